@@ -1,0 +1,61 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "quire",
+    products: [
+        // Readers only: none of these pull in a networking package.
+        .library(name: "QuireModel", targets: ["QuireModel"]),
+        .library(name: "QuireZip", targets: ["QuireZip"]),
+        .library(name: "QuireXML", targets: ["QuireXML"]),
+        .library(name: "QuireDOCX", targets: ["QuireDOCX"]),
+        .library(name: "QuireImport", targets: ["QuireImport"]),
+        .executable(name: "quire", targets: ["quire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        .target(name: "QuireModel"),
+        .target(name: "QuireZip", dependencies: ["CZlib"]),
+        .target(name: "QuireXML", dependencies: ["CLibXML2"]),
+        .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
+        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireXML", "QuireDOCX"]),
+        .executableTarget(
+            name: "quire",
+            dependencies: [
+                "QuireImport", "QuireModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "QuireTestSupport", path: "Tests/QuireTestSupport"),
+        .testTarget(name: "QuireZipTests", dependencies: ["QuireZip", "QuireTestSupport"]),
+        .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
+        .testTarget(name: "QuireModelTests", dependencies: ["QuireModel"]),
+        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireTestSupport"]),
+        .testTarget(
+            name: "QuireImportTests",
+            dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
+        ),
+        .testTarget(name: "QuireCLITests", dependencies: ["QuireTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

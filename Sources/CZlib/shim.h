@@ -1,0 +1,13 @@
+#ifndef QUIRE_CZLIB_SHIM_H
+#define QUIRE_CZLIB_SHIM_H
+#include <zlib.h>
+
+// inflateInit2 is a macro; Swift cannot call macros, so wrap it.
+static inline int quire_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -15);
+}
+
+static inline int quire_deflate_init_raw(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+}
+#endif
