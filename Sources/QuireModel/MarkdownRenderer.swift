@@ -1,0 +1,384 @@
+/// Renders a document as GitHub-flavoured Markdown: the form prompts use.
+///
+/// Tables become GFM tables (spanned positions left empty), notes and comments become
+/// footnotes (`[^1]`, `[^c0]`), and tracked changes follow `RenderOptions.changes`
+/// (CriticMarkup `{++ ++}` / `{-- --}` in the review view).
+public struct MarkdownRenderer: Sendable {
+    public var options: RenderOptions
+
+    public init(options: RenderOptions = RenderOptions()) {
+        self.options = options
+    }
+
+    public func render(_ document: Document) -> String {
+        var out = ""
+        renderBlocks(document.blocks, into: &out, indent: "")
+        if options.includeNotes, !document.notes.isEmpty {
+            for note in document.notes {
+                var text = ""
+                renderBlocks(note.blocks, into: &text, indent: "    ")
+                appendDefinition(label: noteLabel(note.kind, note.id), body: text, into: &out)
+            }
+        }
+        if options.includeComments, !document.comments.isEmpty {
+            for comment in document.comments {
+                var body = ""
+                var who: String = comment.author.map { "**\(escape($0))**" } ?? "**Comment**"
+                if let date = comment.date { who += " (\(date))" }
+                body += who
+                if !comment.anchoredText.isEmpty {
+                    body += " on “\(escape(comment.anchoredText.replacingNewlines()))”"
+                }
+                body += ": "
+                var text = ""
+                renderBlocks(comment.blocks, into: &text, indent: "    ")
+                body += text
+                appendDefinition(label: "c\(comment.id)", body: body, into: &out)
+            }
+        }
+        if options.includeHeadersAndFooters {
+            let parts = document.headersAndFooters.filter { !$0.blocks.paragraphTexts(options.changes).allSatisfy { $0.isEmpty } }
+            if !parts.isEmpty {
+                separate(&out)
+                out += "## Headers and footers\n"
+                for part in parts {
+                    separate(&out)
+                    out += "**\(part.kind == .header ? "Header" : "Footer") (\(part.pages) pages)**\n\n"
+                    renderBlocks(part.blocks, into: &out, indent: "")
+                }
+            }
+        }
+        while out.hasSuffix("\n\n") { out.removeLast() }
+        if !out.isEmpty && !out.hasSuffix("\n") { out += "\n" }
+        return out
+    }
+
+    private func appendDefinition(label: String, body: String, into out: inout String) {
+        separate(&out)
+        var text = body
+        while text.hasSuffix("\n") { text.removeLast() }
+        out += "[^\(label)]: \(text)\n"
+    }
+
+    private func noteLabel(_ kind: Note.Kind, _ id: String) -> String {
+        kind == .footnote ? id : "e\(id)"
+    }
+
+    private func separate(_ out: inout String) {
+        if out.isEmpty { return }
+        if !out.hasSuffix("\n") { out += "\n" }
+        if !out.hasSuffix("\n\n") { out += "\n" }
+    }
+
+    func renderBlocks(_ blocks: [Block], into out: inout String, indent: String) {
+        var previousWasList = false
+        for block in blocks {
+            var piece = ""
+            var isList = false
+            switch block {
+            case .heading(let heading):
+                let text = inlines(heading.content, lineIndent: "").trimmingSpaces()
+                if text.isEmpty { continue }
+                piece = String(repeating: "#", count: min(max(heading.level, 1), 6)) + " " + text.replacingNewlines() + "\n"
+            case .paragraph(let paragraph):
+                let text = inlines(paragraph.content, lineIndent: indent).trimmingSpaces()
+                if text.isEmpty { continue }
+                piece = escapeLineStart(text) + "\n"
+            case .listItem(let item):
+                isList = true
+                let pad = String(repeating: "    ", count: item.level)
+                let marker: String
+                if item.isOrdered, item.marker.isGFMOrderedMarker {
+                    marker = item.marker
+                } else if item.isOrdered || !item.marker.isEmpty && !item.marker.isBulletGlyph {
+                    marker = "- " + escape(item.marker)
+                } else {
+                    marker = "-"
+                }
+                let text = inlines(item.content, lineIndent: indent + pad + "    ").trimmingSpaces()
+                piece = pad + marker + (text.isEmpty ? "" : " " + text) + "\n"
+            case .table(let table):
+                piece = renderTable(table, indent: indent)
+            case .quote(let inner):
+                var text = ""
+                renderBlocks(inner, into: &text, indent: "")
+                while text.hasSuffix("\n") { text.removeLast() }
+                if text.isEmpty { continue }
+                piece = text.split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n") + "\n"
+            case .code(let code):
+                var fence = "```"
+                while code.contains(fence) { fence += "`" }
+                piece = fence + "\n" + code + (code.hasSuffix("\n") ? "" : "\n") + fence + "\n"
+            case .image(let image):
+                piece = imageMarkdown(image) + "\n"
+            case .pageBreak, .sectionBreak:
+                continue
+            }
+            if !(isList && previousWasList) {
+                separate(&out)
+            }
+            // Indent continuation lines of nested content (notes, list continuations).
+            if !indent.isEmpty && !out.isEmpty && out.hasSuffix("\n") {
+                piece = piece.split(separator: "\n", omittingEmptySubsequences: false)
+                    .enumerated().map { $0.offset == 0 || $0.element.isEmpty ? String($0.element) : indent + $0.element }
+                    .joined(separator: "\n")
+            }
+            out += piece
+            previousWasList = isList
+        }
+    }
+
+    private func imageMarkdown(_ image: Image) -> String {
+        let alt = escape(image.altText.isEmpty ? (image.title ?? "image") : image.altText).replacingNewlines()
+        return "![\(alt)](\(linkDestination(image.mediaPath ?? "")))"
+    }
+
+    private func linkDestination(_ url: String) -> String {
+        if url.contains(where: { $0 == " " || $0 == "(" || $0 == ")" || $0 == "<" || $0 == ">" }) {
+            return "<" + url.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E") + ">"
+        }
+        return url
+    }
+
+    // MARK: Tables
+
+    func renderTable(_ table: Table, indent: String) -> String {
+        let grid = TableGrid(table)
+        guard grid.columnCount > 0, !grid.rows.isEmpty else { return "" }
+        var lines: [String] = []
+        for (r, row) in grid.rows.enumerated() {
+            let cells = row.map { cell -> String in
+                guard let cell else { return "" }
+                return cellText(cell.blocks)
+            }
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+            if r == 0 {
+                lines.append("|" + String(repeating: " --- |", count: grid.columnCount))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func cellText(_ blocks: [Block]) -> String {
+        var parts: [String] = []
+        for block in blocks {
+            switch block {
+            case .table(let nested):
+                let rows = TableGrid(nested).rows.map { row in
+                    row.compactMap { $0.map { cellText($0.blocks) } }.filter { !$0.isEmpty }.joined(separator: "; ")
+                }
+                parts.append(contentsOf: rows.filter { !$0.isEmpty })
+            case .listItem(let item):
+                let text = inlines(item.content, lineIndent: "", inTable: true).trimmingSpaces()
+                parts.append((item.isOrdered ? item.marker : "•") + " " + text)
+            case .image(let image):
+                parts.append(imageMarkdown(image))
+            case .heading(let h):
+                parts.append("**" + inlines(h.content, lineIndent: "", inTable: true).trimmingSpaces() + "**")
+            case .paragraph(let p):
+                parts.append(inlines(p.content, lineIndent: "", inTable: true).trimmingSpaces())
+            case .quote(let inner):
+                parts.append(cellText(inner))
+            case .code(let code):
+                parts.append("`" + code.replacingNewlines(with: "<br>").replacingOccurrences(of: "|", with: "\\|") + "`")
+            case .pageBreak, .sectionBreak:
+                break
+            }
+        }
+        while parts.last?.isEmpty == true { parts.removeLast() }
+        while parts.first?.isEmpty == true { parts.removeFirst() }
+        return parts.joined(separator: "<br>")
+    }
+
+    // MARK: Inlines
+
+    func inlines(_ content: [Inline], lineIndent: String, inTable: Bool = false) -> String {
+        var out = ""
+        for inline in content {
+            switch inline {
+            case .text(let text, let style):
+                out += styled(escape(text, inTable: inTable), style)
+            case .link(let link):
+                let label = inlines(link.content, lineIndent: lineIndent, inTable: inTable)
+                switch link.target {
+                case .url(let url):
+                    if label.isEmpty { out += "<\(url)>" } else { out += "[\(label)](\(linkDestination(url)))" }
+                case .anchor(let anchor):
+                    out += label.isEmpty ? "" : "[\(label)](#\(linkDestination(anchor)))"
+                }
+            case .lineBreak:
+                out += inTable ? "<br>" : "\\\n" + lineIndent
+            case .tab:
+                out += inTable ? " " : "\t"
+            case .image(let image):
+                out += imageMarkdown(image)
+            case .noteReference(let kind, let id):
+                if options.includeNotes { out += "[^\(noteLabel(kind, id))]" }
+            case .commentReference(let id):
+                if options.includeComments { out += "[^c\(id)]" }
+            case .change(let change):
+                let inner = inlines(change.content, lineIndent: lineIndent, inTable: inTable)
+                switch options.changes {
+                case .accepted: if change.kind.isKeptWhenAccepted { out += inner }
+                case .original: if !change.kind.isKeptWhenAccepted { out += inner }
+                case .review:
+                    if !inner.isEmpty {
+                        out += change.kind.isKeptWhenAccepted ? "{++\(inner)++}" : "{--\(inner)--}"
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    private func styled(_ text: String, _ style: TextStyle) -> String {
+        if style.isEmpty || style == .underline || text.allSatisfy({ $0 == " " || $0 == "\t" }) { return text }
+        // Emphasis markers must touch non-space characters: keep outer spaces outside.
+        let leading = text.prefix(while: { $0 == " " })
+        let trailing = text.reversed().prefix(while: { $0 == " " })
+        var core = String(text.dropFirst(leading.count).dropLast(trailing.count))
+        if style.contains(.code) { core = "`" + core + "`" }
+        if style.contains(.strikethrough) { core = "~~" + core + "~~" }
+        if style.contains(.italic) { core = "*" + core + "*" }
+        if style.contains(.bold) { core = "**" + core + "**" }
+        if style.contains(.superscript) { core = "<sup>" + core + "</sup>" }
+        if style.contains(.subscript) { core = "<sub>" + core + "</sub>" }
+        return String(leading) + core + String(trailing)
+    }
+
+    /// Escapes the characters that would otherwise turn text into Markdown syntax.
+    func escape(_ text: String, inTable: Bool = false) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        let scalars = Array(text.unicodeScalars)
+        for (i, c) in scalars.enumerated() {
+            switch c {
+            case "\\", "`", "*", "[", "]", "<":
+                out += "\\"
+                out.unicodeScalars.append(c)
+            case "_":
+                let before = i > 0 ? scalars[i - 1] : " "
+                let after = i + 1 < scalars.count ? scalars[i + 1] : " "
+                if before.properties.isAlphabetic || before.properties.numericType != nil,
+                    after.properties.isAlphabetic || after.properties.numericType != nil
+                {
+                    out += "_"
+                } else {
+                    out += "\\_"
+                }
+            case "|" where inTable:
+                out += "\\|"
+            case "\n" where inTable:
+                out += "<br>"
+            default:
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Escapes a paragraph's first characters when they would read as a heading, list or quote.
+    private func escapeLineStart(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        if first == "#" || first == ">" { return "\\" + text }
+        if (first == "-" || first == "+") && (text.dropFirst().first == " " || text.count == 1) { return "\\" + text }
+        if first == "=" && text.allSatisfy({ $0 == "=" }) { return "\\" + text }
+        let digits = text.prefix(while: \.isASCIIDigit)
+        if !digits.isEmpty, digits.count <= 9 {
+            let rest = text.dropFirst(digits.count)
+            if let mark = rest.first, mark == "." || mark == ")", rest.dropFirst().first == " " || rest.count == 1 {
+                return digits + "\\" + rest
+            }
+        }
+        return text
+    }
+}
+
+/// A table laid out on its grid: spanned positions are nil, so every row has `columnCount` slots.
+struct TableGrid {
+    var rows: [[TableCell?]]
+    var columnCount: Int
+
+    init(_ table: Table) {
+        var occupied: [Int: Int] = [:]  // column → rows still covered by a row span from above
+        var rows: [[TableCell?]] = []
+        var width = 0
+        for row in table.rows {
+            var slots: [TableCell?] = []
+            var column = 0
+            func skipCovered() {
+                while let left = occupied[column], left > 0 {
+                    slots.append(nil)
+                    occupied[column] = left - 1
+                    column += 1
+                }
+            }
+            for cell in row.cells {
+                skipCovered()
+                slots.append(cell)
+                let span = max(cell.columnSpan, 1)
+                for c in column..<(column + span) {
+                    if cell.rowSpan > 1 { occupied[c] = cell.rowSpan - 1 }
+                    if c > column { slots.append(nil) }
+                }
+                column += span
+            }
+            skipCovered()
+            width = max(width, slots.count)
+            rows.append(slots)
+        }
+        for i in rows.indices where rows[i].count < width {
+            rows[i].append(contentsOf: Array(repeating: nil, count: width - rows[i].count))
+        }
+        self.rows = rows
+        self.columnCount = width
+    }
+}
+
+extension String {
+    func replacingNewlines(with replacement: String = " ") -> String {
+        guard contains(where: \.isNewline) else { return self }
+        return split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: replacement)
+    }
+
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+
+    var isGFMOrderedMarker: Bool {
+        guard let last = last, last == "." || last == ")" else { return false }
+        let digits = dropLast()
+        return !digits.isEmpty && digits.count <= 9 && digits.allSatisfy(\.isASCIIDigit)
+    }
+
+    var isBulletGlyph: Bool {
+        count == 1 && !(first!.isLetter || first!.isNumber)
+    }
+
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension Array where Element == Block {
+    func paragraphTexts(_ view: ChangeView) -> [String] {
+        flatMap { $0.paragraphTexts(view) }
+    }
+}

@@ -1,0 +1,22 @@
+/// What the renderers include and how they show tracked changes.
+public struct RenderOptions: Sendable, Equatable {
+    /// Tracked changes: accepted (the default), review (both, marked) or original.
+    public var changes: ChangeView
+    /// Page headers and footers, in a section after the body (off by default: they
+    /// repeat on every page and mostly add noise to a prompt).
+    public var includeHeadersAndFooters: Bool
+    /// Footnotes and endnotes after the body.
+    public var includeNotes: Bool
+    /// Review comments after the body, with their anchored text.
+    public var includeComments: Bool
+
+    public init(
+        changes: ChangeView = .accepted, includeHeadersAndFooters: Bool = false, includeNotes: Bool = true,
+        includeComments: Bool = true
+    ) {
+        self.changes = changes
+        self.includeHeadersAndFooters = includeHeadersAndFooters
+        self.includeNotes = includeNotes
+        self.includeComments = includeComments
+    }
+}
