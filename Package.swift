@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "QuireModel"),
         .target(name: "QuireZip", dependencies: ["CZlib"]),
         .target(name: "QuireXML", dependencies: ["CLibXML2"]),
-        .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
-        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireXML", "QuireDOCX"]),
+        .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
+        .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
+        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX"]),
         .executableTarget(
             name: "quire",
             dependencies: [
@@ -42,7 +43,7 @@ let package = Package(
         .testTarget(name: "QuireZipTests", dependencies: ["QuireZip", "QuireTestSupport"]),
         .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
         .testTarget(name: "QuireModelTests", dependencies: ["QuireModel"]),
-        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireTestSupport"]),
+        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]),
         .testTarget(
             name: "QuireImportTests",
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]

@@ -1,0 +1,57 @@
+/// An error reading a document, naming the file and the place inside it.
+public struct DocumentError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. New codes may be added; switch with a `default`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        enum Kind: Hashable, Sendable {
+            case io, empty, unsupportedFormat, encrypted, legacyFormat, truncated, corrupt
+            case limitExceeded, malformedXML, unsafeXML, missingPart
+        }
+        let kind: Kind
+        /// The file could not be opened or read.
+        public static let io = Code(kind: .io)
+        /// The file is empty.
+        public static let empty = Code(kind: .empty)
+        /// Not a format Quire reads (or not the one the reader expects).
+        public static let unsupportedFormat = Code(kind: .unsupportedFormat)
+        /// Password-protected.
+        public static let encrypted = Code(kind: .encrypted)
+        /// A legacy binary Office file (.doc, .xls).
+        public static let legacyFormat = Code(kind: .legacyFormat)
+        /// Cut off before its end.
+        public static let truncated = Code(kind: .truncated)
+        /// Damaged: bad checksums, inconsistent structures.
+        public static let corrupt = Code(kind: .corrupt)
+        /// Over a configured limit (zip bomb, too many entries, too deep).
+        public static let limitExceeded = Code(kind: .limitExceeded)
+        /// A part is not well-formed XML.
+        public static let malformedXML = Code(kind: .malformedXML)
+        /// A part uses XML features refused for safety (entity declarations).
+        public static let unsafeXML = Code(kind: .unsafeXML)
+        /// A part the format requires is missing.
+        public static let missingPart = Code(kind: .missingPart)
+        public var description: String { "\(kind)" }
+    }
+
+    public var code: Code
+    /// The file's path, or a label such as `<stdin>`.
+    public var file: String
+    /// Where inside the file: `word/document.xml:12:5`, an entry name, a byte offset.
+    public var location: String?
+    /// What happened and what to do.
+    public var message: String
+    /// The lower-level error, when there is one.
+    public var underlying: (any Error & Sendable)?
+
+    public init(_ code: Code, file: String, location: String? = nil, message: String, underlying: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.file = file
+        self.location = location
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        if let location { return "\(file): \(location): \(message)" }
+        return "\(file): \(message)"
+    }
+}
