@@ -88,10 +88,13 @@ public struct Heading: Sendable, Equatable {
     public var level: Int
     public var content: [Inline]
     public var isTitle: Bool
-    public init(level: Int, content: [Inline], isTitle: Bool = false) {
+    /// The number Word shows before a numbered heading (`2.1`), if any.
+    public var marker: String?
+    public init(level: Int, content: [Inline], isTitle: Bool = false, marker: String? = nil) {
         self.level = level
         self.content = content
         self.isTitle = isTitle
+        self.marker = marker
     }
 }
 

@@ -95,6 +95,7 @@ public struct JSONRenderer: Sendable {
             w.field("type", "heading")
             w.field("level", h.level)
             if h.isTitle { w.field("title", true) }
+            if let marker = h.marker { w.field("marker", marker) }
             w.key("content")
             writeInlines(h.content, to: &w)
         case .paragraph(let p):

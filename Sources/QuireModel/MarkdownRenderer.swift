@@ -79,7 +79,8 @@ public struct MarkdownRenderer: Sendable {
             case .heading(let heading):
                 let text = inlines(heading.content, lineIndent: "").trimmingSpaces()
                 if text.isEmpty { continue }
-                piece = String(repeating: "#", count: min(max(heading.level, 1), 6)) + " " + text.replacingNewlines() + "\n"
+                let marker = heading.marker.map { escape($0) + " " } ?? ""
+                piece = String(repeating: "#", count: min(max(heading.level, 1), 6)) + " " + marker + text.replacingNewlines() + "\n"
             case .paragraph(let paragraph):
                 let text = inlines(paragraph.content, lineIndent: indent).trimmingSpaces()
                 if text.isEmpty { continue }
@@ -119,9 +120,10 @@ public struct MarkdownRenderer: Sendable {
                 separate(&out)
             }
             // Indent continuation lines of nested content (notes, list continuations).
-            if !indent.isEmpty && !out.isEmpty && out.hasSuffix("\n") {
+            if !indent.isEmpty {
+                let firstBlock = out.isEmpty
                 piece = piece.split(separator: "\n", omittingEmptySubsequences: false)
-                    .enumerated().map { $0.offset == 0 || $0.element.isEmpty ? String($0.element) : indent + $0.element }
+                    .enumerated().map { ($0.offset == 0 && firstBlock) || $0.element.isEmpty ? String($0.element) : indent + $0.element }
                     .joined(separator: "\n")
             }
             out += piece

@@ -80,7 +80,7 @@ public struct PlainTextRenderer: Sendable {
             var isList = false
             switch block {
             case .heading(let h):
-                piece = text(h.content).trimmingSpaces()
+                piece = (h.marker.map { $0 + " " } ?? "") + text(h.content).trimmingSpaces()
             case .paragraph(let p):
                 piece = text(p.content).trimmingSpaces()
             case .listItem(let item):

@@ -16,6 +16,7 @@ public final class ZipEntryReader {
     private var produced: Int64 = 0
     private var crc: UInt = 0
     private var finished = false
+    private var streamEnded = false
 
     init(archive: ZipArchive, entry: ZipEntry, chunkSize: Int) throws(ZipError) {
         source = archive.source
@@ -146,6 +147,7 @@ public final class ZipEntryReader {
     }
 
     private func inflateChunk(_ z: UnsafeMutablePointer<z_stream>) throws(ZipError) -> UnsafeRawBufferPointer {
+        if streamEnded { return UnsafeRawBufferPointer(start: nil, count: 0) }
         z.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
         z.pointee.avail_out = uInt(output.count)
         while z.pointee.avail_out > 0 {
@@ -166,6 +168,7 @@ public final class ZipEntryReader {
                 let count = output.count - Int(z.pointee.avail_out)
                 inputRemaining = 0
                 z.pointee.avail_in = 0
+                streamEnded = true
                 return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[0..<count])
             }
             if status != Z_OK && status != Z_BUF_ERROR {

@@ -1,0 +1,114 @@
+public import QuireModel
+public import QuireZip
+import QuireOOXML
+import QuireXML
+
+/// Reads Word documents (.docx, .docm, .dotx; Transitional and Strict) into a `Document`.
+///
+/// The body is streamed: its XML is parsed as it is inflated, never held whole. Styles,
+/// numbering, notes and comments are read first so the body can be resolved in one pass.
+/// Tracked changes are all kept in the model; the renderers choose the view.
+public struct DOCXReader: Sendable {
+    public struct Options: Sendable {
+        /// Bounds on the ZIP container (zip bombs, huge entries).
+        public var limits: ZipLimits
+        public init(limits: ZipLimits = .default) {
+            self.limits = limits
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Reads the document at `path`.
+    ///
+    /// - Throws: `DocumentError` naming the file and, where there is one, the part and line:
+    ///   `.encrypted`, `.legacyFormat`, `.truncated`, `.corrupt`, `.limitExceeded`,
+    ///   `.malformedXML`, `.unsafeXML`, `.missingPart`, `.unsupportedFormat`, `.empty`, `.io`.
+    public func read(path: String) throws(DocumentError) -> Document {
+        try read(OPCPackage(path: path, limits: options.limits))
+    }
+
+    /// Reads a document held in memory; `name` labels it in errors and metadata.
+    public func read(bytes: [UInt8], name: String) throws(DocumentError) -> Document {
+        try read(OPCPackage(bytes: bytes, name: name, limits: options.limits))
+    }
+
+    func read(_ package: OPCPackage) throws(DocumentError) -> Document {
+        let main = try package.mainPart(fallback: "word/document.xml")
+        guard package.hasPart(main) else {
+            throw DocumentError(
+                .missingPart, file: package.file, location: main,
+                message: "the package has no main document part; it is not a Word document (or it is damaged).")
+        }
+        let rels = try package.relationships(of: main)
+        var metadata = try package.metadata(format: .docx)
+
+        var styles = StyleSheet()
+        if let part = rels.first(typeSuffix: "/styles")?.target, let root = try package.tree(of: part) {
+            styles = StyleSheet(root)
+        }
+        var numbering = Numbering()
+        if let part = rels.first(typeSuffix: "/numbering")?.target, let root = try package.tree(of: part) {
+            numbering = Numbering(root)
+        }
+
+        var labels = NoteLabels()
+        // Notes and comments first: the body refers to them.
+        var noteBlocks: [String: [Block]] = [:]
+        for type in ["/footnotes", "/endnotes"] {
+            guard let part = rels.first(typeSuffix: type)?.target else { continue }
+            let builder = try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
+            noteBlocks.merge(builder.notes) { a, _ in a }
+        }
+        var comments: [Comment] = []
+        if let part = rels.first(typeSuffix: "/comments")?.target {
+            let builder = try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
+            comments = builder.comments
+        }
+
+        let body = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
+        do {
+            try package.stream(main, into: body)
+        } catch {
+            throw error
+        }
+        let blocks = body.finish()
+        labels = body.noteLabels
+
+        let notes = labels.order.map { entry in
+            Note(kind: entry.kind, id: entry.label, blocks: noteBlocks["\(entry.kind.rawValue):\(entry.id)"] ?? [])
+        }
+        for i in comments.indices {
+            comments[i].anchoredText = body.commentAnchors[comments[i].id]?.trimmingWhitespace() ?? ""
+        }
+
+        var parts: [HeaderFooter] = []
+        var seen = Set<String>()
+        for reference in body.headerFooterReferences {
+            guard let rel = rels[id: reference.id], seen.insert(rel.target).inserted else { continue }
+            let builder = try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels())
+            let blocks = builder.finish()
+            parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: blocks))
+        }
+
+        if metadata.title == nil, case .heading(let h)? = blocks.first(where: { if case .heading = $0 { true } else { false } }),
+            h.isTitle
+        {
+            metadata.title = h.content.plainText()
+        }
+        return Document(metadata: metadata, blocks: blocks, notes: notes, comments: comments, headersAndFooters: parts)
+    }
+
+    private func parse(
+        _ part: String, in package: OPCPackage, styles: StyleSheet, numbering: Numbering, labels: NoteLabels
+    ) throws(DocumentError) -> BodyBuilder {
+        let rels = try package.relationships(of: part)
+        let builder = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
+        try package.stream(part, into: builder)
+        return builder
+    }
+}

@@ -1,0 +1,152 @@
+public import QuireModel
+public import QuireZip
+import QuireDOCX
+import QuireOOXML
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a file turned out to be, judged by its bytes (never by its name alone).
+public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    init(_ name: String) { self.name = name }
+    public static let docx = DetectedFormat("docx")
+    public static let xlsx = DetectedFormat("xlsx")
+    public static let pptx = DetectedFormat("pptx")
+    /// A ZIP that is not an Office document Quire knows.
+    public static let zip = DetectedFormat("zip")
+    /// An OLE compound file: a legacy .doc/.xls or a password-protected OOXML file.
+    public static let oleCompound = DetectedFormat("ole")
+    /// An RFC 5322 message (.eml).
+    public static let mail = DetectedFormat("eml")
+    /// An mbox mailbox.
+    public static let mbox = DetectedFormat("mbox")
+    public static let empty = DetectedFormat("empty")
+    public static let unknown = DetectedFormat("unknown")
+    public var description: String { name }
+}
+
+/// Anything the importer can read.
+public enum ImportedContent: Sendable {
+    case document(Document)
+}
+
+/// The format-sniffing entry point: looks at a file's bytes and hands it to the right reader.
+public struct Importer: Sendable {
+    public var limits: ZipLimits
+
+    public init(limits: ZipLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Detects the format of the file at `path` from its magic bytes and, for ZIPs, from
+    /// `[Content_Types].xml`.
+    public func detect(path: String) -> DetectedFormat {
+        guard let head = Importer.head(path: path, count: 512) else { return .unknown }
+        if head.isEmpty { return .empty }
+        if head.starts(with: [0x50, 0x4B]) {
+            guard let package = try? OPCPackage(path: path, limits: limits) else { return .zip }
+            return Importer.classify(package)
+        }
+        return Importer.detect(head: head)
+    }
+
+    /// Detects the format of bytes held in memory.
+    public func detect(bytes: [UInt8]) -> DetectedFormat {
+        if bytes.isEmpty { return .empty }
+        if bytes.starts(with: [0x50, 0x4B]) {
+            guard let package = try? OPCPackage(bytes: bytes, name: "<memory>", limits: limits) else { return .zip }
+            return Importer.classify(package)
+        }
+        return Importer.detect(head: Array(bytes.prefix(512)))
+    }
+
+    static func detect(head: [UInt8]) -> DetectedFormat {
+        if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { return .oleCompound }
+        var text = head
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
+        if text.starts(with: Array("From ".utf8)) { return .mbox }
+        // A message starts with header fields: `Name: value` lines.
+        if let colon = text.firstIndex(of: UInt8(ascii: ":")), colon > 0, colon < 78,
+            text[..<colon].allSatisfy({ $0 > 32 && $0 < 127 })
+        {
+            return .mail
+        }
+        return .unknown
+    }
+
+    static func classify(_ package: OPCPackage) -> DetectedFormat {
+        let types = try? package.contentTypes()
+        let main = (try? package.mainPart(fallback: "")) ?? ""
+        let type = types?.type(of: main) ?? ""
+        if type.contains("wordprocessingml") || type.contains("ms-word") { return .docx }
+        if type.contains("spreadsheetml") || type.contains("ms-excel") { return .xlsx }
+        if type.contains("presentationml") || type.contains("ms-powerpoint") { return .pptx }
+        if package.hasPart("word/document.xml") { return .docx }
+        if package.hasPart("xl/workbook.xml") { return .xlsx }
+        if package.hasPart("ppt/presentation.xml") { return .pptx }
+        return .zip
+    }
+
+    static func head(path: String, count: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, count) }
+        guard n >= 0 else { return nil }
+        return Array(buffer.prefix(n))
+    }
+
+    /// Reads the file at `path` with the reader its format calls for.
+    ///
+    /// - Throws: `DocumentError`; `.unsupportedFormat` names what the file is when Quire
+    ///   cannot read that kind yet.
+    public func read(path: String) throws(DocumentError) -> ImportedContent {
+        var isDirectory = stat()
+        if stat(path, &isDirectory) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw DocumentError(.io, file: path, message: "cannot open the file: \(reason).")
+        }
+        if (isDirectory.st_mode & S_IFMT) == S_IFDIR {
+            throw DocumentError(.unsupportedFormat, file: path, message: "is a directory; give the documents inside it.")
+        }
+        let format = detect(path: path)
+        switch format {
+        case .docx, .oleCompound, .zip:
+            // DOCX reader gives the precise error for OLE (encrypted vs legacy) and plain ZIPs.
+            return .document(try DOCXReader(options: .init(limits: limits)).read(path: path))
+        default:
+            throw Importer.unsupported(format, file: path)
+        }
+    }
+
+    /// Reads bytes held in memory (for example standard input); `name` labels them.
+    public func read(bytes: [UInt8], name: String) throws(DocumentError) -> ImportedContent {
+        let format = detect(bytes: bytes)
+        switch format {
+        case .docx, .oleCompound, .zip:
+            return .document(try DOCXReader(options: .init(limits: limits)).read(bytes: bytes, name: name))
+        default:
+            throw Importer.unsupported(format, file: name)
+        }
+    }
+
+    static func unsupported(_ format: DetectedFormat, file: String) -> DocumentError {
+        switch format {
+        case .empty:
+            return DocumentError(.empty, file: file, message: "the file is empty (0 bytes).")
+        case .xlsx, .pptx, .mail, .mbox:
+            return DocumentError(
+                .unsupportedFormat, file: file,
+                message: "this is \(format.name.uppercased()) content, which this version of Quire does not read yet (DOCX only).")
+        default:
+            return DocumentError(
+                .unsupportedFormat, file: file,
+                message: "not a format Quire reads (expected a Word .docx document).")
+        }
+    }
+}
