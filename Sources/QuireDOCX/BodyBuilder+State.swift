@@ -5,7 +5,7 @@ import QuireXML
 /// The WordprocessingML elements the body builder acts on.
 enum Tag: Equatable {
     case p, pPr, pStyle, numPr, numId, ilvl, outlineLvl, sectPr, headerReference, footerReference
-    case r, rPr, rStyle, b, i, strike, dstrike, u, vertAlign
+    case r, rPr, rStyle, rFonts, b, i, strike, dstrike, u, vertAlign
     case t, delText, instrText, mathText, tab, ptab, br, cr, noBreakHyphen, sym
     case fldChar, fldSimple, hyperlink, ins, del, moveFrom, moveTo
     case footnoteReference, endnoteReference, commentRangeStart, commentRangeEnd, commentReference
@@ -46,6 +46,7 @@ enum Tag: Equatable {
         case "i": return .i
         case "pStyle": return .pStyle
         case "rStyle": return .rStyle
+        case "rFonts": return .rFonts
         case "tc": return .tc
         case "tr": return .tr
         case "tcPr": return .tcPr

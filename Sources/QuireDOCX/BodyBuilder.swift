@@ -32,6 +32,7 @@ final class BodyBuilder: XMLContentHandler {
     private var capturing: Capture = .none
     private var scratch: [UInt8] = []
     private var runStyle: TextStyle = []
+    private var runFont: String?
     private var activeComments: [String: String] = [:]
     private var currentNote: (kind: Note.Kind, id: String)?
     private var currentComment: Comment?
@@ -78,6 +79,9 @@ final class BodyBuilder: XMLContentHandler {
             }
         case .r:
             runStyle = []
+            runFont = nil
+        case .rFonts where parent == .rPr:
+            runFont = attributes.value("ascii") ?? attributes.value("hAnsi")
         case .rStyle where parent == .rPr:
             if let id = attributes.value("val") { runStyle.formUnion(styles.characterStyle(id)) }
         case .b where parent == .rPr:
@@ -121,8 +125,11 @@ final class BodyBuilder: XMLContentHandler {
             appendText("-")
         case .sym:
             if let code = attributes.value("char").flatMap({ UInt32($0, radix: 16) }) {
-                let value = (0xF000...0xF0FF).contains(code) ? code - 0xF000 : code
-                if let scalar = Unicode.Scalar(value) { appendText(String(Character(scalar))) }
+                if let mapped = SymbolFonts.character(font: attributes.value("font"), code: code) {
+                    appendText(String(mapped))
+                } else if let scalar = Unicode.Scalar(code) {
+                    appendText(String(Character(scalar)))
+                }
             }
         case .fldChar:
             switch attributes.value("fldCharType") {
@@ -258,7 +265,8 @@ final class BodyBuilder: XMLContentHandler {
         case .t, .delText, .mathText:
             if capturing == .text {
                 capturing = .none
-                appendText(String(decoding: scratch, as: UTF8.self))
+                let text = String(decoding: scratch, as: UTF8.self)
+                appendText(runFont.map { SymbolFonts.translate(text, font: $0) } ?? text)
             }
         case .instrText:
             if capturing == .instruction, !fields.isEmpty {
@@ -370,12 +378,8 @@ final class BodyBuilder: XMLContentHandler {
             case .title:
                 out.append(.heading(Heading(level: 1, content: content, isTitle: true)))
             case .code:
-                let text = content.plainText(.accepted)
-                if case .code(let previous)? = containers[containers.count - 1].last, !paragraph.pageBreakBefore {
-                    containers[containers.count - 1][containers[containers.count - 1].count - 1] = .code(previous + "\n" + text)
-                } else {
-                    out.append(.code(text))
-                }
+                // One block per paragraph; the renderers join neighbouring code blocks.
+                out.append(.code(content.plainText(.accepted)))
             case .quote where list == nil:
                 let block = Block.paragraph(Paragraph(content: content))
                 if case .quote(let previous)? = containers[containers.count - 1].last, !paragraph.pageBreakBefore {

@@ -72,7 +72,9 @@ public struct MarkdownRenderer: Sendable {
 
     func renderBlocks(_ blocks: [Block], into out: inout String, indent: String) {
         var previousWasList = false
-        for block in blocks {
+        var previousBlock: Block?
+        for block in blocks.joiningCode() {
+            defer { previousBlock = block }
             var piece = ""
             var isList = false
             switch block {
@@ -116,7 +118,13 @@ public struct MarkdownRenderer: Sendable {
             case .pageBreak, .sectionBreak:
                 continue
             }
-            if !(isList && previousWasList) {
+            var sameList = isList && previousWasList
+            if sameList, case .listItem(let item) = block, case .listItem(let previous)? = previousBlock,
+                item.level == 0, item.listID != previous.listID
+            {
+                sameList = false
+            }
+            if !sameList {
                 separate(&out)
             }
             // Indent continuation lines of nested content (notes, list continuations).
@@ -382,5 +390,22 @@ extension Character {
 extension Array where Element == Block {
     func paragraphTexts(_ view: ChangeView) -> [String] {
         flatMap { $0.paragraphTexts(view) }
+    }
+}
+
+extension Array where Element == Block {
+    /// Neighbouring code blocks (one per source paragraph) joined into one.
+    func joiningCode() -> [Block] {
+        guard count > 1 else { return self }
+        var out: [Block] = []
+        out.reserveCapacity(count)
+        for block in self {
+            if case .code(let text) = block, case .code(let previous)? = out.last {
+                out[out.count - 1] = .code(previous + "\n" + text)
+            } else {
+                out.append(block)
+            }
+        }
+        return out
     }
 }

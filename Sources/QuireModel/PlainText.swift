@@ -39,7 +39,7 @@ extension Block {
         case .table(let table):
             return table.rows.flatMap { row in row.cells.flatMap { cell in cell.blocks.flatMap { $0.paragraphTexts(view) } } }
         case .quote(let blocks): return blocks.flatMap { $0.paragraphTexts(view) }
-        case .code(let text): return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        case .code(let text): return [text]
         case .image(let image): return image.altText.isEmpty ? [] : [image.altText]
         case .pageBreak, .sectionBreak: return []
         }

@@ -75,7 +75,7 @@ public struct PlainTextRenderer: Sendable {
 
     private func renderBlocks(_ blocks: [Block], into out: inout String) {
         var previousWasList = false
-        for block in blocks {
+        for block in blocks.joiningCode() {
             var piece = ""
             var isList = false
             switch block {
