@@ -31,7 +31,13 @@ extension DocumentError {
             return
         }
         if let xml = error as? XMLError {
-            let code: Code = xml.code == .entityDeclaration ? .unsafeXML : (xml.code == .malformed ? .malformedXML : .corrupt)
+            let code: Code =
+                switch xml.code {
+                case .entityDeclaration: .unsafeXML
+                case .malformed: .malformedXML
+                case .tooDeep: .limitExceeded
+                default: .corrupt
+                }
             self.init(code, file: file, location: "\(part):\(xml.line):\(xml.column)", message: xml.message, underlying: xml)
             return
         }

@@ -17,9 +17,10 @@ public final class XMLPushParser {
     ///   - part: names the input in errors (`word/document.xml`).
     ///   - namespaces: URI → id table; ids must be ≥ 1 (`XMLName` reserves 0 and -1).
     ///   - handler: receives the content.
-    public init(part: String, namespaces: [String: Int32], handler: any XMLContentHandler) {
+    ///   - maxDepth: the deepest element nesting accepted (bounds the handler's stacks).
+    public init(part: String, namespaces: [String: Int32], handler: any XMLContentHandler, maxDepth: Int = 512) {
         self.part = part
-        state = ParserState(handler: handler, namespaces: NamespaceCache(namespaces))
+        state = ParserState(handler: handler, namespaces: NamespaceCache(namespaces), maxDepth: maxDepth)
     }
 
     deinit {
@@ -136,10 +137,13 @@ final class ParserState {
     var error: (any Error)?
     var failureLine = 0
     var failureColumn = 0
+    var depth = 0
+    let maxDepth: Int
 
-    init(handler: any XMLContentHandler, namespaces: NamespaceCache) {
+    init(handler: any XMLContentHandler, namespaces: NamespaceCache, maxDepth: Int) {
         self.handler = handler
         self.namespaces = namespaces
+        self.maxDepth = maxDepth
     }
 
     func fail(_ error: any Error) {
@@ -176,6 +180,19 @@ private func strlen(_ p: UnsafePointer<xmlChar>) -> Int {
 private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _, count, _, attributes in
     let state = ParserState.from(ctx)
     guard state.error == nil else { return }
+    state.depth += 1
+    if state.depth > state.maxDepth {
+        var line = 0, column = 0
+        if let context = state.context {
+            line = Int(xmlSAX2GetLineNumber(context))
+            column = Int(xmlSAX2GetColumnNumber(context))
+        }
+        state.fail(
+            XMLError(
+                .tooDeep, part: "", line: line, column: column,
+                message: "elements nest more than \(state.maxDepth) deep; refusing to go further."))
+        return
+    }
     let name = makeName(state, local, uri)
     let attrs = XMLAttributes(raw: attributes, count: Int(count), namespaces: state.namespaces)
     do {
@@ -188,6 +205,7 @@ private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _
 private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
     let state = ParserState.from(ctx)
     guard state.error == nil else { return }
+    state.depth -= 1
     do {
         try state.handler.endElement(makeName(state, local, uri))
     } catch {

@@ -1,0 +1,144 @@
+import QuireXML
+import Testing
+
+/// Records what the parser reports, as lines.
+final class Recorder: XMLContentHandler {
+    var events: [String] = []
+    var text = ""
+    var failOn: String?
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        if name.local == failOn { throw Refused() }
+        let attrs = attributes.all().map { "\($0.namespace):\($0.local)=\($0.value)" }.joined(separator: ",")
+        events.append("start \(name.namespace):\(name.local)" + (attrs.isEmpty ? "" : " [\(attrs)]"))
+    }
+
+    func endElement(_ name: XMLName) throws {
+        events.append("end \(name.local)")
+    }
+
+    func characters(_ bytes: UnsafeRawBufferPointer) throws {
+        text += String(decoding: bytes, as: UTF8.self)
+    }
+
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "refused by the handler" }
+    }
+}
+
+struct XMLPushParserTests {
+    let namespaces: [String: Int32] = ["urn:a": 1, "urn:b": 2]
+
+    func parse(_ xml: String, handler: Recorder = Recorder(), chunk: Int = 1 << 20) throws -> Recorder {
+        let parser = XMLPushParser(part: "test.xml", namespaces: namespaces, handler: handler)
+        let bytes = Array(xml.utf8)
+        var i = 0
+        while i < bytes.count {
+            let n = min(chunk, bytes.count - i)
+            try bytes[i..<(i + n)].withUnsafeBytes { try parser.feed($0) }
+            i += n
+        }
+        try parser.finish()
+        return handler
+    }
+
+    @Test("elements, namespaces and attributes arrive in order, with ids from the table")
+    func events() throws {
+        let xml = #"<a:root xmlns:a="urn:a" xmlns:b="urn:b" xmlns:c="urn:c"><b:item b:key="v" plain="p"/><c:other/></a:root>"#
+        let recorder = try parse(xml)
+        #expect(
+            recorder.events == [
+                "start 1:root", "start 2:item [2:key=v,0:plain=p]", "end item", "start -1:other", "end other", "end root",
+            ])
+    }
+
+    @Test("a document fed one byte at a time parses the same")
+    func byteByByte() throws {
+        let xml = #"<?xml version="1.0"?><a:r xmlns:a="urn:a"><a:t>héllo &amp; wörld</a:t></a:r>"#
+        let whole = try parse(xml)
+        let bytewise = try parse(xml, chunk: 1)
+        #expect(bytewise.events == whole.events)
+        #expect(bytewise.text == "héllo & wörld")
+    }
+
+    @Test("predefined entities are decoded in text and in attribute values")
+    func predefinedEntities() throws {
+        let recorder = try parse(#"<r v="a&amp;b &lt;c&gt; &quot;d&quot; &#38;#38;">x &lt;&amp;&gt; y</r>"#)
+        #expect(recorder.events.first == #"start 0:r [0:v=a&b <c> "d" &#38;]"#)
+        #expect(recorder.text == "x <&> y")
+    }
+
+    @Test("UTF-16 with a byte-order mark is detected")
+    func utf16() throws {
+        let xml = #"<?xml version="1.0" encoding="UTF-16"?><r>ünï ✓</r>"#
+        let bytes: [UInt8] = [0xFF, 0xFE] + xml.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let recorder = Recorder()
+        try bytes.withUnsafeBytes { try XMLPushParser.parse($0, part: "u.xml", namespaces: [:], handler: recorder) }
+        #expect(recorder.text == "ünï ✓")
+    }
+
+    @Test("an external entity (XXE) is refused before any file is read")
+    func xxe() throws {
+        let xml = #"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#
+        let recorder = Recorder()
+        let error = #expect(throws: XMLError.self) { _ = try parse(xml, handler: recorder) }
+        #expect(error?.code == .entityDeclaration)
+        #expect(error?.part == "test.xml")
+        #expect(!recorder.text.contains("root:"))
+        #expect(recorder.events.isEmpty)
+    }
+
+    @Test("a billion-laughs document fails at its first entity declaration")
+    func billionLaughs() throws {
+        var entities = #"<!ENTITY l0 "lol">"#
+        for i in 1...9 {
+            entities += "<!ENTITY l\(i) \"" + String(repeating: "&l\(i - 1);", count: 10) + "\">"
+        }
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [\(entities)]><r>&l9;</r>"
+        let recorder = Recorder()
+        let error = #expect(throws: XMLError.self) { _ = try parse(xml, handler: recorder) }
+        #expect(error?.code == .entityDeclaration)
+        #expect(recorder.text.isEmpty)
+    }
+
+    @Test("a DOCTYPE without entity declarations is tolerated")
+    func harmlessDoctype() throws {
+        let recorder = try parse(#"<?xml version="1.0"?><!DOCTYPE r><r>fine</r>"#)
+        #expect(recorder.text == "fine")
+    }
+
+    @Test("malformed XML reports the part, line and column")
+    func malformed() throws {
+        let error = #expect(throws: XMLError.self) { _ = try parse("<r>\n<a>\n</b></r>") }
+        #expect(error?.code == .malformed)
+        #expect(error?.line == 3)
+        #expect(error?.description.hasPrefix("test.xml:3:") == true)
+    }
+
+    @Test("an empty or unfinished document is an error")
+    func incomplete() throws {
+        #expect(throws: XMLError.self) { _ = try parse("") }
+        #expect(throws: XMLError.self) { _ = try parse("<r><a>") }
+    }
+
+    @Test("an error thrown by the handler stops the parse and carries the line")
+    func handlerError() throws {
+        let recorder = Recorder()
+        recorder.failOn = "bad"
+        let error = #expect(throws: XMLError.self) { _ = try parse("<r>\n\n<ok/>\n<bad/><never/></r>", handler: recorder) }
+        #expect(error?.code == .handler)
+        #expect(error?.line == 4)
+        #expect(error?.message == "refused by the handler")
+        #expect(!recorder.events.contains("start 0:never"))
+    }
+
+    @Test("nesting deeper than the limit fails with its own code")
+    func deepNesting() throws {
+        let depth = 100_000
+        let xml = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
+        let error = #expect(throws: XMLError.self) { _ = try parse(xml) }
+        #expect(error?.code == .tooDeep)
+        let shallow = String(repeating: "<a>", count: 500) + String(repeating: "</a>", count: 500)
+        #expect(try parse(shallow).events.count == 1000)
+    }
+}
