@@ -1,0 +1,314 @@
+import QuireDOCX
+import QuireModel
+import QuireTestSupport
+import Testing
+
+func read(_ name: String) throws -> Document {
+    try DOCXReader().read(path: Fixtures.path(name))
+}
+
+func headings(_ document: Document) -> [(Int, String)] {
+    document.blocks.compactMap {
+        if case .heading(let h) = $0 { return (h.level, h.content.plainText()) }
+        return nil
+    }
+}
+
+func listItems(_ document: Document) -> [ListItem] {
+    document.blocks.compactMap {
+        if case .listItem(let item) = $0 { return item }
+        return nil
+    }
+}
+
+func tables(_ blocks: [Block]) -> [Table] {
+    blocks.compactMap {
+        if case .table(let t) = $0 { return t }
+        return nil
+    }
+}
+
+func cellText(_ cell: TableCell) -> String {
+    cell.blocks.flatMap { $0.paragraphTexts() }.joined(separator: "|")
+}
+
+struct DOCXReaderTests {
+    @Test("headings come from heading styles, custom styles based on them, outline levels and the title")
+    func headingsFromStyles() throws {
+        let document = try read("headings-styles.docx")
+        let found = headings(document)
+        #expect(found.map(\.1) == [
+            "Quarterly Review", "Overview", "Details", "Regional results", "A chapter by custom style",
+            "Outline level from a custom style", "Outline level set on the paragraph",
+        ])
+        #expect(found.map(\.0) == [1, 1, 2, 3, 2, 4, 1])
+        if case .heading(let title) = document.blocks[0] { #expect(title.isTitle) } else { Issue.record("no title first") }
+        #expect(document.metadata.title == "Quarterly Review")
+    }
+
+    @Test("quote and code styles become quote and code blocks")
+    func quoteAndCode() throws {
+        let document = try read("headings-styles.docx")
+        #expect(document.blocks.contains(.quote([.paragraph(Paragraph(content: [.text("A quotation kept apart.", [])]))])))
+        let code = document.blocks.compactMap { if case .code(let c) = $0 { c } else { nil } }
+        #expect(code == ["let total = 1 + 2", "print(total)"])
+    }
+
+    @Test("list markers are the numbers Word shows, with levels, formats and restarts")
+    func listNumbering() throws {
+        let items = listItems(try read("lists-numbering.docx"))
+        let shown = items.map { "\($0.level)\($0.marker) \($0.content.plainText())" }
+        #expect(shown == [
+            "0• First bullet", "1◦ Nested bullet", "0• Second bullet",
+            "01. Step one", "02. Step two", "1a) Sub-step a", "1b) Sub-step b", "2i. Deep i", "2ii. Deep ii",
+            "03. Step three", "1a) Sub-step restarts",
+            "01. Restarted one", "02. Restarted two",
+            "0IV. Fourth", "0V. Fifth",
+            "0• Bullet from the paragraph style.",
+        ])
+        #expect(items.filter(\.isOrdered).count == 12)
+        #expect(!items[0].isOrdered)
+    }
+
+    @Test("a paragraph whose numbering is switched off is a plain paragraph")
+    func numberingOff() throws {
+        let document = try read("lists-numbering.docx")
+        #expect(document.blocks.last == .paragraph(Paragraph(content: [.text("Numbering switched off.", [])])))
+    }
+
+    @Test("tables keep header rows, column spans, vertical merges and nested tables")
+    func tablesStructure() throws {
+        let document = try read("tables-merged-nested.docx")
+        let table = try #require(tables(document.blocks).first)
+        #expect(table.headerRowCount == 1)
+        #expect(table.columnCount == 3)
+        #expect(table.rows.map { $0.cells.count } == [3, 3, 2, 2, 2, 3])
+        #expect(cellText(table.rows[1].cells[0]) == "North")
+        #expect(table.rows[1].cells[0].rowSpan == 2)
+        #expect(table.rows[2].cells.map(cellText) == ["11", "13"])
+        #expect(table.rows[3].cells[0].columnSpan == 2)
+        let nested = try #require(tables(table.rows[4].cells[1].blocks).first)
+        #expect(nested.rows.map { $0.cells.map(cellText) } == [["inner A", "inner B"], ["inner C", "inner D"]])
+        #expect(table.rows[5].cells[1].blocks.count == 2)
+    }
+
+    @Test("hyperlinks resolve relationship targets, anchors and HYPERLINK fields")
+    func hyperlinks() throws {
+        let document = try read("hyperlinks-fields.docx")
+        var links: [Link] = []
+        func collect(_ inlines: [Inline]) {
+            for inline in inlines { if case .link(let l) = inline { links.append(l) } }
+        }
+        for block in document.blocks { if case .paragraph(let p) = block { collect(p.content) } }
+        #expect(links.map(\.target) == [
+            .url("https://example.com/report?q=1&x=2"), .anchor("_Results"), .url("https://example.org/docs"),
+            .url("https://example.net/"),
+        ])
+        #expect(links.map { $0.content.plainText() } == ["the site", "the results", "the docs", "simple field link"])
+    }
+
+    @Test("fields show their result, never their instructions, also when nested")
+    func fieldResults() throws {
+        let texts = try read("hyperlinks-fields.docx").paragraphTexts()
+        #expect(texts.contains("Page 7 of 9."))
+        #expect(texts.contains("Nested: shown result"))
+        #expect(!texts.joined().contains("HIDDEN-INNER"))
+        #expect(!texts.joined().contains("PAGE"))
+    }
+
+    @Test("bold, italic, strike, scripts and character styles are kept; w:val=0 turns them off")
+    func formatting() throws {
+        let document = try read("formatting-breaks.docx")
+        guard case .paragraph(let first) = document.blocks[0] else { Issue.record("no paragraph"); return }
+        #expect(first.content == [
+            .text("Bold", .bold), .text(" and ", []), .text("italic", .italic), .text(" and ", []),
+            .text("struck", .strikethrough), .text(" and not bold and ", []), .text("strong style", .bold),
+        ])
+        guard case .paragraph(let second) = document.blocks[1] else { Issue.record("no paragraph"); return }
+        #expect(second.content.contains(.text("2", .superscript)))
+        #expect(second.content.contains(.text("2", .subscript)))
+    }
+
+    @Test("tabs, line breaks, page breaks, symbols and hyphens")
+    func breaksAndSymbols() throws {
+        let document = try read("formatting-breaks.docx")
+        let texts = document.paragraphTexts()
+        #expect(texts.contains("Name\tValue\nSecond line\nThird line"))
+        #expect(texts.contains("Symbols: α✓ non-breaking, softhyphen"))
+        let breakIndex = try #require(document.blocks.firstIndex(of: .pageBreak))
+        #expect(document.blocks[breakIndex - 1].paragraphTexts() == ["Before the page break."])
+        #expect(document.blocks[breakIndex + 1].paragraphTexts() == ["After the page break."])
+    }
+
+    @Test("footnotes and endnotes are numbered in order of first reference")
+    func notes() throws {
+        let document = try read("footnotes-comments.docx")
+        #expect(document.notes.map { "\($0.kind.rawValue) \($0.id): \($0.blocks.flatMap { $0.paragraphTexts() }.joined())" } == [
+            "footnote 1:  Source: annual filing.", "endnote 1:  An endnote.", "footnote 2:  Second note, first referenced later.",
+        ])
+        guard case .paragraph(let p) = document.blocks[0] else { Issue.record("no paragraph"); return }
+        #expect(p.content.contains(.noteReference(.footnote, id: "1")))
+        #expect(p.content.contains(.noteReference(.endnote, id: "1")))
+    }
+
+    @Test("comments keep author, date, initials, text and the text they are anchored to")
+    func comments() throws {
+        let document = try read("footnotes-comments.docx")
+        #expect(document.comments.count == 2)
+        let first = document.comments[0]
+        #expect(first.author == "Ada Reviewer")
+        #expect(first.initials == "AR")
+        #expect(first.date == "2024-03-02T10:00:00Z")
+        #expect(first.anchoredText == "8.5 percent")
+        #expect(first.blocks.flatMap { $0.paragraphTexts() } == ["Check this figure."])
+        let second = document.comments[1]
+        #expect(second.anchoredText == "First anchored paragraph.\nSecond anchored")
+        #expect(second.blocks.count == 2)
+    }
+
+    @Test("tracked changes: accepted view by default, the original and both kept in the model")
+    func trackedChanges() throws {
+        let document = try read("tracked-changes.docx")
+        #expect(document.paragraphTexts() == [
+            "The budget is twelve million.", "Kept text with an insertion.", "Remaining sentence.", "", "Middle paragraph.",
+            "Moved paragraph text.", "Formatting change only",
+        ])
+        #expect(document.paragraphTexts(.original).prefix(4) == [
+            "The budget is ten million.", "Kept text.", "Deleted sentence. Remaining sentence.", "Moved paragraph text.",
+        ])
+        guard case .paragraph(let p) = document.blocks[0] else { Issue.record("no paragraph"); return }
+        #expect(p.content.contains(.change(Change(kind: .deletion, author: "Ben Editor", date: "2024-03-03T11:30:00Z", content: [.text("ten", [])]))))
+        #expect(p.content.contains(.change(Change(kind: .insertion, author: "Ada Reviewer", date: "2024-03-02T10:00:00Z", content: [.text("twelve", [])]))))
+        // A formatting-only change keeps the new formatting, not the old one.
+        #expect(document.blocks.last == .paragraph(Paragraph(content: [.text("Formatting change only", .bold)])))
+    }
+
+    @Test("moved text is a moveFrom/moveTo pair")
+    func moves() throws {
+        let document = try read("tracked-changes.docx")
+        var kinds: [Change.Kind] = []
+        for block in document.blocks {
+            if case .paragraph(let p) = block {
+                for inline in p.content { if case .change(let c) = inline { kinds.append(c.kind) } }
+            }
+        }
+        #expect(kinds == [.deletion, .insertion, .insertion, .deletion, .moveFrom, .moveTo])
+    }
+
+    @Test("headers and footers are read per section reference, apart from the body")
+    func headersFooters() throws {
+        let document = try read("headers-footers.docx")
+        #expect(document.headersAndFooters.map { "\($0.kind.rawValue)/\($0.pages): \($0.blocks.flatMap { $0.paragraphTexts() }.joined())" } == [
+            "header/default: ACME Confidential", "header/first: Cover page header", "footer/default: Page 1",
+        ])
+        #expect(!document.paragraphTexts().contains("ACME Confidential"))
+        #expect(document.blocks.contains(.sectionBreak))
+    }
+
+    @Test("text boxes, content controls, smart tags, custom XML and math are read once each")
+    func containers() throws {
+        let texts = try read("textbox-sdt-smarttag.docx").paragraphTexts()
+        #expect(texts == [
+            "Paragraph holding a text box.", "Text inside the box.", "Block content control text.", "Inline control value here.",
+            "Meet Jane Doe in Paris.", "Block custom XML paragraph.", "Math: x=2",
+        ])
+    }
+
+    @Test("images carry alt text, title and their media part")
+    func images() throws {
+        let document = try read("images.docx")
+        var found: [Image] = []
+        for block in document.blocks {
+            if case .paragraph(let p) = block {
+                for inline in p.content { if case .image(let i) = inline { found.append(i) } }
+            }
+        }
+        #expect(found == [
+            Image(altText: "Bar chart of revenue by region", title: "Revenue chart", mediaPath: "word/media/chart.png"),
+            Image(altText: "Company logo", title: "logo", mediaPath: "word/media/logo.png"),
+        ])
+    }
+
+    @Test("core properties fill the metadata")
+    func coreProperties() throws {
+        let metadata = try read("core-properties.docx").metadata
+        #expect(metadata.title == "Annual Plan 2024")
+        #expect(metadata.authors == ["Grace Hopper"])
+        #expect(metadata.lastModifiedBy == "Second Editor")
+        #expect(metadata.created == "2024-03-01T09:30:00Z")
+        #expect(metadata.modified == "2024-03-05T17:45:00Z")
+        #expect(metadata.keywords == "quire, test")
+        #expect(metadata.producer == "Quire fixture script 1.0")
+        #expect(metadata.format == .docx)
+    }
+
+    @Test("Strict OOXML namespaces read like Transitional ones")
+    func strict() throws {
+        let document = try read("strict-namespaces.docx")
+        #expect(headings(document).map(\.1) == ["Strict Heading"])
+        #expect(listItems(document).map(\.marker) == ["1."])
+        guard case .paragraph(let p) = document.blocks[1] else { Issue.record("no paragraph"); return }
+        #expect(p.content.contains(.text("bold", .bold)))
+    }
+
+    @Test("the main part is found through _rels/.rels wherever it is")
+    func nonstandardMainPart() throws {
+        #expect(try read("nonstandard-main-part.docx").paragraphTexts() == ["Main part found through _rels/.rels.", "Second paragraph."])
+    }
+
+    @Test("UTF-16 parts, data descriptors and ZIP64 archives read normally",
+          arguments: [("utf16-document.docx", "UTF-16 encoded part: ünïcödé ✓"),
+                      ("data-descriptor.docx", "Written with data descriptors."),
+                      ("zip64.docx", "Read through ZIP64 records.")])
+    func containersAndEncodings(name: String, text: String) throws {
+        #expect(try read(name).paragraphTexts() == [text])
+    }
+
+    @Test("in-memory bytes read the same as the file")
+    func fromBytes() throws {
+        let bytes = try #require(Fixtures.bytes(Fixtures.path("sample-report.docx")))
+        let fromMemory = try DOCXReader().read(bytes: bytes, name: "<stdin>")
+        let fromFile = try read("sample-report.docx")
+        #expect(fromMemory.blocks == fromFile.blocks)
+        #expect(fromMemory.metadata.sourcePath == "<stdin>")
+    }
+
+    @Test(
+        "hostile and broken documents give distinct errors that name the file and place",
+        arguments: [
+            ("zip-bomb.docx", DocumentError.Code.limitExceeded, "word/document.xml"),
+            ("zip-bomb-lying-size.docx", .limitExceeded, "word/document.xml"),
+            ("xxe.docx", .unsafeXML, "word/document.xml:2:"),
+            ("billion-laughs.docx", .unsafeXML, "word/document.xml:2:"),
+            ("malformed-xml.docx", .malformedXML, "word/document.xml:4:"),
+            ("corrupt-crc.docx", .corrupt, "word/document.xml"),
+            ("truncated.docx", .truncated, ""),
+            ("encrypted.docx", .encrypted, ""),
+            ("legacy-word97.doc", .legacyFormat, ""),
+            ("empty.docx", .empty, ""),
+            ("not-a-zip.docx", .unsupportedFormat, ""),
+        ])
+    func hostile(name: String, code: DocumentError.Code, location: String) throws {
+        let error = #expect(throws: DocumentError.self) { _ = try read(name) }
+        #expect(error?.code == code)
+        #expect(error?.file == Fixtures.path(name))
+        if !location.isEmpty { #expect(error?.location?.hasPrefix(location) == true, "\(String(describing: error))") }
+        #expect(error?.description.contains("/etc/passwd") != true || name == "xxe.docx")
+    }
+
+    @Test("the XXE payload never reaches the output")
+    func xxeLeaksNothing() throws {
+        let error = #expect(throws: DocumentError.self) { _ = try read("xxe.docx") }
+        #expect(error?.description.contains("root:x:0:0") == false)
+    }
+
+    @Test("python-docx output reads with its list styles and table")
+    func pythonDocxSample() throws {
+        let document = try read("sample-report.docx")
+        #expect(document.metadata.title == "Q3 Operations Report")
+        #expect(listItems(document).map(\.marker) == ["•", "•", "•", "1.", "2.", "3."])
+        let table = try #require(tables(document.blocks).first)
+        #expect(table.rows.count == 4)
+        #expect(table.rows[2].cells.map(cellText) == ["South", "1,100", "1,180"])
+    }
+}
