@@ -48,7 +48,7 @@ let package = Package(
             name: "QuireImportTests",
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
         ),
-        .testTarget(name: "QuireCLITests", dependencies: ["QuireTestSupport"]),
+        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

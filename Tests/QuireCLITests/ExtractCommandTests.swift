@@ -1,0 +1,94 @@
+import Foundation
+import QuireTestSupport
+import Testing
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `quire` executable (swift test builds it with the tests).
+func quire(_ arguments: [String], stdin: [UInt8]? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Fixtures.quireExecutable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin))
+    }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+
+struct ExtractCommandTests {
+    @Test("Markdown is the default output")
+    func markdown() throws {
+        let result = try quire(["extract", "TestDocuments/sample-report.docx"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("# Q3 Operations Report\n\n"))
+        #expect(result.stdout.contains("| North | 1,450 | 1,720 |"))
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test("one bad file is reported on stderr, the others still come out, and the status is 1")
+    func badFileInList() throws {
+        let result = try quire([
+            "extract", "TestDocuments/headings-styles.docx", "TestDocuments/encrypted.docx", "TestDocuments/lists-numbering.docx",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("# Quarterly Review"))
+        #expect(result.stdout.contains("1. Step one"))
+        #expect(result.stdout.contains("<!-- quire: TestDocuments/lists-numbering.docx -->"))
+        #expect(result.stderr.contains("TestDocuments/encrypted.docx"))
+        #expect(result.stderr.contains("password-protected"))
+    }
+
+    @Test("'-' reads standard input")
+    func standardInput() throws {
+        let bytes = try #require(Fixtures.bytes(Fixtures.path("headings-styles.docx")))
+        let result = try quire(["extract", "-", "--format", "text"], stdin: bytes)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Quarterly Review\n\nOverview\n"))
+    }
+
+    @Test("JSON is one pretty document, or one line per file for several")
+    func json() throws {
+        let one = try quire(["extract", "--format", "json", "TestDocuments/core-properties.docx"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])
+        #expect((object["metadata"] as? [String: Any])?["title"] as? String == "Annual Plan 2024")
+        let two = try quire(["extract", "--format", "json", "TestDocuments/core-properties.docx", "TestDocuments/zip64.docx"])
+        let lines = two.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil) }
+    }
+
+    @Test("-o writes the output to a file")
+    func outputFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quire-\(UUID().uuidString).md").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try quire(["extract", "TestDocuments/tracked-changes.docx", "--changes", "review", "-o", path])
+        #expect(result.status == 0)
+        #expect(result.stdout.isEmpty)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written.hasPrefix("The budget is {--ten--}{++twelve++} million."))
+    }
+
+    @Test("an unknown format value is a usage error")
+    func usageError() throws {
+        let result = try quire(["extract", "--format", "pdf", "TestDocuments/sample-report.docx"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("pdf"))
+    }
+}
