@@ -3,7 +3,10 @@ import QuireOOXML
 import QuireXML
 
 /// The WordprocessingML elements the body builder acts on.
-enum Tag: Equatable {
+///
+/// The parser resolves local names to ids once per distinct name (`localNames`), so telling
+/// elements apart costs two integer comparisons, not string matching.
+enum Tag: Int32 {
     case p, pPr, pStyle, numPr, numId, ilvl, outlineLvl, sectPr, headerReference, footerReference
     case r, rPr, rStyle, rFonts, b, i, strike, dstrike, u, vertAlign
     case t, delText, instrText, mathText, tab, ptab, br, cr, noBreakHyphen, sym
@@ -16,87 +19,61 @@ enum Tag: Equatable {
     case skipped
     case other
 
-    init(_ name: XMLName) {
-        switch name.namespace {
-        case NS.w: self = Tag.word(name.local)
-        case NS.m: self = name.local == "t" ? .mathText : .other
-        case NS.wp: self = name.local == "docPr" ? .docPr : .other
-        case NS.pic: self = name.local == "cNvPr" ? .cNvPr : .other
-        case NS.a: self = name.local == "blip" ? .blip : .other
-        case NS.v:
-            switch name.local {
-            case "imagedata": self = .imagedata
-            case "shape", "rect", "roundrect", "oval": self = .shape
-            default: self = .other
-            }
-        case NS.mc: self = name.local == "Fallback" ? .skipped : .other
-        default: self = .other
+    /// Local names of the `w:` elements, by the tag they stand for.
+    private static let wordNames: [String: Tag] = {
+        var names: [String: Tag] = [:]
+        let tags: [Tag] = [
+            .p, .pPr, .pStyle, .numPr, .numId, .ilvl, .outlineLvl, .sectPr, .headerReference, .footerReference,
+            .r, .rPr, .rStyle, .rFonts, .b, .i, .strike, .dstrike, .u, .vertAlign,
+            .t, .delText, .instrText, .tab, .ptab, .br, .cr, .noBreakHyphen, .sym,
+            .fldChar, .fldSimple, .hyperlink, .ins, .del, .moveFrom, .moveTo,
+            .footnoteReference, .endnoteReference, .commentRangeStart, .commentRangeEnd, .commentReference,
+            .drawing, .pict, .object, .txbxContent,
+            .tbl, .tr, .trPr, .tblHeader, .gridBefore, .tc, .tcPr, .gridSpan, .vMerge,
+            .footnote, .endnote, .comment,
+        ]
+        for tag in tags { names[String(describing: tag)] = tag }
+        for name in [
+            "sdtPr", "sdtEndPr", "tblPr", "tblGrid", "tblPrEx", "fldData", "rPrChange", "pPrChange", "tblPrChange",
+            "trPrChange", "tcPrChange", "sectPrChange", "numberingChange", "delInstrText",
+        ] {
+            names[name] = .skipped
         }
-    }
+        return names
+    }()
 
-    static func word(_ local: String) -> Tag {
-        switch local {
-        case "p": return .p
-        case "r": return .r
-        case "t": return .t
-        case "rPr": return .rPr
-        case "pPr": return .pPr
-        case "tab": return .tab
-        case "b": return .b
-        case "i": return .i
-        case "pStyle": return .pStyle
-        case "rStyle": return .rStyle
-        case "rFonts": return .rFonts
-        case "tc": return .tc
-        case "tr": return .tr
-        case "tcPr": return .tcPr
-        case "trPr": return .trPr
-        case "hyperlink": return .hyperlink
-        case "br": return .br
-        case "numPr": return .numPr
-        case "numId": return .numId
-        case "ilvl": return .ilvl
-        case "ins": return .ins
-        case "del": return .del
-        case "delText": return .delText
-        case "instrText": return .instrText
-        case "fldChar": return .fldChar
-        case "fldSimple": return .fldSimple
-        case "strike": return .strike
-        case "dstrike": return .dstrike
-        case "u": return .u
-        case "vertAlign": return .vertAlign
-        case "outlineLvl": return .outlineLvl
-        case "sectPr": return .sectPr
-        case "headerReference": return .headerReference
-        case "footerReference": return .footerReference
-        case "ptab": return .ptab
-        case "cr": return .cr
-        case "noBreakHyphen": return .noBreakHyphen
-        case "sym": return .sym
-        case "moveFrom": return .moveFrom
-        case "moveTo": return .moveTo
-        case "footnoteReference": return .footnoteReference
-        case "endnoteReference": return .endnoteReference
-        case "commentRangeStart": return .commentRangeStart
-        case "commentRangeEnd": return .commentRangeEnd
-        case "commentReference": return .commentReference
-        case "drawing": return .drawing
-        case "pict": return .pict
-        case "object": return .object
-        case "txbxContent": return .txbxContent
-        case "tbl": return .tbl
-        case "tblHeader": return .tblHeader
-        case "gridBefore": return .gridBefore
-        case "gridSpan": return .gridSpan
-        case "vMerge": return .vMerge
-        case "footnote": return .footnote
-        case "endnote": return .endnote
-        case "comment": return .comment
-        case "sdtPr", "sdtEndPr", "tblPr", "tblGrid", "tblPrEx", "fldData", "rPrChange", "pPrChange", "tblPrChange",
-            "trPrChange", "tcPrChange", "sectPrChange", "numberingChange", "delInstrText":
-            return .skipped
-        default: return .other
+    // Ids for local names of other namespaces; above every Tag raw value.
+    private static let docPrID: Int32 = 1001
+    private static let cNvPrID: Int32 = 1002
+    private static let blipID: Int32 = 1003
+    private static let imagedataID: Int32 = 1004
+    private static let shapeID: Int32 = 1005
+    private static let fallbackID: Int32 = 1006
+
+    /// The local-name table handed to the XML parser.
+    static let localNames: [String: Int32] = {
+        var table = wordNames.mapValues(\.rawValue)
+        table["docPr"] = docPrID
+        table["cNvPr"] = cNvPrID
+        table["blip"] = blipID
+        table["imagedata"] = imagedataID
+        for shape in ["shape", "rect", "roundrect", "oval"] { table[shape] = shapeID }
+        table["Fallback"] = fallbackID
+        return table
+    }()
+
+    init(_ name: XMLName) {
+        let id = name.localID
+        switch name.namespace {
+        case NS.w: self = id < 1000 ? (Tag(rawValue: id) ?? .other) : .other
+        case NS.m: self = id == Tag.t.rawValue ? .mathText : .other
+        case NS.wp: self = id == Tag.docPrID ? .docPr : .other
+        case NS.pic: self = id == Tag.cNvPrID ? .cNvPr : .other
+        case NS.a: self = id == Tag.blipID ? .blip : .other
+        case NS.v:
+            if id == Tag.imagedataID { self = .imagedata } else if id == Tag.shapeID { self = .shape } else { self = .other }
+        case NS.mc: self = id == Tag.fallbackID ? .skipped : .other
+        default: self = .other
         }
     }
 }
@@ -123,21 +100,33 @@ struct ParagraphState {
     var pendingBlocks: [Block] = []
     private var frames: [InlineFrame] = [InlineFrame(kind: .root)]
     private(set) var deletionDepth = 0
+    // Text of consecutive runs with the same style is gathered as bytes and becomes one
+    // String when something else arrives: one allocation per text span, not per run.
+    private var pendingText: [UInt8] = []
+    private var pendingStyle: TextStyle = []
 
-    var isEmpty: Bool { frames.count == 1 && frames[0].content.isEmpty }
+    var isEmpty: Bool { frames.count == 1 && frames[0].content.isEmpty && pendingText.isEmpty }
     var insideDeletion: Bool { deletionDepth > 0 }
     var topIsLink: Bool {
         if case .link = frames[frames.count - 1].kind { return true }
         return false
     }
 
+    private mutating func flushText() {
+        guard !pendingText.isEmpty else { return }
+        frames[frames.count - 1].content.append(.text(String(decoding: pendingText, as: UTF8.self), pendingStyle))
+        pendingText.removeAll(keepingCapacity: true)
+    }
+
     mutating func open(_ kind: InlineFrame.Kind) {
+        flushText()
         if case .change(let change, _, _) = kind, !change.isKeptWhenAccepted { deletionDepth += 1 }
         frames.append(InlineFrame(kind: kind))
     }
 
     mutating func close() {
         guard frames.count > 1 else { return }
+        flushText()
         let frame = frames.removeLast()
         let inline: Inline
         switch frame.kind {
@@ -154,20 +143,26 @@ struct ParagraphState {
     }
 
     mutating func append(_ inline: Inline) {
+        flushText()
         frames[frames.count - 1].content.append(inline)
     }
 
     mutating func appendText(_ text: String, style: TextStyle) {
-        let top = frames.count - 1
-        if case .text(let previous, let previousStyle)? = frames[top].content.last, previousStyle == style {
-            frames[top].content[frames[top].content.count - 1] = .text(previous + text, style)
-        } else {
-            frames[top].content.append(.text(text, style))
+        var text = text
+        text.withUTF8 { appendText($0, style: style) }
+    }
+
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, style: TextStyle) {
+        if style != pendingStyle {
+            flushText()
+            pendingStyle = style
         }
+        pendingText.append(contentsOf: bytes)
     }
 
     /// Closes every open frame and returns the paragraph's inlines.
     mutating func finish() -> [Inline] {
+        flushText()
         while frames.count > 1 { close() }
         return frames[0].content
     }

@@ -8,6 +8,36 @@ import QuireXML
 /// change nesting are kept on stacks, so arbitrarily nested content is handled in one pass
 /// without building a DOM.
 final class BodyBuilder: XMLContentHandler {
+    // All state lives in one struct: one exclusive access per callback instead of one per
+    // field touched (class properties are checked at run time, struct fields are not).
+    var state: BodyState
+
+    init(styles: StyleSheet, numbering: Numbering, relationships: Relationships, noteLabels: NoteLabels) {
+        state = BodyState(styles: styles, numbering: numbering, relationships: relationships, noteLabels: noteLabels)
+    }
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        state.startElement(name, attributes: attributes)
+    }
+
+    func endElement(_ name: XMLName) throws {
+        state.endElement(name)
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        state.characters(text)
+    }
+
+    var notes: [String: [Block]] { state.notes }
+    var comments: [Comment] { state.comments }
+    var commentAnchors: [String: String] { state.commentAnchors }
+    var headerFooterReferences: [(id: String, kind: HeaderFooter.Kind, pages: String)] { state.headerFooterReferences }
+    var noteLabels: NoteLabels { state.noteLabels }
+    func finish() -> [Block] { state.finish() }
+}
+
+/// The body builder's state and logic.
+struct BodyState {
     // Inputs shared with the reader.
     var styles: StyleSheet
     var numbering: Numbering
@@ -47,9 +77,9 @@ final class BodyBuilder: XMLContentHandler {
         scratch.reserveCapacity(256)
     }
 
-    // MARK: XMLContentHandler
+    // MARK: Events
 
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) {
         if skipDepth != nil {
             elements.append((.other, false))
             return
@@ -137,7 +167,7 @@ final class BodyBuilder: XMLContentHandler {
             case "separate":
                 if !fields.isEmpty {
                     fields[fields.count - 1].inResult = true
-                    if let target = BodyBuilder.hyperlinkTarget(fields[fields.count - 1].instruction), textVisible,
+                    if let target = BodyState.hyperlinkTarget(fields[fields.count - 1].instruction), textVisible,
                         !paragraphs.isEmpty
                     {
                         paragraphs[paragraphs.count - 1].open(.link(target))
@@ -154,7 +184,7 @@ final class BodyBuilder: XMLContentHandler {
             var field = FieldState()
             field.inResult = true
             field.instruction = attributes.value("instr") ?? ""
-            if let target = BodyBuilder.hyperlinkTarget(field.instruction), !paragraphs.isEmpty {
+            if let target = BodyState.hyperlinkTarget(field.instruction), !paragraphs.isEmpty {
                 paragraphs[paragraphs.count - 1].open(.link(target))
                 pushedFrame = true
             }
@@ -255,7 +285,7 @@ final class BodyBuilder: XMLContentHandler {
         elements.append((tag, pushedFrame))
     }
 
-    func endElement(_ name: XMLName) throws {
+    mutating func endElement(_ name: XMLName) {
         let (tag, pushedFrame) = elements.removeLast()
         if let depth = skipDepth {
             if elements.count == depth { skipDepth = nil }
@@ -265,8 +295,11 @@ final class BodyBuilder: XMLContentHandler {
         case .t, .delText, .mathText:
             if capturing == .text {
                 capturing = .none
-                let text = String(decoding: scratch, as: UTF8.self)
-                appendText(runFont.map { SymbolFonts.translate(text, font: $0) } ?? text)
+                if let font = runFont, SymbolFonts.isSymbolFont(font) {
+                    appendText(SymbolFonts.translate(String(decoding: scratch, as: UTF8.self), font: font))
+                } else {
+                    appendScratch()
+                }
             }
         case .instrText:
             if capturing == .instruction, !fields.isEmpty {
@@ -314,12 +347,12 @@ final class BodyBuilder: XMLContentHandler {
         }
     }
 
-    func characters(_ text: UnsafeRawBufferPointer) throws {
+    mutating func characters(_ text: UnsafeRawBufferPointer) {
         if capturing != .none { scratch.append(contentsOf: text) }
     }
 
     /// Blocks collected at the top level (for a body, header or footer part).
-    func finish() -> [Block] {
+    mutating func finish() -> [Block] {
         while paragraphs.count > 0 { finishParagraph() }
         return containers.first ?? []
     }
@@ -331,7 +364,7 @@ final class BodyBuilder: XMLContentHandler {
         return true
     }
 
-    private func set(_ style: TextStyle, _ attributes: XMLAttributes) {
+    private mutating func set(_ style: TextStyle, _ attributes: XMLAttributes) {
         if let value = attributes.value("val"), !StyleSheet.isTrue(value) {
             runStyle.remove(style)
         } else {
@@ -339,12 +372,23 @@ final class BodyBuilder: XMLContentHandler {
         }
     }
 
-    private func append(_ inline: Inline) {
+    private mutating func append(_ inline: Inline) {
         guard !paragraphs.isEmpty, textVisible else { return }
         paragraphs[paragraphs.count - 1].append(inline)
     }
 
-    private func appendText(_ text: String) {
+    /// Appends the captured text bytes without making a String of them.
+    private mutating func appendScratch() {
+        guard !scratch.isEmpty, !paragraphs.isEmpty, textVisible else { return }
+        let style = runStyle
+        scratch.withUnsafeBufferPointer { paragraphs[paragraphs.count - 1].appendText($0, style: style) }
+        if !activeComments.isEmpty, !paragraphs[paragraphs.count - 1].insideDeletion {
+            let text = String(decoding: scratch, as: UTF8.self)
+            for key in activeComments.keys { activeComments[key]! += text }
+        }
+    }
+
+    private mutating func appendText(_ text: String) {
         guard !text.isEmpty, !paragraphs.isEmpty, textVisible else { return }
         paragraphs[paragraphs.count - 1].appendText(text, style: runStyle)
         if !activeComments.isEmpty, !paragraphs[paragraphs.count - 1].insideDeletion {
@@ -352,7 +396,7 @@ final class BodyBuilder: XMLContentHandler {
         }
     }
 
-    private func finishParagraph() {
+    private mutating func finishParagraph() {
         guard var paragraph = paragraphs.popLast() else { return }
         let content = paragraph.finish()
         var role = styles.role(paragraph.styleID)
@@ -393,7 +437,7 @@ final class BodyBuilder: XMLContentHandler {
                         .listItem(
                             ListItem(level: level, isOrdered: list.ordered, marker: list.marker, content: content, listID: numberingID)))
                 } else {
-                    let style = role.styleName.flatMap { BodyBuilder.notableStyle($0) }
+                    let style = role.styleName.flatMap { BodyState.notableStyle($0) }
                     out.append(.paragraph(Paragraph(content: content, style: style)))
                 }
             }

@@ -72,7 +72,7 @@ public struct DOCXReader: Sendable {
 
         let body = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
         do {
-            try package.stream(main, into: body)
+            try package.stream(main, into: body, localNames: Tag.localNames)
         } catch {
             throw error
         }
@@ -108,7 +108,7 @@ public struct DOCXReader: Sendable {
     ) throws(DocumentError) -> BodyBuilder {
         let rels = try package.relationships(of: part)
         let builder = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
-        try package.stream(part, into: builder)
+        try package.stream(part, into: builder, localNames: Tag.localNames)
         return builder
     }
 }

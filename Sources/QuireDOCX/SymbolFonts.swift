@@ -29,6 +29,13 @@ enum SymbolFonts {
         }
     }
 
+    /// Whether text in this font may need translating (Symbol, Wingdings).
+    static func isSymbolFont(_ font: String) -> Bool {
+        guard let first = font.utf8.first, first | 0x20 == UInt8(ascii: "s") || first | 0x20 == UInt8(ascii: "w") else { return false }
+        let lower = font.lowercased()
+        return lower == "symbol" || lower.hasPrefix("wingdings")
+    }
+
     /// Text of a run set in a symbol font: private-use characters mapped to what they draw.
     static func translate(_ text: String, font: String) -> String {
         guard text.unicodeScalars.contains(where: { (0xF020...0xF0FF).contains($0.value) }) else { return text }

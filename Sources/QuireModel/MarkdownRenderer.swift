@@ -243,11 +243,17 @@ public struct MarkdownRenderer: Sendable {
     }
 
     private func styled(_ text: String, _ style: TextStyle) -> String {
-        if style.isEmpty || style == .underline || text.allSatisfy({ $0 == " " || $0 == "\t" }) { return text }
+        if style.isEmpty || style == .underline { return text }
         // Emphasis markers must touch non-space characters: keep outer spaces outside.
-        let leading = text.prefix(while: { $0 == " " })
-        let trailing = text.reversed().prefix(while: { $0 == " " })
-        var core = String(text.dropFirst(leading.count).dropLast(trailing.count))
+        let utf8 = text.utf8
+        let leadingCount = utf8.prefix(while: { $0 == 0x20 || $0 == 0x09 }).count
+        if leadingCount == utf8.count { return text }
+        let trailingCount = utf8.reversed().prefix(while: { $0 == 0x20 || $0 == 0x09 }).count
+        let coreStart = utf8.index(utf8.startIndex, offsetBy: leadingCount)
+        let coreEnd = utf8.index(utf8.endIndex, offsetBy: -trailingCount)
+        let leading = String(text[..<coreStart])
+        let trailing = String(text[coreEnd...])
+        var core = String(text[coreStart..<coreEnd])
         if style.contains(.code) { core = "`" + core + "`" }
         if style.contains(.strikethrough) { core = "~~" + core + "~~" }
         if style.contains(.italic) { core = "*" + core + "*" }
@@ -258,34 +264,60 @@ public struct MarkdownRenderer: Sendable {
     }
 
     /// Escapes the characters that would otherwise turn text into Markdown syntax.
+    ///
+    /// Works on UTF-8 bytes: every character that needs escaping is ASCII, and most text
+    /// has none, so it is returned untouched.
     func escape(_ text: String, inTable: Bool = false) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        let scalars = Array(text.unicodeScalars)
-        for (i, c) in scalars.enumerated() {
-            switch c {
-            case "\\", "`", "*", "[", "]", "<":
-                out += "\\"
-                out.unicodeScalars.append(c)
-            case "_":
-                let before = i > 0 ? scalars[i - 1] : " "
-                let after = i + 1 < scalars.count ? scalars[i + 1] : " "
-                if before.properties.isAlphabetic || before.properties.numericType != nil,
-                    after.properties.isAlphabetic || after.properties.numericType != nil
-                {
-                    out += "_"
-                } else {
-                    out += "\\_"
+        if !text.utf8.contains(where: { MarkdownRenderer.isSpecial($0, inTable: inTable) }) { return text }
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                switch byte {
+                case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "]"),
+                    UInt8(ascii: "<"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
+                case UInt8(ascii: "_"):
+                    // Inside a word `_` never starts emphasis (GFM), so snake_case stays readable.
+                    let before = i > 0 ? bytes[i - 1] : 0x20
+                    let after = i + 1 < bytes.count ? bytes[i + 1] : 0x20
+                    if MarkdownRenderer.isWordByte(before) && MarkdownRenderer.isWordByte(after) {
+                        out.append(byte)
+                    } else {
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(byte)
+                    }
+                case UInt8(ascii: "|") where inTable:
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
+                case 0x0A where inTable:
+                    out.append(contentsOf: "<br>".utf8)
+                default:
+                    out.append(byte)
                 }
-            case "|" where inTable:
-                out += "\\|"
-            case "\n" where inTable:
-                out += "<br>"
-            default:
-                out.unicodeScalars.append(c)
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return out
+    }
+
+    static func isSpecial(_ byte: UInt8, inTable: Bool) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: "<"), UInt8(ascii: "_"):
+            return true
+        case UInt8(ascii: "|"), 0x0A:
+            return inTable
+        default:
+            return false
+        }
+    }
+
+    /// Letters, digits and any non-ASCII byte (letters of other scripts).
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
     }
 
     /// Escapes a paragraph's first characters when they would read as a heading, list or quote.

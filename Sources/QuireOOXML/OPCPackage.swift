@@ -51,9 +51,11 @@ package struct OPCPackage: Sendable {
 
     /// Streams a part through `handler` without holding it in memory. Returns false when absent.
     @discardableResult
-    package func stream(_ part: String, into handler: any XMLContentHandler) throws(DocumentError) -> Bool {
+    package func stream(
+        _ part: String, into handler: any XMLContentHandler, localNames: [String: Int32] = [:]
+    ) throws(DocumentError) -> Bool {
         guard let entry = archive.entry(part) else { return false }
-        let parser = XMLPushParser(part: entry.path, namespaces: NS.table, handler: handler)
+        let parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler)
         do {
             try archive.forEachChunk(of: entry) { chunk in try parser.feed(chunk) }
             try parser.finish()

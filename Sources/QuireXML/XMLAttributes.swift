@@ -69,24 +69,126 @@ public struct XMLAttributes {
 }
 
 /// Maps namespace URI pointers (interned by libxml2 for the life of a parse) to ids.
+///
+/// Storage is raw memory: this runs for every element and attribute, and class stored
+/// properties would pay a run-time exclusivity check on each access.
 final class NamespaceCache {
     private let table: [String: Int32]
-    private var recent: [(UnsafeRawPointer, Int32)] = []
+    private let pointers: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let ids: UnsafeMutablePointer<Int32>
+    private let count: UnsafeMutablePointer<Int>
+    private static let capacity = 64
 
     init(_ table: [String: Int32]) {
         self.table = table
+        pointers = .allocate(capacity: NamespaceCache.capacity)
+        pointers.initialize(repeating: nil, count: NamespaceCache.capacity)
+        ids = .allocate(capacity: NamespaceCache.capacity)
+        ids.initialize(repeating: 0, count: NamespaceCache.capacity)
+        count = .allocate(capacity: 1)
+        count.initialize(to: 0)
+    }
+
+    deinit {
+        pointers.deallocate()
+        ids.deallocate()
+        count.deallocate()
     }
 
     func id(_ uri: UnsafePointer<xmlChar>?) -> Int32 {
         guard let uri else { return XMLName.noNamespace }
         let key = UnsafeRawPointer(uri)
-        for (pointer, id) in recent where pointer == key {
-            return id
+        let n = count.pointee
+        var i = 0
+        while i < n {
+            if pointers[i] == key { return ids[i] }
+            i += 1
         }
         let string = String(cString: uri)
         let id = table[string] ?? (string.isEmpty ? XMLName.noNamespace : XMLName.unknownNamespace)
         // Interned pointers repeat; the list stays as short as the set of namespaces.
-        if recent.count < 64 { recent.append((key, id)) }
+        if n < NamespaceCache.capacity {
+            pointers[n] = key
+            ids[n] = id
+            count.pointee = n + 1
+        }
         return id
+    }
+}
+
+/// Maps local-name pointers (interned by libxml2 for the life of a parse) to ids.
+///
+/// An open-addressing table keyed by the pointer's bits, in raw memory: a parse meets a
+/// few dozen distinct names hundreds of thousands of times, so a lookup must cost neither
+/// string hashing nor exclusivity checks.
+final class LocalNameCache {
+    private let table: [String: Int32]
+    private let storage: UnsafeMutablePointer<Storage>
+
+    private struct Storage {
+        var keys: UnsafeMutablePointer<UInt>
+        var values: UnsafeMutablePointer<Int32>
+        var capacity: Int
+        var used: Int
+    }
+
+    init(_ table: [String: Int32]) {
+        self.table = table
+        storage = .allocate(capacity: 1)
+        let capacity = 256
+        let keys = UnsafeMutablePointer<UInt>.allocate(capacity: capacity)
+        keys.initialize(repeating: 0, count: capacity)
+        let values = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        values.initialize(repeating: 0, count: capacity)
+        storage.initialize(to: Storage(keys: keys, values: values, capacity: capacity, used: 0))
+    }
+
+    deinit {
+        storage.pointee.keys.deallocate()
+        storage.pointee.values.deallocate()
+        storage.deallocate()
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key >> 3) &* 0x9E37_79B9) & mask
+    }
+
+    func id(_ name: UnsafePointer<xmlChar>?) -> Int32 {
+        guard let name, !table.isEmpty else { return XMLName.unknownLocalName }
+        let key = UInt(bitPattern: name)
+        let keys = storage.pointee.keys
+        let mask = storage.pointee.capacity - 1
+        var slot = LocalNameCache.slot(key, mask)
+        while true {
+            let stored = keys[slot]
+            if stored == key { return storage.pointee.values[slot] }
+            if stored == 0 { break }
+            slot = (slot + 1) & mask
+        }
+        let id = table[String(cString: name)] ?? XMLName.unknownLocalName
+        insert(key, id)
+        return id
+    }
+
+    private func insert(_ key: UInt, _ id: Int32) {
+        if (storage.pointee.used + 1) * 2 > storage.pointee.capacity {
+            let old = storage.pointee
+            let capacity = old.capacity * 2
+            let keys = UnsafeMutablePointer<UInt>.allocate(capacity: capacity)
+            keys.initialize(repeating: 0, count: capacity)
+            let values = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            values.initialize(repeating: 0, count: capacity)
+            storage.pointee = Storage(keys: keys, values: values, capacity: capacity, used: 0)
+            for i in 0..<old.capacity where old.keys[i] != 0 { insert(old.keys[i], old.values[i]) }
+            old.keys.deallocate()
+            old.values.deallocate()
+        }
+        let mask = storage.pointee.capacity - 1
+        var slot = LocalNameCache.slot(key, mask)
+        while storage.pointee.keys[slot] != 0 { slot = (slot + 1) & mask }
+        storage.pointee.keys[slot] = key
+        storage.pointee.values[slot] = id
+        storage.pointee.used += 1
     }
 }

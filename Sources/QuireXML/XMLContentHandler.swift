@@ -1,16 +1,46 @@
-/// An element name: the namespace as an id from the parser's namespace table, and the local name.
-public struct XMLName: Sendable, Equatable {
+/// An element name: the namespace as an id from the parser's namespace table, the local
+/// name as an id from its local-name table, and the local name itself.
+///
+/// Ids make the hot path cheap: a handler switches on two integers instead of comparing
+/// strings, and the local name is only turned into a `String` when asked for.
+public struct XMLName: Equatable {
     /// No namespace.
     public static let noNamespace: Int32 = 0
     /// A namespace URI the table does not list.
     public static let unknownNamespace: Int32 = -1
+    /// A local name the table does not list.
+    public static let unknownLocalName: Int32 = -1
 
-    public var namespace: Int32
-    public var local: String
+    public let namespace: Int32
+    public let localID: Int32
+    private let pointer: UnsafePointer<UInt8>?
+    private let stored: String?
 
-    public init(namespace: Int32, local: String) {
+    /// A name that owns its local name (for keeping beyond a callback).
+    public init(namespace: Int32, local: String, localID: Int32 = XMLName.unknownLocalName) {
         self.namespace = namespace
-        self.local = local
+        self.localID = localID
+        self.pointer = nil
+        self.stored = local
+    }
+
+    /// A name borrowing libxml2's interned string: valid only during the callback.
+    init(namespace: Int32, localID: Int32, pointer: UnsafePointer<UInt8>?) {
+        self.namespace = namespace
+        self.localID = localID
+        self.pointer = pointer
+        self.stored = nil
+    }
+
+    /// The local name as text.
+    public var local: String {
+        if let stored { return stored }
+        guard let pointer else { return "" }
+        return String(cString: pointer)
+    }
+
+    public static func == (a: XMLName, b: XMLName) -> Bool {
+        a.namespace == b.namespace && a.local == b.local
     }
 }
 

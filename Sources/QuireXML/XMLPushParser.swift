@@ -17,10 +17,15 @@ public final class XMLPushParser {
     ///   - part: names the input in errors (`word/document.xml`).
     ///   - namespaces: URI → id table; ids must be ≥ 1 (`XMLName` reserves 0 and -1).
     ///   - handler: receives the content.
+    ///   - localNames: local name → id table (ids ≥ 0) for `XMLName.localID`; may be empty.
     ///   - maxDepth: the deepest element nesting accepted (bounds the handler's stacks).
-    public init(part: String, namespaces: [String: Int32], handler: any XMLContentHandler, maxDepth: Int = 512) {
+    public init(
+        part: String, namespaces: [String: Int32], localNames: [String: Int32] = [:], handler: any XMLContentHandler,
+        maxDepth: Int = 512
+    ) {
         self.part = part
-        state = ParserState(handler: handler, namespaces: NamespaceCache(namespaces), maxDepth: maxDepth)
+        state = ParserState(
+            handler: handler, namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth)
     }
 
     deinit {
@@ -54,9 +59,10 @@ public final class XMLPushParser {
 
     /// Parses a whole document held in memory.
     public static func parse(
-        _ bytes: UnsafeRawBufferPointer, part: String, namespaces: [String: Int32], handler: any XMLContentHandler
+        _ bytes: UnsafeRawBufferPointer, part: String, namespaces: [String: Int32], localNames: [String: Int32] = [:],
+        handler: any XMLContentHandler
     ) throws {
-        let parser = XMLPushParser(part: part, namespaces: namespaces, handler: handler)
+        let parser = XMLPushParser(part: part, namespaces: namespaces, localNames: localNames, handler: handler)
         var offset = 0
         // Feed in pieces so the parser never needs the input as one C string.
         while offset < bytes.count {
@@ -133,17 +139,28 @@ extension String {
 final class ParserState {
     let handler: any XMLContentHandler
     let namespaces: NamespaceCache
+    let localNames: LocalNameCache
     var context: xmlParserCtxtPtr?
-    var error: (any Error)?
+    var error: (any Error)? {
+        didSet { flags.pointee.failed = error != nil }
+    }
+    /// Checked on every callback, so kept in raw memory (no exclusivity check per access).
+    let flags: UnsafeMutablePointer<(failed: Bool, depth: Int)>
     var failureLine = 0
     var failureColumn = 0
-    var depth = 0
     let maxDepth: Int
 
-    init(handler: any XMLContentHandler, namespaces: NamespaceCache, maxDepth: Int) {
+    init(handler: any XMLContentHandler, namespaces: NamespaceCache, localNames: LocalNameCache, maxDepth: Int) {
         self.handler = handler
         self.namespaces = namespaces
+        self.localNames = localNames
+        flags = .allocate(capacity: 1)
+        flags.initialize(to: (false, 0))
         self.maxDepth = maxDepth
+    }
+
+    deinit {
+        flags.deallocate()
     }
 
     func fail(_ error: any Error) {
@@ -162,26 +179,15 @@ final class ParserState {
 }
 
 private func makeName(_ state: ParserState, _ local: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) -> XMLName {
-    let localName: String
-    if let local {
-        localName = String(decoding: UnsafeBufferPointer(start: local, count: strlen(local)), as: UTF8.self)
-    } else {
-        localName = ""
-    }
-    return XMLName(namespace: state.namespaces.id(uri), local: localName)
-}
-
-private func strlen(_ p: UnsafePointer<xmlChar>) -> Int {
-    var n = 0
-    while p[n] != 0 { n += 1 }
-    return n
+    XMLName(namespace: state.namespaces.id(uri), localID: state.localNames.id(local), pointer: local)
 }
 
 private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _, count, _, attributes in
     let state = ParserState.from(ctx)
-    guard state.error == nil else { return }
-    state.depth += 1
-    if state.depth > state.maxDepth {
+    let flags = state.flags
+    guard !flags.pointee.failed else { return }
+    flags.pointee.depth += 1
+    if flags.pointee.depth > state.maxDepth {
         var line = 0, column = 0
         if let context = state.context {
             line = Int(xmlSAX2GetLineNumber(context))
@@ -204,8 +210,9 @@ private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _
 
 private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
     let state = ParserState.from(ctx)
-    guard state.error == nil else { return }
-    state.depth -= 1
+    let flags = state.flags
+    guard !flags.pointee.failed else { return }
+    flags.pointee.depth -= 1
     do {
         try state.handler.endElement(makeName(state, local, uri))
     } catch {
@@ -215,7 +222,7 @@ private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
 
 private let saxCharacters: charactersSAXFunc = { ctx, text, length in
     let state = ParserState.from(ctx)
-    guard state.error == nil, let text, length > 0 else { return }
+    guard !state.flags.pointee.failed, let text, length > 0 else { return }
     do {
         try state.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
     } catch {

@@ -51,7 +51,7 @@ package final class XMLTreeBuilder: XMLContentHandler {
         if elementCount > maxElements {
             throw XMLTreeTooLarge(limit: maxElements)
         }
-        let element = XMLElement(name: name, attributes: attributes.all())
+        let element = XMLElement(name: XMLName(namespace: name.namespace, local: name.local), attributes: attributes.all())
         if let parent = stack.last {
             parent.children.append(element)
         } else {
