@@ -63,6 +63,8 @@ struct BodyState {
     private var scratch: [UInt8] = []
     private var runStyle: TextStyle = []
     private var runFont: String?
+    /// Receives top-level blocks as they complete, instead of keeping them (streaming).
+    var sink: ((Block) -> Void)?
     private var activeComments: [String: String] = [:]
     private var currentNote: (kind: Note.Kind, id: String)?
     private var currentComment: Comment?
@@ -323,6 +325,7 @@ struct BodyState {
                 paragraphs[paragraphs.count - 1].pendingBlocks.append(contentsOf: inner)
             } else {
                 containers[containers.count - 1].append(contentsOf: inner)
+                drainRoot()
             }
         case .tc:
             let inner = containers.removeLast()
@@ -330,6 +333,7 @@ struct BodyState {
         case .tbl:
             if let table = tables.popLast() {
                 containers[containers.count - 1].append(.table(table.build()))
+                drainRoot()
             }
         case .footnote, .endnote:
             if let note = currentNote {
@@ -354,7 +358,20 @@ struct BodyState {
     /// Blocks collected at the top level (for a body, header or footer part).
     mutating func finish() -> [Block] {
         while paragraphs.count > 0 { finishParagraph() }
+        if let sink {
+            for block in containers[0] { sink(block) }
+            containers[0].removeAll()
+        }
         return containers.first ?? []
+    }
+
+    /// When streaming, hands finished top-level blocks to the sink, keeping the last one
+    /// back because the next paragraph may still merge into it (a run of quotes).
+    private mutating func drainRoot() {
+        guard let sink, containers.count == 1, containers[0].count > 1 else { return }
+        let ready = containers[0].count - 1
+        for block in containers[0][..<ready] { sink(block) }
+        containers[0].removeFirst(ready)
     }
 
     // MARK: Helpers
@@ -446,6 +463,7 @@ struct BodyState {
         if paragraph.pageBreakAfter { out.append(.pageBreak) }
         if paragraph.endsSection { out.append(.sectionBreak) }
         containers[containers.count - 1].append(contentsOf: out)
+        drainRoot()
     }
 
     /// Style names worth keeping on a paragraph (the rest are formatting only).

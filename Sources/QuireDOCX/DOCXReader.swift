@@ -37,7 +37,29 @@ public struct DOCXReader: Sendable {
         try read(OPCPackage(bytes: bytes, name: name, limits: options.limits))
     }
 
-    func read(_ package: OPCPackage) throws(DocumentError) -> Document {
+    /// Reads the document at `path`, handing each top-level body block to `body` as soon as
+    /// it is complete instead of keeping it, so the body is never held whole.
+    ///
+    /// - Returns: the document without its body (`blocks` is empty): metadata, notes,
+    ///   comments, headers and footers. Blocks already handed over before an error was
+    ///   found stay handed over.
+    /// - Throws: as `read(path:)`.
+    public func read(path: String, streamingBody body: (Block) -> Void) throws(DocumentError) -> Document {
+        let package = try OPCPackage(path: path, limits: options.limits)
+        return try withoutActuallyEscaping(body) { (escapable) throws(DocumentError) -> Document in
+            try read(package, sink: escapable)
+        }
+    }
+
+    /// As `read(path:streamingBody:)`, for a document held in memory.
+    public func read(bytes: [UInt8], name: String, streamingBody body: (Block) -> Void) throws(DocumentError) -> Document {
+        let package = try OPCPackage(bytes: bytes, name: name, limits: options.limits)
+        return try withoutActuallyEscaping(body) { (escapable) throws(DocumentError) -> Document in
+            try read(package, sink: escapable)
+        }
+    }
+
+    func read(_ package: OPCPackage, sink: ((Block) -> Void)? = nil) throws(DocumentError) -> Document {
         let main = try package.mainPart(fallback: "word/document.xml")
         guard package.hasPart(main) else {
             throw DocumentError(
@@ -71,12 +93,18 @@ public struct DOCXReader: Sendable {
         }
 
         let body = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
-        do {
-            try package.stream(main, into: body, localNames: Tag.localNames)
-        } catch {
-            throw error
+        var firstHeading: Heading?
+        if let sink {
+            body.state.sink = { block in
+                if firstHeading == nil, case .heading(let heading) = block { firstHeading = heading }
+                sink(block)
+            }
         }
+        try package.stream(main, into: body, localNames: Tag.localNames)
         let blocks = body.finish()
+        if sink == nil, case .heading(let heading)? = blocks.first(where: { if case .heading = $0 { true } else { false } }) {
+            firstHeading = heading
+        }
         labels = body.noteLabels
 
         let notes = labels.order.map { entry in
@@ -95,10 +123,8 @@ public struct DOCXReader: Sendable {
             parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: blocks))
         }
 
-        if metadata.title == nil, case .heading(let h)? = blocks.first(where: { if case .heading = $0 { true } else { false } }),
-            h.isTitle
-        {
-            metadata.title = h.content.plainText()
+        if metadata.title == nil, let heading = firstHeading, heading.isTitle {
+            metadata.title = heading.content.plainText()
         }
         return Document(metadata: metadata, blocks: blocks, notes: notes, comments: comments, headersAndFooters: parts)
     }

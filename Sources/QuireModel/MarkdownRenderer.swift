@@ -11,8 +11,33 @@ public struct MarkdownRenderer: Sendable {
     }
 
     public func render(_ document: Document) -> String {
-        var out = ""
-        renderBlocks(document.blocks, into: &out, indent: "")
+        var stream = MarkdownStream(options: options)
+        for block in document.blocks { stream.append(block) }
+        stream.finish(document)
+        return stream.takeOutput()
+    }
+
+    /// Notes, comments and (if asked) headers and footers: what follows the body.
+    /// `continuing`: body text was already handed out, so the back matter needs a blank
+    /// line before it even when `body` is empty.
+    func renderBackMatter(_ document: Document, after body: String, continuing: Bool = false) -> String {
+        var out = body
+        var separatorOwed = continuing && body.isEmpty
+        func separate(_ out: inout String) {
+            if separatorOwed && out.isEmpty {
+                separatorOwed = false
+                out = "\n"
+                return
+            }
+            separatorOwed = false
+            self.separate(&out)
+        }
+        func appendDefinition(label: String, body: String, into out: inout String) {
+            separate(&out)
+            var text = body
+            while text.hasSuffix("\n") { text.removeLast() }
+            out += "[^\(label)]: \(text)\n"
+        }
         if options.includeNotes, !document.notes.isEmpty {
             for note in document.notes {
                 var text = ""
@@ -53,13 +78,6 @@ public struct MarkdownRenderer: Sendable {
         return out
     }
 
-    private func appendDefinition(label: String, body: String, into out: inout String) {
-        separate(&out)
-        var text = body
-        while text.hasSuffix("\n") { text.removeLast() }
-        out += "[^\(label)]: \(text)\n"
-    }
-
     private func noteLabel(_ kind: Note.Kind, _ id: String) -> String {
         kind == .footnote ? id : "e\(id)"
     }
@@ -70,72 +88,58 @@ public struct MarkdownRenderer: Sendable {
         if !out.hasSuffix("\n\n") { out += "\n" }
     }
 
+    /// Renders nested content (quotes, notes, comments), continuation lines indented.
     func renderBlocks(_ blocks: [Block], into out: inout String, indent: String) {
-        var previousWasList = false
-        var previousBlock: Block?
-        for block in blocks.joiningCode() {
-            defer { previousBlock = block }
-            var piece = ""
-            var isList = false
-            switch block {
-            case .heading(let heading):
-                let text = inlines(heading.content, lineIndent: "").trimmingSpaces()
-                if text.isEmpty { continue }
-                let marker = heading.marker.map { escape($0) + " " } ?? ""
-                piece = String(repeating: "#", count: min(max(heading.level, 1), 6)) + " " + marker + text.replacingNewlines() + "\n"
-            case .paragraph(let paragraph):
-                let text = inlines(paragraph.content, lineIndent: indent).trimmingSpaces()
-                if text.isEmpty { continue }
-                piece = escapeLineStart(text) + "\n"
-            case .listItem(let item):
-                isList = true
-                let pad = String(repeating: "    ", count: item.level)
-                let marker: String
-                if item.isOrdered, item.marker.isGFMOrderedMarker {
-                    marker = item.marker
-                } else if item.isOrdered || !item.marker.isEmpty && !item.marker.isBulletGlyph {
-                    marker = "- " + escape(item.marker)
-                } else {
-                    marker = "-"
-                }
-                let text = inlines(item.content, lineIndent: indent + pad + "    ").trimmingSpaces()
-                piece = pad + marker + (text.isEmpty ? "" : " " + text) + "\n"
-            case .table(let table):
-                piece = renderTable(table, indent: indent)
-            case .quote(let inner):
-                var text = ""
-                renderBlocks(inner, into: &text, indent: "")
-                while text.hasSuffix("\n") { text.removeLast() }
-                if text.isEmpty { continue }
-                piece = text.split(separator: "\n", omittingEmptySubsequences: false)
-                    .map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n") + "\n"
-            case .code(let code):
-                var fence = "```"
-                while code.contains(fence) { fence += "`" }
-                piece = fence + "\n" + code + (code.hasSuffix("\n") ? "" : "\n") + fence + "\n"
-            case .image(let image):
-                piece = imageMarkdown(image) + "\n"
-            case .pageBreak, .sectionBreak:
-                continue
+        var writer = BlockWriter(renderer: self, indent: indent)
+        for block in blocks { writer.write(block) }
+        writer.flush()
+        if !writer.out.isEmpty {
+            separate(&out)
+            out += writer.out
+        }
+    }
+
+    /// The Markdown of one block, ending in a newline; empty when it shows nothing.
+    func piece(for block: Block, indent: String) -> String {
+        switch block {
+        case .heading(let heading):
+            let text = inlines(heading.content, lineIndent: "").trimmingSpaces()
+            if text.isEmpty { return "" }
+            let marker = heading.marker.map { escape($0) + " " } ?? ""
+            return String(repeating: "#", count: min(max(heading.level, 1), 6)) + " " + marker + text.replacingNewlines() + "\n"
+        case .paragraph(let paragraph):
+            let text = inlines(paragraph.content, lineIndent: indent).trimmingSpaces()
+            if text.isEmpty { return "" }
+            return escapeLineStart(text) + "\n"
+        case .listItem(let item):
+            let pad = String(repeating: "    ", count: item.level)
+            let marker: String
+            if item.isOrdered, item.marker.isGFMOrderedMarker {
+                marker = item.marker
+            } else if item.isOrdered || !item.marker.isEmpty && !item.marker.isBulletGlyph {
+                marker = "- " + escape(item.marker)
+            } else {
+                marker = "-"
             }
-            var sameList = isList && previousWasList
-            if sameList, case .listItem(let item) = block, case .listItem(let previous)? = previousBlock,
-                item.level == 0, item.listID != previous.listID
-            {
-                sameList = false
-            }
-            if !sameList {
-                separate(&out)
-            }
-            // Indent continuation lines of nested content (notes, list continuations).
-            if !indent.isEmpty {
-                let firstBlock = out.isEmpty
-                piece = piece.split(separator: "\n", omittingEmptySubsequences: false)
-                    .enumerated().map { ($0.offset == 0 && firstBlock) || $0.element.isEmpty ? String($0.element) : indent + $0.element }
-                    .joined(separator: "\n")
-            }
-            out += piece
-            previousWasList = isList
+            let text = inlines(item.content, lineIndent: indent + pad + "    ").trimmingSpaces()
+            return pad + marker + (text.isEmpty ? "" : " " + text) + "\n"
+        case .table(let table):
+            return renderTable(table, indent: indent)
+        case .quote(let inner):
+            var text = ""
+            renderBlocks(inner, into: &text, indent: "")
+            while text.hasSuffix("\n") { text.removeLast() }
+            if text.isEmpty { return "" }
+            return text.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n") + "\n"
+        case .code(let code):
+            var fence = "```"
+            while code.contains(fence) { fence += "`" }
+            return fence + "\n" + code + (code.hasSuffix("\n") ? "" : "\n") + fence + "\n"
+        case .image(let image):
+            return imageMarkdown(image) + "\n"
+        case .pageBreak, .sectionBreak:
+            return ""
         }
     }
 
@@ -335,6 +339,103 @@ public struct MarkdownRenderer: Sendable {
         }
         return text
     }
+}
+
+/// Renders a stream of blocks one at a time, keeping what the next block's layout needs
+/// (is it the same list? is a code block still open?).
+struct BlockWriter {
+    let renderer: MarkdownRenderer
+    let indent: String
+    /// Rendered text not yet taken.
+    var out = ""
+    private var wroteAny = false
+    var hasWritten: Bool { wroteAny }
+    private var previousList: (id: String?, level: Int)?
+    private var pendingCode: String?
+
+    init(renderer: MarkdownRenderer, indent: String) {
+        self.renderer = renderer
+        self.indent = indent
+    }
+
+    mutating func write(_ block: Block) {
+        if case .code(let code) = block {
+            // Neighbouring code blocks (one per source paragraph) share one fence.
+            pendingCode = pendingCode.map { $0 + "\n" + code } ?? code
+            return
+        }
+        flush()
+        emit(block)
+    }
+
+    /// Writes a code block still held back.
+    mutating func flush() {
+        if let code = pendingCode {
+            pendingCode = nil
+            emit(.code(code))
+        }
+    }
+
+    private mutating func emit(_ block: Block) {
+        var piece = renderer.piece(for: block, indent: indent)
+        if piece.isEmpty { return }
+        var sameList = false
+        if case .listItem(let item) = block {
+            if let previous = previousList {
+                sameList = !(item.level == 0 && item.listID != previous.id)
+            }
+            previousList = (item.listID, item.level)
+        } else {
+            previousList = nil
+        }
+        if wroteAny && !sameList { out += "\n" }
+        if !indent.isEmpty {
+            // Continuation lines of nested content (notes, comments) are indented.
+            let first = !wroteAny
+            piece = piece.split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated().map { ($0.offset == 0 && first) || $0.element.isEmpty ? String($0.element) : indent + $0.element }
+                .joined(separator: "\n")
+        }
+        out += piece
+        wroteAny = true
+    }
+}
+
+/// Renders Markdown as blocks arrive, so a reader can stream a body without keeping it.
+///
+/// `append` each body block in order, then `finish` with the document (for its notes,
+/// comments, headers and footers); `takeOutput` hands over what is rendered so far.
+public struct MarkdownStream: Sendable {
+    private let renderer: MarkdownRenderer
+    private var writer: BlockWriterBox
+
+    public init(options: RenderOptions = RenderOptions()) {
+        renderer = MarkdownRenderer(options: options)
+        writer = BlockWriterBox(BlockWriter(renderer: renderer, indent: ""))
+    }
+
+    public mutating func append(_ block: Block) {
+        writer.value.write(block)
+    }
+
+    public mutating func finish(_ document: Document) {
+        writer.value.flush()
+        let body = writer.value.out
+        writer.value.out = renderer.renderBackMatter(document, after: body, continuing: writer.value.hasWritten)
+    }
+
+    /// The text rendered since the last call.
+    public mutating func takeOutput() -> String {
+        let text = writer.value.out
+        writer.value.out = ""
+        return text
+    }
+}
+
+/// Holds the writer; a struct wrapper so `MarkdownStream` stays a plain value.
+struct BlockWriterBox: Sendable {
+    var value: BlockWriter
+    init(_ value: BlockWriter) { self.value = value }
 }
 
 /// A table laid out on its grid: spanned positions are nil, so every row has `columnCount` slots.

@@ -53,39 +53,38 @@ struct Extract: ParsableCommand {
         let options = RenderOptions(
             changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
             includeComments: !noComments)
-        let importer = Importer()
         var sink = try OutputSink(path: output)
         var failures = 0
         let many = files.count > 1
+        let kind: Extractor.Format =
+            switch format {
+            case .markdown: .markdown
+            case .text: .text
+            // One compact object per line when there are several files (JSON Lines).
+            case .json: .json(pretty: !many)
+            }
+        let extractor = Extractor(format: kind, options: options)
         for file in files {
-            let content: ImportedContent
+            var text: String
             do {
                 if file == "-" {
-                    content = try importer.read(bytes: readStandardInput(), name: "<stdin>")
+                    text = try extractor.extract(bytes: readStandardInput(), name: "<stdin>")
                 } else {
-                    content = try importer.read(path: file)
+                    text = try extractor.extract(path: file)
                 }
             } catch {
                 failures += 1
                 printError("quire: error: \(error)")
                 continue
             }
-            switch content {
-            case .document(let document):
-                var text: String
+            if many {
                 switch format {
-                case .markdown:
-                    text = MarkdownRenderer(options: options).render(document)
-                    if many { text = "<!-- quire: \(file) -->\n\n" + text + "\n" }
-                case .text:
-                    text = PlainTextRenderer(options: options).render(document)
-                    if many { text = "==> \(file) <==\n" + text + "\n" }
-                case .json:
-                    // One compact object per line when there are several files (JSON Lines).
-                    text = JSONRenderer(pretty: !many).render(document)
+                case .markdown: text = "<!-- quire: \(file) -->\n\n" + text + "\n"
+                case .text: text = "==> \(file) <==\n" + text + "\n"
+                case .json: break
                 }
-                try sink.write(text)
             }
+            try sink.write(text)
         }
         try sink.close()
         if failures > 0 {

@@ -170,3 +170,29 @@ struct DocumentTests {
         #expect(document.sections(splittingAt: 2).map { $0.count } == [1, 4, 1])
     }
 }
+
+struct MarkdownStreamTests {
+    @Test("rendering block by block, taking output as it goes, equals rendering the whole document")
+    func streamingMatchesWhole() {
+        let document = Document(
+            blocks: [
+                .heading(Heading(level: 1, content: [text("T")])),
+                .listItem(ListItem(level: 0, isOrdered: true, marker: "1.", content: [text("a")], listID: "1")),
+                .listItem(ListItem(level: 0, isOrdered: true, marker: "2.", content: [text("b")], listID: "1")),
+                .code("x"), .code("y"), para(text("after"), .noteReference(.footnote, id: "1")),
+            ],
+            notes: [Note(kind: .footnote, id: "1", blocks: [para(text("n"))])],
+            headersAndFooters: [HeaderFooter(kind: .footer, pages: "default", blocks: [para(text("f"))])])
+        let options = RenderOptions(includeHeadersAndFooters: true)
+        var stream = MarkdownStream(options: options)
+        var output = ""
+        for block in document.blocks {
+            stream.append(block)
+            output += stream.takeOutput()
+        }
+        stream.finish(Document(notes: document.notes, headersAndFooters: document.headersAndFooters))
+        output += stream.takeOutput()
+        #expect(output == MarkdownRenderer(options: options).render(document))
+        #expect(output.contains("```\nx\ny\n```\n\nafter[^1]\n\n[^1]: n\n"))
+    }
+}
