@@ -98,23 +98,39 @@ struct ParagraphState {
     var pageBreakBefore = false
     var pageBreakAfter = false
     var pendingBlocks: [Block] = []
-    private var frames: [InlineFrame] = [InlineFrame(kind: .root)]
+    /// The paragraph's own inlines; `frames` holds open hyperlinks and changes above them
+    /// (usually none, so a plain paragraph allocates nothing for them).
+    private var root: [Inline] = []
+    private var frames: [InlineFrame] = []
     private(set) var deletionDepth = 0
     // Text of consecutive runs with the same style is gathered as bytes and becomes one
     // String when something else arrives: one allocation per text span, not per run.
-    private var pendingText: [UInt8] = []
+    private var pendingText: [UInt8]
     private var pendingStyle: TextStyle = []
 
-    var isEmpty: Bool { frames.count == 1 && frames[0].content.isEmpty && pendingText.isEmpty }
+    /// `buffer`: an emptied byte buffer to reuse for pending text.
+    init(buffer: [UInt8] = []) {
+        pendingText = buffer
+    }
+
+    var isEmpty: Bool { frames.isEmpty && root.isEmpty && pendingText.isEmpty }
     var insideDeletion: Bool { deletionDepth > 0 }
     var topIsLink: Bool {
-        if case .link = frames[frames.count - 1].kind { return true }
+        if case .link? = frames.last?.kind { return true }
         return false
+    }
+
+    private mutating func appendToTop(_ inline: Inline) {
+        if frames.isEmpty {
+            root.append(inline)
+        } else {
+            frames[frames.count - 1].content.append(inline)
+        }
     }
 
     private mutating func flushText() {
         guard !pendingText.isEmpty else { return }
-        frames[frames.count - 1].content.append(.text(String(decoding: pendingText, as: UTF8.self), pendingStyle))
+        appendToTop(.text(String(decoding: pendingText, as: UTF8.self), pendingStyle))
         pendingText.removeAll(keepingCapacity: true)
     }
 
@@ -125,26 +141,26 @@ struct ParagraphState {
     }
 
     mutating func close() {
-        guard frames.count > 1 else { return }
+        guard !frames.isEmpty else { return }
         flushText()
         let frame = frames.removeLast()
         let inline: Inline
         switch frame.kind {
         case .root: return
         case .link(let target):
+            guard !frame.content.isEmpty else { return }
             inline = .link(Link(target: target, content: frame.content))
         case .change(let kind, let author, let date):
             if !kind.isKeptWhenAccepted { deletionDepth -= 1 }
+            guard !frame.content.isEmpty else { return }
             inline = .change(Change(kind: kind, author: author, date: date, content: frame.content))
         }
-        if case .link(let link) = inline, link.content.isEmpty { return }
-        if case .change(let change) = inline, change.content.isEmpty { return }
-        frames[frames.count - 1].content.append(inline)
+        appendToTop(inline)
     }
 
     mutating func append(_ inline: Inline) {
         flushText()
-        frames[frames.count - 1].content.append(inline)
+        appendToTop(inline)
     }
 
     mutating func appendText(_ text: String, style: TextStyle) {
@@ -163,8 +179,16 @@ struct ParagraphState {
     /// Closes every open frame and returns the paragraph's inlines.
     mutating func finish() -> [Inline] {
         flushText()
-        while frames.count > 1 { close() }
-        return frames[0].content
+        while !frames.isEmpty { close() }
+        return root
+    }
+
+    /// Hands back the (emptied) text buffer for the next paragraph.
+    mutating func takeBuffer() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &pendingText)
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
     }
 }
 
@@ -264,7 +288,9 @@ extension Array where Element == Inline {
     var hasVisibleContent: Bool {
         for inline in self {
             switch inline {
-            case .text(let text, _): if text.contains(where: { !$0.isWhitespace }) { return true }
+            case .text(let text, _):
+                // Any byte other than ASCII blanks counts (non-ASCII spaces are rare enough).
+                if text.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) { return true }
             case .image, .noteReference, .commentReference: return true
             case .link(let link): if link.content.hasVisibleContent { return true }
             case .change(let change): if change.content.hasVisibleContent { return true }

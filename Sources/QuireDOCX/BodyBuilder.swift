@@ -8,32 +8,44 @@ import QuireXML
 /// change nesting are kept on stacks, so arbitrarily nested content is handled in one pass
 /// without building a DOM.
 final class BodyBuilder: XMLContentHandler {
-    // All state lives in one struct: one exclusive access per callback instead of one per
-    // field touched (class properties are checked at run time, struct fields are not).
-    var state: BodyState
+    // All state lives in one struct behind a pointer: the callbacks run hundreds of
+    // thousands of times, and a class's stored properties would cost a run-time
+    // exclusivity check on every access. The builder is used from one thread only.
+    private let storage: UnsafeMutablePointer<BodyState>
 
     init(styles: StyleSheet, numbering: Numbering, relationships: Relationships, noteLabels: NoteLabels) {
-        state = BodyState(styles: styles, numbering: numbering, relationships: relationships, noteLabels: noteLabels)
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: BodyState(styles: styles, numbering: numbering, relationships: relationships, noteLabels: noteLabels))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    var state: BodyState {
+        get { storage.pointee }
+        _modify { yield &storage.pointee }
     }
 
     func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        state.startElement(name, attributes: attributes)
+        storage.pointee.startElement(name, attributes: attributes)
     }
 
     func endElement(_ name: XMLName) throws {
-        state.endElement(name)
+        storage.pointee.endElement(name)
     }
 
     func characters(_ text: UnsafeRawBufferPointer) throws {
-        state.characters(text)
+        storage.pointee.characters(text)
     }
 
-    var notes: [String: [Block]] { state.notes }
-    var comments: [Comment] { state.comments }
-    var commentAnchors: [String: String] { state.commentAnchors }
-    var headerFooterReferences: [(id: String, kind: HeaderFooter.Kind, pages: String)] { state.headerFooterReferences }
-    var noteLabels: NoteLabels { state.noteLabels }
-    func finish() -> [Block] { state.finish() }
+    var notes: [String: [Block]] { storage.pointee.notes }
+    var comments: [Comment] { storage.pointee.comments }
+    var commentAnchors: [String: String] { storage.pointee.commentAnchors }
+    var headerFooterReferences: [(id: String, kind: HeaderFooter.Kind, pages: String)] { storage.pointee.headerFooterReferences }
+    var noteLabels: NoteLabels { storage.pointee.noteLabels }
+    func finish() -> [Block] { storage.pointee.finish() }
 }
 
 /// The body builder's state and logic.
@@ -63,6 +75,7 @@ struct BodyState {
     private var scratch: [UInt8] = []
     private var runStyle: TextStyle = []
     private var runFont: String?
+    private var spareBuffer: [UInt8] = []
     /// Receives top-level blocks as they complete, instead of keeping them (streaming).
     var sink: ((Block) -> Void)?
     private var activeComments: [String: String] = [:]
@@ -93,7 +106,8 @@ struct BodyState {
         case .skipped:
             skipDepth = elements.count
         case .p:
-            paragraphs.append(ParagraphState())
+            paragraphs.append(ParagraphState(buffer: spareBuffer))
+            spareBuffer = []
         case .pStyle where parent == .pPr:
             paragraphs.top?.styleID = attributes.value("val")
         case .numId where parent == .numPr:
@@ -416,6 +430,7 @@ struct BodyState {
     private mutating func finishParagraph() {
         guard var paragraph = paragraphs.popLast() else { return }
         let content = paragraph.finish()
+        spareBuffer = paragraph.takeBuffer()
         var role = styles.role(paragraph.styleID)
         if case .body = role.kind, let outline = paragraph.outlineLevel, (0...8).contains(outline) {
             role.kind = .heading(outline + 1)

@@ -57,7 +57,12 @@ package struct OPCPackage: Sendable {
         guard let entry = archive.entry(part) else { return false }
         let parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler)
         do {
-            try archive.forEachChunk(of: entry) { chunk in try parser.feed(chunk) }
+            if entry.uncompressedSize >= 1 << 20 {
+                // Big parts: inflate on the other core while this one parses.
+                try archive.forEachChunkPrefetched(of: entry) { chunk in try parser.feed(chunk) }
+            } else {
+                try archive.forEachChunk(of: entry, chunkSize: 256 * 1024) { chunk in try parser.feed(chunk) }
+            }
             try parser.finish()
         } catch let error as ZipError {
             throw DocumentError(zip: error)

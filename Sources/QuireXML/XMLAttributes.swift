@@ -6,7 +6,8 @@ public struct XMLAttributes {
     // (localname, prefix, URI, value start, value end).
     let raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     public let count: Int
-    let namespaces: NamespaceCache
+    // Unretained: the cache belongs to the parser, which outlives every callback.
+    let namespaces: Unmanaged<NamespaceCache>
 
     /// The value of the attribute with this local name in this namespace id
     /// (`nil` namespace: any namespace, or none).
@@ -17,7 +18,7 @@ public struct XMLAttributes {
             for i in 0..<count {
                 let base = raw + i * 5
                 guard let name = base[0], XMLAttributes.equal(name, wanted) else { continue }
-                if let namespace, namespaces.id(base[2]) != namespace { continue }
+                if let namespace, namespaces.takeUnretainedValue().id(base[2]) != namespace { continue }
                 return XMLAttributes.string(from: base[3], to: base[4])
             }
             return nil
@@ -32,7 +33,7 @@ public struct XMLAttributes {
         return (0..<count).compactMap { i in
             let base = raw + i * 5
             guard let name = base[0] else { return nil }
-            return (namespaces.id(base[2]), String(cString: name), XMLAttributes.string(from: base[3], to: base[4]))
+            return (namespaces.takeUnretainedValue().id(base[2]), String(cString: name), XMLAttributes.string(from: base[3], to: base[4]))
         }
     }
 

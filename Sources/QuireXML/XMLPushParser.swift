@@ -182,8 +182,17 @@ private func makeName(_ state: ParserState, _ local: UnsafePointer<xmlChar>?, _ 
     XMLName(namespace: state.namespaces.id(uri), localID: state.localNames.id(local), pointer: local)
 }
 
+// The hot callbacks borrow the state (+0) instead of retaining it: it outlives the parse.
 private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _, count, _, attributes in
-    let state = ParserState.from(ctx)
+    Unmanaged<ParserState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { state in
+        start(state, local, uri, Int(count), attributes)
+    }
+}
+
+private func start(
+    _ state: ParserState, _ local: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ count: Int,
+    _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+) {
     let flags = state.flags
     guard !flags.pointee.failed else { return }
     flags.pointee.depth += 1
@@ -200,7 +209,7 @@ private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _
         return
     }
     let name = makeName(state, local, uri)
-    let attrs = XMLAttributes(raw: attributes, count: Int(count), namespaces: state.namespaces)
+    let attrs = XMLAttributes(raw: attributes, count: count, namespaces: Unmanaged.passUnretained(state.namespaces))
     do {
         try state.handler.startElement(name, attributes: attrs)
     } catch {
@@ -209,24 +218,26 @@ private let saxStartElement: startElementNsSAX2Func = { ctx, local, _, uri, _, _
 }
 
 private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
-    let state = ParserState.from(ctx)
-    let flags = state.flags
-    guard !flags.pointee.failed else { return }
-    flags.pointee.depth -= 1
-    do {
-        try state.handler.endElement(makeName(state, local, uri))
-    } catch {
-        state.fail(error)
+    Unmanaged<ParserState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { state in
+        let flags = state.flags
+        guard !flags.pointee.failed else { return }
+        flags.pointee.depth -= 1
+        do {
+            try state.handler.endElement(makeName(state, local, uri))
+        } catch {
+            state.fail(error)
+        }
     }
 }
 
 private let saxCharacters: charactersSAXFunc = { ctx, text, length in
-    let state = ParserState.from(ctx)
-    guard !state.flags.pointee.failed, let text, length > 0 else { return }
-    do {
-        try state.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
-    } catch {
-        state.fail(error)
+    Unmanaged<ParserState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { state in
+        guard !state.flags.pointee.failed, let text, length > 0 else { return }
+        do {
+            try state.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
+        } catch {
+            state.fail(error)
+        }
     }
 }
 
