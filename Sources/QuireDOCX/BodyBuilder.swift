@@ -444,40 +444,38 @@ struct BodyState {
             for key in activeComments.keys where !(activeComments[key]!.isEmpty) { activeComments[key]! += "\n" }
         }
 
-        var out: [Block] = []
-        if paragraph.pageBreakBefore { out.append(.pageBreak) }
+        let top = containers.count - 1
+        if paragraph.pageBreakBefore { containers[top].append(.pageBreak) }
         if content.hasVisibleContent {
             switch role.kind {
             case .heading(let headingLevel):
                 let marker = list.flatMap { $0.ordered && !$0.marker.isEmpty ? $0.marker : nil }
-                out.append(.heading(Heading(level: headingLevel, content: content, marker: marker)))
+                containers[top].append(.heading(Heading(level: headingLevel, content: content, marker: marker)))
             case .title:
-                out.append(.heading(Heading(level: 1, content: content, isTitle: true)))
+                containers[top].append(.heading(Heading(level: 1, content: content, isTitle: true)))
             case .code:
                 // One block per paragraph; the renderers join neighbouring code blocks.
-                out.append(.code(content.plainText(.accepted)))
+                containers[top].append(.code(content.plainText(.accepted)))
             case .quote where list == nil:
                 let block = Block.paragraph(Paragraph(content: content))
-                if case .quote(let previous)? = containers[containers.count - 1].last, !paragraph.pageBreakBefore {
-                    containers[containers.count - 1][containers[containers.count - 1].count - 1] = .quote(previous + [block])
+                if case .quote(let previous)? = containers[top].last, !paragraph.pageBreakBefore {
+                    containers[top][containers[top].count - 1] = .quote(previous + [block])
                 } else {
-                    out.append(.quote([block]))
+                    containers[top].append(.quote([block]))
                 }
             default:
                 if let list {
-                    out.append(
+                    containers[top].append(
                         .listItem(
                             ListItem(level: level, isOrdered: list.ordered, marker: list.marker, content: content, listID: numberingID)))
                 } else {
-                    let style = role.styleName.flatMap { BodyState.notableStyle($0) }
-                    out.append(.paragraph(Paragraph(content: content, style: style)))
+                    containers[top].append(.paragraph(Paragraph(content: content, style: role.notableStyleName)))
                 }
             }
         }
-        out.append(contentsOf: paragraph.pendingBlocks)
-        if paragraph.pageBreakAfter { out.append(.pageBreak) }
-        if paragraph.endsSection { out.append(.sectionBreak) }
-        containers[containers.count - 1].append(contentsOf: out)
+        if !paragraph.pendingBlocks.isEmpty { containers[top].append(contentsOf: paragraph.pendingBlocks) }
+        if paragraph.pageBreakAfter { containers[top].append(.pageBreak) }
+        if paragraph.endsSection { containers[top].append(.sectionBreak) }
         drainRoot()
     }
 

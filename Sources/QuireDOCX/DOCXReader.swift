@@ -70,8 +70,8 @@ public struct DOCXReader: Sendable {
         var metadata = try package.metadata(format: .docx)
 
         var styles = StyleSheet()
-        if let part = rels.first(typeSuffix: "/styles")?.target, let root = try package.tree(of: part) {
-            styles = StyleSheet(root)
+        if let part = rels.first(typeSuffix: "/styles")?.target, package.hasPart(part) {
+            styles = try StyleSheet(streaming: package, part: part)
         }
         var numbering = Numbering()
         if let part = rels.first(typeSuffix: "/numbering")?.target, let root = try package.tree(of: part) {

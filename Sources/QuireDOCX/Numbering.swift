@@ -19,9 +19,12 @@ struct Numbering {
     var abstracts: [String: [Int: Level]] = [:]
     var instances: [String: Instance] = [:]
 
-    // Layout state.
-    private var counters: [String: [Int: Int]] = [:]
+    // Layout state: counters per abstract definition (lists sharing one continue each
+    // other), nil where a level has not been used since its last restart.
+    private var counters: [String: [Int?]] = [:]
     private var startedInstances: Set<String> = []
+    /// Each instance's nine levels with its overrides applied, built on first use.
+    private var resolved: [String: [Level]] = [:]
 
     init() {}
 
@@ -64,59 +67,65 @@ struct Numbering {
         return level
     }
 
-    private func levelDefinition(_ instance: Instance, _ ilvl: Int) -> Level {
-        instance.levelOverrides[ilvl] ?? abstracts[instance.abstractID]?[ilvl] ?? Level()
+    static let levelCount = 9
+
+    private mutating func levels(of numID: String, _ instance: Instance) -> [Level] {
+        if let levels = resolved[numID] { return levels }
+        var levels: [Level] = []
+        for ilvl in 0..<Numbering.levelCount {
+            var level = instance.levelOverrides[ilvl] ?? abstracts[instance.abstractID]?[ilvl] ?? Level()
+            if let start = instance.startOverrides[ilvl] { level.start = start }
+            levels.append(level)
+        }
+        resolved[numID] = levels
+        return levels
     }
 
     /// Advances the counters for a paragraph numbered (`numID`, `ilvl`) and returns the
     /// marker Word shows and whether the list is ordered; nil when the number is off.
     mutating func next(numID: String, level ilvl: Int) -> (marker: String, ordered: Bool)? {
         guard numID != "0", let instance = instances[numID] else { return nil }
+        let ilvl = min(max(ilvl, 0), Numbering.levelCount - 1)
+        let definitions = levels(of: numID, instance)
         let key = instance.abstractID
+        var values = counters.removeValue(forKey: key) ?? Array(repeating: nil, count: Numbering.levelCount)
         if !startedInstances.contains(numID) {
             startedInstances.insert(numID)
             // A list instance with start overrides restarts those levels when first used.
-            for (level, start) in instance.startOverrides {
-                counters[key, default: [:]][level] = start - 1
+            for (level, start) in instance.startOverrides where level < Numbering.levelCount {
+                values[level] = start - 1
             }
         }
-        let definition = levelDefinition(instance, ilvl)
-        var levels = counters[key, default: [:]]
-        let start = instance.startOverrides[ilvl] ?? definition.start
-        levels[ilvl] = (levels[ilvl] ?? (start - 1)) + 1
+        let definition = definitions[ilvl]
+        values[ilvl] = (values[ilvl] ?? (definition.start - 1)) + 1
         // Deeper levels restart after this one (lvlRestart 0 means never).
-        for deeper in (ilvl + 1)..<10 {
-            let restart = levelDefinition(instance, deeper).restartAfter
+        for deeper in (ilvl + 1)..<Numbering.levelCount {
+            let restart = definitions[deeper].restartAfter
             if restart == 0 { continue }
             if let restart, restart - 1 < ilvl { continue }
-            levels[deeper] = nil
+            values[deeper] = nil
         }
-        counters[key] = levels
+        defer { counters[key] = values }
         if definition.format == "bullet" {
             return (Numbering.bulletGlyph(definition.text), false)
         }
-        if definition.format == "none" {
-            return (Numbering.expand(definition.text, instance: instance, levels: levels, numbering: self), true)
-        }
-        return (Numbering.expand(definition.text, instance: instance, levels: levels, numbering: self), true)
+        return (Numbering.expand(definition.text, levels: definitions, values: values), true)
     }
 
-    private static func expand(_ text: String, instance: Instance, levels: [Int: Int], numbering: Numbering) -> String {
+    private static func expand(_ text: String, levels: [Level], values: [Int?]) -> String {
         var out = ""
-        var chars = text.makeIterator()
-        while let c = chars.next() {
-            if c == "%", let digit = chars.next() {
-                if let n = digit.wholeNumberValue, n >= 1 {
-                    let level = n - 1
-                    let definition = numbering.levelDefinition(instance, level)
-                    let value = levels[level] ?? (instance.startOverrides[level] ?? definition.start)
-                    out += format(value, definition.format)
+        var scalars = text.unicodeScalars.makeIterator()
+        while let c = scalars.next() {
+            if c == "%", let digit = scalars.next() {
+                if let n = Int(String(digit)), n >= 1, n <= levelCount {
+                    let definition = levels[n - 1]
+                    out += format(values[n - 1] ?? definition.start, definition.format)
                 } else {
-                    out.append(c)
-                    out.append(digit)
+                    out.unicodeScalars.append(c)
+                    out.unicodeScalars.append(digit)
                 }
             } else {
-                out.append(c)
+                out.unicodeScalars.append(c)
             }
         }
         return out

@@ -19,6 +19,8 @@ struct ParagraphRole {
     var numberingID: String?
     var numberingLevel: Int?
     var styleName: String?
+    /// The style name when it says something about the paragraph (not Normal, Body Text…).
+    var notableStyleName: String?
 }
 
 /// `styles.xml`: style ids to names, heading levels, numbering and character formatting.
@@ -26,38 +28,16 @@ struct StyleSheet {
     var styles: [String: StyleInfo] = [:]
     var defaultParagraphStyle: String?
     private var roleCache: [String: ParagraphRole] = [:]
+    private var lastRole: (id: String, role: ParagraphRole)?
 
     init() {}
 
-    init(_ root: XMLElement) {
-        for style in root.children("style", namespace: NS.w) {
-            guard let id = style.attribute("styleId") else { continue }
-            var info = StyleInfo(name: style.child("name", namespace: NS.w)?.attribute("val") ?? id)
-            info.basedOn = style.child("basedOn", namespace: NS.w)?.attribute("val")
-            if let pPr = style.child("pPr", namespace: NS.w) {
-                if let level = pPr.child("outlineLvl", namespace: NS.w)?.attribute("val").flatMap({ Int($0) }) {
-                    info.outlineLevel = level
-                }
-                if let numPr = pPr.child("numPr", namespace: NS.w) {
-                    info.numberingID = numPr.child("numId", namespace: NS.w)?.attribute("val")
-                    info.numberingLevel = numPr.child("ilvl", namespace: NS.w)?.attribute("val").flatMap { Int($0) }
-                }
-            }
-            if let rPr = style.child("rPr", namespace: NS.w) {
-                if rPr.child("b", namespace: NS.w).map(isOn) == true { info.characterStyle.insert(.bold) }
-                if rPr.child("i", namespace: NS.w).map(isOn) == true { info.characterStyle.insert(.italic) }
-                if rPr.child("strike", namespace: NS.w).map(isOn) == true { info.characterStyle.insert(.strikethrough) }
-            }
-            if StyleSheet.looksLikeCode(info.name) || StyleSheet.looksLikeCode(id) { info.characterStyle.insert(.code) }
-            if style.attribute("type") == "paragraph", style.attribute("default").map(StyleSheet.isTrue) == true {
-                defaultParagraphStyle = id
-            }
-            styles[id] = info
-        }
-    }
-
-    private func isOn(_ element: XMLElement) -> Bool {
-        element.attribute("val").map(StyleSheet.isTrue) ?? true
+    /// Reads `styles.xml` as a stream (it is often hundreds of kilobytes of latent styles and
+    /// formatting, of which a handful of elements matter).
+    init(streaming package: OPCPackage, part: String) throws(DocumentError) {
+        let reader = StylesReader()
+        try package.stream(part, into: reader)
+        self = reader.sheet
     }
 
     static func isTrue(_ value: String) -> Bool {
@@ -86,7 +66,12 @@ struct StyleSheet {
     /// The role of a paragraph style: heading level, title, quote, code, numbering.
     mutating func role(_ id: String?) -> ParagraphRole {
         guard let id = id ?? defaultParagraphStyle else { return ParagraphRole() }
-        if let cached = roleCache[id] { return cached }
+        // Neighbouring paragraphs mostly share a style: check the last one before hashing.
+        if let last = lastRole, last.id == id { return last.role }
+        if let cached = roleCache[id] {
+            lastRole = (id, cached)
+            return cached
+        }
         var role = ParagraphRole()
         role.styleName = styles[id]?.name
         var current: String? = id
@@ -106,7 +91,9 @@ struct StyleSheet {
             current = info?.basedOn
             depth += 1
         }
+        role.notableStyleName = role.styleName.flatMap { BodyState.notableStyle($0) }
         roleCache[id] = role
+        lastRole = (id, role)
         return role
     }
 
@@ -124,4 +111,55 @@ struct StyleSheet {
         if let outline, (0...8).contains(outline) { return .heading(outline + 1) }
         return nil
     }
+}
+
+/// Streams `styles.xml` into a `StyleSheet`, reading only the elements that carry meaning.
+final class StylesReader: XMLContentHandler {
+    var sheet = StyleSheet()
+    private var current: (id: String, info: StyleInfo, isDefaultParagraph: Bool)?
+    private var path: [String] = []
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        guard name.namespace == NS.w else {
+            path.append("")
+            return
+        }
+        let local = name.local
+        let parent = path.last ?? ""
+        path.append(local)
+        if local == "style", parent == "styles" {
+            guard let id = attributes.value("styleId") else { return }
+            let isDefault =
+                attributes.value("type") == "paragraph" && attributes.value("default").map(StyleSheet.isTrue) == true
+            current = (id, StyleInfo(name: id), isDefault)
+            return
+        }
+        guard current != nil, path.count >= 3, path[1] == "style" else { return }
+        let value = attributes.value("val")
+        switch (parent, local) {
+        case ("style", "name"): if let value { current!.info.name = value }
+        case ("style", "basedOn"): current!.info.basedOn = value
+        case ("pPr", "outlineLvl"): current!.info.outlineLevel = value.flatMap { Int($0) }
+        case ("numPr", "numId"): current!.info.numberingID = value
+        case ("numPr", "ilvl"): current!.info.numberingLevel = value.flatMap { Int($0) }
+        case ("rPr", "b"), ("rPr", "i"), ("rPr", "strike"):
+            guard path.count == 4 else { return }  // style/rPr/x, not a table style's nested rPr
+            let style: TextStyle = local == "b" ? .bold : (local == "i" ? .italic : .strikethrough)
+            if value.map(StyleSheet.isTrue) ?? true { current!.info.characterStyle.insert(style) }
+        default: break
+        }
+    }
+
+    func endElement(_ name: XMLName) throws {
+        let local = path.removeLast()
+        if local == "style", path.count == 1, let style = current {
+            var info = style.info
+            if StyleSheet.looksLikeCode(info.name) || StyleSheet.looksLikeCode(style.id) { info.characterStyle.insert(.code) }
+            if style.isDefaultParagraph { sheet.defaultParagraphStyle = style.id }
+            sheet.styles[style.id] = info
+            current = nil
+        }
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {}
 }

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Whole-process time and peak RSS of `quire extract --format markdown` on big.docx against the
+# peers of ../shared/bench (python-docx, pandoc, markitdown, docx2txt) and the zlib+libxml2 floor,
+# all in one run so the ratios compare like with like on a noisy machine.
+#
+#   Benchmarks/run_docx.sh [RUNS]
+#
+# Needs: hyperfine and GNU time (apt-get install hyperfine time pandoc gcc pkg-config),
+#        pip install python-docx docx2txt 'markitdown[docx]' xlsxwriter
+# Writes Benchmarks/results/docx-<date>.md (and the raw hyperfine JSON beside it).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RUNS="${1:-10}"
+SHARED="$ROOT/../shared/bench"
+WORK="$ROOT/Benchmarks/data"
+OUT="$ROOT/Benchmarks/results"
+mkdir -p "$WORK" "$OUT"
+
+# The shared generator writes beside itself; run a copy so ../shared may stay read-only.
+if [ ! -s "$WORK/big.docx" ]; then
+    rm -rf "$WORK/bench" && cp -r "$SHARED" "$WORK/bench"
+    python3 "$WORK/bench/make_workloads.py" --out "$WORK" --only docx
+fi
+if [ ! -x "$WORK/zip_sax" ]; then
+    gcc -O2 "$SHARED/peers/zip_sax.c" -o "$WORK/zip_sax" $(pkg-config --cflags --libs libxml-2.0 zlib)
+fi
+(cd "$ROOT" && swift build -c release --product quire >/dev/null)
+QUIRE="$ROOT/.build/release/quire"
+DOC="$WORK/big.docx"
+P="$SHARED/peers"
+
+names=(quire python-docx docx2txt pandoc markitdown floor-zip_sax)
+cmds=(
+    "$QUIRE extract --format markdown -o /dev/null $DOC"
+    "python3 $P/docx_pythondocx.py $DOC"
+    "python3 $P/docx_docx2txt.py $DOC"
+    "pandoc -f docx -t markdown -o /dev/null $DOC"
+    "python3 $P/markitdown_convert.py $DOC"
+    "$WORK/zip_sax $DOC"
+)
+stamp="$(date +%Y-%m-%d)"
+report="$OUT/docx-$stamp.md"
+args=()
+for i in "${!names[@]}"; do
+    # pandoc and markitdown take ~30 s a run: fewer runs for them.
+    case "${names[$i]}" in pandoc|markitdown) continue ;; esac
+    args+=(-n "${names[$i]}" "${cmds[$i]}")
+done
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/docx-fast-$stamp.json" "${args[@]}"
+hyperfine -N --warmup 0 --runs 2 --export-json "$OUT/docx-slow-$stamp.json" \
+    -n pandoc "${cmds[3]}" -n markitdown "${cmds[4]}"
+
+rss() { /usr/bin/time -f "%M" sh -c "$1 >/dev/null 2>&1" 2>&1 | tail -1; }
+{
+    echo "| tool | mean wall (s) | min (s) | peak RSS (MB) | quire is … faster |"
+    echo "|---|---|---|---|---|"
+    python3 - "$OUT/docx-fast-$stamp.json" "$OUT/docx-slow-$stamp.json" <<'PY' > "$OUT/.times"
+import json, sys
+rows = []
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        rows.append((r["command"], r["mean"], r["min"]))
+for name, mean, low in rows:
+    print(f"{name}\t{mean}\t{low}")
+PY
+    quire_mean=$(awk -F'\t' '$1=="quire"{print $2}' "$OUT/.times")
+    for i in "${!names[@]}"; do
+        line=$(awk -F'\t' -v n="${names[$i]}" '$1==n' "$OUT/.times")
+        mean=$(echo "$line" | cut -f2); low=$(echo "$line" | cut -f3)
+        mb=$(( $(rss "${cmds[$i]}") / 1024 ))
+        ratio=$(python3 -c "print(f'{$mean/$quire_mean:.1f}×')")
+        printf '| %s | %.3f | %.3f | %s | %s |\n' "${names[$i]}" "$mean" "$low" "$mb" "$ratio"
+    done
+} | tee "$report"
+echo "written: $report"
