@@ -14,7 +14,7 @@ package struct JSONWriter {
     }
 
     private mutating func newline() {
-        if pretty {
+        if pretty && !output.isEmpty {
             output += "\n" + String(repeating: "  ", count: needsComma.count - 1)
         }
     }

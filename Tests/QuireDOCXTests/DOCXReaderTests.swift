@@ -312,3 +312,28 @@ struct DOCXReaderTests {
         #expect(table.rows[2].cells.map(cellText) == ["South", "1,100", "1,180"])
     }
 }
+
+struct StreamingReadTests {
+    @Test("streaming the body hands over the same blocks, in order, and keeps the rest",
+          arguments: ["sample-report.docx", "headings-styles.docx", "footnotes-comments.docx", "tables-merged-nested.docx",
+                      "textbox-sdt-smarttag.docx", "headers-footers.docx"])
+    func streamingMatches(name: String) throws {
+        let whole = try read(name)
+        var streamed: [Block] = []
+        let rest = try DOCXReader().read(path: Fixtures.path(name)) { streamed.append($0) }
+        #expect(streamed == whole.blocks)
+        #expect(rest.blocks.isEmpty)
+        #expect(rest.notes == whole.notes)
+        #expect(rest.comments == whole.comments)
+        #expect(rest.headersAndFooters == whole.headersAndFooters)
+        #expect(rest.metadata == whole.metadata)
+    }
+
+    @Test("streamed Markdown equals Markdown of the whole document")
+    func streamedMarkdown() throws {
+        var markdown = MarkdownStream()
+        let rest = try DOCXReader().read(path: Fixtures.path("footnotes-comments.docx")) { block in markdown.append(block) }
+        markdown.finish(rest)
+        #expect(markdown.takeOutput() == MarkdownRenderer().render(try read("footnotes-comments.docx")))
+    }
+}

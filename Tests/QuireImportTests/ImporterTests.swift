@@ -1,3 +1,4 @@
+import QuireDOCX
 import QuireImport
 import QuireModel
 import QuireTestSupport
@@ -53,5 +54,48 @@ struct ImporterTests {
         let missing = #expect(throws: DocumentError.self) { _ = try Importer().read(path: "/no/such/file.docx") }
         #expect(missing?.code == .io)
         #expect(missing?.file == "/no/such/file.docx")
+    }
+}
+
+struct ExtractorTests {
+    static func docxFiles() -> [String] {
+        var files = [
+            "sample-report.docx", "headings-styles.docx", "lists-numbering.docx", "tables-merged-nested.docx",
+            "hyperlinks-fields.docx", "formatting-breaks.docx", "footnotes-comments.docx", "tracked-changes.docx",
+            "headers-footers.docx", "textbox-sdt-smarttag.docx", "images.docx", "strict-namespaces.docx",
+        ].map(Fixtures.path)
+        if let corpus = Fixtures.corpus {
+            for name in ["pandoc/test/docx/tables.docx", "pandoc/test/docx/lists_restarting.docx", "pandoc/test/docx/notes.docx",
+                         "pandoc/test/docx/comments.docx", "pandoc/test/docx/codeblock.docx", "pandoc/test/docx/block_quotes.docx"] {
+                files.append(corpus + "/" + name)
+            }
+        }
+        return files
+    }
+
+    @Test("the pipelined Markdown extraction gives exactly the renderer's output")
+    func pipelineMatchesRenderer() throws {
+        for path in Self.docxFiles() {
+            let expected = MarkdownRenderer().render(try DOCXReader().read(path: path))
+            let options = RenderOptions(includeHeadersAndFooters: true)
+            #expect(try Extractor(format: .markdown).extract(path: path) == expected, "\(path)")
+            #expect(
+                try Extractor(format: .markdown, options: options).extract(path: path)
+                    == MarkdownRenderer(options: options).render(try DOCXReader().read(path: path)), "\(path)")
+        }
+    }
+
+    @Test("text and JSON extraction render the whole document")
+    func otherFormats() throws {
+        let path = Fixtures.path("headings-styles.docx")
+        let document = try DOCXReader().read(path: path)
+        #expect(try Extractor(format: .text).extract(path: path) == PlainTextRenderer().render(document))
+        #expect(try Extractor(format: .json(pretty: false)).extract(path: path) == JSONRenderer(pretty: false).render(document))
+    }
+
+    @Test("a failing file gives an error and no partial output")
+    func failure() {
+        let error = #expect(throws: DocumentError.self) { _ = try Extractor(format: .markdown).extract(path: Fixtures.path("corrupt-crc.docx")) }
+        #expect(error?.code == .corrupt)
     }
 }
