@@ -27,11 +27,12 @@ let package = Package(
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
         .target(name: "QuireModel"),
-        .target(name: "QuireZip", dependencies: ["CZlib"]),
-        .target(name: "QuireXML", dependencies: ["CLibXML2"]),
+        .target(name: "QuireSync"),
+        .target(name: "QuireZip", dependencies: ["CZlib", "QuireSync"]),
+        .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireSync"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
-        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX"]),
+        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireSync"]),
         .executableTarget(
             name: "quire",
             dependencies: [

@@ -1,6 +1,7 @@
 import Dispatch
 public import QuireModel
 import QuireDOCX
+import QuireSync
 
 /// Turns files into Markdown, plain text or JSON: what `quire extract` does.
 ///
@@ -60,35 +61,57 @@ public struct Extractor: Sendable {
         }
     }
 
-    /// Reads on this thread and renders Markdown on a serial queue, in batches.
+    /// Reads on this thread and renders Markdown on another, handing blocks over in batches
+    /// through a bounded channel (so a slow renderer holds the reader back instead of
+    /// letting blocks pile up in memory).
     private func pipelined(
         _ read: ((Block) -> Void) throws(DocumentError) -> Document
     ) throws(DocumentError) -> String {
+        let channel = BoundedChannel<RenderItem>(capacity: 8)
         let job = RenderJob(options: options)
-        let queue = DispatchQueue(label: "quire.extract.render")
-        var batch: [Block] = []
-        batch.reserveCapacity(RenderJob.batchSize)
-        let rest = try read { block in
-            batch.append(block)
-            if batch.count == RenderJob.batchSize {
-                let ready = batch
-                batch.removeAll(keepingCapacity: true)
-                queue.async { job.render(ready) }
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            while let item = channel.take() {
+                switch item {
+                case .blocks(let blocks): job.render(blocks)
+                case .rest(let document): job.finish(document)
+                }
             }
         }
-        let last = batch
-        queue.async {
-            job.render(last)
-            job.finish(rest)
+        var batch: [Block] = []
+        batch.reserveCapacity(RenderJob.batchSize)
+        let rest: Document
+        do {
+            rest = try read { block in
+                batch.append(block)
+                if batch.count == RenderJob.batchSize {
+                    _ = channel.put(.blocks(batch))
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        } catch {
+            channel.cancel()
+            channel.close()
+            done.wait()
+            throw error
         }
-        return queue.sync { job.output }
+        _ = channel.put(.blocks(batch))
+        _ = channel.put(.rest(rest))
+        channel.close()
+        done.wait()
+        return job.output
     }
+}
+
+private enum RenderItem: Sendable {
+    case blocks([Block])
+    case rest(Document)
 }
 
 /// The render side of a pipelined extraction.
 ///
-/// `@unchecked Sendable`: its state is touched only from one serial queue (every call
-/// goes through that queue, and the final read is a `sync` on it), which serialises access.
+/// `@unchecked Sendable`: between the start of a pipelined extraction and its `done.wait()`
+/// only the render thread touches it; the caller reads `output` after that wait.
 private final class RenderJob: @unchecked Sendable {
     static let batchSize = 64
     private var stream: MarkdownStream

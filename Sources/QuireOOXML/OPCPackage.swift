@@ -1,6 +1,9 @@
 package import QuireModel
 package import QuireZip
 package import QuireXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An Open Packaging Conventions package (DOCX, XLSX, PPTX): a ZIP archive with content
 /// types and relationships. Resolves part names, reads parts as XML, and turns every
@@ -51,18 +54,19 @@ package struct OPCPackage: Sendable {
 
     /// Streams a part through `handler` without holding it in memory. Returns false when absent.
     @discardableResult
+    ///
+    /// Parts of a megabyte or more use both cores: this thread inflates and tokenises, and
+    /// the handler runs on another thread; it is called in order, never concurrently, and
+    /// is done when this returns.
     package func stream(
         _ part: String, into handler: any XMLContentHandler, localNames: [String: Int32] = [:]
     ) throws(DocumentError) -> Bool {
         guard let entry = archive.entry(part) else { return false }
-        let parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler)
+        let big = entry.uncompressedSize >= 1 << 20 && getenv("QUIRE_SERIAL") == nil
+        let parser = XMLPushParser(
+            part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler, concurrentHandler: big)
         do {
-            if entry.uncompressedSize >= 1 << 20 {
-                // Big parts: inflate on the other core while this one parses.
-                try archive.forEachChunkPrefetched(of: entry) { chunk in try parser.feed(chunk) }
-            } else {
-                try archive.forEachChunk(of: entry, chunkSize: 256 * 1024) { chunk in try parser.feed(chunk) }
-            }
+            try archive.forEachChunk(of: entry, chunkSize: 256 * 1024) { chunk in try parser.feed(chunk) }
             try parser.finish()
         } catch let error as ZipError {
             throw DocumentError(zip: error)

@@ -2,24 +2,50 @@ internal import CLibXML2
 
 /// The attributes of the element being started; valid only during `startElement`.
 public struct XMLAttributes {
-    // libxml2's SAX2 layout: five pointers per attribute
-    // (localname, prefix, URI, value start, value end).
-    let raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    private enum Storage {
+        // libxml2's SAX2 layout: five pointers per attribute
+        // (localname, prefix, URI, value start, value end). The namespace cache is
+        // unretained: it belongs to the parser, which outlives every callback.
+        case libxml(UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, Unmanaged<NamespaceCache>)
+        // A recorded event's attributes, with their names and values in `bytes`.
+        case recorded(UnsafePointer<RecordedAttribute>, UnsafePointer<UInt8>)
+    }
+
+    private let storage: Storage
     public let count: Int
-    // Unretained: the cache belongs to the parser, which outlives every callback.
-    let namespaces: Unmanaged<NamespaceCache>
+
+    init(raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int, namespaces: Unmanaged<NamespaceCache>) {
+        storage = .libxml(raw, namespaces)
+        self.count = count
+    }
+
+    init(records: UnsafePointer<RecordedAttribute>, count: Int, bytes: UnsafePointer<UInt8>) {
+        storage = .recorded(records, bytes)
+        self.count = count
+    }
 
     /// The value of the attribute with this local name in this namespace id
     /// (`nil` namespace: any namespace, or none).
     public func value(_ local: String, namespace: Int32? = nil) -> String? {
-        guard let raw else { return nil }
         var local = local
         return local.withUTF8 { wanted -> String? in
-            for i in 0..<count {
-                let base = raw + i * 5
-                guard let name = base[0], XMLAttributes.equal(name, wanted) else { continue }
-                if let namespace, namespaces.takeUnretainedValue().id(base[2]) != namespace { continue }
-                return XMLAttributes.string(from: base[3], to: base[4])
+            switch storage {
+            case .libxml(let raw, let namespaces):
+                guard let raw else { return nil }
+                for i in 0..<count {
+                    let base = raw + i * 5
+                    guard let name = base[0], XMLAttributes.equal(name, wanted) else { continue }
+                    if let namespace, namespaces.takeUnretainedValue().id(base[2]) != namespace { continue }
+                    return XMLAttributes.string(from: base[3], to: base[4])
+                }
+            case .recorded(let records, let bytes):
+                for i in 0..<count {
+                    let record = records[i]
+                    let name = UnsafeBufferPointer(start: bytes + Int(record.nameOffset), count: Int(record.nameLength))
+                    guard name.elementsEqual(wanted) else { continue }
+                    if let namespace, record.namespace != namespace { continue }
+                    return XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
+                }
             }
             return nil
         }
@@ -29,11 +55,21 @@ public struct XMLAttributes {
 
     /// Every attribute as (namespace id, local name, value).
     public func all() -> [(namespace: Int32, local: String, value: String)] {
-        guard let raw else { return [] }
-        return (0..<count).compactMap { i in
-            let base = raw + i * 5
-            guard let name = base[0] else { return nil }
-            return (namespaces.takeUnretainedValue().id(base[2]), String(cString: name), XMLAttributes.string(from: base[3], to: base[4]))
+        switch storage {
+        case .libxml(let raw, let namespaces):
+            guard let raw else { return [] }
+            return (0..<count).compactMap { i in
+                let base = raw + i * 5
+                guard let name = base[0] else { return nil }
+                return (namespaces.takeUnretainedValue().id(base[2]), String(cString: name), XMLAttributes.string(from: base[3], to: base[4]))
+            }
+        case .recorded(let records, let bytes):
+            return (0..<count).map { i in
+                let record = records[i]
+                let name = String(decoding: UnsafeBufferPointer(start: bytes + Int(record.nameOffset), count: Int(record.nameLength)), as: UTF8.self)
+                let value = XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
+                return (record.namespace, name, value)
+            }
         }
     }
 
@@ -48,9 +84,14 @@ public struct XMLAttributes {
 
     static func string(from start: UnsafePointer<xmlChar>?, to end: UnsafePointer<xmlChar>?) -> String {
         guard let start, let end, end > start else { return "" }
-        let bytes = UnsafeBufferPointer(start: start, count: end - start)
-        // Without entity substitution libxml2 hands back every `&` of an attribute value
-        // as the reference `&#38;` (so a literal `&` never appears); undo exactly that.
+        return decode(UnsafeBufferPointer(start: start, count: end - start))
+    }
+
+    /// An attribute value as libxml2 hands it over, as text.
+    ///
+    /// Without entity substitution libxml2 hands back every `&` of an attribute value
+    /// as the reference `&#38;` (so a literal `&` never appears); undo exactly that.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard bytes.contains(UInt8(ascii: "&")) else { return String(decoding: bytes, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

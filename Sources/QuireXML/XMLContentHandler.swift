@@ -14,6 +14,8 @@ public struct XMLName: Equatable {
     public let namespace: Int32
     public let localID: Int32
     private let pointer: UnsafePointer<UInt8>?
+    /// The byte length at `pointer`, or -1 for a NUL-terminated string.
+    private let length: Int
     private let stored: String?
 
     /// A name that owns its local name (for keeping beyond a callback).
@@ -21,14 +23,17 @@ public struct XMLName: Equatable {
         self.namespace = namespace
         self.localID = localID
         self.pointer = nil
+        self.length = 0
         self.stored = local
     }
 
-    /// A name borrowing libxml2's interned string: valid only during the callback.
-    init(namespace: Int32, localID: Int32, pointer: UnsafePointer<UInt8>?) {
+    /// A name borrowing bytes (libxml2's interned string, or a recorded event's): valid
+    /// only during the callback.
+    init(namespace: Int32, localID: Int32, pointer: UnsafePointer<UInt8>?, length: Int = -1) {
         self.namespace = namespace
         self.localID = localID
         self.pointer = pointer
+        self.length = length
         self.stored = nil
     }
 
@@ -36,6 +41,7 @@ public struct XMLName: Equatable {
     public var local: String {
         if let stored { return stored }
         guard let pointer else { return "" }
+        if length >= 0 { return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self) }
         return String(cString: pointer)
     }
 

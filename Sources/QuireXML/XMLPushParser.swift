@@ -1,4 +1,7 @@
 internal import CLibXML2
+import Dispatch
+import QuireSync
+import Synchronization
 
 /// A streaming XML parser over libxml2's SAX2 interface, fed with chunks of bytes.
 ///
@@ -7,6 +10,10 @@ internal import CLibXML2
 /// entity-expansion (billion laughs) documents fail at their first declaration without
 /// reading a file or growing memory. Nesting is bounded by libxml2's default depth limit.
 /// The encoding (UTF-8, UTF-16 with or without BOM) is detected from the first bytes.
+///
+/// With `concurrentHandler`, the handler runs on a second thread: this thread only
+/// tokenises and records compact events, the other replays them into the handler, in order
+/// and never concurrently with itself. `finish()` waits for the handler to be done.
 public final class XMLPushParser {
     public let part: String
     private let state: ParserState
@@ -19,16 +26,22 @@ public final class XMLPushParser {
     ///   - handler: receives the content.
     ///   - localNames: local name → id table (ids ≥ 0) for `XMLName.localID`; may be empty.
     ///   - maxDepth: the deepest element nesting accepted (bounds the handler's stacks).
+    ///   - concurrentHandler: run the handler on another thread (see above).
     public init(
         part: String, namespaces: [String: Int32], localNames: [String: Int32] = [:], handler: any XMLContentHandler,
-        maxDepth: Int = 512
+        maxDepth: Int = 512, concurrentHandler: Bool = false
     ) {
         self.part = part
+        let replayer = concurrentHandler ? Replayer(handler: handler, part: part) : nil
         state = ParserState(
-            handler: handler, namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth)
+            handler: handler, namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth,
+            replayer: replayer)
     }
 
     deinit {
+        // A parse abandoned part-way (the caller threw) must still stop the handler thread,
+        // and must not feed the handler any more.
+        state.replayer?.abandon()
         if let context {
             xmlFreeParserCtxt(context)
         }
@@ -54,6 +67,11 @@ public final class XMLPushParser {
             throw XMLError(.malformed, part: part, line: 1, column: 1, message: "the part is empty; an XML document was expected.")
         }
         let status = xmlParseChunk(context, nil, 0, 1)
+        if let replayer = state.replayer {
+            if state.error == nil { state.ship() }
+            replayer.stop()
+            if let failure = replayer.failure { throw failure }
+        }
         try check(status)
     }
 
@@ -102,6 +120,9 @@ public final class XMLPushParser {
     }
 
     private func check(_ status: Int32) throws {
+        if let failure = state.replayer?.failure {
+            throw failure
+        }
         if let error = state.error {
             state.error = nil
             if var xmlError = error as? XMLError {
@@ -150,10 +171,25 @@ final class ParserState {
     var failureColumn = 0
     let maxDepth: Int
 
-    init(handler: any XMLContentHandler, namespaces: NamespaceCache, localNames: LocalNameCache, maxDepth: Int) {
+    /// Set when the handler runs on another thread: events are recorded here instead.
+    let replayer: Replayer?
+    let batch: UnsafeMutablePointer<XMLEventBatch>?
+
+    init(
+        handler: any XMLContentHandler, namespaces: NamespaceCache, localNames: LocalNameCache, maxDepth: Int,
+        replayer: Replayer?
+    ) {
         self.handler = handler
         self.namespaces = namespaces
         self.localNames = localNames
+        self.replayer = replayer
+        if replayer != nil {
+            batch = .allocate(capacity: 1)
+            batch!.initialize(to: XMLEventBatch())
+            batch!.pointee.reserve()
+        } else {
+            batch = nil
+        }
         flags = .allocate(capacity: 1)
         flags.initialize(to: (false, 0))
         self.maxDepth = maxDepth
@@ -161,6 +197,28 @@ final class ParserState {
 
     deinit {
         flags.deallocate()
+        if let batch {
+            batch.deinitialize(count: 1)
+            batch.deallocate()
+        }
+    }
+
+    var line: Int32 {
+        guard let context else { return 0 }
+        return Int32(truncatingIfNeeded: xmlSAX2GetLineNumber(context))
+    }
+
+    /// Hands the recorded events to the handler thread and starts a new batch.
+    func ship() {
+        guard let batch, let replayer else { return }
+        if batch.pointee.events.isEmpty { return }
+        var full = XMLEventBatch()
+        full.reserve()
+        swap(&full, &batch.pointee)
+        if !replayer.send(full) {
+            // The handler failed; stop tokenising (its error is reported by the parser).
+            fail(HandlerStopped())
+        }
     }
 
     func fail(_ error: any Error) {
@@ -208,6 +266,13 @@ private func start(
                 message: "elements nest more than \(state.maxDepth) deep; refusing to go further."))
         return
     }
+    if let batch = state.batch {
+        batch.pointee.start(
+            namespace: state.namespaces.id(uri), localID: state.localNames.id(local), name: local, line: state.line,
+            attributes: attributes, count: count, namespaces: state.namespaces)
+        if batch.pointee.isFull { state.ship() }
+        return
+    }
     let name = makeName(state, local, uri)
     let attrs = XMLAttributes(raw: attributes, count: count, namespaces: Unmanaged.passUnretained(state.namespaces))
     do {
@@ -222,6 +287,11 @@ private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
         let flags = state.flags
         guard !flags.pointee.failed else { return }
         flags.pointee.depth -= 1
+        if let batch = state.batch {
+            batch.pointee.end(namespace: state.namespaces.id(uri), localID: state.localNames.id(local), name: local, line: state.line)
+            if batch.pointee.isFull { state.ship() }
+            return
+        }
         do {
             try state.handler.endElement(makeName(state, local, uri))
         } catch {
@@ -233,6 +303,11 @@ private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
 private let saxCharacters: charactersSAXFunc = { ctx, text, length in
     Unmanaged<ParserState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { state in
         guard !state.flags.pointee.failed, let text, length > 0 else { return }
+        if let batch = state.batch {
+            batch.pointee.text(UnsafeRawBufferPointer(start: text, count: Int(length)), line: state.line)
+            if batch.pointee.isFull { state.ship() }
+            return
+        }
         do {
             try state.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
         } catch {
@@ -254,4 +329,85 @@ private let saxEntityDeclaration: entityDeclSAXFunc = { ctx, name, _, _, systemI
         XMLError(
             .entityDeclaration, part: "", line: line, column: column,
             message: "the document declares the entity '\(entity)'\(external); entity declarations are refused for safety."))
+}
+
+/// Stops the tokeniser when the handler thread has failed; never reported itself.
+struct HandlerStopped: Error {}
+
+/// The handler thread of a concurrent parse: replays recorded batches in order.
+final class Replayer: Sendable {
+    private let channel = BoundedChannel<XMLEventBatch>(capacity: 4)
+    private let done = DispatchGroup()
+    private let failureSlot = FailureSlot()
+    private let stopped = Mutex(false)
+
+    init(handler: any XMLContentHandler, part: String) {
+        let box = HandlerBox(handler)
+        let channel = self.channel
+        let failureSlot = self.failureSlot
+        DispatchQueue.global().async(group: done) {
+            while let batch = channel.take() {
+                // An abandoned parse (its caller threw) only drains what is left.
+                if failureSlot.abandoned.withLock({ $0 }) { continue }
+                if let (error, line) = batch.replay(into: box.handler) {
+                    let failure: XMLFailure
+                    if var xml = error as? XMLError {
+                        if xml.part.isEmpty { xml.part = part }
+                        failure = XMLFailure(error: xml)
+                    } else {
+                        failure = XMLFailure(error: XMLError(.handler, part: part, line: line, column: 0, message: "\(error)"))
+                    }
+                    failureSlot.value.withLock { $0 = failure }
+                    channel.cancel()
+                    return
+                }
+            }
+        }
+    }
+
+    /// Queues a batch; false once the handler has failed.
+    func send(_ batch: XMLEventBatch) -> Bool {
+        channel.put(batch)
+    }
+
+    /// Ends the handler thread without replaying what is still queued, and waits for it.
+    func abandon() {
+        failureSlot.abandoned.withLock { $0 = true }
+        stop()
+    }
+
+    /// Ends the handler thread and waits for it (idempotent).
+    func stop() {
+        let first = stopped.withLock { stopped -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { channel.close() }
+        done.wait()
+    }
+
+    var failure: (any Error)? { failureSlot.value.withLock { $0?.error } }
+}
+
+final class FailureSlot: Sendable {
+    let value = Mutex<XMLFailure?>(nil)
+    let abandoned = Mutex(false)
+}
+
+/// The handler, handed to the thread that replays events.
+///
+/// `@unchecked Sendable`: during a concurrent parse only the replaying thread calls the
+/// handler, and the caller touches it again only after `finish()` has waited for that
+/// thread, so its use is never concurrent.
+final class HandlerBox: @unchecked Sendable {
+    let handler: any XMLContentHandler
+    init(_ handler: any XMLContentHandler) { self.handler = handler }
+}
+
+/// A handler error, moved between threads.
+///
+/// `@unchecked Sendable`: errors are immutable values once thrown; this one is written
+/// once by the handler thread and read after that thread has finished.
+struct XMLFailure: @unchecked Sendable {
+    let error: any Error
 }

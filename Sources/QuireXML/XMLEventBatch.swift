@@ -1,0 +1,135 @@
+internal import CLibXML2
+
+/// One attribute of a recorded start event; names and values live in the batch's bytes.
+struct RecordedAttribute {
+    var namespace: Int32
+    var nameOffset: Int32
+    var nameLength: Int32
+    var valueOffset: Int32
+    var valueLength: Int32
+}
+
+/// Parser events recorded on the parsing thread, to be replayed into a handler on another.
+///
+/// Compact on purpose: a few arrays per batch, no object per event, so recording costs the
+/// parsing thread little and the handler's work moves to the other core.
+struct XMLEventBatch: Sendable {
+    enum Kind: UInt8, Sendable { case start, end, text }
+
+    struct Event: Sendable {
+        var kind: Kind
+        var namespace: Int32
+        var localID: Int32
+        var nameOffset: Int32
+        var nameLength: Int32
+        /// Start: first attribute index; text: byte offset.
+        var first: Int32
+        /// Start: attribute count; text: byte length.
+        var count: Int32
+        var line: Int32
+    }
+
+    var events: [Event] = []
+    var attributes: [RecordedAttribute] = []
+    var bytes: [UInt8] = []
+
+    static let eventLimit = 4096
+    static let byteLimit = 128 * 1024
+
+    var isFull: Bool { events.count >= XMLEventBatch.eventLimit || bytes.count >= XMLEventBatch.byteLimit }
+
+    mutating func reserve() {
+        events.reserveCapacity(XMLEventBatch.eventLimit)
+        bytes.reserveCapacity(XMLEventBatch.byteLimit + 4096)
+    }
+
+    private mutating func appendName(_ name: UnsafePointer<xmlChar>?) -> (Int32, Int32) {
+        guard let name else { return (Int32(bytes.count), 0) }
+        let offset = bytes.count
+        var i = 0
+        while name[i] != 0 {
+            bytes.append(name[i])
+            i += 1
+        }
+        return (Int32(offset), Int32(i))
+    }
+
+    mutating func start(
+        namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32,
+        attributes raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int, namespaces: NamespaceCache
+    ) {
+        let (nameOffset, nameLength) = appendName(name)
+        let first = Int32(attributes.count)
+        if let raw {
+            for i in 0..<count {
+                let base = raw + i * 5
+                let (attributeName, attributeNameLength) = appendName(base[0])
+                let valueOffset = Int32(bytes.count)
+                var length = 0
+                if let start = base[3], let end = base[4], end > start {
+                    length = end - start
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: length))
+                }
+                attributes.append(
+                    RecordedAttribute(
+                        namespace: namespaces.id(base[2]), nameOffset: attributeName, nameLength: attributeNameLength,
+                        valueOffset: valueOffset, valueLength: Int32(length)))
+            }
+        }
+        events.append(
+            Event(
+                kind: .start, namespace: namespace, localID: localID, nameOffset: nameOffset, nameLength: nameLength,
+                first: first, count: Int32(count), line: line))
+    }
+
+    mutating func end(namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32) {
+        let (nameOffset, nameLength) = appendName(name)
+        events.append(
+            Event(
+                kind: .end, namespace: namespace, localID: localID, nameOffset: nameOffset, nameLength: nameLength, first: 0,
+                count: 0, line: line))
+    }
+
+    mutating func text(_ text: UnsafeRawBufferPointer, line: Int32) {
+        let offset = Int32(bytes.count)
+        bytes.append(contentsOf: text)
+        events.append(
+            Event(kind: .text, namespace: 0, localID: 0, nameOffset: 0, nameLength: 0, first: offset, count: Int32(text.count), line: line))
+    }
+
+    /// Plays the events into `handler`; on a handler error, returns it with the line.
+    func replay(into handler: any XMLContentHandler) -> (error: any Error, line: Int)? {
+        guard !events.isEmpty else { return nil }
+        // A zero-length buffer has no base address; give both a valid one.
+        let bytes = self.bytes.isEmpty ? [0] : self.bytes
+        let attributes = self.attributes.isEmpty ? [RecordedAttribute(namespace: 0, nameOffset: 0, nameLength: 0, valueOffset: 0, valueLength: 0)] : self.attributes
+        return bytes.withUnsafeBufferPointer { bytes -> (error: any Error, line: Int)? in
+            attributes.withUnsafeBufferPointer { attributes -> (error: any Error, line: Int)? in
+                let base = bytes.baseAddress!
+                for event in events {
+                    do {
+                        switch event.kind {
+                        case .start:
+                            let name = XMLName(
+                                namespace: event.namespace, localID: event.localID, pointer: base + Int(event.nameOffset),
+                                length: Int(event.nameLength))
+                            let attrs = XMLAttributes(
+                                records: attributes.baseAddress! + Int(event.first), count: Int(event.count), bytes: base)
+                            try handler.startElement(name, attributes: attrs)
+                        case .end:
+                            let name = XMLName(
+                                namespace: event.namespace, localID: event.localID, pointer: base + Int(event.nameOffset),
+                                length: Int(event.nameLength))
+                            try handler.endElement(name)
+                        case .text:
+                            try handler.characters(UnsafeRawBufferPointer(start: base + Int(event.first), count: Int(event.count)))
+                        }
+                    } catch {
+                        return (error, Int(event.line))
+                    }
+                }
+                return nil
+            }
+        }
+    }
+}
