@@ -12,8 +12,13 @@ public struct DOCXReader: Sendable {
     public struct Options: Sendable {
         /// Bounds on the ZIP container (zip bombs, huge entries).
         public var limits: ZipLimits
-        public init(limits: ZipLimits = .default) {
+        /// Parts at least this big (uncompressed bytes) are read on two cores: one thread
+        /// tokenises the XML, another builds the model (and calls a streaming `body`
+        /// closure). `Int64.max` keeps everything on the calling thread.
+        public var parallelThreshold: Int64
+        public init(limits: ZipLimits = .default, parallelThreshold: Int64 = 1 << 20) {
             self.limits = limits
+            self.parallelThreshold = parallelThreshold
         }
     }
 
@@ -39,6 +44,9 @@ public struct DOCXReader: Sendable {
 
     /// Reads the document at `path`, handing each top-level body block to `body` as soon as
     /// it is complete instead of keeping it, so the body is never held whole.
+    ///
+    /// For a large body (`Options.parallelThreshold`) `body` is called on another thread
+    /// while this one waits; calls are in order and never concurrent.
     ///
     /// - Returns: the document without its body (`blocks` is empty): metadata, notes,
     ///   comments, headers and footers. Blocks already handed over before an error was
@@ -100,7 +108,7 @@ public struct DOCXReader: Sendable {
                 sink(block)
             }
         }
-        try package.stream(main, into: body, localNames: Tag.localNames)
+        try package.stream(main, into: body, localNames: Tag.localNames, parallelThreshold: options.parallelThreshold)
         let blocks = body.finish()
         if sink == nil, case .heading(let heading)? = blocks.first(where: { if case .heading = $0 { true } else { false } }) {
             firstHeading = heading

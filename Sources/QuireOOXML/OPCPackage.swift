@@ -1,9 +1,6 @@
 package import QuireModel
 package import QuireZip
 package import QuireXML
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// An Open Packaging Conventions package (DOCX, XLSX, PPTX): a ZIP archive with content
 /// types and relationships. Resolves part names, reads parts as XML, and turns every
@@ -55,14 +52,15 @@ package struct OPCPackage: Sendable {
     /// Streams a part through `handler` without holding it in memory. Returns false when absent.
     @discardableResult
     ///
-    /// Parts of a megabyte or more use both cores: this thread inflates and tokenises, and
+    /// Parts of `parallelThreshold` bytes or more (uncompressed) use both cores: this thread inflates and tokenises, and
     /// the handler runs on another thread; it is called in order, never concurrently, and
     /// is done when this returns.
     package func stream(
-        _ part: String, into handler: any XMLContentHandler, localNames: [String: Int32] = [:]
+        _ part: String, into handler: any XMLContentHandler, localNames: [String: Int32] = [:],
+        parallelThreshold: Int64 = 1 << 20
     ) throws(DocumentError) -> Bool {
         guard let entry = archive.entry(part) else { return false }
-        let big = entry.uncompressedSize >= 1 << 20 && getenv("QUIRE_SERIAL") == nil
+        let big = entry.uncompressedSize >= parallelThreshold
         let parser = XMLPushParser(
             part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler, concurrentHandler: big)
         do {

@@ -337,3 +337,31 @@ struct StreamingReadTests {
         #expect(markdown.takeOutput() == MarkdownRenderer().render(try read("footnotes-comments.docx")))
     }
 }
+
+struct ParallelReadTests {
+    static let fixtures = [
+        "sample-report.docx", "headings-styles.docx", "lists-numbering.docx", "tables-merged-nested.docx",
+        "hyperlinks-fields.docx", "formatting-breaks.docx", "footnotes-comments.docx", "tracked-changes.docx",
+        "headers-footers.docx", "textbox-sdt-smarttag.docx", "images.docx", "strict-namespaces.docx", "utf16-document.docx",
+    ]
+
+    @Test("reading with the model built on a second thread gives the same document", arguments: fixtures)
+    func sameDocument(name: String) throws {
+        let parallel = DOCXReader(options: .init(parallelThreshold: 0))
+        let serial = DOCXReader(options: .init(parallelThreshold: .max))
+        let a = try parallel.read(path: Fixtures.path(name))
+        let b = try serial.read(path: Fixtures.path(name))
+        #expect(a == b)
+        var streamed: [Block] = []
+        _ = try parallel.read(path: Fixtures.path(name)) { streamed.append($0) }
+        #expect(streamed == b.blocks)
+    }
+
+    @Test("errors are the same on the parallel path", arguments: ["xxe.docx", "malformed-xml.docx", "corrupt-crc.docx", "zip-bomb-lying-size.docx"])
+    func sameErrors(name: String) throws {
+        let parallel = #expect(throws: DocumentError.self) { _ = try DOCXReader(options: .init(parallelThreshold: 0)).read(path: Fixtures.path(name)) }
+        let serial = #expect(throws: DocumentError.self) { _ = try DOCXReader(options: .init(parallelThreshold: .max)).read(path: Fixtures.path(name)) }
+        #expect(parallel?.code == serial?.code)
+        #expect(parallel?.location == serial?.location)
+    }
+}

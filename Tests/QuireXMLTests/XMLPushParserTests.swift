@@ -142,3 +142,77 @@ struct XMLPushParserTests {
         #expect(try parse(shallow).events.count == 1000)
     }
 }
+
+struct ConcurrentHandlerTests {
+    let namespaces: [String: Int32] = ["urn:a": 1, "urn:b": 2]
+
+    func parse(_ xml: String, handler: Recorder, concurrent: Bool, chunk: Int = 7) throws {
+        let parser = XMLPushParser(
+            part: "c.xml", namespaces: namespaces, localNames: ["item": 5], handler: handler, concurrentHandler: concurrent)
+        let bytes = Array(xml.utf8)
+        var i = 0
+        while i < bytes.count {
+            let n = min(chunk, bytes.count - i)
+            try bytes[i..<(i + n)].withUnsafeBytes { try parser.feed($0) }
+            i += n
+        }
+        try parser.finish()
+    }
+
+    static func bigDocument() -> String {
+        var xml = #"<a:root xmlns:a="urn:a" xmlns:b="urn:b">"#
+        for i in 0..<20_000 {
+            xml += #"<b:item b:n="\#(i)" x="&amp;\#(i % 7)">text \#(i) &lt;ü&gt;</b:item>"#
+        }
+        return xml + "</a:root>"
+    }
+
+    @Test("a handler on another thread sees exactly the events the serial one sees")
+    func sameEvents() throws {
+        let xml = Self.bigDocument()
+        let serial = Recorder(), concurrent = Recorder()
+        try parse(xml, handler: serial, concurrent: false, chunk: 4096)
+        try parse(xml, handler: concurrent, concurrent: true, chunk: 4096)
+        #expect(concurrent.events.count == 40_002)
+        #expect(concurrent.events == serial.events)
+        #expect(concurrent.text == serial.text)
+        #expect(concurrent.events[1] == "start 2:item [2:n=0,0:x=&0]")
+    }
+
+    @Test("the handler thread's error stops the parse and carries its line")
+    func handlerError() throws {
+        let recorder = Recorder()
+        recorder.failOn = "bad"
+        let xml = "<r>\n" + String(repeating: "<ok/>\n", count: 30_000) + "<bad/>\n" + String(repeating: "<ok/>\n", count: 30_000) + "</r>"
+        let error = #expect(throws: XMLError.self) { try parse(xml, handler: recorder, concurrent: true, chunk: 65536) }
+        #expect(error?.code == .handler)
+        #expect(error?.line == 30_002)
+        #expect(error?.message == "refused by the handler")
+        #expect(recorder.events.count == 60_001)  // <r>, then 30,000 × start+end, nothing after <bad/>
+    }
+
+    @Test("malformed XML and entity declarations fail the same way on the concurrent path")
+    func tokeniserErrors() {
+        let malformed = #expect(throws: XMLError.self) { try parse("<r>\n<a>\n</b></r>", handler: Recorder(), concurrent: true) }
+        #expect(malformed?.code == .malformed)
+        #expect(malformed?.line == 3)
+        let xxe = #expect(throws: XMLError.self) {
+            try parse(#"<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#, handler: Recorder(), concurrent: true)
+        }
+        #expect(xxe?.code == .entityDeclaration)
+    }
+
+    @Test("a parse dropped before finish stops its handler thread")
+    func abandoned() throws {
+        let recorder = Recorder()
+        do {
+            let parser = XMLPushParser(part: "a.xml", namespaces: [:], handler: recorder, concurrentHandler: true)
+            let bytes = Array(("<r>" + String(repeating: "<x>y</x>", count: 50_000)).utf8)
+            try bytes.withUnsafeBytes { try parser.feed($0) }
+        }
+        let seen = recorder.events.count
+        #expect(seen <= 100_001)
+        // Nothing more arrives once the parser is gone.
+        #expect(recorder.events.count == seen)
+    }
+}

@@ -131,3 +131,38 @@ struct ZipArchiveTests {
         #expect(error?.code == .totalSizeExceeded)
     }
 }
+
+struct PrefetchTests {
+    @Test("prefetched chunks are the entry's bytes in order")
+    func sameBytes() throws {
+        let archive = try ZipArchive(path: Fixtures.path("sample-report.docx"))
+        for entry in archive.entries {
+            var bytes: [UInt8] = []
+            try archive.forEachChunkPrefetched(of: entry, chunkSize: 4096, depth: 2) { bytes.append(contentsOf: $0) }
+            #expect(bytes == (try archive.contents(of: entry)), "\(entry.path)")
+        }
+    }
+
+    @Test("a CRC failure found on the inflating thread is thrown to the caller")
+    func crcFailure() throws {
+        let archive = try ZipArchive(path: Fixtures.path("corrupt-crc.docx"))
+        let entry = try #require(archive.entry("word/document.xml"))
+        let error = #expect(throws: ZipError.self) { try archive.forEachChunkPrefetched(of: entry) { _ in } }
+        #expect(error?.code == .crcMismatch)
+    }
+
+    @Test("when the consumer throws, inflating stops and the error comes back")
+    func consumerStops() throws {
+        struct Enough: Error {}
+        let archive = try ZipArchive(path: Fixtures.path("sample-report.docx"))
+        let entry = try #require(archive.entry("word/styles.xml"))
+        var chunks = 0
+        #expect(throws: Enough.self) {
+            try archive.forEachChunkPrefetched(of: entry, chunkSize: 1024, depth: 1) { _ in
+                chunks += 1
+                if chunks == 2 { throw Enough() }
+            }
+        }
+        #expect(chunks == 2)
+    }
+}
