@@ -209,10 +209,15 @@ public struct MarkdownRenderer: Sendable {
 
     func inlines(_ content: [Inline], lineIndent: String, inTable: Bool = false) -> String {
         var out = ""
+        appendInlines(content, to: &out, lineIndent: lineIndent, inTable: inTable)
+        return out
+    }
+
+    func appendInlines(_ content: [Inline], to out: inout String, lineIndent: String, inTable: Bool) {
         for inline in content {
             switch inline {
             case .text(let text, let style):
-                out += styled(escape(text, inTable: inTable), style)
+                appendStyled(text, style, to: &out, inTable: inTable)
             case .link(let link):
                 let label = inlines(link.content, lineIndent: lineIndent, inTable: inTable)
                 switch link.target {
@@ -232,39 +237,60 @@ public struct MarkdownRenderer: Sendable {
             case .commentReference(let id):
                 if options.includeComments { out += "[^c\(id)]" }
             case .change(let change):
-                let inner = inlines(change.content, lineIndent: lineIndent, inTable: inTable)
                 switch options.changes {
-                case .accepted: if change.kind.isKeptWhenAccepted { out += inner }
-                case .original: if !change.kind.isKeptWhenAccepted { out += inner }
+                case .accepted:
+                    if change.kind.isKeptWhenAccepted { appendInlines(change.content, to: &out, lineIndent: lineIndent, inTable: inTable) }
+                case .original:
+                    if !change.kind.isKeptWhenAccepted { appendInlines(change.content, to: &out, lineIndent: lineIndent, inTable: inTable) }
                 case .review:
+                    let inner = inlines(change.content, lineIndent: lineIndent, inTable: inTable)
                     if !inner.isEmpty {
                         out += change.kind.isKeptWhenAccepted ? "{++\(inner)++}" : "{--\(inner)--}"
                     }
                 }
             }
         }
-        return out
     }
 
-    private func styled(_ text: String, _ style: TextStyle) -> String {
-        if style.isEmpty || style == .underline { return text }
+    /// Appends escaped text wrapped in the markers of its style.
+    private func appendStyled(_ text: String, _ style: TextStyle, to out: inout String, inTable: Bool) {
+        if style.isEmpty || style == .underline {
+            appendEscaped(text, to: &out, inTable: inTable)
+            return
+        }
         // Emphasis markers must touch non-space characters: keep outer spaces outside.
         let utf8 = text.utf8
         let leadingCount = utf8.prefix(while: { $0 == 0x20 || $0 == 0x09 }).count
-        if leadingCount == utf8.count { return text }
+        if leadingCount == utf8.count {
+            out += text
+            return
+        }
         let trailingCount = utf8.reversed().prefix(while: { $0 == 0x20 || $0 == 0x09 }).count
         let coreStart = utf8.index(utf8.startIndex, offsetBy: leadingCount)
         let coreEnd = utf8.index(utf8.endIndex, offsetBy: -trailingCount)
-        let leading = String(text[..<coreStart])
-        let trailing = String(text[coreEnd...])
-        var core = String(text[coreStart..<coreEnd])
-        if style.contains(.code) { core = "`" + core + "`" }
-        if style.contains(.strikethrough) { core = "~~" + core + "~~" }
-        if style.contains(.italic) { core = "*" + core + "*" }
-        if style.contains(.bold) { core = "**" + core + "**" }
-        if style.contains(.superscript) { core = "<sup>" + core + "</sup>" }
-        if style.contains(.subscript) { core = "<sub>" + core + "</sub>" }
-        return String(leading) + core + String(trailing)
+        out += text[..<coreStart]
+        if style.contains(.subscript) { out += "<sub>" }
+        if style.contains(.superscript) { out += "<sup>" }
+        if style.contains(.bold) { out += "**" }
+        if style.contains(.italic) { out += "*" }
+        if style.contains(.strikethrough) { out += "~~" }
+        if style.contains(.code) { out += "`" }
+        appendEscaped(String(text[coreStart..<coreEnd]), to: &out, inTable: inTable)
+        if style.contains(.code) { out += "`" }
+        if style.contains(.strikethrough) { out += "~~" }
+        if style.contains(.italic) { out += "*" }
+        if style.contains(.bold) { out += "**" }
+        if style.contains(.superscript) { out += "</sup>" }
+        if style.contains(.subscript) { out += "</sub>" }
+        out += text[coreEnd...]
+    }
+
+    private func appendEscaped(_ text: String, to out: inout String, inTable: Bool) {
+        if !text.utf8.contains(where: { MarkdownRenderer.isSpecial($0, inTable: inTable) }) {
+            out += text
+        } else {
+            out += escape(text, inTable: inTable)
+        }
     }
 
     /// Escapes the characters that would otherwise turn text into Markdown syntax.
@@ -326,18 +352,28 @@ public struct MarkdownRenderer: Sendable {
 
     /// Escapes a paragraph's first characters when they would read as a heading, list or quote.
     private func escapeLineStart(_ text: String) -> String {
-        guard let first = text.first else { return text }
-        if first == "#" || first == ">" { return "\\" + text }
-        if (first == "-" || first == "+") && (text.dropFirst().first == " " || text.count == 1) { return "\\" + text }
-        if first == "=" && text.allSatisfy({ $0 == "=" }) { return "\\" + text }
-        let digits = text.prefix(while: \.isASCIIDigit)
-        if !digits.isEmpty, digits.count <= 9 {
-            let rest = text.dropFirst(digits.count)
-            if let mark = rest.first, mark == "." || mark == ")", rest.dropFirst().first == " " || rest.count == 1 {
-                return digits + "\\" + rest
-            }
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return text }
+        let second = utf8.dropFirst().first
+        switch first {
+        case UInt8(ascii: "#"), UInt8(ascii: ">"):
+            return "\\" + text
+        case UInt8(ascii: "-"), UInt8(ascii: "+"):
+            return second == nil || second == 0x20 ? "\\" + text : text
+        case UInt8(ascii: "="):
+            return utf8.allSatisfy({ $0 == UInt8(ascii: "=") }) ? "\\" + text : text
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let digits = utf8.prefix(while: { $0 >= 0x30 && $0 <= 0x39 }).count
+            guard digits <= 9 else { return text }
+            let rest = utf8.dropFirst(digits)
+            guard let mark = rest.first, mark == UInt8(ascii: ".") || mark == UInt8(ascii: ")") else { return text }
+            let after = rest.dropFirst().first
+            guard after == nil || after == 0x20 else { return text }
+            let split = utf8.index(utf8.startIndex, offsetBy: digits)
+            return String(text[..<split]) + "\\" + String(text[split...])
+        default:
+            return text
         }
-        return text
     }
 }
 
@@ -486,10 +522,16 @@ extension String {
     }
 
     func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        func blank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        if !blank(first) && !blank(last) { return self }
+        let leading = utf8.prefix(while: blank).count
+        if leading == utf8.count { return "" }
+        let trailing = utf8.reversed().prefix(while: blank).count
+        let start = utf8.index(utf8.startIndex, offsetBy: leading)
+        let end = utf8.index(utf8.endIndex, offsetBy: -trailing)
+        return String(self[start..<end])
     }
 
     var isGFMOrderedMarker: Bool {

@@ -8,13 +8,4 @@ struct Quire: ParsableCommand {
         version: "0.1.0",
         subcommands: [Extract.self]
     )
-    static func main() {
-        probe()
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            exit(withError: error)
-        }
-    }
 }
