@@ -221,6 +221,16 @@ final class ParserState {
         }
     }
 
+    /// Fails with an error of the parser's own at the current position.
+    func failHere(_ code: XMLError.Code, _ message: String) {
+        var line = 0, column = 0
+        if let context {
+            line = Int(xmlSAX2GetLineNumber(context))
+            column = Int(xmlSAX2GetColumnNumber(context))
+        }
+        fail(XMLError(code, part: "", line: line, column: column, message: message))
+    }
+
     func fail(_ error: any Error) {
         guard self.error == nil else { return }
         self.error = error
@@ -255,15 +265,7 @@ private func start(
     guard !flags.pointee.failed else { return }
     flags.pointee.depth += 1
     if flags.pointee.depth > state.maxDepth {
-        var line = 0, column = 0
-        if let context = state.context {
-            line = Int(xmlSAX2GetLineNumber(context))
-            column = Int(xmlSAX2GetColumnNumber(context))
-        }
-        state.fail(
-            XMLError(
-                .tooDeep, part: "", line: line, column: column,
-                message: "elements nest more than \(state.maxDepth) deep; refusing to go further."))
+        state.failHere(.tooDeep, "elements nest more than \(state.maxDepth) deep; refusing to go further.")
         return
     }
     if let batch = state.batch {
@@ -320,15 +322,9 @@ private let saxEntityDeclaration: entityDeclSAXFunc = { ctx, name, _, _, systemI
     let state = ParserState.from(ctx)
     let entity = name.map { String(cString: $0) } ?? "?"
     let external = systemID != nil ? " (an external entity: this is how XXE attacks read local files)" : ""
-    var line = 0, column = 0
-    if let context = state.context {
-        line = Int(xmlSAX2GetLineNumber(context))
-        column = Int(xmlSAX2GetColumnNumber(context))
-    }
-    state.fail(
-        XMLError(
-            .entityDeclaration, part: "", line: line, column: column,
-            message: "the document declares the entity '\(entity)'\(external); entity declarations are refused for safety."))
+    state.failHere(
+        .entityDeclaration,
+        "the document declares the entity '\(entity)'\(external); entity declarations are refused for safety.")
 }
 
 /// Stops the tokeniser when the handler thread has failed; never reported itself.
