@@ -2,6 +2,7 @@ import Dispatch
 public import QuireModel
 import QuireDOCX
 import QuireSync
+import Synchronization
 
 /// Turns files into Markdown, plain text or JSON: what `quire extract` does.
 ///
@@ -31,22 +32,43 @@ public struct Extractor: Sendable {
     /// - Throws: `DocumentError` as `Importer.read(path:)`; nothing is returned for a file
     ///   that fails part-way, so no partial output reaches the caller.
     public func extract(path: String) throws(DocumentError) -> String {
+        let collected = Collected()
+        try extract(path: path) { collected.append($0) }
+        return collected.text
+    }
+
+    /// Renders the file at `path`, handing the text to `write` in pieces as it is produced,
+    /// so a large document never sits in memory as one string.
+    ///
+    /// `write` is called in order and never concurrently, possibly from another thread.
+    /// When reading fails part-way, the pieces already written stay written and the error
+    /// is thrown.
+    public func extract(path: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
         if format == .markdown, importer.detect(path: path) == .docx {
             let reader = DOCXReader(options: .init(limits: importer.limits))
-            return try pipelined { body throws(DocumentError) in try reader.read(path: path, streamingBody: body) }
+            try pipelined(write: write) { body throws(DocumentError) in try reader.read(path: path, streamingBody: body) }
+            return
         }
-        return render(try importer.read(path: path))
+        write(render(try importer.read(path: path)))
     }
 
     /// The rendered content of bytes held in memory; `name` labels them in errors.
     public func extract(bytes: [UInt8], name: String) throws(DocumentError) -> String {
+        let collected = Collected()
+        try extract(bytes: bytes, name: name) { collected.append($0) }
+        return collected.text
+    }
+
+    /// As `extract(path:write:)`, for bytes held in memory.
+    public func extract(bytes: [UInt8], name: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
         if format == .markdown, importer.detect(bytes: bytes) == .docx {
             let reader = DOCXReader(options: .init(limits: importer.limits))
-            return try pipelined { body throws(DocumentError) in
+            try pipelined(write: write) { body throws(DocumentError) in
                 try reader.read(bytes: bytes, name: name, streamingBody: body)
             }
+            return
         }
-        return render(try importer.read(bytes: bytes, name: name))
+        write(render(try importer.read(bytes: bytes, name: name)))
     }
 
     /// Renders already-read content in this extractor's format.
@@ -65,32 +87,37 @@ public struct Extractor: Sendable {
     /// through a bounded channel (so a slow renderer holds the reader back instead of
     /// letting blocks pile up in memory).
     private func pipelined(
+        write: @escaping @Sendable (String) -> Void,
         _ read: ((Block) -> Void) throws(DocumentError) -> Document
-    ) throws(DocumentError) -> String {
+    ) throws(DocumentError) {
         let channel = BoundedChannel<RenderItem>(capacity: 8)
-        let job = RenderJob(options: options)
+        let options = self.options
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) {
+            var stream = MarkdownStream(options: options)
             while let item = channel.take() {
                 switch item {
-                case .blocks(let blocks): job.render(blocks)
-                case .rest(let document): job.finish(document)
+                case .blocks(let blocks):
+                    for block in blocks { stream.append(block) }
+                case .rest(let document):
+                    stream.finish(document)
                 }
+                let text = stream.takeOutput()
+                if !text.isEmpty { write(text) }
             }
         }
         var batch: [Block] = []
-        batch.reserveCapacity(RenderJob.batchSize)
+        batch.reserveCapacity(Extractor.batchSize)
         let rest: Document
         do {
             rest = try read { block in
                 batch.append(block)
-                if batch.count == RenderJob.batchSize {
+                if batch.count == Extractor.batchSize {
                     _ = channel.put(.blocks(batch))
                     batch.removeAll(keepingCapacity: true)
                 }
             }
         } catch {
-            channel.cancel()
             channel.close()
             done.wait()
             throw error
@@ -99,8 +126,9 @@ public struct Extractor: Sendable {
         _ = channel.put(.rest(rest))
         channel.close()
         done.wait()
-        return job.output
     }
+
+    static let batchSize = 64
 }
 
 private enum RenderItem: Sendable {
@@ -108,26 +136,9 @@ private enum RenderItem: Sendable {
     case rest(Document)
 }
 
-/// The render side of a pipelined extraction.
-///
-/// `@unchecked Sendable`: between the start of a pipelined extraction and its `done.wait()`
-/// only the render thread touches it; the caller reads `output` after that wait.
-private final class RenderJob: @unchecked Sendable {
-    static let batchSize = 64
-    private var stream: MarkdownStream
-    private(set) var output = ""
-
-    init(options: RenderOptions) {
-        stream = MarkdownStream(options: options)
-    }
-
-    func render(_ blocks: [Block]) {
-        for block in blocks { stream.append(block) }
-        output += stream.takeOutput()
-    }
-
-    func finish(_ document: Document) {
-        stream.finish(document)
-        output += stream.takeOutput()
-    }
+/// Collects written pieces into one string.
+private final class Collected: Sendable {
+    private let pieces = Mutex<String>("")
+    func append(_ text: String) { pieces.withLock { $0 += text } }
+    var text: String { pieces.withLock { $0 } }
 }

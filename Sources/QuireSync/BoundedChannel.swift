@@ -12,8 +12,9 @@ package final class BoundedChannel<Item: Sendable>: Sendable {
     private let state = Mutex<State>(State())
 
     private struct State: ~Copyable {
+        // At most `capacity` items: removing from the front is cheap, and a taken item
+        // must not stay referenced here (it would keep its buffers from being reused).
         var items: [Item] = []
-        var head = 0
         var closed = false
         var cancelled = false
     }
@@ -45,14 +46,7 @@ package final class BoundedChannel<Item: Sendable>: Sendable {
     package func take() -> Item? {
         filled.wait()
         let item = state.withLock { state -> Item? in
-            guard state.head < state.items.count else { return nil }
-            let item = state.items[state.head]
-            state.head += 1
-            if state.head > 64 && state.head * 2 > state.items.count {
-                state.items.removeFirst(state.head)
-                state.head = 0
-            }
-            return item
+            state.items.isEmpty ? nil : state.items.removeFirst()
         }
         if item != nil {
             free.signal()

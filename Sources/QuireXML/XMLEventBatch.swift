@@ -38,6 +38,13 @@ struct XMLEventBatch: Sendable {
 
     var isFull: Bool { events.count >= XMLEventBatch.eventLimit || bytes.count >= XMLEventBatch.byteLimit }
 
+    /// Empties the batch, keeping its buffers for the next one.
+    mutating func clear() {
+        events.removeAll(keepingCapacity: true)
+        attributes.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     mutating func reserve() {
         events.reserveCapacity(XMLEventBatch.eventLimit)
         bytes.reserveCapacity(XMLEventBatch.byteLimit + 4096)

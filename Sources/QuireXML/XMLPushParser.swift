@@ -212,8 +212,7 @@ final class ParserState {
     func ship() {
         guard let batch, let replayer else { return }
         if batch.pointee.events.isEmpty { return }
-        var full = XMLEventBatch()
-        full.reserve()
+        var full = replayer.recycledBatch()
         swap(&full, &batch.pointee)
         if !replayer.send(full) {
             // The handler failed; stop tokenising (its error is reported by the parser).
@@ -335,17 +334,23 @@ final class Replayer: Sendable {
     private let channel = BoundedChannel<XMLEventBatch>(capacity: 4)
     private let done = DispatchGroup()
     private let failureSlot = FailureSlot()
+    private let pool = BatchPool()
     private let stopped = Mutex(false)
 
     init(handler: any XMLContentHandler, part: String) {
         let box = HandlerBox(handler)
         let channel = self.channel
         let failureSlot = self.failureSlot
+        let pool = self.pool
         DispatchQueue.global().async(group: done) {
-            while let batch = channel.take() {
+            while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
-                if let (error, line) = batch.replay(into: box.handler) {
+                let result = batch.replay(into: box.handler)
+                // Hand the emptied buffers back: fresh large buffers would each cost page faults.
+                batch.clear()
+                pool.put(batch)
+                if let (error, line) = result {
                     let failure: XMLFailure
                     if var xml = error as? XMLError {
                         if xml.part.isEmpty { xml.part = part }
@@ -359,6 +364,14 @@ final class Replayer: Sendable {
                 }
             }
         }
+    }
+
+    /// An empty batch for the tokeniser to fill: a replayed one when there is one.
+    func recycledBatch() -> XMLEventBatch {
+        if let batch = pool.take() { return batch }
+        var batch = XMLEventBatch()
+        batch.reserve()
+        return batch
     }
 
     /// Queues a batch; false once the handler has failed.
@@ -383,6 +396,19 @@ final class Replayer: Sendable {
     }
 
     var failure: (any Error)? { failureSlot.value.withLock { $0?.error } }
+}
+
+/// Replayed batches waiting to be filled again.
+final class BatchPool: Sendable {
+    private let batches = Mutex<[XMLEventBatch]>([])
+
+    func put(_ batch: XMLEventBatch) {
+        batches.withLock { if $0.count < 8 { $0.append(batch) } }
+    }
+
+    func take() -> XMLEventBatch? {
+        batches.withLock { $0.popLast() }
+    }
 }
 
 final class FailureSlot: Sendable {

@@ -53,7 +53,7 @@ struct Extract: ParsableCommand {
         let options = RenderOptions(
             changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
             includeComments: !noComments)
-        var sink = try OutputSink(path: output)
+        let sink = try OutputSink(path: output)
         var failures = 0
         let many = files.count > 1
         let kind: Extractor.Format =
@@ -65,26 +65,25 @@ struct Extract: ParsableCommand {
             }
         let extractor = Extractor(format: kind, options: options)
         for file in files {
-            var text: String
+            if many {
+                switch format {
+                case .markdown: sink.write("<!-- quire: \(file) -->\n\n")
+                case .text: sink.write("==> \(file) <==\n")
+                case .json: break
+                }
+            }
             do {
+                // Output streams as it is rendered; a file failing part-way keeps what came.
                 if file == "-" {
-                    text = try extractor.extract(bytes: readStandardInput(), name: "<stdin>")
+                    try extractor.extract(bytes: readStandardInput(), name: "<stdin>") { sink.write($0) }
                 } else {
-                    text = try extractor.extract(path: file)
+                    try extractor.extract(path: file) { sink.write($0) }
                 }
             } catch {
                 failures += 1
                 printError("quire: error: \(error)")
-                continue
             }
-            if many {
-                switch format {
-                case .markdown: text = "<!-- quire: \(file) -->\n\n" + text + "\n"
-                case .text: text = "==> \(file) <==\n" + text + "\n"
-                case .json: break
-                }
-            }
-            try sink.write(text)
+            if many && format != .json { sink.write("\n") }
         }
         try sink.close()
         if failures > 0 {
@@ -122,11 +121,15 @@ func readStandardInput() -> [UInt8] {
     return bytes
 }
 
-/// Standard output or a file, written through one buffer.
-struct OutputSink {
+/// Standard output or a file, written through one stdio buffer.
+///
+/// `@unchecked Sendable`: the extractor calls `write` from one thread at a time (its
+/// render thread, or this one), never concurrently, and `close` runs after it is done.
+final class OutputSink: @unchecked Sendable {
     private let file: UnsafeMutablePointer<FILE>
     private let path: String?
     private let isStandardOutput: Bool
+    private var failed: Int32 = 0
 
     init(path: String?) throws {
         self.path = path
@@ -143,19 +146,19 @@ struct OutputSink {
         }
     }
 
-    mutating func write(_ text: String) throws {
+    func write(_ text: String) {
         var text = text
         let ok = text.withUTF8 { buffer in
             buffer.isEmpty || fwrite(buffer.baseAddress, 1, buffer.count, file) == buffer.count
         }
-        if !ok { throw ValidationError("writing \(path ?? "standard output") failed: \(String(cString: strerror(errno)))") }
+        if !ok && failed == 0 { failed = errno }
     }
 
     func close() throws {
-        if isStandardOutput {
-            fflush(file)
-        } else if fclose(file) != 0 {
-            throw ValidationError("closing \(path ?? "") failed")
+        let status = isStandardOutput ? fflush(file) : fclose(file)
+        if failed != 0 || status != 0 {
+            let code = failed != 0 ? failed : errno
+            throw ValidationError("writing \(path ?? "standard output") failed: \(String(cString: strerror(code)))")
         }
     }
 }
