@@ -1,4 +1,3 @@
-import Dispatch
 public import QuireModel
 import QuireDOCX
 import QuireSync
@@ -92,8 +91,7 @@ public struct Extractor: Sendable {
     ) throws(DocumentError) {
         let channel = BoundedChannel<RenderItem>(capacity: 8)
         let options = self.options
-        let done = DispatchGroup()
-        DispatchQueue.global().async(group: done) {
+        let renderer = BackgroundThread {
             var stream = MarkdownStream(options: options)
             while let item = channel.take() {
                 switch item {
@@ -119,13 +117,13 @@ public struct Extractor: Sendable {
             }
         } catch {
             channel.close()
-            done.wait()
+            renderer.join()
             throw error
         }
         _ = channel.put(.blocks(batch))
         _ = channel.put(.rest(rest))
         channel.close()
-        done.wait()
+        renderer.join()
     }
 
     static let batchSize = 64

@@ -41,8 +41,7 @@ public struct XMLAttributes {
             case .recorded(let records, let bytes):
                 for i in 0..<count {
                     let record = records[i]
-                    let name = UnsafeBufferPointer(start: bytes + Int(record.nameOffset), count: Int(record.nameLength))
-                    guard name.elementsEqual(wanted) else { continue }
+                    guard let name = record.name, XMLAttributes.equal(name, wanted) else { continue }
                     if let namespace, record.namespace != namespace { continue }
                     return XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
                 }
@@ -66,7 +65,7 @@ public struct XMLAttributes {
         case .recorded(let records, let bytes):
             return (0..<count).map { i in
                 let record = records[i]
-                let name = String(decoding: UnsafeBufferPointer(start: bytes + Int(record.nameOffset), count: Int(record.nameLength)), as: UTF8.self)
+                let name = record.name.map { String(cString: $0) } ?? ""
                 let value = XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
                 return (record.namespace, name, value)
             }

@@ -1,10 +1,10 @@
 internal import CLibXML2
 
-/// One attribute of a recorded start event; names and values live in the batch's bytes.
+/// One attribute of a recorded start event: its name is libxml2's interned string, its
+/// value lives in the batch's bytes.
 struct RecordedAttribute {
     var namespace: Int32
-    var nameOffset: Int32
-    var nameLength: Int32
+    var name: UnsafePointer<UInt8>?
     var valueOffset: Int32
     var valueLength: Int32
 }
@@ -12,16 +12,20 @@ struct RecordedAttribute {
 /// Parser events recorded on the parsing thread, to be replayed into a handler on another.
 ///
 /// Compact on purpose: a few arrays per batch, no object per event, so recording costs the
-/// parsing thread little and the handler's work moves to the other core.
-struct XMLEventBatch: Sendable {
+/// parsing thread little and the handler's work moves to the other core. Names are not
+/// copied: they point into libxml2's dictionary of interned names.
+///
+/// `@unchecked Sendable`: besides plain values it holds pointers to those interned names,
+/// which are immutable and live until the parser context is freed — and the parser frees
+/// it only after the replaying thread has finished.
+struct XMLEventBatch: @unchecked Sendable {
     enum Kind: UInt8, Sendable { case start, end, text }
 
-    struct Event: Sendable {
+    struct Event {
         var kind: Kind
         var namespace: Int32
         var localID: Int32
-        var nameOffset: Int32
-        var nameLength: Int32
+        var name: UnsafePointer<UInt8>?
         /// Start: first attribute index; text: byte offset.
         var first: Int32
         /// Start: attribute count; text: byte length.
@@ -50,27 +54,14 @@ struct XMLEventBatch: Sendable {
         bytes.reserveCapacity(XMLEventBatch.byteLimit + 4096)
     }
 
-    private mutating func appendName(_ name: UnsafePointer<xmlChar>?) -> (Int32, Int32) {
-        guard let name else { return (Int32(bytes.count), 0) }
-        let offset = bytes.count
-        var i = 0
-        while name[i] != 0 {
-            bytes.append(name[i])
-            i += 1
-        }
-        return (Int32(offset), Int32(i))
-    }
-
     mutating func start(
         namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32,
         attributes raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int, namespaces: NamespaceCache
     ) {
-        let (nameOffset, nameLength) = appendName(name)
         let first = Int32(attributes.count)
         if let raw {
             for i in 0..<count {
                 let base = raw + i * 5
-                let (attributeName, attributeNameLength) = appendName(base[0])
                 let valueOffset = Int32(bytes.count)
                 var length = 0
                 if let start = base[3], let end = base[4], end > start {
@@ -79,29 +70,21 @@ struct XMLEventBatch: Sendable {
                 }
                 attributes.append(
                     RecordedAttribute(
-                        namespace: namespaces.id(base[2]), nameOffset: attributeName, nameLength: attributeNameLength,
-                        valueOffset: valueOffset, valueLength: Int32(length)))
+                        namespace: namespaces.id(base[2]), name: base[0], valueOffset: valueOffset, valueLength: Int32(length)))
             }
         }
         events.append(
-            Event(
-                kind: .start, namespace: namespace, localID: localID, nameOffset: nameOffset, nameLength: nameLength,
-                first: first, count: Int32(count), line: line))
+            Event(kind: .start, namespace: namespace, localID: localID, name: name, first: first, count: Int32(count), line: line))
     }
 
     mutating func end(namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32) {
-        let (nameOffset, nameLength) = appendName(name)
-        events.append(
-            Event(
-                kind: .end, namespace: namespace, localID: localID, nameOffset: nameOffset, nameLength: nameLength, first: 0,
-                count: 0, line: line))
+        events.append(Event(kind: .end, namespace: namespace, localID: localID, name: name, first: 0, count: 0, line: line))
     }
 
     mutating func text(_ text: UnsafeRawBufferPointer, line: Int32) {
         let offset = Int32(bytes.count)
         bytes.append(contentsOf: text)
-        events.append(
-            Event(kind: .text, namespace: 0, localID: 0, nameOffset: 0, nameLength: 0, first: offset, count: Int32(text.count), line: line))
+        events.append(Event(kind: .text, namespace: 0, localID: 0, name: nil, first: offset, count: Int32(text.count), line: line))
     }
 
     /// Plays the events into `handler`; on a handler error, returns it with the line.
@@ -109,7 +92,7 @@ struct XMLEventBatch: Sendable {
         guard !events.isEmpty else { return nil }
         // A zero-length buffer has no base address; give both a valid one.
         let bytes = self.bytes.isEmpty ? [0] : self.bytes
-        let attributes = self.attributes.isEmpty ? [RecordedAttribute(namespace: 0, nameOffset: 0, nameLength: 0, valueOffset: 0, valueLength: 0)] : self.attributes
+        let attributes = self.attributes.isEmpty ? [RecordedAttribute(namespace: 0, name: nil, valueOffset: 0, valueLength: 0)] : self.attributes
         return bytes.withUnsafeBufferPointer { bytes -> (error: any Error, line: Int)? in
             attributes.withUnsafeBufferPointer { attributes -> (error: any Error, line: Int)? in
                 let base = bytes.baseAddress!
@@ -117,17 +100,12 @@ struct XMLEventBatch: Sendable {
                     do {
                         switch event.kind {
                         case .start:
-                            let name = XMLName(
-                                namespace: event.namespace, localID: event.localID, pointer: base + Int(event.nameOffset),
-                                length: Int(event.nameLength))
+                            let name = XMLName(namespace: event.namespace, localID: event.localID, pointer: event.name)
                             let attrs = XMLAttributes(
                                 records: attributes.baseAddress! + Int(event.first), count: Int(event.count), bytes: base)
                             try handler.startElement(name, attributes: attrs)
                         case .end:
-                            let name = XMLName(
-                                namespace: event.namespace, localID: event.localID, pointer: base + Int(event.nameOffset),
-                                length: Int(event.nameLength))
-                            try handler.endElement(name)
+                            try handler.endElement(XMLName(namespace: event.namespace, localID: event.localID, pointer: event.name))
                         case .text:
                             try handler.characters(UnsafeRawBufferPointer(start: base + Int(event.first), count: Int(event.count)))
                         }

@@ -1,5 +1,4 @@
 internal import CLibXML2
-import Dispatch
 import QuireSync
 import Synchronization
 
@@ -332,7 +331,7 @@ struct HandlerStopped: Error {}
 /// The handler thread of a concurrent parse: replays recorded batches in order.
 final class Replayer: Sendable {
     private let channel = BoundedChannel<XMLEventBatch>(capacity: 4)
-    private let done = DispatchGroup()
+    private let thread = Mutex<BackgroundThread?>(nil)
     private let failureSlot = FailureSlot()
     private let pool = BatchPool()
     private let stopped = Mutex(false)
@@ -342,7 +341,7 @@ final class Replayer: Sendable {
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
-        DispatchQueue.global().async(group: done) {
+        let worker = BackgroundThread {
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
@@ -364,6 +363,7 @@ final class Replayer: Sendable {
                 }
             }
         }
+        thread.withLock { $0 = worker }
     }
 
     /// An empty batch for the tokeniser to fill: a replayed one when there is one.
@@ -391,8 +391,10 @@ final class Replayer: Sendable {
             defer { stopped = true }
             return !stopped
         }
-        if first { channel.close() }
-        done.wait()
+        if first {
+            channel.close()
+            thread.withLock { $0 }?.join()
+        }
     }
 
     var failure: (any Error)? { failureSlot.value.withLock { $0?.error } }

@@ -1,4 +1,3 @@
-import Dispatch
 import QuireSync
 
 extension ZipArchive {
@@ -14,9 +13,8 @@ extension ZipArchive {
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let channel = BoundedChannel<PrefetchedChunk>(capacity: depth)
-        let done = DispatchGroup()
         let archive = self
-        DispatchQueue.global().async(group: done) {
+        let inflater = BackgroundThread {
             defer { channel.close() }
             do {
                 let reader = try archive.reader(for: entry, chunkSize: chunkSize)
@@ -31,7 +29,7 @@ extension ZipArchive {
         }
         defer {
             channel.cancel()
-            done.wait()
+            inflater.join()
         }
         while let item = channel.take() {
             switch item {
