@@ -286,10 +286,31 @@ public struct MarkdownRenderer: Sendable {
     }
 
     private func appendEscaped(_ text: String, to out: inout String, inTable: Bool) {
-        if !text.utf8.contains(where: { MarkdownRenderer.isSpecial($0, inTable: inTable) }) {
-            out += text
-        } else {
+        if MarkdownRenderer.needsEscaping(text, inTable: inTable) {
             out += escape(text, inTable: inTable)
+        } else {
+            out += text
+        }
+    }
+
+    /// Bytes that may need a backslash: `\ ` * [ ] < _`, and in tables `|` and newline.
+    private static let special: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "\\`*[]<_".utf8 { table[Int(byte)] = true }
+        return table
+    }()
+
+    /// A tight scan over the UTF-8 bytes; most text needs no escaping at all.
+    static func needsEscaping(_ text: String, inTable: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            special.withUnsafeBufferPointer { table in
+                for byte in bytes {
+                    if table[Int(byte)] { return true }
+                    if inTable && (byte == UInt8(ascii: "|") || byte == 0x0A) { return true }
+                }
+                return false
+            }
         }
     }
 
@@ -298,7 +319,7 @@ public struct MarkdownRenderer: Sendable {
     /// Works on UTF-8 bytes: every character that needs escaping is ASCII, and most text
     /// has none, so it is returned untouched.
     func escape(_ text: String, inTable: Bool = false) -> String {
-        if !text.utf8.contains(where: { MarkdownRenderer.isSpecial($0, inTable: inTable) }) { return text }
+        if !MarkdownRenderer.needsEscaping(text, inTable: inTable) { return text }
         var text = text
         return text.withUTF8 { bytes -> String in
             var out: [UInt8] = []
@@ -330,18 +351,6 @@ public struct MarkdownRenderer: Sendable {
                 }
             }
             return String(decoding: out, as: UTF8.self)
-        }
-    }
-
-    static func isSpecial(_ byte: UInt8, inTable: Bool) -> Bool {
-        switch byte {
-        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "]"),
-            UInt8(ascii: "<"), UInt8(ascii: "_"):
-            return true
-        case UInt8(ascii: "|"), 0x0A:
-            return inTable
-        default:
-            return false
         }
     }
 

@@ -8,7 +8,7 @@ public struct XMLAttributes {
         // unretained: it belongs to the parser, which outlives every callback.
         case libxml(UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, Unmanaged<NamespaceCache>)
         // A recorded event's attributes, with their names and values in `bytes`.
-        case recorded(UnsafePointer<RecordedAttribute>, UnsafePointer<UInt8>)
+        case recorded(UnsafePointer<RecordedAttribute>, UnsafePointer<UInt8>, Unmanaged<NamespaceCache>)
     }
 
     private let storage: Storage
@@ -19,8 +19,8 @@ public struct XMLAttributes {
         self.count = count
     }
 
-    init(records: UnsafePointer<RecordedAttribute>, count: Int, bytes: UnsafePointer<UInt8>) {
-        storage = .recorded(records, bytes)
+    init(records: UnsafePointer<RecordedAttribute>, count: Int, bytes: UnsafePointer<UInt8>, namespaces: Unmanaged<NamespaceCache>) {
+        storage = .recorded(records, bytes, namespaces)
         self.count = count
     }
 
@@ -38,11 +38,11 @@ public struct XMLAttributes {
                     if let namespace, namespaces.takeUnretainedValue().id(base[2]) != namespace { continue }
                     return XMLAttributes.string(from: base[3], to: base[4])
                 }
-            case .recorded(let records, let bytes):
+            case .recorded(let records, let bytes, let namespaces):
                 for i in 0..<count {
                     let record = records[i]
                     guard let name = record.name, XMLAttributes.equal(name, wanted) else { continue }
-                    if let namespace, record.namespace != namespace { continue }
+                    if let namespace, namespaces.takeUnretainedValue().id(record.uri) != namespace { continue }
                     return XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
                 }
             }
@@ -62,12 +62,12 @@ public struct XMLAttributes {
                 guard let name = base[0] else { return nil }
                 return (namespaces.takeUnretainedValue().id(base[2]), String(cString: name), XMLAttributes.string(from: base[3], to: base[4]))
             }
-        case .recorded(let records, let bytes):
+        case .recorded(let records, let bytes, let namespaces):
             return (0..<count).map { i in
                 let record = records[i]
                 let name = record.name.map { String(cString: $0) } ?? ""
                 let value = XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
-                return (record.namespace, name, value)
+                return (namespaces.takeUnretainedValue().id(record.uri), name, value)
             }
         }
     }

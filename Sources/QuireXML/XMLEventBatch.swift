@@ -3,7 +3,8 @@ internal import CLibXML2
 /// One attribute of a recorded start event: its name is libxml2's interned string, its
 /// value lives in the batch's bytes.
 struct RecordedAttribute {
-    var namespace: Int32
+    /// The namespace URI, interned too; resolved to an id only when a handler asks.
+    var uri: UnsafePointer<UInt8>?
     var name: UnsafePointer<UInt8>?
     var valueOffset: Int32
     var valueLength: Int32
@@ -56,7 +57,7 @@ struct XMLEventBatch: @unchecked Sendable {
 
     mutating func start(
         namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32,
-        attributes raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int, namespaces: NamespaceCache
+        attributes raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int
     ) {
         let first = Int32(attributes.count)
         if let raw {
@@ -70,7 +71,7 @@ struct XMLEventBatch: @unchecked Sendable {
                 }
                 attributes.append(
                     RecordedAttribute(
-                        namespace: namespaces.id(base[2]), name: base[0], valueOffset: valueOffset, valueLength: Int32(length)))
+                        uri: base[2], name: base[0], valueOffset: valueOffset, valueLength: Int32(length)))
             }
         }
         events.append(
@@ -88,11 +89,12 @@ struct XMLEventBatch: @unchecked Sendable {
     }
 
     /// Plays the events into `handler`; on a handler error, returns it with the line.
-    func replay(into handler: any XMLContentHandler) -> (error: any Error, line: Int)? {
+    /// `namespaces`: the replaying thread's own cache (caches are not shared between threads).
+    func replay(into handler: any XMLContentHandler, namespaces: NamespaceCache) -> (error: any Error, line: Int)? {
         guard !events.isEmpty else { return nil }
         // A zero-length buffer has no base address; give both a valid one.
         let bytes = self.bytes.isEmpty ? [0] : self.bytes
-        let attributes = self.attributes.isEmpty ? [RecordedAttribute(namespace: 0, name: nil, valueOffset: 0, valueLength: 0)] : self.attributes
+        let attributes = self.attributes.isEmpty ? [RecordedAttribute(uri: nil, name: nil, valueOffset: 0, valueLength: 0)] : self.attributes
         return bytes.withUnsafeBufferPointer { bytes -> (error: any Error, line: Int)? in
             attributes.withUnsafeBufferPointer { attributes -> (error: any Error, line: Int)? in
                 let base = bytes.baseAddress!
@@ -102,7 +104,8 @@ struct XMLEventBatch: @unchecked Sendable {
                         case .start:
                             let name = XMLName(namespace: event.namespace, localID: event.localID, pointer: event.name)
                             let attrs = XMLAttributes(
-                                records: attributes.baseAddress! + Int(event.first), count: Int(event.count), bytes: base)
+                                records: attributes.baseAddress! + Int(event.first), count: Int(event.count), bytes: base,
+                                namespaces: Unmanaged.passUnretained(namespaces))
                             try handler.startElement(name, attributes: attrs)
                         case .end:
                             try handler.endElement(XMLName(namespace: event.namespace, localID: event.localID, pointer: event.name))

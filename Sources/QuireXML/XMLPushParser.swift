@@ -31,7 +31,7 @@ public final class XMLPushParser {
         maxDepth: Int = 512, concurrentHandler: Bool = false
     ) {
         self.part = part
-        let replayer = concurrentHandler ? Replayer(handler: handler, part: part) : nil
+        let replayer = concurrentHandler ? Replayer(handler: handler, part: part, namespaces: namespaces) : nil
         state = ParserState(
             handler: handler, namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth,
             replayer: replayer)
@@ -269,7 +269,7 @@ private func start(
     if let batch = state.batch {
         batch.pointee.start(
             namespace: state.namespaces.id(uri), localID: state.localNames.id(local), name: local, line: state.line,
-            attributes: attributes, count: count, namespaces: state.namespaces)
+            attributes: attributes, count: count)
         if batch.pointee.isFull { state.ship() }
         return
     }
@@ -336,8 +336,9 @@ final class Replayer: Sendable {
     private let pool = BatchPool()
     private let stopped = Mutex(false)
 
-    init(handler: any XMLContentHandler, part: String) {
+    init(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32]) {
         let box = HandlerBox(handler)
+        let namespaces = SendableNamespaces(table)
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
@@ -345,7 +346,7 @@ final class Replayer: Sendable {
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
-                let result = batch.replay(into: box.handler)
+                let result = batch.replay(into: box.handler, namespaces: namespaces.cache)
                 // Hand the emptied buffers back: fresh large buffers would each cost page faults.
                 batch.clear()
                 pool.put(batch)
@@ -398,6 +399,14 @@ final class Replayer: Sendable {
     }
 
     var failure: (any Error)? { failureSlot.value.withLock { $0?.error } }
+}
+
+/// The replaying thread's own namespace cache.
+///
+/// `@unchecked Sendable`: created here and then used by the replaying thread alone.
+final class SendableNamespaces: @unchecked Sendable {
+    let cache: NamespaceCache
+    init(_ table: [String: Int32]) { cache = NamespaceCache(table) }
 }
 
 /// Replayed batches waiting to be filled again.
