@@ -24,9 +24,10 @@ struct XMLEventBatch: @unchecked Sendable {
 
     struct Event {
         var kind: Kind
-        var namespace: Int32
-        var localID: Int32
+        /// Interned local name and namespace URI; turned into ids on the replaying thread,
+        /// which keeps that work off the tokenising one.
         var name: UnsafePointer<UInt8>?
+        var uri: UnsafePointer<UInt8>?
         /// Start: first attribute index; text: byte offset.
         var first: Int32
         /// Start: attribute count; text: byte length.
@@ -56,7 +57,7 @@ struct XMLEventBatch: @unchecked Sendable {
     }
 
     mutating func start(
-        namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32,
+        name: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?, line: Int32,
         attributes raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int
     ) {
         let first = Int32(attributes.count)
@@ -74,23 +75,25 @@ struct XMLEventBatch: @unchecked Sendable {
                         uri: base[2], name: base[0], valueOffset: valueOffset, valueLength: Int32(length)))
             }
         }
-        events.append(
-            Event(kind: .start, namespace: namespace, localID: localID, name: name, first: first, count: Int32(count), line: line))
+        events.append(Event(kind: .start, name: name, uri: uri, first: first, count: Int32(count), line: line))
     }
 
-    mutating func end(namespace: Int32, localID: Int32, name: UnsafePointer<xmlChar>?, line: Int32) {
-        events.append(Event(kind: .end, namespace: namespace, localID: localID, name: name, first: 0, count: 0, line: line))
+    mutating func end(name: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?, line: Int32) {
+        events.append(Event(kind: .end, name: name, uri: uri, first: 0, count: 0, line: line))
     }
 
     mutating func text(_ text: UnsafeRawBufferPointer, line: Int32) {
         let offset = Int32(bytes.count)
         bytes.append(contentsOf: text)
-        events.append(Event(kind: .text, namespace: 0, localID: 0, name: nil, first: offset, count: Int32(text.count), line: line))
+        events.append(Event(kind: .text, name: nil, uri: nil, first: offset, count: Int32(text.count), line: line))
     }
 
     /// Plays the events into `handler`; on a handler error, returns it with the line.
-    /// `namespaces`: the replaying thread's own cache (caches are not shared between threads).
-    func replay(into handler: any XMLContentHandler, namespaces: NamespaceCache) -> (error: any Error, line: Int)? {
+    /// `namespaces`, `localNames`: the replaying thread's own caches (caches are not shared
+    /// between threads).
+    func replay(
+        into handler: any XMLContentHandler, namespaces: NamespaceCache, localNames: LocalNameCache
+    ) -> (error: any Error, line: Int)? {
         guard !events.isEmpty else { return nil }
         // A zero-length buffer has no base address; give both a valid one.
         let bytes = self.bytes.isEmpty ? [0] : self.bytes
@@ -102,13 +105,15 @@ struct XMLEventBatch: @unchecked Sendable {
                     do {
                         switch event.kind {
                         case .start:
-                            let name = XMLName(namespace: event.namespace, localID: event.localID, pointer: event.name)
+                            let name = XMLName(
+                                namespace: namespaces.id(event.uri), localID: localNames.id(event.name), pointer: event.name)
                             let attrs = XMLAttributes(
                                 records: attributes.baseAddress! + Int(event.first), count: Int(event.count), bytes: base,
                                 namespaces: Unmanaged.passUnretained(namespaces))
                             try handler.startElement(name, attributes: attrs)
                         case .end:
-                            try handler.endElement(XMLName(namespace: event.namespace, localID: event.localID, pointer: event.name))
+                            try handler.endElement(
+                                XMLName(namespace: namespaces.id(event.uri), localID: localNames.id(event.name), pointer: event.name))
                         case .text:
                             try handler.characters(UnsafeRawBufferPointer(start: base + Int(event.first), count: Int(event.count)))
                         }

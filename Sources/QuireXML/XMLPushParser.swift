@@ -31,7 +31,8 @@ public final class XMLPushParser {
         maxDepth: Int = 512, concurrentHandler: Bool = false
     ) {
         self.part = part
-        let replayer = concurrentHandler ? Replayer(handler: handler, part: part, namespaces: namespaces) : nil
+        let replayer =
+            concurrentHandler ? Replayer(handler: handler, part: part, namespaces: namespaces, localNames: localNames) : nil
         state = ParserState(
             handler: handler, namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth,
             replayer: replayer)
@@ -267,9 +268,7 @@ private func start(
         return
     }
     if let batch = state.batch {
-        batch.pointee.start(
-            namespace: state.namespaces.id(uri), localID: state.localNames.id(local), name: local, line: state.line,
-            attributes: attributes, count: count)
+        batch.pointee.start(name: local, uri: uri, line: state.line, attributes: attributes, count: count)
         if batch.pointee.isFull { state.ship() }
         return
     }
@@ -288,7 +287,7 @@ private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
         guard !flags.pointee.failed else { return }
         flags.pointee.depth -= 1
         if let batch = state.batch {
-            batch.pointee.end(namespace: state.namespaces.id(uri), localID: state.localNames.id(local), name: local, line: state.line)
+            batch.pointee.end(name: local, uri: uri, line: state.line)
             if batch.pointee.isFull { state.ship() }
             return
         }
@@ -336,9 +335,9 @@ final class Replayer: Sendable {
     private let pool = BatchPool()
     private let stopped = Mutex(false)
 
-    init(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32]) {
+    init(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32], localNames: [String: Int32]) {
         let box = HandlerBox(handler)
-        let namespaces = SendableNamespaces(table)
+        let caches = ReplayCaches(namespaces: table, localNames: localNames)
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
@@ -346,7 +345,7 @@ final class Replayer: Sendable {
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
-                let result = batch.replay(into: box.handler, namespaces: namespaces.cache)
+                let result = batch.replay(into: box.handler, namespaces: caches.namespaces, localNames: caches.localNames)
                 // Hand the emptied buffers back: fresh large buffers would each cost page faults.
                 batch.clear()
                 pool.put(batch)
@@ -401,12 +400,16 @@ final class Replayer: Sendable {
     var failure: (any Error)? { failureSlot.value.withLock { $0?.error } }
 }
 
-/// The replaying thread's own namespace cache.
+/// The replaying thread's own name caches.
 ///
 /// `@unchecked Sendable`: created here and then used by the replaying thread alone.
-final class SendableNamespaces: @unchecked Sendable {
-    let cache: NamespaceCache
-    init(_ table: [String: Int32]) { cache = NamespaceCache(table) }
+final class ReplayCaches: @unchecked Sendable {
+    let namespaces: NamespaceCache
+    let localNames: LocalNameCache
+    init(namespaces: [String: Int32], localNames: [String: Int32]) {
+        self.namespaces = NamespaceCache(namespaces)
+        self.localNames = LocalNameCache(localNames)
+    }
 }
 
 /// Replayed batches waiting to be filled again.
