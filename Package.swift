@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "QuireZip", targets: ["QuireZip"]),
         .library(name: "QuireXML", targets: ["QuireXML"]),
         .library(name: "QuireDOCX", targets: ["QuireDOCX"]),
+        .library(name: "QuireXLSX", targets: ["QuireXLSX"]),
         .library(name: "QuireImport", targets: ["QuireImport"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
@@ -32,7 +33,8 @@ let package = Package(
         .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireSync"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
-        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireSync"]),
+        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
+        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireSync"]),
         .executableTarget(
             name: "quire",
             dependencies: [
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
         .testTarget(name: "QuireModelTests", dependencies: ["QuireModel"]),
         .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]),
+        .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireTestSupport"]),
         .testTarget(
             name: "QuireImportTests",
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]

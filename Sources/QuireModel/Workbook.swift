@@ -1,0 +1,227 @@
+/// A spreadsheet workbook: its sheets in order, with typed cells.
+public struct Workbook: Sendable, Equatable {
+    public var metadata: DocumentMetadata
+    public var sheets: [Sheet]
+    public var definedNames: [DefinedName]
+    /// Whether serial dates count from 1904-01-01 (old Mac Excel) instead of 1900.
+    public var uses1904Dates: Bool
+
+    public init(metadata: DocumentMetadata = DocumentMetadata(format: .xlsx), sheets: [Sheet] = [], definedNames: [DefinedName] = [], uses1904Dates: Bool = false) {
+        self.metadata = metadata
+        self.sheets = sheets
+        self.definedNames = definedNames
+        self.uses1904Dates = uses1904Dates
+    }
+}
+
+public struct DefinedName: Sendable, Equatable {
+    public var name: String
+    /// The formula it stands for, as written (`Sheet1!$A$1:$B$4`).
+    public var value: String
+    /// The sheet it is local to, by position; nil for a workbook-wide name.
+    public var sheetIndex: Int?
+    public var isHidden: Bool
+
+    public init(name: String, value: String, sheetIndex: Int? = nil, isHidden: Bool = false) {
+        self.name = name
+        self.value = value
+        self.sheetIndex = sheetIndex
+        self.isHidden = isHidden
+    }
+}
+
+public struct Sheet: Sendable, Equatable {
+    public enum Kind: String, Sendable { case worksheet, chartsheet, dialogsheet, macrosheet }
+    public enum Visibility: String, Sendable { case visible, hidden, veryHidden }
+
+    public var name: String
+    public var kind: Kind
+    public var visibility: Visibility
+    /// The used range the sheet declares (`A1:L200001`), if it does.
+    public var dimension: String?
+    /// Rows that hold at least one cell, in order.
+    public var rows: [SheetRow]
+    public var mergedRanges: [CellRange]
+
+    public init(
+        name: String, kind: Kind = .worksheet, visibility: Visibility = .visible, dimension: String? = nil,
+        rows: [SheetRow] = [], mergedRanges: [CellRange] = []
+    ) {
+        self.name = name
+        self.kind = kind
+        self.visibility = visibility
+        self.dimension = dimension
+        self.rows = rows
+        self.mergedRanges = mergedRanges
+    }
+}
+
+public struct SheetRow: Sendable, Equatable {
+    /// 1-based, as Excel numbers rows.
+    public var index: Int
+    public var cells: [Cell]
+    public var isHidden: Bool
+
+    public init(index: Int, cells: [Cell], isHidden: Bool = false) {
+        self.index = index
+        self.cells = cells
+        self.isHidden = isHidden
+    }
+}
+
+public struct Cell: Sendable, Equatable {
+    /// 0-based column (A = 0).
+    public var column: Int
+    public var value: CellValue
+    /// The text Excel would show for the value under the cell's number format.
+    public var formatted: String
+    /// The formula, without the leading `=`, when the cell has one (its value is the
+    /// cached result).
+    public var formula: String?
+
+    public init(column: Int, value: CellValue, formatted: String, formula: String? = nil) {
+        self.column = column
+        self.value = value
+        self.formatted = formatted
+        self.formula = formula
+    }
+
+    /// `A1`-style reference of this cell in `row`.
+    public func reference(row: Int) -> String { CellReference.columnName(column) + String(row) }
+}
+
+/// A typed cell value, in domain terms.
+public enum CellValue: Sendable, Equatable {
+    case empty
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    /// A date, time or date-time (from a date number format or an ISO `t="d"` cell).
+    case date(DateTimeValue)
+    /// An elapsed time in seconds (a number under a `[h]:mm:ss`-style format).
+    case duration(Double)
+    /// An error value such as `#DIV/0!`, kept as what it is.
+    case error(String)
+}
+
+/// A calendar date and time of day without a time zone, as spreadsheets store them.
+public struct DateTimeValue: Sendable, Equatable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Double
+    /// The serial number it came from, when it came from one.
+    public var serial: Double?
+    /// A time of day with no date part (serial below 1).
+    public var isTimeOnly: Bool
+
+    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Double = 0, serial: Double? = nil, isTimeOnly: Bool = false) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.serial = serial
+        self.isTimeOnly = isTimeOnly
+    }
+
+    /// ISO 8601: `2021-01-02`, `2021-01-02T13:45:00`, or `13:45:00` for a time only.
+    public var description: String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let whole = Int(second)
+        var seconds = two(whole)
+        let fraction = second - Double(whole)
+        if fraction > 0.0005 {
+            let millis = Int((fraction * 1000).rounded())
+            seconds += "." + String(repeating: "0", count: 3 - String(millis).count) + String(millis)
+        }
+        let time = "\(two(hour)):\(two(minute)):\(seconds)"
+        if isTimeOnly { return time }
+        var year = String(year)
+        while year.count < 4 { year = "0" + year }
+        let date = "\(year)-\(two(month))-\(two(day))"
+        if hour == 0 && minute == 0 && second == 0 { return date }
+        return date + "T" + time
+    }
+}
+
+/// A rectangular range of cells, 0-based and inclusive.
+public struct CellRange: Sendable, Equatable, CustomStringConvertible {
+    public var firstRow: Int
+    public var firstColumn: Int
+    public var lastRow: Int
+    public var lastColumn: Int
+
+    public init(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) {
+        self.firstRow = firstRow
+        self.firstColumn = firstColumn
+        self.lastRow = lastRow
+        self.lastColumn = lastColumn
+    }
+
+    /// Parses `A1:C3` (or a single `B2`); nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 1 || parts.count == 2,
+            let first = CellReference(String(parts[0])),
+            let last = parts.count == 2 ? CellReference(String(parts[1])) : CellReference(String(parts[0]))
+        else { return nil }
+        self.init(firstRow: first.row, firstColumn: first.column, lastRow: last.row, lastColumn: last.column)
+    }
+
+    public var description: String {
+        CellReference(row: firstRow, column: firstColumn).description + ":" + CellReference(row: lastRow, column: lastColumn).description
+    }
+}
+
+/// A cell reference such as `B7`, 0-based inside.
+public struct CellReference: Sendable, Equatable, CustomStringConvertible {
+    public var row: Int
+    public var column: Int
+
+    public init(row: Int, column: Int) {
+        self.row = row
+        self.column = column
+    }
+
+    /// Parses `B7` or `$B$7`; nil for anything else.
+    public init?(_ text: String) {
+        var column = 0, row = 0, letters = 0, digits = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "$"): continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z") where digits == 0:
+                column = column * 26 + Int(byte - UInt8(ascii: "A")) + 1
+                letters += 1
+            case UInt8(ascii: "a")...UInt8(ascii: "z") where digits == 0:
+                column = column * 26 + Int(byte - UInt8(ascii: "a")) + 1
+                letters += 1
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where letters > 0:
+                row = row * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                if digits > 7 { return nil }
+            default: return nil
+            }
+            if letters > 3 { return nil }
+        }
+        guard letters > 0, digits > 0, row > 0 else { return nil }
+        self.init(row: row - 1, column: column - 1)
+    }
+
+    public var description: String { CellReference.columnName(column) + String(row + 1) }
+
+    /// `A`, …, `Z`, `AA`, … for a 0-based column.
+    public static func columnName(_ column: Int) -> String {
+        var n = column + 1
+        var letters: [UInt8] = []
+        while n > 0 {
+            let remainder = (n - 1) % 26
+            letters.append(UInt8(ascii: "A") + UInt8(remainder))
+            n = (n - 1) / 26
+        }
+        return String(decoding: letters.reversed(), as: UTF8.self)
+    }
+}

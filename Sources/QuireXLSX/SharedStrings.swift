@@ -1,0 +1,68 @@
+import QuireOOXML
+import QuireXML
+
+/// Reads `sharedStrings.xml`: each `si` becomes one string, rich-text runs joined and
+/// phonetic runs (`rPh`) left out.
+final class SharedStringsReader: XMLContentHandler {
+    private(set) var strings: [String] = []
+    private var current: [UInt8] = []
+    private var inItem = false
+    private var inText = false
+    private var phoneticDepth = 0
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        guard name.namespace == NS.spreadsheet else { return }
+        switch name.local {
+        case "si":
+            inItem = true
+            current.removeAll(keepingCapacity: true)
+        case "rPh":
+            phoneticDepth += 1
+        case "t":
+            inText = inItem && phoneticDepth == 0
+        default:
+            break
+        }
+    }
+
+    func endElement(_ name: XMLName) throws {
+        guard name.namespace == NS.spreadsheet else { return }
+        switch name.local {
+        case "si":
+            strings.append(decodeEscapes(current))
+            inItem = false
+        case "rPh":
+            phoneticDepth -= 1
+        case "t":
+            inText = false
+        default:
+            break
+        }
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        if inText { current.append(contentsOf: text) }
+    }
+}
+
+/// Decodes `_xHHHH_` escapes (how OOXML stores characters XML cannot hold, such as
+/// control characters); `_x005F_` escapes a literal underscore.
+func decodeEscapes(_ bytes: [UInt8]) -> String {
+    guard bytes.contains(UInt8(ascii: "_")) else { return String(decoding: bytes, as: UTF8.self) }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var i = 0
+    while i < bytes.count {
+        if bytes[i] == UInt8(ascii: "_"), i + 6 < bytes.count, bytes[i + 1] == UInt8(ascii: "x"), bytes[i + 6] == UInt8(ascii: "_"),
+            let value = UInt32(String(decoding: bytes[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16),
+            let scalar = Unicode.Scalar(value)
+        {
+            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            i += 7
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,316 @@
+import QuireModel
+import QuireOOXML
+import QuireXML
+
+/// Number formats by cell style index, from `styles.xml` (`numFmts` and `cellXfs`).
+struct CellStyles {
+    var formats: [NumberFormat] = []
+
+    init() {}
+
+    init(_ root: XMLElement) {
+        var custom: [Int: String] = [:]
+        if let numFmts = root.child("numFmts", namespace: NS.spreadsheet) {
+            for format in numFmts.children("numFmt", namespace: NS.spreadsheet) {
+                if let id = format.attribute("numFmtId").flatMap({ Int($0) }), let code = format.attribute("formatCode") {
+                    custom[id] = code
+                }
+            }
+        }
+        var cache: [Int: NumberFormat] = [:]
+        if let xfs = root.child("cellXfs", namespace: NS.spreadsheet) {
+            for xf in xfs.children("xf", namespace: NS.spreadsheet) {
+                let id = xf.attribute("numFmtId").flatMap { Int($0) } ?? 0
+                if let format = cache[id] {
+                    formats.append(format)
+                    continue
+                }
+                let code = custom[id] ?? NumberFormat.builtIn(id) ?? CellStyles.fallback(id)
+                let format = NumberFormat(code: code)
+                cache[id] = format
+                formats.append(format)
+            }
+        }
+    }
+
+    /// Ids Excel reserves for locale-dependent formats: the East Asian date ids are dates.
+    static func fallback(_ id: Int) -> String {
+        switch id {
+        case 27...36, 50...58: return "yyyy-mm-dd"
+        default: return "General"
+        }
+    }
+
+    func format(_ index: Int?) -> NumberFormat {
+        guard let index, index >= 0, index < formats.count else { return .general }
+        return formats[index]
+    }
+}
+
+/// Streams a worksheet's `sheetData` row by row; rows are handed over as they end.
+final class WorksheetReader: XMLContentHandler {
+    let sharedStrings: [String]
+    let styles: CellStyles
+    let uses1904Dates: Bool
+    let onRow: (SheetRow) throws -> Void
+
+    private(set) var dimension: String?
+    private(set) var mergedRanges: [CellRange] = []
+
+    private var rowIndex = 0
+    private var rowHidden = false
+    private var cells: [Cell] = []
+    private var column = -1
+    // The cell being read.
+    private var cellType = ""
+    private var cellStyle: Int?
+    private var value: [UInt8] = []
+    private var formula: [UInt8] = []
+    private var formulaInfo: (type: String, ref: String?, sharedIndex: String?)?
+    private var capture: Capture = .none
+    private var inlinePhonetic = 0
+    private var sharedFormulas: [String: (text: String, row: Int, column: Int)] = [:]
+
+    private enum Capture { case none, value, formula, inlineText }
+
+    init(sharedStrings: [String], styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
+        self.sharedStrings = sharedStrings
+        self.styles = styles
+        self.uses1904Dates = uses1904Dates
+        self.onRow = onRow
+    }
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        guard name.namespace == NS.spreadsheet else { return }
+        switch name.local {
+        case "row":
+            let index = attributes.value("r").flatMap { Int($0) } ?? rowIndex + 1
+            rowIndex = max(index, 1)
+            rowHidden = attributes.value("hidden").map { $0 == "1" || $0 == "true" } ?? false
+            cells.removeAll(keepingCapacity: true)
+            column = -1
+        case "c":
+            if let reference = attributes.value("r"), let parsed = CellReference(reference) {
+                column = parsed.column
+                if parsed.row + 1 != rowIndex, parsed.row >= 0 { rowIndex = parsed.row + 1 }
+            } else {
+                column += 1
+            }
+            cellType = attributes.value("t") ?? "n"
+            cellStyle = attributes.value("s").flatMap { Int($0) }
+            value.removeAll(keepingCapacity: true)
+            formula.removeAll(keepingCapacity: true)
+            formulaInfo = nil
+        case "v":
+            // An inline-string cell's text is in `is`; a stray `v` beside it is not the value.
+            if cellType != "inlineStr" { capture = .value }
+        case "f":
+            capture = .formula
+            formulaInfo = (attributes.value("t") ?? "normal", attributes.value("ref"), attributes.value("si"))
+        case "t":
+            if cellType == "inlineStr" && inlinePhonetic == 0 { capture = .inlineText }
+        case "rPh":
+            inlinePhonetic += 1
+        case "dimension":
+            dimension = attributes.value("ref")
+        case "mergeCell":
+            if let reference = attributes.value("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
+        default:
+            break
+        }
+    }
+
+    func endElement(_ name: XMLName) throws {
+        guard name.namespace == NS.spreadsheet else { return }
+        switch name.local {
+        case "v", "f", "t":
+            capture = .none
+        case "rPh":
+            inlinePhonetic -= 1
+        case "c":
+            cells.append(makeCell())
+        case "row":
+            if !cells.isEmpty {
+                try onRow(SheetRow(index: rowIndex, cells: cells, isHidden: rowHidden))
+            }
+        default:
+            break
+        }
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        switch capture {
+        case .value, .inlineText: value.append(contentsOf: text)
+        case .formula: formula.append(contentsOf: text)
+        case .none: break
+        }
+    }
+
+    private func makeCell() -> Cell {
+        let format = styles.format(cellStyle)
+        let text = String(decoding: value, as: UTF8.self)
+        let formulaText = resolveFormula()
+        var cellValue: CellValue
+        var shown: String
+        switch cellType {
+        case "s":
+            if let index = Int(text), index >= 0, index < sharedStrings.count {
+                let string = sharedStrings[index]
+                cellValue = .string(string)
+                shown = format.format(text: string)
+            } else {
+                cellValue = .empty
+                shown = ""
+            }
+        case "inlineStr", "str":
+            let string = decodeEscapes(value)
+            cellValue = .string(string)
+            shown = format.format(text: string)
+        case "b":
+            let truth = text == "1" || text.lowercased() == "true"
+            cellValue = value.isEmpty ? .empty : .bool(truth)
+            shown = value.isEmpty ? "" : (truth ? "TRUE" : "FALSE")
+        case "e":
+            cellValue = .error(text)
+            shown = text
+        case "d":
+            if let date = WorksheetReader.isoDate(text) {
+                cellValue = .date(date)
+                shown = date.description
+            } else {
+                cellValue = .string(text)
+                shown = text
+            }
+        default:
+            if value.isEmpty {
+                cellValue = .empty
+                shown = ""
+            } else if let number = Double(text.trimmingWhitespace()) {
+                if format.isDuration {
+                    cellValue = .duration(number * 86_400)
+                } else if format.isDate, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {
+                    cellValue = .date(date)
+                } else {
+                    cellValue = .number(number)
+                }
+                shown = format.format(number, uses1904Dates: uses1904Dates)
+            } else {
+                cellValue = .string(text)
+                shown = text
+            }
+        }
+        return Cell(column: max(column, 0), value: cellValue, formatted: shown, formula: formulaText)
+    }
+
+    /// The cell's own formula text: shared formulas are shifted from their anchor cell.
+    private func resolveFormula() -> String? {
+        guard let info = formulaInfo else { return nil }
+        let text = String(decoding: formula, as: UTF8.self)
+        if info.type == "shared", let index = info.sharedIndex {
+            if !text.isEmpty {
+                sharedFormulas[index] = (text, rowIndex - 1, column)
+                return text
+            }
+            guard let anchor = sharedFormulas[index] else { return nil }
+            return FormulaShifter.shift(anchor.text, rows: rowIndex - 1 - anchor.row, columns: column - anchor.column)
+        }
+        return text.isEmpty ? nil : text
+    }
+
+    /// `2021-01-02`, `2021-01-02T13:45:00`, `13:45:00` (ISO cells, `t="d"`).
+    static func isoDate(_ text: String) -> DateTimeValue? {
+        let parts = text.split(separator: "T", maxSplits: 1).map(String.init)
+        var value = DateTimeValue(year: 1900, month: 1, day: 1)
+        var datePart: String? = parts.first
+        var timePart: String? = parts.count > 1 ? parts[1] : nil
+        if parts.count == 1, text.contains(":") {
+            datePart = nil
+            timePart = text
+            value.isTimeOnly = true
+        }
+        if let datePart {
+            let fields = datePart.split(separator: "-").compactMap { Int($0) }
+            guard fields.count == 3 else { return nil }
+            (value.year, value.month, value.day) = (fields[0], fields[1], fields[2])
+        }
+        if var timePart {
+            if timePart.hasSuffix("Z") { timePart.removeLast() }
+            let fields = timePart.split(separator: ":")
+            guard fields.count >= 2, let hour = Int(fields[0]), let minute = Int(fields[1]) else { return nil }
+            value.hour = hour
+            value.minute = minute
+            value.second = fields.count > 2 ? Double(fields[2]) ?? 0 : 0
+        }
+        return value
+    }
+}
+
+/// Moves the relative references of a shared formula to another cell.
+enum FormulaShifter {
+    static func shift(_ formula: String, rows: Int, columns: Int) -> String {
+        guard rows != 0 || columns != 0 else { return formula }
+        let chars = Array(formula.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        var inString = false
+        while i < chars.count {
+            let c = chars[i]
+            if c == UInt8(ascii: "\"") {
+                inString.toggle()
+                out.append(c)
+                i += 1
+                continue
+            }
+            // A reference starts where no name character precedes it.
+            let boundary = i == 0 || !isNameByte(chars[i - 1])
+            if !inString, boundary, let (length, shifted) = reference(chars, at: i, rows: rows, columns: columns) {
+                out.append(contentsOf: shifted)
+                i += length
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func isNameByte(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == UInt8(ascii: "_") || c == UInt8(ascii: ".")
+    }
+
+    /// Parses `$A$1`-style at `start`; returns its length and the shifted text.
+    static func reference(_ chars: [UInt8], at start: Int, rows: Int, columns: Int) -> (Int, [UInt8])? {
+        var i = start
+        let columnAbsolute = i < chars.count && chars[i] == UInt8(ascii: "$")
+        if columnAbsolute { i += 1 }
+        var column = 0
+        var letters = 0
+        while i < chars.count, chars[i] >= UInt8(ascii: "A"), chars[i] <= UInt8(ascii: "Z"), letters < 3 {
+            column = column * 26 + Int(chars[i] - UInt8(ascii: "A")) + 1
+            letters += 1
+            i += 1
+        }
+        guard letters > 0 else { return nil }
+        let rowAbsolute = i < chars.count && chars[i] == UInt8(ascii: "$")
+        if rowAbsolute { i += 1 }
+        var row = 0
+        var digits = 0
+        while i < chars.count, chars[i] >= UInt8(ascii: "0"), chars[i] <= UInt8(ascii: "9"), digits < 7 {
+            row = row * 10 + Int(chars[i] - UInt8(ascii: "0"))
+            digits += 1
+            i += 1
+        }
+        guard digits > 0, row > 0 else { return nil }
+        // Not a reference when followed by a name character or `(` (a function like LOG10()).
+        if i < chars.count, isNameByte(chars[i]) || chars[i] == UInt8(ascii: "(") { return nil }
+        let newColumn = columnAbsolute ? column - 1 : column - 1 + columns
+        let newRow = rowAbsolute ? row : row + rows
+        guard newColumn >= 0, newRow >= 1 else { return nil }
+        var text = ""
+        if columnAbsolute { text += "$" }
+        text += CellReference.columnName(newColumn)
+        if rowAbsolute { text += "$" }
+        text += String(newRow)
+        return (i - start, Array(text.utf8))
+    }
+}
