@@ -12,17 +12,27 @@ public struct Extractor: Sendable {
     public enum Format: Sendable, Equatable {
         case markdown
         case text
+        /// Spreadsheets only: RFC 4180 CSV of the cell data.
+        case csv
         /// `pretty`: indented over several lines; otherwise one line (for JSON Lines).
         case json(pretty: Bool)
     }
 
     public var format: Format
     public var options: RenderOptions
+    public var workbookOptions: WorkbookRenderOptions
+    /// Spreadsheets: only this sheet, by name or 1-based position.
+    public var sheet: String?
     public var importer: Importer
 
-    public init(format: Format, options: RenderOptions = RenderOptions(), importer: Importer = Importer()) {
+    public init(
+        format: Format, options: RenderOptions = RenderOptions(), workbookOptions: WorkbookRenderOptions = WorkbookRenderOptions(),
+        sheet: String? = nil, importer: Importer = Importer()
+    ) {
         self.format = format
         self.options = options
+        self.workbookOptions = workbookOptions
+        self.sheet = sheet
         self.importer = importer
     }
 
@@ -48,7 +58,7 @@ public struct Extractor: Sendable {
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(path: path, streamingBody: body) }
             return
         }
-        write(render(try importer.read(path: path)))
+        write(try render(try importer.read(path: path), file: path))
     }
 
     /// The rendered content of bytes held in memory; `name` labels them in errors.
@@ -67,19 +77,49 @@ public struct Extractor: Sendable {
             }
             return
         }
-        write(render(try importer.read(bytes: bytes, name: name)))
+        write(try render(try importer.read(bytes: bytes, name: name), file: name))
     }
 
     /// Renders already-read content in this extractor's format.
-    public func render(_ content: ImportedContent) -> String {
+    ///
+    /// - Throws: `DocumentError` when the format does not fit the content (CSV of a text
+    ///   document) or the chosen sheet does not exist.
+    public func render(_ content: ImportedContent, file: String) throws(DocumentError) -> String {
         switch content {
         case .document(let document):
             switch format {
             case .markdown: return MarkdownRenderer(options: options).render(document)
             case .text: return PlainTextRenderer(options: options).render(document)
             case .json(let pretty): return JSONRenderer(pretty: pretty).render(document)
+            case .csv:
+                throw DocumentError(
+                    .unsupportedFormat, file: file,
+                    message: "CSV output is for spreadsheets; this is a text document (use --format markdown, text or json).")
+            }
+        case .workbook(var workbook):
+            var workbookOptions = self.workbookOptions
+            if let sheet {
+                workbook.sheets = [try Extractor.select(sheet, in: workbook, file: file)]
+                workbookOptions.includeHiddenSheets = true  // asked for by name: show it
+            }
+            let renderer = WorkbookRenderer(options: workbookOptions)
+            switch format {
+            case .markdown: return renderer.markdown(workbook)
+            case .text: return renderer.text(workbook)
+            case .csv: return renderer.csv(workbook)
+            case .json(let pretty): return renderer.json(workbook, pretty: pretty)
             }
         }
+    }
+
+    /// The sheet named `selector`, or at that 1-based position.
+    static func select(_ selector: String, in workbook: Workbook, file: String) throws(DocumentError) -> Sheet {
+        if let sheet = workbook.sheets.first(where: { $0.name == selector }) { return sheet }
+        if let position = Int(selector), position >= 1, position <= workbook.sheets.count { return workbook.sheets[position - 1] }
+        let names = workbook.sheets.map { "'\($0.name)'" }.joined(separator: ", ")
+        throw DocumentError(
+            .missingPart, file: file, location: "sheet \(selector)",
+            message: "the workbook has no sheet '\(selector)'; its sheets are \(names) (or give a position from 1 to \(workbook.sheets.count)).")
     }
 
     /// Reads on this thread and renders Markdown on another, handing blocks over in batches

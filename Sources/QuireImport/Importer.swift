@@ -2,6 +2,7 @@ public import QuireModel
 public import QuireZip
 import QuireDOCX
 import QuireOOXML
+import QuireXLSX
 
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +33,7 @@ public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
 /// Anything the importer can read.
 public enum ImportedContent: Sendable {
     case document(Document)
+    case workbook(Workbook)
 }
 
 /// The format-sniffing entry point: looks at a file's bytes and hands it to the right reader.
@@ -119,6 +121,8 @@ public struct Importer: Sendable {
         case .docx, .oleCompound, .zip:
             // DOCX reader gives the precise error for OLE (encrypted vs legacy) and plain ZIPs.
             return .document(try DOCXReader(options: .init(limits: limits)).read(path: path))
+        case .xlsx:
+            return .workbook(try XLSXReader(options: .init(limits: limits)).read(path: path))
         default:
             throw Importer.unsupported(format, file: path)
         }
@@ -130,6 +134,8 @@ public struct Importer: Sendable {
         switch format {
         case .docx, .oleCompound, .zip:
             return .document(try DOCXReader(options: .init(limits: limits)).read(bytes: bytes, name: name))
+        case .xlsx:
+            return .workbook(try XLSXReader(options: .init(limits: limits)).read(bytes: bytes, name: name))
         default:
             throw Importer.unsupported(format, file: name)
         }
@@ -139,14 +145,14 @@ public struct Importer: Sendable {
         switch format {
         case .empty:
             return DocumentError(.empty, file: file, message: "the file is empty (0 bytes).")
-        case .xlsx, .pptx, .mail, .mbox:
+        case .pptx, .mail, .mbox:
             return DocumentError(
                 .unsupportedFormat, file: file,
-                message: "this is \(format.name.uppercased()) content, which this version of Quire does not read yet (DOCX only).")
+                message: "this is \(format.name.uppercased()) content, which this version of Quire does not read yet (DOCX and XLSX only).")
         default:
             return DocumentError(
                 .unsupportedFormat, file: file,
-                message: "not a format Quire reads (expected a Word .docx document).")
+                message: "not a format Quire reads (expected a Word .docx document or an Excel .xlsx workbook).")
         }
     }
 }

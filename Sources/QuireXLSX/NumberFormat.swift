@@ -248,7 +248,9 @@ public struct NumberFormat: Sendable {
         guard value.isFinite else { return "#NUM!" }
         let (section, magnitudeOnly) = pick(value)
         if section.isDate && isDuration {
-            return NumberFormat.render(date: DateTimeValue(year: 1900, month: 1, day: 0), serial: value, section.tokens)
+            // Elapsed time: the bracketed unit counts the total, the others the remainder.
+            let clock = NumberFormat.date(fromSerial: abs(value), uses1904Dates: false) ?? DateTimeValue(year: 1900, month: 1, day: 0)
+            return (value < 0 ? "-" : "") + NumberFormat.render(date: clock, serial: abs(value), section.tokens)
         }
         if section.isDate {
             guard let date = NumberFormat.date(fromSerial: value, uses1904Dates: uses1904Dates) else {
@@ -257,6 +259,10 @@ public struct NumberFormat: Sendable {
             return NumberFormat.render(date: date, serial: value, section.tokens)
         }
         let number = magnitudeOnly ? abs(value) : value
+        if section.isText && !section.tokens.contains(where: { if case .digits = $0 { true } else { false } }) {
+            // A number under a text format (`@`) shows as General.
+            return NumberFormat.general(value)
+        }
         if section.isGeneral && section.tokens.allSatisfy({ if case .general = $0 { true } else if case .literal = $0 { true } else { false } }) {
             return section.tokens.map { token -> String in
                 if case .literal(let text) = token { return text }

@@ -128,7 +128,7 @@ final class WorksheetReader: XMLContentHandler {
         case "rPh":
             inlinePhonetic -= 1
         case "c":
-            cells.append(makeCell())
+            cells.append(try makeCell())
         case "row":
             if !cells.isEmpty {
                 try onRow(SheetRow(index: rowIndex, cells: cells, isHidden: rowHidden))
@@ -146,7 +146,7 @@ final class WorksheetReader: XMLContentHandler {
         }
     }
 
-    private func makeCell() -> Cell {
+    private func makeCell() throws -> Cell {
         let format = styles.format(cellStyle)
         let text = String(decoding: value, as: UTF8.self)
         let formulaText = resolveFormula()
@@ -158,9 +158,13 @@ final class WorksheetReader: XMLContentHandler {
                 let string = sharedStrings[index]
                 cellValue = .string(string)
                 shown = format.format(text: string)
-            } else {
+            } else if value.isEmpty {
                 cellValue = .empty
                 shown = ""
+            } else {
+                // Dropping the cell would lose its text silently: say what is missing instead.
+                let reference = CellReference(row: rowIndex - 1, column: max(column, 0))
+                throw SharedStringMissing(reference: reference.description, index: text, available: sharedStrings.count)
             }
         case "inlineStr", "str":
             let string = decodeEscapes(value)
@@ -242,6 +246,19 @@ final class WorksheetReader: XMLContentHandler {
             value.second = fields.count > 2 ? Double(fields[2]) ?? 0 : 0
         }
         return value
+    }
+}
+
+/// A cell refers to a shared string the workbook does not have.
+struct SharedStringMissing: Error, CustomStringConvertible {
+    let reference: String
+    let index: String
+    let available: Int
+
+    var description: String {
+        available == 0
+            ? "cell \(reference) refers to shared string \(index), but the workbook has no shared strings part; the file is damaged."
+            : "cell \(reference) refers to shared string \(index), but there are only \(available); the file is damaged."
     }
 }
 

@@ -19,13 +19,13 @@ struct Extract: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, text, json
+        case markdown, text, json, csv
     }
 
     @Argument(help: "Documents to read; '-' reads standard input.")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output format: markdown, text or json.")
+    @Option(name: .shortAndLong, help: "Output format: markdown, text, json, or csv (spreadsheets).")
     var format: Format = .markdown
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of standard output.")
@@ -43,9 +43,27 @@ struct Extract: ParsableCommand {
     @Flag(help: "Leave out review comments.")
     var noComments = false
 
+    @Option(help: "Spreadsheets: only this sheet, by name or 1-based position.")
+    var sheet: String?
+
+    @Flag(help: "Spreadsheets: include hidden sheets (skipped by default, and said so).")
+    var includeHidden = false
+
+    @Flag(help: "Spreadsheets: show formulas instead of their values.")
+    var formulas = false
+
+    @Flag(help: "Spreadsheets: repeat a merged range's value in every cell it covers.")
+    var fillMerged = false
+
+    @Option(help: "Spreadsheets: at most this many rows per sheet, then a '… N more rows' line.")
+    var maxRows: Int?
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("'-' (standard input) can be given only once.")
+        }
+        if let maxRows, maxRows < 0 {
+            throw ValidationError("--max-rows must be 0 or more.")
         }
     }
 
@@ -60,15 +78,18 @@ struct Extract: ParsableCommand {
             switch format {
             case .markdown: .markdown
             case .text: .text
+            case .csv: .csv
             // One compact object per line when there are several files (JSON Lines).
             case .json: .json(pretty: !many)
             }
-        let extractor = Extractor(format: kind, options: options)
+        let workbookOptions = WorkbookRenderOptions(
+            includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
+        let extractor = Extractor(format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet)
         for file in files {
             if many {
                 switch format {
                 case .markdown: sink.write("<!-- quire: \(file) -->\n\n")
-                case .text: sink.write("==> \(file) <==\n")
+                case .text, .csv: sink.write("==> \(file) <==\n")
                 case .json: break
                 }
             }

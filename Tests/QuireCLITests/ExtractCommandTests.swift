@@ -92,3 +92,21 @@ struct ExtractCommandTests {
         #expect(result.stderr.contains("pdf"))
     }
 }
+
+struct ExtractSpreadsheetTests {
+    @Test("spreadsheets: Markdown by default, CSV of one sheet with --sheet, a clear error for a missing sheet")
+    func spreadsheets() throws {
+        let markdown = try quire(["extract", "TestDocuments/sheets-hidden-merged.xlsx"])
+        #expect(markdown.status == 0)
+        #expect(markdown.stdout.hasPrefix("## Data\n\n| Region | Q1 | Q2 | Total |"))
+        let csv = try quire(["extract", "--format", "csv", "--sheet", "2", "TestDocuments/sheets-hidden-merged.xlsx"])
+        #expect(csv.status == 0)
+        #expect(csv.stdout == "hidden value\r\n")
+        let missing = try quire(["extract", "--sheet", "Nope", "TestDocuments/sheets-hidden-merged.xlsx"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no sheet 'Nope'; its sheets are 'Data', 'Secret', 'Empty'"))
+        let docxAsCSV = try quire(["extract", "--format", "csv", "TestDocuments/sample-report.docx"])
+        #expect(docxAsCSV.status == 1)
+        #expect(docxAsCSV.stderr.contains("CSV output is for spreadsheets"))
+    }
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Writes Quire's own XLSX fixtures into TestDocuments/. Run once and commit the output.
+
+    pip install xlsxwriter openpyxl
+    python3 TestDocuments/make_xlsx_fixtures.py
+"""
+import datetime as dt
+import os
+import zipfile
+
+import xlsxwriter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def out(name):
+    return os.path.join(HERE, name)
+
+
+def number_formats():
+    wb = xlsxwriter.Workbook(out("number-formats.xlsx"))
+    ws = wb.add_worksheet("Formats")
+    rows = [
+        ("Label", "Value"),
+        ("thousands", 1234567.891, "#,##0.00"),
+        ("percent", 0.1234, "0.0%"),
+        ("scientific", 12345.678, "0.00E+00"),
+        ("currency", -1234.5, '"€"#,##0.00;[Red]-"€"#,##0.00'),
+        ("fraction", 3.75, "# ?/?"),
+        ("date", dt.datetime(2024, 3, 1), "yyyy-mm-dd"),
+        ("datetime", dt.datetime(2024, 3, 1, 13, 45, 30), "d mmm yyyy hh:mm:ss"),
+        ("time", dt.time(9, 5), "h:mm AM/PM"),
+        ("duration", 1.5, "[h]:mm"),
+        ("text", 42, "@"),
+        ("zero section", 0, '0;-0;"zero"'),
+        ("general", 1 / 3, None),
+        ("big", 123456789012345, None),
+    ]
+    ws.write_row(0, 0, rows[0])
+    for i, row in enumerate(rows[1:], start=1):
+        ws.write_string(i, 0, row[0])
+        fmt = wb.add_format({"num_format": row[2]}) if row[2] else None
+        value = row[1]
+        if isinstance(value, dt.datetime):
+            ws.write_datetime(i, 1, value, fmt)
+        elif isinstance(value, dt.time):
+            ws.write_datetime(i, 1, dt.datetime.combine(dt.date(1899, 12, 31), value), fmt)
+        else:
+            ws.write_number(i, 1, value, fmt)
+    wb.close()
+
+
+def structure():
+    wb = xlsxwriter.Workbook(out("sheets-hidden-merged.xlsx"))
+    data = wb.add_worksheet("Data")
+    data.write_row(0, 0, ["Region", "Q1", "Q2", "Total"])
+    data.write_row(1, 0, ["North", 10, 12])
+    data.write_formula(1, 3, "=B2+C2", None, 22)
+    data.write_row(2, 0, ["South", 7, 9])
+    data.write_formula(2, 3, "=B3+C3", None, 16)
+    data.write_formula(3, 1, "=1/0", None, "#DIV/0!")
+    data.write_boolean(3, 2, True)
+    data.merge_range("A6:C6", "Merged note", None)
+    data.write_string(6, 0, "pipe | and, comma \"quoted\"")
+    hidden = wb.add_worksheet("Secret")
+    hidden.write_string(0, 0, "hidden value")
+    hidden.hide()
+    wb.add_worksheet("Empty")
+    wb.define_name("Totals", "=Data!$D$2:$D$3")
+    wb.close()
+
+
+def date1904():
+    wb = xlsxwriter.Workbook(out("date1904.xlsx"), {"date_1904": True})
+    ws = wb.add_worksheet()
+    ws.write_datetime(0, 0, dt.datetime(2020, 2, 29), wb.add_format({"num_format": "yyyy-mm-dd"}))
+    ws.write_number(1, 0, 0, wb.add_format({"num_format": "yyyy-mm-dd"}))
+    wb.close()
+
+
+def no_header_and_rich_text():
+    wb = xlsxwriter.Workbook(out("rich-text-no-header.xlsx"))
+    ws = wb.add_worksheet("Numbers")
+    bold = wb.add_format({"bold": True})
+    ws.write_rich_string(0, 0, "plain ", bold, "bold", " tail")
+    ws.write_number(0, 1, 1)
+    ws.write_number(1, 0, 2)
+    ws.write_number(1, 1, 3)
+    ws.write_string(2, 0, "line\nbreak")
+    ws.write_string(2, 1, "ctrl_x0007_char")
+    wb.close()
+
+
+def legacy_and_broken():
+    # A ZIP that is a workbook without its shared strings part (cells typed s point nowhere).
+    src = out("sheets-hidden-merged.xlsx")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out("missing-shared-strings.xlsx"), "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if item.filename == "xl/sharedStrings.xml":
+                continue
+            zout.writestr(item, zin.read(item.filename))
+
+
+if __name__ == "__main__":
+    number_formats()
+    structure()
+    date1904()
+    no_header_and_rich_text()
+    legacy_and_broken()
+    print("xlsx fixtures written to", HERE)

@@ -1,0 +1,171 @@
+import QuireModel
+import QuireTestSupport
+import QuireXLSX
+import Testing
+
+func workbook(_ name: String) throws -> Workbook {
+    try XLSXReader().read(path: Fixtures.path(name))
+}
+
+func cell(_ sheet: Sheet, _ reference: String) -> Cell? {
+    guard let at = CellReference(reference) else { return nil }
+    return sheet.rows.first { $0.index == at.row + 1 }?.cells.first { $0.column == at.column }
+}
+
+struct XLSXReaderTests {
+    @Test("sheets keep their order, names, kinds and visibility; defined names are read")
+    func structure() throws {
+        let book = try workbook("sheets-hidden-merged.xlsx")
+        #expect(book.sheets.map(\.name) == ["Data", "Secret", "Empty"])
+        #expect(book.sheets.map(\.visibility) == [.visible, .hidden, .visible])
+        #expect(book.definedNames == [DefinedName(name: "Totals", value: "Data!$D$2:$D$3")])
+        #expect(book.sheets[0].mergedRanges.map(\.description) == ["A6:C6"])
+        #expect(book.sheets[0].dimension == "A1:D7")
+        #expect(book.sheets[2].rows.isEmpty)
+    }
+
+    @Test("cells are typed: strings, numbers, booleans, errors, formulas with cached values")
+    func types() throws {
+        let data = try workbook("sheets-hidden-merged.xlsx").sheets[0]
+        #expect(cell(data, "A2")?.value == .string("North"))
+        #expect(cell(data, "B2")?.value == .number(10))
+        #expect(cell(data, "D2")?.value == .number(22))
+        #expect(cell(data, "D2")?.formula == "B2+C2")
+        #expect(cell(data, "B4")?.value == .error("#DIV/0!"))
+        #expect(cell(data, "B4")?.formatted == "#DIV/0!")
+        #expect(cell(data, "C4")?.value == .bool(true))
+        #expect(cell(data, "C4")?.formatted == "TRUE")
+    }
+
+    @Test("number formats give both the typed value and the text Excel shows",
+          arguments: [
+            ("B2", "1,234,567.89"), ("B3", "12.3%"), ("B4", "1.23E+04"), ("B5", "-€1,234.50"), ("B6", "3 3/4"),
+            ("B7", "2024-03-01"), ("B8", "1 Mar 2024 13:45:30"), ("B9", "9:05 AM"), ("B10", "36:00"), ("B11", "42"),
+            ("B12", "zero"), ("B13", "0.333333333"), ("B14", "1.23457E+14"),
+          ])
+    func formats(reference: String, shown: String) throws {
+        let sheet = try workbook("number-formats.xlsx").sheets[0]
+        #expect(cell(sheet, reference)?.formatted == shown)
+    }
+
+    @Test("dates become dates, durations durations, and 1904 workbooks count from 1904")
+    func dates() throws {
+        let sheet = try workbook("number-formats.xlsx").sheets[0]
+        #expect(cell(sheet, "B7")?.value == .date(DateTimeValue(year: 2024, month: 3, day: 1, serial: 45_352)))
+        guard case .date(let stamp)? = cell(sheet, "B8")?.value else { Issue.record("not a date"); return }
+        #expect(stamp.description == "2024-03-01T13:45:30")
+        #expect(cell(sheet, "B10")?.value == .duration(1.5 * 86_400))
+        let old = try workbook("date1904.xlsx")
+        #expect(old.uses1904Dates)
+        guard case .date(let leap)? = cell(old.sheets[0], "A1")?.value else { Issue.record("not a date"); return }
+        #expect(leap.description == "2020-02-29")
+        #expect(cell(old.sheets[0], "A2")?.formatted == "1904-01-01")
+    }
+
+    @Test("rich-text shared strings are joined; escapes stay as written when escaped")
+    func strings() throws {
+        let sheet = try workbook("rich-text-no-header.xlsx").sheets[0]
+        #expect(cell(sheet, "A1")?.value == .string("plain bold tail"))
+        #expect(cell(sheet, "A3")?.value == .string("line\nbreak"))
+        #expect(cell(sheet, "B3")?.value == .string("ctrl_x0007_char"))
+    }
+
+    @Test("a cell pointing at a missing shared string is an error naming the cell, not a silent blank")
+    func missingSharedStrings() {
+        let error = #expect(throws: DocumentError.self) { _ = try workbook("missing-shared-strings.xlsx") }
+        #expect(error?.description.contains("cell A1 refers to shared string 0") == true)
+        #expect(error?.location?.hasPrefix("xl/worksheets/sheet1.xml") == true)
+    }
+
+    @Test("rows stream one at a time from an open workbook")
+    func streaming() throws {
+        let open = try XLSXReader().open(path: Fixtures.path("sheets-hidden-merged.xlsx"))
+        #expect(open.workbook.sheets[0].rows.isEmpty)
+        var indexes: [Int] = []
+        let layout = try open.forEachRow(ofSheet: 0) { indexes.append($0.index) }
+        #expect(indexes == [1, 2, 3, 4, 6, 7])
+        #expect(layout.mergedRanges.count == 1)
+    }
+
+    @Test("encrypted and legacy files are refused with their own errors", arguments: [
+        ("encrypted.docx", DocumentError.Code.encrypted), ("legacy-word97.doc", .legacyFormat), ("empty.docx", .empty),
+        ("truncated.docx", .truncated),
+    ])
+    func refused(name: String, code: DocumentError.Code) {
+        let error = #expect(throws: DocumentError.self) { _ = try workbook(name) }
+        #expect(error?.code == code)
+    }
+}
+
+struct NumberFormatTests {
+    @Test("sections, conditions, literals and rounding", arguments: [
+        ("0.00", 2.345, "2.35"), ("#,##0", 1234567.4, "1,234,567"), ("0%", 0.256, "26%"), ("#,##0,\"k\"", 12345, "12k"),
+        ("0.00;(0.00)", -3.5, "(3.50)"), ("[>=100]\"big\";\"small\"", 150, "big"), ("[>=100]\"big\";\"small\"", 5, "small"),
+        ("General", 1e-12, "1E-12"), ("General", -0.5, "-0.5"), ("#.##", 0.5, ".5"), ("00000", 42, "00042"),
+        ("mm:ss", 0.000_694_444_444, "01:00"), ("dddd, mmmm d", 45_352, "Friday, March 1"), ("yy-m-d h:mm", 45_352.75, "24-3-1 18:00"),
+        ("# ??/??", 0.3333, "1/3"), ("0.0E+00", 0.000_123, "1.2E-04"),
+    ])
+    func render(code: String, value: Double, shown: String) {
+        #expect(NumberFormat(code: code).format(value) == shown)
+    }
+
+    @Test("the 1900 leap-year bug and the first serials")
+    func serials() {
+        #expect(NumberFormat.date(fromSerial: 59, uses1904Dates: false)?.description == "1900-02-28")
+        #expect(NumberFormat.date(fromSerial: 60, uses1904Dates: false)?.description == "1900-02-29")
+        #expect(NumberFormat.date(fromSerial: 61, uses1904Dates: false)?.description == "1900-03-01")
+        #expect(NumberFormat.date(fromSerial: 1, uses1904Dates: false)?.description == "1900-01-01")
+        #expect(NumberFormat.date(fromSerial: 0.5, uses1904Dates: false)?.description == "12:00:00")
+        #expect(NumberFormat.date(fromSerial: -1, uses1904Dates: false) == nil)
+        #expect(NumberFormat(code: "d-mmm-yy").isDate)
+        #expect(!NumberFormat(code: "[h]:mm").isDate)
+        #expect(NumberFormat(code: "[h]:mm").isDuration)
+        #expect(!NumberFormat(code: "\"d\"0").isDate)
+    }
+}
+
+struct WorkbookRendererTests {
+    @Test("Markdown: a table per sheet, header row only when there is one, hidden sheets named")
+    func markdown() throws {
+        let text = WorkbookRenderer().markdown(try workbook("sheets-hidden-merged.xlsx"))
+        #expect(text.hasPrefix("## Data\n\n| Region | Q1 | Q2 | Total |\n| --- | --- | --- | --- |\n| North | 10 | 12 | 22 |\n"))
+        #expect(text.contains("| pipe \\| and, comma \"quoted\" |  |  |  |"))
+        #expect(text.contains("(skipped hidden sheets: Secret (hidden)"))
+        #expect(!text.contains("hidden value"))
+        let noHeader = WorkbookRenderer().markdown(try workbook("rich-text-no-header.xlsx"))
+        #expect(noHeader.contains("| A | B |\n| --- | --- |\n| plain bold tail | 1 |"))
+        let all = WorkbookRenderer(options: WorkbookRenderOptions(includeHiddenSheets: true)).markdown(try workbook("sheets-hidden-merged.xlsx"))
+        #expect(all.contains("## Secret") && all.contains("hidden value"))
+    }
+
+    @Test("CSV quotes what needs quoting and writes data, not display text")
+    func csv() throws {
+        let book = try workbook("sheets-hidden-merged.xlsx")
+        let text = WorkbookRenderer().csv(book.sheets[0])
+        #expect(text.hasPrefix("Region,Q1,Q2,Total\r\nNorth,10,12,22\r\n"))
+        #expect(text.contains("\"pipe | and, comma \"\"quoted\"\"\",,,\r\n"))
+        let formats = WorkbookRenderer().csv(try workbook("number-formats.xlsx").sheets[0])
+        #expect(formats.contains("thousands,1234567.891\r\n"))
+        #expect(formats.contains("date,2024-03-01\r\n"))
+    }
+
+    @Test("row limit marks what it leaves out; formulas can be shown; merged values filled")
+    func options() throws {
+        let book = try workbook("sheets-hidden-merged.xlsx")
+        let limited = WorkbookRenderer(options: WorkbookRenderOptions(maxRows: 2)).markdown(book)
+        #expect(limited.contains("… 5 more rows"))
+        let formulas = WorkbookRenderer(options: WorkbookRenderOptions(showFormulas: true)).markdown(book)
+        #expect(formulas.contains("| North | 10 | 12 | =B2+C2 |"))
+        let filled = WorkbookRenderer(options: WorkbookRenderOptions(fillMergedCells: true)).markdown(book)
+        #expect(filled.contains("| Merged note | Merged note | Merged note |  |"))
+    }
+
+    @Test("JSON carries typed values, display text and formulas of every sheet")
+    func json() throws {
+        let text = WorkbookRenderer().json(try workbook("sheets-hidden-merged.xlsx"), pretty: false)
+        #expect(text.contains(#""schema":"quire.workbook","version":1"#))
+        #expect(text.contains(#"{"ref":"D2","type":"number","value":22,"text":"22","formula":"B2+C2"}"#))
+        #expect(text.contains(##"{"ref":"B4","type":"error","value":"#DIV/0!","text":"#DIV/0!","formula":"1/0"}"##))
+        #expect(text.contains(#""name":"Secret","kind":"worksheet","visibility":"hidden""#))
+    }
+}
