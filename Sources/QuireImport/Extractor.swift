@@ -1,5 +1,6 @@
 public import QuireModel
 import QuireDOCX
+import QuireXLSX
 import QuireSync
 import Synchronization
 
@@ -53,7 +54,13 @@ public struct Extractor: Sendable {
     /// When reading fails part-way, the pieces already written stay written and the error
     /// is thrown.
     public func extract(path: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
-        if format == .markdown, importer.detect(path: path) == .docx {
+        let detected = importer.detect(path: path)
+        if detected == .xlsx, format != .json(pretty: true), format != .json(pretty: false), !workbookOptions.fillMergedCells {
+            // Sheets stream row by row: a sheet of millions of rows is never held.
+            try streamWorkbook(try XLSXReader(options: .init(limits: importer.limits)).open(path: path), file: path, write: write)
+            return
+        }
+        if format == .markdown, detected == .docx {
             let reader = DOCXReader(options: .init(limits: importer.limits))
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(path: path, streamingBody: body) }
             return
@@ -110,6 +117,54 @@ public struct Extractor: Sendable {
             case .json(let pretty): return renderer.json(workbook, pretty: pretty)
             }
         }
+    }
+
+    private func streamWorkbook(
+        _ open: OpenWorkbook, file: String, write: @escaping @Sendable (String) -> Void
+    ) throws(DocumentError) {
+        let workbook = open.workbook
+        let kind: SheetStreamWriter.Format =
+            switch format {
+            case .csv: .csv
+            case .text: .text
+            default: .markdown
+            }
+        var chosen: [Int] = []
+        var skipped: [Sheet] = []
+        if let sheet {
+            let wanted = try Extractor.select(sheet, in: workbook, file: file)
+            if let index = workbook.sheets.firstIndex(where: { $0.name == wanted.name }) { chosen = [index] }
+        } else {
+            for (index, sheet) in workbook.sheets.enumerated() {
+                if sheet.visibility != .visible && !workbookOptions.includeHiddenSheets { skipped.append(sheet) } else { chosen.append(index) }
+            }
+        }
+        if kind != .markdown { chosen = chosen.filter { workbook.sheets[$0].kind == .worksheet } }
+        var wroteAny = false
+        for index in chosen {
+            let sheet = workbook.sheets[index]
+            if kind != .csv || chosen.count > 1 {
+                write((wroteAny ? "\n" : "") + WorkbookRenderer.sheetHeading(sheet.name, format: kind))
+            }
+            wroteAny = true
+            if sheet.kind != .worksheet {
+                write("(\(sheet.kind.rawValue): no cells)\n")
+                continue
+            }
+            var writer = SheetStreamWriter(format: kind, options: workbookOptions)
+            var pending = ""
+            _ = try open.forEachRow(ofSheet: index, formatted: kind != .csv, onDimension: { writer.setDimension($0) }) { row in
+                writer.append(row)
+                pending += writer.takeOutput()
+                if pending.utf8.count >= 1 << 16 {
+                    write(pending)
+                    pending = ""
+                }
+            }
+            write(pending + writer.finish())
+        }
+        let note = WorkbookRenderer.skippedNote(skipped, format: kind, hasOutput: wroteAny)
+        if !note.isEmpty { write(note) }
     }
 
     /// The sheet named `selector`, or at that 1-based position.

@@ -44,74 +44,6 @@ extension CellValue {
     }
 }
 
-/// A sheet laid out as a dense grid of its used area, empty border rows and columns trimmed.
-struct SheetGrid {
-    var rows: [[Cell?]]
-    var rowNumbers: [Int]
-    var firstColumn: Int
-    var omittedRows: Int
-
-    init(_ sheet: Sheet, options: WorkbookRenderOptions) {
-        let used = sheet.rows.filter { $0.cells.contains { !$0.value.isEmpty } }
-        guard let firstRow = used.first?.index, let lastRow = used.last?.index else {
-            rows = []
-            rowNumbers = []
-            firstColumn = 0
-            omittedRows = 0
-            return
-        }
-        var minColumn = Int.max, maxColumn = -1
-        for row in used { for cell in row.cells where !cell.value.isEmpty {
-            minColumn = min(minColumn, cell.column)
-            maxColumn = max(maxColumn, cell.column)
-        } }
-        var byIndex: [Int: SheetRow] = [:]
-        for row in sheet.rows where row.index >= firstRow && row.index <= lastRow { byIndex[row.index] = row }
-        var total = lastRow - firstRow + 1
-        var limit = total
-        if let maxRows = options.maxRows, maxRows >= 0, total > maxRows { limit = maxRows }
-        var rows: [[Cell?]] = []
-        var numbers: [Int] = []
-        rows.reserveCapacity(limit)
-        for index in firstRow..<(firstRow + limit) {
-            var slots = [Cell?](repeating: nil, count: maxColumn - minColumn + 1)
-            for cell in byIndex[index]?.cells ?? [] where cell.column >= minColumn && cell.column <= maxColumn {
-                slots[cell.column - minColumn] = cell
-            }
-            rows.append(slots)
-            numbers.append(index)
-        }
-        if options.fillMergedCells {
-            for range in sheet.mergedRanges {
-                guard let source = byIndex[range.firstRow + 1]?.cells.first(where: { $0.column == range.firstColumn }) else { continue }
-                for r in range.firstRow...range.lastRow {
-                    let i = r + 1 - firstRow
-                    guard i >= 0, i < rows.count else { continue }
-                    for c in range.firstColumn...range.lastColumn where c >= minColumn && c <= maxColumn {
-                        if rows[i][c - minColumn] == nil || rows[i][c - minColumn]!.value.isEmpty {
-                            rows[i][c - minColumn] = Cell(column: c, value: source.value, formatted: source.formatted, formula: nil)
-                        }
-                    }
-                }
-            }
-        }
-        total -= limit
-        self.rows = rows
-        rowNumbers = numbers
-        firstColumn = minColumn
-        omittedRows = total
-    }
-
-    /// A header row is the first row only when it looks like one: every used cell text,
-    /// at least two of them, and data below. Otherwise none is invented.
-    var hasHeaderRow: Bool {
-        guard rows.count > 1, let first = rows.first else { return false }
-        let filled = first.compactMap { $0 }.filter { !$0.value.isEmpty }
-        guard filled.count >= 2, filled.count == first.count else { return false }
-        return filled.allSatisfy { if case .string = $0.value { true } else { false } }
-    }
-}
-
 /// Renders workbooks as Markdown (a GFM table per sheet), plain text, CSV or JSON.
 public struct WorkbookRenderer: Sendable {
     public var options: WorkbookRenderOptions
@@ -136,42 +68,18 @@ public struct WorkbookRenderer: Sendable {
 
     /// `## Sheet` then a GFM table of what Excel shows, per sheet.
     public func markdown(_ workbook: Workbook) -> String {
-        let markdown = MarkdownRenderer()
         var out = ""
         let (sheets, skipped) = visibleSheets(workbook)
         for sheet in sheets {
             if !out.isEmpty { out += "\n" }
-            out += "## " + markdown.escape(sheet.name) + "\n\n"
+            out += WorkbookRenderer.sheetHeading(sheet.name, format: .markdown)
             if sheet.kind != .worksheet {
                 out += "(\(sheet.kind.rawValue): no cells)\n"
                 continue
             }
-            let grid = SheetGrid(sheet, options: options)
-            if grid.rows.isEmpty {
-                out += "(empty sheet)\n"
-                continue
-            }
-            let width = grid.rows[0].count
-            var body = grid.rows[...]
-            let header: [String]
-            if grid.hasHeaderRow {
-                header = grid.rows[0].map { markdown.escape(shown($0), inTable: true) }
-                body = grid.rows.dropFirst()
-            } else {
-                header = (0..<width).map { CellReference.columnName(grid.firstColumn + $0) }
-            }
-            out += "| " + header.joined(separator: " | ") + " |\n"
-            out += "|" + String(repeating: " --- |", count: width) + "\n"
-            for row in body {
-                out += "| " + row.map { markdown.escape(shown($0), inTable: true) }.joined(separator: " | ") + " |\n"
-            }
-            if grid.omittedRows > 0 { out += "\n… \(grid.omittedRows) more rows\n" }
+            out += render(sheet, .markdown)
         }
-        if !skipped.isEmpty {
-            if !out.isEmpty { out += "\n" }
-            out += "(skipped hidden sheets: " + skipped.map { "\($0.name) (\($0.visibility.rawValue))" }.joined(separator: ", ")
-                + "; use --include-hidden to show them)\n"
-        }
+        out += WorkbookRenderer.skippedNote(skipped, format: .markdown, hasOutput: !out.isEmpty)
         return out
     }
 
@@ -179,16 +87,12 @@ public struct WorkbookRenderer: Sendable {
     public func text(_ workbook: Workbook) -> String {
         var out = ""
         let (sheets, skipped) = visibleSheets(workbook)
-        for sheet in sheets {
+        for sheet in sheets where sheet.kind == .worksheet {
             if !out.isEmpty { out += "\n" }
-            out += sheet.name + "\n"
-            let grid = SheetGrid(sheet, options: options)
-            for row in grid.rows {
-                out += row.map { shown($0).replacingNewlines().replacingOccurrences(of: "\t", with: " ") }.joined(separator: "\t") + "\n"
-            }
-            if grid.omittedRows > 0 { out += "… \(grid.omittedRows) more rows\n" }
+            out += WorkbookRenderer.sheetHeading(sheet.name, format: .text)
+            out += render(sheet, .text)
         }
-        if !skipped.isEmpty { out += "\n(skipped hidden sheets: " + skipped.map(\.name).joined(separator: ", ") + ")\n" }
+        out += WorkbookRenderer.skippedNote(skipped, format: .text, hasOutput: !out.isEmpty)
         return out
     }
 
@@ -200,7 +104,7 @@ public struct WorkbookRenderer: Sendable {
         for sheet in sheets {
             if sheets.count > 1 {
                 if !out.isEmpty { out += "\n" }
-                out += "# sheet: \(sheet.name)\n"
+                out += WorkbookRenderer.sheetHeading(sheet.name, format: .csv)
             }
             out += csv(sheet)
         }
@@ -208,23 +112,53 @@ public struct WorkbookRenderer: Sendable {
     }
 
     /// One sheet as RFC 4180 CSV.
-    public func csv(_ sheet: Sheet) -> String {
-        var out = ""
-        let grid = SheetGrid(sheet, options: options)
-        for row in grid.rows {
-            var first = true
-            for cell in row {
-                if !first { out += "," }
-                first = false
-                var field = ""
-                if let cell {
-                    field = options.showFormulas && cell.formula != nil ? "=" + cell.formula! : cell.value.dataText
-                }
-                WorkbookRenderer.appendCSVField(field, to: &out)
-            }
-            out += "\r\n"
+    public func csv(_ sheet: Sheet) -> String { render(sheet, .csv) }
+
+    /// What introduces a sheet in each format.
+    public static func sheetHeading(_ name: String, format: SheetStreamWriter.Format) -> String {
+        switch format {
+        case .markdown: return "## " + MarkdownRenderer().escape(name) + "\n\n"
+        case .text: return name + "\n"
+        case .csv: return "# sheet: \(name)\n"
         }
+    }
+
+    /// The line saying which hidden sheets were left out.
+    public static func skippedNote(_ skipped: [Sheet], format: SheetStreamWriter.Format, hasOutput: Bool) -> String {
+        guard !skipped.isEmpty, format != .csv else { return "" }
+        let names = skipped.map { "\($0.name) (\($0.visibility.rawValue))" }.joined(separator: ", ")
+        return (hasOutput ? "\n" : "") + "(skipped hidden sheets: \(names); use --include-hidden to show them)\n"
+    }
+
+    private func render(_ sheet: Sheet, _ format: SheetStreamWriter.Format) -> String {
+        var writer = SheetStreamWriter(format: format, options: options)
+        if let dimension = sheet.dimension { writer.setDimension(dimension) }
+        var out = ""
+        for row in options.fillMergedCells ? WorkbookRenderer.filled(sheet) : sheet.rows {
+            writer.append(row)
+        }
+        out += writer.finish()
         return out
+    }
+
+    /// The rows with each merged range's value copied into the cells it covers.
+    static func filled(_ sheet: Sheet) -> [SheetRow] {
+        guard !sheet.mergedRanges.isEmpty else { return sheet.rows }
+        var rows: [Int: SheetRow] = [:]
+        for row in sheet.rows { rows[row.index] = row }
+        for range in sheet.mergedRanges {
+            guard let source = rows[range.firstRow + 1]?.cells.first(where: { $0.column == range.firstColumn }) else { continue }
+            for r in range.firstRow...range.lastRow {
+                var row = rows[r + 1] ?? SheetRow(index: r + 1, cells: [])
+                for c in range.firstColumn...range.lastColumn where !row.cells.contains(where: { $0.column == c && !$0.value.isEmpty }) {
+                    row.cells.removeAll { $0.column == c }
+                    row.cells.append(Cell(column: c, value: source.value, formatted: source.formatted))
+                }
+                row.cells.sort { $0.column < $1.column }
+                rows[r + 1] = row
+            }
+        }
+        return rows.keys.sorted().map { rows[$0]! }
     }
 
     static func appendCSVField(_ field: String, to out: inout String) {

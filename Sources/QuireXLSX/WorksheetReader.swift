@@ -53,6 +53,10 @@ final class WorksheetReader: XMLContentHandler {
     let styles: CellStyles
     let uses1904Dates: Bool
     let onRow: (SheetRow) throws -> Void
+    /// Called when the sheet states its used range (before its rows).
+    var onDimension: ((String) -> Void)?
+    /// Whether to compute each cell's display text (costly; CSV does not need it).
+    var formatting = true
 
     private(set) var dimension: String?
     private(set) var mergedRanges: [CellRange] = []
@@ -113,6 +117,7 @@ final class WorksheetReader: XMLContentHandler {
             inlinePhonetic += 1
         case "dimension":
             dimension = attributes.value("ref")
+            if let dimension { onDimension?(dimension) }
         case "mergeCell":
             if let reference = attributes.value("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
         default:
@@ -197,7 +202,7 @@ final class WorksheetReader: XMLContentHandler {
                 } else {
                     cellValue = .number(number)
                 }
-                shown = format.format(number, uses1904Dates: uses1904Dates)
+                shown = formatting ? format.format(number, uses1904Dates: uses1904Dates) : ""
             } else {
                 cellValue = .string(text)
                 shown = text

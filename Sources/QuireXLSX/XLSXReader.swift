@@ -132,6 +132,18 @@ public struct OpenWorkbook: Sendable {
     ///
     /// Chartsheets and other sheets without cells give no rows.
     public func forEachRow(ofSheet index: Int, _ body: (SheetRow) throws -> Void) throws(DocumentError) -> Layout {
+        try forEachRow(ofSheet: index, formatted: true, onDimension: { _ in }, body)
+    }
+
+    /// As `forEachRow(ofSheet:_:)`, with `onDimension` told the sheet's stated used range
+    /// before the first row, and display text left empty when `formatted` is false (for
+    /// output that needs only the values).
+    ///
+    /// For a large sheet the closures run on another thread while this one waits; calls are
+    /// in order and never concurrent.
+    public func forEachRow(
+        ofSheet index: Int, formatted: Bool, onDimension: (String) -> Void, _ body: (SheetRow) throws -> Void
+    ) throws(DocumentError) -> Layout {
         guard index >= 0, index < sheetParts.count, workbook.sheets[index].kind == .worksheet,
             let part = sheetParts[index]
         else { return Layout(dimension: nil, mergedRanges: []) }
@@ -140,11 +152,15 @@ public struct OpenWorkbook: Sendable {
                 .missingPart, file: package.file, location: part,
                 message: "the sheet '\(workbook.sheets[index].name)' points to a part that is not in the package.")
         }
-        return try withoutActuallyEscaping(body) { (escapable) throws(DocumentError) -> Layout in
-            let reader = WorksheetReader(
-                sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: escapable)
-            try package.stream(part, into: reader)
-            return Layout(dimension: reader.dimension, mergedRanges: reader.mergedRanges)
+        return try withoutActuallyEscaping(body) { (rows) throws(DocumentError) -> Layout in
+            try withoutActuallyEscaping(onDimension) { (dimension) throws(DocumentError) -> Layout in
+                let reader = WorksheetReader(
+                    sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
+                reader.onDimension = dimension
+                reader.formatting = formatted
+                try package.stream(part, into: reader)
+                return Layout(dimension: reader.dimension, mergedRanges: reader.mergedRanges)
+            }
         }
     }
 }

@@ -99,3 +99,26 @@ struct ExtractorTests {
         #expect(error?.code == .corrupt)
     }
 }
+
+struct WorkbookExtractionTests {
+    static func files() -> [String] {
+        var files = ["number-formats.xlsx", "sheets-hidden-merged.xlsx", "date1904.xlsx", "rich-text-no-header.xlsx"].map(Fixtures.path)
+        if let corpus = Fixtures.corpus {
+            for name in ["calamine/tests/issues.xlsx", "calamine/tests/merged_range.xlsx", "calamine/tests/empty_sheet.xlsx",
+                         "calamine/tests/temperature.xlsx", "markitdown/packages/markitdown/tests/test_files/test.xlsx",
+                         "openpyxl/openpyxl/reader/tests/data/date_1904.xlsx", "calamine/tests/no-header.xlsx"] {
+                files.append(corpus + "/" + name)
+            }
+        }
+        return files
+    }
+
+    @Test("streamed sheets render exactly as the collected workbook does", arguments: [Extractor.Format.markdown, .text, .csv])
+    func streamedEqualsCollected(format: Extractor.Format) throws {
+        for path in Self.files() {
+            let streamed = try Extractor(format: format).extract(path: path)
+            let collected = try Extractor(format: format).render(try Importer().read(path: path), file: path)
+            #expect(streamed == collected, "\(path)")
+        }
+    }
+}

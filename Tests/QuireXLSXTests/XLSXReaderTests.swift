@@ -153,7 +153,7 @@ struct WorkbookRendererTests {
     func options() throws {
         let book = try workbook("sheets-hidden-merged.xlsx")
         let limited = WorkbookRenderer(options: WorkbookRenderOptions(maxRows: 2)).markdown(book)
-        #expect(limited.contains("… 5 more rows"))
+        #expect(limited.contains("| South | 7 | 9 | 16 |\n\n… 4 more rows"))
         let formulas = WorkbookRenderer(options: WorkbookRenderOptions(showFormulas: true)).markdown(book)
         #expect(formulas.contains("| North | 10 | 12 | =B2+C2 |"))
         let filled = WorkbookRenderer(options: WorkbookRenderOptions(fillMergedCells: true)).markdown(book)

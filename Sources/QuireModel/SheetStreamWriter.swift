@@ -1,0 +1,162 @@
+/// Renders one sheet as CSV, a Markdown table or tab-separated text while its rows stream
+/// in, so a sheet of millions of rows is never held.
+///
+/// Columns come from the sheet's stated used range (`dimension`); a cell outside it widens
+/// the rows from there on. Without a stated range the rows are held until the end to
+/// find it. Empty rows before the first and after the last row with a value are dropped;
+/// empty rows between are kept.
+public struct SheetStreamWriter: Sendable {
+    public enum Format: Sendable { case csv, markdown, text }
+
+    public let format: Format
+    public let options: WorkbookRenderOptions
+    private var columns: ClosedRange<Int>?
+    private var held: [SheetRow] = []
+    private var headerPending = true
+    private var previousIndex: Int?
+    private var emptyRun = 0
+    private var written = 0
+    private var omitted = 0
+    private var output = ""
+
+    public init(format: Format, options: WorkbookRenderOptions = WorkbookRenderOptions()) {
+        self.format = format
+        self.options = options
+    }
+
+    /// The sheet's stated used range (`A1:L200001`), when it has one; call before the rows.
+    public mutating func setDimension(_ reference: String) {
+        guard let range = CellRange(reference), range.lastColumn >= range.firstColumn else { return }
+        // A lone `A1` is what writers put in sheets they did not size: not a real range.
+        if range.firstRow == range.lastRow && range.firstColumn == range.lastColumn && range.firstRow == 0 { return }
+        columns = range.firstColumn...range.lastColumn
+    }
+
+    public mutating func append(_ row: SheetRow) {
+        let hasValue = row.cells.contains { !$0.value.isEmpty }
+        if columns == nil || (format == .markdown && headerPending) {
+            if hasValue || !held.isEmpty { held.append(row) }
+            if columns != nil, held.count >= 2 { release() }
+            return
+        }
+        emit(row, hasValue: hasValue)
+    }
+
+    /// Ends the sheet; returns whatever is left to write.
+    public mutating func finish() -> String {
+        if columns == nil {
+            // No stated range: take the used columns of what was held.
+            var low = Int.max, high = -1
+            for row in held { for cell in row.cells where !cell.value.isEmpty {
+                low = min(low, cell.column)
+                high = max(high, cell.column)
+            } }
+            if high >= 0 { columns = low...high }
+        }
+        if columns != nil { release() }
+        if written == 0 && format != .csv {
+            output += format == .markdown ? "(empty sheet)\n" : ""
+        }
+        if omitted > 0 {
+            output += format == .markdown ? "\n… \(omitted) more rows\n" : (format == .text ? "… \(omitted) more rows\n" : "")
+        }
+        return takeOutput()
+    }
+
+    /// What has been rendered since the last call.
+    public mutating func takeOutput() -> String {
+        let text = output
+        output = ""
+        return text
+    }
+
+    private mutating func release() {
+        let rows = held
+        held = []
+        if format == .markdown && headerPending {
+            writeHeader(rows)
+        }
+        for (i, row) in rows.enumerated() where !(format == .markdown && i == 0 && headerUsedFirstRow) {
+            emit(row, hasValue: row.cells.contains { !$0.value.isEmpty })
+        }
+    }
+
+    private var headerUsedFirstRow = false
+
+    private mutating func writeHeader(_ rows: [SheetRow]) {
+        headerPending = false
+        guard let columns, let first = rows.first else { return }
+        let width = columns.count
+        var slots = [Cell?](repeating: nil, count: width)
+        for cell in first.cells where columns.contains(cell.column) { slots[cell.column - columns.lowerBound] = cell }
+        let filled = slots.compactMap { $0 }.filter { !$0.value.isEmpty }
+        let isHeader =
+            rows.count > 1 && filled.count >= 2 && filled.count == width
+            && filled.allSatisfy { if case .string = $0.value { true } else { false } }
+        let markdown = MarkdownRenderer()
+        let header: [String]
+        if isHeader {
+            header = slots.map { markdown.escape(shown($0), inTable: true) }
+            headerUsedFirstRow = true
+            previousIndex = first.index
+        } else {
+            header = columns.map { CellReference.columnName($0) }
+        }
+        output += "| " + header.joined(separator: " | ") + " |\n"
+        output += "|" + String(repeating: " --- |", count: width) + "\n"
+    }
+
+    private func shown(_ cell: Cell?) -> String {
+        guard let cell else { return "" }
+        if options.showFormulas, let formula = cell.formula { return "=" + formula }
+        return format == .csv ? cell.value.dataText : cell.formatted
+    }
+
+    private mutating func emit(_ row: SheetRow, hasValue: Bool) {
+        guard let columns else { return }
+        guard hasValue else {
+            if written > 0 || headerUsedFirstRow { emptyRun += 1 }
+            return
+        }
+        // Rows missing from the XML between two rows with values are empty rows too.
+        if let previous = previousIndex, row.index > previous + 1 { emptyRun = max(emptyRun, row.index - previous - 1) }
+        previousIndex = row.index
+        if let maxRows = options.maxRows, written + emptyRun >= maxRows {
+            omitted += emptyRun + 1
+            emptyRun = 0
+            return
+        }
+        var high = columns.upperBound
+        for cell in row.cells where cell.column > high && !cell.value.isEmpty { high = cell.column }
+        let width = high - columns.lowerBound + 1
+        for _ in 0..<emptyRun {
+            writeRow([Cell?](repeating: nil, count: width))
+            written += 1
+        }
+        emptyRun = 0
+        var slots = [Cell?](repeating: nil, count: width)
+        for cell in row.cells where cell.column >= columns.lowerBound && cell.column <= high {
+            slots[cell.column - columns.lowerBound] = cell
+        }
+        writeRow(slots)
+        written += 1
+    }
+
+    private mutating func writeRow(_ slots: [Cell?]) {
+        switch format {
+        case .csv:
+            var first = true
+            for cell in slots {
+                if !first { output += "," }
+                first = false
+                WorkbookRenderer.appendCSVField(shown(cell), to: &output)
+            }
+            output += "\r\n"
+        case .markdown:
+            let markdown = MarkdownRenderer()
+            output += "| " + slots.map { markdown.escape(shown($0), inTable: true) }.joined(separator: " | ") + " |\n"
+        case .text:
+            output += slots.map { shown($0).replacingNewlines().replacingOccurrences(of: "\t", with: " ") }.joined(separator: "\t") + "\n"
+        }
+    }
+}
