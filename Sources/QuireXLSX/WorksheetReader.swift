@@ -84,63 +84,112 @@ final class WorksheetReader: XMLContentHandler {
         self.onRow = onRow
     }
 
+    /// The local names this reader acts on, as ids for the parser (`XMLName.localID`).
+    enum Tag: Int32, CaseIterable {
+        case row, c, v, f, t, rPh, dimension, mergeCell
+        static let localNames: [String: Int32] = Dictionary(
+            uniqueKeysWithValues: allCases.map { (String(describing: $0), $0.rawValue) })
+    }
+
     func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        guard name.namespace == NS.spreadsheet else { return }
-        switch name.local {
-        case "row":
-            let index = attributes.value("r").flatMap { Int($0) } ?? rowIndex + 1
+        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        switch tag {
+        case .row:
+            let index = attributes.withRawValue("r") { $0.flatMap(WorksheetReader.integer) } ?? rowIndex + 1
             rowIndex = max(index, 1)
-            rowHidden = attributes.value("hidden").map { $0 == "1" || $0 == "true" } ?? false
+            rowHidden = attributes.withRawValue("hidden") { bytes in
+                guard let bytes, let first = bytes.first else { return false }
+                return first == UInt8(ascii: "1") || first == UInt8(ascii: "t")
+            }
             cells.removeAll(keepingCapacity: true)
             column = -1
-        case "c":
-            if let reference = attributes.value("r"), let parsed = CellReference(reference) {
+        case .c:
+            let parsed = attributes.withRawValue("r") { $0.flatMap(WorksheetReader.reference) }
+            if let parsed {
                 column = parsed.column
                 if parsed.row + 1 != rowIndex, parsed.row >= 0 { rowIndex = parsed.row + 1 }
             } else {
                 column += 1
             }
-            cellType = attributes.value("t") ?? "n"
-            cellStyle = attributes.value("s").flatMap { Int($0) }
+            cellType = attributes.withRawValue("t") { bytes in
+                guard let bytes, !bytes.isEmpty else { return "n" }
+                switch (bytes.count, bytes[0]) {
+                case (1, UInt8(ascii: "s")): return "s"
+                case (1, UInt8(ascii: "n")): return "n"
+                case (1, UInt8(ascii: "b")): return "b"
+                case (1, UInt8(ascii: "e")): return "e"
+                case (1, UInt8(ascii: "d")): return "d"
+                default: return String(decoding: bytes, as: UTF8.self)
+                }
+            }
+            cellStyle = attributes.withRawValue("s") { $0.flatMap(WorksheetReader.integer) }
             value.removeAll(keepingCapacity: true)
             formula.removeAll(keepingCapacity: true)
             formulaInfo = nil
-        case "v":
+        case .v:
             // An inline-string cell's text is in `is`; a stray `v` beside it is not the value.
             if cellType != "inlineStr" { capture = .value }
-        case "f":
+        case .f:
             capture = .formula
             formulaInfo = (attributes.value("t") ?? "normal", attributes.value("ref"), attributes.value("si"))
-        case "t":
+        case .t:
             if cellType == "inlineStr" && inlinePhonetic == 0 { capture = .inlineText }
-        case "rPh":
+        case .rPh:
             inlinePhonetic += 1
-        case "dimension":
+        case .dimension:
             dimension = attributes.value("ref")
             if let dimension { onDimension?(dimension) }
-        case "mergeCell":
+        case .mergeCell:
             if let reference = attributes.value("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
-        default:
-            break
         }
     }
 
     func endElement(_ name: XMLName) throws {
-        guard name.namespace == NS.spreadsheet else { return }
-        switch name.local {
-        case "v", "f", "t":
+        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        switch tag {
+        case .v, .f, .t:
             capture = .none
-        case "rPh":
+        case .rPh:
             inlinePhonetic -= 1
-        case "c":
+        case .c:
             cells.append(try makeCell())
-        case "row":
+        case .row:
             if !cells.isEmpty {
                 try onRow(SheetRow(index: rowIndex, cells: cells, isHidden: rowHidden))
             }
         default:
             break
         }
+    }
+
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    /// `B7` or `$B$7` as 0-based row and column.
+    static func reference(_ bytes: UnsafeBufferPointer<UInt8>) -> CellReference? {
+        var column = 0, row = 0, letters = 0, digits = 0
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "$"): continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z") where digits == 0 && letters < 3:
+                column = column * 26 + Int(byte - UInt8(ascii: "A")) + 1
+                letters += 1
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where letters > 0 && digits < 7:
+                row = row * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            default:
+                return nil
+            }
+        }
+        guard letters > 0, digits > 0, row > 0 else { return nil }
+        return CellReference(row: row - 1, column: column - 1)
     }
 
     func characters(_ text: UnsafeRawBufferPointer) throws {
@@ -194,7 +243,7 @@ final class WorksheetReader: XMLContentHandler {
             if value.isEmpty {
                 cellValue = .empty
                 shown = ""
-            } else if let number = Double(text.trimmingWhitespace()) {
+            } else if let number = Double(text) ?? Double(text.trimmingWhitespace()) {
                 if format.isDuration {
                     cellValue = .duration(number * 86_400)
                 } else if format.isDate, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {

@@ -158,7 +158,7 @@ public struct OpenWorkbook: Sendable {
                     sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
                 reader.onDimension = dimension
                 reader.formatting = formatted
-                try package.stream(part, into: reader)
+                try package.stream(part, into: reader, localNames: WorksheetReader.Tag.localNames)
                 return Layout(dimension: reader.dimension, mergedRanges: reader.mergedRanges)
             }
         }

@@ -52,6 +52,29 @@ public struct XMLAttributes {
 
     public subscript(_ local: String) -> String? { value(local) }
 
+    /// Hands the attribute's value, as raw bytes (entity references not decoded), to
+    /// `body` without making a String; nil when the attribute is absent. For hot paths
+    /// reading short ASCII values such as cell references.
+    public func withRawValue<T>(_ local: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
+        let wanted = UnsafeBufferPointer(start: local.utf8Start, count: local.utf8CodeUnitCount)
+        switch storage {
+        case .libxml(let raw, _):
+            guard let raw else { return body(nil) }
+            for i in 0..<count {
+                let base = raw + i * 5
+                guard let name = base[0], XMLAttributes.equal(name, wanted), let start = base[3], let end = base[4] else { continue }
+                return body(UnsafeBufferPointer(start: start, count: max(0, end - start)))
+            }
+        case .recorded(let records, let bytes, _):
+            for i in 0..<count {
+                let record = records[i]
+                guard let name = record.name, XMLAttributes.equal(name, wanted) else { continue }
+                return body(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
+            }
+        }
+        return body(nil)
+    }
+
     /// Every attribute as (namespace id, local name, value).
     public func all() -> [(namespace: Int32, local: String, value: String)] {
         switch storage {
