@@ -130,33 +130,37 @@ public struct SheetStreamWriter: Sendable {
         for cell in row.cells where cell.column > high && !cell.value.isEmpty { high = cell.column }
         let width = high - columns.lowerBound + 1
         for _ in 0..<emptyRun {
-            writeRow([Cell?](repeating: nil, count: width))
+            writeRow(row, slots: [Int](repeating: -1, count: width))
             written += 1
         }
         emptyRun = 0
-        var slots = [Cell?](repeating: nil, count: width)
-        for cell in row.cells where cell.column >= columns.lowerBound && cell.column <= high {
-            slots[cell.column - columns.lowerBound] = cell
+        // Positions into `row.cells`, so cells are not copied.
+        var slots = [Int](repeating: -1, count: width)
+        for (i, cell) in row.cells.enumerated() where cell.column >= columns.lowerBound && cell.column <= high {
+            slots[cell.column - columns.lowerBound] = i
         }
-        writeRow(slots)
+        writeRow(row, slots: slots)
         written += 1
     }
 
-    private mutating func writeRow(_ slots: [Cell?]) {
+    private mutating func writeRow(_ row: SheetRow, slots: [Int]) {
         switch format {
         case .csv:
             var first = true
-            for cell in slots {
+            for slot in slots {
                 if !first { output += "," }
                 first = false
-                WorkbookRenderer.appendCSVField(shown(cell), to: &output)
+                if slot >= 0 { WorkbookRenderer.appendCSVField(shown(row.cells[slot]), to: &output) }
             }
             output += "\r\n"
         case .markdown:
             let markdown = MarkdownRenderer()
-            output += "| " + slots.map { markdown.escape(shown($0), inTable: true) }.joined(separator: " | ") + " |\n"
+            output += "| " + slots.map { $0 >= 0 ? markdown.escape(shown(row.cells[$0]), inTable: true) : "" }.joined(separator: " | ") + " |\n"
         case .text:
-            output += slots.map { shown($0).replacingNewlines().replacingOccurrences(of: "\t", with: " ") }.joined(separator: "\t") + "\n"
+            output += slots.map { slot -> String in
+                guard slot >= 0 else { return "" }
+                return shown(row.cells[slot]).replacingNewlines().replacingOccurrences(of: "\t", with: " ")
+            }.joined(separator: "\t") + "\n"
         }
     }
 }

@@ -162,7 +162,13 @@ public struct WorkbookRenderer: Sendable {
     }
 
     static func appendCSVField(_ field: String, to out: inout String) {
-        let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        var copy = field
+        let needsQuotes = copy.withUTF8 { bytes in
+            for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+                return true
+            }
+            return false
+        }
         if !needsQuotes {
             out += field
             return

@@ -1,6 +1,11 @@
 import QuireModel
 import QuireOOXML
 import QuireXML
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Number formats by cell style index, from `styles.xml` (`numFmts` and `cellXfs`).
 struct CellStyles {
@@ -66,7 +71,7 @@ final class WorksheetReader: XMLContentHandler {
     private var cells: [Cell] = []
     private var column = -1
     // The cell being read.
-    private var cellType = ""
+    private var cellType = CellKind.number
     private var cellStyle: Int?
     private var value: [UInt8] = []
     private var formula: [UInt8] = []
@@ -76,6 +81,9 @@ final class WorksheetReader: XMLContentHandler {
     private var sharedFormulas: [String: (text: String, row: Int, column: Int)] = [:]
 
     private enum Capture { case none, value, formula, inlineText }
+
+    /// The `t` attribute of a cell.
+    enum CellKind { case number, shared, inline, formulaString, bool, error, date }
 
     init(sharedStrings: [String], styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
         self.sharedStrings = sharedStrings
@@ -111,15 +119,16 @@ final class WorksheetReader: XMLContentHandler {
             } else {
                 column += 1
             }
-            cellType = attributes.withRawValue("t") { bytes in
-                guard let bytes, !bytes.isEmpty else { return "n" }
+            cellType = attributes.withRawValue("t") { bytes -> CellKind in
+                guard let bytes, !bytes.isEmpty else { return .number }
                 switch (bytes.count, bytes[0]) {
-                case (1, UInt8(ascii: "s")): return "s"
-                case (1, UInt8(ascii: "n")): return "n"
-                case (1, UInt8(ascii: "b")): return "b"
-                case (1, UInt8(ascii: "e")): return "e"
-                case (1, UInt8(ascii: "d")): return "d"
-                default: return String(decoding: bytes, as: UTF8.self)
+                case (1, UInt8(ascii: "s")): return .shared
+                case (1, UInt8(ascii: "b")): return .bool
+                case (1, UInt8(ascii: "e")): return .error
+                case (1, UInt8(ascii: "d")): return .date
+                case (3, UInt8(ascii: "s")): return .formulaString  // "str"
+                case (9, UInt8(ascii: "i")): return .inline  // "inlineStr"
+                default: return .number
                 }
             }
             cellStyle = attributes.withRawValue("s") { $0.flatMap(WorksheetReader.integer) }
@@ -128,12 +137,12 @@ final class WorksheetReader: XMLContentHandler {
             formulaInfo = nil
         case .v:
             // An inline-string cell's text is in `is`; a stray `v` beside it is not the value.
-            if cellType != "inlineStr" { capture = .value }
+            if cellType != .inline { capture = .value }
         case .f:
             capture = .formula
             formulaInfo = (attributes.value("t") ?? "normal", attributes.value("ref"), attributes.value("si"))
         case .t:
-            if cellType == "inlineStr" && inlinePhonetic == 0 { capture = .inlineText }
+            if cellType == .inline && inlinePhonetic == 0 { capture = .inlineText }
         case .rPh:
             inlinePhonetic += 1
         case .dimension:
@@ -202,36 +211,38 @@ final class WorksheetReader: XMLContentHandler {
 
     private func makeCell() throws -> Cell {
         let format = styles.format(cellStyle)
-        let text = String(decoding: value, as: UTF8.self)
-        let formulaText = resolveFormula()
+        let formulaText = formulaInfo == nil ? nil : resolveFormula()
         var cellValue: CellValue
-        var shown: String
+        var shown = ""
         switch cellType {
-        case "s":
-            if let index = Int(text), index >= 0, index < sharedStrings.count {
+        case .shared:
+            let index = value.withUnsafeBufferPointer { WorksheetReader.integer($0) }
+            if let index, index < sharedStrings.count {
                 let string = sharedStrings[index]
                 cellValue = .string(string)
-                shown = format.format(text: string)
+                if formatting { shown = format.format(text: string) }
             } else if value.isEmpty {
                 cellValue = .empty
-                shown = ""
             } else {
                 // Dropping the cell would lose its text silently: say what is missing instead.
                 let reference = CellReference(row: rowIndex - 1, column: max(column, 0))
-                throw SharedStringMissing(reference: reference.description, index: text, available: sharedStrings.count)
+                throw SharedStringMissing(
+                    reference: reference.description, index: String(decoding: value, as: UTF8.self), available: sharedStrings.count)
             }
-        case "inlineStr", "str":
+        case .inline, .formulaString:
             let string = decodeEscapes(value)
             cellValue = .string(string)
-            shown = format.format(text: string)
-        case "b":
-            let truth = text == "1" || text.lowercased() == "true"
+            shown = formatting ? format.format(text: string) : string
+        case .bool:
+            let truth = value.first == UInt8(ascii: "1") || value.first.map { $0 | 0x20 } == UInt8(ascii: "t")
             cellValue = value.isEmpty ? .empty : .bool(truth)
             shown = value.isEmpty ? "" : (truth ? "TRUE" : "FALSE")
-        case "e":
+        case .error:
+            let text = String(decoding: value, as: UTF8.self)
             cellValue = .error(text)
             shown = text
-        case "d":
+        case .date:
+            let text = String(decoding: value, as: UTF8.self)
             if let date = WorksheetReader.isoDate(text) {
                 cellValue = .date(date)
                 shown = date.description
@@ -239,11 +250,10 @@ final class WorksheetReader: XMLContentHandler {
                 cellValue = .string(text)
                 shown = text
             }
-        default:
+        case .number:
             if value.isEmpty {
                 cellValue = .empty
-                shown = ""
-            } else if let number = Double(text) ?? Double(text.trimmingWhitespace()) {
+            } else if let number = WorksheetReader.double(&value) {
                 if format.isDuration {
                     cellValue = .duration(number * 86_400)
                 } else if format.isDate, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {
@@ -251,13 +261,31 @@ final class WorksheetReader: XMLContentHandler {
                 } else {
                     cellValue = .number(number)
                 }
-                shown = formatting ? format.format(number, uses1904Dates: uses1904Dates) : ""
+                if formatting { shown = format.format(number, uses1904Dates: uses1904Dates) }
             } else {
+                let text = String(decoding: value, as: UTF8.self)
                 cellValue = .string(text)
                 shown = text
             }
         }
         return Cell(column: max(column, 0), value: cellValue, formatted: shown, formula: formulaText)
+    }
+
+    /// Parses the cell text as a number without making a String of it (surrounding blanks
+    /// allowed, as Excel writes none but others do).
+    static func double(_ bytes: inout [UInt8]) -> Double? {
+        bytes.append(0)
+        defer { bytes.removeLast() }
+        return bytes.withUnsafeBufferPointer { buffer -> Double? in
+            let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var end: UnsafeMutablePointer<CChar>?
+            let number = strtod(start, &end)
+            guard let end, end != UnsafeMutablePointer(mutating: start) else { return nil }
+            // Only trailing blanks may follow the number.
+            var rest = UnsafePointer(end)
+            while rest.pointee == 0x20 || rest.pointee == 0x09 || rest.pointee == 0x0A || rest.pointee == 0x0D { rest += 1 }
+            return rest.pointee == 0 ? number : nil
+        }
     }
 
     /// The cell's own formula text: shared formulas are shifted from their anchor cell.
