@@ -186,7 +186,7 @@ public struct Extractor: Sendable {
     ) throws(DocumentError) {
         let channel = BoundedChannel<RenderItem>(capacity: 8)
         let options = self.options
-        let renderer = BackgroundThread {
+        let renderer = BackgroundThread(name: "quire-render") {
             var stream = MarkdownStream(options: options)
             while let item = channel.take() {
                 switch item {

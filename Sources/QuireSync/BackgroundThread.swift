@@ -13,9 +13,9 @@ import Darwin
 package final class BackgroundThread: Sendable {
     private let thread: pthread_t
 
-    /// Starts `body` on a new thread.
-    package init(_ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(ClosureBox(body)).toOpaque()
+    /// Starts `body` on a new thread; `name` says which stage it is.
+    package init(name: String = "quire-worker", _ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(ClosureBox(body, name: name)).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { argument in
             let box = Unmanaged<ClosureBox>.fromOpaque(argument!).takeRetainedValue()
@@ -34,5 +34,9 @@ package final class BackgroundThread: Sendable {
 
 private final class ClosureBox: Sendable {
     let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    let name: String
+    init(_ body: @escaping @Sendable () -> Void, name: String) {
+        self.body = body
+        self.name = name
+    }
 }

@@ -341,7 +341,7 @@ final class Replayer: Sendable {
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
-        let worker = BackgroundThread {
+        let worker = BackgroundThread(name: "quire-handler") {
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }

@@ -14,7 +14,7 @@ extension ZipArchive {
     ) throws {
         let channel = BoundedChannel<PrefetchedChunk>(capacity: depth)
         let archive = self
-        let inflater = BackgroundThread {
+        let inflater = BackgroundThread(name: "quire-inflate") {
             defer { channel.close() }
             do {
                 let reader = try archive.reader(for: entry, chunkSize: chunkSize)
