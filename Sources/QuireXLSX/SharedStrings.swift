@@ -10,33 +10,36 @@ final class SharedStringsReader: XMLContentHandler {
     private var inText = false
     private var phoneticDepth = 0
 
+    /// The local names this reader acts on, as ids for the parser.
+    enum Tag: Int32, CaseIterable {
+        case si, t, rPh
+        static let localNames: [String: Int32] = Dictionary(
+            uniqueKeysWithValues: allCases.map { (String(describing: $0), $0.rawValue) })
+    }
+
     func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        guard name.namespace == NS.spreadsheet else { return }
-        switch name.local {
-        case "si":
+        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        switch tag {
+        case .si:
             inItem = true
             current.removeAll(keepingCapacity: true)
-        case "rPh":
+        case .rPh:
             phoneticDepth += 1
-        case "t":
+        case .t:
             inText = inItem && phoneticDepth == 0
-        default:
-            break
         }
     }
 
     func endElement(_ name: XMLName) throws {
-        guard name.namespace == NS.spreadsheet else { return }
-        switch name.local {
-        case "si":
+        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        switch tag {
+        case .si:
             strings.append(decodeEscapes(current))
             inItem = false
-        case "rPh":
+        case .rPh:
             phoneticDepth -= 1
-        case "t":
+        case .t:
             inText = false
-        default:
-            break
         }
     }
 

@@ -111,7 +111,7 @@ public struct OpenWorkbook: Sendable {
         var strings: [String] = []
         if let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) {
             let reader = SharedStringsReader()
-            try package.stream(part, into: reader)
+            try package.stream(part, into: reader, localNames: SharedStringsReader.Tag.localNames)
             strings = reader.strings
         }
         sharedStrings = strings
