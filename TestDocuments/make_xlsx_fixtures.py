@@ -91,6 +91,21 @@ def no_header_and_rich_text():
     wb.close()
 
 
+def links_tables_comments():
+    wb = xlsxwriter.Workbook(out("links-tables-comments.xlsx"))
+    ws = wb.add_worksheet("Orders")
+    ws.add_table("A1:C3", {"name": "OrdersTable", "columns": [{"header": "Item"}, {"header": "Qty"}, {"header": "Note"}],
+                           "data": [["Pens", 10, "blue"], ["Paper", 5, "A4"]]})
+    ws.write_url("E1", "https://example.com/orders?id=7", string="Order page")
+    ws.write_url("E2", "internal:Summary!A1", string="Summary")
+    ws.write_comment("B2", "Check the quantity", {"author": "Ada Reviewer"})
+    ws.set_column("D:D", None, None, {"hidden": True})
+    ws.write_string("D2", "hidden column value")
+    summary = wb.add_worksheet("Summary")
+    summary.write_string("A1", "Totals")
+    wb.close()
+
+
 def legacy_and_broken():
     # A ZIP that is a workbook without its shared strings part (cells typed s point nowhere).
     src = out("sheets-hidden-merged.xlsx")
@@ -106,5 +121,6 @@ if __name__ == "__main__":
     structure()
     date1904()
     no_header_and_rich_text()
+    links_tables_comments()
     legacy_and_broken()
     print("xlsx fixtures written to", HERE)

@@ -153,7 +153,7 @@ public struct Extractor: Sendable {
             }
             var writer = SheetStreamWriter(format: kind, options: workbookOptions)
             var pending = ""
-            _ = try open.forEachRow(ofSheet: index, formatted: kind != .csv, onDimension: { writer.setDimension($0) }) { row in
+            let layout = try open.forEachRow(ofSheet: index, formatted: kind != .csv, onDimension: { writer.setDimension($0) }) { row in
                 writer.append(row)
                 pending += writer.takeOutput()
                 if pending.utf8.count >= 1 << 16 {
@@ -161,7 +161,7 @@ public struct Extractor: Sendable {
                     pending = ""
                 }
             }
-            write(pending + writer.finish())
+            write(pending + writer.finish() + WorkbookRenderer.sheetNotes(comments: sheet.comments, hyperlinks: layout.hyperlinks, format: kind))
         }
         let note = WorkbookRenderer.skippedNote(skipped, format: kind, hasOutput: wroteAny)
         if !note.isEmpty { write(note) }

@@ -42,10 +42,18 @@ public struct Sheet: Sendable, Equatable {
     /// Rows that hold at least one cell, in order.
     public var rows: [SheetRow]
     public var mergedRanges: [CellRange]
+    /// 0-based columns hidden in the sheet.
+    public var hiddenColumns: [Int]
+    /// Excel tables (list objects) defined on the sheet.
+    public var tables: [SheetTable]
+    public var hyperlinks: [CellHyperlink]
+    /// Cell notes (legacy comments) and threaded comments, in sheet order.
+    public var comments: [CellComment]
 
     public init(
         name: String, kind: Kind = .worksheet, visibility: Visibility = .visible, dimension: String? = nil,
-        rows: [SheetRow] = [], mergedRanges: [CellRange] = []
+        rows: [SheetRow] = [], mergedRanges: [CellRange] = [], hiddenColumns: [Int] = [], tables: [SheetTable] = [],
+        hyperlinks: [CellHyperlink] = [], comments: [CellComment] = []
     ) {
         self.name = name
         self.kind = kind
@@ -53,6 +61,54 @@ public struct Sheet: Sendable, Equatable {
         self.dimension = dimension
         self.rows = rows
         self.mergedRanges = mergedRanges
+        self.hiddenColumns = hiddenColumns
+        self.tables = tables
+        self.hyperlinks = hyperlinks
+        self.comments = comments
+    }
+}
+
+/// An Excel table: a named range with a header row.
+public struct SheetTable: Sendable, Equatable {
+    public var name: String
+    public var range: CellRange
+    public var headerRowCount: Int
+    public init(name: String, range: CellRange, headerRowCount: Int) {
+        self.name = name
+        self.range = range
+        self.headerRowCount = headerRowCount
+    }
+}
+
+public struct CellHyperlink: Sendable, Equatable {
+    /// The cell or range the link is on (`A1`, `B2:C3`).
+    public var reference: String
+    public enum Target: Sendable, Equatable {
+        case url(String)
+        /// A place in the workbook (`Sheet2!A1`, a defined name).
+        case location(String)
+    }
+    public var target: Target
+    public init(reference: String, target: Target) {
+        self.reference = reference
+        self.target = target
+    }
+}
+
+public struct CellComment: Sendable, Equatable {
+    public var reference: String
+    public var author: String?
+    public var text: String
+    /// A threaded (modern) comment rather than a note.
+    public var isThreaded: Bool
+    /// ISO 8601 as stored, for threaded comments.
+    public var date: String?
+    public init(reference: String, author: String?, text: String, isThreaded: Bool = false, date: String? = nil) {
+        self.reference = reference
+        self.author = author
+        self.text = text
+        self.isThreaded = isThreaded
+        self.date = date
     }
 }
 

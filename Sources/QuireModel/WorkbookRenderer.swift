@@ -138,6 +138,35 @@ public struct WorkbookRenderer: Sendable {
             writer.append(row)
         }
         out += writer.finish()
+        out += WorkbookRenderer.sheetNotes(comments: sheet.comments, hyperlinks: sheet.hyperlinks, format: format)
+        return out
+    }
+
+    /// Comments and links of a sheet, listed after its table (Markdown and text only).
+    public static func sheetNotes(comments: [CellComment], hyperlinks: [CellHyperlink], format: SheetStreamWriter.Format) -> String {
+        guard format != .csv, !comments.isEmpty || !hyperlinks.isEmpty else { return "" }
+        let markdown = MarkdownRenderer()
+        let bullet = format == .markdown ? "- " : "  "
+        var out = ""
+        if !comments.isEmpty {
+            out += "\nComments:\n"
+            for comment in comments {
+                let who = comment.author.map { " (\($0))" } ?? ""
+                let text = comment.text.replacingNewlines()
+                out += bullet + (format == .markdown ? "**\(comment.reference)**\(who): " + markdown.escape(text) : "\(comment.reference)\(who): " + text) + "\n"
+            }
+        }
+        if !hyperlinks.isEmpty {
+            out += "\nLinks:\n"
+            for link in hyperlinks {
+                let target: String
+                switch link.target {
+                case .url(let url): target = url
+                case .location(let place): target = place
+                }
+                out += bullet + (format == .markdown ? "**\(link.reference)**: <\(target)>" : "\(link.reference): \(target)") + "\n"
+            }
+        }
         return out
     }
 
@@ -221,6 +250,44 @@ public struct WorkbookRenderer: Sendable {
             w.key("merged")
             w.beginArray()
             for range in sheet.mergedRanges { w.string(range.description) }
+            w.endArray()
+            w.key("hidden_columns")
+            w.beginArray()
+            for column in sheet.hiddenColumns { w.string(CellReference.columnName(column)) }
+            w.endArray()
+            w.key("tables")
+            w.beginArray()
+            for table in sheet.tables {
+                w.beginObject()
+                w.field("name", table.name)
+                w.field("range", table.range.description)
+                w.field("header_rows", table.headerRowCount)
+                w.endObject()
+            }
+            w.endArray()
+            w.key("hyperlinks")
+            w.beginArray()
+            for link in sheet.hyperlinks {
+                w.beginObject()
+                w.field("ref", link.reference)
+                switch link.target {
+                case .url(let url): w.field("url", url)
+                case .location(let place): w.field("location", place)
+                }
+                w.endObject()
+            }
+            w.endArray()
+            w.key("comments")
+            w.beginArray()
+            for comment in sheet.comments {
+                w.beginObject()
+                w.field("ref", comment.reference)
+                w.field("author", comment.author)
+                w.field("text", comment.text)
+                if comment.isThreaded { w.field("threaded", true) }
+                if let date = comment.date { w.field("date", date) }
+                w.endObject()
+            }
             w.endArray()
             w.key("rows")
             w.beginArray()

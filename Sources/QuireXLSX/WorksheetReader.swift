@@ -65,6 +65,9 @@ final class WorksheetReader: XMLContentHandler {
 
     private(set) var dimension: String?
     private(set) var mergedRanges: [CellRange] = []
+    private(set) var hiddenColumns: [Int] = []
+    /// `ref` with the relationship id or the in-workbook location of each hyperlink.
+    private(set) var hyperlinks: [(reference: String, relationship: String?, location: String?)] = []
 
     private var rowIndex = 0
     private var rowHidden = false
@@ -94,7 +97,7 @@ final class WorksheetReader: XMLContentHandler {
 
     /// The local names this reader acts on, as ids for the parser (`XMLName.localID`).
     enum Tag: Int32, CaseIterable {
-        case row, c, v, f, t, rPh, dimension, mergeCell
+        case row, c, v, f, t, rPh, dimension, mergeCell, col, hyperlink
         static let localNames: [String: Int32] = Dictionary(
             uniqueKeysWithValues: allCases.map { (String(describing: $0), $0.rawValue) })
     }
@@ -150,6 +153,17 @@ final class WorksheetReader: XMLContentHandler {
             if let dimension { onDimension?(dimension) }
         case .mergeCell:
             if let reference = attributes.value("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
+        case .col:
+            if let hidden = attributes.value("hidden"), hidden == "1" || hidden == "true",
+                let first = attributes.value("min").flatMap({ Int($0) }), let last = attributes.value("max").flatMap({ Int($0) }),
+                first >= 1, last >= first, last <= 16_384
+            {
+                hiddenColumns.append(contentsOf: (first - 1)...(last - 1))
+            }
+        case .hyperlink:
+            if let reference = attributes.value("ref") {
+                hyperlinks.append((reference, attributes.value("id", namespace: NS.r), attributes.value("location")))
+            }
         }
     }
 

@@ -50,6 +50,8 @@ public struct XLSXReader: Sendable {
             workbook.sheets[index].rows = rows
             workbook.sheets[index].dimension = layout.dimension
             workbook.sheets[index].mergedRanges = layout.mergedRanges
+            workbook.sheets[index].hiddenColumns = layout.hiddenColumns
+            workbook.sheets[index].hyperlinks = layout.hyperlinks
         }
         return workbook
     }
@@ -79,6 +81,12 @@ public struct OpenWorkbook: Sendable {
         {
             workbook.uses1904Dates = flag == "1" || flag.lowercased() == "true"
         }
+        var persons: [String: String] = [:]
+        if let part = rels.first(typeSuffix: "/person")?.target, let list = try? package.tree(of: part) {
+            for person in list.children where person.name.local == "person" {
+                if let id = person.attribute("id"), let name = person.attribute("displayName") { persons[id] = name }
+            }
+        }
         var parts: [String?] = []
         for sheet in root.child("sheets", namespace: NS.spreadsheet)?.children("sheet", namespace: NS.spreadsheet) ?? [] {
             let name = sheet.attribute("name") ?? "Sheet\(parts.count + 1)"
@@ -95,7 +103,13 @@ public struct OpenWorkbook: Sendable {
                 if type.hasSuffix("/dialogsheet") { kind = .dialogsheet }
                 if type.hasSuffix("/xlMacrosheet") { kind = .macrosheet }
             }
-            workbook.sheets.append(Sheet(name: name, kind: kind, visibility: visibility))
+            var entry = Sheet(name: name, kind: kind, visibility: visibility)
+            if kind == .worksheet, let part = relationship?.target, package.hasPart(part) {
+                let sheetRels = try package.relationships(of: part)
+                entry.tables = try OpenWorkbook.tables(sheetRels, package)
+                entry.comments = try OpenWorkbook.comments(sheetRels, package, persons: persons)
+            }
+            workbook.sheets.append(entry)
             parts.append(relationship?.target)
         }
         for defined in root.child("definedNames", namespace: NS.spreadsheet)?.children("definedName", namespace: NS.spreadsheet) ?? [] {
@@ -122,10 +136,64 @@ public struct OpenWorkbook: Sendable {
         self.styles = styles
     }
 
-    /// What a sheet's XML says besides its cells.
+    static func tables(_ rels: Relationships, _ package: OPCPackage) throws(DocumentError) -> [SheetTable] {
+        var tables: [SheetTable] = []
+        for rel in rels.all(typeSuffix: "/table") {
+            guard let root = try package.tree(of: rel.target), let ref = root.attribute("ref"), let range = CellRange(ref) else { continue }
+            let name = root.attribute("displayName") ?? root.attribute("name") ?? rel.target
+            let headers = root.attribute("headerRowCount").flatMap { Int($0) } ?? 1
+            tables.append(SheetTable(name: name, range: range, headerRowCount: headers))
+        }
+        return tables
+    }
+
+    /// Notes (legacy comments) and threaded comments, a threaded reply chain joined in order.
+    static func comments(_ rels: Relationships, _ package: OPCPackage, persons: [String: String]) throws(DocumentError) -> [CellComment] {
+        var comments: [CellComment] = []
+        var threadedCells = Set<String>()
+        for rel in rels.all(typeSuffix: "/threadedComment") {
+            guard let root = try package.tree(of: rel.target) else { continue }
+            for comment in root.children where comment.name.local == "threadedComment" {
+                guard let ref = comment.attribute("ref") else { continue }
+                threadedCells.insert(ref)
+                let author = comment.attribute("personId").flatMap { persons[$0] }
+                let text = comment.child("text")?.allText ?? ""
+                comments.append(CellComment(reference: ref, author: author, text: text, isThreaded: true, date: comment.attribute("dT")))
+            }
+        }
+        for rel in rels.all(typeSuffix: "/comments") {
+            guard let root = try package.tree(of: rel.target) else { continue }
+            let authors = root.child("authors", namespace: NS.spreadsheet)?.children("author", namespace: NS.spreadsheet).map(\.allText) ?? []
+            for comment in root.child("commentList", namespace: NS.spreadsheet)?.children("comment", namespace: NS.spreadsheet) ?? [] {
+                // Excel keeps a note copy of every threaded comment for old readers: skip those.
+                guard let ref = comment.attribute("ref"), !threadedCells.contains(ref) else { continue }
+                let author = comment.attribute("authorId").flatMap { Int($0) }.flatMap { $0 < authors.count ? authors[$0] : nil }
+                let text = comment.child("text", namespace: NS.spreadsheet).map { textOf($0) } ?? ""
+                comments.append(CellComment(reference: ref, author: author, text: text))
+            }
+        }
+        return comments
+    }
+
+    /// The text of a rich-text element: its `t` runs, phonetic runs left out.
+    static func textOf(_ element: XMLElement) -> String {
+        var out = ""
+        for child in element.children {
+            switch child.name.local {
+            case "t": out += child.allText
+            case "r": out += child.children.filter { $0.name.local == "t" }.map(\.allText).joined()
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// What a sheet's XML says besides its cells (read with them, so known at the end).
     public struct Layout: Sendable {
         public var dimension: String?
         public var mergedRanges: [CellRange]
+        public var hiddenColumns: [Int] = []
+        public var hyperlinks: [CellHyperlink] = []
     }
 
     /// Streams the rows of sheet `index` (in `workbook.sheets`) to `body`, one at a time.
@@ -159,7 +227,20 @@ public struct OpenWorkbook: Sendable {
                 reader.onDimension = dimension
                 reader.formatting = formatted
                 try package.stream(part, into: reader, localNames: WorksheetReader.Tag.localNames)
-                return Layout(dimension: reader.dimension, mergedRanges: reader.mergedRanges)
+                var links: [CellHyperlink] = []
+                if !reader.hyperlinks.isEmpty {
+                    let rels = try package.relationships(of: part)
+                    for link in reader.hyperlinks {
+                        if let id = link.relationship, let target = rels[id: id]?.target {
+                            links.append(CellHyperlink(reference: link.reference, target: .url(target + (link.location.map { "#" + $0 } ?? ""))))
+                        } else if let location = link.location {
+                            links.append(CellHyperlink(reference: link.reference, target: .location(location)))
+                        }
+                    }
+                }
+                return Layout(
+                    dimension: reader.dimension, mergedRanges: reader.mergedRanges, hiddenColumns: reader.hiddenColumns,
+                    hyperlinks: links)
             }
         }
     }

@@ -169,3 +169,24 @@ struct WorkbookRendererTests {
         #expect(text.contains(#""name":"Secret","kind":"worksheet","visibility":"hidden""#))
     }
 }
+
+struct SheetExtrasTests {
+    @Test("tables, hyperlinks (URLs and places), notes and hidden columns are read")
+    func extras() throws {
+        let sheet = try workbook("links-tables-comments.xlsx").sheets[0]
+        #expect(sheet.tables == [SheetTable(name: "OrdersTable", range: CellRange("A1:C3")!, headerRowCount: 1)])
+        #expect(sheet.hyperlinks == [
+            CellHyperlink(reference: "E1", target: .url("https://example.com/orders?id=7")),
+            CellHyperlink(reference: "E2", target: .location("Summary!A1")),
+        ])
+        #expect(sheet.comments == [CellComment(reference: "B2", author: "Ada Reviewer", text: "Check the quantity")])
+        #expect(sheet.hiddenColumns == [3])
+        #expect(cell(sheet, "D2")?.value == .string("hidden column value"))
+    }
+
+    @Test("comments and links are listed after the sheet's table")
+    func rendered() throws {
+        let text = WorkbookRenderer().markdown(try workbook("links-tables-comments.xlsx"))
+        #expect(text.contains("Comments:\n- **B2** (Ada Reviewer): Check the quantity\n\nLinks:\n- **E1**: <https://example.com/orders?id=7>\n- **E2**: <Summary!A1>\n"))
+    }
+}
