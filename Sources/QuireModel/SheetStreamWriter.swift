@@ -18,6 +18,8 @@ public struct SheetStreamWriter: Sendable {
     private var written = 0
     private var omitted = 0
     private var output = ""
+    /// CSV rows are gathered as bytes: far cheaper than appending many small strings.
+    private var csvBytes: [UInt8] = []
 
     public init(format: Format, options: WorkbookRenderOptions = WorkbookRenderOptions()) {
         self.format = format
@@ -65,6 +67,10 @@ public struct SheetStreamWriter: Sendable {
 
     /// What has been rendered since the last call.
     public mutating func takeOutput() -> String {
+        if !csvBytes.isEmpty {
+            output += String(decoding: csvBytes, as: UTF8.self)
+            csvBytes.removeAll(keepingCapacity: true)
+        }
         let text = output
         output = ""
         return text
@@ -143,16 +149,38 @@ public struct SheetStreamWriter: Sendable {
         written += 1
     }
 
+    static func appendCSVField(_ field: String, to out: inout [UInt8]) {
+        var field = field
+        field.withUTF8 { bytes in
+            var quote = false
+            for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+                quote = true
+                break
+            }
+            guard quote else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(UInt8(ascii: "\""))
+            for byte in bytes {
+                out.append(byte)
+                if byte == UInt8(ascii: "\"") { out.append(byte) }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+    }
+
     private mutating func writeRow(_ row: SheetRow, slots: [Int]) {
         switch format {
         case .csv:
             var first = true
             for slot in slots {
-                if !first { output += "," }
+                if !first { csvBytes.append(UInt8(ascii: ",")) }
                 first = false
-                if slot >= 0 { WorkbookRenderer.appendCSVField(shown(row.cells[slot]), to: &output) }
+                if slot >= 0 { SheetStreamWriter.appendCSVField(shown(row.cells[slot]), to: &csvBytes) }
             }
-            output += "\r\n"
+            csvBytes.append(0x0D)
+            csvBytes.append(0x0A)
         case .markdown:
             let markdown = MarkdownRenderer()
             output += "| " + slots.map { $0 >= 0 ? markdown.escape(shown(row.cells[$0]), inTable: true) : "" }.joined(separator: " | ") + " |\n"

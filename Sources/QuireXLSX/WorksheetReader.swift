@@ -53,7 +53,54 @@ struct CellStyles {
 }
 
 /// Streams a worksheet's `sheetData` row by row; rows are handed over as they end.
+///
+/// The state lives in a struct behind a pointer: the callbacks run for every cell, and a
+/// class's stored properties would cost a run-time exclusivity check on each access. The
+/// reader is used by one thread at a time.
 final class WorksheetReader: XMLContentHandler {
+    typealias Tag = SheetState.Tag
+    private let storage: UnsafeMutablePointer<SheetState>
+
+    init(sharedStrings: [String], styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: uses1904Dates, onRow: onRow))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    var onDimension: ((String) -> Void)? {
+        get { storage.pointee.onDimension }
+        set { storage.pointee.onDimension = newValue }
+    }
+    var formatting: Bool {
+        get { storage.pointee.formatting }
+        set { storage.pointee.formatting = newValue }
+    }
+    var dimension: String? { storage.pointee.dimension }
+    var mergedRanges: [CellRange] { storage.pointee.mergedRanges }
+    var hiddenColumns: [Int] { storage.pointee.hiddenColumns }
+    var hyperlinks: [(reference: String, relationship: String?, location: String?)] { storage.pointee.hyperlinks }
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        try storage.pointee.startElement(name, attributes: attributes)
+    }
+
+    func endElement(_ name: XMLName) throws {
+        try storage.pointee.endElement(name)
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        try storage.pointee.characters(text)
+    }
+
+    static func isoDate(_ text: String) -> DateTimeValue? { SheetState.isoDate(text) }
+}
+
+/// The worksheet reader's state and logic; `WorksheetReader` holds it behind a pointer.
+struct SheetState {
     let sharedStrings: [String]
     let styles: CellStyles
     let uses1904Dates: Bool
@@ -63,11 +110,11 @@ final class WorksheetReader: XMLContentHandler {
     /// Whether to compute each cell's display text (costly; CSV does not need it).
     var formatting = true
 
-    private(set) var dimension: String?
-    private(set) var mergedRanges: [CellRange] = []
-    private(set) var hiddenColumns: [Int] = []
+    var dimension: String?
+    var mergedRanges: [CellRange] = []
+    var hiddenColumns: [Int] = []
     /// `ref` with the relationship id or the in-workbook location of each hyperlink.
-    private(set) var hyperlinks: [(reference: String, relationship: String?, location: String?)] = []
+    var hyperlinks: [(reference: String, relationship: String?, location: String?)] = []
 
     private var rowIndex = 0
     private var rowHidden = false
@@ -102,11 +149,11 @@ final class WorksheetReader: XMLContentHandler {
             uniqueKeysWithValues: allCases.map { (String(describing: $0), $0.rawValue) })
     }
 
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
         switch tag {
         case .row:
-            let index = attributes.withRawValue("r") { $0.flatMap(WorksheetReader.integer) } ?? rowIndex + 1
+            let index = attributes.withRawValue("r") { $0.flatMap(SheetState.integer) } ?? rowIndex + 1
             rowIndex = max(index, 1)
             rowHidden = attributes.withRawValue("hidden") { bytes in
                 guard let bytes, let first = bytes.first else { return false }
@@ -115,7 +162,7 @@ final class WorksheetReader: XMLContentHandler {
             cells.removeAll(keepingCapacity: true)
             column = -1
         case .c:
-            let parsed = attributes.withRawValue("r") { $0.flatMap(WorksheetReader.reference) }
+            let parsed = attributes.withRawValue("r") { $0.flatMap(SheetState.reference) }
             if let parsed {
                 column = parsed.column
                 if parsed.row + 1 != rowIndex, parsed.row >= 0 { rowIndex = parsed.row + 1 }
@@ -134,7 +181,7 @@ final class WorksheetReader: XMLContentHandler {
                 default: return .number
                 }
             }
-            cellStyle = attributes.withRawValue("s") { $0.flatMap(WorksheetReader.integer) }
+            cellStyle = attributes.withRawValue("s") { $0.flatMap(SheetState.integer) }
             value.removeAll(keepingCapacity: true)
             formula.removeAll(keepingCapacity: true)
             formulaInfo = nil
@@ -167,7 +214,7 @@ final class WorksheetReader: XMLContentHandler {
         }
     }
 
-    func endElement(_ name: XMLName) throws {
+    mutating func endElement(_ name: XMLName) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
         switch tag {
         case .v, .f, .t:
@@ -215,7 +262,7 @@ final class WorksheetReader: XMLContentHandler {
         return CellReference(row: row - 1, column: column - 1)
     }
 
-    func characters(_ text: UnsafeRawBufferPointer) throws {
+    mutating func characters(_ text: UnsafeRawBufferPointer) throws {
         switch capture {
         case .value, .inlineText: value.append(contentsOf: text)
         case .formula: formula.append(contentsOf: text)
@@ -223,14 +270,14 @@ final class WorksheetReader: XMLContentHandler {
         }
     }
 
-    private func makeCell() throws -> Cell {
+    private mutating func makeCell() throws -> Cell {
         let format = styles.format(cellStyle)
         let formulaText = formulaInfo == nil ? nil : resolveFormula()
         var cellValue: CellValue
         var shown = ""
         switch cellType {
         case .shared:
-            let index = value.withUnsafeBufferPointer { WorksheetReader.integer($0) }
+            let index = value.withUnsafeBufferPointer { SheetState.integer($0) }
             if let index, index < sharedStrings.count {
                 let string = sharedStrings[index]
                 cellValue = .string(string)
@@ -257,7 +304,7 @@ final class WorksheetReader: XMLContentHandler {
             shown = text
         case .date:
             let text = String(decoding: value, as: UTF8.self)
-            if let date = WorksheetReader.isoDate(text) {
+            if let date = SheetState.isoDate(text) {
                 cellValue = .date(date)
                 shown = date.description
             } else {
@@ -267,7 +314,7 @@ final class WorksheetReader: XMLContentHandler {
         case .number:
             if value.isEmpty {
                 cellValue = .empty
-            } else if let number = WorksheetReader.double(&value) {
+            } else if let number = SheetState.double(&value) {
                 if format.isDuration {
                     cellValue = .duration(number * 86_400)
                 } else if format.isDate, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {
@@ -303,7 +350,7 @@ final class WorksheetReader: XMLContentHandler {
     }
 
     /// The cell's own formula text: shared formulas are shifted from their anchor cell.
-    private func resolveFormula() -> String? {
+    private mutating func resolveFormula() -> String? {
         guard let info = formulaInfo else { return nil }
         let text = String(decoding: formula, as: UTF8.self)
         if info.type == "shared", let index = info.sharedIndex {
