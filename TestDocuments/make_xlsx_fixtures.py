@@ -100,6 +100,7 @@ def links_tables_comments():
     ws.write_url("E2", "internal:Summary!A1", string="Summary")
     ws.write_comment("B2", "Check the quantity", {"author": "Ada Reviewer"})
     ws.set_column("D:D", None, None, {"hidden": True})
+    ws.write_array_formula("G1:G2", "{=B2:B3*2}", None, 20)
     ws.write_string("D2", "hidden column value")
     summary = wb.add_worksheet("Summary")
     summary.write_string("A1", "Totals")

@@ -129,6 +129,7 @@ struct SheetState {
     private var capture: Capture = .none
     private var inlinePhonetic = 0
     private var sharedFormulas: [String: (text: String, row: Int, column: Int)] = [:]
+    private var arrayFormulas: [(range: CellRange, text: String)] = []
 
     private enum Capture { case none, value, formula, inlineText }
 
@@ -272,7 +273,7 @@ struct SheetState {
 
     private mutating func makeCell() throws -> Cell {
         let format = styles.format(cellStyle)
-        let formulaText = formulaInfo == nil ? nil : resolveFormula()
+        let formulaText = formulaInfo == nil ? (arrayFormulas.isEmpty ? nil : arrayFormula()) : resolveFormula()
         var cellValue: CellValue
         var shown = ""
         switch cellType {
@@ -353,6 +354,12 @@ struct SheetState {
     private mutating func resolveFormula() -> String? {
         guard let info = formulaInfo else { return nil }
         let text = String(decoding: formula, as: UTF8.self)
+        if info.type == "array", !text.isEmpty, let reference = info.ref, let range = CellRange(reference),
+            range.lastRow > range.firstRow || range.lastColumn > range.firstColumn
+        {
+            // The other cells of an array formula carry no <f>: they show the same formula.
+            arrayFormulas.append((range, text))
+        }
         if info.type == "shared", let index = info.sharedIndex {
             if !text.isEmpty {
                 sharedFormulas[index] = (text, rowIndex - 1, column)
@@ -362,6 +369,14 @@ struct SheetState {
             return FormulaShifter.shift(anchor.text, rows: rowIndex - 1 - anchor.row, columns: column - anchor.column)
         }
         return text.isEmpty ? nil : text
+    }
+
+    /// The formula of the array formula whose range covers the current cell, if any.
+    private mutating func arrayFormula() -> String? {
+        let row = rowIndex - 1
+        // Ranges wholly above this row are done with.
+        arrayFormulas.removeAll { $0.range.lastRow < row }
+        return arrayFormulas.first { $0.range.firstRow <= row && $0.range.firstColumn <= column && $0.range.lastColumn >= column }?.text
     }
 
     /// `2021-01-02`, `2021-01-02T13:45:00`, `13:45:00` (ISO cells, `t="d"`).

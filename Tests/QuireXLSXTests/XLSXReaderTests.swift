@@ -181,6 +181,10 @@ struct SheetExtrasTests {
         ])
         #expect(sheet.comments == [CellComment(reference: "B2", author: "Ada Reviewer", text: "Check the quantity")])
         #expect(sheet.hiddenColumns == [3])
+        // An array formula's other cells show the same formula.
+        #expect(cell(sheet, "G1")?.formula == "B2:B3*2")
+        #expect(cell(sheet, "G2")?.formula == "B2:B3*2")
+        #expect(cell(sheet, "G3")?.formula == nil)
         #expect(cell(sheet, "D2")?.value == .string("hidden column value"))
     }
 
