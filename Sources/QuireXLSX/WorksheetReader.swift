@@ -333,9 +333,57 @@ struct SheetState {
         return Cell(column: max(column, 0), value: cellValue, formatted: shown, formula: formulaText)
     }
 
+    /// Decimal text with at most 15 significant digits and a small power of ten, converted
+    /// exactly: both the digits and 10^k are exact doubles, so one multiplication or
+    /// division rounds correctly (Clinger's fast path). Anything else returns nil and goes to
+    /// `strtod`.
+    static func fastDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        var negative = false
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var sawDigit = false
+        var sawPoint = false
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte >= 0x30 && byte <= 0x39 {
+                sawDigit = true
+                if mantissa == 0 && byte == 0x30 {
+                    // Leading zeros add no significant digits.
+                } else {
+                    digits += 1
+                    if digits > 15 { return nil }
+                    mantissa = mantissa * 10 + UInt64(byte - 0x30)
+                }
+                if sawPoint { fraction += 1 }
+            } else if byte == UInt8(ascii: ".") && !sawPoint {
+                sawPoint = true
+            } else {
+                return nil  // exponent, blanks, anything unusual: leave it to strtod
+            }
+            i += 1
+        }
+        guard sawDigit, fraction <= 22 else { return nil }
+        var value = Double(mantissa)
+        if fraction > 0 { value /= exactPowersOfTen[fraction] }
+        return negative ? -value : value
+    }
+
+    static let exactPowersOfTen: [Double] = (0...22).map { k in
+        var p = 1.0
+        for _ in 0..<k { p *= 10 }
+        return p
+    }
+
     /// Parses the cell text as a number without making a String of it (surrounding blanks
     /// allowed, as Excel writes none but others do).
     static func double(_ bytes: inout [UInt8]) -> Double? {
+        if let fast = bytes.withUnsafeBufferPointer({ fastDouble($0) }) { return fast }
         bytes.append(0)
         defer { bytes.removeLast() }
         return bytes.withUnsafeBufferPointer { buffer -> Double? in

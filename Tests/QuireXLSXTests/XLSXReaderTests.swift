@@ -1,6 +1,7 @@
+import Foundation
 import QuireModel
 import QuireTestSupport
-import QuireXLSX
+@testable import QuireXLSX
 import Testing
 
 func workbook(_ name: String) throws -> Workbook {
@@ -192,5 +193,17 @@ struct SheetExtrasTests {
     func rendered() throws {
         let text = WorkbookRenderer().markdown(try workbook("links-tables-comments.xlsx"))
         #expect(text.contains("Comments:\n- **B2** (Ada Reviewer): Check the quantity\n\nLinks:\n- **E1**: <https://example.com/orders?id=7>\n- **E2**: <Summary!A1>\n"))
+    }
+}
+
+struct NumberParsingTests {
+    @Test("the fast decimal path gives exactly what the standard parser gives", arguments: [
+        "0", "-0", "1", "1361.7", "0.0012", "-42.5", "123456789012345", "0.1", "0.3333333333", "2500", "9007199254740993",
+        "1e5", "12.", " 7", "1.2345678901234567",
+    ])
+    func exact(text: String) {
+        var bytes = Array(text.utf8)
+        let ours = SheetState.double(&bytes)
+        #expect(ours == Double(text.trimmingCharacters(in: .whitespaces)), "\(text)")
     }
 }
