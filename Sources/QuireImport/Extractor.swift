@@ -151,6 +151,11 @@ public struct Extractor: Sendable {
                 write("(\(sheet.kind.rawValue): no cells)\n")
                 continue
             }
+            if kind == .csv && !workbookOptions.showFormulas && workbookOptions.maxRows == nil {
+                // Plain CSV: straight from the XML, no cell objects.
+                try open.writeCSV(ofSheet: index) { bytes in write(String(decoding: bytes, as: UTF8.self)) }
+                continue
+            }
             var writer = SheetStreamWriter(format: kind, options: workbookOptions)
             var pending = ""
             let layout = try open.forEachRow(ofSheet: index, formatted: kind != .csv, onDimension: { writer.setDimension($0) }) { row in

@@ -149,7 +149,7 @@ public struct SheetStreamWriter: Sendable {
         written += 1
     }
 
-    static func appendCSVField(_ field: String, to out: inout [UInt8]) {
+    package static func appendCSVField(_ field: String, to out: inout [UInt8]) {
         var field = field
         field.withUTF8 { bytes in
             var quote = false

@@ -32,7 +32,7 @@ extension CellValue {
         }
     }
 
-    static func shortest(_ number: Double) -> String {
+    package static func shortest(_ number: Double) -> String {
         if number == number.rounded() && abs(number) < 1e15 { return String(Int64(number)) }
         return "\(number)"
     }

@@ -4,7 +4,7 @@ import QuireXML
 /// Reads `sharedStrings.xml`: each `si` becomes one string, rich-text runs joined and
 /// phonetic runs (`rPh`) left out.
 final class SharedStringsReader: XMLContentHandler {
-    private(set) var strings: [String] = []
+    private(set) var strings = SharedStringBytes()
     private var current: [UInt8] = []
     private var inItem = false
     private var inText = false
@@ -34,7 +34,7 @@ final class SharedStringsReader: XMLContentHandler {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
         switch tag {
         case .si:
-            strings.append(decodeEscapes(current))
+            strings.append(current)
             inItem = false
         case .rPh:
             phoneticDepth -= 1
@@ -68,4 +68,29 @@ func decodeEscapes(_ bytes: [UInt8]) -> String {
         }
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+/// The shared-string table as one contiguous UTF-8 buffer with offsets: a workbook with
+/// hundreds of thousands of distinct strings costs their bytes, not an object each.
+struct SharedStringBytes: Sendable {
+    private(set) var bytes: [UInt8] = []
+    private(set) var offsets: [Int] = [0]
+    var count: Int { offsets.count - 1 }
+
+    init() {}
+
+    /// Appends one string's raw text, decoding `_xHHHH_` escapes.
+    mutating func append(_ raw: [UInt8]) {
+        if raw.contains(UInt8(ascii: "_")) {
+            bytes.append(contentsOf: decodeEscapes(raw).utf8)
+        } else {
+            bytes.append(contentsOf: raw)
+        }
+        offsets.append(bytes.count)
+    }
+
+    /// The bytes of string `index`.
+    func slice(_ index: Int) -> ArraySlice<UInt8> { bytes[offsets[index]..<offsets[index + 1]] }
+
+    subscript(index: Int) -> String { String(decoding: slice(index), as: UTF8.self) }
 }

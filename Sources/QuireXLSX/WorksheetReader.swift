@@ -61,7 +61,7 @@ final class WorksheetReader: XMLContentHandler {
     typealias Tag = SheetState.Tag
     private let storage: UnsafeMutablePointer<SheetState>
 
-    init(sharedStrings: [String], styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
+    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
         storage = .allocate(capacity: 1)
         storage.initialize(to: SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: uses1904Dates, onRow: onRow))
     }
@@ -101,7 +101,7 @@ final class WorksheetReader: XMLContentHandler {
 
 /// The worksheet reader's state and logic; `WorksheetReader` holds it behind a pointer.
 struct SheetState {
-    let sharedStrings: [String]
+    let sharedStrings: SharedStringBytes
     let styles: CellStyles
     let uses1904Dates: Bool
     let onRow: (SheetRow) throws -> Void
@@ -136,7 +136,7 @@ struct SheetState {
     /// The `t` attribute of a cell.
     enum CellKind { case number, shared, inline, formulaString, bool, error, date }
 
-    init(sharedStrings: [String], styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
+    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
         self.sharedStrings = sharedStrings
         self.styles = styles
         self.uses1904Dates = uses1904Dates

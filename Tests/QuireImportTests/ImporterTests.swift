@@ -1,3 +1,4 @@
+import Foundation
 import QuireDOCX
 import QuireImport
 import QuireModel
@@ -120,5 +121,38 @@ struct WorkbookExtractionTests {
             let collected = try Extractor(format: format).render(try Importer().read(path: path), file: path)
             #expect(streamed == collected, "\(path)")
         }
+    }
+}
+
+struct DirectCSVTests {
+    static func files() -> [String] {
+        var files = WorkbookExtractionTests.files()
+        guard let corpus = Fixtures.corpus,
+            let manifest = try? String(contentsOfFile: corpus + "/MANIFEST.tsv", encoding: .utf8)
+        else { return files }
+        for line in manifest.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if fields.count > 1, fields[1] == "xlsx", !fields[0].contains("pass_protected") { files.append(corpus + "/" + fields[0]) }
+        }
+        return files
+    }
+
+    @Test("CSV written straight from the XML equals CSV rendered from the cells, on every workbook")
+    func sameAsCells() throws {
+        var compared = 0
+        for path in Self.files() {
+            let direct: String
+            do {
+                direct = try Extractor(format: .csv).extract(path: path)
+            } catch {
+                // Files that fail must fail the same way on the cell path.
+                #expect(throws: DocumentError.self) { _ = try Extractor(format: .csv).render(try Importer().read(path: path), file: path) }
+                continue
+            }
+            let cells = try Extractor(format: .csv).render(try Importer().read(path: path), file: path)
+            #expect(direct == cells, "\(path)")
+            compared += 1
+        }
+        #expect(compared > 150 || Fixtures.corpus == nil)
     }
 }

@@ -1,0 +1,272 @@
+import QuireModel
+import QuireOOXML
+import QuireXML
+
+/// Turns a worksheet's XML straight into CSV bytes, without building cells or rows.
+///
+/// The output is exactly what `SheetStreamWriter` writes for `.csv` from the cells the
+/// `WorksheetReader` builds (tests compare the two on every fixture and the corpus); this
+/// path exists because CSV of a large sheet is the bulk workload, and skipping the model
+/// objects removes most of the per-cell cost. It needs the sheet's stated dimension: when
+/// the rows start without one, it throws `NeedsFullPath` before writing anything.
+final class SheetCSVEncoder: XMLContentHandler {
+    private let storage: UnsafeMutablePointer<CSVState>
+
+    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, write: @escaping ([UInt8]) -> Void) {
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: CSVState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: uses1904Dates, write: write))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        try storage.pointee.startElement(name, attributes: attributes)
+    }
+
+    func endElement(_ name: XMLName) throws {
+        try storage.pointee.endElement(name)
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        storage.pointee.characters(text)
+    }
+
+    /// Writes what is still held; call after the parse.
+    func finish() {
+        storage.pointee.flush()
+    }
+
+    var dimension: String? { storage.pointee.dimension }
+    var needsFullPath: Bool { storage.pointee.needsFullPath }
+}
+
+/// The sheet has no stated dimension; the caller should use the cell-building path.
+struct NeedsFullPath: Error {}
+
+struct CSVState {
+    typealias Tag = SheetState.Tag
+    let sharedStrings: SharedStringBytes
+    let styles: CellStyles
+    let uses1904Dates: Bool
+    let write: ([UInt8]) -> Void
+
+    var dimension: String?
+    private(set) var needsFullPath = false
+    private var columns: ClosedRange<Int>?
+    private var sawRow = false
+    // The row being read: its cells' text sits in `rowBytes`.
+    private var rowIndex = 0
+    private var column = -1
+    private var cellColumns: [Int] = []
+    private var cellRanges: [Range<Int>] = []
+    private var rowHasValue = false
+    private var rowBytes: [UInt8] = []
+    // The cell being read.
+    private var kind = SheetState.CellKind.number
+    private var style: Int?
+    private var value: [UInt8] = []
+    private var capturing = false
+    private var phonetic = 0
+    // Row layout across rows, as SheetStreamWriter keeps it.
+    private var previousIndex: Int?
+    private var emptyRun = 0
+    private var written = 0
+    private var out: [UInt8] = []
+    private var slots: [Int] = []
+
+    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, write: @escaping ([UInt8]) -> Void) {
+        self.sharedStrings = sharedStrings
+        self.styles = styles
+        self.uses1904Dates = uses1904Dates
+        self.write = write
+        out.reserveCapacity(1 << 17)
+    }
+
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        switch tag {
+        case .dimension:
+            dimension = attributes.value("ref")
+            if let dimension, let range = CellRange(dimension), range.lastColumn >= range.firstColumn,
+                !(range.firstRow == range.lastRow && range.firstColumn == range.lastColumn && range.firstRow == 0)
+            {
+                columns = range.firstColumn...range.lastColumn
+            }
+        case .row:
+            if !sawRow {
+                sawRow = true
+                if columns == nil {
+                    needsFullPath = true
+                    throw NeedsFullPath()
+                }
+            }
+            let index = attributes.withRawValue("r") { $0.flatMap(SheetState.integer) } ?? rowIndex + 1
+            rowIndex = max(index, 1)
+            column = -1
+            cellColumns.removeAll(keepingCapacity: true)
+            cellRanges.removeAll(keepingCapacity: true)
+            rowBytes.removeAll(keepingCapacity: true)
+            rowHasValue = false
+        case .c:
+            if let parsed = attributes.withRawValue("r", { $0.flatMap(SheetState.reference) }) {
+                column = parsed.column
+                if parsed.row + 1 != rowIndex, parsed.row >= 0 { rowIndex = parsed.row + 1 }
+            } else {
+                column += 1
+            }
+            kind = attributes.withRawValue("t") { bytes -> SheetState.CellKind in
+                guard let bytes, !bytes.isEmpty else { return .number }
+                switch (bytes.count, bytes[0]) {
+                case (1, UInt8(ascii: "s")): return .shared
+                case (1, UInt8(ascii: "b")): return .bool
+                case (1, UInt8(ascii: "e")): return .error
+                case (1, UInt8(ascii: "d")): return .date
+                case (3, UInt8(ascii: "s")): return .formulaString
+                case (9, UInt8(ascii: "i")): return .inline
+                default: return .number
+                }
+            }
+            style = attributes.withRawValue("s") { $0.flatMap(SheetState.integer) }
+            value.removeAll(keepingCapacity: true)
+        case .v:
+            if kind != .inline { capturing = true }
+        case .t:
+            if kind == .inline && phonetic == 0 { capturing = true }
+        case .rPh:
+            phonetic += 1
+        default:
+            break
+        }
+    }
+
+    mutating func endElement(_ name: XMLName) throws {
+        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        switch tag {
+        case .v, .t:
+            capturing = false
+        case .rPh:
+            phonetic -= 1
+        case .c:
+            try endCell()
+        case .row:
+            endRow()
+        default:
+            break
+        }
+    }
+
+    mutating func characters(_ text: UnsafeRawBufferPointer) {
+        if capturing { value.append(contentsOf: text) }
+    }
+
+    /// The cell's data text, as `CellValue.dataText` gives it, appended to `rowBytes`.
+    private mutating func endCell() throws {
+        let start = rowBytes.count
+        switch kind {
+        case .shared:
+            if let index = value.withUnsafeBufferPointer({ SheetState.integer($0) }), index < sharedStrings.count {
+                rowBytes.append(contentsOf: sharedStrings.slice(index))
+            } else if !value.isEmpty {
+                let reference = CellReference(row: rowIndex - 1, column: max(column, 0))
+                throw SharedStringMissing(
+                    reference: reference.description, index: String(decoding: value, as: UTF8.self), available: sharedStrings.count)
+            }
+        case .inline, .formulaString:
+            rowBytes.append(contentsOf: decodeEscapes(value).utf8)
+        case .bool:
+            if !value.isEmpty {
+                let truth = value.first == UInt8(ascii: "1") || value.first.map { $0 | 0x20 } == UInt8(ascii: "t")
+                rowBytes.append(contentsOf: (truth ? "TRUE" : "FALSE").utf8)
+            }
+        case .error:
+            rowBytes.append(contentsOf: value)
+        case .date:
+            let text = String(decoding: value, as: UTF8.self)
+            rowBytes.append(contentsOf: (WorksheetReader.isoDate(text)?.description ?? text).utf8)
+        case .number:
+            if !value.isEmpty {
+                if let number = SheetState.double(&value) {
+                    let format = styles.format(style)
+                    if format.isDuration {
+                        rowBytes.append(contentsOf: CellValue.shortest(number * 86_400 / 86_400).utf8)
+                    } else if format.isDate, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {
+                        rowBytes.append(contentsOf: date.description.utf8)
+                    } else {
+                        rowBytes.append(contentsOf: CellValue.shortest(number).utf8)
+                    }
+                } else {
+                    rowBytes.append(contentsOf: value)
+                }
+            }
+        }
+        if rowBytes.count > start { rowHasValue = true }
+        cellColumns.append(max(column, 0))
+        cellRanges.append(start..<rowBytes.count)
+    }
+
+    private mutating func endRow() {
+        guard let columns, !cellColumns.isEmpty else { return }
+        guard rowHasValue else {
+            if written > 0 { emptyRun += 1 }
+            return
+        }
+        if let previous = previousIndex, rowIndex > previous + 1 { emptyRun = max(emptyRun, rowIndex - previous - 1) }
+        previousIndex = rowIndex
+        var high = columns.upperBound
+        for (i, c) in cellColumns.enumerated() where c > high && !cellRanges[i].isEmpty { high = c }
+        let width = high - columns.lowerBound + 1
+        for _ in 0..<emptyRun {
+            out.append(contentsOf: repeatElement(UInt8(ascii: ","), count: width - 1))
+            out.append(0x0D)
+            out.append(0x0A)
+            written += 1
+        }
+        emptyRun = 0
+        slots.removeAll(keepingCapacity: true)
+        slots.append(contentsOf: repeatElement(-1, count: width))
+        for (i, c) in cellColumns.enumerated() where c >= columns.lowerBound && c <= high {
+            slots[c - columns.lowerBound] = i
+        }
+        var first = true
+        for slot in slots {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            if slot >= 0 { appendField(cellRanges[slot]) }
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+        written += 1
+        if out.count >= 1 << 16 { flush() }
+    }
+
+    /// RFC 4180 quoting, as `SheetStreamWriter.appendCSVField`.
+    private mutating func appendField(_ range: Range<Int>) {
+        var quote = false
+        for i in range {
+            let byte = rowBytes[i]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+                quote = true
+                break
+            }
+        }
+        guard quote else {
+            out.append(contentsOf: rowBytes[range])
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for i in range {
+            out.append(rowBytes[i])
+            if rowBytes[i] == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\"")) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    mutating func flush() {
+        guard !out.isEmpty else { return }
+        write(out)
+        out.removeAll(keepingCapacity: true)
+    }
+}
