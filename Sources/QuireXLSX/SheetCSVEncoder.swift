@@ -111,25 +111,7 @@ struct CSVState {
             rowBytes.removeAll(keepingCapacity: true)
             rowHasValue = false
         case .c:
-            if let parsed = attributes.withRawValue("r", { $0.flatMap(SheetState.reference) }) {
-                column = parsed.column
-                if parsed.row + 1 != rowIndex, parsed.row >= 0 { rowIndex = parsed.row + 1 }
-            } else {
-                column += 1
-            }
-            kind = attributes.withRawValue("t") { bytes -> SheetState.CellKind in
-                guard let bytes, !bytes.isEmpty else { return .number }
-                switch (bytes.count, bytes[0]) {
-                case (1, UInt8(ascii: "s")): return .shared
-                case (1, UInt8(ascii: "b")): return .bool
-                case (1, UInt8(ascii: "e")): return .error
-                case (1, UInt8(ascii: "d")): return .date
-                case (3, UInt8(ascii: "s")): return .formulaString
-                case (9, UInt8(ascii: "i")): return .inline
-                default: return .number
-                }
-            }
-            style = attributes.withRawValue("s") { $0.flatMap(SheetState.integer) }
+            (kind, style) = SheetState.startCell(attributes, row: &rowIndex, column: &column)
             value.removeAll(keepingCapacity: true)
         case .v:
             if kind != .inline { capturing = true }

@@ -163,26 +163,7 @@ struct SheetState {
             cells.removeAll(keepingCapacity: true)
             column = -1
         case .c:
-            let parsed = attributes.withRawValue("r") { $0.flatMap(SheetState.reference) }
-            if let parsed {
-                column = parsed.column
-                if parsed.row + 1 != rowIndex, parsed.row >= 0 { rowIndex = parsed.row + 1 }
-            } else {
-                column += 1
-            }
-            cellType = attributes.withRawValue("t") { bytes -> CellKind in
-                guard let bytes, !bytes.isEmpty else { return .number }
-                switch (bytes.count, bytes[0]) {
-                case (1, UInt8(ascii: "s")): return .shared
-                case (1, UInt8(ascii: "b")): return .bool
-                case (1, UInt8(ascii: "e")): return .error
-                case (1, UInt8(ascii: "d")): return .date
-                case (3, UInt8(ascii: "s")): return .formulaString  // "str"
-                case (9, UInt8(ascii: "i")): return .inline  // "inlineStr"
-                default: return .number
-                }
-            }
-            cellStyle = attributes.withRawValue("s") { $0.flatMap(SheetState.integer) }
+            (cellType, cellStyle) = SheetState.startCell(attributes, row: &rowIndex, column: &column)
             value.removeAll(keepingCapacity: true)
             formula.removeAll(keepingCapacity: true)
             formulaInfo = nil
@@ -231,6 +212,30 @@ struct SheetState {
         default:
             break
         }
+    }
+
+    /// Reads a `c` element's `r`, `t` and `s`: moves `row`/`column` to the cell (one past the
+    /// previous cell when there is no reference) and returns its kind and style index.
+    static func startCell(_ attributes: XMLAttributes, row: inout Int, column: inout Int) -> (CellKind, Int?) {
+        if let parsed = attributes.withRawValue("r", { $0.flatMap(SheetState.reference) }) {
+            column = parsed.column
+            if parsed.row + 1 != row, parsed.row >= 0 { row = parsed.row + 1 }
+        } else {
+            column += 1
+        }
+        let kind = attributes.withRawValue("t") { bytes -> CellKind in
+            guard let bytes, !bytes.isEmpty else { return .number }
+            switch (bytes.count, bytes[0]) {
+            case (1, UInt8(ascii: "s")): return .shared
+            case (1, UInt8(ascii: "b")): return .bool
+            case (1, UInt8(ascii: "e")): return .error
+            case (1, UInt8(ascii: "d")): return .date
+            case (3, UInt8(ascii: "s")): return .formulaString  // "str"
+            case (9, UInt8(ascii: "i")): return .inline  // "inlineStr"
+            default: return .number
+            }
+        }
+        return (kind, attributes.withRawValue("s") { $0.flatMap(SheetState.integer) })
     }
 
     static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
