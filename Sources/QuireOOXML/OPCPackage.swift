@@ -161,7 +161,7 @@ package struct OPCPackage: Sendable {
         var overrides: [String: String] = [:], defaults: [String: String] = [:]
         for element in root.children {
             if element.name.local == "Override", let part = element.attribute("PartName"), let type = element.attribute("ContentType") {
-                overrides[ZipArchiveKey.normalise(part)] = type
+                overrides[ZipArchive.normalisedKey(part)] = type
             } else if element.name.local == "Default", let ext = element.attribute("Extension"), let type = element.attribute("ContentType") {
                 defaults[ext.lowercased()] = type
             }
@@ -230,27 +230,14 @@ package struct ContentTypes: Sendable {
     package var overrides: [String: String]
     package var defaults: [String: String]
     package func type(of part: String) -> String? {
-        let key = ZipArchiveKey.normalise(part)
+        let key = ZipArchive.normalisedKey(part)
         if let type = overrides[key] { return type }
         guard let dot = key.lastIndex(of: ".") else { return nil }
         return defaults[String(key[key.index(after: dot)...])]
     }
 }
 
-enum ZipArchiveKey {
-    static func normalise(_ part: String) -> String {
-        var key = part.replacingBackslashes().lowercased()
-        while key.hasPrefix("/") { key.removeFirst() }
-        return key
-    }
-}
-
 extension String {
-    func replacingBackslashes() -> String {
-        guard utf8.contains(UInt8(ascii: "\\")) else { return self }
-        return String(decoding: utf8.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }, as: UTF8.self)
-    }
-
     package func trimmingWhitespace() -> String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }

@@ -46,7 +46,8 @@ public struct ZipArchive: Sendable {
         index[ZipArchive.normalisedKey(path)].map { entries[$0] }
     }
 
-    static func normalisedKey(_ path: String) -> String {
+    /// A part name as entries are looked up: lower case, `/` for `\`, no leading `/`.
+    package static func normalisedKey(_ path: String) -> String {
         var key = path.replacingBackslashes().lowercased()
         while key.hasPrefix("/") { key.removeFirst() }
         return key
@@ -89,7 +90,7 @@ public struct ZipArchive: Sendable {
 }
 
 extension String {
-    func replacingBackslashes() -> String {
+    package func replacingBackslashes() -> String {
         guard utf8.contains(UInt8(ascii: "\\")) else { return self }
         return String(decoding: utf8.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }, as: UTF8.self)
     }
