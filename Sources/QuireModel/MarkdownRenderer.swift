@@ -452,35 +452,29 @@ struct BlockWriter {
 /// comments, headers and footers); `takeOutput` hands over what is rendered so far.
 public struct MarkdownStream: Sendable {
     private let renderer: MarkdownRenderer
-    private var writer: BlockWriterBox
+    private var writer: BlockWriter
 
     public init(options: RenderOptions = RenderOptions()) {
         renderer = MarkdownRenderer(options: options)
-        writer = BlockWriterBox(BlockWriter(renderer: renderer, indent: ""))
+        writer = BlockWriter(renderer: renderer, indent: "")
     }
 
     public mutating func append(_ block: Block) {
-        writer.value.write(block)
+        writer.write(block)
     }
 
     public mutating func finish(_ document: Document) {
-        writer.value.flush()
-        let body = writer.value.out
-        writer.value.out = renderer.renderBackMatter(document, after: body, continuing: writer.value.hasWritten)
+        writer.flush()
+        let body = writer.out
+        writer.out = renderer.renderBackMatter(document, after: body, continuing: writer.hasWritten)
     }
 
     /// The text rendered since the last call.
     public mutating func takeOutput() -> String {
-        let text = writer.value.out
-        writer.value.out = ""
+        let text = writer.out
+        writer.out = ""
         return text
     }
-}
-
-/// Holds the writer; a struct wrapper so `MarkdownStream` stays a plain value.
-struct BlockWriterBox: Sendable {
-    var value: BlockWriter
-    init(_ value: BlockWriter) { self.value = value }
 }
 
 /// A table laid out on its grid: spanned positions are nil, so every row has `columnCount` slots.

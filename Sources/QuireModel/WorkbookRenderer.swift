@@ -190,23 +190,6 @@ public struct WorkbookRenderer: Sendable {
         return rows.keys.sorted().map { rows[$0]! }
     }
 
-    static func appendCSVField(_ field: String, to out: inout String) {
-        var copy = field
-        let needsQuotes = copy.withUTF8 { bytes in
-            for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-                return true
-            }
-            return false
-        }
-        if !needsQuotes {
-            out += field
-            return
-        }
-        out += "\""
-        out += field.replacingOccurrences(of: "\"", with: "\"\"")
-        out += "\""
-    }
-
     /// JSON of schema `quire.workbook` version 1 (docs/json-schema.md): typed values,
     /// display text and formulas of every cell of every sheet, hidden ones included.
     public func json(_ workbook: Workbook, pretty: Bool = true) -> String {

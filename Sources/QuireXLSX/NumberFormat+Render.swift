@@ -53,8 +53,8 @@ extension NumberFormat {
             while mantissa < 1 { mantissa *= 10; exponent -= 1 }
         }
         var text = fixed(mantissa, decimals: decimals)
-        if text.hasPrefix("10") && !text.hasPrefix("10.") == false && mantissa >= 9.5 {
-            // Rounding carried into a new digit: 9.9999 → 10.000.
+        if text.hasPrefix("10") && (text.count == 2 || text.dropFirst(2).first == ".") {
+            // Rounding carried into a new digit (9.9999 → 10.000, or 9.6 → 10 with no decimals).
             exponent += 1
             text = fixed(mantissa / 10, decimals: decimals)
         }
@@ -83,7 +83,6 @@ extension NumberFormat {
         }
         var out = ""
         var placed = false
-        var negativeShown = false
         for token in tokens {
             switch token {
             case .literal(let text):
@@ -94,7 +93,6 @@ extension NumberFormat {
                 let text = renderPattern(abs(value), pattern)
                 if value < 0 && text.contains(where: { $0 != "0" && $0 != "." && $0 != "," && $0 != "%" && $0 != " " }) {
                     out += "-"
-                    negativeShown = true
                 }
                 out += text
             case .general:
@@ -103,7 +101,6 @@ extension NumberFormat {
                 break
             }
         }
-        _ = negativeShown
         return out
     }
 

@@ -285,12 +285,14 @@ public struct NumberFormat: Sendable {
         }.joined()
     }
 
+    /// The section for `value`, and whether it is a negative section (which shows the
+    /// magnitude: its own literals carry the sign).
     private func pick(_ value: Double) -> (Section, Bool) {
         let numeric = sections.filter { !$0.isText || $0.tokens.contains(where: { if case .digits = $0 { true } else { false } }) }
         guard let first = numeric.first else { return (sections.first ?? NumberFormat.general.sections[0], false) }
         if numeric.contains(where: { $0.condition != nil }) {
-            for section in numeric {
-                if let condition = section.condition, NumberFormat.holds(condition, value) { return (section, section !== first && value < 0) }
+            for (index, section) in numeric.enumerated() {
+                if let condition = section.condition, NumberFormat.holds(condition, value) { return (section, index > 0 && value < 0) }
             }
             return (numeric.last(where: { $0.condition == nil }) ?? first, false)
         }
@@ -314,12 +316,6 @@ public struct NumberFormat: Sendable {
         case "<>": return value != condition.value
         default: return false
         }
-    }
-}
-
-extension NumberFormat.Section {
-    static func !== (a: NumberFormat.Section, b: NumberFormat.Section) -> Bool {
-        a.tokens != b.tokens || a.condition?.op != b.condition?.op || a.condition?.value != b.condition?.value
     }
 }
 
