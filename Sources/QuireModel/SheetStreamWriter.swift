@@ -151,23 +151,26 @@ public struct SheetStreamWriter: Sendable {
 
     package static func appendCSVField(_ field: String, to out: inout [UInt8]) {
         var field = field
-        field.withUTF8 { bytes in
-            var quote = false
-            for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-                quote = true
-                break
-            }
-            guard quote else {
-                out.append(contentsOf: bytes)
-                return
-            }
-            out.append(UInt8(ascii: "\""))
-            for byte in bytes {
-                out.append(byte)
-                if byte == UInt8(ascii: "\"") { out.append(byte) }
-            }
-            out.append(UInt8(ascii: "\""))
+        field.withUTF8 { appendCSVField($0, to: &out) }
+    }
+
+    /// RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
+    package static func appendCSVField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var quote = false
+        for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+            quote = true
+            break
         }
+        guard quote else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            out.append(byte)
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     private mutating func writeRow(_ row: SheetRow, slots: [Int]) {

@@ -224,26 +224,10 @@ struct CSVState {
         if out.count >= 1 << 16 { flush() }
     }
 
-    /// RFC 4180 quoting, as `SheetStreamWriter.appendCSVField`.
     private mutating func appendField(_ range: Range<Int>) {
-        var quote = false
-        for i in range {
-            let byte = rowBytes[i]
-            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-                quote = true
-                break
-            }
+        rowBytes.withUnsafeBufferPointer { bytes in
+            SheetStreamWriter.appendCSVField(UnsafeBufferPointer(rebasing: bytes[range]), to: &out)
         }
-        guard quote else {
-            out.append(contentsOf: rowBytes[range])
-            return
-        }
-        out.append(UInt8(ascii: "\""))
-        for i in range {
-            out.append(rowBytes[i])
-            if rowBytes[i] == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\"")) }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     mutating func flush() {
