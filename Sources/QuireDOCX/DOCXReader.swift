@@ -1,6 +1,6 @@
 public import QuireModel
 public import QuireZip
-import QuireOOXML
+package import QuireOOXML
 import QuireXML
 
 /// Reads Word documents (.docx, .docm, .dotx; Transitional and Strict) into a `Document`.
@@ -53,16 +53,22 @@ public struct DOCXReader: Sendable {
     ///   found stay handed over.
     /// - Throws: as `read(path:)`.
     public func read(path: String, streamingBody body: (Block) -> Void) throws(DocumentError) -> Document {
-        let package = try OPCPackage(path: path, limits: options.limits)
-        return try withoutActuallyEscaping(body) { (escapable) throws(DocumentError) -> Document in
-            try read(package, sink: escapable)
-        }
+        try read(package: OPCPackage(path: path, limits: options.limits), streamingBody: body)
     }
 
     /// As `read(path:streamingBody:)`, for a document held in memory.
     public func read(bytes: [UInt8], name: String, streamingBody body: (Block) -> Void) throws(DocumentError) -> Document {
-        let package = try OPCPackage(bytes: bytes, name: name, limits: options.limits)
-        return try withoutActuallyEscaping(body) { (escapable) throws(DocumentError) -> Document in
+        try read(package: OPCPackage(bytes: bytes, name: name, limits: options.limits), streamingBody: body)
+    }
+
+    /// Reads an already opened package (the importer opens it once to tell the format).
+    package func read(package: OPCPackage) throws(DocumentError) -> Document {
+        try read(package)
+    }
+
+    /// As `read(path:streamingBody:)`, for an already opened package.
+    package func read(package: OPCPackage, streamingBody body: (Block) -> Void) throws(DocumentError) -> Document {
+        try withoutActuallyEscaping(body) { (escapable) throws(DocumentError) -> Document in
             try read(package, sink: escapable)
         }
     }

@@ -54,18 +54,7 @@ public struct Extractor: Sendable {
     /// When reading fails part-way, the pieces already written stay written and the error
     /// is thrown.
     public func extract(path: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
-        let detected = importer.detect(path: path)
-        if detected == .xlsx, format != .json(pretty: true), format != .json(pretty: false), !workbookOptions.fillMergedCells {
-            // Sheets stream row by row: a sheet of millions of rows is never held.
-            try streamWorkbook(try XLSXReader(options: .init(limits: importer.limits)).open(path: path), file: path, write: write)
-            return
-        }
-        if format == .markdown, detected == .docx {
-            let reader = DOCXReader(options: .init(limits: importer.limits))
-            try pipelined(write: write) { body throws(DocumentError) in try reader.read(path: path, streamingBody: body) }
-            return
-        }
-        write(try render(try importer.read(path: path), file: path))
+        try extract(importer.open(path: path), file: path, write: write)
     }
 
     /// The rendered content of bytes held in memory; `name` labels them in errors.
@@ -77,14 +66,25 @@ public struct Extractor: Sendable {
 
     /// As `extract(path:write:)`, for bytes held in memory.
     public func extract(bytes: [UInt8], name: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
-        if format == .markdown, importer.detect(bytes: bytes) == .docx {
+        try extract(importer.open(bytes: bytes, name: name), file: name, write: write)
+    }
+
+    private func extract(
+        _ opened: Importer.Opened, file: String, write: @escaping @Sendable (String) -> Void
+    ) throws(DocumentError) {
+        var isJSON = false
+        if case .json = format { isJSON = true }
+        switch opened {
+        case .package(let package, .xlsx) where !isJSON && !workbookOptions.fillMergedCells:
+            // Sheets stream row by row: a sheet of millions of rows is never held.
+            let reader = XLSXReader(options: .init(limits: importer.limits))
+            try streamWorkbook(try reader.open(package: package), file: file, write: write)
+        case .package(let package, .docx) where format == .markdown:
             let reader = DOCXReader(options: .init(limits: importer.limits))
-            try pipelined(write: write) { body throws(DocumentError) in
-                try reader.read(bytes: bytes, name: name, streamingBody: body)
-            }
-            return
+            try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
+        default:
+            write(try render(try importer.read(opened, file: file), file: file))
         }
-        write(try render(try importer.read(bytes: bytes, name: name), file: name))
     }
 
     /// Renders already-read content in this extractor's format.

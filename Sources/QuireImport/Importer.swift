@@ -1,7 +1,7 @@
 public import QuireModel
 public import QuireZip
 import QuireDOCX
-import QuireOOXML
+package import QuireOOXML
 import QuireXLSX
 
 #if canImport(Glibc)
@@ -94,7 +94,7 @@ public struct Importer: Sendable {
     }
 
     static func head(path: String, count: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: count)
@@ -103,41 +103,73 @@ public struct Importer: Sendable {
         return Array(buffer.prefix(n))
     }
 
+    /// A file opened once: an Office package with its format, or some other kind of content.
+    package enum Opened {
+        case package(OPCPackage, DetectedFormat)
+        case other(DetectedFormat)
+    }
+
+    /// Opens the file at `path` and tells what it is, so the reader can go on with the same
+    /// open package (no second look at the central directory and content types).
+    ///
+    /// - Throws: `DocumentError` for a missing or unreadable path, a directory, and any file
+    ///   that looks like a ZIP or OLE container but cannot be opened as one (the ZIP layer's
+    ///   error: encrypted, legacy, truncated…).
+    package func open(path: String) throws(DocumentError) -> Opened {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw DocumentError(.io, file: path, message: "cannot open the file: \(reason).")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw DocumentError(.unsupportedFormat, file: path, message: "is a directory; give the documents inside it.")
+        }
+        guard let head = Importer.head(path: path, count: 512) else {
+            throw DocumentError(.io, file: path, message: "cannot read the file.")
+        }
+        if Importer.isContainer(head) {
+            let package = try OPCPackage(path: path, limits: limits)
+            return .package(package, Importer.classify(package))
+        }
+        return .other(head.isEmpty ? .empty : Importer.detect(head: head))
+    }
+
+    /// As `open(path:)`, for bytes held in memory; `name` labels them.
+    package func open(bytes: [UInt8], name: String) throws(DocumentError) -> Opened {
+        if Importer.isContainer(bytes) {
+            let package = try OPCPackage(bytes: bytes, name: name, limits: limits)
+            return .package(package, Importer.classify(package))
+        }
+        return .other(bytes.isEmpty ? .empty : Importer.detect(head: Array(bytes.prefix(512))))
+    }
+
+    /// A ZIP (`PK`) or an OLE compound file: what the OPC layer opens, or names the error of.
+    static func isContainer(_ head: [UInt8]) -> Bool {
+        head.starts(with: [0x50, 0x4B]) || head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+    }
+
     /// Reads the file at `path` with the reader its format calls for.
     ///
     /// - Throws: `DocumentError`; `.unsupportedFormat` names what the file is when Quire
     ///   cannot read that kind yet.
     public func read(path: String) throws(DocumentError) -> ImportedContent {
-        var isDirectory = stat()
-        if stat(path, &isDirectory) != 0 {
-            let reason = String(cString: strerror(errno))
-            throw DocumentError(.io, file: path, message: "cannot open the file: \(reason).")
-        }
-        if (isDirectory.st_mode & S_IFMT) == S_IFDIR {
-            throw DocumentError(.unsupportedFormat, file: path, message: "is a directory; give the documents inside it.")
-        }
-        let format = detect(path: path)
-        switch format {
-        case .docx, .oleCompound, .zip:
-            // DOCX reader gives the precise error for OLE (encrypted vs legacy) and plain ZIPs.
-            return .document(try DOCXReader(options: .init(limits: limits)).read(path: path))
-        case .xlsx:
-            return .workbook(try XLSXReader(options: .init(limits: limits)).read(path: path))
-        default:
-            throw Importer.unsupported(format, file: path)
-        }
+        try read(open(path: path), file: path)
     }
 
     /// Reads bytes held in memory (for example standard input); `name` labels them.
     public func read(bytes: [UInt8], name: String) throws(DocumentError) -> ImportedContent {
-        let format = detect(bytes: bytes)
-        switch format {
-        case .docx, .oleCompound, .zip:
-            return .document(try DOCXReader(options: .init(limits: limits)).read(bytes: bytes, name: name))
-        case .xlsx:
-            return .workbook(try XLSXReader(options: .init(limits: limits)).read(bytes: bytes, name: name))
-        default:
-            throw Importer.unsupported(format, file: name)
+        try read(open(bytes: bytes, name: name), file: name)
+    }
+
+    package func read(_ opened: Opened, file: String) throws(DocumentError) -> ImportedContent {
+        switch opened {
+        case .package(let package, .xlsx):
+            return .workbook(try XLSXReader(options: .init(limits: limits)).read(package))
+        case .package(let package, .docx), .package(let package, .zip):
+            // The DOCX reader says precisely what is wrong with a ZIP that is no document.
+            return .document(try DOCXReader(options: .init(limits: limits)).read(package: package))
+        case .package(_, let format), .other(let format):
+            throw Importer.unsupported(format, file: file)
         }
     }
 

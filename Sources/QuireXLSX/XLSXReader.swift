@@ -1,6 +1,6 @@
 public import QuireModel
 public import QuireZip
-import QuireOOXML
+package import QuireOOXML
 import QuireXML
 
 /// Reads Excel workbooks (.xlsx, .xlsm; Transitional and Strict) into a `Workbook`.
@@ -41,7 +41,12 @@ public struct XLSXReader: Sendable {
         try OpenWorkbook(package: OPCPackage(path: path, limits: options.limits))
     }
 
-    func read(_ package: OPCPackage) throws(DocumentError) -> Workbook {
+    /// Opens an already opened package (the importer opens it once to tell the format).
+    package func open(package: OPCPackage) throws(DocumentError) -> OpenWorkbook {
+        try OpenWorkbook(package: package)
+    }
+
+    package func read(_ package: OPCPackage) throws(DocumentError) -> Workbook {
         let open = try OpenWorkbook(package: package)
         var workbook = open.workbook
         for index in workbook.sheets.indices where workbook.sheets[index].kind == .worksheet {
