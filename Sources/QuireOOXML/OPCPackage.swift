@@ -79,6 +79,29 @@ package struct OPCPackage: Sendable {
         return true
     }
 
+    /// Hands a part's inflated bytes to `body` in order, without holding the part; parts of
+    /// `prefetchThreshold` bytes or more are inflated ahead on another thread. Errors from
+    /// `body` that are not already `DocumentError`s are reported at `part`. Returns false
+    /// when the part is absent.
+    @discardableResult
+    package func forEachChunk(
+        of part: String, prefetchThreshold: Int64 = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws(DocumentError) -> Bool {
+        guard let entry = archive.entry(part) else { return false }
+        do {
+            if entry.uncompressedSize >= prefetchThreshold {
+                try archive.forEachChunkPrefetched(of: entry, body)
+            } else {
+                try archive.forEachChunk(of: entry, chunkSize: 256 * 1024, body)
+            }
+        } catch let error as ZipError {
+            throw DocumentError(zip: error)
+        } catch {
+            throw DocumentError(xml: error, file: file, part: entry.path)
+        }
+        return true
+    }
+
     /// The relationships of `part` (`""` for the package's own `_rels/.rels`), by id.
     package func relationships(of part: String) throws(DocumentError) -> Relationships {
         let relsPath: String

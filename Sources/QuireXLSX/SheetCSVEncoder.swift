@@ -12,9 +12,9 @@ import QuireXML
 final class SheetCSVEncoder: XMLContentHandler {
     private let storage: UnsafeMutablePointer<CSVState>
 
-    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, write: @escaping ([UInt8]) -> Void) {
+    init(csv: CSVState) {
         storage = .allocate(capacity: 1)
-        storage.initialize(to: CSVState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: uses1904Dates, write: write))
+        storage.initialize(to: csv)
     }
 
     deinit {
@@ -89,34 +89,19 @@ struct CSVState {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
         switch tag {
         case .dimension:
-            dimension = attributes.value("ref")
-            if let dimension, let range = CellRange(dimension), range.lastColumn >= range.firstColumn,
-                !(range.firstRow == range.lastRow && range.firstColumn == range.lastColumn && range.firstRow == 0)
-            {
-                columns = range.firstColumn...range.lastColumn
-            }
+            setDimension(attributes.value("ref"))
         case .row:
-            if !sawRow {
-                sawRow = true
-                if columns == nil {
-                    needsFullPath = true
-                    throw NeedsFullPath()
+            try startRow(index: attributes.withRawValue("r") { $0.flatMap(SheetState.integer) })
+        case .c:
+            attributes.withRawValue("r") { r in
+                attributes.withRawValue("t") { t in
+                    attributes.withRawValue("s") { s in startCell(r: r, t: t, s: s) }
                 }
             }
-            let index = attributes.withRawValue("r") { $0.flatMap(SheetState.integer) } ?? rowIndex + 1
-            rowIndex = max(index, 1)
-            column = -1
-            cellColumns.removeAll(keepingCapacity: true)
-            cellRanges.removeAll(keepingCapacity: true)
-            rowBytes.removeAll(keepingCapacity: true)
-            rowHasValue = false
-        case .c:
-            (kind, style) = SheetState.startCell(attributes, row: &rowIndex, column: &column)
-            value.removeAll(keepingCapacity: true)
         case .v:
-            if kind != .inline { capturing = true }
+            startValue()
         case .t:
-            if kind == .inline && phonetic == 0 { capturing = true }
+            startText()
         case .rPh:
             phonetic += 1
         default:
@@ -126,6 +111,55 @@ struct CSVState {
 
     mutating func endElement(_ name: XMLName) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        try end(tag)
+    }
+
+    // The steps, in the terms of the worksheet's elements; `SheetScanner` calls them too.
+
+    mutating func setDimension(_ reference: String?) {
+        dimension = reference
+        if let reference, let range = CellRange(reference), range.lastColumn >= range.firstColumn,
+            !(range.firstRow == range.lastRow && range.firstColumn == range.lastColumn && range.firstRow == 0)
+        {
+            columns = range.firstColumn...range.lastColumn
+        }
+    }
+
+    mutating func startRow(index stated: Int?) throws {
+        if !sawRow {
+            sawRow = true
+            if columns == nil {
+                needsFullPath = true
+                throw NeedsFullPath()
+            }
+        }
+        rowIndex = max(stated ?? rowIndex + 1, 1)
+        column = -1
+        cellColumns.removeAll(keepingCapacity: true)
+        cellRanges.removeAll(keepingCapacity: true)
+        rowBytes.removeAll(keepingCapacity: true)
+        rowHasValue = false
+    }
+
+    mutating func startCell(r: UnsafeBufferPointer<UInt8>?, t: UnsafeBufferPointer<UInt8>?, s: UnsafeBufferPointer<UInt8>?) {
+        (kind, style) = SheetState.startCell(r: r, t: t, s: s, row: &rowIndex, column: &column)
+        value.removeAll(keepingCapacity: true)
+    }
+
+    mutating func startValue() {
+        if kind != .inline { capturing = true }
+    }
+
+    mutating func startText() {
+        if kind == .inline && phonetic == 0 { capturing = true }
+    }
+
+    mutating func startPhonetic() { phonetic += 1 }
+
+    /// Whether character data now belongs to the cell's value.
+    var isCapturing: Bool { capturing }
+
+    mutating func end(_ tag: Tag) throws {
         switch tag {
         case .v, .t:
             capturing = false
@@ -142,6 +176,14 @@ struct CSVState {
 
     mutating func characters(_ text: UnsafeRawBufferPointer) {
         if capturing { value.append(contentsOf: text) }
+    }
+
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        if capturing { value.append(contentsOf: text) }
+    }
+
+    mutating func character(_ byte: UInt8) {
+        if capturing { value.append(byte) }
     }
 
     /// The cell's data text, as `CellValue.dataText` gives it, appended to `rowBytes`.
@@ -170,11 +212,14 @@ struct CSVState {
             rowBytes.append(contentsOf: (WorksheetReader.isoDate(text)?.description ?? text).utf8)
         case .number:
             if !value.isEmpty {
-                if let number = SheetState.double(&value) {
-                    let format = styles.format(style)
-                    if format.isDuration {
+                let valueKind = styles.valueKind(style)
+                if valueKind == 0, value.withUnsafeBufferPointer(CSVState.isShortestForm) {
+                    // Already as `CellValue.shortest` would print it: copy, do not parse and print.
+                    rowBytes.append(contentsOf: value)
+                } else if let number = SheetState.double(&value) {
+                    if valueKind == 2 {
                         rowBytes.append(contentsOf: CellValue.shortest(number * 86_400 / 86_400).utf8)
-                    } else if format.isDate, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {
+                    } else if valueKind == 1, let date = NumberFormat.date(fromSerial: number, uses1904Dates: uses1904Dates) {
                         rowBytes.append(contentsOf: date.description.utf8)
                     } else {
                         rowBytes.append(contentsOf: CellValue.shortest(number).utf8)
@@ -187,6 +232,38 @@ struct CSVState {
         if rowBytes.count > start { rowHasValue = true }
         cellColumns.append(max(column, 0))
         cellRanges.append(start..<rowBytes.count)
+    }
+
+    /// Whether `text` is a number written exactly as `CellValue.shortest` prints its value:
+    /// no sign but a leading `-` (and not `-0`), no leading or trailing zeros, no exponent,
+    /// at most 15 significant digits (so it is the shortest text of its double), and not
+    /// below 0.001 (where Swift switches to exponent form).
+    static func isShortestForm(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = text.count
+        if i < n, text[i] == UInt8(ascii: "-") { i += 1 }
+        let integerStart = i
+        while i < n, text[i] >= 0x30, text[i] <= 0x39 { i += 1 }
+        let integerDigits = i - integerStart
+        guard integerDigits > 0, integerDigits <= 15 else { return false }
+        let zeroInteger = text[integerStart] == 0x30
+        if zeroInteger && integerDigits > 1 { return false }
+        if i == n {
+            return !(zeroInteger && integerStart > 0)  // "-0" prints as "0"
+        }
+        guard text[i] == UInt8(ascii: "."), i + 1 < n else { return false }
+        i += 1
+        let fractionStart = i
+        while i < n, text[i] >= 0x30, text[i] <= 0x39 { i += 1 }
+        guard i == n, text[n - 1] != 0x30 else { return false }
+        var significant = (zeroInteger ? 0 : integerDigits) + (n - fractionStart)
+        if zeroInteger {
+            var leadingZeros = 0
+            while text[fractionStart + leadingZeros] == 0x30 { leadingZeros += 1 }
+            guard leadingZeros <= 2 else { return false }
+            significant -= leadingZeros
+        }
+        return significant <= 15
     }
 
     private mutating func endRow() {

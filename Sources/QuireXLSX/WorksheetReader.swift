@@ -10,6 +10,8 @@ import Darwin
 /// Number formats by cell style index, from `styles.xml` (`numFmts` and `cellXfs`).
 struct CellStyles {
     var formats: [NumberFormat] = []
+    /// Per style: 0 plain number, 1 date, 2 duration (what CSV needs, without copying formats).
+    private(set) var valueKinds: [UInt8] = []
 
     init() {}
 
@@ -36,6 +38,13 @@ struct CellStyles {
                 formats.append(format)
             }
         }
+        valueKinds = formats.map { $0.isDuration ? 2 : ($0.isDate ? 1 : 0) }
+    }
+
+    /// 0 for a plain number, 1 for a date, 2 for a duration.
+    func valueKind(_ index: Int?) -> UInt8 {
+        guard let index, index >= 0, index < valueKinds.count else { return 0 }
+        return valueKinds[index]
     }
 
     /// Ids Excel reserves for locale-dependent formats: the East Asian date ids are dates.
@@ -217,25 +226,39 @@ struct SheetState {
     /// Reads a `c` element's `r`, `t` and `s`: moves `row`/`column` to the cell (one past the
     /// previous cell when there is no reference) and returns its kind and style index.
     static func startCell(_ attributes: XMLAttributes, row: inout Int, column: inout Int) -> (CellKind, Int?) {
-        if let parsed = attributes.withRawValue("r", { $0.flatMap(SheetState.reference) }) {
+        attributes.withRawValue("r") { r in
+            attributes.withRawValue("t") { t in
+                attributes.withRawValue("s") { s in startCell(r: r, t: t, s: s, row: &row, column: &column) }
+            }
+        }
+    }
+
+    /// A cell's position, type and style from the raw bytes of its `r`, `t` and `s` attributes.
+    static func startCell(
+        r: UnsafeBufferPointer<UInt8>?, t: UnsafeBufferPointer<UInt8>?, s: UnsafeBufferPointer<UInt8>?,
+        row: inout Int, column: inout Int
+    ) -> (CellKind, Int?) {
+        if let parsed = r.flatMap(SheetState.reference) {
             column = parsed.column
             if parsed.row + 1 != row, parsed.row >= 0 { row = parsed.row + 1 }
         } else {
             column += 1
         }
-        let kind = attributes.withRawValue("t") { bytes -> CellKind in
-            guard let bytes, !bytes.isEmpty else { return .number }
-            switch (bytes.count, bytes[0]) {
-            case (1, UInt8(ascii: "s")): return .shared
-            case (1, UInt8(ascii: "b")): return .bool
-            case (1, UInt8(ascii: "e")): return .error
-            case (1, UInt8(ascii: "d")): return .date
-            case (3, UInt8(ascii: "s")): return .formulaString  // "str"
-            case (9, UInt8(ascii: "i")): return .inline  // "inlineStr"
-            default: return .number
+        let kind: CellKind
+        if let t, !t.isEmpty {
+            switch (t.count, t[0]) {
+            case (1, UInt8(ascii: "s")): kind = .shared
+            case (1, UInt8(ascii: "b")): kind = .bool
+            case (1, UInt8(ascii: "e")): kind = .error
+            case (1, UInt8(ascii: "d")): kind = .date
+            case (3, UInt8(ascii: "s")): kind = .formulaString  // "str"
+            case (9, UInt8(ascii: "i")): kind = .inline  // "inlineStr"
+            default: kind = .number
             }
+        } else {
+            kind = .number
         }
-        return (kind, attributes.withRawValue("s") { $0.flatMap(SheetState.integer) })
+        return (kind, s.flatMap(SheetState.integer))
     }
 
     static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {

@@ -210,16 +210,32 @@ public struct OpenWorkbook: Sendable {
         }
         let strings = sharedStrings
         let fellBack: Bool = try withoutActuallyEscaping(write) { (escapable) throws(DocumentError) -> Bool in
-            let encoder = SheetCSVEncoder(
-                sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
+            let csv = CSVState(sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
+            var scanner = SheetScanner(csv: csv, part: part)
             do throws(DocumentError) {
-                try package.stream(part, into: encoder, localNames: WorksheetReader.Tag.localNames)
+                try package.forEachChunk(of: part) { chunk in try scanner.feed(chunk) }
+                do {
+                    try scanner.finish()
+                } catch {
+                    throw DocumentError(xml: error, file: package.file, part: part)
+                }
+                return false
             } catch {
-                if encoder.needsFullPath { return true }
+                if scanner.needsFullPath { return true }
+                if scanner.needsGeneralParser {
+                    // UTF-16 or a DTD: libxml2 reads those.
+                    let encoder = SheetCSVEncoder(csv: csv)
+                    do throws(DocumentError) {
+                        try package.stream(part, into: encoder, localNames: WorksheetReader.Tag.localNames)
+                    } catch {
+                        if encoder.needsFullPath { return true }
+                        throw error
+                    }
+                    encoder.finish()
+                    return false
+                }
                 throw error
             }
-            encoder.finish()
-            return false
         }
         if fellBack {
             var writer = SheetStreamWriter(format: .csv)
