@@ -1,25 +1,40 @@
 import QuireOOXML
 import QuireXML
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads `sharedStrings.xml`: each `si` becomes one string, rich-text runs joined and
-/// phonetic runs (`rPh`) left out.
-final class SharedStringsReader: XMLContentHandler {
+/// phonetic runs (`rPh`) left out. Fed by a `ByteScanner`, or by libxml2 through
+/// `SharedStringsReader` for parts the scanner hands over.
+struct SharedStringsState: ByteScanClient {
     private(set) var strings = SharedStringBytes()
     private var current: [UInt8] = []
     private var inItem = false
     private var inText = false
     private var phoneticDepth = 0
 
-    /// The local names this reader acts on, as ids for the parser.
     enum Tag: Int32, CaseIterable {
         case si, t, rPh
         static let localNames: [String: Int32] = Dictionary(
             uniqueKeysWithValues: allCases.map { (String(describing: $0), $0.rawValue) })
     }
 
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
-        switch tag {
+    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+        switch count {
+        case 1: return local[0] == UInt8(ascii: "t") ? Tag.t.rawValue : -1
+        case 2: return local[0] == UInt8(ascii: "s") && local[1] == UInt8(ascii: "i") ? Tag.si.rawValue : -1
+        case 3: return memcmp(local, "rPh", 3) == 0 ? Tag.rPh.rawValue : -1
+        default: return -1
+        }
+    }
+
+    mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) { begin(raw) }
+
+    mutating func begin(_ raw: Int32) {
+        switch Tag(rawValue: raw) {
         case .si:
             inItem = true
             current.removeAll(keepingCapacity: true)
@@ -27,12 +42,13 @@ final class SharedStringsReader: XMLContentHandler {
             phoneticDepth += 1
         case .t:
             inText = inItem && phoneticDepth == 0
+        case nil:
+            break
         }
     }
 
-    func endElement(_ name: XMLName) throws {
-        guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
-        switch tag {
+    mutating func end(_ raw: Int32) {
+        switch Tag(rawValue: raw) {
         case .si:
             strings.append(current)
             inItem = false
@@ -40,11 +56,38 @@ final class SharedStringsReader: XMLContentHandler {
             phoneticDepth -= 1
         case .t:
             inText = false
+        case nil:
+            break
         }
     }
 
-    func characters(_ text: UnsafeRawBufferPointer) throws {
+    var isCapturing: Bool { inText }
+
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
         if inText { current.append(contentsOf: text) }
+    }
+
+    mutating func character(_ byte: UInt8) {
+        if inText { current.append(byte) }
+    }
+}
+
+/// `SharedStringsState` driven by libxml2's events.
+final class SharedStringsReader: XMLContentHandler {
+    private(set) var state = SharedStringsState()
+
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        guard name.namespace == NS.spreadsheet else { return }
+        state.begin(name.localID)
+    }
+
+    func endElement(_ name: XMLName) throws {
+        guard name.namespace == NS.spreadsheet else { return }
+        state.end(name.localID)
+    }
+
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        state.characters(text.bindMemory(to: UInt8.self))
     }
 }
 

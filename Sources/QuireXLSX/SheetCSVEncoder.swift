@@ -1,6 +1,11 @@
 import QuireModel
 import QuireOOXML
 import QuireXML
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Turns a worksheet's XML straight into CSV bytes, without building cells or rows.
 ///
@@ -311,5 +316,67 @@ struct CSVState {
         guard !out.isEmpty else { return }
         write(out)
         out.removeAll(keepingCapacity: true)
+    }
+}
+
+extension CSVState: ByteScanClient {
+    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+        switch count {
+        case 1:
+            switch local[0] {
+            case UInt8(ascii: "c"): return Tag.c.rawValue
+            case UInt8(ascii: "v"): return Tag.v.rawValue
+            case UInt8(ascii: "t"): return Tag.t.rawValue
+            default: return -1
+            }
+        case 3:
+            if memcmp(local, "row", 3) == 0 { return Tag.row.rawValue }
+            if memcmp(local, "rPh", 3) == 0 { return Tag.rPh.rawValue }
+            return -1
+        case 9:
+            return memcmp(local, "dimension", 9) == 0 ? Tag.dimension.rawValue : -1
+        default:
+            return -1
+        }
+    }
+
+    mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) throws {
+        switch Tag(rawValue: raw)! {
+        case .dimension:
+            setDimension(attributes.decoded("ref").map { String(decoding: $0, as: UTF8.self) })
+        case .row:
+            try startRow(index: attributes.decoded("r").flatMap { $0.withUnsafeBufferPointer(SheetState.integer) })
+        case .c:
+            switch (attributes.raw(UInt8(ascii: "r")), attributes.raw(UInt8(ascii: "t")), attributes.raw(UInt8(ascii: "s"))) {
+            case (.encoded, _, _), (_, .encoded, _), (_, _, .encoded):
+                // A reference inside one of them: decode (never seen in practice).
+                let values = [attributes.decoded("r"), attributes.decoded("t"), attributes.decoded("s")]
+                func with(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Void) {
+                    if let bytes = values[k] { bytes.withUnsafeBufferPointer { body($0) } } else { body(nil) }
+                }
+                with(0) { r in with(1) { t in with(2) { s in startCell(r: r, t: t, s: s) } } }
+            case (let r, let t, let s):
+                startCell(r: r.bytes, t: t.bytes, s: s.bytes)
+            }
+        case .v:
+            startValue()
+        case .t:
+            startText()
+        case .rPh:
+            startPhonetic()
+        default:
+            break
+        }
+    }
+
+    mutating func end(_ raw: Int32) throws {
+        try end(Tag(rawValue: raw)!)
+    }
+}
+
+extension ScannedAttributes.Raw {
+    var bytes: UnsafeBufferPointer<UInt8>? {
+        if case .plain(let bytes) = self { return bytes }
+        return nil
     }
 }

@@ -129,9 +129,13 @@ public struct OpenWorkbook: Sendable {
 
         var strings = SharedStringBytes()
         if let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) {
-            let reader = SharedStringsReader()
-            try package.stream(part, into: reader, localNames: SharedStringsReader.Tag.localNames)
-            strings = reader.strings
+            if let scanned = try OpenWorkbook.scan(part, of: package, with: SharedStringsState()) {
+                strings = scanned.strings
+            } else {
+                let reader = SharedStringsReader()
+                try package.stream(part, into: reader, localNames: SharedStringsState.Tag.localNames)
+                strings = reader.state.strings
+            }
         }
         sharedStrings = strings
         var styles = CellStyles()
@@ -198,6 +202,28 @@ public struct OpenWorkbook: Sendable {
     /// rows, much faster. Returns the hyperlinks-free layout (dimension only).
     ///
     /// `write` may run on another thread (never concurrently). A sheet that states no used
+    /// Runs `client` over a part with the byte scanner; nil when the part needs libxml2
+    /// (another encoding than UTF-8, or a DTD), which is known before the client sees
+    /// anything. `stopped` sees the client when the scan fails.
+    static func scan<Client: ByteScanClient>(
+        _ part: String, of package: OPCPackage, with client: Client, stopped: (Client) -> Void = { _ in }
+    ) throws(DocumentError) -> Client? {
+        var scanner = ByteScanner(client: client, part: part)
+        do throws(DocumentError) {
+            try package.forEachChunk(of: part) { chunk in try scanner.feed(chunk) }
+            do {
+                try scanner.finish()
+            } catch {
+                throw DocumentError(xml: error, file: package.file, part: part)
+            }
+        } catch {
+            if scanner.needsGeneralParser { return nil }
+            stopped(scanner.client)
+            throw error
+        }
+        return scanner.client
+    }
+
     /// range is read through the row path instead (the columns must be known up front).
     public func writeCSV(ofSheet index: Int, write: ([UInt8]) -> Void) throws(DocumentError) {
         guard index >= 0, index < sheetParts.count, workbook.sheets[index].kind == .worksheet,
@@ -211,31 +237,26 @@ public struct OpenWorkbook: Sendable {
         let strings = sharedStrings
         let fellBack: Bool = try withoutActuallyEscaping(write) { (escapable) throws(DocumentError) -> Bool in
             let csv = CSVState(sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
-            var scanner = SheetScanner(csv: csv, part: part)
+            var needsFullPath = false
             do throws(DocumentError) {
-                try package.forEachChunk(of: part) { chunk in try scanner.feed(chunk) }
-                do {
-                    try scanner.finish()
-                } catch {
-                    throw DocumentError(xml: error, file: package.file, part: part)
-                }
-                return false
-            } catch {
-                if scanner.needsFullPath { return true }
-                if scanner.needsGeneralParser {
-                    // UTF-16 or a DTD: libxml2 reads those.
-                    let encoder = SheetCSVEncoder(csv: csv)
-                    do throws(DocumentError) {
-                        try package.stream(part, into: encoder, localNames: WorksheetReader.Tag.localNames)
-                    } catch {
-                        if encoder.needsFullPath { return true }
-                        throw error
-                    }
-                    encoder.finish()
+                if var scanned = try OpenWorkbook.scan(part, of: package, with: csv, stopped: { needsFullPath = $0.needsFullPath }) {
+                    scanned.flush()
                     return false
                 }
+            } catch {
+                if needsFullPath { return true }
                 throw error
             }
+            // UTF-16 or a DTD: libxml2 reads those.
+            let encoder = SheetCSVEncoder(csv: csv)
+            do throws(DocumentError) {
+                try package.stream(part, into: encoder, localNames: WorksheetReader.Tag.localNames)
+            } catch {
+                if encoder.needsFullPath { return true }
+                throw error
+            }
+            encoder.finish()
+            return false
         }
         if fellBack {
             var writer = SheetStreamWriter(format: .csv)

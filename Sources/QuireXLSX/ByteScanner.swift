@@ -7,8 +7,106 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a worksheet's XML straight from its UTF-8 bytes for CSV output: no libxml2, no
-/// events, no per-cell objects.
+/// The part needs a general XML parser; the scanner has reported nothing yet.
+struct ScannerNeedsGeneralParser: Error {}
+
+/// What a `ByteScanner` reports to: the elements it cares about, by tag number.
+protocol ByteScanClient {
+    /// The tag number of a local name in the SpreadsheetML namespace, or -1 for none.
+    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32
+    mutating func begin(_ tag: Int32, _ attributes: ScannedAttributes) throws
+    mutating func end(_ tag: Int32) throws
+    /// Whether character data is wanted now.
+    var isCapturing: Bool { get }
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>)
+    mutating func character(_ byte: UInt8)
+}
+
+/// The attributes of the start tag being reported; valid only during `begin`.
+struct ScannedAttributes {
+    let base: UnsafePointer<UInt8>
+    let items: UnsafeBufferPointer<(name: Range<Int>, value: Range<Int>)>
+
+    enum Raw {
+        case absent
+        case plain(UnsafeBufferPointer<UInt8>)
+        /// The value holds a reference: `decoded` gives it.
+        case encoded
+    }
+
+    /// The raw bytes of the one-letter unprefixed attribute `name` (for hot paths).
+    @inline(__always) func raw(_ name: UInt8) -> Raw {
+        for item in items where item.name.count == 1 && base[item.name.lowerBound] == name {
+            if memchr(base + item.value.lowerBound, Int32(UInt8(ascii: "&")), item.value.count) != nil { return .encoded }
+            return .plain(UnsafeBufferPointer(start: base + item.value.lowerBound, count: item.value.count))
+        }
+        return .absent
+    }
+
+    /// The value of the unprefixed attribute `name`, references decoded.
+    func decoded(_ name: StaticString) -> [UInt8]? {
+        for item in items where item.name.count == name.utf8CodeUnitCount {
+            if memcmp(base + item.name.lowerBound, name.utf8Start, item.name.count) == 0 {
+                return ScannedAttributes.decode(base, item.value)
+            }
+        }
+        return nil
+    }
+
+    /// An attribute value with references decoded and white space normalised, as XML says.
+    static func decode(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var k = range.lowerBound
+        while k < range.upperBound {
+            let byte = base[k]
+            if byte == UInt8(ascii: "&"), let hit = memchr(base + k + 1, Int32(UInt8(ascii: ";")), range.upperBound - k - 1) {
+                let semicolon = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                let name = UnsafeBufferPointer(start: base + k + 1, count: semicolon - k - 1)
+                if let predefined = predefinedEntity(name) {
+                    out.append(predefined)
+                } else if name.count >= 2, name[0] == UInt8(ascii: "#") {
+                    let hex = name[1] == UInt8(ascii: "x")
+                    let text = String(decoding: name[(hex ? 2 : 1)...], as: UTF8.self)
+                    if let value = UInt32(text, radix: hex ? 16 : 10), isXMLCharacter(value), let scalar = Unicode.Scalar(value) {
+                        out.append(contentsOf: String(scalar).utf8)
+                    }
+                }
+                k = semicolon + 1
+                continue
+            }
+            out.append(byte == 0x09 || byte == 0x0A || byte == 0x0D ? 0x20 : byte)
+            k += 1
+        }
+        return out
+    }
+}
+
+func isXMLCharacter(_ v: UInt32) -> Bool {
+    v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
+}
+
+/// `lt`, `gt`, `amp`, `quot`, `apos` as the byte they stand for.
+func predefinedEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt8? {
+    switch name.count {
+    case 2:
+        if name[1] != UInt8(ascii: "t") { return nil }
+        if name[0] == UInt8(ascii: "l") { return UInt8(ascii: "<") }
+        if name[0] == UInt8(ascii: "g") { return UInt8(ascii: ">") }
+    case 3:
+        if name[0] == UInt8(ascii: "a"), name[1] == UInt8(ascii: "m"), name[2] == UInt8(ascii: "p") { return UInt8(ascii: "&") }
+    case 4:
+        if memcmp(name.baseAddress!, "quot", 4) == 0 { return UInt8(ascii: "\"") }
+        if memcmp(name.baseAddress!, "apos", 4) == 0 { return UInt8(ascii: "'") }
+    default:
+        break
+    }
+    return nil
+}
+
+/// Reads SpreadsheetML parts straight from their UTF-8 bytes: no libxml2, no events, no
+/// per-element objects. Used for the two big parts of a workbook, worksheets (to CSV) and
+/// the shared strings.
 ///
 /// A worksheet of a large workbook is almost all `<row><c r s t><v>…</v></c></row>`, and a
 /// general parser spends most of its time on what such markup never uses (interning names,
@@ -21,8 +119,8 @@ import Darwin
 /// What it does not read it hands back before writing anything: a part in another encoding
 /// than UTF-8 (UTF-16 parts exist) or with a document type declaration goes through
 /// libxml2 (`needsGeneralParser`), which refuses entity declarations.
-struct SheetScanner {
-    private var csv: CSVState
+struct ByteScanner<Client: ByteScanClient> {
+    private(set) var client: Client
     private let part: String
     /// The bytes of a token cut by the end of a chunk, kept for the next one.
     private var pending: [UInt8] = []
@@ -46,16 +144,15 @@ struct SheetScanner {
     private var scratch: [UInt8] = []
 
     /// The part needs a general XML parser; nothing has been written.
-    struct NeedsGeneralParser: Error {}
+    typealias NeedsGeneralParser = ScannerNeedsGeneralParser
 
-    static let maxDepth = 512
+    static var maxDepth: Int { 512 }
 
-    init(csv: CSVState, part: String) {
-        self.csv = csv
+    init(client: Client, part: String) {
+        self.client = client
         self.part = part
     }
 
-    var needsFullPath: Bool { csv.needsFullPath }
     private(set) var needsGeneralParser = false
 
     private mutating func needGeneralParser() -> NeedsGeneralParser {
@@ -97,7 +194,6 @@ struct SheetScanner {
             let what = !sawRoot ? "no root element" : "the part ends inside <\(open.last?.name ?? "")>"
             throw error(at: pending.count, in: nil, "unexpected end of part: \(what)")
         }
-        csv.flush()
     }
 
     /// Scans `pending`, drops what was used and returns how much that was.
@@ -132,8 +228,11 @@ struct SheetScanner {
 
     // MARK: - The scanner
 
-    private static let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/")
-    private static let amp = UInt8(ascii: "&"), cr: UInt8 = 0x0D
+    private static var lt: UInt8 { 0x3C }
+    private static var gt: UInt8 { 0x3E }
+    private static var slash: UInt8 { 0x2F }
+    private static var amp: UInt8 { 0x26 }
+    private static var cr: UInt8 { 0x0D }
 
     @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
 
@@ -175,7 +274,7 @@ struct SheetScanner {
                 if Self.matches("<![CDATA[", base, i, n) {
                     guard let close = Self.find(sequence: "]]>", base, from: i + 9, to: n) else { break }
                     guard !open.isEmpty else { throw error(at: i, in: base, "CDATA outside the root element") }
-                    if csv.isCapturing { appendNormalisingLineEnds(base + i + 9, close - i - 9) }
+                    if client.isCapturing { appendNormalisingLineEnds(base + i + 9, close - i - 9) }
                     i = close + 3
                     continue
                 }
@@ -229,7 +328,7 @@ struct SheetScanner {
             }
             return stop
         }
-        guard csv.isCapturing else { return stop }
+        guard client.isCapturing else { return stop }
         var k = start
         var run = start
         while k < stop {
@@ -257,16 +356,16 @@ struct SheetScanner {
     private mutating func appendNormalisingLineEnds(_ start: UnsafePointer<UInt8>, _ count: Int) {
         let bytes = UnsafeBufferPointer(start: start, count: count)
         guard memchr(start, Int32(Self.cr), count) != nil else {
-            csv.characters(bytes)
+            client.characters(bytes)
             return
         }
         var k = 0
         while k < count {
             if bytes[k] == Self.cr {
-                csv.character(0x0A)
+                client.character(0x0A)
                 if k + 1 < count, bytes[k + 1] == 0x0A { k += 1 }
             } else {
-                csv.character(bytes[k])
+                client.character(bytes[k])
             }
             k += 1
         }
@@ -275,8 +374,8 @@ struct SheetScanner {
     /// `&amp;`, `&#65;`, `&#x41;` …, from `start` (the `&`) to `semicolon`.
     private mutating func reference(_ base: UnsafePointer<UInt8>, _ start: Int, _ semicolon: Int) throws {
         let name = UnsafeBufferPointer(start: base + start + 1, count: semicolon - start - 1)
-        if let byte = Self.predefined(name) {
-            csv.character(byte)
+        if let byte = predefinedEntity(name) {
+            client.character(byte)
             return
         }
         guard name.count >= 2, name[0] == UInt8(ascii: "#") else {
@@ -296,31 +395,10 @@ struct SheetScanner {
             value = value * (hex ? 16 : 10) + v
             if value > 0x10FFFF { break }
         }
-        guard !digits.isEmpty, Self.isXMLCharacter(value), let scalar = Unicode.Scalar(value) else {
+        guard !digits.isEmpty, isXMLCharacter(value), let scalar = Unicode.Scalar(value) else {
             throw error(at: start, in: base, "character reference to an invalid character")
         }
-        for unit in String(scalar).utf8 { csv.character(unit) }
-    }
-
-    static func isXMLCharacter(_ v: UInt32) -> Bool {
-        v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
-    }
-
-    static func predefined(_ name: UnsafeBufferPointer<UInt8>) -> UInt8? {
-        switch name.count {
-        case 2:
-            if name[1] != UInt8(ascii: "t") { return nil }
-            if name[0] == UInt8(ascii: "l") { return UInt8(ascii: "<") }
-            if name[0] == UInt8(ascii: "g") { return UInt8(ascii: ">") }
-        case 3:
-            if name[0] == UInt8(ascii: "a"), name[1] == UInt8(ascii: "m"), name[2] == UInt8(ascii: "p") { return UInt8(ascii: "&") }
-        case 4:
-            if Self.equal(name, "quot") { return UInt8(ascii: "\"") }
-            if Self.equal(name, "apos") { return UInt8(ascii: "'") }
-        default:
-            break
-        }
-        return nil
+        for unit in String(scalar).utf8 { client.character(unit) }
     }
 
     /// A start tag at `start`; returns the offset after it, or nil when it is cut off.
@@ -388,109 +466,26 @@ struct SheetScanner {
             let length = attribute.name.count
             guard length == 5 || base[attribute.name.lowerBound + 5] == UInt8(ascii: ":") else { continue }
             let prefix = length == 5 ? [] : Array(UnsafeBufferPointer(start: base + attribute.name.lowerBound + 6, count: length - 6))
-            let uri = decodedValue(base, attribute.value)
+            let uri = ScannedAttributes.decode(base, attribute.value)
             let namespace = uri.isEmpty ? XMLName.noNamespace : (NS.table[String(decoding: uri, as: UTF8.self)] ?? XMLName.unknownNamespace)
             bindings.append((prefix, namespace, depth))
             bindingDepth = depth
             if prefix.isEmpty { defaultNamespace = namespace }
         }
         let (namespace, local) = resolve(base, name)
-        let tag = namespace == NS.spreadsheet ? Self.tag(base, local) : -1
-        if tag >= 0 { try begin(tag, base) }
+        let tag = namespace == NS.spreadsheet ? Client.tag(base + local.lowerBound, local.count) : -1
+        if tag >= 0 {
+            try attributes.withUnsafeBufferPointer { items in
+                try client.begin(tag, ScannedAttributes(base: base, items: UnsafeBufferPointer(rebasing: items[..<attributeCount])))
+            }
+        }
         if selfClosing {
-            if tag >= 0 { try csv.end(SheetState.Tag(rawValue: tag)!) }
+            if tag >= 0 { try client.end(tag) }
             popBindings(depth: depth)
             if depth == 1 { rootClosed = true }
         } else {
             open.append(OpenElement(base + name.lowerBound, name.count, tag: tag))
         }
-    }
-
-    private mutating func begin(_ raw: Int32, _ base: UnsafePointer<UInt8>) throws {
-        switch SheetState.Tag(rawValue: raw)! {
-        case .dimension:
-            csv.setDimension(attribute("ref", base).map { String(decoding: $0, as: UTF8.self) })
-        case .row:
-            try csv.startRow(index: attribute("r", base).flatMap { bytes in bytes.withUnsafeBufferPointer(SheetState.integer) })
-        case .c:
-            var r: Range<Int>?, t: Range<Int>?, s: Range<Int>?
-            for a in 0..<attributeCount where attributes[a].name.count == 1 {
-                let attribute = attributes[a]
-                switch base[attribute.name.lowerBound] {
-                case UInt8(ascii: "r"): r = attribute.value
-                case UInt8(ascii: "t"): t = attribute.value
-                case UInt8(ascii: "s"): s = attribute.value
-                default: break
-                }
-            }
-            if Self.plain(base, r), Self.plain(base, t), Self.plain(base, s) {
-                csv.startCell(r: Self.buffer(base, r), t: Self.buffer(base, t), s: Self.buffer(base, s))
-            } else {
-                let rb = r.map { decodedValue(base, $0) }, tb = t.map { decodedValue(base, $0) }, sb = s.map { decodedValue(base, $0) }
-                Self.withOptionalBuffer(rb) { r in Self.withOptionalBuffer(tb) { t in Self.withOptionalBuffer(sb) { s in csv.startCell(r: r, t: t, s: s) } } }
-            }
-        case .v:
-            csv.startValue()
-        case .t:
-            csv.startText()
-        case .rPh:
-            csv.startPhonetic()
-        default:
-            break
-        }
-    }
-
-    @inline(__always) private static func plain(_ base: UnsafePointer<UInt8>, _ range: Range<Int>?) -> Bool {
-        guard let range else { return true }
-        return memchr(base + range.lowerBound, Int32(amp), range.count) == nil
-    }
-
-    @inline(__always) private static func buffer(_ base: UnsafePointer<UInt8>, _ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
-        range.map { UnsafeBufferPointer(start: base + $0.lowerBound, count: $0.count) }
-    }
-
-    private static func withOptionalBuffer<T>(_ bytes: [UInt8]?, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
-        guard let bytes else { return body(nil) }
-        return bytes.withUnsafeBufferPointer { body($0) }
-    }
-
-    /// The decoded value of the unprefixed attribute `name` of the tag being read.
-    private mutating func attribute(_ name: StaticString, _ base: UnsafePointer<UInt8>) -> [UInt8]? {
-        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        for a in 0..<attributeCount where attributes[a].name.count == wanted.count {
-            let attribute = attributes[a]
-            if memcmp(base + attribute.name.lowerBound, wanted.baseAddress!, wanted.count) == 0 {
-                return decodedValue(base, attribute.value)
-            }
-        }
-        return nil
-    }
-
-    /// An attribute value with references decoded and white space normalised, as XML says.
-    private func decodedValue(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
-        var k = range.lowerBound
-        while k < range.upperBound {
-            let byte = base[k]
-            if byte == Self.amp, let semicolon = Self.find(UInt8(ascii: ";"), base, from: k + 1, to: range.upperBound) {
-                let name = UnsafeBufferPointer(start: base + k + 1, count: semicolon - k - 1)
-                if let predefined = Self.predefined(name) {
-                    out.append(predefined)
-                } else if name.count >= 2, name[0] == UInt8(ascii: "#") {
-                    let hex = name[1] == UInt8(ascii: "x")
-                    let text = String(decoding: name[(hex ? 2 : 1)...], as: UTF8.self)
-                    if let value = UInt32(text, radix: hex ? 16 : 10), Self.isXMLCharacter(value), let scalar = Unicode.Scalar(value) {
-                        out.append(contentsOf: String(scalar).utf8)
-                    }
-                }
-                k = semicolon + 1
-                continue
-            }
-            out.append(byte == 0x09 || byte == 0x0A || byte == 0x0D ? 0x20 : byte)
-            k += 1
-        }
-        return out
     }
 
     /// The namespace id and local name of a qualified name.
@@ -505,29 +500,6 @@ struct SheetScanner {
         return (XMLName.unknownNamespace, (colon + 1)..<name.upperBound)
     }
 
-    /// The worksheet tag a local name is (`SheetState.Tag` raw value), or -1.
-    private static func tag(_ base: UnsafePointer<UInt8>, _ local: Range<Int>) -> Int32 {
-        let p = base + local.lowerBound
-        switch local.count {
-        case 1:
-            switch p[0] {
-            case UInt8(ascii: "c"): return SheetState.Tag.c.rawValue
-            case UInt8(ascii: "v"): return SheetState.Tag.v.rawValue
-            case UInt8(ascii: "t"): return SheetState.Tag.t.rawValue
-            case UInt8(ascii: "f"): return SheetState.Tag.f.rawValue
-            default: return -1
-            }
-        case 3:
-            if p[0] == UInt8(ascii: "r"), p[1] == UInt8(ascii: "o"), p[2] == UInt8(ascii: "w") { return SheetState.Tag.row.rawValue }
-            if p[0] == UInt8(ascii: "r"), p[1] == UInt8(ascii: "P"), p[2] == UInt8(ascii: "h") { return SheetState.Tag.rPh.rawValue }
-            return -1
-        case 9:
-            return memcmp(p, "dimension", 9) == 0 ? SheetState.Tag.dimension.rawValue : -1
-        default:
-            return -1
-        }
-    }
-
     private mutating func endTag(_ base: UnsafePointer<UInt8>, _ start: Int, _ close: Int) throws {
         var nameEnd = start + 2
         while nameEnd < close, !Self.isSpace(base[nameEnd]) { nameEnd += 1 }
@@ -540,7 +512,7 @@ struct SheetScanner {
         }
         let depth = open.count
         open.removeLast()
-        if top.tag >= 0 { try csv.end(SheetState.Tag(rawValue: top.tag)!) }
+        if top.tag >= 0 { try client.end(top.tag) }
         popBindings(depth: depth)
         if depth == 1 { rootClosed = true }
     }

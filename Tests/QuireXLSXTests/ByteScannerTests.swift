@@ -4,9 +4,9 @@ import QuireXML
 @testable import QuireXLSX
 import Testing
 
-/// The worksheet scanner against libxml2 (through the event-driven CSV encoder) on
+/// The byte scanner against libxml2 (through the event-driven CSV encoder) on
 /// hand-written XML, fed in pieces of every size, and on what it must refuse.
-struct SheetScannerTests {
+struct ByteScannerTests {
     static let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
     static func strings(_ items: [String]) -> SharedStringBytes {
@@ -22,7 +22,7 @@ struct SheetScannerTests {
     /// CSV from the scanner, fed `piece` bytes at a time.
     static func scanned(_ xml: [UInt8], piece: Int) throws -> String {
         var out: [UInt8] = []
-        var scanner = SheetScanner(csv: csvState { out += $0 }, part: "sheet.xml")
+        var scanner = ByteScanner(client: csvState { out += $0 }, part: "sheet.xml")
         var offset = 0
         while offset < xml.count {
             let end = min(xml.count, offset + piece)
@@ -30,6 +30,8 @@ struct SheetScannerTests {
             offset = end
         }
         try scanner.finish()
+        var client = scanner.client
+        client.flush()
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -135,8 +137,8 @@ struct SheetScannerTests {
         let latin1 = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><worksheet/>".utf8)
         for xml in [utf16, doctype, latin1] {
             var written = 0
-            var scanner = SheetScanner(csv: Self.csvState { written += $0.count }, part: "sheet.xml")
-            #expect(throws: SheetScanner.NeedsGeneralParser.self) {
+            var scanner = ByteScanner(client: Self.csvState { written += $0.count }, part: "sheet.xml")
+            #expect(throws: ScannerNeedsGeneralParser.self) {
                 try xml.withUnsafeBytes { try scanner.feed($0) }
                 try scanner.finish()
             }
@@ -167,6 +169,31 @@ struct SheetScannerTests {
         }
         for text in ["0", "44942", "-12.25", "0.001", "0.1921", "123456789012345"] {
             #expect(Array(text.utf8).withUnsafeBufferPointer(CSVState.isShortestForm), "\(text)")
+        }
+    }
+
+    @Test("shared strings scanned equal shared strings parsed by libxml2, cut anywhere")
+    func sharedStrings() throws {
+        let xml = Array((#"<?xml version="1.0"?><sst xmlns="\#(Self.ns)" count="3"><si><t>plain</t></si>"#
+            + #"<si><r><rPr><b/></rPr><t xml:space="preserve">bold </t></r><r><t>&amp; run</t></r><rPh sb="0" eb="1"><t>ふり</t></rPh><phoneticPr fontId="1"/></si>"#
+            + #"<si><t>_x000D_line&#xA;two</t></si><si/></sst>"#).utf8)
+        let reader = SharedStringsReader()
+        try xml.withUnsafeBytes {
+            try XMLPushParser.parse($0, part: "sst.xml", namespaces: NS.table, localNames: SharedStringsState.Tag.localNames, handler: reader)
+        }
+        let expected = (0..<reader.state.strings.count).map { reader.state.strings[$0] }
+        #expect(expected == ["plain", "bold & run", "\rline\ntwo", ""])
+        for piece in [1, 4, 13, xml.count] {
+            var scanner = ByteScanner(client: SharedStringsState(), part: "sst.xml")
+            var offset = 0
+            while offset < xml.count {
+                let end = min(xml.count, offset + piece)
+                try xml[offset..<end].withUnsafeBytes { try scanner.feed($0) }
+                offset = end
+            }
+            try scanner.finish()
+            let strings = scanner.client.strings
+            #expect((0..<strings.count).map { strings[$0] } == expected, "piece \(piece)")
         }
     }
 }
