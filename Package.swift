@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireSync"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
-        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
+        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireSync"]),
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireSync"]),
         .executableTarget(
             name: "quire",

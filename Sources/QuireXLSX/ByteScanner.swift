@@ -155,6 +155,32 @@ struct ByteScanner<Client: ByteScanClient> {
 
     private(set) var needsGeneralParser = false
 
+    /// How deep the scan is: the number of open elements.
+    var depth: Int { open.count }
+    /// Whether bytes of a cut-off token wait for the next chunk.
+    var hasPending: Bool { !pending.isEmpty }
+    /// Whether a comment, CDATA section or processing instruction was seen inside the root.
+    private(set) var sawMarkupDeclaration = false
+    /// Whether unprefixed names inside the open elements are SpreadsheetML.
+    var defaultIsSpreadsheet: Bool { defaultNamespace == NS.spreadsheet }
+
+    /// This scan's state (open elements, namespaces) with another client.
+    func with(client: Client) -> ByteScanner<Client> {
+        var copy = self
+        copy.client = client
+        return copy
+    }
+
+    mutating func updateClient(_ body: (inout Client) -> Void) {
+        body(&client)
+    }
+
+    /// Counts bytes scanned elsewhere (by a copy) into this scan's position.
+    mutating func account(for bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        advance(base, bytes.count)
+    }
+
     private mutating func needGeneralParser() -> NeedsGeneralParser {
         needsGeneralParser = true
         return NeedsGeneralParser()
@@ -263,17 +289,20 @@ struct ByteScanner<Client: ByteScanClient> {
                 continue
             case UInt8(ascii: "?"):
                 guard let close = Self.find(sequence: "?>", base, from: i + 2, to: n) else { break }
+                if !open.isEmpty { sawMarkupDeclaration = true }
                 i = close + 2
                 continue
             case UInt8(ascii: "!"):
                 if Self.matches("<!--", base, i, n) {
                     guard let close = Self.find(sequence: "-->", base, from: i + 4, to: n) else { break }
+                    if !open.isEmpty { sawMarkupDeclaration = true }
                     i = close + 3
                     continue
                 }
                 if Self.matches("<![CDATA[", base, i, n) {
                     guard let close = Self.find(sequence: "]]>", base, from: i + 9, to: n) else { break }
                     guard !open.isEmpty else { throw error(at: i, in: base, "CDATA outside the root element") }
+                    sawMarkupDeclaration = true
                     if client.isCapturing { appendNormalisingLineEnds(base + i + 9, close - i - 9) }
                     i = close + 3
                     continue

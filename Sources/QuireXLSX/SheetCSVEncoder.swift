@@ -131,6 +131,15 @@ struct CSVState {
     }
 
     mutating func startRow(index stated: Int?) throws {
+        if segmentMode {
+            rowIndex = stated.map { max($0, 1) } ?? 0
+            column = -1
+            cellColumns.removeAll(keepingCapacity: true)
+            cellRanges.removeAll(keepingCapacity: true)
+            rowBytes.removeAll(keepingCapacity: true)
+            rowHasValue = false
+            return
+        }
         if !sawRow {
             sawRow = true
             if columns == nil {
@@ -199,7 +208,7 @@ struct CSVState {
             if let index = value.withUnsafeBufferPointer({ SheetState.integer($0) }), index < sharedStrings.count {
                 rowBytes.append(contentsOf: sharedStrings.slice(index))
             } else if !value.isEmpty {
-                let reference = CellReference(row: rowIndex - 1, column: max(column, 0))
+                let reference = CellReference(row: max(rowIndex - 1, 0), column: max(column, 0))
                 throw SharedStringMissing(
                     reference: reference.description, index: String(decoding: value, as: UTF8.self), available: sharedStrings.count)
             }
@@ -272,16 +281,48 @@ struct CSVState {
     }
 
     private mutating func endRow() {
-        guard let columns, !cellColumns.isEmpty else { return }
+        guard let columns else { return }
+        if segmentMode {
+            // Rows of a segment are placed later, by `merge`, which knows what came before.
+            let index = rowIndex > 0 ? rowIndex : -1
+            guard !cellColumns.isEmpty else {
+                segment.rows.append(SegmentRow(index: index, kind: .noCells, width: 0, end: segment.bytes.count))
+                return
+            }
+            guard rowHasValue else {
+                segment.rows.append(SegmentRow(index: index, kind: .empty, width: 0, end: segment.bytes.count))
+                return
+            }
+            let width = lineWidth(columns)
+            swap(&out, &segment.bytes)
+            appendLine(columns, width: width)
+            swap(&out, &segment.bytes)
+            segment.rows.append(SegmentRow(index: index, kind: .values, width: width, end: segment.bytes.count))
+            return
+        }
+        guard !cellColumns.isEmpty else { return }
         guard rowHasValue else {
             if written > 0 { emptyRun += 1 }
             return
         }
-        if let previous = previousIndex, rowIndex > previous + 1 { emptyRun = max(emptyRun, rowIndex - previous - 1) }
-        previousIndex = rowIndex
+        let width = lineWidth(columns)
+        place(rowIndex, width: width)
+        appendLine(columns, width: width)
+        written += 1
+        if out.count >= 1 << 16 { flush() }
+    }
+
+    /// The row's width: the stated columns, or more when cells lie beyond them.
+    private func lineWidth(_ columns: ClosedRange<Int>) -> Int {
         var high = columns.upperBound
         for (i, c) in cellColumns.enumerated() where c > high && !cellRanges[i].isEmpty { high = c }
-        let width = high - columns.lowerBound + 1
+        return high - columns.lowerBound + 1
+    }
+
+    /// Writes the empty lines owed before a row with values at `index`.
+    private mutating func place(_ index: Int, width: Int) {
+        if let previous = previousIndex, index > previous + 1 { emptyRun = max(emptyRun, index - previous - 1) }
+        previousIndex = index
         for _ in 0..<emptyRun {
             out.append(contentsOf: repeatElement(UInt8(ascii: ","), count: width - 1))
             out.append(0x0D)
@@ -289,6 +330,11 @@ struct CSVState {
             written += 1
         }
         emptyRun = 0
+    }
+
+    /// The row's fields and CRLF, appended to `out`.
+    private mutating func appendLine(_ columns: ClosedRange<Int>, width: Int) {
+        let high = columns.lowerBound + width - 1
         slots.removeAll(keepingCapacity: true)
         slots.append(contentsOf: repeatElement(-1, count: width))
         for (i, c) in cellColumns.enumerated() where c >= columns.lowerBound && c <= high {
@@ -302,9 +348,69 @@ struct CSVState {
         }
         out.append(0x0D)
         out.append(0x0A)
-        written += 1
-        if out.count >= 1 << 16 { flush() }
     }
+
+    // MARK: - Segments: rows scanned on another thread, placed here in order
+
+    /// A row as a segment records it: its index when the XML states it (-1: the one after
+    /// the previous row), and its CSV line, which ends at `end` in the segment's bytes.
+    struct SegmentRow {
+        enum Kind { case noCells, empty, values }
+        var index: Int
+        var kind: Kind
+        var width: Int
+        var end: Int
+    }
+
+    struct Segment {
+        var rows: [SegmentRow] = []
+        var bytes: [UInt8] = []
+    }
+
+    private var segmentMode = false
+    private var segment = Segment()
+
+    /// A copy that records rows into a segment instead of writing them.
+    func forSegment() -> CSVState {
+        var copy = self
+        copy.segmentMode = true
+        copy.segment = Segment()
+        copy.out = []
+        copy.rowIndex = 0
+        return copy
+    }
+
+    /// Takes the rows recorded so far.
+    mutating func takeSegment() -> Segment {
+        defer { segment = Segment() }
+        return segment
+    }
+
+    /// Places a segment's rows after what was written, as if they had been scanned here.
+    mutating func merge(_ segment: Segment) {
+        var start = 0
+        segment.bytes.withUnsafeBufferPointer { bytes in
+            for row in segment.rows {
+                rowIndex = row.index >= 0 ? row.index : rowIndex + 1
+                rowIndex = max(rowIndex, 1)
+                switch row.kind {
+                case .noCells:
+                    break
+                case .empty:
+                    if written > 0 { emptyRun += 1 }
+                case .values:
+                    place(rowIndex, width: row.width)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<row.end]))
+                    written += 1
+                    if out.count >= 1 << 16 { flush() }
+                }
+                start = row.end
+            }
+        }
+    }
+
+    /// Whether rows can be scanned in segments: the columns are known and a row was seen.
+    var canUseSegments: Bool { columns != nil && sawRow && !segmentMode }
 
     private mutating func appendField(_ range: Range<Int>) {
         rowBytes.withUnsafeBufferPointer { bytes in

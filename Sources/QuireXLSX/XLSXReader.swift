@@ -238,14 +238,20 @@ public struct OpenWorkbook: Sendable {
         let fellBack: Bool = try withoutActuallyEscaping(write) { (escapable) throws(DocumentError) -> Bool in
             let csv = CSVState(sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
             var needsFullPath = false
+            var scan = SegmentedSheetScan(client: csv, part: part)
             do throws(DocumentError) {
-                if var scanned = try OpenWorkbook.scan(part, of: package, with: csv, stopped: { needsFullPath = $0.needsFullPath }) {
+                try package.forEachChunk(of: part) { chunk in try scan.feed(chunk) }
+                do {
+                    var scanned = try scan.finish()
                     scanned.flush()
-                    return false
+                } catch {
+                    throw DocumentError(xml: error, file: package.file, part: part)
                 }
+                return false
             } catch {
+                needsFullPath = scan.client.needsFullPath
                 if needsFullPath { return true }
-                throw error
+                if !scan.needsGeneralParser { throw error }
             }
             // UTF-16 or a DTD: libxml2 reads those.
             let encoder = SheetCSVEncoder(csv: csv)

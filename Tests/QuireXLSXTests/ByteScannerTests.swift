@@ -197,3 +197,71 @@ struct ByteScannerTests {
         }
     }
 }
+
+/// Rows scanned in segments on two threads give exactly what one scanner gives.
+struct SegmentedScanTests {
+    static func rows(_ count: Int, comment: Int? = nil, cdata: Int? = nil, bad: Int? = nil) -> [UInt8] {
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="\#(ByteScannerTests.ns)"><dimension ref="A1:D\#(count)"/><sheetData>"#
+        for r in 1...count {
+            if r % 7 == 0 { continue }  // gaps
+            if r == comment { xml += "<!-- <row r=\"\(r)\"><c><v>hidden</v></c></row> -->" }
+            if r % 11 == 0 {
+                xml += "<row><c><v>\(r)</v></c><c/><c t=\"inlineStr\"><is><t>no ref</t></is></c></row>"  // no r attributes
+                continue
+            }
+            if r % 13 == 0 {
+                xml += "<row r=\"\(r)\"><c r=\"A\(r)\"/></row>"  // a row with no values
+                continue
+            }
+            let text = r == cdata ? "<![CDATA[<row r=\"1\">]]>" : (r == bad ? "&bogus;" : "t\(r), \"q\"")
+            xml += "<row r=\"\(r)\" spans=\"1:4\"><c r=\"A\(r)\"><v>\(r)</v></c><c r=\"B\(r)\" t=\"s\"><v>\(r % 2)</v></c>"
+            xml += "<c r=\"D\(r)\" t=\"inlineStr\"><is><t>\(text)</t></is></c></row>"
+        }
+        xml += "</sheetData><mergeCells count=\"0\"/></worksheet>"
+        return Array(xml.utf8)
+    }
+
+    static func segmented(_ xml: [UInt8], chunk: Int, segment: Int) throws -> (String, Int) {
+        var out: [UInt8] = []
+        var scan = SegmentedSheetScan(client: ByteScannerTests.csvState { out += $0 }, part: "sheet.xml", segmentSize: segment)
+        var offset = 0
+        while offset < xml.count {
+            let end = min(xml.count, offset + chunk)
+            try xml[offset..<end].withUnsafeBytes { try scan.feed($0) }
+            offset = end
+        }
+        var client = try scan.finish()
+        client.flush()
+        return (String(decoding: out, as: UTF8.self), scan.segmentsMerged)
+    }
+
+    @Test("segments give the single scanner's output", arguments: [(4096, 1024), (65536, 8192), (1000, 20000)])
+    func same(_ chunk: Int, _ segment: Int) throws {
+        let xml = Self.rows(3000)
+        let expected = try ByteScannerTests.scanned(xml, piece: 4096)
+        let (got, merged) = try Self.segmented(xml, chunk: chunk, segment: segment)
+        #expect(got == expected)
+        #expect(merged > 3, "segments were used")
+        #expect(expected.contains("no ref") && expected.contains("3000,alpha,,\"t3000, \"\"q\"\"\"\r\n"))
+    }
+
+    @Test("a comment or CDATA with a row tag inside sends the rest through one scanner, output unchanged")
+    func hiddenRowTags() throws {
+        for xml in [Self.rows(3000, comment: 1500), Self.rows(3000, cdata: 2000)] {
+            let expected = try ByteScannerTests.scanned(xml, piece: 4096)
+            for segment in [777, 4000] {
+                let (got, _) = try Self.segmented(xml, chunk: 1024, segment: segment)
+                #expect(got == expected, "segment \(segment)")
+            }
+        }
+    }
+
+    @Test("an error in a segment is reported as the single scanner reports it")
+    func errors() throws {
+        let xml = Self.rows(3000, bad: 2500)
+        let expected = #expect(throws: XMLError.self) { try ByteScannerTests.scanned(xml, piece: 4096) }
+        let got = #expect(throws: XMLError.self) { try Self.segmented(xml, chunk: 2048, segment: 3000) }
+        #expect(got != nil && got == expected)
+        #expect(got?.message.contains("bogus") == true)
+    }
+}

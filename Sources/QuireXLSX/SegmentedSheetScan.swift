@@ -1,0 +1,203 @@
+import QuireModel
+import QuireOOXML
+import QuireSync
+import QuireZip
+
+/// CSV of a large worksheet on both cores: the rows are cut into segments at `<row`
+/// boundaries and two threads scan alternate segments, while this thread places their rows
+/// in order (`CSVState.merge`), so the output is exactly what one scanner gives.
+///
+/// Cutting at a byte pattern is only safe where the pattern is a tag; inside a comment or a
+/// CDATA section it is not. A segment is therefore accepted only when its scan ended
+/// cleanly between rows, with no cut-off token, no comment, CDATA or processing
+/// instruction, and no error. Anything else — including an error, which may be real — sends
+/// that segment and everything after it through the single scanner, which reports errors
+/// with their true position.
+struct SegmentedSheetScan {
+    /// Segments are cut once this many bytes are waiting.
+    private let segmentSize: Int
+    static let workers = 2
+    /// Segments per worker in flight: bounds memory and keeps channel puts from blocking.
+    static let perWorker = 2
+
+    private var scanner: ByteScanner<CSVState>
+    private var mode = Mode.sequential
+    private var waiting: [UInt8] = []
+    private var inFlight: [(bytes: [UInt8], worker: Int)] = []
+    private var next = 0
+    private let jobs: [BoundedChannel<SegmentJob>]
+    private let results: [BoundedChannel<SegmentResult>]
+    private var threads: [BackgroundThread] = []
+
+    private enum Mode { case sequential, segmented, fallback }
+
+    init(client: CSVState, part: String, segmentSize: Int = 1 << 20) {
+        self.segmentSize = segmentSize
+        scanner = ByteScanner(client: client, part: part)
+        jobs = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
+        results = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
+    }
+
+    var client: CSVState { scanner.client }
+    var needsGeneralParser: Bool { scanner.needsGeneralParser }
+
+    mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        let bytes = chunk.bindMemory(to: UInt8.self)
+        switch mode {
+        case .sequential:
+            // Switch once the rows are under way, at the first row that starts in this chunk.
+            if scanner.client.canUseSegments, scanner.defaultIsSpreadsheet, let cut = Self.firstRowTag(bytes) {
+                try scanner.feed(UnsafeRawBufferPointer(rebasing: chunk[..<cut]))
+                if scanner.depth == 2 && !scanner.hasPending && !scanner.sawMarkupDeclaration {
+                    startWorkers()
+                    mode = .segmented
+                    waiting.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cut...]))
+                } else {
+                    try scanner.feed(UnsafeRawBufferPointer(rebasing: chunk[cut...]))
+                }
+            } else {
+                try scanner.feed(chunk)
+            }
+        case .segmented:
+            waiting.append(contentsOf: bytes)
+            if waiting.count >= segmentSize, let cut = Self.lastRowTag(waiting), cut > 0 {
+                var segment = waiting
+                waiting = Array(segment[cut...])
+                segment.removeSubrange(cut...)
+                try dispatch(segment)
+            }
+        case .fallback:
+            if !waiting.isEmpty {
+                let rest = waiting
+                waiting = []
+                try rest.withUnsafeBytes { try scanner.feed($0) }
+            }
+            try scanner.feed(chunk)
+        }
+    }
+
+    /// Ends the part; returns the client, to flush.
+    mutating func finish() throws -> CSVState {
+        defer { stopWorkers() }
+        while !inFlight.isEmpty { try collect() }
+        let rest = waiting
+        waiting = []
+        try rest.withUnsafeBytes { try scanner.feed($0) }
+        try scanner.finish()
+        return scanner.client
+    }
+
+    private mutating func dispatch(_ segment: [UInt8]) throws {
+        while inFlight.count >= Self.workers * Self.perWorker { try collect() }
+        if mode == .fallback {
+            while !inFlight.isEmpty { try collect() }
+            try segment.withUnsafeBytes { try scanner.feed($0) }
+            return
+        }
+        let worker = next % Self.workers
+        next += 1
+        inFlight.append((segment, worker))
+        _ = jobs[worker].put(SegmentJob(bytes: segment))
+    }
+
+    /// Places the oldest segment's rows, or on trouble rescans from it on this thread.
+    private mutating func collect() throws {
+        let (bytes, worker) = inFlight.removeFirst()
+        let result = results[worker].take()
+        if mode == .segmented, case .rows(let segment)? = result {
+            scanner.updateClient { $0.merge(segment) }
+            segmentsMerged += 1
+            bytes.withUnsafeBufferPointer { scanner.account(for: $0) }
+            return
+        }
+        // This segment and all after it go through the one scanner.
+        mode = .fallback
+        try bytes.withUnsafeBytes { try scanner.feed($0) }
+    }
+
+    /// How many segments were placed from the workers (for tests).
+    private(set) var segmentsMerged = 0
+
+    private mutating func startWorkers() {
+        let template = ScannerBox(scanner: scanner.with(client: scanner.client.forSegment()))
+        for k in 0..<Self.workers {
+            let jobs = self.jobs[k], results = self.results[k]
+            threads.append(
+                BackgroundThread(name: "quire-rows") {
+                    defer { results.close() }
+                    while let job = jobs.take() {
+                        guard results.put(template.scan(job.bytes)) else { return }
+                    }
+                })
+        }
+    }
+
+    private func stopWorkers() {
+        for channel in jobs { channel.close() }
+        for channel in results { channel.cancel() }
+        for thread in threads { thread.join() }
+    }
+
+    /// Where the first `<row` tag of `bytes` starts.
+    static func firstRowTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var k = 0
+        while k + 5 < bytes.count {
+            if bytes[k] == 0x3C, isRowTag(bytes, k) { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Where the last `<row` tag of `bytes` starts.
+    static func lastRowTag(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var k = buffer.count - 6
+            while k >= 0 {
+                if buffer[k] == 0x3C, isRowTag(buffer, k) { return k }
+                k -= 1
+            }
+            return nil
+        }
+    }
+
+    @inline(__always) static func isRowTag(_ bytes: UnsafeBufferPointer<UInt8>, _ k: Int) -> Bool {
+        guard k + 4 < bytes.count, bytes[k + 1] == UInt8(ascii: "r"), bytes[k + 2] == UInt8(ascii: "o"), bytes[k + 3] == UInt8(ascii: "w")
+        else { return false }
+        let next = bytes[k + 4]
+        return next == 0x20 || next == UInt8(ascii: ">") || next == UInt8(ascii: "/") || next == 0x0A || next == 0x0D || next == 0x09
+    }
+}
+
+struct SegmentJob: Sendable {
+    let bytes: [UInt8]
+}
+
+enum SegmentResult: @unchecked Sendable {
+    /// The segment scanned cleanly: its rows.
+    case rows(CSVState.Segment)
+    /// It did not: scan it again in line.
+    case rescan
+}
+
+/// The scanner state a worker copies for each segment. Its client's `write` is never called
+/// by a segment's scan (rows are recorded, not written), so sharing it is safe.
+final class ScannerBox: @unchecked Sendable {
+    private let scanner: ByteScanner<CSVState>
+
+    init(scanner: ByteScanner<CSVState>) {
+        self.scanner = scanner
+    }
+
+    func scan(_ bytes: [UInt8]) -> SegmentResult {
+        var copy = scanner
+        let depth = copy.depth
+        do {
+            try bytes.withUnsafeBytes { try copy.feed($0) }
+        } catch {
+            return .rescan
+        }
+        guard copy.depth == depth, !copy.hasPending, !copy.sawMarkupDeclaration else { return .rescan }
+        var client = copy.client
+        return .rows(client.takeSegment())
+    }
+}
