@@ -490,7 +490,7 @@ struct ByteScanner<Client: ByteScanClient> {
         let depth = open.count + 1
         guard depth <= Self.maxDepth else { throw error(at: start, in: base, "elements nest deeper than \(Self.maxDepth) levels", code: .tooDeep) }
         sawRoot = true
-        for a in 0..<attributeCount where Self.hasPrefix(base, attributes[a].name, "xmlns") {
+        for a in 0..<attributeCount where base[attributes[a].name.lowerBound] == UInt8(ascii: "x") && Self.hasPrefix(base, attributes[a].name, "xmlns") {
             let attribute = attributes[a]
             let length = attribute.name.count
             guard length == 5 || base[attribute.name.lowerBound + 5] == UInt8(ascii: ":") else { continue }
@@ -519,9 +519,9 @@ struct ByteScanner<Client: ByteScanClient> {
 
     /// The namespace id and local name of a qualified name.
     private func resolve(_ base: UnsafePointer<UInt8>, _ name: Range<Int>) -> (Int32, Range<Int>) {
-        guard let colon = Self.find(UInt8(ascii: ":"), base, from: name.lowerBound, to: name.upperBound) else {
-            return (defaultNamespace, name)
-        }
+        var colon = name.lowerBound
+        while colon < name.upperBound && base[colon] != UInt8(ascii: ":") { colon += 1 }
+        guard colon < name.upperBound else { return (defaultNamespace, name) }
         let prefix = UnsafeBufferPointer(start: base + name.lowerBound, count: colon - name.lowerBound)
         for binding in bindings.reversed() where binding.prefix.count == prefix.count && binding.prefix.elementsEqual(prefix) {
             return (binding.namespace, (colon + 1)..<name.upperBound)

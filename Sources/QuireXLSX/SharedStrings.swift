@@ -135,5 +135,11 @@ struct SharedStringBytes: Sendable {
     /// The bytes of string `index`.
     func slice(_ index: Int) -> ArraySlice<UInt8> { bytes[offsets[index]..<offsets[index + 1]] }
 
+    /// Appends string `index`'s bytes to `out`, without an intermediate slice.
+    @inline(__always) func append(_ index: Int, to out: inout [UInt8]) {
+        let start = offsets[index], end = offsets[index + 1]
+        bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
     subscript(index: Int) -> String { String(decoding: slice(index), as: UTF8.self) }
 }

@@ -206,7 +206,7 @@ struct CSVState {
         switch kind {
         case .shared:
             if let index = value.withUnsafeBufferPointer({ SheetState.integer($0) }), index < sharedStrings.count {
-                rowBytes.append(contentsOf: sharedStrings.slice(index))
+                sharedStrings.append(index, to: &rowBytes)
             } else if !value.isEmpty {
                 let reference = CellReference(row: max(rowIndex - 1, 0), column: max(column, 0))
                 throw SharedStringMissing(
