@@ -117,6 +117,86 @@ def legacy_and_broken():
             zout.writestr(item, zin.read(item.filename))
 
 
+THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+REL_2017 = "http://schemas.microsoft.com/office/2017/10/relationships/"
+
+
+def add_parts(src, dst, parts, edit):
+    """Copies a workbook, adding `parts` {name: bytes} and passing each existing part's
+    bytes through `edit(name, data)`."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, edit(item.filename, zin.read(item.filename)))
+        for name, data in parts.items():
+            zout.writestr(name, data)
+
+
+def threaded_comments():
+    # xlsxwriter writes notes; Excel's threaded comments (a thread with a reply, authors in
+    # persons.xml) are added by hand, with the note copy Excel keeps for old readers.
+    base = out("threaded-comments.base.xlsx")
+    wb = xlsxwriter.Workbook(base)
+    ws = wb.add_worksheet("Review")
+    ws.write_row("A1", ["Item", "Status"])
+    ws.write_row("A2", ["Budget", "Open"])
+    ws.write_row("A3", ["Hiring", "Closed"])
+    ws.write_comment("A3", "A plain note", {"author": "Note Writer"})
+    ws.write_comment("B2", "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment.\n"
+                     "Comment:\n    Is this still open?", {"author": "tc={C1}"})
+    wb.close()
+    thread = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<ThreadedComments xmlns="{THREADED_NS}" '
+              'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<threadedComment ref="B2" dT="2024-03-01T10:00:00.00" personId="{P1}" id="{C1}"><text>Is this still open?</text></threadedComment>'
+              '<threadedComment ref="B2" dT="2024-03-02T09:30:00.00" personId="{P2}" id="{C2}" parentId="{C1}"><text>Yes, until Friday &amp; no longer.</text></threadedComment>'
+              '</ThreadedComments>')
+    persons = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<personList xmlns="{THREADED_NS}" '
+               'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               '<person displayName="Grace Hopper" id="{P1}" userId="grace@example.com" providerId="None"/>'
+               '<person displayName="Alan Turing" id="{P2}" userId="alan@example.com" providerId="None"/></personList>')
+
+    def edit(name, data):
+        text = data.decode("utf-8")
+        if name == "[Content_Types].xml":
+            text = text.replace("</Types>",
+                                '<Override PartName="/xl/threadedComments/threadedComment1.xml" ContentType="application/vnd.ms-excel.threadedcomments+xml"/>'
+                                '<Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/></Types>')
+        elif name == "xl/worksheets/_rels/sheet1.xml.rels":
+            text = text.replace("</Relationships>",
+                                f'<Relationship Id="rIdTc1" Type="{REL_2017}threadedComment" Target="../threadedComments/threadedComment1.xml"/></Relationships>')
+        elif name == "xl/_rels/workbook.xml.rels":
+            text = text.replace("</Relationships>",
+                                f'<Relationship Id="rIdPerson" Type="{REL_2017}person" Target="persons/person.xml"/></Relationships>')
+        return text.encode("utf-8")
+
+    add_parts(base, out("threaded-comments.xlsx"),
+              {"xl/threadedComments/threadedComment1.xml": thread, "xl/persons/person.xml": persons}, edit)
+    os.remove(base)
+
+
+def utf16_parts():
+    # Excel reads XML parts in UTF-16; a few writers produce them. The workbook, the sheet
+    # and the shared strings are re-encoded as UTF-16LE with a byte order mark.
+    base = out("utf16-parts.base.xlsx")
+    wb = xlsxwriter.Workbook(base)
+    ws = wb.add_worksheet("Städte")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row("A1", ["City", "Population", "Founded"])
+    ws.write_row("A2", ["Zürich", 421878])
+    ws.write_datetime("C2", dt.datetime(1900, 3, 1), date)
+    ws.write_row("A3", ["東京", 13960000])
+    ws.write_row("A4", ["Ålesund & Co <test>", 0.25])
+    wb.close()
+
+    def edit(name, data):
+        if name in ("xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"):
+            text = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+            return b"\xff\xfe" + text.encode("utf-16-le")
+        return data
+
+    add_parts(base, out("utf16-parts.xlsx"), {}, edit)
+    os.remove(base)
+
+
 if __name__ == "__main__":
     number_formats()
     structure()
@@ -124,4 +204,6 @@ if __name__ == "__main__":
     no_header_and_rich_text()
     links_tables_comments()
     legacy_and_broken()
+    threaded_comments()
+    utf16_parts()
     print("xlsx fixtures written to", HERE)

@@ -101,13 +101,16 @@ public struct CellComment: Sendable, Equatable {
     public var text: String
     /// A threaded (modern) comment rather than a note.
     public var isThreaded: Bool
+    /// A threaded comment answering an earlier one on the same cell.
+    public var isReply: Bool
     /// ISO 8601 as stored, for threaded comments.
     public var date: String?
-    public init(reference: String, author: String?, text: String, isThreaded: Bool = false, date: String? = nil) {
+    public init(reference: String, author: String?, text: String, isThreaded: Bool = false, isReply: Bool = false, date: String? = nil) {
         self.reference = reference
         self.author = author
         self.text = text
         self.isThreaded = isThreaded
+        self.isReply = isReply
         self.date = date
     }
 }

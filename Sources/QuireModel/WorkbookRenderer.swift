@@ -151,7 +151,13 @@ public struct WorkbookRenderer: Sendable {
         if !comments.isEmpty {
             out += "\nComments:\n"
             for comment in comments {
-                let who = comment.author.map { " (\($0))" } ?? ""
+                let who: String
+                switch (comment.author, comment.isReply) {
+                case (let author?, true): who = " (\(author), reply)"
+                case (nil, true): who = " (reply)"
+                case (let author?, false): who = " (\(author))"
+                case (nil, false): who = ""
+                }
                 let text = comment.text.replacingNewlines()
                 out += bullet + (format == .markdown ? "**\(comment.reference)**\(who): " + markdown.escape(text) : "\(comment.reference)\(who): " + text) + "\n"
             }
@@ -268,6 +274,7 @@ public struct WorkbookRenderer: Sendable {
                 w.field("author", comment.author)
                 w.field("text", comment.text)
                 if comment.isThreaded { w.field("threaded", true) }
+                if comment.isReply { w.field("reply", true) }
                 if let date = comment.date { w.field("date", date) }
                 w.endObject()
             }

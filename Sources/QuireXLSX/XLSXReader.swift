@@ -156,7 +156,8 @@ public struct OpenWorkbook: Sendable {
         return tables
     }
 
-    /// Notes (legacy comments) and threaded comments, a threaded reply chain joined in order.
+    /// Threaded comments in the order written (replies marked), then the notes (legacy
+    /// comments) of cells without a thread.
     static func comments(_ rels: Relationships, _ package: OPCPackage, persons: [String: String]) throws(DocumentError) -> [CellComment] {
         var comments: [CellComment] = []
         var threadedCells = Set<String>()
@@ -167,7 +168,10 @@ public struct OpenWorkbook: Sendable {
                 threadedCells.insert(ref)
                 let author = comment.attribute("personId").flatMap { persons[$0] }
                 let text = comment.child("text")?.allText ?? ""
-                comments.append(CellComment(reference: ref, author: author, text: text, isThreaded: true, date: comment.attribute("dT")))
+                comments.append(
+                    CellComment(
+                        reference: ref, author: author, text: text, isThreaded: true, isReply: comment.attribute("parentId") != nil,
+                        date: comment.attribute("dT")))
             }
         }
         for rel in rels.all(typeSuffix: "/comments") {

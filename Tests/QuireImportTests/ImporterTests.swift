@@ -103,7 +103,8 @@ struct ExtractorTests {
 
 struct WorkbookExtractionTests {
     static func files() -> [String] {
-        var files = ["number-formats.xlsx", "sheets-hidden-merged.xlsx", "date1904.xlsx", "rich-text-no-header.xlsx", "links-tables-comments.xlsx"].map(Fixtures.path)
+        var files = ["number-formats.xlsx", "sheets-hidden-merged.xlsx", "date1904.xlsx", "rich-text-no-header.xlsx", "links-tables-comments.xlsx", "threaded-comments.xlsx", "utf16-parts.xlsx",
+        ].map(Fixtures.path)
         if let corpus = Fixtures.corpus {
             for name in ["calamine/tests/issues.xlsx", "calamine/tests/merged_range.xlsx", "calamine/tests/empty_sheet.xlsx",
                          "calamine/tests/temperature.xlsx", "markitdown/packages/markitdown/tests/test_files/test.xlsx",

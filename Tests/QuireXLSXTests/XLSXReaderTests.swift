@@ -197,6 +197,45 @@ struct SheetExtrasTests {
     }
 }
 
+struct ThreadedCommentTests {
+    @Test("threaded comments with their authors from persons.xml; Excel's note copy of a thread is left out")
+    func threaded() throws {
+        let sheet = try workbook("threaded-comments.xlsx").sheets[0]
+        #expect(sheet.comments == [
+            CellComment(reference: "B2", author: "Grace Hopper", text: "Is this still open?", isThreaded: true, date: "2024-03-01T10:00:00.00"),
+            CellComment(
+                reference: "B2", author: "Alan Turing", text: "Yes, until Friday & no longer.", isThreaded: true, isReply: true,
+                date: "2024-03-02T09:30:00.00"),
+            CellComment(reference: "A3", author: "Note Writer", text: "A plain note"),
+        ])
+        let markdown = WorkbookRenderer().markdown(try workbook("threaded-comments.xlsx"))
+        #expect(markdown.contains("- **B2** (Grace Hopper): Is this still open?\n- **B2** (Alan Turing, reply): Yes, until Friday & no longer.\n"))
+        #expect(!markdown.contains("Your version of Excel"))
+        let json = WorkbookRenderer().json(try workbook("threaded-comments.xlsx"), pretty: false)
+        #expect(json.contains(#"{"ref":"B2","author":"Alan Turing","text":"Yes, until Friday & no longer.","threaded":true,"reply":true,"date":"2024-03-02T09:30:00.00"}"#))
+    }
+}
+
+struct UTF16PartTests {
+    @Test("a workbook whose workbook, sheet and shared-strings parts are UTF-16 reads like any other")
+    func utf16() throws {
+        let book = try workbook("utf16-parts.xlsx")
+        #expect(book.sheets.map(\.name) == ["Städte"])
+        let sheet = book.sheets[0]
+        #expect(cell(sheet, "A2")?.value == .string("Zürich"))
+        #expect(cell(sheet, "A3")?.value == .string("東京"))
+        #expect(cell(sheet, "A4")?.value == .string("Ålesund & Co <test>"))
+        #expect(cell(sheet, "B3")?.value == .number(13_960_000))
+        #expect(cell(sheet, "C2")?.value.dataText == "1900-03-01")
+        #expect(cell(sheet, "C2")?.formatted == "1900-03-01")
+        // The direct CSV path hands UTF-16 parts to libxml2 and gives the same text.
+        var csv: [UInt8] = []
+        let open = try XLSXReader().open(path: Fixtures.path("utf16-parts.xlsx"))
+        try open.writeCSV(ofSheet: 0) { csv += $0 }
+        #expect(String(decoding: csv, as: UTF8.self) == "City,Population,Founded\r\nZürich,421878,1900-03-01\r\n東京,13960000,\r\nÅlesund & Co <test>,0.25,\r\n")
+    }
+}
+
 struct NumberParsingTests {
     @Test("the fast decimal path gives exactly what the standard parser gives", arguments: [
         "0", "-0", "1", "1361.7", "0.0012", "-42.5", "123456789012345", "0.1", "0.3333333333", "2500", "9007199254740993",
