@@ -27,34 +27,55 @@ public struct SheetStreamWriter: Sendable {
     }
 
     /// The sheet's stated used range (`A1:L200001`), when it has one; call before the rows.
+    ///
+    /// CSV keeps the stated columns (positions stay stable for data tools). Markdown and
+    /// text trim empty border columns: they hold the first rows, and when the sheet ends
+    /// within them use the columns that have values; a longer sheet uses the stated range.
     public mutating func setDimension(_ reference: String) {
         guard let range = CellRange(reference), range.lastColumn >= range.firstColumn else { return }
         // A lone `A1` is what writers put in sheets they did not size: not a real range.
         if range.firstRow == range.lastRow && range.firstColumn == range.lastColumn && range.firstRow == 0 { return }
-        columns = range.firstColumn...range.lastColumn
+        if format == .csv {
+            columns = range.firstColumn...range.lastColumn
+        } else {
+            statedColumns = range.firstColumn...range.lastColumn
+        }
     }
+
+    /// Rows held to find the used columns before writing.
+    public static let holdLimit = 2_000
+    private var statedColumns: ClosedRange<Int>?
 
     public mutating func append(_ row: SheetRow) {
         let hasValue = row.cells.contains { !$0.value.isEmpty }
         if columns == nil || (format == .markdown && headerPending) {
             if hasValue || !held.isEmpty { held.append(row) }
+            if columns == nil, held.count >= Self.holdLimit {
+                // Too long to look at whole: the stated range, or from column A to the last
+                // used column so far (later rows may reach further right, never further left).
+                columns = statedColumns ?? usedColumns().map { 0...$0.upperBound }
+            }
             if columns != nil, held.count >= 2 { release() }
             return
         }
         emit(row, hasValue: hasValue)
     }
 
-    /// Ends the sheet; returns whatever is left to write.
-    public mutating func finish() -> String {
-        if columns == nil {
-            // No stated range: take the used columns of what was held.
-            var low = Int.max, high = -1
-            for row in held { for cell in row.cells where !cell.value.isEmpty {
+    /// The columns of the held rows that have values.
+    private func usedColumns() -> ClosedRange<Int>? {
+        var low = Int.max, high = -1
+        for row in held {
+            for cell in row.cells where !cell.value.isEmpty {
                 low = min(low, cell.column)
                 high = max(high, cell.column)
-            } }
-            if high >= 0 { columns = low...high }
+            }
         }
+        return high >= 0 ? low...high : nil
+    }
+
+    /// Ends the sheet; returns whatever is left to write.
+    public mutating func finish() -> String {
+        if columns == nil { columns = usedColumns() }
         if columns != nil { release() }
         if written == 0 && format != .csv {
             output += format == .markdown ? "(empty sheet)\n" : ""

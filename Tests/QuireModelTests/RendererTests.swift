@@ -196,3 +196,46 @@ struct MarkdownStreamTests {
         #expect(output.contains("```\nx\ny\n```\n\nafter[^1]\n\n[^1]: n\n"))
     }
 }
+
+struct SheetTrimmingTests {
+    static func row(_ index: Int, _ cells: [(Int, String)]) -> SheetRow {
+        SheetRow(index: index, cells: cells.map { Cell(column: $0.0, value: .string($0.1), formatted: $0.1) })
+    }
+
+    /// A sheet stated as A1:F9 (styled empty cells around the data) with values in B3:C5.
+    static let padded = Sheet(
+        name: "Padded", dimension: "A1:F9",
+        rows: [
+            row(1, [(0, ""), (5, "")]),
+            row(3, [(1, "Name"), (2, "City")]),
+            row(4, [(1, "Ada"), (2, "London")]),
+            row(5, [(1, "Linus"), (2, "")]),
+            row(9, [(5, "")]),
+        ])
+
+    @Test("Markdown and text leave out empty border rows and columns; CSV keeps the stated columns")
+    func trimmed() {
+        let book = Workbook(sheets: [Self.padded])
+        #expect(WorkbookRenderer().markdown(book) == "## Padded\n\n| Name | City |\n| --- | --- |\n| Ada | London |\n| Linus |  |\n")
+        #expect(WorkbookRenderer().text(book) == "Padded\nName\tCity\nAda\tLondon\nLinus\t\n")
+        #expect(WorkbookRenderer().csv(book) == ",Name,City,,,\r\n,Ada,London,,,\r\n,Linus,,,,\r\n")
+    }
+
+    @Test("a sheet longer than the rows held keeps its stated columns, and never drops a value")
+    func longSheet() {
+        var rows = [Self.row(1, [(1, "head"), (2, "er")])]
+        for r in 2...(SheetStreamWriter.holdLimit + 10) { rows.append(Self.row(r, [(1, "v\(r)")])) }
+        rows.append(Self.row(SheetStreamWriter.holdLimit + 20, [(7, "far right")]))
+        let sheet = Sheet(name: "Long", dimension: "A1:D\(SheetStreamWriter.holdLimit + 20)", rows: rows)
+        let text = WorkbookRenderer().text(Workbook(sheets: [sheet]))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[1] == "\thead\ter\t")  // columns A…D as stated
+        #expect(text.contains("\tv2001\t\t\n"))
+        #expect(lines.contains { $0.hasSuffix("\tfar right") })
+        // Without a stated range: from column A to what is used.
+        let unsized = Sheet(name: "Long", rows: rows)
+        let unsizedText = WorkbookRenderer().text(Workbook(sheets: [unsized]))
+        #expect(unsizedText.split(separator: "\n")[1] == "\thead\ter")
+        #expect(unsizedText.contains("far right"))
+    }
+}
