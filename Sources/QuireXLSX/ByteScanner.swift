@@ -43,6 +43,17 @@ struct ScannedAttributes {
         return .absent
     }
 
+    /// The value of a prefixed attribute whose local name is `local` (any prefix).
+    func decoded(prefixedLocal local: StaticString) -> [UInt8]? {
+        for item in items where item.name.count > local.utf8CodeUnitCount + 1 {
+            let start = item.name.upperBound - local.utf8CodeUnitCount
+            if base[start - 1] == UInt8(ascii: ":"), memcmp(base + start, local.utf8Start, local.utf8CodeUnitCount) == 0 {
+                return ScannedAttributes.decode(base, item.value)
+            }
+        }
+        return nil
+    }
+
     /// The value of the unprefixed attribute `name`, references decoded.
     func decoded(_ name: StaticString) -> [UInt8]? {
         for item in items where item.name.count == name.utf8CodeUnitCount {
@@ -638,5 +649,35 @@ struct OpenElement {
         var bytes: [UInt8] = []
         for k in 0..<min(length, 8) { bytes.append(UInt8(truncatingIfNeeded: key >> (8 * UInt64(k)))) }
         return String(decoding: bytes, as: UTF8.self) + (length > 8 ? "…" : "")
+    }
+}
+
+extension ScannedAttributes: SheetAttributes {
+    func raw<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
+        for item in items where item.name.count == name.utf8CodeUnitCount {
+            guard memcmp(base + item.name.lowerBound, name.utf8Start, item.name.count) == 0 else { continue }
+            if memchr(base + item.value.lowerBound, Int32(UInt8(ascii: "&")), item.value.count) != nil {
+                return ScannedAttributes.decode(base, item.value).withUnsafeBufferPointer { body($0) }
+            }
+            return body(UnsafeBufferPointer(start: base + item.value.lowerBound, count: item.value.count))
+        }
+        return body(nil)
+    }
+
+    func string(_ name: String) -> String? {
+        var name = name
+        return name.withUTF8 { wanted -> String? in
+            for item in items where item.name.count == wanted.count {
+                if memcmp(base + item.name.lowerBound, wanted.baseAddress!, wanted.count) == 0 {
+                    return String(decoding: ScannedAttributes.decode(base, item.value), as: UTF8.self)
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Any prefixed `id`: in a hyperlink only the relationship id is one.
+    func relationshipID() -> String? {
+        decoded(prefixedLocal: "id").map { String(decoding: $0, as: UTF8.self) }
     }
 }

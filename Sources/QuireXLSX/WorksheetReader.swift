@@ -70,9 +70,9 @@ final class WorksheetReader: XMLContentHandler {
     typealias Tag = SheetState.Tag
     private let storage: UnsafeMutablePointer<SheetState>
 
-    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
+    init(state: SheetState) {
         storage = .allocate(capacity: 1)
-        storage.initialize(to: SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: uses1904Dates, onRow: onRow))
+        storage.initialize(to: state)
     }
 
     deinit {
@@ -80,18 +80,7 @@ final class WorksheetReader: XMLContentHandler {
         storage.deallocate()
     }
 
-    var onDimension: ((String) -> Void)? {
-        get { storage.pointee.onDimension }
-        set { storage.pointee.onDimension = newValue }
-    }
-    var formatting: Bool {
-        get { storage.pointee.formatting }
-        set { storage.pointee.formatting = newValue }
-    }
-    var dimension: String? { storage.pointee.dimension }
-    var mergedRanges: [CellRange] { storage.pointee.mergedRanges }
-    var hiddenColumns: [Int] { storage.pointee.hiddenColumns }
-    var hyperlinks: [(reference: String, relationship: String?, location: String?)] { storage.pointee.hyperlinks }
+    var state: SheetState { storage.pointee }
 
     func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         try storage.pointee.startElement(name, attributes: attributes)
@@ -161,18 +150,27 @@ struct SheetState {
 
     mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        start(tag, attributes)
+    }
+
+    /// An element of the worksheet starts; `attributes` are libxml2's or the byte scanner's.
+    mutating func start(_ tag: Tag, _ attributes: some SheetAttributes) {
         switch tag {
         case .row:
-            let index = attributes.withRawValue("r") { $0.flatMap(SheetState.integer) } ?? rowIndex + 1
+            let index = attributes.raw("r") { $0.flatMap(SheetState.integer) } ?? rowIndex + 1
             rowIndex = max(index, 1)
-            rowHidden = attributes.withRawValue("hidden") { bytes in
+            rowHidden = attributes.raw("hidden") { bytes in
                 guard let bytes, let first = bytes.first else { return false }
                 return first == UInt8(ascii: "1") || first == UInt8(ascii: "t")
             }
             cells.removeAll(keepingCapacity: true)
             column = -1
         case .c:
-            (cellType, cellStyle) = SheetState.startCell(attributes, row: &rowIndex, column: &column)
+            (cellType, cellStyle) = attributes.raw("r") { r in
+                attributes.raw("t") { t in
+                    attributes.raw("s") { s in SheetState.startCell(r: r, t: t, s: s, row: &rowIndex, column: &column) }
+                }
+            }
             value.removeAll(keepingCapacity: true)
             formula.removeAll(keepingCapacity: true)
             formulaInfo = nil
@@ -181,32 +179,36 @@ struct SheetState {
             if cellType != .inline { capture = .value }
         case .f:
             capture = .formula
-            formulaInfo = (attributes.value("t") ?? "normal", attributes.value("ref"), attributes.value("si"))
+            formulaInfo = (attributes.string("t") ?? "normal", attributes.string("ref"), attributes.string("si"))
         case .t:
             if cellType == .inline && inlinePhonetic == 0 { capture = .inlineText }
         case .rPh:
             inlinePhonetic += 1
         case .dimension:
-            dimension = attributes.value("ref")
+            dimension = attributes.string("ref")
             if let dimension { onDimension?(dimension) }
         case .mergeCell:
-            if let reference = attributes.value("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
+            if let reference = attributes.string("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
         case .col:
-            if let hidden = attributes.value("hidden"), hidden == "1" || hidden == "true",
-                let first = attributes.value("min").flatMap({ Int($0) }), let last = attributes.value("max").flatMap({ Int($0) }),
+            if let hidden = attributes.string("hidden"), hidden == "1" || hidden == "true",
+                let first = attributes.string("min").flatMap({ Int($0) }), let last = attributes.string("max").flatMap({ Int($0) }),
                 first >= 1, last >= first, last <= 16_384
             {
                 hiddenColumns.append(contentsOf: (first - 1)...(last - 1))
             }
         case .hyperlink:
-            if let reference = attributes.value("ref") {
-                hyperlinks.append((reference, attributes.value("id", namespace: NS.r), attributes.value("location")))
+            if let reference = attributes.string("ref") {
+                hyperlinks.append((reference, attributes.relationshipID(), attributes.string("location")))
             }
         }
     }
 
     mutating func endElement(_ name: XMLName) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        try end(tag)
+    }
+
+    mutating func end(_ tag: Tag) throws {
         switch tag {
         case .v, .f, .t:
             capture = .none
@@ -225,14 +227,6 @@ struct SheetState {
 
     /// Reads a `c` element's `r`, `t` and `s`: moves `row`/`column` to the cell (one past the
     /// previous cell when there is no reference) and returns its kind and style index.
-    static func startCell(_ attributes: XMLAttributes, row: inout Int, column: inout Int) -> (CellKind, Int?) {
-        attributes.withRawValue("r") { r in
-            attributes.withRawValue("t") { t in
-                attributes.withRawValue("s") { s in startCell(r: r, t: t, s: s, row: &row, column: &column) }
-            }
-        }
-    }
-
     /// A cell's position, type and style from the raw bytes of its `r`, `t` and `s` attributes.
     static func startCell(
         r: UnsafeBufferPointer<UInt8>?, t: UnsafeBufferPointer<UInt8>?, s: UnsafeBufferPointer<UInt8>?,
@@ -563,5 +557,74 @@ enum FormulaShifter {
         if rowAbsolute { text += "$" }
         text += String(newRow)
         return (i - start, Array(text.utf8))
+    }
+}
+
+/// Attribute access the worksheet reader needs, from libxml2 or from the byte scanner.
+protocol SheetAttributes {
+    /// The raw bytes of an unprefixed attribute (nil when absent).
+    func raw<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T
+    /// An unprefixed attribute's value as text.
+    func string(_ name: String) -> String?
+    /// The relationship id (`r:id`) of a hyperlink.
+    func relationshipID() -> String?
+}
+
+extension XMLAttributes: SheetAttributes {
+    func raw<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T { withRawValue(name, body) }
+    func string(_ name: String) -> String? { value(name) }
+    func relationshipID() -> String? { value("id", namespace: NS.r) }
+}
+
+extension SheetState: ByteScanClient {
+    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+        switch count {
+        case 1:
+            switch local[0] {
+            case UInt8(ascii: "c"): return Tag.c.rawValue
+            case UInt8(ascii: "v"): return Tag.v.rawValue
+            case UInt8(ascii: "t"): return Tag.t.rawValue
+            case UInt8(ascii: "f"): return Tag.f.rawValue
+            default: return -1
+            }
+        case 3:
+            if memcmp(local, "row", 3) == 0 { return Tag.row.rawValue }
+            if memcmp(local, "rPh", 3) == 0 { return Tag.rPh.rawValue }
+            if memcmp(local, "col", 3) == 0 { return Tag.col.rawValue }
+            return -1
+        case 9:
+            if memcmp(local, "dimension", 9) == 0 { return Tag.dimension.rawValue }
+            if memcmp(local, "mergeCell", 9) == 0 { return Tag.mergeCell.rawValue }
+            if memcmp(local, "hyperlink", 9) == 0 { return Tag.hyperlink.rawValue }
+            return -1
+        default:
+            return -1
+        }
+    }
+
+    mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) throws {
+        start(Tag(rawValue: raw)!, attributes)
+    }
+
+    mutating func end(_ raw: Int32) throws {
+        try end(Tag(rawValue: raw)!)
+    }
+
+    var isCapturing: Bool { capture != .none }
+
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        switch capture {
+        case .value, .inlineText: value.append(contentsOf: text)
+        case .formula: formula.append(contentsOf: text)
+        case .none: break
+        }
+    }
+
+    mutating func character(_ byte: UInt8) {
+        switch capture {
+        case .value, .inlineText: value.append(byte)
+        case .formula: formula.append(byte)
+        case .none: break
+        }
     }
 }

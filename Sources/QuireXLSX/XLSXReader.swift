@@ -313,15 +313,21 @@ public struct OpenWorkbook: Sendable {
         }
         return try withoutActuallyEscaping(body) { (rows) throws(DocumentError) -> Layout in
             try withoutActuallyEscaping(onDimension) { (dimension) throws(DocumentError) -> Layout in
-                let reader = WorksheetReader(
-                    sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
-                reader.onDimension = dimension
-                reader.formatting = formatted
-                try package.stream(part, into: reader, localNames: WorksheetReader.Tag.localNames)
+                var state = SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
+                state.onDimension = dimension
+                state.formatting = formatted
+                if let scanned = try OpenWorkbook.scan(part, of: package, with: state) {
+                    state = scanned
+                } else {
+                    // UTF-16 or a DTD: libxml2 reads those.
+                    let reader = WorksheetReader(state: state)
+                    try package.stream(part, into: reader, localNames: WorksheetReader.Tag.localNames)
+                    state = reader.state
+                }
                 var links: [CellHyperlink] = []
-                if !reader.hyperlinks.isEmpty {
+                if !state.hyperlinks.isEmpty {
                     let rels = try package.relationships(of: part)
-                    for link in reader.hyperlinks {
+                    for link in state.hyperlinks {
                         if let id = link.relationship, let target = rels[id: id]?.target {
                             links.append(CellHyperlink(reference: link.reference, target: .url(target + (link.location.map { "#" + $0 } ?? ""))))
                         } else if let location = link.location {
@@ -330,8 +336,7 @@ public struct OpenWorkbook: Sendable {
                     }
                 }
                 return Layout(
-                    dimension: reader.dimension, mergedRanges: reader.mergedRanges, hiddenColumns: reader.hiddenColumns,
-                    hyperlinks: links)
+                    dimension: state.dimension, mergedRanges: state.mergedRanges, hiddenColumns: state.hiddenColumns, hyperlinks: links)
             }
         }
     }
