@@ -72,10 +72,8 @@ public struct Extractor: Sendable {
     private func extract(
         _ opened: Importer.Opened, file: String, write: @escaping @Sendable (String) -> Void
     ) throws(DocumentError) {
-        var isJSON = false
-        if case .json = format { isJSON = true }
         switch opened {
-        case .package(let package, .xlsx) where !isJSON && !workbookOptions.fillMergedCells:
+        case .package(let package, .xlsx) where !workbookOptions.fillMergedCells:
             // Sheets stream row by row: a sheet of millions of rows is never held.
             let reader = XLSXReader(options: .init(limits: importer.limits))
             try streamWorkbook(try reader.open(package: package), file: file, write: write)
@@ -122,6 +120,10 @@ public struct Extractor: Sendable {
     private func streamWorkbook(
         _ open: OpenWorkbook, file: String, write: @escaping @Sendable (String) -> Void
     ) throws(DocumentError) {
+        if case .json(let pretty) = format {
+            try streamWorkbookJSON(open, pretty: pretty, file: file, write: write)
+            return
+        }
         let workbook = open.workbook
         let kind: SheetStreamWriter.Format =
             switch format {
@@ -170,6 +172,39 @@ public struct Extractor: Sendable {
         }
         let note = WorkbookRenderer.skippedNote(skipped, format: kind, hasOutput: wroteAny)
         if !note.isEmpty { write(note) }
+    }
+
+    /// JSON of every sheet (or the one asked for), rows written as they are read.
+    private func streamWorkbookJSON(
+        _ open: OpenWorkbook, pretty: Bool, file: String, write: @escaping @Sendable (String) -> Void
+    ) throws(DocumentError) {
+        let workbook = open.workbook
+        var indices = Array(workbook.sheets.indices)
+        if let sheet {
+            let wanted = try Extractor.select(sheet, in: workbook, file: file)
+            indices = workbook.sheets.indices.filter { workbook.sheets[$0].name == wanted.name }
+        }
+        var stream = WorkbookJSONStream(pretty: pretty)
+        var header = workbook
+        header.sheets = []
+        stream.begin(header)
+        for index in indices {
+            let sheet = workbook.sheets[index]
+            var begun = false
+            var dimension: String?
+            let layout = try open.forEachRow(ofSheet: index, formatted: true, onDimension: { dimension = $0 }) { row in
+                if !begun {
+                    stream.beginSheet(sheet, dimension: dimension)
+                    begun = true
+                }
+                stream.row(row)
+                if stream.pendingBytes >= 1 << 16 { write(stream.takeOutput()) }
+            }
+            if !begun { stream.beginSheet(sheet, dimension: layout.dimension) }
+            stream.endSheet(merged: layout.mergedRanges, hiddenColumns: layout.hiddenColumns, hyperlinks: layout.hyperlinks)
+        }
+        stream.end()
+        write(stream.takeOutput())
     }
 
     /// The sheet named `selector`, or at that 1-based position.

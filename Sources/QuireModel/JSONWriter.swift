@@ -13,8 +13,20 @@ package struct JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
+    /// Whether anything was written (output may have been taken since).
+    private var started = false
+
+    /// Text written as is (a final newline).
+    package mutating func appendRaw(_ text: String) { output += text }
+
+    /// What was written since the last call; the writer carries on where it was.
+    package mutating func takeOutput() -> String {
+        defer { output = "" }
+        return output
+    }
+
     private mutating func newline() {
-        if pretty && !output.isEmpty {
+        if pretty && started {
             output += "\n" + String(repeating: "  ", count: needsComma.count - 1)
         }
     }
@@ -80,6 +92,7 @@ package struct JSONWriter {
 
     package mutating func beginObject() {
         valuePrefix()
+        started = true
         output += "{"
         needsComma.append(false)
     }
@@ -92,6 +105,7 @@ package struct JSONWriter {
 
     package mutating func beginArray() {
         valuePrefix()
+        started = true
         output += "["
         needsComma.append(false)
     }

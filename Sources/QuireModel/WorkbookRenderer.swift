@@ -199,7 +199,63 @@ public struct WorkbookRenderer: Sendable {
     /// JSON of schema `quire.workbook` version 1 (docs/json-schema.md): typed values,
     /// display text and formulas of every cell of every sheet, hidden ones included.
     public func json(_ workbook: Workbook, pretty: Bool = true) -> String {
-        var w = JSONWriter(pretty: pretty)
+        var stream = WorkbookJSONStream(pretty: pretty)
+        stream.begin(workbook)
+        for sheet in workbook.sheets {
+            stream.beginSheet(sheet, dimension: sheet.dimension)
+            for row in sheet.rows { stream.row(row) }
+            stream.endSheet(merged: sheet.mergedRanges, hiddenColumns: sheet.hiddenColumns, hyperlinks: sheet.hyperlinks)
+        }
+        stream.end()
+        return stream.takeOutput()
+    }
+
+    static func writeValue(_ value: CellValue, to w: inout JSONWriter) {
+        switch value {
+        case .empty:
+            w.field("type", "empty")
+        case .string(let text):
+            w.field("type", "string")
+            w.field("value", text)
+        case .number(let number):
+            w.field("type", "number")
+            w.key("value")
+            w.number(number)
+        case .bool(let flag):
+            w.field("type", "bool")
+            w.field("value", flag)
+        case .date(let date):
+            w.field("type", "date")
+            w.field("value", date.description)
+        case .duration(let seconds):
+            w.field("type", "duration")
+            w.key("seconds")
+            w.number(seconds)
+        case .error(let code):
+            w.field("type", "error")
+            w.field("value", code)
+        }
+    }
+}
+
+/// Writes `quire.workbook` JSON piece by piece, so a sheet's rows can be written as they
+/// are read: what the sheet's XML gives only after its rows (merged ranges, hidden
+/// columns, hyperlinks) comes after `rows` in each sheet object.
+public struct WorkbookJSONStream: Sendable {
+    private var w: JSONWriter
+
+    public init(pretty: Bool = true) {
+        w = JSONWriter(pretty: pretty)
+    }
+
+    /// What was written since the last call.
+    public mutating func takeOutput() -> String { w.takeOutput() }
+
+    /// The size of what is waiting to be taken, in UTF-8 bytes.
+    public var pendingBytes: Int { w.output.utf8.count }
+
+    /// The workbook's own fields, then opens `sheets`.
+    public mutating func begin(_ workbook: Workbook) {
         w.beginObject()
         w.field("schema", "quire.workbook")
         w.field("version", 1)
@@ -230,106 +286,90 @@ public struct WorkbookRenderer: Sendable {
         w.endArray()
         w.key("sheets")
         w.beginArray()
-        for sheet in workbook.sheets {
+    }
+
+    /// A sheet's fields known before its rows, then opens `rows`.
+    public mutating func beginSheet(_ sheet: Sheet, dimension: String?) {
+        w.beginObject()
+        w.field("name", sheet.name)
+        w.field("kind", sheet.kind.rawValue)
+        w.field("visibility", sheet.visibility.rawValue)
+        w.field("dimension", dimension)
+        w.key("tables")
+        w.beginArray()
+        for table in sheet.tables {
             w.beginObject()
-            w.field("name", sheet.name)
-            w.field("kind", sheet.kind.rawValue)
-            w.field("visibility", sheet.visibility.rawValue)
-            w.field("dimension", sheet.dimension)
-            w.key("merged")
-            w.beginArray()
-            for range in sheet.mergedRanges { w.string(range.description) }
-            w.endArray()
-            w.key("hidden_columns")
-            w.beginArray()
-            for column in sheet.hiddenColumns { w.string(CellReference.columnName(column)) }
-            w.endArray()
-            w.key("tables")
-            w.beginArray()
-            for table in sheet.tables {
-                w.beginObject()
-                w.field("name", table.name)
-                w.field("range", table.range.description)
-                w.field("header_rows", table.headerRowCount)
-                w.endObject()
-            }
-            w.endArray()
-            w.key("hyperlinks")
-            w.beginArray()
-            for link in sheet.hyperlinks {
-                w.beginObject()
-                w.field("ref", link.reference)
-                switch link.target {
-                case .url(let url): w.field("url", url)
-                case .location(let place): w.field("location", place)
-                }
-                w.endObject()
-            }
-            w.endArray()
-            w.key("comments")
-            w.beginArray()
-            for comment in sheet.comments {
-                w.beginObject()
-                w.field("ref", comment.reference)
-                w.field("author", comment.author)
-                w.field("text", comment.text)
-                if comment.isThreaded { w.field("threaded", true) }
-                if comment.isReply { w.field("reply", true) }
-                if let date = comment.date { w.field("date", date) }
-                w.endObject()
-            }
-            w.endArray()
-            w.key("rows")
-            w.beginArray()
-            for row in sheet.rows {
-                w.beginObject()
-                w.field("index", row.index)
-                if row.isHidden { w.field("hidden", true) }
-                w.key("cells")
-                w.beginArray()
-                for cell in row.cells {
-                    w.beginObject()
-                    w.field("ref", cell.reference(row: row.index))
-                    WorkbookRenderer.writeValue(cell.value, to: &w)
-                    w.field("text", cell.formatted)
-                    if let formula = cell.formula { w.field("formula", formula) }
-                    w.endObject()
-                }
-                w.endArray()
-                w.endObject()
-            }
-            w.endArray()
+            w.field("name", table.name)
+            w.field("range", table.range.description)
+            w.field("header_rows", table.headerRowCount)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("comments")
+        w.beginArray()
+        for comment in sheet.comments {
+            w.beginObject()
+            w.field("ref", comment.reference)
+            w.field("author", comment.author)
+            w.field("text", comment.text)
+            if comment.isThreaded { w.field("threaded", true) }
+            if comment.isReply { w.field("reply", true) }
+            if let date = comment.date { w.field("date", date) }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("rows")
+        w.beginArray()
+    }
+
+    public mutating func row(_ row: SheetRow) {
+        w.beginObject()
+        w.field("index", row.index)
+        if row.isHidden { w.field("hidden", true) }
+        w.key("cells")
+        w.beginArray()
+        for cell in row.cells {
+            w.beginObject()
+            w.field("ref", cell.reference(row: row.index))
+            WorkbookRenderer.writeValue(cell.value, to: &w)
+            w.field("text", cell.formatted)
+            if let formula = cell.formula { w.field("formula", formula) }
             w.endObject()
         }
         w.endArray()
         w.endObject()
-        return w.output + "\n"
     }
 
-    static func writeValue(_ value: CellValue, to w: inout JSONWriter) {
-        switch value {
-        case .empty:
-            w.field("type", "empty")
-        case .string(let text):
-            w.field("type", "string")
-            w.field("value", text)
-        case .number(let number):
-            w.field("type", "number")
-            w.key("value")
-            w.number(number)
-        case .bool(let flag):
-            w.field("type", "bool")
-            w.field("value", flag)
-        case .date(let date):
-            w.field("type", "date")
-            w.field("value", date.description)
-        case .duration(let seconds):
-            w.field("type", "duration")
-            w.key("seconds")
-            w.number(seconds)
-        case .error(let code):
-            w.field("type", "error")
-            w.field("value", code)
+    /// Closes `rows`, then what the sheet's XML gives after them.
+    public mutating func endSheet(merged: [CellRange], hiddenColumns: [Int], hyperlinks: [CellHyperlink]) {
+        w.endArray()
+        w.key("merged")
+        w.beginArray()
+        for range in merged { w.string(range.description) }
+        w.endArray()
+        w.key("hidden_columns")
+        w.beginArray()
+        for column in hiddenColumns { w.string(CellReference.columnName(column)) }
+        w.endArray()
+        w.key("hyperlinks")
+        w.beginArray()
+        for link in hyperlinks {
+            w.beginObject()
+            w.field("ref", link.reference)
+            switch link.target {
+            case .url(let url): w.field("url", url)
+            case .location(let place): w.field("location", place)
+            }
+            w.endObject()
         }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// Closes `sheets` and the workbook.
+    public mutating func end() {
+        w.endArray()
+        w.endObject()
+        w.appendRaw("\n")
     }
 }

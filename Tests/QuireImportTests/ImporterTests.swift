@@ -115,7 +115,7 @@ struct WorkbookExtractionTests {
         return files
     }
 
-    @Test("streamed sheets render exactly as the collected workbook does", arguments: [Extractor.Format.markdown, .text, .csv])
+    @Test("streamed sheets render exactly as the collected workbook does", arguments: [Extractor.Format.markdown, .text, .csv, .json(pretty: true), .json(pretty: false)])
     func streamedEqualsCollected(format: Extractor.Format) throws {
         for path in Self.files() {
             let streamed = try Extractor(format: format).extract(path: path)
