@@ -1,6 +1,13 @@
 /// Builds JSON text by appending, with keys in the order written (stable output).
+///
+/// Text is gathered as UTF-8 bytes: a large workbook is millions of small appends, which a
+/// `String` makes several times slower.
 package struct JSONWriter {
-    package private(set) var output = ""
+    private var bytes: [UInt8] = []
+    /// What was written (since the last `takeOutput`).
+    package var output: String { String(decoding: bytes, as: UTF8.self) }
+    /// Its size in bytes.
+    package var byteCount: Int { bytes.count }
     private var needsComma: [Bool] = [false]
     private let pretty: Bool
 
@@ -9,7 +16,7 @@ package struct JSONWriter {
     }
 
     private mutating func beforeValue() {
-        if needsComma[needsComma.count - 1] { output += "," }
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
     }
 
@@ -17,25 +24,26 @@ package struct JSONWriter {
     private var started = false
 
     /// Text written as is (a final newline).
-    package mutating func appendRaw(_ text: String) { output += text }
+    package mutating func appendRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// What was written since the last call; the writer carries on where it was.
     package mutating func takeOutput() -> String {
-        defer { output = "" }
+        defer { bytes.removeAll(keepingCapacity: true) }
         return output
     }
 
     private mutating func newline() {
         if pretty && started {
-            output += "\n" + String(repeating: "  ", count: needsComma.count - 1)
+            bytes.append(0x0A)
+            bytes.append(contentsOf: repeatElement(0x20, count: 2 * (needsComma.count - 1)))
         }
     }
 
     package mutating func key(_ key: String) {
         beforeValue()
         newline()
-        JSONWriter.appendString(key, to: &output)
-        output += pretty ? ": " : ":"
+        JSONWriter.appendString(key, to: &bytes)
+        bytes.append(contentsOf: pretty ? [0x3A, 0x20] : [0x3A])
         needsComma[needsComma.count - 1] = false
         // The value that follows must not add a comma of its own.
         pendingKey = true
@@ -55,7 +63,7 @@ package struct JSONWriter {
 
     package mutating func string(_ value: String) {
         valuePrefix()
-        JSONWriter.appendString(value, to: &output)
+        JSONWriter.appendString(value, to: &bytes)
     }
 
     package mutating func optionalString(_ value: String?) {
@@ -64,56 +72,56 @@ package struct JSONWriter {
 
     package mutating func number(_ value: Int) {
         valuePrefix()
-        output += String(value)
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     package mutating func number(_ value: Double) {
         valuePrefix()
         if value.isFinite {
             if value == value.rounded(), abs(value) < 1e15 {
-                output += String(Int64(value))
+                bytes.append(contentsOf: String(Int64(value)).utf8)
             } else {
-                output += "\(value)"
+                bytes.append(contentsOf: "\(value)".utf8)
             }
         } else {
-            output += "null"
+            bytes.append(contentsOf: "null".utf8)
         }
     }
 
     package mutating func bool(_ value: Bool) {
         valuePrefix()
-        output += value ? "true" : "false"
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     package mutating func null() {
         valuePrefix()
-        output += "null"
+        bytes.append(contentsOf: "null".utf8)
     }
 
     package mutating func beginObject() {
         valuePrefix()
         started = true
-        output += "{"
+        bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
     }
 
     package mutating func endObject() {
         let hadMembers = needsComma.removeLast()
         if hadMembers { newline() }
-        output += "}"
+        bytes.append(UInt8(ascii: "}"))
     }
 
     package mutating func beginArray() {
         valuePrefix()
         started = true
-        output += "["
+        bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
     }
 
     package mutating func endArray() {
         let hadMembers = needsComma.removeLast()
         if hadMembers { newline() }
-        output += "]"
+        bytes.append(UInt8(ascii: "]"))
     }
 
     package mutating func field(_ name: String, _ value: String) {
@@ -136,30 +144,29 @@ package struct JSONWriter {
         bool(value)
     }
 
-    package static func appendString(_ value: String, to out: inout String) {
-        out += "\""
-        var plainStart = value.utf8.startIndex
-        let utf8 = value.utf8
-        var i = utf8.startIndex
-        while i != utf8.endIndex {
-            let byte = utf8[i]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                out += String(value[plainStart..<i])
+    package static func appendString(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { utf8 in
+            out.append(UInt8(ascii: "\""))
+            var plainStart = 0
+            for i in 0..<utf8.count {
+                let byte = utf8[i]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart..<i]))
                 switch byte {
-                case UInt8(ascii: "\""): out += "\\\""
-                case UInt8(ascii: "\\"): out += "\\\\"
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
-                case 0x09: out += "\\t"
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 default:
-                    let hex = String(byte, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
                 }
-                plainStart = utf8.index(after: i)
+                plainStart = i + 1
             }
-            i = utf8.index(after: i)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart...]))
+            out.append(UInt8(ascii: "\""))
         }
-        out += String(value[plainStart..<utf8.endIndex])
-        out += "\""
     }
 }

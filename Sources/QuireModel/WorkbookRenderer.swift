@@ -252,7 +252,7 @@ public struct WorkbookJSONStream: Sendable {
     public mutating func takeOutput() -> String { w.takeOutput() }
 
     /// The size of what is waiting to be taken, in UTF-8 bytes.
-    public var pendingBytes: Int { w.output.utf8.count }
+    public var pendingBytes: Int { w.byteCount }
 
     /// The workbook's own fields, then opens `sheets`.
     public mutating func begin(_ workbook: Workbook) {
