@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "QuireXML", targets: ["QuireXML"]),
         .library(name: "QuireDOCX", targets: ["QuireDOCX"]),
         .library(name: "QuireXLSX", targets: ["QuireXLSX"]),
+        .library(name: "QuireMail", targets: ["QuireMail"]),
         .library(name: "QuireImport", targets: ["QuireImport"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
@@ -34,7 +35,8 @@ let package = Package(
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireSync"]),
-        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireSync"]),
+        .target(name: "QuireMail", dependencies: ["QuireModel", "CLibXML2"]),
+        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireSync"]),
         .executableTarget(
             name: "quire",
             dependencies: [
@@ -52,6 +54,7 @@ let package = Package(
             name: "QuireImportTests",
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
         ),
+        .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Text in a named charset to Swift strings, through iconv (glibc knows every legacy
+/// charset mail uses: ISO-2022-JP, Shift_JIS, EUC-KR, Big5, GBK, KOI8-R, windows-125x,
+/// UTF-7 …).
+enum Charset {
+    /// Labels that mail uses but iconv spells differently, or that mean a superset in practice.
+    static func iconvName(_ label: String) -> String {
+        let name = label.lowercased().trimmingCharacters(in: " \t\"'")
+        switch name {
+        case "utf8", "utf-8", "unicode-1-1-utf-8": return "UTF-8"
+        case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "646", "us": return "WINDOWS-1252"  // 8-bit bytes in "ascii" mail are nearly always 1252
+        case "latin1", "latin-1", "iso-8859-1", "iso8859-1", "iso_8859-1", "l1": return "WINDOWS-1252"  // as browsers and mail clients do
+        case "ks_c_5601-1987", "ks_c_5601", "ksc5601", "euc-kr", "ks_c_5601-1989", "x-windows-949", "windows-949": return "CP949"
+        case "gb2312", "gb_2312-80", "x-gbk", "gbk", "euc-cn", "cp936", "windows-936": return "GB18030"
+        case "big5", "x-x-big5", "big-5", "cn-big5": return "BIG5-HKSCS"
+        case "shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j": return "CP932"
+        case "x-mac-roman", "macintosh", "mac": return "MACINTOSH"
+        case "unknown-8bit", "x-unknown", "unknown", "x-user-defined", "8bit", "default": return ""
+        default: return name.uppercased()
+        }
+    }
+
+    /// Decodes `bytes` as `label`; nil when iconv does not know the charset.
+    /// Bytes invalid in the charset become U+FFFD, never lost silently.
+    static func decode(_ bytes: [UInt8], label: String) -> String? {
+        let name = iconvName(label)
+        if name == "UTF-8" { return String(decoding: bytes, as: UTF8.self) }
+        if name.isEmpty { return nil }
+        if bytes.allSatisfy({ $0 < 0x80 }) && !name.hasPrefix("UTF-16") && !name.hasPrefix("UTF-32") && !name.hasPrefix("UTF-7")
+            && !name.hasPrefix("ISO-2022") && !name.hasPrefix("UTF7") && name != "HZ-GB-2312"
+        {
+            return String(decoding: bytes, as: UTF8.self)  // ASCII in an ASCII-compatible charset
+        }
+        let cd = iconv_open("UTF-8", name)
+        if cd == iconv_t(bitPattern: -1) { return nil }
+        defer { iconv_close(cd) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        var input = bytes
+        var outChunk = [UInt8](repeating: 0, count: 4096)
+        input.withUnsafeMutableBufferPointer { inBuffer in
+            var inPtr: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            var inLeft = inBuffer.count
+            while true {
+                let status: Int = outChunk.withUnsafeMutableBufferPointer { outBuffer in
+                    var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                    var outLeft = outBuffer.count
+                    let result = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                    out.append(contentsOf: outBuffer[0..<(outBuffer.count - outLeft)])
+                    return result == -1 ? Int(errno) : 0
+                }
+                if status == 0 {
+                    if inLeft == 0 { break }
+                    continue
+                }
+                if status == E2BIG { continue }
+                // An invalid or cut-off sequence: mark it and go on after the byte.
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                guard inLeft > 0 else { break }
+                inPtr = inPtr.map { $0 + 1 }
+                inLeft -= 1
+                if inLeft == 0 { break }
+            }
+        }
+        // Flush any shift state (ISO-2022-JP).
+        outChunk.withUnsafeMutableBufferPointer { outBuffer in
+            var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var outLeft = outBuffer.count
+            _ = iconv(cd, nil, nil, &outPtr, &outLeft)
+            out.append(contentsOf: outBuffer[0..<(outBuffer.count - outLeft)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `bytes` are valid UTF-8.
+    static func isValidUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Raw header or body bytes as text: UTF-8 when valid, else `fallback` (the message's
+    /// charset), else Windows-1252 (Latin-1's superset) — never dropped.
+    static func text(_ bytes: [UInt8], fallback: String? = nil) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 }) || isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        if let fallback, let text = decode(bytes, label: fallback) { return text }
+        return decode(bytes, label: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,134 @@
+import QuireModel
+
+/// Dates as real mail writes them: RFC 5322 (`Tue, 1 Jul 2003 10:52:37 +0200`) with or
+/// without the weekday and seconds, two- and three-digit years, zone names (`GMT`, `EST`,
+/// `PDT`, military letters), comments (`(CEST)`), ISO 8601 (`2005-05-08 14:09:11`), asctime
+/// (`Mon Jan  5 10:00:00 2004`), dots and dashes (`8-May-2005`). Unreadable dates keep
+/// their text with no timestamp.
+enum DateParser {
+    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    static let zones: [String: Int] = [
+        "ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -300, "edt": -240, "cst": -360, "cdt": -300, "mst": -420, "mdt": -360,
+        "pst": -480, "pdt": -420, "cet": 60, "cest": 120, "met": 60, "mest": 120, "eet": 120, "eest": 180, "bst": 60,
+        "ist": 330, "jst": 540, "kst": 540, "hkt": 480, "wet": 0, "west": 60, "msk": 180, "aest": 600, "aedt": 660,
+    ]
+
+    static func parse(_ raw: String) -> MailDate {
+        let text = ParameterizedValue.stripComments(raw)
+        // Words: runs of letters, runs of digits, signs kept with the digits that follow.
+        var words: [String] = []
+        var current = ""
+        func push() {
+            if !current.isEmpty { words.append(current) }
+            current = ""
+        }
+        for ch in text {
+            if ch.isLetter {
+                if let last = current.last, !last.isLetter { push() }
+                current.append(ch)
+            } else if ch.isNumber {
+                if let last = current.last, !last.isNumber, last != "+", last != "-", last != ":", last != "." { push() }
+                current.append(ch)
+            } else if ch == "+" || ch == "-" {
+                push()
+                current.append(ch)
+            } else if ch == ":" || ch == "." {
+                if let last = current.last, last.isNumber {
+                    current.append(ch)
+                } else {
+                    push()
+                }
+            } else {
+                push()
+            }
+        }
+        push()
+        var day: Int?, month: Int?, year: Int?, hour = 0, minute = 0, second = 0
+        var offset: Int?
+        var sawTime = false
+        var numbers: [Int] = []
+        for word in words {
+            let lower = word.lowercased()
+            if let m = months.firstIndex(where: { lower.hasPrefix($0) }), word.first!.isLetter, lower.count >= 3 {
+                month = m + 1
+                continue
+            }
+            if word.first!.isLetter {
+                if offset == nil, let zone = zones[lower] { offset = zone }
+                continue
+            }
+            if word.contains(":") && !sawTime {
+                let parts = word.split(separator: ":").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+                hour = parts.count > 0 ? parts[0] : 0
+                minute = parts.count > 1 ? parts[1] : 0
+                second = parts.count > 2 ? parts[2] : 0
+                sawTime = true
+                continue
+            }
+            if word.hasPrefix("+") || word.hasPrefix("-"), sawTime, offset == nil {
+                let sign = word.hasPrefix("-") ? -1 : 1
+                let parts = word.dropFirst().split(separator: ":")
+                let digits = parts.first.map { $0.prefix { $0.isNumber } } ?? ""
+                if digits.count == 4, let value = Int(digits) {
+                    offset = sign * (value / 100 * 60 + value % 100)
+                    continue
+                }
+                if digits.count <= 2, let value = Int(digits) {
+                    let minutes = parts.count > 1 ? Int(parts[1].prefix { $0.isNumber }) ?? 0 : 0
+                    offset = sign * (value * 60 + minutes)
+                    continue
+                }
+            }
+            let digits = word.filter { $0.isNumber }
+            if word.hasPrefix("-") && digits.count >= 1 && numbers.count >= 1, let n = Int(digits) {
+                numbers.append(n)  // ISO 2005-05-08: the dashes are separators
+                continue
+            }
+            if let n = Int(digits) { numbers.append(n) }
+        }
+        // ISO order (year first) or day month year.
+        if let first = numbers.first, first > 31 || String(first).count == 4 {
+            year = first
+            if month == nil {
+                if numbers.count >= 3 {
+                    month = numbers[1]
+                    day = numbers[2]
+                }
+            } else if numbers.count >= 2 {
+                day = numbers[1]
+            }
+        } else {
+            for n in numbers {
+                if day == nil && n >= 1 && n <= 31 {
+                    day = n
+                } else if month == nil && n >= 1 && n <= 12 && day != nil && year == nil && numbers.count >= 3 {
+                    month = n
+                } else if year == nil {
+                    year = n
+                }
+            }
+        }
+        guard var y = year, let m = month, let d = day, (1...12).contains(m), (1...31).contains(d),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else {
+            return MailDate(raw: raw, timestamp: nil)
+        }
+        if y < 50 { y += 2000 } else if y < 1000 { y += 1900 }
+        let days = daysFromCivil(y, m, d)
+        // No zone, or -0000 ("the local time is unknown"): the time as written, zone unknown.
+        let unknownZone = offset == nil || (offset == 0 && text.contains("-0000"))
+        let zone = offset ?? 0
+        let timestamp = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(zone * 60)
+        return MailDate(raw: raw, timestamp: timestamp, offsetMinutes: zone, zoneKnown: !unknownZone)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

@@ -1,0 +1,188 @@
+internal import CLibXML2
+
+/// An HTML mail body as readable text: paragraphs and line breaks kept, links as
+/// `text (url)`, list items as `- item` (or `1. item`), table cells separated by tabs;
+/// scripts, styles and the head dropped. Parsed by libxml2's HTML parser, which never
+/// loads anything from the network.
+enum HTMLText {
+    static func convert(_ html: String) -> String {
+        var bytes = Array(html.utf8)
+        guard !bytes.isEmpty else { return "" }
+        let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+            | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_COMPACT.rawValue)
+        let count = Int32(clamping: bytes.count)
+        let document = bytes.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { htmlReadMemory($0, count, nil, "UTF-8", options) }
+        }
+        guard let document else { return "" }
+        defer { xmlFreeDoc(document) }
+        var writer = TextWriter()
+        if let root = xmlDocGetRootElement(document) { writer.walk(root, depth: 0) }
+        return writer.finish()
+    }
+
+    struct TextWriter {
+        var out = ""
+        /// Blank lines owed before the next text (0, 1 = new line, 2 = paragraph break).
+        var pendingBreak = 0
+        var lists: [(ordered: Bool, count: Int)] = []
+        var inPre = 0
+
+        mutating func breakLine(_ strength: Int) {
+            if !out.isEmpty { pendingBreak = max(pendingBreak, strength) }
+        }
+
+        mutating func text(_ raw: String) {
+            var piece = raw
+            if inPre == 0 {
+                // Collapse white space as a browser does.
+                var collapsed = ""
+                var lastSpace = out.isEmpty || out.last == " " || out.last == "\n" || pendingBreak > 0
+                for ch in raw {
+                    if ch.isWhitespace {
+                        if !lastSpace { collapsed.append(" ") }
+                        lastSpace = true
+                    } else {
+                        collapsed.append(ch)
+                        lastSpace = false
+                    }
+                }
+                piece = collapsed
+                if piece.isEmpty || (piece == " " && pendingBreak > 0) { return }
+            }
+            if pendingBreak > 0 {
+                while out.last == " " { out.removeLast() }
+                out += String(repeating: "\n", count: pendingBreak)
+                pendingBreak = 0
+                if piece.first == " " { piece.removeFirst() }
+            }
+            out += piece
+        }
+
+        mutating func walk(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) {
+            if node.pointee.type == XML_ELEMENT_NODE { element(node, depth: depth) }
+        }
+
+        /// Text written as is (a tab between table cells).
+        mutating func raw(_ piece: String) {
+            if pendingBreak > 0 {
+                out += String(repeating: "\n", count: pendingBreak)
+                pendingBreak = 0
+            }
+            out += piece
+        }
+
+        private static func name(_ node: UnsafeMutablePointer<xmlNode>) -> String {
+            node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+        }
+
+        private static func attribute(_ node: UnsafeMutablePointer<xmlNode>, _ name: String) -> String? {
+            guard let value = xmlGetProp(node, name) else { return nil }
+            defer { quire_xml_free(value) }
+            return String(cString: value)
+        }
+
+        mutating func element(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) {
+            let tag = Self.name(node)
+            switch tag {
+            case "script", "style", "head", "title", "noscript", "template":
+                return
+            case "br":
+                if inPre > 0 { out += "\n" } else {
+                    while out.last == " " { out.removeLast() }
+                    if pendingBreak > 0 { out += String(repeating: "\n", count: pendingBreak); pendingBreak = 0 }
+                    out += "\n"
+                }
+                return
+            case "hr":
+                breakLine(2)
+                text("---")
+                breakLine(2)
+                return
+            case "img":
+                if let alt = Self.attribute(node, "alt"), !alt.isEmpty { text("[\(alt)]") }
+                return
+            default:
+                break
+            }
+            let block: Int
+            switch tag {
+            case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "section", "article",
+                "header", "footer", "address", "center", "dl":
+                block = tag == "div" || tag == "center" ? 1 : 2
+            case "tr", "li", "dt", "dd", "caption":
+                block = 1
+            default:
+                block = 0
+            }
+            if tag == "ul" || tag == "ol" {
+                if lists.isEmpty { breakLine(2) } else { breakLine(1) }
+                lists.append((tag == "ol", 0))
+            } else if block > 0 {
+                breakLine(block)
+            }
+            if tag == "li" {
+                let indent = String(repeating: "  ", count: max(0, lists.count - 1))
+                if var list = lists.popLast() {
+                    list.count += 1
+                    lists.append(list)
+                    text(indent + (list.ordered ? "\(list.count). " : "- "))
+                } else {
+                    text("- ")
+                }
+            }
+            if tag == "pre" { inPre += 1 }
+            if tag == "td" || tag == "th" {
+                var sibling = node.pointee.prev
+                while let s = sibling, s.pointee.type != XML_ELEMENT_NODE { sibling = s.pointee.prev }
+                if sibling != nil {
+                    while out.last == " " { out.removeLast() }
+                    raw("\t")
+                }
+            }
+            if tag.count == 2, tag.first == "h", let level = Int(String(tag.last!)) {
+                text(String(repeating: "#", count: level) + " ")
+            }
+            let before = out.count
+            var child = node.pointee.children
+            while let current = child {
+                switch current.pointee.type {
+                case XML_ELEMENT_NODE:
+                    element(current, depth: depth + 1)
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if let content = current.pointee.content { text(String(cString: content)) }
+                default:
+                    break
+                }
+                child = current.pointee.next
+            }
+            if tag == "pre" { inPre -= 1 }
+            if tag == "a", let href = Self.attribute(node, "href") {
+                let shown = String(out.dropFirst(before)).trimmingCharacters(in: " \n")
+                let target = href.hasPrefix("mailto:") ? String(href.dropFirst(7)) : href
+                if !href.hasPrefix("#") && !href.lowercased().hasPrefix("javascript:") && shown != target && !target.isEmpty {
+                    text(" (\(target))")
+                }
+            }
+            if tag == "ul" || tag == "ol" {
+                lists.removeLast()
+                breakLine(lists.isEmpty ? 2 : 1)
+            } else if block > 0 {
+                breakLine(block)
+            }
+        }
+
+        mutating func finish() -> String {
+            var lines = out.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+                var line = line
+                while line.last == " " { line = line.dropLast() }
+                return line
+            }
+            while lines.last?.isEmpty == true { lines.removeLast() }
+            // No more than one blank line in a row.
+            var result: [Substring] = []
+            for line in lines where !(line.isEmpty && result.last?.isEmpty == true) { result.append(line) }
+            return result.joined(separator: "\n") + (result.isEmpty ? "" : "\n")
+        }
+    }
+}

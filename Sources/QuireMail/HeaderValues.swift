@@ -1,0 +1,292 @@
+import QuireModel
+
+/// `type/subtype; name=value; …` (Content-Type, Content-Disposition) with RFC 2231
+/// parameters: continuations (`name*0`, `name*1`), charsets (`name*=UTF-8''%E2%82%AC`).
+struct ParameterizedValue {
+    /// The value before the first `;`, lower-cased and trimmed.
+    var value: String
+    /// Parameters by lower-cased name, decoded.
+    var parameters: [String: String]
+
+    subscript(_ name: String) -> String? { parameters[name] }
+
+    init(_ text: String) {
+        var items: [String] = []
+        var current = ""
+        var inQuotes = false
+        var escaped = false
+        for ch in text {
+            if escaped {
+                current.append(ch)
+                escaped = false
+                continue
+            }
+            if ch == "\\" && inQuotes {
+                current.append(ch)
+                escaped = true
+                continue
+            }
+            if ch == "\"" { inQuotes.toggle() }
+            if ch == ";" && !inQuotes {
+                items.append(current)
+                current = ""
+                continue
+            }
+            current.append(ch)
+        }
+        items.append(current)
+        value = ParameterizedValue.stripComments(items.first ?? "").trimmingCharacters(in: " \t\r\n").lowercased()
+        var simple: [String: String] = [:]
+        var extended: [String: [(Int, String, Bool)]] = [:]
+        for item in items.dropFirst() {
+            guard let eq = item.firstIndex(of: "=") else { continue }
+            var name = item[..<eq].trimmingCharacters(in: " \t\r\n").lowercased()
+            var raw = item[item.index(after: eq)...].trimmingCharacters(in: " \t\r\n")
+            if raw.hasPrefix("\"") {
+                raw = ParameterizedValue.unquote(raw)
+            }
+            // name*N* / name*N / name* (RFC 2231).
+            let encoded = name.hasSuffix("*")
+            if encoded { name.removeLast() }
+            if let star = name.firstIndex(of: "*"), let index = Int(name[name.index(after: star)...]) {
+                extended[String(name[..<star]), default: []].append((index, raw, encoded))
+            } else if encoded {
+                extended[name, default: []].append((0, raw, true))
+            } else if simple[name] == nil {
+                simple[name] = raw
+            }
+        }
+        for (name, pieces) in extended {
+            let sorted = pieces.sorted { $0.0 < $1.0 }
+            var charset: String?
+            var bytes: [UInt8] = []
+            for (position, (_, raw, encoded)) in sorted.enumerated() {
+                var text = Substring(raw)
+                if encoded && position == 0 {
+                    // charset'language'value
+                    let parts = raw.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+                    if parts.count == 3 {
+                        charset = String(parts[0])
+                        text = parts[2]
+                    }
+                }
+                bytes += encoded ? ParameterizedValue.percentDecode(text) : Array(text.utf8)
+            }
+            simple[name] = charset.flatMap { Charset.decode(bytes, label: $0) } ?? Charset.text(bytes)
+        }
+        // Encoded words inside parameters are not allowed, but many mailers write them.
+        parameters = simple.mapValues { $0.contains("=?") ? EncodedWords.decode($0) : $0 }
+    }
+
+    static func unquote(_ text: String) -> String {
+        var out = ""
+        var escaped = false
+        for ch in text.dropFirst() {
+            if escaped {
+                out.append(ch)
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else if ch == "\"" {
+                break
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func percentDecode(_ text: Substring) -> [UInt8] {
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let value = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                out.append(value)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Removes RFC 5322 comments `( … )` outside quoted strings.
+    static func stripComments(_ text: String) -> String {
+        guard text.contains("(") else { return text }
+        var out = ""
+        var depth = 0
+        var inQuotes = false
+        var escaped = false
+        for ch in text {
+            if escaped {
+                if depth == 0 { out.append(ch) }
+                escaped = false
+                continue
+            }
+            if ch == "\\" {
+                escaped = true
+                if depth == 0 { out.append(ch) }
+                continue
+            }
+            if ch == "\"" && depth == 0 { inQuotes.toggle() }
+            if !inQuotes {
+                if ch == "(" {
+                    depth += 1
+                    continue
+                }
+                if ch == ")" && depth > 0 {
+                    depth -= 1
+                    continue
+                }
+            }
+            if depth == 0 { out.append(ch) }
+        }
+        return out
+    }
+}
+
+/// RFC 5322 address lists: display names (quoted or encoded), angle addresses, groups,
+/// comments, obsolete routes; tolerant of what real mail contains.
+enum AddressList {
+    static func parse(_ text: String) -> [MailAddress] {
+        var result: [MailAddress] = []
+        var group: String?
+        var tokens = ""
+        var inQuotes = false
+        var escaped = false
+        var depth = 0
+        var angle = false
+        var comment = ""
+        var lastComment: String?
+        func finish() {
+            let entry = tokens.trimmingCharacters(in: " \t\r\n")
+            tokens = ""
+            defer { lastComment = nil }
+            guard !entry.isEmpty else { return }
+            if var address = parseEntry(entry, group: group) {
+                if address.name == nil, let lastComment, !lastComment.isEmpty { address.name = EncodedWords.decode(lastComment) }
+                result.append(address)
+            }
+        }
+        for ch in text {
+            if escaped {
+                if depth > 0 { comment.append(ch) } else { tokens.append(ch) }
+                escaped = false
+                continue
+            }
+            if ch == "\\" && (inQuotes || depth > 0) {
+                escaped = true
+                if depth == 0 { tokens.append(ch) }
+                continue
+            }
+            if depth > 0 {
+                if ch == "(" { depth += 1 }
+                if ch == ")" {
+                    depth -= 1
+                    if depth == 0 {
+                        lastComment = comment
+                        comment = ""
+                        continue
+                    }
+                }
+                comment.append(ch)
+                continue
+            }
+            if ch == "\"" {
+                inQuotes.toggle()
+                tokens.append(ch)
+                continue
+            }
+            if inQuotes {
+                tokens.append(ch)
+                continue
+            }
+            switch ch {
+            case "(":
+                depth = 1
+            case "<":
+                angle = true
+                tokens.append(ch)
+            case ">":
+                angle = false
+                tokens.append(ch)
+            case ",":
+                if angle { tokens.append(ch) } else { finish() }
+            case ":" where !angle && group == nil && !tokens.contains("@") && !tokens.contains("<"):
+                group = EncodedWords.decode(unquote(tokens.trimmingCharacters(in: " \t\r\n")))
+                tokens = ""
+            case ";" where !angle && group != nil:
+                finish()
+                group = nil
+            default:
+                tokens.append(ch)
+            }
+        }
+        finish()
+        return result
+    }
+
+    /// One mailbox: `Name <addr>`, `"Name" <addr>`, `addr`, `<@route:addr>`.
+    static func parseEntry(_ entry: String, group: String?) -> MailAddress? {
+        if let open = entry.lastIndex(of: "<") {
+            let close = entry[open...].firstIndex(of: ">") ?? entry.endIndex
+            var address = String(entry[entry.index(after: open)..<close]).trimmingCharacters(in: " \t\r\n")
+            if address.hasPrefix("@"), let colon = address.firstIndex(of: ":") {
+                address = String(address[address.index(after: colon)...])  // obsolete route
+            }
+            let rawName = entry[..<open].trimmingCharacters(in: " \t\r\n")
+            let name = rawName.isEmpty ? nil : EncodedWords.decode(unquote(rawName))
+            return MailAddress(name: name, address: address.filter { $0 != " " }, group: group)
+        }
+        let address = entry.filter { !$0.isWhitespace }
+        guard !address.isEmpty else { return nil }
+        if !address.contains("@"), entry.contains(" ") {
+            // A name without an address ("undisclosed recipients") is kept as a name.
+            return MailAddress(name: EncodedWords.decode(unquote(entry)), address: "", group: group)
+        }
+        return MailAddress(name: nil, address: unquote(address), group: group)
+    }
+
+    /// Removes the quotes of quoted strings (joining a name written in several pieces).
+    static func unquote(_ text: String) -> String {
+        guard text.contains("\"") else { return text }
+        var out = ""
+        var inQuotes = false
+        var escaped = false
+        for ch in text {
+            if escaped {
+                out.append(ch)
+                escaped = false
+            } else if ch == "\\" && inQuotes {
+                escaped = true
+            } else if ch == "\"" {
+                inQuotes.toggle()
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+/// Message ids (`<a@b>`) from Message-ID, In-Reply-To and References.
+enum MessageIDs {
+    static func parse(_ text: String) -> [String] {
+        var ids: [String] = []
+        var rest = Substring(ParameterizedValue.stripComments(text))
+        while let open = rest.firstIndex(of: "<") {
+            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            let id = rest[rest.index(after: open)..<close].filter { !$0.isWhitespace }
+            if !id.isEmpty { ids.append(String(id)) }
+            rest = rest[rest.index(after: close)...]
+        }
+        if ids.isEmpty {
+            // Ids written without brackets.
+            ids = rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" || $0 == "\n" })
+                .map(String.init).filter { $0.contains("@") }
+        }
+        return ids
+    }
+}

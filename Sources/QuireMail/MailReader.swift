@@ -1,0 +1,327 @@
+public import QuireModel
+
+/// Reads RFC 5322 / MIME messages from bytes into `MailMessage`.
+///
+/// Real mail is often malformed; the reader takes what can be taken and says what it did
+/// in `warnings`: a missing blank line after the headers, a multipart without its boundary
+/// or without the closing one, an unknown charset, a transfer encoding with junk. Limits
+/// bound nesting, part count and header size, so hostile input cannot exhaust memory or
+/// stack.
+public struct MailReader: Sendable {
+    public struct Limits: Sendable {
+        /// Multiparts and nested messages deeper than this are kept as opaque attachments.
+        public var maxDepth: Int
+        /// Parts beyond this many are not split further.
+        public var maxParts: Int
+        /// Header blocks beyond this many bytes end there (the rest is body).
+        public var maxHeaderBytes: Int
+
+        public init(maxDepth: Int = 24, maxParts: Int = 10_000, maxHeaderBytes: Int = 1 << 20) {
+            self.maxDepth = maxDepth
+            self.maxParts = maxParts
+            self.maxHeaderBytes = maxHeaderBytes
+        }
+    }
+
+    public var limits: Limits
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Parses one message. `name` is used in errors.
+    /// - Throws: `DocumentError` (`.empty`) for an empty input.
+    public func read(bytes: [UInt8], name: String) throws(DocumentError) -> MailMessage {
+        guard bytes.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            throw DocumentError(.empty, file: name, message: "the file is empty: there is no message to read.")
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            var state = ParseState(limits: limits)
+            return state.message(buffer, depth: 0)
+        }
+    }
+
+    /// Parses bytes already known to be a message (an mbox entry, an attached message).
+    public func message(_ bytes: UnsafeBufferPointer<UInt8>) -> MailMessage {
+        var state = ParseState(limits: limits)
+        return state.message(bytes, depth: 0)
+    }
+}
+
+struct ParseState {
+    let limits: MailReader.Limits
+    var partCount = 0
+
+    init(limits: MailReader.Limits) {
+        self.limits = limits
+    }
+
+    /// A whole message (headers, then its MIME tree).
+    mutating func message(_ bytes: UnsafeBufferPointer<UInt8>, depth: Int) -> MailMessage {
+        let header = HeaderBlock.parse(bytes, maxBytes: limits.maxHeaderBytes)
+        var message = MailMessage()
+        let contentType = header.raw("content-type").map { ParameterizedValue(Charset.text($0)) }
+        let fallback = contentType?["charset"]
+        func text(_ name: String) -> String? { header.raw(name).map { EncodedWords.decode($0, fallback: fallback) } }
+        message.headers = header.fields.map { MailHeader(name: $0.name, value: EncodedWords.decode($0.value, fallback: fallback)) }
+        message.subject = text("subject").map(MailBody.unfoldedValue)
+        // Address headers are parsed before decoding encoded words (a decoded name may hold commas).
+        func addresses(_ name: String) -> [MailAddress] {
+            header.all(name).flatMap { AddressList.parse(Charset.text($0, fallback: fallback)) }
+        }
+        message.from = addresses("from")
+        message.sender = addresses("sender")
+        message.replyTo = addresses("reply-to")
+        message.to = addresses("to")
+        message.cc = addresses("cc")
+        message.bcc = addresses("bcc")
+        if let raw = text("date") { message.date = DateParser.parse(MailBody.unfoldedValue(raw)) }
+        message.messageID = text("message-id").flatMap { MessageIDs.parse($0).first ?? ($0.isEmpty ? nil : $0.trimmingCharacters(in: " \t")) }
+        message.inReplyTo = text("in-reply-to").map(MessageIDs.parse) ?? []
+        message.references = text("references").map(MessageIDs.parse) ?? []
+        if header.missingSeparator { message.warnings.append("no blank line after the headers; the body starts at the first line that is not a header") }
+        var body = MailBody()
+        entity(bytes, header: header, depth: depth, defaultType: "text/plain", into: &body, message: &message)
+        message.textBody = body.plain.map { MailBody.normaliseLineEnds($0) }
+        message.htmlBody = body.html
+        message.htmlText = body.html.map(HTMLText.convert)
+        message.attachments = body.attachments
+        message.parts = body.parts
+        message.warnings += body.warnings
+        return message
+    }
+
+    /// One MIME entity (the message itself or a part), added to `body`.
+    mutating func entity(
+        _ bytes: UnsafeBufferPointer<UInt8>, header: HeaderBlock, depth: Int, defaultType: String, into body: inout MailBody,
+        message: inout MailMessage
+    ) {
+        partCount += 1
+        let typeText = header.raw("content-type").map { Charset.text($0) }
+        var contentType = typeText.map(ParameterizedValue.init) ?? ParameterizedValue("")
+        if contentType.value.isEmpty || !contentType.value.contains("/") {
+            if typeText != nil && !(typeText ?? "").isEmpty { body.warnings.append("unreadable Content-Type '\(typeText ?? "")'; read as \(defaultType)") }
+            let parameters = contentType.parameters
+            contentType = ParameterizedValue(defaultType)
+            contentType.parameters = parameters
+        }
+        let disposition = header.raw("content-disposition").map { ParameterizedValue(Charset.text($0)) }
+        let encoding = header.raw("content-transfer-encoding").map { Charset.text($0).trimmingCharacters(in: " \t\r\n").lowercased() } ?? ""
+        let content = UnsafeBufferPointer(rebasing: bytes[min(header.bodyStart, bytes.count)...])
+        var filename = disposition?["filename"] ?? contentType["name"]
+        if let name = filename, name.contains("=?") { filename = EncodedWords.decode(name) }
+        let type = contentType.value
+        let partIndex = body.parts.count
+        body.parts.append(
+            MailPart(contentType: type, depth: depth, charset: contentType["charset"], filename: filename, disposition: disposition?.value))
+
+        if type.hasPrefix("multipart/"), depth < limits.maxDepth, partCount < limits.maxParts {
+            guard let boundary = contentType["boundary"], !boundary.isEmpty else {
+                body.warnings.append("\(type) without a boundary; its content is read as text")
+                leaf(content, type: "text/plain", contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
+                    header: header, depth: depth, partIndex: partIndex, into: &body, message: &message)
+                return
+            }
+            let split = Multipart.split(content, boundary: Array(boundary.utf8))
+            if !split.foundStart {
+                body.warnings.append("\(type): the boundary never occurs; its content is read as text")
+                leaf(content, type: "text/plain", contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
+                    header: header, depth: depth, partIndex: partIndex, into: &body, message: &message)
+                return
+            }
+            if !split.foundEnd { body.warnings.append("\(type): the closing boundary is missing; the last part runs to the end") }
+            let childDefault = type == "multipart/digest" ? "message/rfc822" : "text/plain"
+            let alternative = type == "multipart/alternative"
+            var alternativeBody = MailBody()
+            for part in split.parts {
+                guard partCount < limits.maxParts else {
+                    body.warnings.append("more than \(limits.maxParts) parts; the rest are not read")
+                    break
+                }
+                let partHeader = HeaderBlock.parse(part, maxBytes: limits.maxHeaderBytes)
+                if alternative {
+                    entity(part, header: partHeader, depth: depth + 1, defaultType: childDefault, into: &alternativeBody, message: &message)
+                } else {
+                    entity(part, header: partHeader, depth: depth + 1, defaultType: childDefault, into: &body, message: &message)
+                }
+            }
+            if alternative { body.mergeAlternative(alternativeBody) }
+            return
+        }
+        leaf(content, type: type, contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
+            header: header, depth: depth, partIndex: partIndex, into: &body, message: &message)
+    }
+
+    mutating func leaf(
+        _ content: UnsafeBufferPointer<UInt8>, type: String, contentType: ParameterizedValue, encoding: String,
+        disposition: ParameterizedValue?, filename: String?, header: HeaderBlock, depth: Int, partIndex: Int,
+        into body: inout MailBody, message: inout MailMessage
+    ) {
+        let data = MailBody.decodeTransfer(content, encoding: encoding, warnings: &body.warnings)
+        body.parts[partIndex].size = data.count
+        let isAttachment = disposition?.value == "attachment"
+        let contentID = header.raw("content-id").flatMap { MessageIDs.parse(Charset.text($0)).first }
+        if (type == "text/plain" || type == "text/html" || type == "text/enriched") && !isAttachment && (filename == nil || disposition?.value == "inline") {
+            let charset = contentType["charset"]
+            var text: String
+            if let charset, let decoded = Charset.decode(data, label: charset) {
+                text = decoded
+            } else {
+                if let charset, !Charset.iconvName(charset).isEmpty { body.warnings.append("unknown charset '\(charset)'; read as UTF-8 or Windows-1252") }
+                text = Charset.text(data)
+            }
+            if type == "text/html" {
+                if body.html == nil {
+                    body.html = text
+                    return
+                }
+            } else if body.plain == nil {
+                body.plain = text
+                return
+            }
+        }
+        var attachment = MailAttachment(
+            filename: filename, contentType: type, size: data.count, contentID: contentID,
+            isInline: disposition?.value == "inline" || (contentID != nil && disposition == nil), depth: depth, data: data)
+        if (type == "message/rfc822" || type == "message/global") && depth < limits.maxDepth {
+            let nested = data.withUnsafeBufferPointer { self.message($0, depth: depth + 1) }
+            attachment.content = .message(nested)
+        }
+        body.attachments.append(attachment)
+    }
+}
+
+/// What the walk of a MIME tree gathers.
+struct MailBody {
+    var plain: String?
+    var html: String?
+    var attachments: [MailAttachment] = []
+    var parts: [MailPart] = []
+    var warnings: [String] = []
+
+    /// Alternatives of one multipart/alternative: the first plain and the first HTML are the
+    /// body (when none was found before); the rest stay attachments.
+    mutating func mergeAlternative(_ other: MailBody) {
+        if plain == nil { plain = other.plain } else if let extra = other.plain {
+            attachments.append(MailAttachment(filename: nil, contentType: "text/plain", size: extra.utf8.count, data: Array(extra.utf8)))
+        }
+        if html == nil { html = other.html }
+        attachments += other.attachments
+        parts += other.parts
+        warnings += other.warnings
+    }
+
+    static func decodeTransfer(_ content: UnsafeBufferPointer<UInt8>, encoding: String, warnings: inout [String]) -> [UInt8] {
+        switch encoding {
+        case "base64":
+            return TransferEncoding.base64(content)
+        case "quoted-printable":
+            return TransferEncoding.quotedPrintable(Array(content))
+        case "x-uuencode", "uuencode", "x-uue", "uue":
+            return TransferEncoding.uudecode(Array(content))
+        case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
+            return Array(content)
+        default:
+            warnings.append("unknown Content-Transfer-Encoding '\(encoding)'; the content is kept as is")
+            return Array(content)
+        }
+    }
+
+    /// CR LF and lone CR as LF.
+    static func normaliseLineEnds(_ text: String) -> String {
+        guard text.contains("\r") else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var previousCR = false
+        for ch in text.unicodeScalars {
+            if ch == "\r" {
+                out.append("\n")
+                previousCR = true
+            } else {
+                if !(ch == "\n" && previousCR) { out.unicodeScalars.append(ch) }
+                previousCR = false
+            }
+        }
+        return out
+    }
+
+    /// A header value with its folding white space collapsed.
+    static func unfoldedValue(_ text: String) -> String {
+        var out = ""
+        var space = false
+        for ch in text {
+            if ch == "\r" || ch == "\n" || ch == "\t" {
+                if !space { out.append(" ") }
+                space = true
+                continue
+            }
+            out.append(ch)
+            space = ch == " "
+        }
+        return out.trimmingCharacters(in: " ")
+    }
+}
+
+/// Splits a multipart body at its boundary lines.
+enum Multipart {
+    struct Split {
+        var parts: [UnsafeBufferPointer<UInt8>] = []
+        var foundStart = false
+        var foundEnd = false
+    }
+
+    /// Boundary lines are `--boundary` (optionally followed by blanks) at a line start; the
+    /// closing one is `--boundary--`. The line break before a boundary belongs to it.
+    static func split(_ body: UnsafeBufferPointer<UInt8>, boundary: [UInt8]) -> Split {
+        var result = Split()
+        let n = body.count
+        let marker = [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
+        var partStart: Int?
+        var lineStart = 0
+        while lineStart < n {
+            var lineEnd = lineStart
+            while lineEnd < n && body[lineEnd] != 0x0A { lineEnd += 1 }
+            let next = lineEnd < n ? lineEnd + 1 : n
+            if lineEnd - lineStart >= marker.count && body[lineStart] == 0x2D && body[lineStart + 1] == 0x2D
+                && matches(body, lineStart, marker)
+            {
+                var k = lineStart + marker.count
+                let closing = k + 1 < n && body[k] == 0x2D && body[k + 1] == 0x2D
+                if closing { k += 2 }
+                var onlyBlanks = true
+                while k < lineEnd {
+                    if body[k] != 0x20 && body[k] != 0x09 && body[k] != 0x0D {
+                        onlyBlanks = false
+                        break
+                    }
+                    k += 1
+                }
+                if onlyBlanks {
+                    if let start = partStart {
+                        // The part ends before the line break that precedes the boundary.
+                        var end = lineStart
+                        if end > start && body[end - 1] == 0x0A { end -= 1 }
+                        if end > start && body[end - 1] == 0x0D { end -= 1 }
+                        result.parts.append(UnsafeBufferPointer(rebasing: body[start..<max(start, end)]))
+                    }
+                    result.foundStart = true
+                    if closing {
+                        result.foundEnd = true
+                        return result
+                    }
+                    partStart = next
+                }
+            }
+            lineStart = next
+        }
+        if let start = partStart, start < n {
+            result.parts.append(UnsafeBufferPointer(rebasing: body[start..<n]))
+        }
+        return result
+    }
+
+    private static func matches(_ body: UnsafeBufferPointer<UInt8>, _ at: Int, _ marker: [UInt8]) -> Bool {
+        for (i, b) in marker.enumerated() where body[at + i] != b { return false }
+        return true
+    }
+}

@@ -1,0 +1,202 @@
+/// A mail address: `Ada Lovelace <ada@example.org>`, maybe inside a named group.
+public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
+    /// The display name, decoded (nil when there is none).
+    public var name: String?
+    /// The addr-spec, `local@domain` (may be empty for a malformed or group-only entry).
+    public var address: String
+    /// The group this address was listed in (`Team: a@x, b@y;`).
+    public var group: String?
+
+    public init(name: String?, address: String, group: String? = nil) {
+        self.name = name
+        self.address = address
+        self.group = group
+    }
+
+    /// `Name <address>`, the name quoted when it holds specials.
+    public var description: String {
+        guard let name, !name.isEmpty else { return address }
+        let specials = "()<>[]:;@\\,.\""
+        let quoted = name.contains(where: { specials.contains($0) })
+            ? "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : name
+        return address.isEmpty ? quoted : "\(quoted) <\(address)>"
+    }
+}
+
+/// A header field as found: its name, and its value unfolded with encoded words decoded.
+public struct MailHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A date as written and, when it can be read, as an instant with its zone offset.
+public struct MailDate: Sendable, Equatable {
+    public var raw: String
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public var timestamp: Int64?
+    /// The writer's offset from UTC, in minutes.
+    public var offsetMinutes: Int
+    /// False when the date names no zone (or `-0000`): the time is as written, the instant
+    /// assumes UTC.
+    public var zoneKnown: Bool
+
+    public init(raw: String, timestamp: Int64?, offsetMinutes: Int = 0, zoneKnown: Bool = true) {
+        self.raw = raw
+        self.timestamp = timestamp
+        self.offsetMinutes = offsetMinutes
+        self.zoneKnown = zoneKnown
+    }
+
+    /// ISO 8601 in the writer's zone, such as `2005-05-08T14:09:11-05:00`; nil when unreadable.
+    public var iso8601: String? {
+        guard let timestamp else { return nil }
+        let local = timestamp + Int64(offsetMinutes) * 60
+        var days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let seconds = Int(local - days * 86_400)
+        // Civil date from days since the epoch (Howard Hinnant's algorithm).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        func four(_ n: Int64) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
+        let sign = offsetMinutes < 0 ? "-" : "+"
+        let offset = abs(offsetMinutes)
+        return "\(four(year))-\(two(Int(month)))-\(two(Int(day)))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+            + (zoneKnown ? "\(sign)\(two(offset / 60)):\(two(offset % 60))" : "")
+    }
+}
+
+/// A part of a message that is not its body text: a file, an inline image, a nested mail.
+public struct MailAttachment: Sendable {
+    /// The file name (RFC 2231 / encoded words decoded), when the part names one.
+    public var filename: String?
+    /// `type/subtype`, lower-cased.
+    public var contentType: String
+    /// Decoded size in bytes.
+    public var size: Int
+    public var contentID: String?
+    /// Shown in the body (`Content-Disposition: inline`, or referenced by content id).
+    public var isInline: Bool
+    /// How deep in the MIME tree: 0 the message itself, 1 a part of its top multipart …
+    public var depth: Int
+    /// The decoded bytes.
+    public var data: [UInt8]
+    /// What an attached office file or message holds, when it was read.
+    public var content: AttachedContent?
+
+    public init(
+        filename: String?, contentType: String, size: Int, contentID: String? = nil, isInline: Bool = false, depth: Int = 1,
+        data: [UInt8] = [], content: AttachedContent? = nil
+    ) {
+        self.depth = depth
+        self.filename = filename
+        self.contentType = contentType
+        self.size = size
+        self.contentID = contentID
+        self.isInline = isInline
+        self.data = data
+        self.content = content
+    }
+}
+
+/// The content of an attachment that Quire could read.
+public indirect enum AttachedContent: Sendable {
+    case document(Document)
+    case workbook(Workbook)
+    case message(MailMessage)
+}
+
+/// One node of a message's MIME tree, for inspection (`quire extract --format json`).
+public struct MailPart: Sendable, Equatable {
+    public var contentType: String
+    public var depth: Int
+    public var charset: String?
+    public var filename: String?
+    public var disposition: String?
+    public var size: Int
+
+    public init(contentType: String, depth: Int, charset: String? = nil, filename: String? = nil, disposition: String? = nil, size: Int = 0) {
+        self.contentType = contentType
+        self.depth = depth
+        self.charset = charset
+        self.filename = filename
+        self.disposition = disposition
+        self.size = size
+    }
+}
+
+/// A parsed mail message.
+public struct MailMessage: Sendable {
+    /// Every header field in order.
+    public var headers: [MailHeader]
+    public var subject: String?
+    public var from: [MailAddress]
+    public var sender: [MailAddress]
+    public var replyTo: [MailAddress]
+    public var to: [MailAddress]
+    public var cc: [MailAddress]
+    public var bcc: [MailAddress]
+    public var date: MailDate?
+    /// Without angle brackets.
+    public var messageID: String?
+    public var inReplyTo: [String]
+    public var references: [String]
+    /// The text/plain body (line endings normalised to LF).
+    public var textBody: String?
+    /// The text/html body as sent.
+    public var htmlBody: String?
+    /// The HTML body made readable text (links and lists kept), when there is one.
+    public var htmlText: String?
+    public var attachments: [MailAttachment]
+    /// The MIME tree, depth first.
+    public var parts: [MailPart]
+    /// What was wrong with the message and how it was read anyway.
+    public var warnings: [String]
+
+    public init(
+        headers: [MailHeader] = [], subject: String? = nil, from: [MailAddress] = [], sender: [MailAddress] = [],
+        replyTo: [MailAddress] = [], to: [MailAddress] = [], cc: [MailAddress] = [], bcc: [MailAddress] = [], date: MailDate? = nil,
+        messageID: String? = nil, inReplyTo: [String] = [], references: [String] = [], textBody: String? = nil,
+        htmlBody: String? = nil, htmlText: String? = nil, attachments: [MailAttachment] = [], parts: [MailPart] = [],
+        warnings: [String] = []
+    ) {
+        self.headers = headers
+        self.subject = subject
+        self.from = from
+        self.sender = sender
+        self.replyTo = replyTo
+        self.to = to
+        self.cc = cc
+        self.bcc = bcc
+        self.date = date
+        self.messageID = messageID
+        self.inReplyTo = inReplyTo
+        self.references = references
+        self.textBody = textBody
+        self.htmlBody = htmlBody
+        self.htmlText = htmlText
+        self.attachments = attachments
+        self.parts = parts
+        self.warnings = warnings
+    }
+
+    /// The best text of the message: the plain body, else the HTML body as text.
+    public var bestText: String? { textBody ?? htmlText }
+
+    /// The first header with this name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+}
