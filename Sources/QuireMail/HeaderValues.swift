@@ -165,10 +165,11 @@ enum AddressList {
             tokens = ""
             defer { lastComment = nil }
             guard !entry.isEmpty else { return }
-            if var address = parseEntry(entry, group: group) {
-                if address.name == nil, let lastComment, !lastComment.isEmpty { address.name = EncodedWords.decode(lastComment) }
-                result.append(address)
+            var addresses = parseEntry(entry, group: group)
+            if addresses.count == 1, addresses[0].name == nil, let lastComment, !lastComment.isEmpty {
+                addresses[0].name = EncodedWords.decode(lastComment)
             }
+            result += addresses
         }
         for ch in text {
             if escaped {
@@ -229,7 +230,7 @@ enum AddressList {
     }
 
     /// One mailbox: `Name <addr>`, `"Name" <addr>`, `addr`, `<@route:addr>`.
-    static func parseEntry(_ entry: String, group: String?) -> MailAddress? {
+    static func parseEntry(_ entry: String, group: String?) -> [MailAddress] {
         if let open = entry.lastIndex(of: "<") {
             let close = entry[open...].firstIndex(of: ">") ?? entry.endIndex
             var address = String(entry[entry.index(after: open)..<close]).trimmingCharacters(in: " \t\r\n")
@@ -238,15 +239,20 @@ enum AddressList {
             }
             let rawName = entry[..<open].trimmingCharacters(in: " \t\r\n")
             let name = rawName.isEmpty ? nil : EncodedWords.decode(unquote(rawName))
-            return MailAddress(name: name, address: address.filter { $0 != " " }, group: group)
+            return [MailAddress(name: name, address: address.filter { $0 != " " }, group: group)]
+        }
+        let words = entry.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        if words.count > 1, !entry.contains("\""), words.allSatisfy({ $0.contains("@") }) {
+            // Addresses separated by blanks instead of commas.
+            return words.map { MailAddress(name: nil, address: String($0), group: group) }
         }
         let address = entry.filter { !$0.isWhitespace }
-        guard !address.isEmpty else { return nil }
+        guard !address.isEmpty else { return [] }
         if !address.contains("@"), entry.contains(" ") {
             // A name without an address ("undisclosed recipients") is kept as a name.
-            return MailAddress(name: EncodedWords.decode(unquote(entry)), address: "", group: group)
+            return [MailAddress(name: EncodedWords.decode(unquote(entry)), address: "", group: group)]
         }
-        return MailAddress(name: nil, address: unquote(address), group: group)
+        return [MailAddress(name: nil, address: unquote(address), group: group)]
     }
 
     /// Removes the quotes of quoted strings (joining a name written in several pieces).

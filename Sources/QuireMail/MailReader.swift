@@ -161,7 +161,9 @@ struct ParseState {
         body.parts[partIndex].size = data.count
         let isAttachment = disposition?.value == "attachment"
         let contentID = header.raw("content-id").flatMap { MessageIDs.parse(Charset.text($0)).first }
-        if (type == "text/plain" || type == "text/html" || type == "text/enriched") && !isAttachment && (filename == nil || disposition?.value == "inline") {
+        // As mail clients show them: a text part is body text unless marked as an attachment
+        // (a name alone does not make it one).
+        if (type == "text/plain" || type == "text/html") && !isAttachment {
             let charset = contentType["charset"]
             var text: String
             if let charset, let decoded = Charset.decode(data, label: charset) {

@@ -5,6 +5,17 @@ import QuireTestSupport
 import Testing
 
 /// Every EML of ../shared/corpus against Python's email package (policy default).
+extension String {
+    func commonPrefix(with other: String) -> String {
+        var out = ""
+        for (a, b) in zip(self, other) {
+            guard a == b else { break }
+            out.append(a)
+        }
+        return out
+    }
+}
+
 struct MailConformanceTests {
     struct Tally {
         var agree = 0
@@ -65,7 +76,11 @@ struct MailConformanceTests {
             fields["message-id", default: Tally()].check(id == message.messageID, "\(name): \(id ?? "nil") | \(message.messageID ?? "nil")")
             if let body = email["text_body"] as? String {
                 let theirs = MailBody.normaliseLineEnds(body)
-                fields["text_body", default: Tally()].check(theirs == message.textBody, "\(name): \(theirs.prefix(80).debugDescription) | \((message.textBody ?? "nil").prefix(80).debugDescription)")
+                let mine = message.textBody ?? "nil"
+                let same = theirs.commonPrefix(with: mine)
+                fields["text_body", default: Tally()].check(
+                    theirs == message.textBody,
+                    "\(name) at \(same.count): \(theirs.dropFirst(same.count).prefix(60).debugDescription) | \(mine.dropFirst(same.count).prefix(60).debugDescription)")
             }
             if let attachments = email["attachments"] as? [[String: Any]] {
                 let theirs = attachments.compactMap { $0["filename"] as? String }.sorted()
@@ -79,7 +94,7 @@ struct MailConformanceTests {
             agree += tally.agree
             total += tally.total
             print("  \(key): \(tally.agree)/\(tally.total)")
-            for miss in tally.misses.prefix(40) { print("    ✗ \(miss)") }
+            for miss in tally.misses.prefix(40) { print("    ✗ \(miss.prefix(300))") }
         }
         let rate = total == 0 ? 0 : Double(agree) / Double(total) * 100
         print("Mail conformance: \(files) EML files, \(read) read, \(rejected) rejected cleanly; field agreement \(agree)/\(total) = \(String(format: "%.2f", rate))% on sound references")
