@@ -2,6 +2,7 @@ public import QuireModel
 import QuireDOCX
 import QuireXLSX
 import QuireSync
+import QuireMail
 import Synchronization
 
 /// Turns files into Markdown, plain text or JSON: what `quire extract` does.
@@ -66,7 +67,17 @@ public struct Extractor: Sendable {
 
     /// As `extract(path:write:)`, for bytes held in memory.
     public func extract(bytes: [UInt8], name: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
-        try extract(importer.open(bytes: bytes, name: name), file: name, write: write)
+        let opened = try importer.open(bytes: bytes, name: name)
+        switch opened {
+        case .other(.mail):
+            write(try render(.mail(try importer.readMail(bytes: bytes, name: name)), file: name))
+        case .other(.mbox):
+            try extractMailbox(file: name, write: write) { body in
+                for entry in MboxReader().messages(in: bytes) { try body(entry) }
+            }
+        default:
+            try extract(opened, file: name, write: write)
+        }
     }
 
     private func extract(
@@ -80,8 +91,75 @@ public struct Extractor: Sendable {
         case .package(let package, .docx) where format == .markdown:
             let reader = DOCXReader(options: .init(limits: importer.limits))
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
+        case .other(.mbox):
+            try extractMailbox(file: file, write: write) { body in try MboxReader().forEachMessage(path: file, body) }
         default:
             write(try render(try importer.read(opened, file: file), file: file))
+        }
+    }
+
+    /// Renders the messages of an mbox one by one, as they are read (memory holds one).
+    ///
+    /// One message renders exactly as an .eml would. Several: Markdown and text separate
+    /// them with a rule; pretty JSON is an array of messages; compact JSON (JSON Lines) is
+    /// one message per line. A message that cannot be read is reported in the output with
+    /// its position and byte offset, and the others go on.
+    private func extractMailbox(
+        file: String, write: @escaping @Sendable (String) -> Void,
+        _ messages: ((MboxReader.Entry) throws -> Void) throws -> Void
+    ) throws(DocumentError) {
+        if format == .csv {
+            throw DocumentError(
+                .unsupportedFormat, file: file, message: "CSV output is for spreadsheets; this is a mailbox (use --format markdown, text, json or jsonl).")
+        }
+        var first: String?
+        var count = 0
+        func rendered(_ entry: MboxReader.Entry) -> String {
+            let label = "\(file) message \(entry.index + 1) (byte \(entry.offset))"
+            do {
+                var message = try MailReader().read(bytes: entry.bytes, name: label)
+                importer.extractAttachments(of: &message, depth: 0)
+                return try render(.mail(message), file: label)
+            } catch {
+                switch format {
+                case .json: return #"{"error":"\#(error.message)","index":\#(entry.index),"offset":\#(entry.offset)}"# + "\n"
+                default: return "(\(label) could not be read: \(error.message))\n"
+                }
+            }
+        }
+        func separated(_ text: String) -> String {
+            switch format {
+            case .markdown: return "\n---\n\n" + text
+            case .text: return "\n" + String(repeating: "=", count: 72) + "\n\n" + text
+            case .json(pretty: true): return ",\n" + text.trimmingTrailingNewlines()
+            default: return text
+            }
+        }
+        do {
+            try messages { entry in
+                let text = rendered(entry)
+                count += 1
+                if count == 1 {
+                    first = text
+                    return
+                }
+                if let pending = first {
+                    first = nil
+                    write(format == .json(pretty: true) ? "[\n" + pending.trimmingTrailingNewlines() : pending)
+                }
+                write(separated(text))
+            }
+        } catch let error as DocumentError {
+            throw error
+        } catch {
+            throw DocumentError(.corrupt, file: file, message: "\(error)")
+        }
+        if let pending = first {
+            write(pending)
+        } else if count == 0 {
+            throw DocumentError(.empty, file: file, message: "the mailbox holds no messages.")
+        } else if format == .json(pretty: true) {
+            write("\n]\n")
         }
     }
 
@@ -91,6 +169,17 @@ public struct Extractor: Sendable {
     ///   document) or the chosen sheet does not exist.
     public func render(_ content: ImportedContent, file: String) throws(DocumentError) -> String {
         switch content {
+        case .mail(let message):
+            let renderer = MailRenderer(options: options, workbookOptions: workbookOptions)
+            switch format {
+            case .markdown: return renderer.markdown(message)
+            case .text: return renderer.text(message)
+            case .json(let pretty): return renderer.json(message, pretty: pretty)
+            case .csv:
+                throw DocumentError(
+                    .unsupportedFormat, file: file,
+                    message: "CSV output is for spreadsheets; this is a mail message (use --format markdown, text or json).")
+            }
         case .document(let document):
             switch format {
             case .markdown: return MarkdownRenderer(options: options).render(document)
@@ -274,4 +363,12 @@ private final class Collected: Sendable {
     private let pieces = Mutex<String>("")
     func append(_ text: String) { pieces.withLock { $0 += text } }
     var text: String { pieces.withLock { $0 } }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var text = Substring(self)
+        while text.last == "\n" { text = text.dropLast() }
+        return String(text)
+    }
 }

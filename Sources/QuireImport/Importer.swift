@@ -3,6 +3,7 @@ public import QuireZip
 import QuireDOCX
 package import QuireOOXML
 import QuireXLSX
+import QuireMail
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,7 @@ public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
 public enum ImportedContent: Sendable {
     case document(Document)
     case workbook(Workbook)
+    case mail(MailMessage)
 }
 
 /// The format-sniffing entry point: looks at a file's bytes and hands it to the right reader.
@@ -158,7 +160,9 @@ public struct Importer: Sendable {
 
     /// Reads bytes held in memory (for example standard input); `name` labels them.
     public func read(bytes: [UInt8], name: String) throws(DocumentError) -> ImportedContent {
-        try read(open(bytes: bytes, name: name), file: name)
+        let opened = try open(bytes: bytes, name: name)
+        if case .other(.mail) = opened { return .mail(try readMail(bytes: bytes, name: name)) }
+        return try read(opened, file: name)
     }
 
     package func read(_ opened: Opened, file: String) throws(DocumentError) -> ImportedContent {
@@ -168,23 +172,89 @@ public struct Importer: Sendable {
         case .package(let package, .docx), .package(let package, .zip):
             // The DOCX reader says precisely what is wrong with a ZIP that is no document.
             return .document(try DOCXReader(options: .init(limits: limits)).read(package: package))
+        case .other(.mail):
+            return .mail(try readMail(bytes: try Importer.contents(path: file), name: file))
         case .package(_, let format), .other(let format):
             throw Importer.unsupported(format, file: file)
         }
+    }
+
+    /// A message from bytes, with attached Word, Excel and mail files read too.
+    public func readMail(bytes: [UInt8], name: String) throws(DocumentError) -> MailMessage {
+        var message = try MailReader().read(bytes: bytes, name: name)
+        extractAttachments(of: &message, depth: 0)
+        return message
+    }
+
+    /// Reads attached DOCX, XLSX and EML files into the model (nested messages too); an
+    /// attachment that cannot be read gets a warning naming it, the rest go on.
+    func extractAttachments(of message: inout MailMessage, depth: Int) {
+        guard depth < 8 else { return }
+        for index in message.attachments.indices {
+            let attachment = message.attachments[index]
+            if case .message(var nested) = attachment.content {
+                extractAttachments(of: &nested, depth: depth + 1)
+                message.attachments[index].content = .message(nested)
+                continue
+            }
+            guard !attachment.data.isEmpty else { continue }
+            let label = attachment.filename ?? attachment.contentType
+            let format = detect(bytes: attachment.data)
+            do {
+                switch format {
+                case .docx, .xlsx:
+                    switch try read(bytes: attachment.data, name: label) {
+                    case .document(let document): message.attachments[index].content = .document(document)
+                    case .workbook(let workbook): message.attachments[index].content = .workbook(workbook)
+                    case .mail(let mail): message.attachments[index].content = .message(mail)
+                    }
+                case .mail where attachment.contentType == "message/rfc822" || label.lowercased().hasSuffix(".eml")
+                    || attachment.contentType == "application/octet-stream":
+                    var nested = try MailReader().read(bytes: attachment.data, name: label)
+                    extractAttachments(of: &nested, depth: depth + 1)
+                    message.attachments[index].content = .message(nested)
+                default:
+                    break
+                }
+            } catch {
+                message.warnings.append("attachment '\(label)' could not be read: \(error.message)")
+            }
+        }
+    }
+
+    /// The whole file at `path`.
+    static func contents(path: String) throws(DocumentError) -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")
+        }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
     }
 
     static func unsupported(_ format: DetectedFormat, file: String) -> DocumentError {
         switch format {
         case .empty:
             return DocumentError(.empty, file: file, message: "the file is empty (0 bytes).")
-        case .pptx, .mail, .mbox:
+        case .pptx, .mbox:
             return DocumentError(
                 .unsupportedFormat, file: file,
-                message: "this is \(format.name.uppercased()) content, which this version of Quire does not read yet (DOCX and XLSX only).")
+                message: "this is \(format.name.uppercased()) content, which this version of Quire does not read yet (DOCX, XLSX and EML only).")
         default:
             return DocumentError(
                 .unsupportedFormat, file: file,
-                message: "not a format Quire reads (expected a Word .docx document or an Excel .xlsx workbook).")
+                message: "not a format Quire reads (expected a Word .docx document, an Excel .xlsx workbook or an .eml message).")
         }
     }
 }

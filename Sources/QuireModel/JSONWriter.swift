@@ -23,6 +23,13 @@ package struct JSONWriter {
     /// Whether anything was written (output may have been taken since).
     private var started = false
 
+    /// A value that is already JSON text.
+    package mutating func rawJSON(_ text: String) {
+        valuePrefix()
+        started = true
+        bytes.append(contentsOf: text.utf8)
+    }
+
     /// Text written as is (a final newline).
     package mutating func appendRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 

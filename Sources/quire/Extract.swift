@@ -10,22 +10,23 @@ import Darwin
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Extract the content of documents as Markdown, plain text or JSON.",
+        abstract: "Extract the content of documents, workbooks and mail as Markdown, plain text or JSON.",
         discussion: """
-            Reads each FILE (or '-' for standard input) and writes its content. A file that \
+            Reads each FILE (DOCX, XLSX, EML, mbox; or '-' for standard input) and writes its \
+            content. A file that \
             cannot be read is reported on standard error and the others still run; the exit \
             status is then 1.
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, text, json, csv
+        case markdown, text, json, jsonl, csv
     }
 
     @Argument(help: "Documents to read; '-' reads standard input.")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output format: markdown, text, json, or csv (spreadsheets).")
+    @Option(name: .shortAndLong, help: "Output format: markdown, text, json, jsonl (one compact JSON object per line: per message of a mailbox, per file), or csv (spreadsheets).")
     var format: Format = .markdown
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of standard output.")
@@ -81,6 +82,7 @@ struct Extract: ParsableCommand {
             case .csv: .csv
             // One compact object per line when there are several files (JSON Lines).
             case .json: .json(pretty: !many)
+            case .jsonl: .json(pretty: false)
             }
         let workbookOptions = WorkbookRenderOptions(
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
@@ -90,7 +92,7 @@ struct Extract: ParsableCommand {
                 switch format {
                 case .markdown: sink.write("<!-- quire: \(file) -->\n\n")
                 case .text, .csv: sink.write("==> \(file) <==\n")
-                case .json: break
+                case .json, .jsonl: break
                 }
             }
             do {
@@ -104,7 +106,7 @@ struct Extract: ParsableCommand {
                 failures += 1
                 printError("quire: error: \(error)")
             }
-            if many && format != .json { sink.write("\n") }
+            if many && format != .json && format != .jsonl { sink.write("\n") }
         }
         try sink.close()
         if failures > 0 {

@@ -42,9 +42,15 @@ struct MailConformanceTests {
         let manifest = try String(contentsOfFile: corpus + "/MANIFEST.tsv", encoding: .utf8)
         var fields: [String: Tally] = [:]
         var read = 0, rejected = 0, files = 0
+        var mboxes: [(String, String)] = []
         for line in manifest.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count > 10, columns[1] == "eml" else { continue }
+            guard columns.count > 10 else { continue }
+            if columns[1] == "mbox" {
+                mboxes.append((columns[0], columns[10]))
+                continue
+            }
+            guard columns[1] == "eml" else { continue }
             files += 1
             let path = corpus + "/" + columns[0]
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -89,6 +95,29 @@ struct MailConformanceTests {
                 fields["attachments", default: Tally()].check(theirs == mine, "\(name): \(theirs) | \(mine)")
             }
         }
+        // Mailboxes: the messages and their subjects and senders, in order.
+        for (name, status) in mboxes {
+            files += 1
+            let path = corpus + "/" + name
+            var messages: [MailMessage] = []
+            try MboxReader().forEachMessage(path: path) { entry in
+                messages.append(entry.bytes.withUnsafeBufferPointer { MailReader().message($0) })
+            }
+            read += 1
+            guard status == "ok",
+                let data = try? Data(contentsOf: URL(fileURLWithPath: corpus + "/reference/" + name + ".json")),
+                let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let mbox = json["mbox"] as? [String: Any], let count = mbox["message_count"] as? Int,
+                let references = mbox["messages"] as? [[String: Any]]
+            else { continue }
+            fields["mbox messages", default: Tally()].check(count == messages.count, "\(name): \(count) | \(messages.count)")
+            for (reference, message) in zip(references, messages) {
+                let subject = reference["subject"] as? String
+                fields["mbox subject", default: Tally()].check(Self.collapse(subject) == Self.collapse(message.subject), "\(name): \(subject ?? "nil") | \(message.subject ?? "nil")")
+                let from = Self.addresses(reference["from"] as? String)
+                fields["mbox from", default: Tally()].check(from == message.from.map { $0.address.lowercased() }, "\(name): \(from) | \(message.from)")
+            }
+        }
         var agree = 0, total = 0
         for (key, tally) in fields.sorted(by: { $0.key < $1.key }) {
             agree += tally.agree
@@ -97,7 +126,7 @@ struct MailConformanceTests {
             for miss in tally.misses.prefix(40) { print("    ✗ \(miss.prefix(300))") }
         }
         let rate = total == 0 ? 0 : Double(agree) / Double(total) * 100
-        print("Mail conformance: \(files) EML files, \(read) read, \(rejected) rejected cleanly; field agreement \(agree)/\(total) = \(String(format: "%.2f", rate))% on sound references")
+        print("Mail conformance: \(files) EML and mbox files, \(read) read, \(rejected) rejected cleanly; field agreement \(agree)/\(total) = \(String(format: "%.2f", rate))% on sound references")
         #expect(read + rejected == files)
     }
 }

@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import QuireModel
+
+/// Splits an mbox file into messages, streaming: memory holds one message at a time
+/// (plus a read buffer), whatever the size of the file.
+///
+/// Separators are `From ` lines at the start of the file or after a blank line that look
+/// like envelope lines (a sender, then a date with a time or a year: `From ada@x Mon Jan 1
+/// 10:00:00 2024`, Gmail Takeout's `From 1234567@xxx …`, Thunderbird's `From - …`), so a
+/// body line such as "From Russia with love" does not split a message. When a message
+/// states a `Content-Length` (mboxcl2) that lands on the next separator or the end of the
+/// file, it is trusted. Body lines escaped as `>From ` (mboxo/mboxrd) lose one `>`. CRLF
+/// files and a byte order mark are handled.
+public struct MboxReader: Sendable {
+    public struct Entry: Sendable {
+        /// 0-based position in the mbox.
+        public var index: Int
+        /// Byte offset of the message's `From ` line.
+        public var offset: Int
+        /// The `From ` line, without its line ending.
+        public var envelope: String
+        /// The message bytes (envelope line removed, `>From ` unescaped).
+        public var bytes: [UInt8]
+    }
+
+    public init() {}
+
+    /// Calls `body` with each message in order.
+    /// - Throws: `DocumentError` when the file cannot be read, or what `body` throws.
+    public func forEachMessage(path: String, _ body: (Entry) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")
+        }
+        defer { close(fd) }
+        var splitter = MboxSplitter()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).")
+            }
+            if n == 0 { break }
+            try splitter.feed(chunk[0..<n], body)
+        }
+        try splitter.finish(body)
+    }
+
+    /// The messages of an mbox held in memory.
+    public func messages(in bytes: [UInt8]) -> [Entry] {
+        var splitter = MboxSplitter()
+        var entries: [Entry] = []
+        splitter.feedAll(bytes[...]) { entries.append($0) }
+        splitter.finishAll { entries.append($0) }
+        return entries
+    }
+
+    /// Whether `line` (without its line ending) is an envelope line: `From ` then a sender
+    /// that is an address, `-` (Thunderbird) or MAILER-DAEMON, or anything followed by a
+    /// date with a time or a year. "From Russia with love" in a body is not one.
+    static func isEnvelope(_ line: ArraySlice<UInt8>) -> Bool {
+        guard line.count >= 5, line.starts(with: Array("From ".utf8)) else { return false }
+        let rest = line.dropFirst(5)
+        let sender = rest.prefix { $0 != 0x20 && $0 != 0x09 }
+        if sender.elementsEqual("-".utf8) || sender.contains(UInt8(ascii: "@")) || sender.elementsEqual("MAILER-DAEMON".utf8) {
+            return true
+        }
+        // A time (hh:mm) or a four-digit year after the sender.
+        var digits = 0
+        for byte in rest.dropFirst(sender.count) {
+            if byte >= 0x30 && byte <= 0x39 {
+                digits += 1
+                if digits == 4 { return true }
+            } else {
+                if byte == UInt8(ascii: ":") && digits >= 1 && digits <= 2 { return true }
+                digits = 0
+            }
+        }
+        return false
+    }
+}
+
+/// The splitting state: bytes of the message being gathered, line by line.
+struct MboxSplitter {
+    private var pending: [UInt8] = []
+    private var current: [UInt8] = []
+    private var envelope: String?
+    private var envelopeOffset = 0
+    private var offset = 0
+    private var index = 0
+    private var previousBlank = true
+    private var first = true
+    private var headerDone = false
+    /// Whether Content-Length may hold a split back (not when re-splitting a message whose
+    /// stated length proved wrong).
+    var trustLength = true
+    /// Where the current message's stated Content-Length ends, in `current`'s bytes.
+    private var statedEnd: Int?
+
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
+        pending.append(contentsOf: bytes)
+        var start = 0
+        while let newline = pending[start...].firstIndex(of: 0x0A) {
+            try line(pending[start...newline], body)
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+    }
+
+    mutating func finish(_ body: (MboxReader.Entry) throws -> Void) throws {
+        if !pending.isEmpty {
+            try line(pending[...], body)
+            pending = []
+        }
+        try emit(body)
+    }
+
+    mutating func feedAll(_ bytes: ArraySlice<UInt8>, _ body: (MboxReader.Entry) -> Void) {
+        try? feed(bytes, body)
+    }
+
+    mutating func finishAll(_ body: (MboxReader.Entry) -> Void) {
+        try? finish(body)
+    }
+
+    /// One line, with its line ending.
+    private mutating func line(_ raw: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
+        var line = raw
+        let lineOffset = offset
+        offset += raw.count
+        if first {
+            first = false
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+        }
+        var content = line
+        if content.last == 0x0A { content = content.dropLast() }
+        if content.last == 0x0D { content = content.dropLast() }
+        let insideStatedLength = trustLength && (statedEnd.map { current.count < $0 } ?? false)
+        if MboxReader.isEnvelope(content) && !insideStatedLength {
+            try emit(body)
+            envelope = String(decoding: content, as: UTF8.self)
+            envelopeOffset = lineOffset
+            previousBlank = false
+            return
+        }
+        previousBlank = content.isEmpty
+        if envelope == nil && current.isEmpty && content.isEmpty { return }  // blank lines before the first message
+        // >From, >>From … lose one '>'.
+        if content.first == UInt8(ascii: ">") {
+            let unquoted = content.drop { $0 == UInt8(ascii: ">") }
+            if unquoted.starts(with: Array("From ".utf8)) { line = line.dropFirst() }
+        }
+        current.append(contentsOf: line)
+        if !headerDone && content.isEmpty {
+            headerDone = true
+            if let length = MboxSplitter.contentLength(current) { statedEnd = current.count + length }
+        }
+    }
+
+    /// A `Content-Length` field in a header block.
+    static func contentLength(_ header: [UInt8]) -> Int? {
+        let lower = header.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        guard let at = lower.firstRange(of: Array("\ncontent-length:".utf8)) ?? (lower.starts(with: Array("content-length:".utf8)) ? 0..<15 : nil)
+        else { return nil }
+        var k = at.upperBound
+        while k < header.count, header[k] == 0x20 || header[k] == 0x09 { k += 1 }
+        var value = 0, digits = 0
+        while k < header.count, header[k] >= 0x30, header[k] <= 0x39, digits < 12 {
+            value = value * 10 + Int(header[k] - 0x30)
+            k += 1
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
+    private mutating func emit(_ body: (MboxReader.Entry) throws -> Void) throws {
+        defer {
+            current = []
+            envelope = nil
+            headerDone = false
+            statedEnd = nil
+        }
+        guard envelope != nil || current.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }) else { return }
+        if let statedEnd, trustLength, abs(current.count - statedEnd) > 2 {
+            // The stated length held back splits but does not fit the message: split again
+            // by envelope lines alone.
+            var inner = MboxSplitter()
+            inner.trustLength = false
+            inner.first = false
+            inner.offset = envelopeOffset
+            inner.index = index
+            let whole = Array((envelope ?? "").utf8) + [0x0A] + current
+            try inner.feed(whole[...], body)
+            try inner.finish(body)
+            index = inner.index
+            return
+        }
+        // The blank line before the next envelope belongs to the separator.
+        var bytes = current
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        try body(MboxReader.Entry(index: index, offset: envelopeOffset, envelope: envelope ?? "", bytes: bytes))
+        index += 1
+    }
+}

@@ -1,0 +1,195 @@
+/// Renders mail messages as Markdown, plain text or JSON (`quire.mail` version 1,
+/// docs/json-schema.md). Attached office files and messages that were read are rendered
+/// after the body, each under its own heading.
+public struct MailRenderer: Sendable {
+    public static let schemaName = "quire.mail"
+    public static let schemaVersion = 1
+    public var options: RenderOptions
+    public var workbookOptions: WorkbookRenderOptions
+
+    public init(options: RenderOptions = RenderOptions(), workbookOptions: WorkbookRenderOptions = WorkbookRenderOptions()) {
+        self.options = options
+        self.workbookOptions = workbookOptions
+    }
+
+    static func addressList(_ addresses: [MailAddress]) -> String {
+        addresses.map(\.description).joined(separator: ", ")
+    }
+
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return "\((bytes + 512) / 1024) KB" }
+        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024)
+        return "\(tenths / 10).\(tenths % 10) MB"
+    }
+
+    /// The header lines a reader wants: From, To, Cc, Date (and Reply-To when it differs).
+    static func headerLines(_ message: MailMessage) -> [(String, String)] {
+        var lines: [(String, String)] = []
+        if !message.from.isEmpty { lines.append(("From", addressList(message.from))) }
+        if !message.to.isEmpty { lines.append(("To", addressList(message.to))) }
+        if !message.cc.isEmpty { lines.append(("Cc", addressList(message.cc))) }
+        if !message.replyTo.isEmpty && message.replyTo.map(\.address) != message.from.map(\.address) {
+            lines.append(("Reply-To", addressList(message.replyTo)))
+        }
+        if let date = message.date { lines.append(("Date", date.raw)) }
+        return lines
+    }
+
+    static func attachmentLine(_ attachment: MailAttachment) -> String {
+        (attachment.filename ?? "(unnamed)") + " (\(attachment.contentType), \(size(attachment.size)))"
+    }
+
+    // MARK: Markdown
+
+    public func markdown(_ message: MailMessage) -> String {
+        markdown(message, level: 1)
+    }
+
+    func markdown(_ message: MailMessage, level: Int) -> String {
+        let markdown = MarkdownRenderer(options: options)
+        let hashes = String(repeating: "#", count: min(level, 6))
+        var out = hashes + " " + markdown.escape(message.subject.flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)") + "\n\n"
+        for (name, value) in MailRenderer.headerLines(message) { out += "- **\(name):** " + markdown.escape(value) + "\n" }
+        let listed = message.attachments.filter { !($0.isInline && $0.contentType.hasPrefix("image/")) }
+        if !listed.isEmpty {
+            out += "- **Attachments:** " + listed.map { markdown.escape(MailRenderer.attachmentLine($0)) }.joined(separator: "; ") + "\n"
+        }
+        out += "\n"
+        if let text = message.bestText, !text.isEmpty {
+            out += text.hasSuffix("\n") ? text : text + "\n"
+        } else {
+            out += "(no text body)\n"
+        }
+        for attachment in message.attachments {
+            guard let content = attachment.content else { continue }
+            let sub = String(repeating: "#", count: min(level + 1, 6))
+            out += "\n" + sub + " Attachment: " + markdown.escape(attachment.filename ?? attachment.contentType) + "\n\n"
+            switch content {
+            case .document(let document):
+                out += markdown.render(document)
+            case .workbook(let workbook):
+                out += WorkbookRenderer(options: workbookOptions).markdown(workbook)
+            case .message(let nested):
+                out += self.markdown(nested, level: level + 2)
+            }
+        }
+        return out
+    }
+
+    // MARK: Plain text
+
+    public func text(_ message: MailMessage) -> String {
+        var out = "Subject: " + (message.subject ?? "") + "\n"
+        for (name, value) in MailRenderer.headerLines(message) { out += "\(name): \(value)\n" }
+        if !message.attachments.isEmpty {
+            out += "Attachments: " + message.attachments.map(MailRenderer.attachmentLine).joined(separator: "; ") + "\n"
+        }
+        out += "\n"
+        if let text = message.bestText { out += text.hasSuffix("\n") || text.isEmpty ? text : text + "\n" }
+        for attachment in message.attachments {
+            guard let content = attachment.content else { continue }
+            out += "\n--- Attachment: " + (attachment.filename ?? attachment.contentType) + " ---\n\n"
+            switch content {
+            case .document(let document): out += PlainTextRenderer(options: options).render(document)
+            case .workbook(let workbook): out += WorkbookRenderer(options: workbookOptions).text(workbook)
+            case .message(let nested): out += text(nested)
+            }
+        }
+        return out
+    }
+
+    // MARK: JSON
+
+    public func json(_ message: MailMessage, pretty: Bool = true) -> String {
+        var w = JSONWriter(pretty: pretty)
+        write(message, to: &w, pretty: pretty)
+        return w.output + "\n"
+    }
+
+    package func write(_ message: MailMessage, to w: inout JSONWriter, pretty: Bool) {
+        w.beginObject()
+        w.field("schema", MailRenderer.schemaName)
+        w.field("version", MailRenderer.schemaVersion)
+        w.field("subject", message.subject)
+        for (key, list) in [("from", message.from), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc), ("reply_to", message.replyTo), ("sender", message.sender)] {
+            w.key(key)
+            w.beginArray()
+            for address in list {
+                w.beginObject()
+                w.field("name", address.name)
+                w.field("address", address.address)
+                if let group = address.group { w.field("group", group) }
+                w.endObject()
+            }
+            w.endArray()
+        }
+        w.key("date")
+        if let date = message.date {
+            w.beginObject()
+            w.field("raw", date.raw)
+            w.field("iso", date.iso8601)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.field("message_id", message.messageID)
+        w.key("in_reply_to")
+        w.beginArray()
+        for id in message.inReplyTo { w.string(id) }
+        w.endArray()
+        w.key("references")
+        w.beginArray()
+        for id in message.references { w.string(id) }
+        w.endArray()
+        w.field("text_body", message.textBody)
+        w.field("html_text", message.htmlText)
+        w.key("attachments")
+        w.beginArray()
+        for attachment in message.attachments {
+            w.beginObject()
+            w.field("filename", attachment.filename)
+            w.field("content_type", attachment.contentType)
+            w.field("size", attachment.size)
+            if let id = attachment.contentID { w.field("content_id", id) }
+            if attachment.isInline { w.field("inline", true) }
+            if let content = attachment.content {
+                w.key("content")
+                switch content {
+                case .document(let document): JSONRenderer(pretty: pretty).write(document, to: &w)
+                case .workbook(let workbook): w.rawJSON(WorkbookRenderer().json(workbook, pretty: false).trimmingTrailingNewlines())
+                case .message(let nested): write(nested, to: &w, pretty: pretty)
+                }
+            }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("headers")
+        w.beginArray()
+        for header in message.headers {
+            w.beginObject()
+            w.field("name", header.name)
+            w.field("value", header.value)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("parts")
+        w.beginArray()
+        for part in message.parts {
+            w.beginObject()
+            w.field("content_type", part.contentType)
+            w.field("depth", part.depth)
+            if let charset = part.charset { w.field("charset", charset) }
+            if let filename = part.filename { w.field("filename", filename) }
+            if let disposition = part.disposition { w.field("disposition", disposition) }
+            w.field("size", part.size)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("warnings")
+        w.beginArray()
+        for warning in message.warnings { w.string(warning) }
+        w.endArray()
+        w.endObject()
+    }
+}
