@@ -100,10 +100,13 @@ enum Charset {
 }
 
 extension StringProtocol {
+    /// Without the characters of `set` at either end (compared by scalar, so `"\r\n"`
+    /// counts as the two it is made of).
     func trimmingCharacters(in set: String) -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
-        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
-        return String(scalars)
+        func trimmed(_ ch: Character) -> Bool { ch.unicodeScalars.allSatisfy { set.unicodeScalars.contains($0) } }
+        var text = Substring(self)
+        while let first = text.first, trimmed(first) { text = text.dropFirst() }
+        while let last = text.last, trimmed(last) { text = text.dropLast() }
+        return String(text)
     }
 }

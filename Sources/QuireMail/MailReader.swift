@@ -115,6 +115,9 @@ struct ParseState {
         body.parts.append(
             MailPart(contentType: type, depth: depth, charset: contentType["charset"], filename: filename, disposition: disposition?.value))
 
+        if type.hasPrefix("multipart/") && depth >= limits.maxDepth {
+            body.warnings.append("parts nest deeper than \(limits.maxDepth) levels; what lies deeper is kept as an attachment")
+        }
         if type.hasPrefix("multipart/"), depth < limits.maxDepth, partCount < limits.maxParts {
             guard let boundary = contentType["boundary"], !boundary.isEmpty else {
                 body.warnings.append("\(type) without a boundary; its content is read as text")
@@ -231,7 +234,8 @@ struct MailBody {
 
     /// CR LF and lone CR as LF.
     static func normaliseLineEnds(_ text: String) -> String {
-        guard text.contains("\r") else { return text }
+        // On scalars: "\r\n" is one Character, so String.contains("\r") would miss it.
+        guard text.unicodeScalars.contains("\r") else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var previousCR = false
@@ -252,7 +256,7 @@ struct MailBody {
         var out = ""
         var space = false
         for ch in text {
-            if ch == "\r" || ch == "\n" || ch == "\t" {
+            if ch == "\r" || ch == "\n" || ch == "\r\n" || ch == "\t" {
                 if !space { out.append(" ") }
                 space = true
                 continue

@@ -142,7 +142,7 @@ struct MboxSplitter {
         if content.last == 0x0D { content = content.dropLast() }
         let insideStatedLength = trustLength && (statedEnd.map { current.count < $0 } ?? false)
         if MboxReader.isEnvelope(content) && !insideStatedLength {
-            try emit(body)
+            try emit(body, atSeparator: true)
             envelope = String(decoding: content, as: UTF8.self)
             envelopeOffset = lineOffset
             previousBlank = false
@@ -178,7 +178,7 @@ struct MboxSplitter {
         return digits > 0 ? value : nil
     }
 
-    private mutating func emit(_ body: (MboxReader.Entry) throws -> Void) throws {
+    private mutating func emit(_ body: (MboxReader.Entry) throws -> Void, atSeparator: Bool = false) throws {
         defer {
             current = []
             envelope = nil
@@ -200,10 +200,14 @@ struct MboxSplitter {
             index = inner.index
             return
         }
-        // The blank line before the next envelope belongs to the separator.
         var bytes = current
-        if bytes.last == 0x0A { bytes.removeLast() }
-        if bytes.last == 0x0D { bytes.removeLast() }
+        if let statedEnd, trustLength, statedEnd <= bytes.count {
+            bytes.removeSubrange(statedEnd...)  // exactly the stated length
+        } else if atSeparator {
+            // The blank line before the next envelope belongs to the separator.
+            if bytes.last == 0x0A { bytes.removeLast() }
+            if bytes.last == 0x0D { bytes.removeLast() }
+        }
         try body(MboxReader.Entry(index: index, offset: envelopeOffset, envelope: envelope ?? "", bytes: bytes))
         index += 1
     }

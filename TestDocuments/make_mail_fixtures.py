@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Writes Quire's own mail fixtures into TestDocuments/mail/. Run once and commit the output.
+
+    python3 TestDocuments/make_mail_fixtures.py
+
+Uses only Python's email package (and the DOCX/XLSX fixtures beside this script, attached
+to a message to test recursive extraction). Hostile and legacy messages are written as
+bytes by hand, since a correct library will not produce them.
+"""
+import os
+from email.message import EmailMessage
+from email.headerregistry import Address
+from email.utils import format_datetime, make_msgid
+import datetime as dt
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "mail")
+
+
+def write(name, data):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+
+
+def report_mail():
+    msg = EmailMessage()
+    msg["Subject"] = "Quarterly report — figures attached ✓"
+    msg["From"] = Address("Zoë Müller", "zoe.mueller", "example.com")
+    msg["To"] = [Address("Ada Lovelace", "ada", "example.org"), Address("", "team", "example.org")]
+    msg["Cc"] = "Finance: bob@example.org, carol@example.org;"
+    msg["Date"] = format_datetime(dt.datetime(2024, 3, 1, 9, 30, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    msg["Message-ID"] = "<report-2024-q1@example.com>"
+    msg.set_content("Hello Ada,\n\nthe report for the first quarter is attached, with the sales workbook.\n\n"
+                    "Revenue grew by 12 %.\n\n-- \nZoë\n")
+    msg.add_alternative("<html><body><p>Hello Ada,</p><p>the report for the <b>first quarter</b> is attached "
+                        "(<a href=\"https://example.com/q1\">online copy</a>).</p><ul><li>Revenue +12 %</li>"
+                        "<li>Costs flat</li></ul><script>alert(1)</script></body></html>", subtype="html")
+    with open(os.path.join(HERE, "sample-report.docx"), "rb") as f:
+        msg.add_attachment(f.read(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="Q1 report.docx")
+    with open(os.path.join(HERE, "number-formats.xlsx"), "rb") as f:
+        msg.add_attachment(f.read(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename="Umsätze 2024.xlsx")
+    write("report-with-attachments.eml", bytes(msg))
+    return msg
+
+
+def forwarded(inner):
+    msg = EmailMessage()
+    msg["Subject"] = "Fwd: Quarterly report"
+    msg["From"] = "Ada Lovelace <ada@example.org>"
+    msg["To"] = "board@example.org"
+    msg["Date"] = "Mon, 4 Mar 2024 08:00:00 +0000"
+    msg["Message-ID"] = "<fwd-1@example.org>"
+    msg.set_content("See the message below.\n")
+    msg.add_attachment(inner)
+    write("forwarded.eml", bytes(msg))
+
+
+def legacy():
+    # Charsets through iconv, RFC 2047 in several forms, RFC 2231 continuations, a folded
+    # header, quoted-printable and base64 with junk, uuencode, no blank line after headers.
+    iso2022 = "会議の議事録".encode("iso2022_jp")
+    koi8 = "Привет, мир".encode("koi8_r")
+    sjis = "添付ファイル".encode("shift_jis")
+    parts = [
+        b"From: =?ISO-2022-JP?B?" + __import__("base64").b64encode("山田太郎".encode("iso2022_jp")) + b"?= <yamada@example.jp>\r\n",
+        b"To: \"Smith, John\" <john@example.com>, undisclosed-recipients:;\r\n",
+        b"Subject: =?utf-8?q?Caf=C3=A9?= =?utf-8?q?_au_lait?=\r\n  and more\r\n",
+        b"Date: 1 Jul 03 10:52 EST\r\n",
+        b"Message-ID: <legacy@example.jp>\r\n",
+        b"In-Reply-To: <parent@example.jp>\r\n",
+        b"References: <root@example.jp> <parent@example.jp>\r\n",
+        b"MIME-Version: 1.0\r\n",
+        b"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n",
+        b"preamble\r\n--outer\r\n",
+        b"Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n", iso2022, b"\r\n",
+        b"--outer\r\nContent-Type: text/plain; charset=koi8-r\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; filename*0*=shift_jis''", b"".join(b"%%%02X" % c for c in sjis[:6]),
+        b";\r\n filename*1*=", b"".join(b"%%%02X" % c for c in sjis[6:]), b".txt\r\n\r\n",
+        __import__("base64").b64encode(koi8)[:8], b"\r\n!!*?!!\r\n", __import__("base64").b64encode(koi8)[8:], b"\r\n",
+        b"--outer\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        b"Content-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nGr=FC=DFe aus K=F6ln, this line is soft=\r\n broken.\r\n",
+        b"--outer\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: x-uuencode\r\n"
+        b"Content-Disposition: attachment; filename=\"hello.txt\"\r\n\r\nbegin 644 hello.txt\r\n#:&DA\r\n`\r\nend\r\n",
+        b"--outer--\r\nepilogue\r\n",
+    ]
+    write("legacy-charsets.eml", b"".join(parts))
+    # No blank line after the headers; NUL bytes in the body.
+    write("no-separator.eml", b"From: a@example.com\nSubject: no blank line\nThis line starts the body.\nSecond\x00line.\n")
+    # A multipart whose boundary never occurs, and one without its closing boundary.
+    write("bad-boundaries.eml",
+          b"From: a@example.com\nSubject: bad boundaries\nContent-Type: multipart/mixed; boundary=\"nowhere\"\n\n"
+          b"Just text, no parts at all.\n")
+    write("unclosed-multipart.eml",
+          b"From: a@example.com\nSubject: unclosed\nContent-Type: multipart/alternative; boundary=b\n\n"
+          b"--b\nContent-Type: text/plain\n\nplain part\n--b\nContent-Type: text/html\n\n<p>html <i>part</i></p>\n")
+    # Nesting far past any sensible depth.
+    depth = 200
+    body = b"".join(b"--d%d\nContent-Type: multipart/mixed; boundary=\"d%d\"\n\n" % (i, i + 1) for i in range(depth))
+    write("deep-nesting.eml", b"From: a@example.com\nSubject: deep\nContent-Type: multipart/mixed; boundary=\"d0\"\n\n" + body + b"inner text\n")
+
+
+def mbox():
+    # A thread of three messages, with a >From escaped body line, a Content-Length message,
+    # a body line "From Russia with love", CRLF in one message.
+    m1 = (b"From: Ada <ada@example.org>\nTo: team@example.org\nSubject: Launch plan\n"
+          b"Date: Tue, 5 Mar 2024 09:00:00 +0000\nMessage-ID: <m1@example.org>\n\n"
+          b"Here is the plan.\n>From the top: design, build, ship.\nFrom Russia with love\n")
+    m2 = (b"From: Bob <bob@example.org>\nTo: team@example.org\nSubject: Re: Launch plan\n"
+          b"Date: Tue, 5 Mar 2024 10:15:00 +0000\nMessage-ID: <m2@example.org>\nIn-Reply-To: <m1@example.org>\n"
+          b"References: <m1@example.org>\nContent-Length: 58\n\n"
+          b"Looks good.\n\nFrom here I would add a test week.\n\n> Here is")
+    assert len(m2.split(b"\n\n", 1)[1]) == 58, len(m2.split(b"\n\n", 1)[1])
+    m3 = (b"From: Carol <carol@example.org>\r\nTo: team@example.org\r\nSubject: Re: Launch plan\r\n"
+          b"Date: Tue, 5 Mar 2024 11:30:00 +0000\r\nMessage-ID: <m3@example.org>\r\nIn-Reply-To: <m2@example.org>\r\n"
+          b"References: <m1@example.org> <m2@example.org>\r\n\r\nAgreed.\r\n")
+    data = (b"\xef\xbb\xbfFrom ada@example.org Tue Mar  5 09:00:00 2024\n" + m1 + b"\n"
+            b"From bob@example.org Tue Mar  5 10:15:00 2024\n" + m2 + b"\n\n"
+            b"From carol@example.org Tue Mar  5 11:30:00 2024\r\n" + m3)
+    write("thread.mbox", data)
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    inner = report_mail()
+    forwarded(inner)
+    legacy()
+    mbox()
+    print("mail fixtures written to", OUT)

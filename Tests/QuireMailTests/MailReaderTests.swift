@@ -1,0 +1,175 @@
+import Foundation
+import QuireModel
+import QuireTestSupport
+@testable import QuireMail
+import Testing
+
+func mail(_ name: String) throws -> MailMessage {
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("mail/" + name))))
+    return try MailReader().read(bytes: bytes, name: name)
+}
+
+struct MailFixtureTests {
+    @Test("a modern message: encoded names, a group, plain and HTML alternatives, office attachments")
+    func report() throws {
+        let message = try mail("report-with-attachments.eml")
+        #expect(message.subject == "Quarterly report — figures attached ✓")
+        #expect(message.from == [MailAddress(name: "Zoë Müller", address: "zoe.mueller@example.com")])
+        #expect(message.to.map(\.address) == ["ada@example.org", "team@example.org"])
+        #expect(message.cc == [
+            MailAddress(name: nil, address: "bob@example.org", group: "Finance"),
+            MailAddress(name: nil, address: "carol@example.org", group: "Finance"),
+        ])
+        #expect(message.date?.iso8601 == "2024-03-01T09:30:00+01:00")
+        #expect(message.messageID == "report-2024-q1@example.com")
+        #expect(message.textBody?.contains("Revenue grew by 12 %.\n\n-- \nZoë\n") == true)
+        let html = try #require(message.htmlText)
+        #expect(html.contains("the report for the first quarter is attached (online copy (https://example.com/q1))."))
+        #expect(html.contains("- Revenue +12 %\n- Costs flat"))
+        #expect(!html.contains("alert"))
+        #expect(message.attachments.map(\.filename) == ["Q1 report.docx", "Umsätze 2024.xlsx"])
+        let docx = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-report.docx")))
+        #expect(message.attachments[0].data == Array(docx))
+        #expect(message.warnings.isEmpty)
+    }
+
+    @Test("legacy charsets, encoded words, RFC 2231 names, quoted-printable, base64 with junk, uuencode")
+    func legacy() throws {
+        let message = try mail("legacy-charsets.eml")
+        #expect(message.from == [MailAddress(name: "山田太郎", address: "yamada@example.jp")])
+        #expect(message.to.first == MailAddress(name: "Smith, John", address: "john@example.com"))
+        #expect(message.subject == "Café au lait  and more")
+        #expect(message.date?.iso8601 == "2003-07-01T10:52:00-05:00")
+        #expect(message.inReplyTo == ["parent@example.jp"])
+        #expect(message.references == ["root@example.jp", "parent@example.jp"])
+        #expect(message.textBody == "会議の議事録")  // the line break before a boundary belongs to it
+        #expect(message.attachments.map(\.filename) == ["添付ファイル.txt", "notes.txt", "hello.txt"])
+        #expect(Charset.decode(message.attachments[0].data, label: "koi8-r") == "Привет, мир")
+        #expect(Charset.decode(message.attachments[1].data, label: "iso-8859-1") == "Grüße aus Köln, this line is soft broken.")
+        #expect(message.attachments[2].data == Array("hi!".utf8))
+    }
+
+    @Test("broken structure is read with a warning, never lost")
+    func broken() throws {
+        let noSeparator = try mail("no-separator.eml")
+        #expect(noSeparator.subject == "no blank line")
+        #expect(noSeparator.textBody == "This line starts the body.\nSecond\u{0}line.\n")
+        #expect(noSeparator.warnings.contains { $0.contains("no blank line") })
+
+        let badBoundary = try mail("bad-boundaries.eml")
+        #expect(badBoundary.textBody == "Just text, no parts at all.\n")
+        #expect(badBoundary.warnings.contains { $0.contains("boundary never occurs") })
+
+        let unclosed = try mail("unclosed-multipart.eml")
+        #expect(unclosed.textBody == "plain part")
+        #expect(unclosed.htmlText == "html part\n")
+        #expect(unclosed.warnings.contains { $0.contains("closing boundary is missing") })
+
+        let deep = try mail("deep-nesting.eml")
+        #expect(deep.warnings.contains { $0.contains("deeper than 24 levels") })
+        #expect(deep.parts.count <= 26)
+        #expect(deep.attachments.count == 1)  // what lies deeper, kept as bytes
+        #expect(String(decoding: deep.attachments[0].data, as: UTF8.self).contains("inner text"))
+    }
+
+    @Test("an empty file is a clear error")
+    func empty() {
+        let error = #expect(throws: DocumentError.self) { try MailReader().read(bytes: Array("\r\n \n".utf8), name: "empty.eml") }
+        #expect(error?.code == .empty)
+        #expect(error?.description.contains("empty.eml") == true)
+    }
+
+    @Test("an mbox thread: >From unescaped, a body 'From ' line kept, Content-Length honoured, CRLF and BOM")
+    func mbox() throws {
+        var entries: [MboxReader.Entry] = []
+        try MboxReader().forEachMessage(path: Fixtures.path("mail/thread.mbox")) { entries.append($0) }
+        #expect(entries.map(\.envelope) == [
+            "From ada@example.org Tue Mar  5 09:00:00 2024", "From bob@example.org Tue Mar  5 10:15:00 2024",
+            "From carol@example.org Tue Mar  5 11:30:00 2024",
+        ])
+        let messages = entries.map { entry in entry.bytes.withUnsafeBufferPointer { MailReader().message($0) } }
+        #expect(messages[0].textBody == "Here is the plan.\nFrom the top: design, build, ship.\nFrom Russia with love\n")
+        #expect(messages[1].textBody == "Looks good.\n\nFrom here I would add a test week.\n\n> Here is")
+        #expect(messages[1].inReplyTo == ["m1@example.org"])
+        #expect(messages[2].textBody == "Agreed.\n")
+        #expect(messages[2].references == ["m1@example.org", "m2@example.org"])
+        #expect(entries[1].offset > entries[0].offset && entries[2].offset > entries[1].offset)
+        // The same split from bytes in memory.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("mail/thread.mbox"))))
+        #expect(MboxReader().messages(in: bytes).map(\.bytes) == entries.map(\.bytes))
+    }
+}
+
+struct HeaderParsingTests {
+    @Test(
+        "addresses",
+        arguments: [
+            ("Ada <ada@x.org>", [MailAddress(name: "Ada", address: "ada@x.org")]),
+            ("\"Doe, Jane\" <jane@x.org>, bob@x.org", [MailAddress(name: "Doe, Jane", address: "jane@x.org"), MailAddress(name: nil, address: "bob@x.org")]),
+            ("bob@x.org (Bob Smith)", [MailAddress(name: "Bob Smith", address: "bob@x.org")]),
+            ("Team: a@x.org, B <b@x.org>;, c@x.org", [
+                MailAddress(name: nil, address: "a@x.org", group: "Team"), MailAddress(name: "B", address: "b@x.org", group: "Team"),
+                MailAddress(name: nil, address: "c@x.org"),
+            ]),
+            ("=?UTF-8?B?SsO8cmdlbg==?= <j@x.de>", [MailAddress(name: "Jürgen", address: "j@x.de")]),
+            ("<@route.example:ada@x.org>", [MailAddress(name: nil, address: "ada@x.org")]),
+            ("undisclosed-recipients:;", []),
+        ])
+    func addresses(_ text: String, _ expected: [MailAddress]) {
+        #expect(AddressList.parse(text) == expected)
+    }
+
+    @Test(
+        "dates",
+        arguments: [
+            ("Tue, 1 Jul 2003 10:52:37 +0200", "2003-07-01T10:52:37+02:00"),
+            ("1 Jul 03 10:52 EST", "2003-07-01T10:52:00-05:00"),
+            ("Wed, 20 Dec 95 19:59 CST", "1995-12-20T19:59:00-06:00"),
+            ("Thu, 6 Jun 1996 15:50:39 +0400 (MOW DST)", "1996-06-06T15:50:39+04:00"),
+            ("2005-05-08 14:09:11 -0500", "2005-05-08T14:09:11-05:00"),
+            ("Mon Jan  5 10:00:00 2004", "2004-01-05T10:00:00"),
+            ("Fri, 01 Mar 2024 09:30:00 -0000", "2024-03-01T09:30:00"),
+            ("8-May-2005 14:09 GMT", "2005-05-08T14:09:00+00:00"),
+        ])
+    func dates(_ text: String, _ iso: String) {
+        #expect(DateParser.parse(text).iso8601 == iso)
+    }
+
+    @Test("an unreadable date keeps its text and has no instant")
+    func badDate() {
+        let date = DateParser.parse("sometime next week")
+        #expect(date.timestamp == nil && date.raw == "sometime next week")
+        #expect(DateParser.parse("Wed, 31 Feb 2024 27:00:00 +0000").timestamp == nil)
+    }
+
+    @Test(
+        "encoded words",
+        arguments: [
+            ("=?ISO-8859-1?Q?Andr=E9?= Pirard", "André Pirard"),
+            ("=?utf-8?q?a?= =?utf-8?q?b?=", "ab"),
+            ("=?utf-8?q?a?=  \t =?utf-8?b?Yg==?= c", "ab c"),
+            ("=?utf-8?q?broken", "=?utf-8?q?broken"),
+            ("=?x-unknown?q?caf=E9?=", "café"),
+            ("=?UTF-8*EN?Q?Hello_World?=", "Hello World"),
+        ])
+    func encodedWords(_ text: String, _ expected: String) {
+        #expect(EncodedWords.decode(text) == expected)
+    }
+
+    @Test("RFC 2231 parameters: continuations, charsets, quoted values")
+    func parameters() {
+        let value = ParameterizedValue(#"attachment; filename*0*=UTF-8''%E2%82%AC%20; filename*1="rates.pdf"; size=12"#)
+        #expect(value.value == "attachment")
+        #expect(value["filename"] == "€ rates.pdf")
+        #expect(value["size"] == "12")
+        let type = ParameterizedValue(#"Text/Plain (comment); charset="us-ascii"; name="a;b.txt""#)
+        #expect(type.value == "text/plain")
+        #expect(type["name"] == "a;b.txt")
+    }
+
+    @Test("transfer encodings tolerate junk")
+    func transfer() {
+        #expect(TransferEncoding.base64(Array("SGVs\r\nbG8*!gd29y\nbGQ=".utf8)) == Array("Hello world".utf8))
+        #expect(TransferEncoding.quotedPrintable(Array("a=3Db=\r\nc =ZZ end=".utf8)) == Array("a=bc =ZZ end".utf8))
+    }
+}
