@@ -110,3 +110,51 @@ struct ExtractSpreadsheetTests {
         #expect(docxAsCSV.stderr.contains("CSV output is for spreadsheets"))
     }
 }
+
+struct ExtractMailTests {
+    @Test("a message: headers, body, and attached Word and Excel files rendered after it")
+    func eml() throws {
+        let result = try quire(["extract", "TestDocuments/mail/report-with-attachments.eml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("# Quarterly report — figures attached ✓\n\n- **From:** Zoë Müller \\<zoe.mueller@example.com>\n"))
+        #expect(result.stdout.contains("Revenue grew by 12 %."))
+        #expect(result.stdout.contains("## Attachment: Q1 report.docx\n\n# Q3 Operations Report"))
+        #expect(result.stdout.contains("## Attachment: Umsätze 2024.xlsx\n\n## "))
+    }
+
+    @Test("a forwarded message carries its own attachments, read as well")
+    func forwarded() throws {
+        let result = try quire(["extract", "--format", "json", "TestDocuments/mail/forwarded.eml"])
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["schema"] as? String == "quire.mail")
+        let attachment = try #require((json["attachments"] as? [[String: Any]])?.first)
+        #expect(attachment["content_type"] as? String == "message/rfc822")
+        let inner = try #require(attachment["content"] as? [String: Any])
+        #expect(inner["subject"] as? String == "Quarterly report — figures attached ✓")
+        let docx = try #require((inner["attachments"] as? [[String: Any]])?.first?["content"] as? [String: Any])
+        #expect(docx["schema"] as? String == "quire.document")
+    }
+
+    @Test("an mbox: one JSON line per message with --format jsonl, sections in Markdown, CSV refused")
+    func mbox() throws {
+        let lines = try quire(["extract", "--format", "jsonl", "TestDocuments/mail/thread.mbox"])
+        #expect(lines.status == 0)
+        let objects = lines.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 3)
+        #expect(objects.compactMap { $0?["message_id"] as? String } == ["m1@example.org", "m2@example.org", "m3@example.org"])
+        let markdown = try quire(["extract", "TestDocuments/mail/thread.mbox"])
+        #expect(markdown.stdout.components(separatedBy: "\n---\n\n# Re: Launch plan").count == 3)
+        let csv = try quire(["extract", "--format", "csv", "TestDocuments/mail/thread.mbox"])
+        #expect(csv.status == 1)
+        #expect(csv.stderr.contains("thread.mbox") && csv.stderr.contains("CSV output is for spreadsheets"))
+    }
+
+    @Test("a message on standard input")
+    func stdin() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("mail/legacy-charsets.eml"))))
+        let result = try quire(["extract", "--format", "text", "-"], stdin: bytes)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Subject: Café au lait  and more\nFrom: 山田太郎 <yamada@example.jp>\n"))
+    }
+}
