@@ -38,14 +38,18 @@ struct ImporterTests {
         #expect(document.paragraphTexts().first == "Quarterly Review")
     }
 
-    @Test("formats not read yet are named in the error")
-    func unsupported() {
-        let error = #expect(throws: DocumentError.self) {
-            _ = try Importer().read(bytes: Array("From: a@example.com\r\n\r\nhi".utf8), name: "note.eml")
+    @Test("a message in memory is read as mail; bytes of no known format are a clear error")
+    func mailAndUnknown() throws {
+        guard case .mail(let message) = try Importer().read(bytes: Array("From: a@example.com\r\nSubject: hi\r\n\r\nhello".utf8), name: "note.eml")
+        else {
+            Issue.record("not read as mail")
+            return
         }
+        #expect(message.subject == "hi" && message.textBody == "hello")
+        let error = #expect(throws: DocumentError.self) { _ = try Importer().read(bytes: [0x00, 0x01, 0x02, 0xFF], name: "blob.bin") }
         #expect(error?.code == .unsupportedFormat)
-        #expect(error?.description.contains("note.eml") == true)
-        #expect(error?.message.contains("EML") == true)
+        #expect(error?.description.contains("blob.bin") == true)
+        #expect(error?.message.contains(".eml message") == true)
     }
 
     @Test("a directory and a missing path give clear errors")
