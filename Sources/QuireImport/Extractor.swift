@@ -114,19 +114,6 @@ public struct Extractor: Sendable {
         }
         var first: String?
         var count = 0
-        func rendered(_ entry: MboxReader.Entry) -> String {
-            let label = "\(file) message \(entry.index + 1) (byte \(entry.offset))"
-            do {
-                var message = try MailReader().read(bytes: entry.bytes, name: label)
-                importer.extractAttachments(of: &message, depth: 0)
-                return try render(.mail(message), file: label)
-            } catch {
-                switch format {
-                case .json: return #"{"error":"\#(error.message)","index":\#(entry.index),"offset":\#(entry.offset)}"# + "\n"
-                default: return "(\(label) could not be read: \(error.message))\n"
-                }
-            }
-        }
         func separated(_ text: String) -> String {
             switch format {
             case .markdown: return "\n---\n\n" + text
@@ -135,20 +122,51 @@ public struct Extractor: Sendable {
             default: return text
             }
         }
+        // Messages are parsed and rendered on two threads, written here in order.
+        let workers = 2, perWorker = 4
+        let jobs = (0..<workers).map { _ in BoundedChannel<MboxReader.Entry>(capacity: perWorker) }
+        let results = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
+        let renderer = MailboxRenderer(extractor: self, file: file)
+        let threads = (0..<workers).map { k in
+            BackgroundThread(name: "quire-mail") { [jobs, results] in
+                defer { results[k].close() }
+                while let entry = jobs[k].take() {
+                    guard results[k].put(renderer.render(entry)) else { return }
+                }
+            }
+        }
+        defer {
+            for channel in jobs { channel.close() }
+            for channel in results { channel.cancel() }
+            for thread in threads { thread.join() }
+        }
+        var inFlight: [Int] = []
+        var dispatched = 0
+        func emit(_ text: String) {
+            count += 1
+            if count == 1 {
+                first = text
+                return
+            }
+            if let pending = first {
+                first = nil
+                write(format == .json(pretty: true) ? "[\n" + pending.trimmingTrailingNewlines() : pending)
+            }
+            write(separated(text))
+        }
+        func collect() {
+            let worker = inFlight.removeFirst()
+            if let text = results[worker].take() { emit(text) }
+        }
         do {
             try messages { entry in
-                let text = rendered(entry)
-                count += 1
-                if count == 1 {
-                    first = text
-                    return
-                }
-                if let pending = first {
-                    first = nil
-                    write(format == .json(pretty: true) ? "[\n" + pending.trimmingTrailingNewlines() : pending)
-                }
-                write(separated(text))
+                while inFlight.count >= workers * perWorker { collect() }
+                let worker = dispatched % workers
+                dispatched += 1
+                inFlight.append(worker)
+                _ = jobs[worker].put(entry)
             }
+            while !inFlight.isEmpty { collect() }
         } catch let error as DocumentError {
             throw error
         } catch {
@@ -370,5 +388,33 @@ extension String {
         var text = Substring(self)
         while text.last == "\n" { text = text.dropLast() }
         return String(text)
+    }
+}
+
+/// Renders one mbox entry as the extractor's format; a message that cannot be read
+/// becomes a line saying so, with its position and byte offset.
+struct MailboxRenderer: Sendable {
+    let extractor: Extractor
+    let file: String
+
+    func render(_ entry: MboxReader.Entry) -> String {
+        let label = "\(file) message \(entry.index + 1) (byte \(entry.offset))"
+        do {
+            var message = try MailReader().read(bytes: entry.bytes, name: label)
+            extractor.importer.extractAttachments(of: &message, depth: 0)
+            return try extractor.render(.mail(message), file: label)
+        } catch {
+            switch extractor.format {
+            case .json:
+                var w = JSONWriter(pretty: false)
+                w.beginObject()
+                w.field("error", error.message)
+                w.field("index", entry.index)
+                w.field("offset", entry.offset)
+                w.endObject()
+                return w.output + "\n"
+            default: return "(\(label) could not be read: \(error.message))\n"
+            }
+        }
     }
 }

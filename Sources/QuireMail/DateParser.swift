@@ -116,7 +116,7 @@ enum DateParser {
         if y < 50 { y += 2000 } else if y < 1000 { y += 1900 }
         let days = daysFromCivil(y, m, d)
         // No zone, or -0000 ("the local time is unknown"): the time as written, zone unknown.
-        let unknownZone = offset == nil || (offset == 0 && text.contains("-0000"))
+        let unknownZone = offset == nil || (offset == 0 && ByteSearch.contains(text, "-0000"))
         let zone = offset ?? 0
         let timestamp = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(zone * 60)
         return MailDate(raw: raw, timestamp: timestamp, offsetMinutes: zone, zoneKnown: !unknownZone)

@@ -75,7 +75,7 @@ struct ParameterizedValue {
             simple[name] = charset.flatMap { Charset.decode(bytes, label: $0) } ?? Charset.text(bytes)
         }
         // Encoded words inside parameters are not allowed, but many mailers write them.
-        parameters = simple.mapValues { $0.contains("=?") ? EncodedWords.decode($0) : $0 }
+        parameters = simple.mapValues { ByteSearch.contains($0, "=?") ? EncodedWords.decode($0) : $0 }
     }
 
     static func unquote(_ text: String) -> String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The header block of a message or MIME part, split from its body.
 struct HeaderBlock {
     /// Fields in order: name and raw (unfolded, undecoded) value bytes.
@@ -103,63 +109,93 @@ enum EncodedWords {
     /// words are left as written.
     static func decode(_ raw: [UInt8], fallback: String? = nil) -> String {
         let text = Charset.text(raw, fallback: fallback)
-        guard text.contains("=?") else { return text }
+        guard ByteSearch.contains(raw, "=?") else { return text }
         return decode(text)
     }
 
     static func decode(_ text: String) -> String {
-        var out = ""
-        var rest = Substring(text)
-        var pendingSpace = ""
-        var lastWasEncoded = false
-        while let start = rest.firstRange(of: "=?") {
-            let before = rest[rest.startIndex..<start.lowerBound]
-            guard let (decoded, after) = word(rest[start.lowerBound...]) else {
-                out += pendingSpace + before + "=?"
-                pendingSpace = ""
-                lastWasEncoded = false
-                rest = rest[start.upperBound...]
-                continue
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer -> String in
+            guard var start = ByteSearch.find("=?", in: buffer, from: 0) else { return text }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            var afterWord: Int?
+            while true {
+                if let (decoded, end) = word(buffer, at: start) {
+                    let between = buffer[i..<start]
+                    let onlySpace = between.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+                    // White space between two encoded words is not part of the text.
+                    if !(afterWord == i && onlySpace) { out.append(contentsOf: between) }
+                    out.append(contentsOf: decoded.utf8)
+                    i = end
+                    afterWord = end
+                } else {
+                    out.append(contentsOf: buffer[i..<(start + 2)])
+                    i = start + 2
+                    afterWord = nil
+                }
+                guard let next = ByteSearch.find("=?", in: buffer, from: i) else { break }
+                start = next
             }
-            if lastWasEncoded && before.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }) {
-                // White space between two encoded words is not part of the text.
-            } else {
-                out += pendingSpace + before
-            }
-            pendingSpace = ""
-            out += decoded
-            lastWasEncoded = true
-            rest = after
+            out.append(contentsOf: buffer[i...])
+            return String(decoding: out, as: UTF8.self)
         }
-        out += pendingSpace + rest
-        return out
     }
 
-    /// One encoded word at the start of `text`: its text and what follows it.
-    static func word(_ text: Substring) -> (String, Substring)? {
-        // =?charset?encoding?encoded-text?=
-        let afterOpen = text.index(text.startIndex, offsetBy: 2)
-        guard let q1 = text[afterOpen...].firstIndex(of: "?") else { return nil }
-        let charsetPart = text[afterOpen..<q1]
-        let encodingStart = text.index(after: q1)
-        guard encodingStart < text.endIndex, let q2 = text[encodingStart...].firstIndex(of: "?"),
-            text.distance(from: encodingStart, to: q2) == 1
-        else { return nil }
-        let encoding = text[encodingStart].uppercased()
-        let payloadStart = text.index(after: q2)
-        guard let close = text[payloadStart...].firstRange(of: "?=") else { return nil }
-        let payload = text[payloadStart..<close.lowerBound]
-        guard !charsetPart.isEmpty, !payload.contains(" ") || encoding == "Q", payload.count < 2000 else { return nil }
+    /// The encoded word `=?charset?encoding?text?=` at `start`: its text and where it ends.
+    static func word(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (String, Int)? {
+        let n = bytes.count
+        var q1 = start + 2
+        while q1 < n && bytes[q1] != UInt8(ascii: "?") && bytes[q1] > 0x20 { q1 += 1 }
+        guard q1 < n, bytes[q1] == UInt8(ascii: "?"), q1 > start + 2, q1 + 2 < n, bytes[q1 + 2] == UInt8(ascii: "?") else { return nil }
+        let encoding = bytes[q1 + 1] | 0x20
+        let payloadStart = q1 + 3
+        guard let close = ByteSearch.find("?=", in: bytes, from: payloadStart), close - payloadStart < 2000 else { return nil }
+        let payload = bytes[payloadStart..<close]
+        if encoding == UInt8(ascii: "b") && payload.contains(0x20) { return nil }
         // RFC 2231 adds a language: charset*lang.
-        let charset = String(charsetPart.split(separator: "*", maxSplits: 1).first ?? charsetPart)
-        let bytes: [UInt8]
+        var charsetEnd = start + 2
+        while charsetEnd < q1 && bytes[charsetEnd] != UInt8(ascii: "*") { charsetEnd += 1 }
+        let charset = String(decoding: bytes[(start + 2)..<charsetEnd], as: UTF8.self)
+        let decodedBytes: [UInt8]
         switch encoding {
-        case "B": bytes = TransferEncoding.base64(Array(payload.utf8))
-        case "Q": bytes = TransferEncoding.quotedPrintable(Array(payload.utf8), header: true)
+        case UInt8(ascii: "b"): decodedBytes = TransferEncoding.base64(payload)
+        case UInt8(ascii: "q"): decodedBytes = TransferEncoding.quotedPrintable(Array(payload), header: true)
         default: return nil
         }
-        let decoded = Charset.decode(bytes, label: charset) ?? Charset.text(bytes)
-        return (decoded, text[close.upperBound...])
+        let decoded = Charset.decode(decodedBytes, label: charset) ?? Charset.text(decodedBytes)
+        return (decoded, close + 2)
     }
 }
 
+/// Byte searches: the generic string search of the standard library costs far more than
+/// the bytes it looks at.
+enum ByteSearch {
+    static func find(_ needle: StaticString, in haystack: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        find(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: haystack, from: from)
+    }
+
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = haystack.baseAddress, let first = needle.first, needle.count <= haystack.count else { return nil }
+        var k = from
+        let last = haystack.count - needle.count
+        while k <= last {
+            guard let hit = memchr(base + k, Int32(first), last - k + 1) else { return nil }
+            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            if memcmp(base + at, needle.baseAddress!, needle.count) == 0 { return at }
+            k = at + 1
+        }
+        return nil
+    }
+
+    /// Whether `text` holds the ASCII `needle`.
+    static func contains(_ text: String, _ needle: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { find(needle, in: $0, from: 0) != nil }
+    }
+
+    static func contains(_ bytes: [UInt8], _ needle: StaticString) -> Bool {
+        bytes.withUnsafeBufferPointer { find(needle, in: $0, from: 0) != nil }
+    }
+}

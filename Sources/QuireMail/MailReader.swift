@@ -41,6 +41,9 @@ public struct MailReader: Sendable {
         }
     }
 
+    /// An HTML body as readable text (links and lists kept, scripts and styles dropped).
+    public static func text(ofHTML html: String) -> String { HTMLText.convert(html) }
+
     /// Parses bytes already known to be a message (an mbox entry, an attached message).
     public func message(_ bytes: UnsafeBufferPointer<UInt8>) -> MailMessage {
         var state = ParseState(limits: limits)
@@ -84,7 +87,9 @@ struct ParseState {
         entity(bytes, header: header, depth: depth, defaultType: "text/plain", into: &body, message: &message)
         message.textBody = body.plain.map { MailBody.normaliseLineEnds($0) }
         message.htmlBody = body.html
-        message.htmlText = body.html.map(HTMLText.convert)
+        // The HTML made text only when it is the best text there is (converting costs more
+        // than parsing the whole message); `MailReader.text(ofHTML:)` does it on demand.
+        if message.textBody == nil { message.htmlText = body.html.map(HTMLText.convert) }
         message.attachments = body.attachments
         message.parts = body.parts
         message.warnings += body.warnings
@@ -109,7 +114,7 @@ struct ParseState {
         let encoding = header.raw("content-transfer-encoding").map { Charset.text($0).trimmingCharacters(in: " \t\r\n").lowercased() } ?? ""
         let content = UnsafeBufferPointer(rebasing: bytes[min(header.bodyStart, bytes.count)...])
         var filename = disposition?["filename"] ?? contentType["name"]
-        if let name = filename, name.contains("=?") { filename = EncodedWords.decode(name) }
+        if let name = filename, ByteSearch.contains(name, "=?") { filename = EncodedWords.decode(name) }
         let type = contentType.value
         let partIndex = body.parts.count
         body.parts.append(

@@ -60,11 +60,13 @@ public struct MboxReader: Sendable {
         return entries
     }
 
+    static let fromPrefix: [UInt8] = Array("From ".utf8)
+
     /// Whether `line` (without its line ending) is an envelope line: `From ` then a sender
     /// that is an address, `-` (Thunderbird) or MAILER-DAEMON, or anything followed by a
     /// date with a time or a year. "From Russia with love" in a body is not one.
     static func isEnvelope(_ line: ArraySlice<UInt8>) -> Bool {
-        guard line.count >= 5, line.starts(with: Array("From ".utf8)) else { return false }
+        guard line.count >= 5, line.starts(with: fromPrefix) else { return false }
         let rest = line.dropFirst(5)
         let sender = rest.prefix { $0 != 0x20 && $0 != 0x09 }
         if sender.elementsEqual("-".utf8) || sender.contains(UInt8(ascii: "@")) || sender.elementsEqual("MAILER-DAEMON".utf8) {
@@ -105,7 +107,12 @@ struct MboxSplitter {
     mutating func feed(_ bytes: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
         pending.append(contentsOf: bytes)
         var start = 0
-        while let newline = pending[start...].firstIndex(of: 0x0A) {
+        while start < pending.count {
+            let found = pending.withUnsafeBufferPointer { bytes -> Int? in
+                guard let hit = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
+                return UnsafeRawPointer(hit) - UnsafeRawPointer(bytes.baseAddress!)
+            }
+            guard let newline = found else { break }
             try line(pending[start...newline], body)
             start = newline + 1
         }
@@ -153,7 +160,7 @@ struct MboxSplitter {
         // >From, >>From … lose one '>'.
         if content.first == UInt8(ascii: ">") {
             let unquoted = content.drop { $0 == UInt8(ascii: ">") }
-            if unquoted.starts(with: Array("From ".utf8)) { line = line.dropFirst() }
+            if unquoted.starts(with: MboxReader.fromPrefix) { line = line.dropFirst() }
         }
         current.append(contentsOf: line)
         if !headerDone && content.isEmpty {
@@ -164,10 +171,23 @@ struct MboxSplitter {
 
     /// A `Content-Length` field in a header block.
     static func contentLength(_ header: [UInt8]) -> Int? {
-        let lower = header.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        guard let at = lower.firstRange(of: Array("\ncontent-length:".utf8)) ?? (lower.starts(with: Array("content-length:".utf8)) ? 0..<15 : nil)
-        else { return nil }
-        var k = at.upperBound
+        // Case-insensitive: the field name is lower-cased into a copy only where a line starts with c/C.
+        var k = -1
+        header.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                if bytes.count - lineStart >= 15, bytes[lineStart] | 0x20 == UInt8(ascii: "c") {
+                    let name = bytes[lineStart..<(lineStart + 15)].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                    if name.elementsEqual("content-length:".utf8) {
+                        k = lineStart + 15
+                        return
+                    }
+                }
+                guard let newline = memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart) else { return }
+                lineStart = UnsafeRawPointer(newline) - UnsafeRawPointer(bytes.baseAddress!) + 1
+            }
+        }
+        guard k >= 0 else { return nil }
         while k < header.count, header[k] == 0x20 || header[k] == 0x09 { k += 1 }
         var value = 0, digits = 0
         while k < header.count, header[k] >= 0x30, header[k] <= 0x39, digits < 12 {

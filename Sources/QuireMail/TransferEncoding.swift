@@ -116,6 +116,6 @@ enum TransferEncoding {
     }
 
     private static func containsBegin(_ input: [UInt8]) -> Bool {
-        input.starts(with: Array("begin ".utf8)) || input.firstRange(of: Array("\nbegin ".utf8)) != nil
+        input.starts(with: Array("begin ".utf8)) || ByteSearch.contains(input, "\nbegin ")
     }
 }

@@ -156,7 +156,8 @@ public struct MailMessage: Sendable {
     public var textBody: String?
     /// The text/html body as sent.
     public var htmlBody: String?
-    /// The HTML body made readable text (links and lists kept), when there is one.
+    /// The HTML body made readable text (links and lists kept), when it is the best text:
+    /// when there is no plain body.
     public var htmlText: String?
     public var attachments: [MailAttachment]
     /// The MIME tree, depth first.

@@ -23,7 +23,8 @@ struct MailFixtureTests {
         #expect(message.date?.iso8601 == "2024-03-01T09:30:00+01:00")
         #expect(message.messageID == "report-2024-q1@example.com")
         #expect(message.textBody?.contains("Revenue grew by 12 %.\n\n-- \nZoë\n") == true)
-        let html = try #require(message.htmlText)
+        #expect(message.htmlText == nil)  // there is a plain body
+        let html = MailReader.text(ofHTML: try #require(message.htmlBody))
         #expect(html.contains("the report for the first quarter is attached (online copy (https://example.com/q1))."))
         #expect(html.contains("- Revenue +12 %\n- Costs flat"))
         #expect(!html.contains("alert"))
@@ -62,7 +63,7 @@ struct MailFixtureTests {
 
         let unclosed = try mail("unclosed-multipart.eml")
         #expect(unclosed.textBody == "plain part")
-        #expect(unclosed.htmlText == "html part\n")
+        #expect(unclosed.htmlBody.map(MailReader.text(ofHTML:)) == "html part\n")
         #expect(unclosed.warnings.contains { $0.contains("closing boundary is missing") })
 
         let deep = try mail("deep-nesting.eml")
