@@ -25,9 +25,25 @@ enum Charset {
         }
     }
 
+    /// Charsets whose ASCII bytes do not stand for themselves.
+    static func isSevenBitStateful(_ label: String) -> Bool {
+        var label = label
+        return label.withUTF8 { bytes in
+            guard let first = bytes.first.map({ $0 | 0x20 }) else { return false }
+            guard first == UInt8(ascii: "u") || first == UInt8(ascii: "i") || first == UInt8(ascii: "h") || first == UInt8(ascii: "x") else { return false }
+            let lower = String(decoding: bytes, as: UTF8.self).lowercased()
+            return lower.hasPrefix("utf-16") || lower.hasPrefix("utf-32") || lower.hasPrefix("utf-7") || lower.hasPrefix("utf16")
+                || lower.hasPrefix("utf32") || lower.hasPrefix("utf7") || lower.hasPrefix("iso-2022") || lower.hasPrefix("hz")
+                || lower.hasPrefix("x-imap") || lower == "ucs-2" || lower.hasPrefix("unicode")
+        }
+    }
+
     /// Decodes `bytes` as `label`; nil when iconv does not know the charset.
     /// Bytes invalid in the charset become U+FFFD, never lost silently.
     static func decode(_ bytes: [UInt8], label: String) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) && !isSevenBitStateful(label) {
+            return String(decoding: bytes, as: UTF8.self)  // ASCII reads the same in every other charset
+        }
         let name = iconvName(label)
         if name == "UTF-8" { return String(decoding: bytes, as: UTF8.self) }
         if name.isEmpty { return nil }

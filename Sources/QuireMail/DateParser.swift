@@ -22,19 +22,22 @@ enum DateParser {
             if !current.isEmpty { words.append(current) }
             current = ""
         }
-        for ch in text {
-            if ch.isLetter {
-                if let last = current.last, !last.isLetter { push() }
-                current.append(ch)
-            } else if ch.isNumber {
-                if let last = current.last, !last.isNumber, last != "+", last != "-", last != ":", last != "." { push() }
-                current.append(ch)
+        func isLetter(_ c: Unicode.Scalar) -> Bool { (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
+        for ch in text.unicodeScalars {
+            let last = current.unicodeScalars.last
+            if isLetter(ch) {
+                if let last, !isLetter(last) { push() }
+                current.unicodeScalars.append(ch)
+            } else if isDigit(ch) {
+                if let last, !isDigit(last), last != "+", last != "-", last != ":", last != "." { push() }
+                current.unicodeScalars.append(ch)
             } else if ch == "+" || ch == "-" {
                 push()
-                current.append(ch)
+                current.unicodeScalars.append(ch)
             } else if ch == ":" || ch == "." {
-                if let last = current.last, last.isNumber {
-                    current.append(ch)
+                if let last, isDigit(last) {
+                    current.unicodeScalars.append(ch)
                 } else {
                     push()
                 }

@@ -15,14 +15,14 @@ struct ParameterizedValue {
         var current = ""
         var inQuotes = false
         var escaped = false
-        for ch in text {
+        for ch in text.unicodeScalars {
             if escaped {
-                current.append(ch)
+                current.unicodeScalars.append(ch)
                 escaped = false
                 continue
             }
             if ch == "\\" && inQuotes {
-                current.append(ch)
+                current.unicodeScalars.append(ch)
                 escaped = true
                 continue
             }
@@ -32,7 +32,7 @@ struct ParameterizedValue {
                 current = ""
                 continue
             }
-            current.append(ch)
+            current.unicodeScalars.append(ch)
         }
         items.append(current)
         value = ParameterizedValue.stripComments(items.first ?? "").trimmingCharacters(in: " \t\r\n").lowercased()
@@ -81,16 +81,16 @@ struct ParameterizedValue {
     static func unquote(_ text: String) -> String {
         var out = ""
         var escaped = false
-        for ch in text.dropFirst() {
+        for ch in text.unicodeScalars.dropFirst() {
             if escaped {
-                out.append(ch)
+                out.unicodeScalars.append(ch)
                 escaped = false
             } else if ch == "\\" {
                 escaped = true
             } else if ch == "\"" {
                 break
             } else {
-                out.append(ch)
+                out.unicodeScalars.append(ch)
             }
         }
         return out
@@ -119,15 +119,15 @@ struct ParameterizedValue {
         var depth = 0
         var inQuotes = false
         var escaped = false
-        for ch in text {
+        for ch in text.unicodeScalars {
             if escaped {
-                if depth == 0 { out.append(ch) }
+                if depth == 0 { out.unicodeScalars.append(ch) }
                 escaped = false
                 continue
             }
             if ch == "\\" {
                 escaped = true
-                if depth == 0 { out.append(ch) }
+                if depth == 0 { out.unicodeScalars.append(ch) }
                 continue
             }
             if ch == "\"" && depth == 0 { inQuotes.toggle() }
@@ -141,7 +141,7 @@ struct ParameterizedValue {
                     continue
                 }
             }
-            if depth == 0 { out.append(ch) }
+            if depth == 0 { out.unicodeScalars.append(ch) }
         }
         return out
     }
@@ -171,15 +171,15 @@ enum AddressList {
             }
             result += addresses
         }
-        for ch in text {
+        for ch in text.unicodeScalars {
             if escaped {
-                if depth > 0 { comment.append(ch) } else { tokens.append(ch) }
+                if depth > 0 { comment.unicodeScalars.append(ch) } else { tokens.unicodeScalars.append(ch) }
                 escaped = false
                 continue
             }
             if ch == "\\" && (inQuotes || depth > 0) {
                 escaped = true
-                if depth == 0 { tokens.append(ch) }
+                if depth == 0 { tokens.unicodeScalars.append(ch) }
                 continue
             }
             if depth > 0 {
@@ -192,16 +192,16 @@ enum AddressList {
                         continue
                     }
                 }
-                comment.append(ch)
+                comment.unicodeScalars.append(ch)
                 continue
             }
             if ch == "\"" {
                 inQuotes.toggle()
-                tokens.append(ch)
+                tokens.unicodeScalars.append(ch)
                 continue
             }
             if inQuotes {
-                tokens.append(ch)
+                tokens.unicodeScalars.append(ch)
                 continue
             }
             switch ch {
@@ -209,12 +209,12 @@ enum AddressList {
                 depth = 1
             case "<":
                 angle = true
-                tokens.append(ch)
+                tokens.unicodeScalars.append(ch)
             case ">":
                 angle = false
-                tokens.append(ch)
+                tokens.unicodeScalars.append(ch)
             case ",":
-                if angle { tokens.append(ch) } else { finish() }
+                if angle { tokens.unicodeScalars.append(ch) } else { finish() }
             case ":" where !angle && group == nil && !tokens.contains("@") && !tokens.contains("<"):
                 group = EncodedWords.decode(unquote(tokens.trimmingCharacters(in: " \t\r\n")))
                 tokens = ""
@@ -222,7 +222,7 @@ enum AddressList {
                 finish()
                 group = nil
             default:
-                tokens.append(ch)
+                tokens.unicodeScalars.append(ch)
             }
         }
         finish()
@@ -261,16 +261,16 @@ enum AddressList {
         var out = ""
         var inQuotes = false
         var escaped = false
-        for ch in text {
+        for ch in text.unicodeScalars {
             if escaped {
-                out.append(ch)
+                out.unicodeScalars.append(ch)
                 escaped = false
             } else if ch == "\\" && inQuotes {
                 escaped = true
             } else if ch == "\"" {
                 inQuotes.toggle()
             } else {
-                out.append(ch)
+                out.unicodeScalars.append(ch)
             }
         }
         return out

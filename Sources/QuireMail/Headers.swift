@@ -8,19 +8,20 @@ import Darwin
 struct HeaderBlock {
     /// Fields in order: name and raw (unfolded, undecoded) value bytes.
     var fields: [(name: String, value: [UInt8])] = []
+    /// The field names lower-cased, for lookups.
+    private var keys: [String] = []
     /// Where the body starts in the entity's bytes.
     var bodyStart: Int
     /// The header had no blank line before the body (the first non-header line began it).
     var missingSeparator = false
 
+    /// The first field called `name` (lower-case).
     func raw(_ name: String) -> [UInt8]? {
-        let wanted = name.lowercased()
-        return fields.first { $0.name.lowercased() == wanted }?.value
+        keys.firstIndex(of: name).map { fields[$0].value }
     }
 
     func all(_ name: String) -> [[UInt8]] {
-        let wanted = name.lowercased()
-        return fields.filter { $0.name.lowercased() == wanted }.map(\.value)
+        keys.indices.filter { keys[$0] == name }.map { fields[$0].value }
     }
 
     /// Reads the header fields at the start of `bytes[range]`, up to the first empty line.
@@ -38,7 +39,10 @@ struct HeaderBlock {
         var currentName: String?
         var currentValue: [UInt8] = []
         func flush() {
-            if let name = currentName { block.fields.append((name, currentValue)) }
+            if let name = currentName {
+                block.fields.append((name, currentValue))
+                block.keys.append(name.lowercased())
+            }
             currentName = nil
             currentValue = []
         }

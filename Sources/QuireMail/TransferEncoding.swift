@@ -15,6 +15,7 @@ enum TransferEncoding {
         out.reserveCapacity(input.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
+        let table = base64Values  // one lazy-global check, not one per byte
         for byte in input {
             if byte == UInt8(ascii: "=") {
                 // Padding ends a group; more data may follow in concatenated base64.
@@ -22,7 +23,7 @@ enum TransferEncoding {
                 bits = 0
                 continue
             }
-            let value = base64Values[Int(byte)]
+            let value = table[Int(byte)]
             if value == 0xFF { continue }
             accumulator = (accumulator << 6) | UInt32(value)
             bits += 6
