@@ -23,7 +23,7 @@ struct Extract: ParsableCommand {
         case markdown, text, json, jsonl, csv
     }
 
-    @Argument(help: "Documents to read; '-' reads standard input.")
+    @Argument(help: "Documents, workbooks, messages, mailboxes or folders of them (Maildir too); '-' reads standard input.")
     var files: [String]
 
     @Option(name: .shortAndLong, help: "Output format: markdown, text, json, jsonl (one compact JSON object per line: per message of a mailbox, per file), or csv (spreadsheets).")
@@ -74,7 +74,11 @@ struct Extract: ParsableCommand {
             includeComments: !noComments)
         let sink = try OutputSink(path: output)
         var failures = 0
-        let many = files.count > 1
+        let (files, skipped) = expandDirectories(self.files)
+        if skipped > 0 {
+            printError("quire: note: skipped \(skipped) file(s) in the given folders that are not documents, workbooks or mail")
+        }
+        let many = files.count > 1 || files.count != self.files.count
         let kind: Extractor.Format =
             switch format {
             case .markdown: .markdown
@@ -113,6 +117,49 @@ struct Extract: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// Arguments with folders replaced by the files inside them, recursively and in name order
+/// (a Maildir's `cur` and `new`; never its `tmp`, which holds unfinished deliveries).
+/// Hidden files and files of no format Quire reads are left out and counted.
+func expandDirectories(_ arguments: [String]) -> (files: [String], skipped: Int) {
+    var files: [String] = []
+    var skipped = 0
+    let importer = Importer()
+    func walk(_ directory: String) {
+        guard let handle = opendir(directory) else { return }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        closedir(handle)
+        let isMaildir = names.contains("cur") && names.contains("new")
+        for name in names.sorted() {
+            if isMaildir && name == "tmp" { continue }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                walk(path)
+            } else if (info.st_mode & S_IFMT) == S_IFREG {
+                let format = importer.detect(path: path)
+                if format == .unknown || format == .empty { skipped += 1 } else { files.append(path) }
+            }
+        }
+    }
+    for argument in arguments {
+        var info = stat()
+        if argument != "-", stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            walk(argument)
+        } else {
+            files.append(argument)
+        }
+    }
+    return (files, skipped)
 }
 
 enum ChangeViewArgument: String, ExpressibleByArgument, CaseIterable {

@@ -158,3 +158,26 @@ struct ExtractMailTests {
         #expect(result.stdout.hasPrefix("Subject: Café au lait  and more\nFrom: 山田太郎 <yamada@example.jp>\n"))
     }
 }
+
+struct ExtractFolderTests {
+    @Test("a Maildir: cur and new in name order, tmp and non-mail files left out (and said so)")
+    func maildir() throws {
+        let root = NSTemporaryDirectory() + "quire-maildir-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for sub in ["cur", "new", "tmp"] { try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true) }
+        func copy(_ fixture: String, _ to: String) throws {
+            try FileManager.default.copyItem(atPath: Fixtures.path("mail/" + fixture), toPath: root + "/" + to)
+        }
+        try copy("report-with-attachments.eml", "cur/1700000000.1.host:2,S")
+        try copy("legacy-charsets.eml", "new/1700000001.2.host")
+        try copy("forwarded.eml", "tmp/1700000002.3.host")
+        try Data("not mail at all\u{0}\u{1}".utf8).write(to: URL(fileURLWithPath: root + "/cur/junk"))
+        let result = try quire(["extract", "--format", "jsonl", root])
+        #expect(result.status == 0)
+        let subjects = result.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["subject"] as? String
+        }
+        #expect(subjects == ["Quarterly report — figures attached ✓", "Café au lait  and more"])
+        #expect(result.stderr.contains("skipped 1 file"))
+    }
+}
