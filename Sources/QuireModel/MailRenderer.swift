@@ -37,7 +37,19 @@ public struct MailRenderer: Sendable {
     }
 
     static func attachmentLine(_ attachment: MailAttachment) -> String {
-        (attachment.filename ?? "(unnamed)") + " (\(attachment.contentType), \(size(attachment.size)))"
+        (attachment.filename ?? "(unnamed)") + " (\(kind(attachment.contentType)), \(size(attachment.size)))"
+    }
+
+    /// A content type as a reader would name it.
+    static func kind(_ type: String) -> String {
+        if type.contains("wordprocessingml") || type == "application/msword" { return "Word document" }
+        if type.contains("spreadsheetml") || type == "application/vnd.ms-excel" { return "Excel workbook" }
+        if type.contains("presentationml") || type == "application/vnd.ms-powerpoint" { return "PowerPoint presentation" }
+        switch type {
+        case "application/pdf": return "PDF"
+        case "message/rfc822", "message/global": return "mail message"
+        default: return type
+        }
     }
 
     // MARK: Markdown
