@@ -6,6 +6,7 @@ output or a clean `quire: error:` — never a crash, a hang or a silent failure.
     swift build -c release
     python3 scripts/fuzz_extract.py docx 2000 [SEED]
     python3 scripts/fuzz_extract.py xlsx 2000 [SEED]
+    python3 scripts/fuzz_extract.py eml 2000 [SEED]     (messages; mbox files from the corpus too)
 
 Failing inputs are kept in /tmp/quire-fuzz/ and listed; the exit status is 1 if any failed.
 """
@@ -24,11 +25,14 @@ random.seed(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
 
 docs = os.path.join(ROOT, "TestDocuments")
 files = [os.path.join(docs, f) for f in os.listdir(docs) if f.endswith("." + KIND) and "bomb" not in f]
+if KIND == "eml":
+    mail = os.path.join(docs, "mail")
+    files = [os.path.join(mail, f) for f in os.listdir(mail)]
 corpus = os.path.join(ROOT, "..", "shared", "corpus")
 if os.path.exists(os.path.join(corpus, "MANIFEST.tsv")):
     for line in open(os.path.join(corpus, "MANIFEST.tsv")).read().splitlines()[1:]:
         fields = line.split("\t")
-        if fields[1] == KIND:
+        if fields[1] == KIND or (KIND == "eml" and fields[1] == "mbox"):
             files.append(os.path.join(corpus, fields[0]))
 out = "/tmp/quire-fuzz"
 os.makedirs(out, exist_ok=True)
@@ -61,8 +65,27 @@ def mutate_xml(data):
     return bytearray(buf.getvalue())
 
 
+MIME_PIECES = [b"\n--", b"boundary=", b"=?utf-8?B?", b"=?iso-2022-jp?Q?=1B", b"?=", b"Content-Type: multipart/mixed; boundary=x\n",
+               b"\n\n", b"Content-Transfer-Encoding: base64\n", b"=\n", b"=ZZ", b"\nFrom x@y Mon Jan 1 00:00:00 2024\n",
+               b"Content-Length: 99999999\n", b"filename*0*=utf-8''%", b"\x00", b"\r", b"begin 644 x\n", b"charset=unknown-8bit"]
+
+
+def mutate_mime(data):
+    for _ in range(random.randint(1, 10)):
+        pos = random.randrange(len(data) + 1)
+        op = random.random()
+        if op < 0.4:
+            data[pos:pos] = random.choice(MIME_PIECES)
+        elif op < 0.7 and data:
+            start = random.randrange(len(data))
+            data[pos:pos] = data[start:start + random.randint(1, 400)]
+        elif data:
+            del data[pos:pos + random.randint(1, 400)]
+    return data
+
+
 failures = 0
-formats = ["markdown", "json"] + (["csv"] if KIND == "xlsx" else [])
+formats = ["markdown", "json"] + (["csv"] if KIND == "xlsx" else []) + (["text"] if KIND == "eml" else [])
 for i in range(COUNT):
     source = random.choice(files)
     data = bytearray(open(source, "rb").read())
@@ -73,6 +96,8 @@ for i in range(COUNT):
                 data[random.randrange(len(data))] = random.randrange(256)
         elif mode == "truncate":
             data = data[: random.randrange(1, len(data))]
+        elif KIND == "eml":
+            data = mutate_mime(data)
         else:
             data = mutate_xml(data)
     except Exception:
@@ -80,9 +105,10 @@ for i in range(COUNT):
     case = os.path.join(out, f"case{i}.{KIND}")
     open(case, "wb").write(data)
     ok = True
-    for fmt in formats:
+    runs = [["--format", fmt] for fmt in formats] + ([["--threads"]] if KIND == "eml" else [])
+    for args in runs:
         try:
-            run = subprocess.run([QUIRE, "extract", "--format", fmt, case], capture_output=True, timeout=30)
+            run = subprocess.run([QUIRE, "extract", *args, case], capture_output=True, timeout=30)
         except subprocess.TimeoutExpired:
             print("HANG", case, source, mode)
             ok = False

@@ -98,6 +98,53 @@ public struct Extractor: Sendable {
         }
     }
 
+    /// Groups the messages of `paths` (messages, mailboxes) into threads and renders each:
+    /// Markdown and text show each message's new text in date order (quoted history and
+    /// signatures left out); JSON gives `quire.thread` objects (one per line when compact).
+    /// A file that cannot be read is passed to `failed` and the others go on.
+    public func extractThreads(
+        paths: [String], write: @escaping @Sendable (String) -> Void, failed: (String, DocumentError) -> Void
+    ) throws(DocumentError) {
+        if format == .csv {
+            throw DocumentError(.unsupportedFormat, file: paths.first ?? "", message: "CSV output is for spreadsheets; threads are mail (use --format markdown, text, json or jsonl).")
+        }
+        var messages: [MailMessage] = []
+        for path in paths {
+            do throws(DocumentError) {
+                switch importer.detect(path: path) {
+                case .mbox:
+                    do {
+                        try MboxReader().forEachMessage(path: path) { entry in
+                            if var message = try? MailReader().read(bytes: entry.bytes, name: path) {
+                                importer.extractAttachments(of: &message, depth: 0)
+                                messages.append(message)
+                            }
+                        }
+                    } catch let error as DocumentError {
+                        throw error
+                    } catch {
+                        throw DocumentError(.corrupt, file: path, message: "\(error)")
+                    }
+                case .mail:
+                    messages.append(try importer.readMail(bytes: try Importer.contents(path: path), name: path))
+                default:
+                    throw DocumentError(.unsupportedFormat, file: path, message: "--threads reads mail (.eml, mbox, Maildir); this is not a message.")
+                }
+            } catch {
+                failed(path, error)
+            }
+        }
+        let renderer = MailRenderer(options: options, workbookOptions: workbookOptions)
+        for (i, thread) in Threader.threads(messages).enumerated() {
+            switch format {
+            case .markdown: write((i > 0 ? "\n---\n\n" : "") + renderer.markdown(thread: thread.subject, messages: thread.messages))
+            case .text: write((i > 0 ? "\n" : "") + renderer.text(thread: thread.subject, messages: thread.messages))
+            case .json(let pretty): write(renderer.json(thread: thread.subject, messages: thread.messages, pretty: pretty))
+            case .csv: break
+            }
+        }
+    }
+
     /// Renders the messages of an mbox one by one, as they are read (memory holds one).
     ///
     /// One message renders exactly as an .eml would. Several: Markdown and text separate

@@ -223,7 +223,7 @@ public struct Importer: Sendable {
     }
 
     /// The whole file at `path`.
-    static func contents(path: String) throws(DocumentError) -> [UInt8] {
+    package static func contents(path: String) throws(DocumentError) -> [UInt8] {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")

@@ -90,6 +90,7 @@ struct ParseState {
         // The HTML made text only when it is the best text there is (converting costs more
         // than parsing the whole message); `MailReader.text(ofHTML:)` does it on demand.
         if message.textBody == nil { message.htmlText = body.html.map(HTMLText.convert) }
+        message.textParts = message.bestText.map(QuoteSplitter.split)
         message.attachments = body.attachments
         message.parts = body.parts
         message.warnings += body.warnings

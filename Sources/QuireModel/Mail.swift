@@ -136,6 +136,20 @@ public struct MailPart: Sendable, Equatable {
     }
 }
 
+/// A message's text in three parts: what it says, the history it quotes, its signature.
+/// Together they hold every line of the text.
+public struct MailTextParts: Sendable, Equatable {
+    public var newText: String
+    public var quoted: String?
+    public var signature: String?
+
+    public init(newText: String, quoted: String? = nil, signature: String? = nil) {
+        self.newText = newText
+        self.quoted = quoted
+        self.signature = signature
+    }
+}
+
 /// A parsed mail message.
 public struct MailMessage: Sendable {
     /// Every header field in order.
@@ -164,6 +178,8 @@ public struct MailMessage: Sendable {
     public var parts: [MailPart]
     /// What was wrong with the message and how it was read anyway.
     public var warnings: [String]
+    /// The best text split into new text, quoted history and signature.
+    public var textParts: MailTextParts?
 
     public init(
         headers: [MailHeader] = [], subject: String? = nil, from: [MailAddress] = [], sender: [MailAddress] = [],
@@ -190,6 +206,7 @@ public struct MailMessage: Sendable {
         self.attachments = attachments
         self.parts = parts
         self.warnings = warnings
+        self.textParts = nil
     }
 
     /// The best text of the message: the plain body, else the HTML body as text.

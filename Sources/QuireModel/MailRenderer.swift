@@ -111,6 +111,61 @@ public struct MailRenderer: Sendable {
         return out
     }
 
+    // MARK: Threads
+
+    /// A conversation for reading or for a prompt: each message's new text in date order,
+    /// without the history it quotes (earlier messages of the thread hold it) or its
+    /// signature.
+    public func markdown(thread subject: String, messages: [MailMessage]) -> String {
+        let markdown = MarkdownRenderer(options: options)
+        let title = messages.first?.subject.flatMap { $0.isEmpty ? nil : $0 } ?? subject
+        var out = "# " + markdown.escape(title.isEmpty ? "(no subject)" : title) + "\n\n"
+        var people: [String] = []
+        for message in messages {
+            for address in message.from where !people.contains(address.name ?? address.address) { people.append(address.name ?? address.address) }
+        }
+        out += "_\(messages.count) message\(messages.count == 1 ? "" : "s")"
+        if !people.isEmpty { out += " from " + markdown.escape(people.joined(separator: ", ")) }
+        out += "_\n"
+        for message in messages {
+            let who = message.from.first.map { $0.name ?? $0.address } ?? "(unknown sender)"
+            out += "\n## " + markdown.escape(who) + (message.date.map { " — " + markdown.escape($0.raw) } ?? "") + "\n\n"
+            let listed = message.attachments.filter { !($0.isInline && $0.contentType.hasPrefix("image/")) }
+            if !listed.isEmpty {
+                out += "Attachments: " + listed.map { markdown.escape(MailRenderer.attachmentLine($0)) }.joined(separator: "; ") + "\n\n"
+            }
+            let text = message.textParts?.newText ?? message.bestText ?? ""
+            out += text.isEmpty ? "(no new text)\n" : (text.hasSuffix("\n") ? text : text + "\n")
+        }
+        return out
+    }
+
+    public func text(thread subject: String, messages: [MailMessage]) -> String {
+        var out = "Thread: " + subject + " (\(messages.count) message\(messages.count == 1 ? "" : "s"))\n"
+        for message in messages {
+            let who = message.from.first.map(\.description) ?? "(unknown sender)"
+            out += "\n--- " + who + (message.date.map { ", " + $0.raw } ?? "") + " ---\n"
+            let text = message.textParts?.newText ?? message.bestText ?? ""
+            out += text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
+        }
+        return out
+    }
+
+    /// `{"schema":"quire.thread","version":1,"subject", "messages":[quire.mail …]}`.
+    public func json(thread subject: String, messages: [MailMessage], pretty: Bool = true) -> String {
+        var w = JSONWriter(pretty: pretty)
+        w.beginObject()
+        w.field("schema", "quire.thread")
+        w.field("version", 1)
+        w.field("subject", subject)
+        w.key("messages")
+        w.beginArray()
+        for message in messages { write(message, to: &w, pretty: pretty) }
+        w.endArray()
+        w.endObject()
+        return w.output + "\n"
+    }
+
     // MARK: JSON
 
     public func json(_ message: MailMessage, pretty: Bool = true) -> String {
@@ -156,6 +211,9 @@ public struct MailRenderer: Sendable {
         w.endArray()
         w.field("text_body", message.textBody)
         w.field("html_text", message.htmlText)
+        w.field("new_text", message.textParts?.newText)
+        w.field("quoted", message.textParts?.quoted)
+        w.field("signature", message.textParts?.signature)
         w.key("attachments")
         w.beginArray()
         for attachment in message.attachments {

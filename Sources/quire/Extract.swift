@@ -59,6 +59,9 @@ struct Extract: ParsableCommand {
     @Option(help: "Spreadsheets: at most this many rows per sheet, then a '… N more rows' line.")
     var maxRows: Int?
 
+    @Flag(help: "Mail: group the messages of all inputs into threads; show each message's new text (quoted history and signatures apart).")
+    var threads = false
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("'-' (standard input) can be given only once.")
@@ -91,6 +94,23 @@ struct Extract: ParsableCommand {
         let workbookOptions = WorkbookRenderOptions(
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
         let extractor = Extractor(format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet)
+        if threads {
+            let jsonKind: Extractor.Format = format == .json ? .json(pretty: false) : kind  // one thread per line
+            var threadExtractor = extractor
+            threadExtractor.format = jsonKind
+            do {
+                try threadExtractor.extractThreads(paths: files.filter { $0 != "-" }, write: { sink.write($0) }) { _, error in
+                    failures += 1
+                    printError("quire: error: \(error)")
+                }
+            } catch {
+                failures += 1
+                printError("quire: error: \(error)")
+            }
+            try sink.close()
+            if failures > 0 { throw ExitCode(1) }
+            return
+        }
         for file in files {
             if many {
                 switch format {

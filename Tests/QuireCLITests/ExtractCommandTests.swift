@@ -181,3 +181,21 @@ struct ExtractFolderTests {
         #expect(result.stderr.contains("skipped 1 file"))
     }
 }
+
+struct ExtractThreadTests {
+    @Test("--threads: one thread per conversation, each message's new text in date order, JSON one thread per line")
+    func threads() throws {
+        let markdown = try quire(["extract", "--threads", "TestDocuments/mail/thread.mbox", "TestDocuments/mail/report-with-attachments.eml"])
+        #expect(markdown.status == 0)
+        #expect(markdown.stdout.hasPrefix("# Quarterly report — figures attached ✓\n"))
+        #expect(markdown.stdout.contains("\n---\n\n# Launch plan\n\n_3 messages from Ada, Bob, Carol_\n\n## Ada — Tue, 5 Mar 2024 09:00:00 +0000\n"))
+        #expect(!markdown.stdout.contains("> Here is"))  // quoted history is not repeated
+        let json = try quire(["extract", "--threads", "--format", "json", "TestDocuments/mail/thread.mbox"])
+        let lines = json.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let thread = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(thread["schema"] as? String == "quire.thread")
+        let messages = try #require(thread["messages"] as? [[String: Any]])
+        #expect(messages.map { $0["quoted"] as? String } == [nil, "> Here is\n", nil])
+    }
+}
