@@ -70,7 +70,7 @@ public struct Extractor: Sendable {
         let opened = try importer.open(bytes: bytes, name: name)
         switch opened {
         case .other(.mail):
-            write(try render(.mail(try importer.readMail(bytes: bytes, name: name)), file: name))
+            write(try render(.mail(try importer.readMail(bytes: bytes, name: name, separatesQuotedText: rendersQuotedText)), file: name))
         case .other(.mbox):
             try extractMailbox(file: name, write: write) { body in
                 for entry in MboxReader().messages(in: bytes) { try body(entry) }
@@ -226,6 +226,13 @@ public struct Extractor: Sendable {
         } else if format == .json(pretty: true) {
             write("\n]\n")
         }
+    }
+
+    /// Whether the output shows quoted history apart (JSON does; Markdown and text show the
+    /// whole text, so the mail reader need not split it).
+    var rendersQuotedText: Bool {
+        if case .json = format { return true }
+        return false
     }
 
     /// Renders already-read content in this extractor's format.
@@ -447,7 +454,7 @@ struct MailboxRenderer: Sendable {
     func render(_ entry: MboxReader.Entry) -> String {
         let label = "\(file) message \(entry.index + 1) (byte \(entry.offset))"
         do {
-            var message = try MailReader().read(bytes: entry.bytes, name: label)
+            var message = try MailReader(separatesQuotedText: extractor.rendersQuotedText).read(bytes: entry.bytes, name: label)
             extractor.importer.extractAttachments(of: &message, depth: 0)
             return try extractor.render(.mail(message), file: label)
         } catch {

@@ -180,8 +180,8 @@ public struct Importer: Sendable {
     }
 
     /// A message from bytes, with attached Word, Excel and mail files read too.
-    public func readMail(bytes: [UInt8], name: String) throws(DocumentError) -> MailMessage {
-        var message = try MailReader().read(bytes: bytes, name: name)
+    public func readMail(bytes: [UInt8], name: String, separatesQuotedText: Bool = true) throws(DocumentError) -> MailMessage {
+        var message = try MailReader(separatesQuotedText: separatesQuotedText).read(bytes: bytes, name: name)
         extractAttachments(of: &message, depth: 0)
         return message
     }

@@ -24,9 +24,13 @@ public struct MailReader: Sendable {
     }
 
     public var limits: Limits
+    /// Whether to split each message's text into new text, quoted history and signature
+    /// (`MailMessage.textParts`); it costs about a quarter of the parse.
+    public var separatesQuotedText: Bool
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(), separatesQuotedText: Bool = true) {
         self.limits = limits
+        self.separatesQuotedText = separatesQuotedText
     }
 
     /// Parses one message. `name` is used in errors.
@@ -36,7 +40,7 @@ public struct MailReader: Sendable {
             throw DocumentError(.empty, file: name, message: "the file is empty: there is no message to read.")
         }
         return bytes.withUnsafeBufferPointer { buffer in
-            var state = ParseState(limits: limits)
+            var state = ParseState(limits: limits, separatesQuotedText: separatesQuotedText)
             return state.message(buffer, depth: 0)
         }
     }
@@ -46,17 +50,19 @@ public struct MailReader: Sendable {
 
     /// Parses bytes already known to be a message (an mbox entry, an attached message).
     public func message(_ bytes: UnsafeBufferPointer<UInt8>) -> MailMessage {
-        var state = ParseState(limits: limits)
+        var state = ParseState(limits: limits, separatesQuotedText: separatesQuotedText)
         return state.message(bytes, depth: 0)
     }
 }
 
 struct ParseState {
     let limits: MailReader.Limits
+    let separatesQuotedText: Bool
     var partCount = 0
 
-    init(limits: MailReader.Limits) {
+    init(limits: MailReader.Limits, separatesQuotedText: Bool = true) {
         self.limits = limits
+        self.separatesQuotedText = separatesQuotedText
     }
 
     /// A whole message (headers, then its MIME tree).
@@ -90,7 +96,7 @@ struct ParseState {
         // The HTML made text only when it is the best text there is (converting costs more
         // than parsing the whole message); `MailReader.text(ofHTML:)` does it on demand.
         if message.textBody == nil { message.htmlText = body.html.map(HTMLText.convert) }
-        message.textParts = message.bestText.map(QuoteSplitter.split)
+        if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
         message.attachments = body.attachments
         message.parts = body.parts
         message.warnings += body.warnings

@@ -14,9 +14,9 @@ public import QuireModel
 /// line of the body.
 public enum QuoteSplitter {
     public static func split(_ body: String) -> MailTextParts {
-        let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var newLines: [String]
-        var quoted: [String] = []
+        let lines = QuoteSplitter.lines(body)
+        var newLines: [Substring]
+        var quoted: [Substring] = []
         if let start = historyStart(lines) {
             newLines = Array(lines[..<start])
             quoted = Array(lines[start...])
@@ -29,18 +29,32 @@ public enum QuoteSplitter {
             // lines next to a quote belong to it, not to the new text.
             while newLines.last?.trimmingCharacters(in: " \t\r").isEmpty == true && !quoted.isEmpty { newLines.removeLast() }
         }
-        var signature: [String] = []
+        var signature: [Substring] = []
         if let at = signatureStart(newLines) {
             signature = Array(newLines[at...])
             newLines = Array(newLines[..<at])
         }
-        func joined(_ lines: [String]) -> String? {
+        func joined(_ lines: [Substring]) -> String? {
             var lines = lines
             while lines.last?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeLast() }
             while lines.first?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeFirst() }
             return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
         }
         return MailTextParts(newText: joined(newLines) ?? "", quoted: joined(quoted), signature: joined(signature))
+    }
+
+    /// The lines of `text`, split at LF by bytes (splitting by Characters walks grapheme
+    /// clusters, which costs more than everything else here).
+    static func lines(_ text: String) -> [Substring] {
+        var result: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while let newline = utf8[start...].firstIndex(of: 0x0A) {
+            result.append(Substring(utf8[start..<newline]))
+            start = utf8.index(after: newline)
+        }
+        result.append(Substring(utf8[start...]))
+        return result
     }
 
     // MARK: Quoted history
@@ -62,8 +76,11 @@ public enum QuoteSplitter {
     ]
 
     /// The first line of quoted history, if any.
-    static func historyStart(_ lines: [String]) -> Int? {
+    static func historyStart(_ lines: [Substring]) -> Int? {
         for (i, raw) in lines.enumerated() {
+            // Most lines can be passed over by a look at their ends: everything below needs
+            // a ':' near the start, a ':' at the end, or a leading '-', '_' or 'b'.
+            guard mayStartHistory(raw) || (i + 1 < lines.count && mayStartHistory(lines[i + 1])) else { continue }
             let line = raw.trimmingCharacters(in: " \t\r>").lowercased()
             if line.isEmpty { continue }
             if separators.contains(where: { line.hasPrefix($0) }) { return i }
@@ -83,6 +100,17 @@ public enum QuoteSplitter {
         return nil
     }
 
+    /// A cheap test: could this line be a separator, an attribution or an Outlook header?
+    static func mayStartHistory(_ line: Substring) -> Bool {
+        var utf8 = line.utf8[...]
+        while let first = utf8.first, first == 0x20 || first == 0x09 || first == UInt8(ascii: ">") { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, last == 0x20 || last == 0x09 || last == 0x0D { utf8 = utf8.dropLast() }
+        guard let first = utf8.first, let last = utf8.last else { return false }
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") || first | 0x20 == UInt8(ascii: "b") { return true }
+        if last == UInt8(ascii: ":") || last == 0x9A /* end of "：" */ { return true }
+        return utf8.prefix(20).contains(UInt8(ascii: ":"))
+    }
+
     static func isAttribution(_ line: String) -> Bool {
         guard line.count < 300, attributionEndings.contains(where: { line.hasSuffix($0) }) else { return false }
         let starts = ["on ", "am ", "le ", "el ", "il ", "op ", "em ", "w dniu ", "den ", "в ", "于", "20", "19", "<", "\""]
@@ -91,7 +119,7 @@ public enum QuoteSplitter {
     }
 
     /// A quoted attribution line may be the second line of one that started above.
-    static func backToStart(_ lines: [String], _ i: Int) -> Int {
+    static func backToStart(_ lines: [Substring], _ i: Int) -> Int {
         guard i > 0 else { return i }
         let previous = lines[i - 1].trimmingCharacters(in: " \t\r").lowercased()
         if previous.hasPrefix("on ") && !previous.hasSuffix(".") && previous.count < 100 { return i - 1 }
@@ -99,7 +127,8 @@ public enum QuoteSplitter {
     }
 
     /// "From: …" followed within four lines by a date/sent label: Outlook's reply header.
-    static func isOutlookHeader(_ lines: [String], _ i: Int) -> Bool {
+    static func isOutlookHeader(_ lines: [Substring], _ i: Int) -> Bool {
+        guard lines[i].utf8.prefix(24).contains(UInt8(ascii: ":")) else { return false }
         let line = lines[i].trimmingCharacters(in: " \t\r*>").lowercased()
         guard fromLabels.contains(where: { line.hasPrefix($0) }) else { return false }
         var k = i + 1
@@ -123,7 +152,7 @@ public enum QuoteSplitter {
     static let deviceLines = ["sent from my ", "get outlook for ", "envoyé de mon ", "von meinem ", "enviado desde mi ", "inviato da "]
 
     /// Where the signature starts in the new text, if it has one.
-    static func signatureStart(_ lines: [String]) -> Int? {
+    static func signatureStart(_ lines: [Substring]) -> Int? {
         var last = lines.count - 1
         while last >= 0 && lines[last].trimmingCharacters(in: " \t\r").isEmpty { last -= 1 }
         guard last >= 0 else { return nil }
