@@ -98,6 +98,74 @@ public struct Extractor: Sendable {
         }
     }
 
+    /// Extracts many files, two at a time, writing their output in the order given:
+    /// `header(path)` before each file's output and `footer` after it; a file that fails is
+    /// passed to `failed` in its turn and the others go on. Files of more than
+    /// `streamAbove` bytes are not held: they stream on this thread in their turn.
+    public func extractAll(
+        paths: [String], header: @escaping (String) -> String, footer: String, streamAbove: Int = 8 << 20,
+        write: @escaping @Sendable (String) -> Void, failed: (String, DocumentError) -> Void
+    ) {
+        struct Done: Sendable {
+            var output: String
+            var error: DocumentError?
+        }
+        let workers = 2, perWorker = 2
+        let jobs = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
+        let results = (0..<workers).map { _ in BoundedChannel<Done>(capacity: perWorker) }
+        let extractor = self
+        let threads = (0..<workers).map { k in
+            BackgroundThread(name: "quire-files") { [jobs, results] in
+                defer { results[k].close() }
+                while let path = jobs[k].take() {
+                    let collected = Collected()
+                    var done = Done(output: "", error: nil)
+                    do throws(DocumentError) {
+                        try extractor.extract(path: path) { collected.append($0) }
+                    } catch {
+                        done.error = error
+                    }
+                    done.output = collected.text
+                    guard results[k].put(done) else { return }
+                }
+            }
+        }
+        defer {
+            for channel in jobs { channel.close() }
+            for channel in results { channel.cancel() }
+            for thread in threads { thread.join() }
+        }
+        var inFlight: [(path: String, worker: Int)] = []
+        var dispatched = 0
+        func collect() {
+            let (path, worker) = inFlight.removeFirst()
+            let done = results[worker].take() ?? Done(output: "", error: DocumentError(.io, file: path, message: "the extraction stopped."))
+            write(header(path))
+            if !done.output.isEmpty { write(done.output) }
+            if let error = done.error { failed(path, error) }
+            write(footer)
+        }
+        for path in paths {
+            if Importer.fileSize(path) > streamAbove {
+                while !inFlight.isEmpty { collect() }
+                write(header(path))
+                do throws(DocumentError) {
+                    try extract(path: path, write: write)
+                } catch {
+                    failed(path, error)
+                }
+                write(footer)
+                continue
+            }
+            while inFlight.count >= workers * perWorker { collect() }
+            let worker = dispatched % workers
+            dispatched += 1
+            inFlight.append((path, worker))
+            _ = jobs[worker].put(path)
+        }
+        while !inFlight.isEmpty { collect() }
+    }
+
     /// Groups the messages of `paths` (messages, mailboxes) into threads and renders each:
     /// Markdown and text show each message's new text in date order (quoted history and
     /// signatures left out); JSON gives `quire.thread` objects (one per line when compact).

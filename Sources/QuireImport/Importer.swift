@@ -222,6 +222,12 @@ public struct Importer: Sendable {
         }
     }
 
+    /// The size of the file at `path` in bytes (0 when it cannot be read).
+    package static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
     /// The whole file at `path`.
     package static func contents(path: String) throws(DocumentError) -> [UInt8] {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)

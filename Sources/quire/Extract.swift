@@ -111,26 +111,37 @@ struct Extract: ParsableCommand {
             if failures > 0 { throw ExitCode(1) }
             return
         }
-        for file in files {
-            if many {
-                switch format {
-                case .markdown: sink.write("<!-- quire: \(file) -->\n\n")
-                case .text, .csv: sink.write("==> \(file) <==\n")
-                case .json, .jsonl: break
-                }
+        let header: (String) -> String = { file in
+            guard many else { return "" }
+            switch format {
+            case .markdown: return "<!-- quire: \(file) -->\n\n"
+            case .text, .csv: return "==> \(file) <==\n"
+            case .json, .jsonl: return ""
             }
-            do {
-                // Output streams as it is rendered; a file failing part-way keeps what came.
-                if file == "-" {
-                    try extractor.extract(bytes: readStandardInput(), name: "<stdin>") { sink.write($0) }
-                } else {
-                    try extractor.extract(path: file) { sink.write($0) }
-                }
-            } catch {
+        }
+        let footer = many && format != .json && format != .jsonl ? "\n" : ""
+        if many && !files.contains("-") {
+            // Several files: two at a time, output in the order given.
+            extractor.extractAll(paths: files, header: header, footer: footer, write: { sink.write($0) }) { _, error in
                 failures += 1
                 printError("quire: error: \(error)")
             }
-            if many && format != .json && format != .jsonl { sink.write("\n") }
+        } else {
+            for file in files {
+                sink.write(header(file))
+                do {
+                    // Output streams as it is rendered; a file failing part-way keeps what came.
+                    if file == "-" {
+                        try extractor.extract(bytes: readStandardInput(), name: "<stdin>") { sink.write($0) }
+                    } else {
+                        try extractor.extract(path: file) { sink.write($0) }
+                    }
+                } catch {
+                    failures += 1
+                    printError("quire: error: \(error)")
+                }
+                sink.write(footer)
+            }
         }
         try sink.close()
         if failures > 0 {
