@@ -26,6 +26,9 @@ public struct Extractor: Sendable {
     /// Spreadsheets: only this sheet, by name or 1-based position.
     public var sheet: String?
     public var importer: Importer
+    /// Told, now and then, how far a mailbox is read: (messages written, bytes read, file
+    /// size). For a progress line on a terminal.
+    public var progress: (@Sendable (Int, Int, Int) -> Void)?
 
     public init(
         format: Format, options: RenderOptions = RenderOptions(), workbookOptions: WorkbookRenderOptions = WorkbookRenderOptions(),
@@ -255,10 +258,16 @@ public struct Extractor: Sendable {
             for channel in results { channel.cancel() }
             for thread in threads { thread.join() }
         }
-        var inFlight: [Int] = []
+        var inFlight: [(worker: Int, offset: Int)] = []
         var dispatched = 0
-        func emit(_ text: String) {
+        let size = Importer.fileSize(file)
+        var lastReport = 0
+        func emit(_ text: String, offset: Int) {
             count += 1
+            if let progress, count - lastReport >= 500 {
+                lastReport = count
+                progress(count, offset, size)
+            }
             if count == 1 {
                 first = text
                 return
@@ -270,15 +279,15 @@ public struct Extractor: Sendable {
             write(separated(text))
         }
         func collect() {
-            let worker = inFlight.removeFirst()
-            if let text = results[worker].take() { emit(text) }
+            let (worker, offset) = inFlight.removeFirst()
+            if let text = results[worker].take() { emit(text, offset: offset) }
         }
         do {
             try messages { entry in
                 while inFlight.count >= workers * perWorker { collect() }
                 let worker = dispatched % workers
                 dispatched += 1
-                inFlight.append(worker)
+                inFlight.append((worker, entry.offset))
                 _ = jobs[worker].put(entry)
             }
             while !inFlight.isEmpty { collect() }

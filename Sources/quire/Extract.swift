@@ -93,7 +93,16 @@ struct Extract: ParsableCommand {
             }
         let workbookOptions = WorkbookRenderOptions(
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
-        let extractor = Extractor(format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet)
+        var extractor = Extractor(format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet)
+        // A progress line for big mailboxes, when a person watches standard error and the
+        // output goes elsewhere.
+        let showProgress = isatty(2) != 0 && (output != nil || isatty(1) == 0)
+        if showProgress {
+            extractor.progress = { messages, read, size in
+                let percent = size > 0 ? " (\(read * 100 / size)%)" : ""
+                printProgress("quire: \(messages) messages\(percent)")
+            }
+        }
         if threads {
             let jsonKind: Extractor.Format = format == .json ? .json(pretty: false) : kind  // one thread per line
             var threadExtractor = extractor
@@ -143,6 +152,7 @@ struct Extract: ParsableCommand {
                 sink.write(footer)
             }
         }
+        if showProgress { printProgress(nil) }
         try sink.close()
         if failures > 0 {
             throw ExitCode(1)
@@ -209,6 +219,12 @@ func printError(_ message: String) {
     if !line.hasSuffix("\n") { line += "\n" }
     var bytes = Array(line.utf8)
     _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Rewrites the progress line on standard error (nil clears it).
+func printProgress(_ line: String?) {
+    var text = "\r\u{1B}[K" + (line ?? "")
+    _ = text.withUTF8 { write(2, $0.baseAddress, $0.count) }
 }
 
 func readStandardInput() -> [UInt8] {
