@@ -11,27 +11,54 @@ enum TransferEncoding {
     /// Base64, skipping anything outside the alphabet (line breaks, junk) and stopping at
     /// padding; a trailing partial group gives the bytes it holds.
     static func base64(_ input: some Collection<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
+        let bytes = Array(input)
+        var out = [UInt8](repeating: 0, count: bytes.count / 4 * 3 + 3)
+        var count = 0
         let table = base64Values  // one lazy-global check, not one per byte
-        for byte in input {
-            if byte == UInt8(ascii: "=") {
-                // Padding ends a group; more data may follow in concatenated base64.
-                accumulator = 0
-                bits = 0
-                continue
-            }
-            let value = table[Int(byte)]
-            if value == 0xFF { continue }
-            accumulator = (accumulator << 6) | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8((accumulator >> UInt32(bits)) & 0xFF))
+        table.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    var accumulator: UInt32 = 0
+                    var bits = 0
+                    var i = 0
+                    let n = src.count
+                    while i < n {
+                        // Fast path: four alphabet characters at a group boundary.
+                        if bits == 0 && i + 4 <= n {
+                            let a = table[Int(src[i])], b = table[Int(src[i + 1])], c = table[Int(src[i + 2])], d = table[Int(src[i + 3])]
+                            if (a | b | c | d) & 0xC0 == 0 {
+                                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                                dst[count] = UInt8(v >> 16)
+                                dst[count + 1] = UInt8((v >> 8) & 0xFF)
+                                dst[count + 2] = UInt8(v & 0xFF)
+                                count += 3
+                                i += 4
+                                continue
+                            }
+                        }
+                        let byte = src[i]
+                        i += 1
+                        if byte == UInt8(ascii: "=") {
+                            // Padding ends a group; more data may follow in concatenated base64.
+                            accumulator = 0
+                            bits = 0
+                            continue
+                        }
+                        let value = table[Int(byte)]
+                        if value == 0xFF { continue }  // line breaks, junk
+                        accumulator = (accumulator << 6) | UInt32(value)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            dst[count] = UInt8((accumulator >> UInt32(bits)) & 0xFF)
+                            count += 1
+                        }
+                        if bits == 0 { accumulator = 0 }
+                    }
+                }
             }
         }
+        out.removeSubrange(count...)
         return out
     }
 

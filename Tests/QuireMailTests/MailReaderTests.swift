@@ -168,6 +168,16 @@ struct HeaderParsingTests {
         #expect(type["name"] == "a;b.txt")
     }
 
+    @Test("base64 of random data with line breaks decodes to the data, for every length")
+    func base64RoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<300 {
+            let data = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let text = Data(data).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            #expect(TransferEncoding.base64(Array(text.utf8)) == data, "length \(length)")
+        }
+    }
+
     @Test("transfer encodings tolerate junk")
     func transfer() {
         #expect(TransferEncoding.base64(Array("SGVs\r\nbG8*!gd29y\nbGQ=".utf8)) == Array("Hello world".utf8))
