@@ -281,16 +281,24 @@ enum AddressList {
 enum MessageIDs {
     static func parse(_ text: String) -> [String] {
         var ids: [String] = []
-        var rest = Substring(ParameterizedValue.stripComments(text))
-        while let open = rest.firstIndex(of: "<") {
-            guard let close = rest[open...].firstIndex(of: ">") else { break }
-            let id = rest[rest.index(after: open)..<close].filter { !$0.isWhitespace }
+        let scalars = Array(ParameterizedValue.stripComments(text).unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            guard scalars[i] == "<" else {
+                i += 1
+                continue
+            }
+            var close = i + 1
+            while close < scalars.count && scalars[close] != ">" { close += 1 }
+            guard close < scalars.count else { break }
+            var id = String.UnicodeScalarView()
+            for scalar in scalars[(i + 1)..<close] where !scalar.properties.isWhitespace { id.append(scalar) }
             if !id.isEmpty { ids.append(String(id)) }
-            rest = rest[rest.index(after: close)...]
+            i = close + 1
         }
         if ids.isEmpty {
             // Ids written without brackets.
-            ids = rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" || $0 == "\n" })
+            ids = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
                 .map(String.init).filter { $0.contains("@") }
         }
         return ids

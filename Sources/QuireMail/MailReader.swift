@@ -266,14 +266,15 @@ struct MailBody {
     /// A header value with its folding white space collapsed.
     static func unfoldedValue(_ text: String) -> String {
         var out = ""
+        out.unicodeScalars.reserveCapacity(text.utf8.count)
         var space = false
-        for ch in text {
-            if ch == "\r" || ch == "\n" || ch == "\r\n" || ch == "\t" {
-                if !space { out.append(" ") }
+        for ch in text.unicodeScalars {
+            if ch == "\r" || ch == "\n" || ch == "\t" {
+                if !space { out.unicodeScalars.append(" ") }
                 space = true
                 continue
             }
-            out.append(ch)
+            out.unicodeScalars.append(ch)
             space = ch == " "
         }
         return out.trimmingCharacters(in: " ")
