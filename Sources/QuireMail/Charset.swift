@@ -93,23 +93,10 @@ enum Charset {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Whether `bytes` are valid UTF-8.
-    static func isValidUTF8(_ bytes: some Collection<UInt8>) -> Bool {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
-    }
-
     /// Raw header or body bytes as text: UTF-8 when valid, else `fallback` (the message's
     /// charset), else Windows-1252 (Latin-1's superset) — never dropped.
     static func text(_ bytes: [UInt8], fallback: String? = nil) -> String {
-        if bytes.allSatisfy({ $0 < 0x80 }) || isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
         if let fallback, let text = decode(bytes, label: fallback) { return text }
         return decode(bytes, label: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
     }

@@ -210,6 +210,7 @@ public struct MailRenderer: Sendable {
         for id in message.references { w.string(id) }
         w.endArray()
         w.field("text_body", message.textBody)
+        w.field("html_body", message.htmlBody)
         w.field("html_text", message.htmlText)
         w.field("new_text", message.textParts?.newText)
         w.field("quoted", message.textParts?.quoted)
