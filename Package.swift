@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "QuireXLSX", targets: ["QuireXLSX"]),
         .library(name: "QuireMail", targets: ["QuireMail"]),
         .library(name: "QuireImport", targets: ["QuireImport"]),
+        .library(name: "QuireLLM", targets: ["QuireLLM"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
     dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireSync"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "CLibXML2"]),
+        .target(name: "QuireLLM"),
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireSync"]),
         .executableTarget(
             name: "quire",
@@ -54,6 +56,7 @@ let package = Package(
             name: "QuireImportTests",
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
         ),
+        .testTarget(name: "QuireLLMTests", dependencies: ["QuireLLM"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport"]),
     ],
