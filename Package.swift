@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -38,6 +40,13 @@ let package = Package(
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireSync"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "CLibXML2"]),
         .target(name: "QuireLLM"),
+        .target(
+            name: "QuireBackends",
+            dependencies: [
+                "QuireLLM", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireSync"]),
         .executableTarget(
             name: "quire",
@@ -57,6 +66,12 @@ let package = Package(
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
         ),
         .testTarget(name: "QuireLLMTests", dependencies: ["QuireLLM"]),
+        .target(
+            name: "QuireTestServer", dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ], path: "Tests/QuireTestServer"),
+        .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport"]),
     ],
