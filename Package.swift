@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -66,6 +67,8 @@ let package = Package(
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
         ),
         .testTarget(name: "QuireLLMTests", dependencies: ["QuireLLM"]),
+        .target(name: "QuireRouter", dependencies: ["QuireLLM", "QuireBackends", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "QuireRouterTests", dependencies: ["QuireRouter", "QuireLLM", "QuireBackends"]),
         .target(
             name: "QuireTestServer", dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

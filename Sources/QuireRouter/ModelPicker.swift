@@ -1,0 +1,127 @@
+public import QuireBackends
+public import QuireLLM
+import Foundation
+
+/// Which backends serve a task, and why: the model picker.
+///
+/// With a config, its task routes (aliases resolved); a task the config does not name
+/// uses the config's `default` task when there is one, else the default route. Without a
+/// config: `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` in the environment gives a route to that
+/// provider with the built-in backend behind it; with neither, everything goes to the
+/// built-in backend, so Quire works offline out of the box.
+public struct ModelPicker: Sendable {
+    public struct Step: Sendable, Equatable {
+        /// The backend's name (`builtin` for the offline one).
+        public var name: String
+        /// Its settings (nil for `builtin`).
+        public var backend: BackendConfig?
+        /// Why this backend is here, for `quire models`.
+        public var why: String
+        /// A problem that will make it fail (a missing key), said before any call.
+        public var warning: String?
+    }
+
+    public struct ResolvedRoute: Sendable, Equatable {
+        public var task: String
+        public var steps: [Step]
+        public var temperature: Double?
+        public var maxOutputTokens: Int?
+    }
+
+    public var config: QuireConfig?
+    public var environment: [String: String]
+
+    /// `environment`: the process environment when nil.
+    public init(config: QuireConfig?, environment: [String: String]? = nil) {
+        self.config = config
+        self.environment = environment ?? ProcessInfo.processInfo.environment
+    }
+
+    /// The config file to read: `--config`, then `$QUIRE_CONFIG`, then
+    /// `$XDG_CONFIG_HOME/quire/config.yaml` (or `~/.config/quire/config.yaml`); nil when
+    /// none was given and the default file does not exist.
+    public static func configPath(explicit: String?, environment: [String: String]) -> String? {
+        if let explicit { return explicit }
+        if let path = environment["QUIRE_CONFIG"], !path.isEmpty { return path }
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.config")
+        let path = base + "/quire/config.yaml"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Reads the config at `path`.
+    public static func load(path: String) throws(QuireConfig.Invalid) -> QuireConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw QuireConfig.Invalid(source: path, line: nil, message: "cannot read the config file.")
+        }
+        return try QuireConfig.parse(String(decoding: data, as: UTF8.self), source: path)
+    }
+
+    /// The route of `task`; `override` (from `--model`) replaces the config's choice.
+    public func route(for task: String, override: String? = nil) -> ResolvedRoute {
+        if let override {
+            return ResolvedRoute(task: task, steps: [step(override, why: "--model \(override)")], temperature: nil, maxOutputTokens: nil)
+        }
+        if let config, let routed = config.tasks[task] ?? config.tasks["default"] {
+            let origin = config.tasks[task] != nil ? "\(config.source):\(routed.line)" : "\(config.source):\(routed.line) (default task)"
+            return ResolvedRoute(
+                task: task, steps: routed.use.map { step($0, why: origin) }, temperature: routed.temperature, maxOutputTokens: routed.maxOutputTokens)
+        }
+        return defaultRoute(task)
+    }
+
+    func defaultRoute(_ task: String) -> ResolvedRoute {
+        var steps: [Step] = []
+        if let key = environment["ANTHROPIC_API_KEY"], !key.isEmpty {
+            steps.append(
+                Step(
+                    name: "anthropic", backend: BackendConfig(name: "anthropic", kind: .anthropic, model: "claude-sonnet-4-5", apiKey: key,
+                        capabilities: BackendCapabilities(contextWindow: 200_000, maxOutputTokens: 8_192)),
+                    why: "ANTHROPIC_API_KEY is set and there is no config"))
+        }
+        if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
+            steps.append(
+                Step(
+                    name: "openai", backend: BackendConfig(name: "openai", kind: .openai, model: "gpt-5", apiKey: key,
+                        capabilities: BackendCapabilities(contextWindow: 400_000, maxOutputTokens: 16_384)),
+                    why: "OPENAI_API_KEY is set and there is no config"))
+        }
+        steps.append(Step(name: "builtin", backend: nil, why: steps.isEmpty ? "no config and no API key: offline" : "offline fallback"))
+        return ResolvedRoute(task: task, steps: steps, temperature: nil, maxOutputTokens: nil)
+    }
+
+    func step(_ name: String, why: String) -> Step {
+        let target = config?.aliases[name] ?? name
+        guard target != "builtin", let backend = config?.backends[target] else {
+            return Step(name: "builtin", backend: nil, why: why, warning: target == "builtin" ? nil : "'\(name)' is not configured; the built-in backend stands in")
+        }
+        var resolved = BackendConfig(
+            name: backend.name, kind: backend.kind, model: backend.model, baseURL: backend.baseURL, headers: backend.headers, apiVersion: backend.apiVersion,
+            capabilities: BackendCapabilities(contextWindow: backend.contextWindow ?? 128_000, maxOutputTokens: backend.maxOutputTokens ?? 8_192))
+        var warning: String?
+        if let variable = backend.apiKeyEnv {
+            if let key = environment[variable], !key.isEmpty { resolved.apiKey = key } else { warning = "\(variable) is not set" }
+        } else if let command = backend.apiKeyCommand {
+            resolved.apiKey = ModelPicker.run(command)
+            if resolved.apiKey == nil { warning = "the key command of '\(backend.name)' gave no key" }
+        } else if backend.kind != .ollama && backend.kind != .openaiCompatible {
+            warning = "no api_key_env or api_key_cmd for '\(backend.name)'"
+        }
+        return Step(name: backend.name, backend: resolved, why: why + (target != name ? " (alias \(name))" : ""), warning: warning)
+    }
+
+    /// The first line a shell command prints (for `api_key_cmd`), or nil.
+    static func run(_ command: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces)
+        return line?.isEmpty == false ? line : nil
+    }
+}

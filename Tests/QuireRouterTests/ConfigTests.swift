@@ -1,0 +1,107 @@
+import QuireBackends
+import QuireLLM
+@testable import QuireRouter
+import Testing
+
+struct ConfigTests {
+    static let yaml = """
+        # Quire's model picker
+        backends:
+          claude: { kind: anthropic, model: claude-sonnet-4-5, api_key_env: ANTHROPIC_API_KEY, context_window: 200000, input_price: 3, output_price: 15 }
+          gpt:
+            kind: openai
+            model: gpt-5
+            api_key_env: OPENAI_API_KEY
+          local: { kind: ollama, model: llama3.2, base_url: "http://127.0.0.1:11434" }
+          lab:
+            kind: openai-compatible
+            model: qwen
+            base_url: http://10.0.0.5:8000/v1
+            headers: { X-Team: docs }
+        aliases:
+          fast: local
+        tasks:
+          summarise: { use: [claude, gpt, builtin], max_output_tokens: 800 }
+          draft: { use: gpt, temperature: 0.7 }
+          reply: [fast]
+          default: { use: [local] }
+        """
+
+    @Test("a full config: backends, aliases, routes with parameters")
+    func parse() throws {
+        let config = try QuireConfig.parse(Self.yaml, source: "config.yaml")
+        #expect(config.backends.keys.sorted() == ["claude", "gpt", "lab", "local"])
+        #expect(config.backends["claude"]?.kind == .anthropic && config.backends["claude"]?.contextWindow == 200_000)
+        #expect(config.backends["claude"]?.outputPricePerMillion == 15)
+        #expect(config.backends["lab"]?.headers == ["X-Team": "docs"])
+        #expect(config.tasks["summarise"]?.use == ["claude", "gpt", "builtin"] && config.tasks["summarise"]?.maxOutputTokens == 800)
+        #expect(config.tasks["draft"]?.use == ["gpt"] && config.tasks["draft"]?.temperature == 0.7)
+        #expect(config.tasks["summarise"]?.line == 17)
+    }
+
+    @Test(
+        "mistakes are errors naming the line",
+        arguments: [
+            ("backends:\n  a: { kind: gemini, model: x }\n", 2, "unknown kind 'gemini'"),
+            ("backends:\n  a: { kind: openai }\n", 2, "needs a model"),
+            ("backends:\n  a: { kind: openai, model: m, colour: blue }\n", 2, "unknown field 'colour'"),
+            ("tasks:\n  summarise: { use: [nowhere] }\n", 2, "uses 'nowhere'"),
+            ("backends:\n  a: { kind: openai, model: m, context_window: lots }\n", 2, "must be a number"),
+            ("models: {}\n", 1, "unknown section 'models'"),
+        ])
+    func invalid(_ yaml: String, _ line: Int, _ message: String) {
+        let error = #expect(throws: QuireConfig.Invalid.self) { try QuireConfig.parse(yaml, source: "c.yaml") }
+        #expect(error?.line == line, "\(error?.description ?? "")")
+        #expect(error?.description.hasPrefix("c.yaml:\(line): ") == true)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("YAML that does not parse is an error too")
+    func notYAML() {
+        #expect(throws: QuireConfig.Invalid.self) { try QuireConfig.parse("backends: [unclosed", source: "c.yaml") }
+    }
+}
+
+struct ModelPickerTests {
+    @Test("no config, no key: every task goes to the built-in backend")
+    func offline() {
+        let picker = ModelPicker(config: nil, environment: [:])
+        for task in QuireConfig.taskNames {
+            let route = picker.route(for: task)
+            #expect(route.steps.map(\.name) == ["builtin"])
+            #expect(route.steps[0].why.contains("offline"))
+        }
+    }
+
+    @Test("no config, a key in the environment: that provider first, the built-in backend behind it")
+    func keyOnly() {
+        let route = ModelPicker(config: nil, environment: ["ANTHROPIC_API_KEY": "sk-ant"]).route(for: "summarise")
+        #expect(route.steps.map(\.name) == ["anthropic", "builtin"])
+        #expect(route.steps[0].backend?.apiKey == "sk-ant" && route.steps[0].backend?.kind == .anthropic)
+        #expect(route.steps[0].why == "ANTHROPIC_API_KEY is set and there is no config")
+    }
+
+    @Test("a config: routes, aliases, the default task, keys from the environment and missing keys said up front")
+    func configured() throws {
+        let config = try QuireConfig.parse(ConfigTests.yaml, source: "config.yaml")
+        let picker = ModelPicker(config: config, environment: ["OPENAI_API_KEY": "sk-open"])
+        let summarise = picker.route(for: "summarise")
+        #expect(summarise.steps.map(\.name) == ["claude", "gpt", "builtin"])
+        #expect(summarise.maxOutputTokens == 800)
+        #expect(summarise.steps[0].warning == "ANTHROPIC_API_KEY is not set")
+        #expect(summarise.steps[1].backend?.apiKey == "sk-open" && summarise.steps[1].warning == nil)
+        #expect(summarise.steps[0].why == "config.yaml:17")
+        let reply = picker.route(for: "reply")
+        #expect(reply.steps.map(\.name) == ["local"] && reply.steps[0].why.contains("alias fast"))
+        #expect(reply.steps[0].warning == nil)  // Ollama needs no key
+        #expect(picker.route(for: "analyse-table").steps.map(\.name) == ["local"])  // the default task
+        #expect(picker.route(for: "draft", override: "claude").steps.map(\.why) == ["--model claude"])
+    }
+
+    @Test("a key from a command")
+    func keyCommand() throws {
+        let config = try QuireConfig.parse("backends:\n  a: { kind: openai, model: m, api_key_cmd: \"echo sk-from-cmd\" }\ntasks:\n  draft: [a]\n", source: "c")
+        let step = ModelPicker(config: config, environment: [:]).route(for: "draft").steps[0]
+        #expect(step.backend?.apiKey == "sk-from-cmd" && step.warning == nil)
+    }
+}
