@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel",
+                "QuireImport", "QuireModel", "QuireLLM", "QuireBackends", "QuireRouter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,7 +76,7 @@ let package = Package(
             ], path: "Tests/QuireTestServer"),
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
-        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport"]),
+        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

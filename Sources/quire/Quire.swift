@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct Quire: ParsableCommand {
+struct Quire: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quire",
         abstract: "Read office documents and mail into one structured model.",
         version: "0.1.0",
-        subcommands: [Extract.self]
+        subcommands: [Extract.self, Models.self, ConfigCommand.self]
     )
 }

@@ -199,3 +199,51 @@ struct ExtractThreadTests {
         #expect(messages.map { $0["quoted"] as? String } == [nil, "> Here is\n", nil])
     }
 }
+
+import QuireTestServer
+
+struct ModelsCommandTests {
+    @Test("quire config init writes a starter that quire models reads; missing keys are said, not tried")
+    func initAndShow() throws {
+        let home = NSTemporaryDirectory() + "quire-home-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let path = home + "/config.yaml"
+        let written = try quire(["config", "init", path])
+        #expect(written.status == 0 && written.stdout.contains("wrote \(path)"))
+        #expect(try quire(["config", "init", path]).status != 0)  // no overwrite without --force
+        let shown = try quire(["models", "--config", path])
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("summarise:\n  → claude — anthropic claude-sonnet-4-5  (\(path):31)\n"))
+        let test = try quire(["models", "test", "claude", "--config", path])
+        #expect(test.status == 1 && test.stdout.contains("claude: not tested: ANTHROPIC_API_KEY is not set"))
+    }
+
+    @Test("a config with a mistake is an error naming the line")
+    func badConfig() throws {
+        let path = NSTemporaryDirectory() + "quire-bad-\(getpid()).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("backends:\n  a: { kind: gemini, model: x }\n".utf8).write(to: URL(fileURLWithPath: path))
+        let result = try quire(["models", "--config", path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("\(path):2: unknown kind 'gemini'"))
+    }
+
+    @Test("quire models test against an OpenAI-compatible server on 127.0.0.1, and the built-in backend")
+    func test() async throws {
+        let server = try await TestHTTPServer { _ in
+            .body(#"{"choices":[{"message":{"content":"OK"},"finish_reason":"length"}],"usage":{"prompt_tokens":14,"completion_tokens":1}}"#)
+        }
+        let path = NSTemporaryDirectory() + "quire-lab-\(getpid()).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("backends:\n  lab: { kind: openai-compatible, model: qwen, base_url: \"\(server.baseURL)/v1\" }\ntasks:\n  summarise: [lab]\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let result = try quire(["models", "test", "lab", "--config", path])
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.hasPrefix("lab: ok in ") && result.stdout.contains("— \"OK\" (14 in, 1 out)"))
+        let body = try #require(server.received.first)
+        #expect(body.uri == "/v1/chat/completions" && body.bodyText.contains("\"max_tokens\":1"))
+        let builtin = try quire(["models", "test", "builtin", "--config", path])
+        #expect(builtin.status == 0 && builtin.stdout.hasPrefix("builtin: ok in "))
+    }
+}

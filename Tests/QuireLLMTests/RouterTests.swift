@@ -158,3 +158,17 @@ struct RouterTests {
         #expect(capture.seen?.temperature == 0.9 && capture.seen?.maxOutputTokens == 77)
     }
 }
+
+struct BuiltinBackendTests {
+    @Test("the built-in backend answers the test, runs registered handlers, and refuses other tasks naming the config")
+    func builtin() async throws {
+        let backend = BuiltinBackend(handlers: ["summarise": { "summary of \($0.messages.count) message(s)" }], configHint: "/tmp/q.yaml")
+        #expect(try await backend.complete(ChatRequest(messages: [.user("ping")], metadata: ["task": "test"])).text == "OK")
+        #expect(try await backend.complete(ChatRequest(messages: [.user("a")], metadata: ["task": "summarise"])).text == "summary of 1 message(s)")
+        let error = await #expect(throws: LLMError.self) { try await backend.complete(ChatRequest(messages: [.user("a")], metadata: ["task": "draft"])) }
+        #expect(error?.code == .unsupported && error?.allowsFallback == true)
+        #expect(error?.message.contains("/tmp/q.yaml") == true && error?.message.contains("draft: { use: [gpt] }") == true)
+        let later = await #expect(throws: LLMError.self) { try await BuiltinBackend().complete(ChatRequest(messages: [.user("a")], metadata: ["task": "analyse-table"])) }
+        #expect(later?.message.contains("not part of this build yet") == true)
+    }
+}
