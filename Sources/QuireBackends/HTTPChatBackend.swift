@@ -1,5 +1,5 @@
 public import QuireLLM
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import Foundation

@@ -1,5 +1,5 @@
 public import QuireBackends
-public import QuireLLM
+import QuireLLM
 import Yams
 import Foundation
 

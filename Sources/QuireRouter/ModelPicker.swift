@@ -1,5 +1,5 @@
 public import QuireBackends
-public import QuireLLM
+import QuireLLM
 import Foundation
 
 /// Which backends serve a task, and why: the model picker.
