@@ -94,8 +94,13 @@ public struct ModelPicker: Sendable {
         guard target != "builtin", let backend = config?.backends[target] else {
             return Step(name: "builtin", backend: nil, why: why, warning: target == "builtin" ? nil : "'\(name)' is not configured; the built-in backend stands in")
         }
+        var baseURL = backend.baseURL
+        if baseURL == nil, backend.kind == .ollama, let host = environment["OLLAMA_HOST"], !host.isEmpty {
+            // OLLAMA_HOST may be host:port without a scheme, as Ollama itself accepts it.
+            baseURL = host.contains("://") ? host : "http://" + host
+        }
         var resolved = BackendConfig(
-            name: backend.name, kind: backend.kind, model: backend.model, baseURL: backend.baseURL, headers: backend.headers, apiVersion: backend.apiVersion,
+            name: backend.name, kind: backend.kind, model: backend.model, baseURL: baseURL, headers: backend.headers, apiVersion: backend.apiVersion,
             capabilities: BackendCapabilities(contextWindow: backend.contextWindow ?? 128_000, maxOutputTokens: backend.maxOutputTokens ?? 8_192))
         var warning: String?
         if let variable = backend.apiKeyEnv {

@@ -98,6 +98,14 @@ struct ModelPickerTests {
         #expect(picker.route(for: "draft", override: "claude").steps.map(\.why) == ["--model claude"])
     }
 
+    @Test("an Ollama backend without base_url follows OLLAMA_HOST")
+    func ollamaHost() throws {
+        let config = try QuireConfig.parse("backends:\n  l: { kind: ollama, model: llama3.2 }\ntasks:\n  reply: [l]\n", source: "c")
+        let step = ModelPicker(config: config, environment: ["OLLAMA_HOST": "10.1.2.3:11434"]).route(for: "reply").steps[0]
+        #expect(step.backend?.resolvedBaseURL == "http://10.1.2.3:11434")
+        #expect(ModelPicker(config: config, environment: [:]).route(for: "reply").steps[0].backend?.resolvedBaseURL == "http://127.0.0.1:11434")
+    }
+
     @Test("a key from a command")
     func keyCommand() throws {
         let config = try QuireConfig.parse("backends:\n  a: { kind: openai, model: m, api_key_cmd: \"echo sk-from-cmd\" }\ntasks:\n  draft: [a]\n", source: "c")
