@@ -82,10 +82,16 @@ public struct Router: Sendable {
     public var policy: RetryPolicy
     public var clock: any RetryClock
     public var onNote: @Sendable (RouteNote) -> Void
+    /// Where the usage of every call goes (tokens and cost per backend).
+    public var meter: UsageMeter?
 
-    public init(policy: RetryPolicy = RetryPolicy(), clock: any RetryClock = SystemRetryClock(), onNote: @escaping @Sendable (RouteNote) -> Void = { _ in }) {
+    public init(
+        policy: RetryPolicy = RetryPolicy(), clock: any RetryClock = SystemRetryClock(), meter: UsageMeter? = nil,
+        onNote: @escaping @Sendable (RouteNote) -> Void = { _ in }
+    ) {
         self.policy = policy
         self.clock = clock
+        self.meter = meter
         self.onNote = onNote
     }
 
@@ -133,6 +139,7 @@ public struct Router: Sendable {
                 do {
                     for try await event in backend.stream(request) {
                         if case .text = event { yieldedText = true }
+                        if case .usage(let usage) = event { meter?.record(backend: backend.name, usage: usage) }
                         yield(event)
                     }
                     onNote(.answeredBy(backend: backend.name))

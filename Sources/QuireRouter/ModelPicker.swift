@@ -1,5 +1,5 @@
 public import QuireBackends
-import QuireLLM
+public import QuireLLM
 import Foundation
 
 /// Which backends serve a task, and why: the model picker.
@@ -19,6 +19,8 @@ public struct ModelPicker: Sendable {
         public var why: String
         /// A problem that will make it fail (a missing key), said before any call.
         public var warning: String?
+        /// Its prices, when the config gives them.
+        public var pricing: Pricing?
     }
 
     public struct ResolvedRoute: Sendable, Equatable {
@@ -111,7 +113,11 @@ public struct ModelPicker: Sendable {
         } else if backend.kind != .ollama && backend.kind != .openaiCompatible {
             warning = "no api_key_env or api_key_cmd for '\(backend.name)'"
         }
-        return Step(name: backend.name, backend: resolved, why: why + (target != name ? " (alias \(name))" : ""), warning: warning)
+        var pricing: Pricing?
+        if let input = backend.inputPricePerMillion, let output = backend.outputPricePerMillion {
+            pricing = Pricing(inputPerMillion: input, outputPerMillion: output)
+        }
+        return Step(name: backend.name, backend: resolved, why: why + (target != name ? " (alias \(name))" : ""), warning: warning, pricing: pricing)
     }
 
     /// The first line a shell command prints (for `api_key_cmd`), or nil.

@@ -82,7 +82,13 @@ struct Models: AsyncParsableCommand {
                 do {
                     let answer = try await chat.complete(request)
                     let ms = Int(Date().timeIntervalSince(start) * 1000)
-                    print("\(step.name): ok in \(ms) ms — \"\(answer.text)\"\(answer.usage.map { " (\($0.inputTokens) in, \($0.outputTokens) out)" } ?? "")")
+                    var line = "\(step.name): ok in \(ms) ms — \"\(answer.text)\""
+                    if let usage = answer.usage {
+                        line += " (\(usage.inputTokens) in, \(usage.outputTokens) out"
+                        if let pricing = step.pricing { line += ", $" + String(format: "%.6f", pricing.cost(usage)) }
+                        line += ")"
+                    }
+                    print(line)
                 } catch {
                     failures += 1
                     print("\(step.name): \(error)")

@@ -172,3 +172,25 @@ struct BuiltinBackendTests {
         #expect(later?.message.contains("not part of this build yet") == true)
     }
 }
+
+struct UsageMeterTests {
+    @Test("costs from prices per million tokens, cached input at its own price, totals per command")
+    func costs() async throws {
+        let pricing = Pricing(inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3)
+        #expect(abs(pricing.cost(Usage(inputTokens: 1_000_000, outputTokens: 100_000, cachedInputTokens: 500_000)) - (1.5 + 0.15 + 1.5)) < 1e-9)
+        let meter = UsageMeter(prices: ["claude": pricing])
+        meter.record(backend: "claude", usage: Usage(inputTokens: 2000, outputTokens: 500))
+        meter.record(backend: "claude", usage: Usage(inputTokens: 1000, outputTokens: 100))
+        meter.record(backend: "local", usage: Usage(inputTokens: 10, outputTokens: 5))
+        #expect(meter.report.map(\.calls) == [2, 1])
+        #expect(meter.report[0].usage == Usage(inputTokens: 3000, outputTokens: 600))
+        #expect(abs((meter.report[0].cost ?? 0) - (3000 * 3 + 600 * 15) / 1e6) < 1e-12)
+        #expect(meter.report[1].cost == nil)
+        #expect(meter.summary.contains("claude: 2 calls, 3000 in (0 cached), 600 out, $0.0180\n"))
+        #expect(meter.summary.contains("local: 1 call, 10 in (0 cached), 5 out, no prices\n"))
+        // The router records the usage of the backend that answered.
+        let routed = UsageMeter()
+        _ = try await Router(meter: routed).complete(ChatRequest(messages: [.user("x")]), on: Route(task: "t", backends: [ScriptedBackend("s", [.answer("ok")])]))
+        #expect(routed.report == [UsageMeter.Line(backend: "s", calls: 1, usage: Usage(inputTokens: 10, outputTokens: 2), cost: nil)])
+    }
+}

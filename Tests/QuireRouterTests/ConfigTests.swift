@@ -91,6 +91,7 @@ struct ModelPickerTests {
         #expect(summarise.steps[0].warning == "ANTHROPIC_API_KEY is not set")
         #expect(summarise.steps[1].backend?.apiKey == "sk-open" && summarise.steps[1].warning == nil)
         #expect(summarise.steps[0].why == "config.yaml:17")
+        #expect(summarise.steps[0].pricing == Pricing(inputPerMillion: 3, outputPerMillion: 15) && summarise.steps[1].pricing == nil)
         let reply = picker.route(for: "reply")
         #expect(reply.steps.map(\.name) == ["local"] && reply.steps[0].why.contains("alias fast"))
         #expect(reply.steps[0].warning == nil)  // Ollama needs no key
