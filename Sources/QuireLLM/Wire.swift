@@ -19,10 +19,17 @@ enum JSON {
     }
 }
 
-/// `Retry-After`: seconds (an HTTP date is not trusted; nil then).
-func retryAfterSeconds(_ header: String?) -> Double? {
-    guard let header = header?.trimmingCharacters(in: .whitespaces), let seconds = Double(header), seconds >= 0 else { return nil }
-    return seconds
+/// `Retry-After`: delay-seconds, or an HTTP date (RFC 9110 IMF-fixdate) turned into the
+/// seconds from `now` (0 when it has passed).
+func retryAfterSeconds(_ header: String?, now: Date = Date()) -> Double? {
+    guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
+    if let seconds = Double(header) { return seconds >= 0 ? seconds : nil }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+    guard let date = formatter.date(from: header) else { return nil }
+    return max(0, date.timeIntervalSince(now))
 }
 
 /// What a provider's error status and body mean, for the statuses every provider shares.

@@ -191,3 +191,14 @@ struct ChatBackendTests {
         #expect(try await backend.complete(ChatRequest(messages: [.user("x")])) == ChatResponse(text: "ab", usage: Usage(inputTokens: 3, outputTokens: 2), stopReason: .endTurn))
     }
 }
+
+struct RetryAfterTests {
+    @Test("Retry-After as seconds or as an HTTP date")
+    func parse() {
+        #expect(retryAfterSeconds("12") == 12)
+        #expect(retryAfterSeconds("-3") == nil && retryAfterSeconds("soon") == nil && retryAfterSeconds(nil) == nil)
+        let now = Date(timeIntervalSince1970: 1_445_412_450)  // Wed, 21 Oct 2015 07:27:30 GMT
+        #expect(retryAfterSeconds("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == 30)
+        #expect(retryAfterSeconds("Wed, 21 Oct 2015 07:00:00 GMT", now: now) == 0)
+    }
+}
