@@ -11,30 +11,28 @@ struct ParameterizedValue {
     subscript(_ name: String) -> String? { parameters[name] }
 
     init(_ text: String) {
+        // Split at `;` outside quotes, over the UTF-8 bytes (the delimiters are ASCII).
         var items: [String] = []
-        var current = ""
+        let bytes = Array(text.utf8)
+        var start = 0
         var inQuotes = false
         var escaped = false
-        for ch in text.unicodeScalars {
+        for (i, byte) in bytes.enumerated() {
             if escaped {
-                current.unicodeScalars.append(ch)
                 escaped = false
                 continue
             }
-            if ch == "\\" && inQuotes {
-                current.unicodeScalars.append(ch)
+            if byte == UInt8(ascii: "\\") && inQuotes {
                 escaped = true
                 continue
             }
-            if ch == "\"" { inQuotes.toggle() }
-            if ch == ";" && !inQuotes {
-                items.append(current)
-                current = ""
-                continue
+            if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
+            if byte == UInt8(ascii: ";") && !inQuotes {
+                items.append(String(decoding: bytes[start..<i], as: UTF8.self))
+                start = i + 1
             }
-            current.unicodeScalars.append(ch)
         }
-        items.append(current)
+        items.append(String(decoding: bytes[start...], as: UTF8.self))
         value = ParameterizedValue.stripComments(items.first ?? "").trimmingCharacters(in: " \t\r\n").lowercased()
         var simple: [String: String] = [:]
         var extended: [String: [(Int, String, Bool)]] = [:]
@@ -151,78 +149,81 @@ struct ParameterizedValue {
 /// comments, obsolete routes; tolerant of what real mail contains.
 enum AddressList {
     static func parse(_ text: String) -> [MailAddress] {
+        // Every delimiter is ASCII, so the list is split over its UTF-8 bytes; text becomes a
+        // String only per entry.
         var result: [MailAddress] = []
         var group: String?
-        var tokens = ""
+        var tokens: [UInt8] = []
         var inQuotes = false
         var escaped = false
         var depth = 0
         var angle = false
-        var comment = ""
-        var lastComment: String?
+        var comment: [UInt8] = []
+        var lastComment: [UInt8]?
         func finish() {
-            let entry = tokens.trimmingCharacters(in: " \t\r\n")
-            tokens = ""
+            let entry = String(decoding: tokens, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
+            tokens.removeAll(keepingCapacity: true)
             defer { lastComment = nil }
             guard !entry.isEmpty else { return }
             var addresses = parseEntry(entry, group: group)
             if addresses.count == 1, addresses[0].name == nil, let lastComment, !lastComment.isEmpty {
-                addresses[0].name = EncodedWords.decode(lastComment)
+                addresses[0].name = EncodedWords.decode(String(decoding: lastComment, as: UTF8.self))
             }
             result += addresses
         }
-        for ch in text.unicodeScalars {
+        let backslash = UInt8(ascii: "\\"), quote = UInt8(ascii: "\""), open = UInt8(ascii: "("), close = UInt8(ascii: ")")
+        for byte in text.utf8 {
             if escaped {
-                if depth > 0 { comment.unicodeScalars.append(ch) } else { tokens.unicodeScalars.append(ch) }
+                if depth > 0 { comment.append(byte) } else { tokens.append(byte) }
                 escaped = false
                 continue
             }
-            if ch == "\\" && (inQuotes || depth > 0) {
+            if byte == backslash && (inQuotes || depth > 0) {
                 escaped = true
-                if depth == 0 { tokens.unicodeScalars.append(ch) }
+                if depth == 0 { tokens.append(byte) }
                 continue
             }
             if depth > 0 {
-                if ch == "(" { depth += 1 }
-                if ch == ")" {
+                if byte == open { depth += 1 }
+                if byte == close {
                     depth -= 1
                     if depth == 0 {
                         lastComment = comment
-                        comment = ""
+                        comment.removeAll(keepingCapacity: true)
                         continue
                     }
                 }
-                comment.unicodeScalars.append(ch)
+                comment.append(byte)
                 continue
             }
-            if ch == "\"" {
+            if byte == quote {
                 inQuotes.toggle()
-                tokens.unicodeScalars.append(ch)
+                tokens.append(byte)
                 continue
             }
             if inQuotes {
-                tokens.unicodeScalars.append(ch)
+                tokens.append(byte)
                 continue
             }
-            switch ch {
-            case "(":
+            switch byte {
+            case open:
                 depth = 1
-            case "<":
+            case UInt8(ascii: "<"):
                 angle = true
-                tokens.unicodeScalars.append(ch)
-            case ">":
+                tokens.append(byte)
+            case UInt8(ascii: ">"):
                 angle = false
-                tokens.unicodeScalars.append(ch)
-            case ",":
-                if angle { tokens.unicodeScalars.append(ch) } else { finish() }
-            case ":" where !angle && group == nil && !tokens.contains("@") && !tokens.contains("<"):
-                group = EncodedWords.decode(unquote(tokens.trimmingCharacters(in: " \t\r\n")))
-                tokens = ""
-            case ";" where !angle && group != nil:
+                tokens.append(byte)
+            case UInt8(ascii: ","):
+                if angle { tokens.append(byte) } else { finish() }
+            case UInt8(ascii: ":") where !angle && group == nil && !tokens.contains(UInt8(ascii: "@")) && !tokens.contains(UInt8(ascii: "<")):
+                group = EncodedWords.decode(unquote(String(decoding: tokens, as: UTF8.self).trimmingCharacters(in: " \t\r\n")))
+                tokens.removeAll(keepingCapacity: true)
+            case UInt8(ascii: ";") where !angle && group != nil:
                 finish()
                 group = nil
             default:
-                tokens.unicodeScalars.append(ch)
+                tokens.append(byte)
             }
         }
         finish()
