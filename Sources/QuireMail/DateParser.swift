@@ -117,21 +117,11 @@ enum DateParser {
             return MailDate(raw: raw, timestamp: nil)
         }
         if y < 50 { y += 2000 } else if y < 1000 { y += 1900 }
-        let days = daysFromCivil(y, m, d)
+        let days = CivilCalendar.days(year: y, month: m, day: d)
         // No zone, or -0000 ("the local time is unknown"): the time as written, zone unknown.
         let unknownZone = offset == nil || (offset == 0 && ByteSearch.contains(text, "-0000"))
         let zone = offset ?? 0
         let timestamp = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(zone * 60)
         return MailDate(raw: raw, timestamp: timestamp, offsetMinutes: zone, zoneKnown: !unknownZone)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date.
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

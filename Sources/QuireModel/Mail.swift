@@ -56,20 +56,11 @@ public struct MailDate: Sendable, Equatable {
     public var iso8601: String? {
         guard let timestamp else { return nil }
         let local = timestamp + Int64(offsetMinutes) * 60
-        var days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let seconds = Int(local - days * 86_400)
-        // Civil date from days since the epoch (Howard Hinnant's algorithm).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilCalendar.date(fromDays: Int(days))
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        func four(_ n: Int64) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
+        func four(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n) }
         let sign = offsetMinutes < 0 ? "-" : "+"
         let offset = abs(offsetMinutes)
         return "\(four(year))-\(two(Int(month)))-\(two(Int(day)))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"

@@ -218,6 +218,7 @@ extension NumberFormat {
 
     // MARK: Dates
 
+
     /// The calendar date of an Excel serial number, with Excel's 1900 leap-year bug (serial
     /// 60 is the 29 February 1900 that never was); nil for serials Excel cannot show.
     public static func date(fromSerial serial: Double, uses1904Dates: Bool) -> DateTimeValue? {
@@ -234,30 +235,17 @@ extension NumberFormat {
         let timeOnly = days == 0 && !uses1904Dates
         var date: (Int, Int, Int)
         if uses1904Dates {
-            date = civil(fromDays: days - 24_107)  // 1904-01-01 is 24,107 days before 1970-01-01
+            date = CivilCalendar.date(fromDays: days - 24_107)  // 1904-01-01 is 24,107 days before 1970-01-01
         } else if days == 60 {
             date = (1900, 2, 29)
         } else if days < 60 {
-            date = days == 0 ? (1900, 1, 0) : civil(fromDays: days - 25_568)  // 1899-12-31 + days
+            date = days == 0 ? (1900, 1, 0) : CivilCalendar.date(fromDays: days - 25_568)  // 1899-12-31 + days
         } else {
-            date = civil(fromDays: days - 25_569)  // 1899-12-30 + days
+            date = CivilCalendar.date(fromDays: days - 25_569)  // 1899-12-30 + days
         }
         return DateTimeValue(
             year: date.0, month: date.1, day: date.2, hour: hour, minute: minute, second: second, serial: serial,
             isTimeOnly: timeOnly)
-    }
-
-    /// Year, month, day of a day count from 1970-01-01 in the proleptic Gregorian calendar.
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     static let monthNames = [
@@ -365,16 +353,7 @@ extension NumberFormat {
         guard date.year > 1900 || (date.year == 1900 && date.month > 2) else {
             return dayNames[(date.day + 6) % 7]  // Excel's 1900-01-01 is a Sunday by its own count
         }
-        let days = daysFromCivil(date.year, date.month, date.day)
+        let days = CivilCalendar.days(year: date.year, month: date.month, day: date.day)
         return dayNames[((days % 7) + 11) % 7]
-    }
-
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
