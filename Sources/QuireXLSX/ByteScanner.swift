@@ -27,37 +27,11 @@ struct ScannedAttributes {
     let base: UnsafePointer<UInt8>
     let items: UnsafeBufferPointer<(name: Range<Int>, value: Range<Int>)>
 
-    enum Raw {
-        case absent
-        case plain(UnsafeBufferPointer<UInt8>)
-        /// The value holds a reference: `decoded` gives it.
-        case encoded
-    }
-
-    /// The raw bytes of the one-letter unprefixed attribute `name` (for hot paths).
-    @inline(__always) func raw(_ name: UInt8) -> Raw {
-        for item in items where item.name.count == 1 && base[item.name.lowerBound] == name {
-            if memchr(base + item.value.lowerBound, Int32(UInt8(ascii: "&")), item.value.count) != nil { return .encoded }
-            return .plain(UnsafeBufferPointer(start: base + item.value.lowerBound, count: item.value.count))
-        }
-        return .absent
-    }
-
     /// The value of a prefixed attribute whose local name is `local` (any prefix).
     func decoded(prefixedLocal local: StaticString) -> [UInt8]? {
         for item in items where item.name.count > local.utf8CodeUnitCount + 1 {
             let start = item.name.upperBound - local.utf8CodeUnitCount
             if base[start - 1] == UInt8(ascii: ":"), memcmp(base + start, local.utf8Start, local.utf8CodeUnitCount) == 0 {
-                return ScannedAttributes.decode(base, item.value)
-            }
-        }
-        return nil
-    }
-
-    /// The value of the unprefixed attribute `name`, references decoded.
-    func decoded(_ name: StaticString) -> [UInt8]? {
-        for item in items where item.name.count == name.utf8CodeUnitCount {
-            if memcmp(base + item.name.lowerBound, name.utf8Start, item.name.count) == 0 {
                 return ScannedAttributes.decode(base, item.value)
             }
         }

@@ -92,15 +92,20 @@ struct CSVState {
 
     mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
+        try start(tag, attributes)
+    }
+
+    /// An element starts; `attributes` are libxml2's or the byte scanner's.
+    mutating func start(_ tag: Tag, _ attributes: some SheetAttributes) throws {
         switch tag {
         case .dimension:
-            setDimension(attributes.value("ref"))
+            setDimension(attributes.string("ref"))
         case .row:
-            try startRow(index: attributes.withRawValue("r") { $0.flatMap(SheetState.integer) })
+            try startRow(index: attributes.raw("r") { $0.flatMap(SheetState.integer) })
         case .c:
-            attributes.withRawValue("r") { r in
-                attributes.withRawValue("t") { t in
-                    attributes.withRawValue("s") { s in startCell(r: r, t: t, s: s) }
+            attributes.raw("r") { r in
+                attributes.raw("t") { t in
+                    attributes.raw("s") { s in startCell(r: r, t: t, s: s) }
                 }
             }
         case .v:
@@ -108,7 +113,7 @@ struct CSVState {
         case .t:
             startText()
         case .rPh:
-            phonetic += 1
+            startPhonetic()
         default:
             break
         }
@@ -427,62 +432,14 @@ struct CSVState {
 
 extension CSVState: ByteScanClient {
     static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-        switch count {
-        case 1:
-            switch local[0] {
-            case UInt8(ascii: "c"): return Tag.c.rawValue
-            case UInt8(ascii: "v"): return Tag.v.rawValue
-            case UInt8(ascii: "t"): return Tag.t.rawValue
-            default: return -1
-            }
-        case 3:
-            if memcmp(local, "row", 3) == 0 { return Tag.row.rawValue }
-            if memcmp(local, "rPh", 3) == 0 { return Tag.rPh.rawValue }
-            return -1
-        case 9:
-            return memcmp(local, "dimension", 9) == 0 ? Tag.dimension.rawValue : -1
-        default:
-            return -1
-        }
+        SheetState.tag(local, count)
     }
 
     mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) throws {
-        switch Tag(rawValue: raw)! {
-        case .dimension:
-            setDimension(attributes.decoded("ref").map { String(decoding: $0, as: UTF8.self) })
-        case .row:
-            try startRow(index: attributes.decoded("r").flatMap { $0.withUnsafeBufferPointer(SheetState.integer) })
-        case .c:
-            switch (attributes.raw(UInt8(ascii: "r")), attributes.raw(UInt8(ascii: "t")), attributes.raw(UInt8(ascii: "s"))) {
-            case (.encoded, _, _), (_, .encoded, _), (_, _, .encoded):
-                // A reference inside one of them: decode (never seen in practice).
-                let values = [attributes.decoded("r"), attributes.decoded("t"), attributes.decoded("s")]
-                func with(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Void) {
-                    if let bytes = values[k] { bytes.withUnsafeBufferPointer { body($0) } } else { body(nil) }
-                }
-                with(0) { r in with(1) { t in with(2) { s in startCell(r: r, t: t, s: s) } } }
-            case (let r, let t, let s):
-                startCell(r: r.bytes, t: t.bytes, s: s.bytes)
-            }
-        case .v:
-            startValue()
-        case .t:
-            startText()
-        case .rPh:
-            startPhonetic()
-        default:
-            break
-        }
+        try start(Tag(rawValue: raw)!, attributes)
     }
 
     mutating func end(_ raw: Int32) throws {
         try end(Tag(rawValue: raw)!)
-    }
-}
-
-extension ScannedAttributes.Raw {
-    var bytes: UnsafeBufferPointer<UInt8>? {
-        if case .plain(let bytes) = self { return bytes }
-        return nil
     }
 }
