@@ -72,20 +72,19 @@ public struct ModelPicker: Sendable {
     }
 
     func defaultRoute(_ task: String) -> ResolvedRoute {
+        // Without a config, a provider key in the environment picks that provider.
+        let providers: [(variable: String, config: BackendConfig)] = [
+            ("ANTHROPIC_API_KEY", BackendConfig(name: "anthropic", kind: .anthropic, model: "claude-sonnet-4-5",
+                capabilities: BackendCapabilities(contextWindow: 200_000, maxOutputTokens: 8_192))),
+            ("OPENAI_API_KEY", BackendConfig(name: "openai", kind: .openai, model: "gpt-5",
+                capabilities: BackendCapabilities(contextWindow: 400_000, maxOutputTokens: 16_384))),
+        ]
         var steps: [Step] = []
-        if let key = environment["ANTHROPIC_API_KEY"], !key.isEmpty {
-            steps.append(
-                Step(
-                    name: "anthropic", backend: BackendConfig(name: "anthropic", kind: .anthropic, model: "claude-sonnet-4-5", apiKey: key,
-                        capabilities: BackendCapabilities(contextWindow: 200_000, maxOutputTokens: 8_192)),
-                    why: "ANTHROPIC_API_KEY is set and there is no config"))
-        }
-        if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
-            steps.append(
-                Step(
-                    name: "openai", backend: BackendConfig(name: "openai", kind: .openai, model: "gpt-5", apiKey: key,
-                        capabilities: BackendCapabilities(contextWindow: 400_000, maxOutputTokens: 16_384)),
-                    why: "OPENAI_API_KEY is set and there is no config"))
+        for (variable, config) in providers {
+            guard let key = environment[variable], !key.isEmpty else { continue }
+            var backend = config
+            backend.apiKey = key
+            steps.append(Step(name: backend.name, backend: backend, why: "\(variable) is set and there is no config"))
         }
         steps.append(Step(name: "builtin", backend: nil, why: steps.isEmpty ? "no config and no API key: offline" : "offline fallback"))
         return ResolvedRoute(task: task, steps: steps, temperature: nil, maxOutputTokens: nil)
