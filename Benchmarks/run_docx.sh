@@ -9,6 +9,7 @@
 #        pip install python-docx docx2txt 'markitdown[docx]' xlsxwriter
 # Writes Benchmarks/results/docx-<date>.md (and the raw hyperfine JSON beside it).
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS="${1:-10}"
 SHARED="$ROOT/../shared/bench"
@@ -50,26 +51,7 @@ hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/docx-fast-$stamp.json
 hyperfine -N --warmup 0 --runs 2 --export-json "$OUT/docx-slow-$stamp.json" \
     -n pandoc "${cmds[3]}" -n markitdown "${cmds[4]}"
 
-rss() { /usr/bin/time -f "%M" sh -c "$1 >/dev/null 2>&1" 2>&1 | tail -1; }
 {
-    echo "| tool | mean wall (s) | min (s) | peak RSS (MB) | quire is … faster |"
-    echo "|---|---|---|---|---|"
-    python3 - "$OUT/docx-fast-$stamp.json" "$OUT/docx-slow-$stamp.json" <<'PY' > "$OUT/.times"
-import json, sys
-rows = []
-for path in sys.argv[1:]:
-    for r in json.load(open(path))["results"]:
-        rows.append((r["command"], r["mean"], r["min"]))
-for name, mean, low in rows:
-    print(f"{name}\t{mean}\t{low}")
-PY
-    quire_mean=$(awk -F'\t' '$1=="quire"{print $2}' "$OUT/.times")
-    for i in "${!names[@]}"; do
-        line=$(awk -F'\t' -v n="${names[$i]}" '$1==n' "$OUT/.times")
-        mean=$(echo "$line" | cut -f2); low=$(echo "$line" | cut -f3)
-        mb=$(( $(rss "${cmds[$i]}") / 1024 ))
-        ratio=$(python3 -c "print(f'{$mean/$quire_mean:.1f}×')")
-        printf '| %s | %.3f | %.3f | %s | %s |\n' "${names[$i]}" "$mean" "$low" "$mb" "$ratio"
-    done
+    report_table "$OUT" "$OUT/docx-fast-$stamp.json" "$OUT/docx-slow-$stamp.json"
 } | tee "$report"
 echo "written: $report"

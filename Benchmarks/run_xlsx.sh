@@ -8,6 +8,7 @@
 # Needs: hyperfine, GNU time, gcc, pkg-config; pip install python-calamine fastexcel pyarrow openpyxl xlsxwriter
 # Writes Benchmarks/results/xlsx-<date>.md and the raw hyperfine JSON beside it.
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS="${1:-5}"
 SHARED="$ROOT/../shared/bench"
@@ -27,7 +28,6 @@ P="$SHARED/peers"
 stamp="$(date +%Y-%m-%d)"
 report="$OUT/xlsx-$stamp.md"
 : > "$report"
-rss() { /usr/bin/time -f "%M" sh -c "$1 >/dev/null 2>&1" 2>&1 | tail -1; }
 for size in big medium; do
     BOOK="$WORK/$size.xlsx"
     names=(quire fastexcel python-calamine openpyxl floor-unzip floor-zip_sax)
@@ -51,23 +51,7 @@ for size in big medium; do
     {
         echo "### $size.xlsx"
         echo
-        echo "| tool | mean wall (s) | min (s) | peak RSS (MB) | quire is … faster |"
-        echo "|---|---|---|---|---|"
-        python3 - "$OUT"/xlsx-$size-*$stamp.json <<'PY' > "$OUT/.times"
-import json, sys
-for path in sys.argv[1:]:
-    for r in json.load(open(path))["results"]:
-        print(f'{r["command"]}\t{r["mean"]}\t{r["min"]}')
-PY
-        quire_mean=$(awk -F'\t' '$1=="quire"{print $2}' "$OUT/.times")
-        for i in "${!names[@]}"; do
-            line=$(awk -F'\t' -v n="${names[$i]}" '$1==n' "$OUT/.times")
-            [ -z "$line" ] && continue
-            mean=$(echo "$line" | cut -f2); low=$(echo "$line" | cut -f3)
-            mb=$(( $(rss "${cmds[$i]}") / 1024 ))
-            ratio=$(python3 -c "print(f'{$mean/$quire_mean:.2f}×')")
-            printf '| %s | %.3f | %.3f | %s | %s |\n' "${names[$i]}" "$mean" "$low" "$mb" "$ratio"
-        done
+        report_table "$OUT" "$OUT"/xlsx-$size-*$stamp.json
         echo
     } | tee -a "$report"
 done
