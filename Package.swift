@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "QuireMail", targets: ["QuireMail"]),
         .library(name: "QuireImport", targets: ["QuireImport"]),
         .library(name: "QuireLLM", targets: ["QuireLLM"]),
+        .library(name: "QuireTasks", targets: ["QuireTasks"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
     dependencies: [
@@ -49,10 +50,11 @@ let package = Package(
             ]
         ),
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireSync"]),
+        .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireDOCX", "QuireZip"]),
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel", "QuireLLM", "QuireBackends", "QuireRouter",
+                "QuireImport", "QuireModel", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +79,7 @@ let package = Package(
         .executableTarget(
             name: "quire-route-bench", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"], path: "Benchmarks/RouteBench"),
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
+        .testTarget(name: "QuireTasksTests", dependencies: ["QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
     ],

@@ -271,6 +271,8 @@ final class OutputSink: @unchecked Sendable {
         if !ok && failed == 0 { failed = errno }
     }
 
+    func flush() { fflush(file) }
+
     func close() throws {
         let status = isStandardOutput ? fflush(file) : fclose(file)
         if failed != 0 || status != 0 {

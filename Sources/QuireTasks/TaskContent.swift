@@ -1,0 +1,161 @@
+public import QuireModel
+public import QuireImport
+import QuireMail
+
+/// Content a task works on: one file, cut into sections at its natural boundaries
+/// (headings of a document, sheets of a workbook, messages of a mailbox), each rendered as
+/// the Markdown prompts use. Long content is packed into chunks section by section.
+public struct TaskContent: Sendable {
+    public enum Kind: String, Sendable { case document, workbook, mail, mailbox, text }
+
+    public struct Section: Sendable, Equatable {
+        /// The heading, sheet name or message subject that opens it.
+        public var title: String?
+        public var markdown: String
+        public init(title: String?, markdown: String) {
+            self.title = title
+            self.markdown = markdown
+        }
+    }
+
+    /// How the file is named in prompts and output (its path as given).
+    public var name: String
+    public var kind: Kind
+    public var sections: [Section]
+    /// What the reader noticed (an unreadable mailbox entry, an unknown charset).
+    public var warnings: [String]
+    /// The content as read, for the tasks that need more than Markdown.
+    public var imported: ImportedContent?
+
+    public init(name: String, kind: Kind, sections: [Section], warnings: [String] = [], imported: ImportedContent? = nil) {
+        self.name = name
+        self.kind = kind
+        self.sections = sections
+        self.warnings = warnings
+        self.imported = imported
+    }
+
+    /// All sections as one Markdown text.
+    public var markdown: String { sections.map(\.markdown).joined(separator: "\n") }
+}
+
+/// Reads files into `TaskContent`.
+public struct ContentLoader: Sendable {
+    public var importer: Importer
+    public var renderOptions: RenderOptions
+    /// Markdown of a sheet stops after this many rows (a summary needs the shape, the
+    /// analysis computes its profile over every row anyway).
+    public var maxSheetRows: Int?
+
+    public init(importer: Importer = Importer(), renderOptions: RenderOptions = RenderOptions(), maxSheetRows: Int? = nil) {
+        self.importer = importer
+        self.renderOptions = renderOptions
+        self.maxSheetRows = maxSheetRows
+    }
+
+    /// Reads `path`: a DOCX, XLSX, EML or mbox file.
+    public func load(path: String) throws(DocumentError) -> TaskContent {
+        if importer.detect(path: path) == .mbox { return try loadMailbox(path: path) }
+        let content = try importer.read(path: path)
+        return sections(of: content, name: path)
+    }
+
+    /// Content held in memory.
+    public func load(bytes: [UInt8], name: String) throws(DocumentError) -> TaskContent {
+        if importer.detect(bytes: bytes) == .mbox {
+            var messages: [MailMessage] = []
+            var warnings: [String] = []
+            for entry in MboxReader().messages(in: bytes) {
+                do throws(DocumentError) {
+                    messages.append(try importer.readMail(bytes: entry.bytes, name: "\(name) message \(entry.index + 1)"))
+                } catch {
+                    warnings.append("\(name): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
+                }
+            }
+            return mailbox(messages, name: name, warnings: warnings)
+        }
+        return sections(of: try importer.read(bytes: bytes, name: name), name: name)
+    }
+
+    func loadMailbox(path: String) throws(DocumentError) -> TaskContent {
+        var messages: [MailMessage] = []
+        var warnings: [String] = []
+        do {
+            try MboxReader().forEachMessage(path: path) { entry in
+                do throws(DocumentError) {
+                    messages.append(try importer.readMail(bytes: entry.bytes, name: "\(path) message \(entry.index + 1)"))
+                } catch {
+                    warnings.append("\(path): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
+                }
+            }
+        } catch let error as DocumentError {
+            throw error
+        } catch {
+            throw DocumentError(.io, file: path, message: "\(error)")
+        }
+        return mailbox(messages, name: path, warnings: warnings)
+    }
+
+    func mailbox(_ messages: [MailMessage], name: String, warnings: [String]) -> TaskContent {
+        let renderer = MailRenderer(options: renderOptions, workbookOptions: WorkbookRenderOptions(maxRows: maxSheetRows))
+        // Thread by thread, so a chunk holds whole conversations where it can.
+        var sections: [TaskContent.Section] = []
+        for thread in Threader.threads(messages) {
+            for message in thread.messages {
+                sections.append(.init(title: message.subject, markdown: renderer.markdown(message)))
+            }
+        }
+        return TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
+    }
+
+    /// Cuts read content into sections.
+    public func sections(of content: ImportedContent, name: String) -> TaskContent {
+        switch content {
+        case .document(let document):
+            return TaskContent(name: name, kind: .document, sections: sections(of: document), imported: content)
+        case .workbook(let workbook):
+            let renderer = WorkbookRenderer(options: WorkbookRenderOptions(maxRows: maxSheetRows))
+            var sections: [TaskContent.Section] = []
+            for sheet in workbook.sheets where sheet.visibility == .visible {
+                var one = workbook
+                one.sheets = [sheet]
+                sections.append(.init(title: sheet.name, markdown: renderer.markdown(one)))
+            }
+            return TaskContent(name: name, kind: .workbook, sections: sections, imported: content)
+        case .mail(let message):
+            let renderer = MailRenderer(options: renderOptions, workbookOptions: WorkbookRenderOptions(maxRows: maxSheetRows))
+            return TaskContent(
+                name: name, kind: .mail, sections: [.init(title: message.subject, markdown: renderer.markdown(message))], warnings: message.warnings,
+                imported: content)
+        }
+    }
+
+    /// A section starts at every heading; notes and comments come last, as their own section.
+    func sections(of document: Document) -> [TaskContent.Section] {
+        let renderer = MarkdownRenderer(options: renderOptions)
+        var sections: [TaskContent.Section] = []
+        var blocks: [Block] = []
+        var title: String?
+        func flush() {
+            guard !blocks.isEmpty else { return }
+            let part = Document(metadata: document.metadata, blocks: blocks)
+            let markdown = renderer.render(part)
+            if !markdown.isEmpty { sections.append(.init(title: title, markdown: markdown)) }
+            blocks = []
+        }
+        for block in document.blocks {
+            if case .heading(let heading) = block {
+                flush()
+                title = heading.content.plainText()
+            }
+            blocks.append(block)
+        }
+        flush()
+        if !document.notes.isEmpty || !document.comments.isEmpty {
+            let back = Document(metadata: document.metadata, blocks: [], notes: document.notes, comments: document.comments)
+            let markdown = renderer.render(back)
+            if !markdown.isEmpty { sections.append(.init(title: "Notes and comments", markdown: markdown)) }
+        }
+        return sections
+    }
+}
