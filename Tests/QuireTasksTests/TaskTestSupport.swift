@@ -1,0 +1,44 @@
+import Foundation
+import QuireBackends
+import QuireLLM
+import QuireTestServer
+import QuireTestSupport
+
+/// A local server that speaks OpenAI's Chat Completions (non-streamed), answering each
+/// request with `answer(userMessage, requestBody)`.
+func withOpenAIServer<T>(
+    answer: @escaping @Sendable (_ user: String, _ body: String) -> (status: Int, text: String),
+    _ body: (TestHTTPServer) async throws -> T
+) async throws -> T {
+    let server = try await TestHTTPServer { received in
+        let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
+        let messages = json?["messages"] as? [[String: Any]] ?? []
+        let user = messages.last?["content"] as? String ?? ""
+        let (status, text) = answer(user, received.bodyText)
+        if status != 200 {
+            return .body(#"{"error":{"message":"\#(text)","type":"invalid_request_error","code":"context_length_exceeded"}}"#, status: status)
+        }
+        let content = String(decoding: try! JSONSerialization.data(withJSONObject: ["content": text]), as: UTF8.self)
+        return .body(#"{"choices":[{"index":0,"message":{"role":"assistant",\#(content.dropFirst().dropLast())},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":10}}"#)
+    }
+    do {
+        let result = try await body(server)
+        try await server.shutdown()
+        return result
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
+}
+
+func openAIBackend(_ server: TestHTTPServer, window: Int = 128_000, maxOutput: Int = 4096) -> HTTPChatBackend {
+    HTTPChatBackend(
+        config: BackendConfig(
+            name: "gpt", kind: .openai, model: "gpt-test", baseURL: server.baseURL + "/v1", apiKey: "sk-test",
+            capabilities: BackendCapabilities(contextWindow: window, maxOutputTokens: maxOutput), readTimeout: 5, totalTimeout: 10))
+}
+
+/// The JSON object of a received request body.
+func jsonObject(_ received: TestHTTPServer.Received) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any] ?? [:]
+}
