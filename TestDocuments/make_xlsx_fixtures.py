@@ -197,13 +197,47 @@ def utf16_parts():
     os.remove(base)
 
 
+def sales():
+    """The task layer's sample table: a title line above the header, 120 orders of a
+    year with dates, text categories, whole and decimal numbers, and two blanks. Values
+    come from a seeded generator, so the file is the same on every run."""
+    import random
+
+    rng = random.Random(2024)
+    wb = xlsxwriter.Workbook(out("sales.xlsx"))
+    ws = wb.add_worksheet("Orders")
+    bold = wb.add_format({"bold": True})
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    money = wb.add_format({"num_format": "#,##0.00"})
+    ws.write("A1", "Orders 2024 - all regions", bold)
+    header = ["Order", "Date", "Region", "Product", "Units", "Unit price", "Amount"]
+    for col, name in enumerate(header):
+        ws.write(2, col, name, bold)
+    prices = {"Widget": 12.5, "Gadget": 30.0, "Gizmo": 7.25, "Doohickey": 55.0}
+    regions = ["North", "South", "East", "West"]
+    start = dt.date(2024, 1, 2)
+    for i in range(120):
+        row = 3 + i
+        product = rng.choice(list(prices))
+        units = rng.randint(1, 40)
+        ws.write_number(row, 0, 1001 + i)
+        ws.write_datetime(row, 1, dt.datetime.combine(start + dt.timedelta(days=3 * i), dt.time()), date)
+        ws.write_string(row, 2, rng.choice(regions))
+        ws.write_string(row, 3, product)
+        if i in (17, 88):
+            continue  # units and amount left blank
+        ws.write_number(row, 4, units)
+        ws.write_number(row, 5, prices[product], money)
+        ws.write_number(row, 6, units * prices[product], money)
+    wb.close()
+
+
 if __name__ == "__main__":
-    number_formats()
-    structure()
-    date1904()
-    no_header_and_rich_text()
-    links_tables_comments()
-    legacy_and_broken()
-    threaded_comments()
-    utf16_parts()
+    import sys
+
+    everything = [number_formats, structure, date1904, no_header_and_rich_text, links_tables_comments, legacy_and_broken,
+                  threaded_comments, utf16_parts, sales]
+    chosen = [f for f in everything if f.__name__ in sys.argv[1:]] or everything
+    for make in chosen:
+        make()
     print("xlsx fixtures written to", HERE)

@@ -446,7 +446,7 @@ public struct Extractor: Sendable {
     }
 
     /// The sheet named `selector`, or at that 1-based position.
-    static func select(_ selector: String, in workbook: Workbook, file: String) throws(DocumentError) -> Sheet {
+    public static func select(_ selector: String, in workbook: Workbook, file: String) throws(DocumentError) -> Sheet {
         if let sheet = workbook.sheets.first(where: { $0.name == selector }) { return sheet }
         if let position = Int(selector), position >= 1, position <= workbook.sheets.count { return workbook.sheets[position - 1] }
         let names = workbook.sheets.map { "'\($0.name)'" }.joined(separator: ", ")

@@ -1,0 +1,221 @@
+import Foundation
+public import QuireModel
+import QuireLLM
+
+/// Analyse a table: Quire computes the profile, the model only writes about it, and every
+/// number in the answer is checked against the profile.
+public struct AnalyseTask: QuireTask {
+    public let routeName = "analyse-table"
+    public var file: String
+    public var sheet: Sheet
+    public var question: String?
+    public var options: TaskOptions
+    public let profile: TableProfile
+    /// Rows of the sample given with the profile.
+    public var sampleRows: Int
+
+    public init(file: String, sheet: Sheet, question: String? = nil, options: TaskOptions = TaskOptions(), sampleRows: Int = 15) {
+        self.file = file
+        self.sheet = sheet
+        self.question = question
+        self.options = options
+        self.sampleRows = sampleRows
+        profile = TableProfiler.profile(sheet, question: question)
+    }
+
+    static let metadataQuestion = "question"
+    static let profileKind = "table-profile"
+
+    var profileJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(profile)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The first rows as a Markdown table (cells as Excel shows them, long ones shortened).
+    var sample: String {
+        let table = SheetTable2D(sheet: sheet)
+        let columns = Array(table.columnNames.prefix(30))
+        func cell(_ text: String) -> String {
+            var t = text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+            if t.count > 60 { t = String(t.prefix(57)) + "…" }
+            return t
+        }
+        var out = "| Row | " + columns.map(cell).joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: columns.count + 1) + "\n"
+        for (row, number) in zip(table.rows.prefix(sampleRows), table.rowNumbers) {
+            out += "| \(number) | " + columns.indices.map { cell(row[$0]?.formatted ?? "") }.joined(separator: " | ") + " |\n"
+        }
+        if table.rows.count > sampleRows { out += "(first \(sampleRows) of \(table.rows.count) rows)\n" }
+        return out
+    }
+
+    public func plan(_ budget: PromptBudget) -> TaskPlan {
+        let profileText = profileJSON
+        let sampleText = sample
+        let fence = ContentFence(for: [profileText, sampleText])
+        let system = """
+            You are Quire, an analyst who explains spreadsheet tables to a busy reader.
+
+            \(fence.rule)
+
+            Quire has computed a profile of the table over all of its rows: for each column its type, \
+            number of values, blanks, distinct values, sum, mean, median, minimum and maximum, most \
+            common values with their shares (percent), and date range; and totals grouped by a category \
+            column. You also get the first rows as a sample.
+
+            Rules for numbers — they are checked:
+            - Every number you write must appear in the profile or the sample. You may round one \
+            (1,234,567 as "about 1.23 million"), and say "about" when you do.
+            - Do not compute anything yourself: no new sums, averages, differences, ratios, growth \
+            rates, percentages or rankings beyond those the profile states.
+            - If the question needs a figure the profile does not have, say so plainly and name the \
+            column or grouping that would answer it.
+            - The sample shows only the first rows: never generalise totals from it.
+
+            Write \(options.words) of Markdown: lead with the answer, then the figures that support it; \
+            a short table is welcome. Write in \(options.language ?? "the language of the question (English if none)").
+            """
+        let ask = question.map { "Question about the table: \($0)" }
+            ?? "Describe this table: what it holds, its notable figures, and anything that needs attention (blanks, errors, outliers visible in the profile)."
+        let user = ask + "\n\n" + fence.wrap(profileText, attributes: [("kind", Self.profileKind), ("name", file), ("sheet", sheet.name)])
+            + "\n\n" + fence.wrap(sampleText, attributes: [("kind", "sample"), ("name", file), ("sheet", sheet.name)])
+        var metadata = [TaskMetadata.task: routeName, TaskMetadata.file: file, TaskMetadata.length: options.length.rawValue]
+        if let question { metadata[Self.metadataQuestion] = question }
+        return .single(ChatRequest(system: system, messages: [.user(user)], maxOutputTokens: options.outputTokens, temperature: 0.2, stream: options.stream, metadata: metadata))
+    }
+
+    /// Numbers of the answer that are not in the profile, the sample or the question.
+    public func review(_ answer: String) -> [String] {
+        if answer.hasPrefix(OfflineAnalysis.label) { return [] }
+        let context = sample + "\n" + (question ?? "") + "\n" + sheet.name
+        let allowed = NumberCheck.numbers(in: profileJSON + "\n" + context)
+        var shares = profile.columns.flatMap { $0.top.map(\.share) } + profile.groupings.flatMap { $0.groups.map(\.share) }
+        shares += NumberCheck.found(in: context).filter(\.isPercent).map(\.value)
+        let unverified = NumberCheck.unverified(in: answer, allowed: allowed, percentages: shares)
+        if unverified.isEmpty {
+            return ["*Checked: every number in this answer appears in the table profile Quire computed over all \(profile.rows) rows.*"]
+        }
+        return ["**Warning: \(unverified.count == 1 ? "this number does" : "these numbers do") not appear in the table profile Quire computed, so the model may have made \(unverified.count == 1 ? "it" : "them") up: \(unverified.joined(separator: ", ")).** Check them before use; `--dry-run` shows the profile the model was given."]
+    }
+}
+
+/// Finds numbers in text and checks them against a set of allowed values.
+public enum NumberCheck {
+    public struct Found: Equatable {
+        public var text: String
+        public var value: Double
+        /// Half a unit of the last digit written (with its scale): the rounding it allows.
+        public var tolerance: Double
+        /// Written with `%`.
+        public var isPercent: Bool = false
+    }
+
+    /// The numbers written in `text`: digits with `,` thousands and `.` decimals, an optional
+    /// sign, `%`, and scale words (thousand/k, million/m/mn, billion/bn). Digits stuck to
+    /// letters (Q3, A1, 2nd) and list markers at the start of a line are not numbers.
+    public static func found(in text: String) -> [Found] {
+        var out: [Found] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var chars = Array(line)
+            // Drop an ordered-list marker ("1. ", "12) ").
+            var lead = 0
+            while lead < chars.count, chars[lead] == " " { lead += 1 }
+            var digitsEnd = lead
+            while digitsEnd < chars.count, chars[digitsEnd].isASCII, chars[digitsEnd].isNumber { digitsEnd += 1 }
+            if digitsEnd > lead, digitsEnd + 1 < chars.count, chars[digitsEnd] == "." || chars[digitsEnd] == ")", chars[digitsEnd + 1] == " " {
+                chars.removeSubrange(lead...digitsEnd)
+            }
+            var i = 0
+            while i < chars.count {
+                guard chars[i].isASCII, chars[i].isNumber else { i += 1; continue }
+                if i > 0, chars[i - 1].isLetter || chars[i - 1] == "_" { i = skip(chars, from: i); continue }
+                var j = i
+                var text = ""
+                while j < chars.count {
+                    let c = chars[j]
+                    if c.isASCII && c.isNumber {
+                        text.append(c)
+                    } else if (c == "," || c == ".") && j + 1 < chars.count && chars[j + 1].isASCII && chars[j + 1].isNumber {
+                        text.append(c)
+                    } else {
+                        break
+                    }
+                    j += 1
+                }
+                if j < chars.count, chars[j].isLetter {
+                    // A scale word, or digits glued to a word (2nd, 3D): not a figure.
+                    var k = j
+                    var word = ""
+                    while k < chars.count, chars[k].isLetter { word.append(chars[k]); k += 1 }
+                    if !["k", "m", "mn", "bn", "b"].contains(word.lowercased()) { i = k; continue }
+                }
+                let negative = i > 0 && (chars[i - 1] == "-" || chars[i - 1] == "−") && (i < 2 || !chars[i - 2].isLetter && !chars[i - 2].isNumber)
+                // Thousands separators: "1,234,567" (groups of three) — "1,5" is a decimal comma.
+                var normal = text
+                let commaGroups = text.split(separator: ",", omittingEmptySubsequences: false)
+                if commaGroups.count > 1, commaGroups.dropFirst().allSatisfy({ $0.prefix(while: \.isNumber).count == 3 }) {
+                    normal = text.replacingAll(",", with: "")
+                } else if commaGroups.count == 2, !text.contains(".") {
+                    normal = text.replacingAll(",", with: ".")
+                }
+                guard var value = Double(normal) else { i = j; continue }
+                let decimals = normal.firstIndex(of: ".").map { normal.distance(from: $0, to: normal.endIndex) - 1 } ?? 0
+                var unit = 1.0
+                var k = j
+                while k < chars.count, chars[k] == " " || chars[k] == "\u{00A0}" { k += 1 }
+                var word = ""
+                var w = k
+                while w < chars.count, chars[w].isLetter { word.append(chars[w]); w += 1 }
+                switch word.lowercased() {
+                case "k", "thousand", "thousands": unit = 1e3
+                case "m", "mn", "million", "millions": unit = 1e6
+                case "b", "bn", "billion", "billions": unit = 1e9
+                default: break
+                }
+                if negative { value = -value }
+                let isPercent = j < chars.count && chars[j] == "%" || (k < chars.count && chars[k] == "%")
+                var tolerance = 0.5 * pow10(-decimals) * unit
+                // Integers may be rounded to tens or hundreds ("about 1,200").
+                if decimals == 0, unit == 1, value.magnitude >= 1000, normal.hasSuffix("00") { tolerance = 50 }
+                out.append(
+                    Found(
+                        text: (negative ? "-" : "") + text + (unit != 1 ? " " + word : "") + (isPercent ? "%" : ""), value: value * unit, tolerance: tolerance,
+                        isPercent: isPercent))
+                i = max(j, unit != 1 ? w : j)
+            }
+        }
+        return out
+    }
+
+    static func skip(_ chars: [Character], from i: Int) -> Int {
+        var j = i
+        while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "." || chars[j] == "," { j += 1 }
+        return j
+    }
+
+    static func pow10(_ n: Int) -> Double {
+        var x = 1.0
+        if n >= 0 { for _ in 0..<n { x *= 10 } } else { for _ in 0..<(-n) { x /= 10 } }
+        return x
+    }
+
+    /// Every number written in `text` (the profile's JSON, the sample, the question).
+    public static func numbers(in text: String) -> [Double] {
+        var values = found(in: text).map(\.value)
+        // Dates give their parts: 2024-03-05 → 2024, 3, 5.
+        for piece in text.split(whereSeparator: { !$0.isNumber }) { if let x = Double(piece) { values.append(x) } }
+        return Array(Set(values)).sorted()
+    }
+
+    /// The numbers of `answer` that match no allowed value (within their rounding); a
+    /// percentage must match one of `percentages` (shares the profile states).
+    public static func unverified(in answer: String, allowed: [Double], percentages: [Double]? = nil) -> [String] {
+        var out: [String] = []
+        for number in found(in: answer) {
+            let pool = number.isPercent ? (percentages ?? allowed) : allowed
+            let ok = pool.contains { abs($0 - number.value) <= number.tolerance + 1e-9 * max(1, abs($0)) }
+            if !ok && !out.contains(number.text) { out.append(number.text) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,293 @@
+public import QuireModel
+
+/// What Quire computes over every row of a table before a model sees it: per column its
+/// type, counts, blanks, distinct values, numeric statistics, top categories and date
+/// range, and totals grouped by the columns a question names. A model writes prose from
+/// this profile; it is never asked to compute.
+public struct TableProfile: Sendable, Codable, Equatable {
+    public struct Category: Sendable, Codable, Equatable {
+        public var value: String
+        public var count: Int
+        /// Percent of the column's non-blank values.
+        public var share: Double
+    }
+
+    public struct Column: Sendable, Codable, Equatable {
+        public var name: String
+        /// The spreadsheet column letter.
+        public var letter: String
+        /// number, date, text, boolean, mixed or empty.
+        public var type: String
+        public var values: Int
+        public var blanks: Int
+        public var distinct: Int
+        public var numbers: Int
+        public var sum: Double?
+        public var mean: Double?
+        public var median: Double?
+        public var min: Double?
+        public var max: Double?
+        public var earliest: String?
+        public var latest: String?
+        /// The most frequent values of a text column.
+        public var top: [Category]
+        public var errors: Int
+    }
+
+    public struct GroupRow: Sendable, Codable, Equatable {
+        public var key: String
+        public var rows: Int
+        /// Per measure column: the sum and mean over the group's numeric values.
+        public var sums: [Double]
+        public var means: [Double]
+        /// Percent of the first measure's total (or of the rows when there is no measure).
+        public var share: Double
+    }
+
+    public struct Grouping: Sendable, Codable, Equatable {
+        public var by: String
+        public var measures: [String]
+        public var groups: [GroupRow]
+        /// Groups beyond the ones listed, folded into one "other" row's worth of rows.
+        public var otherGroups: Int
+        /// Why this grouping is here: "named in the question" or "most useful category".
+        public var reason: String
+    }
+
+    public var sheet: String
+    /// The row that holds the column names (1-based), or nil when the table has none.
+    public var headerRow: Int?
+    public var rows: Int
+    public var columns: [Column]
+    public var groupings: [Grouping]
+    /// Cells with errors (#DIV/0! …) over the table.
+    public var errorCells: Int
+
+    /// Rounds a statistic so the profile's JSON and its text show the same figure.
+    static func tidy(_ x: Double) -> Double {
+        guard x.isFinite else { return 0 }
+        let magnitude = Swift.abs(x)
+        let scale: Double = magnitude >= 100 ? 100 : (magnitude >= 1 ? 10_000 : 1_000_000)
+        return (x * scale).rounded() / scale
+    }
+}
+
+/// A sheet read as a table: its header and data rows.
+public struct SheetTable2D: Sendable {
+    public var name: String
+    public var headerRow: Int?
+    public var columnNames: [String]
+    public var columnIndexes: [Int]
+    public var rows: [[Cell?]]
+    public var rowNumbers: [Int]
+
+    /// Finds the header: among the first ten non-empty rows, the first whose cells are all
+    /// text and that is about as wide as the widest of them (a title line above a table
+    /// is narrower); with no such row, columns are named by their letters.
+    public init(sheet: Sheet) {
+        name = sheet.name
+        let nonEmpty = sheet.rows.filter { $0.cells.contains { $0.value != .empty } }
+        let allColumns = Set(nonEmpty.flatMap { $0.cells.filter { $0.value != .empty }.map(\.column) }).sorted()
+        let head = nonEmpty.prefix(10)
+        let widest = head.map { $0.cells.filter { $0.value != .empty }.count }.max() ?? 0
+        var header: SheetRow?
+        for row in head {
+            let filled = row.cells.filter { $0.value != .empty }
+            let allText = filled.allSatisfy { if case .string = $0.value { return true } else { return false } }
+            if allText, filled.count * 10 >= widest * 6, row.index != nonEmpty.last?.index {
+                header = row
+                break
+            }
+            if !allText { break }
+        }
+        headerRow = header?.index
+        let dataRows = nonEmpty.filter { row in header.map { row.index > $0.index } ?? true }
+        var columns = allColumns
+        if let header {
+            let lowest = header.cells.filter { $0.value != .empty }.map(\.column).min() ?? 0
+            columns = allColumns.filter { $0 >= lowest }
+        }
+        columnIndexes = columns
+        columnNames = columns.map { column in
+            let title = header?.cells.first { $0.column == column }?.formatted.trimmingSpaces() ?? ""
+            return title.isEmpty ? "Column " + CellReference.columnName(column) : title
+        }
+        rows = dataRows.map { row in
+            var cells = [Cell?](repeating: nil, count: columns.count)
+            for cell in row.cells {
+                if let position = columns.firstIndex(of: cell.column) { cells[position] = cell }
+            }
+            return cells
+        }
+        rowNumbers = dataRows.map(\.index)
+    }
+}
+
+public enum TableProfiler {
+    /// Profiles `sheet`; `question` decides the groupings (columns it names).
+    public static func profile(_ sheet: Sheet, question: String? = nil) -> TableProfile {
+        let table = SheetTable2D(sheet: sheet)
+        var columns: [TableProfile.Column] = []
+        var errorCells = 0
+        for (position, name) in table.columnNames.enumerated() {
+            var numbers: [Double] = []
+            var dates: [String] = []
+            var texts: [String: Int] = [:]
+            var distinct = Set<String>()
+            var bools = 0
+            var errors = 0
+            var blanks = 0
+            for row in table.rows {
+                guard let cell = row[position], cell.value != .empty else {
+                    blanks += 1
+                    continue
+                }
+                distinct.insert(cell.formatted)
+                switch cell.value {
+                case .number(let x), .duration(let x): numbers.append(x)
+                case .date(let d): dates.append(isoDate(d))
+                case .string(let s):
+                    let trimmed = s.trimmingSpaces()
+                    if trimmed.isEmpty { blanks += 1; distinct.remove(cell.formatted) } else { texts[trimmed, default: 0] += 1 }
+                case .bool: bools += 1
+                case .error: errors += 1
+                case .empty: break
+                }
+            }
+            errorCells += errors
+            let values = numbers.count + dates.count + texts.values.reduce(0, +) + bools + errors
+            let kinds = [("number", numbers.count), ("date", dates.count), ("text", texts.values.reduce(0, +)), ("boolean", bools)]
+            let dominant = kinds.max { $0.1 < $1.1 }!
+            let type = values == 0 ? "empty" : (dominant.1 * 10 >= values * 8 ? dominant.0 : "mixed")
+            var column = TableProfile.Column(
+                name: name, letter: CellReference.columnName(table.columnIndexes[position]), type: type, values: values, blanks: blanks,
+                distinct: distinct.count, numbers: numbers.count, top: [], errors: errors)
+            if !numbers.isEmpty {
+                let sorted = numbers.sorted()
+                let sum = numbers.reduce(0, +)
+                column.sum = TableProfile.tidy(sum)
+                column.mean = TableProfile.tidy(sum / Double(numbers.count))
+                column.median = TableProfile.tidy(sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+                column.min = TableProfile.tidy(sorted.first!)
+                column.max = TableProfile.tidy(sorted.last!)
+            }
+            // Order numbers and other identifiers: distinct whole numbers, counting up or named
+            // like an id. Their sum and mean mean nothing, so the profile does not give them.
+            if type == "number", numbers.count == values, distinct.count == values, values >= 3, numbers.allSatisfy({ $0 == $0.rounded() }) {
+                let lower = name.lowercased()
+                let idName = ["id", "no", "no.", "number", "nr", "#", "code", "order", "ref", "reference", "key"].contains { word in
+                    lower == word || lower.hasSuffix(" " + word) || lower.hasPrefix(word + " ") || lower.hasSuffix("id")
+                }
+                let run = (column.max ?? 0) - (column.min ?? 0) + 1 == Double(values)
+                if idName || run {
+                    column.type = "identifier"
+                    column.sum = nil
+                    column.mean = nil
+                    column.median = nil
+                }
+            }
+            if !dates.isEmpty {
+                column.earliest = dates.min()
+                column.latest = dates.max()
+            }
+            let textCount = texts.values.reduce(0, +)
+            if textCount > 0 {
+                column.top = texts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
+                    TableProfile.Category(value: $0.key, count: $0.value, share: TableProfile.tidy(Double($0.value) * 100 / Double(textCount)))
+                }
+            }
+            columns.append(column)
+        }
+        let groupings = self.groupings(table, columns: columns, question: question)
+        return TableProfile(sheet: sheet.name, headerRow: table.headerRow, rows: table.rows.count, columns: columns, groupings: groupings, errorCells: errorCells)
+    }
+
+    static func isoDate(_ d: DateTimeValue) -> String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var text = "\(d.year)-\(two(d.month))-\(two(d.day))"
+        if d.hour != 0 || d.minute != 0 { text += " \(two(d.hour)):\(two(d.minute))" }
+        return text
+    }
+
+    /// Columns named in the question, by whole-word match of their names (longest names first).
+    static func named(_ question: String, in columns: [TableProfile.Column]) -> [Int] {
+        let lower = " " + question.lowercased().map { $0.isLetter || $0.isNumber ? $0 : " " }.reduce("") { $0 + String($1) } + " "
+        var found: [(Int, String.Index)] = []
+        for (i, column) in columns.enumerated() {
+            let name = column.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : " " }.reduce("") { $0 + String($1) }
+            let words = name.split(separator: " ").joined(separator: " ")
+            guard !words.isEmpty else { continue }
+            var candidates = [words]
+            if words.hasSuffix("s") { candidates.append(String(words.dropLast())) } else { candidates.append(words + "s") }
+            for candidate in candidates {
+                if let range = lower.firstRange(of: " " + candidate + " ") {
+                    found.append((i, range.lowerBound))
+                    break
+                }
+            }
+        }
+        return found.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+
+    static func groupings(_ table: SheetTable2D, columns: [TableProfile.Column], question: String?) -> [TableProfile.Grouping] {
+        let isCategory = { (c: TableProfile.Column) in
+            (c.type == "text" || c.type == "boolean" || (c.type == "mixed" && c.numbers * 2 < c.values)) && c.distinct >= 1 && c.distinct <= max(50, table.rows.count / 2)
+        }
+        let isMeasure = { (c: TableProfile.Column) in c.type == "number" }
+        var pairs: [(by: Int, measures: [Int], reason: String)] = []
+        if let question {
+            let mentioned = named(question, in: columns)
+            let categories = mentioned.filter { isCategory(columns[$0]) }
+            let measures = mentioned.filter { isMeasure(columns[$0]) }
+            for by in categories { pairs.append((by, measures, "named in the question")) }
+        }
+        if pairs.isEmpty {
+            // The category with the fewest groups (2 to 20), against every numeric column.
+            let candidates = columns.indices.filter {
+                isCategory(columns[$0]) && columns[$0].distinct >= 2 && columns[$0].distinct <= 20 && columns[$0].distinct < columns[$0].values
+            }
+            if let by = candidates.min(by: { columns[$0].distinct < columns[$1].distinct }) {
+                // The measures with the largest totals first (money before counts, usually); at most three.
+                let measures = columns.indices.filter { isMeasure(columns[$0]) }.sorted { (columns[$0].sum ?? 0) > (columns[$1].sum ?? 0) }
+                pairs.append((by, Array(measures.prefix(3)), "the column with the fewest categories"))
+            }
+        }
+        return pairs.prefix(3).map { pair in
+            var groups: [String: (rows: Int, sums: [Double], counts: [Int])] = [:]
+            var order: [String] = []
+            for row in table.rows {
+                guard let cell = row[pair.by], cell.value != .empty else { continue }
+                let key = cell.formatted.trimmingSpaces()
+                guard !key.isEmpty else { continue }
+                if groups[key] == nil {
+                    groups[key] = (0, Array(repeating: 0, count: pair.measures.count), Array(repeating: 0, count: pair.measures.count))
+                    order.append(key)
+                }
+                groups[key]!.rows += 1
+                for (m, measure) in pair.measures.enumerated() {
+                    if let c = row[measure], case .number(let x) = c.value {
+                        groups[key]!.sums[m] += x
+                        groups[key]!.counts[m] += 1
+                    }
+                }
+            }
+            let totalRows = groups.values.reduce(0) { $0 + $1.rows }
+            let total = pair.measures.isEmpty ? 0 : groups.values.reduce(0) { $0 + $1.sums[0] }
+            var rows = order.map { key -> TableProfile.GroupRow in
+                let g = groups[key]!
+                let share = pair.measures.isEmpty || total == 0 ? Double(g.rows) * 100 / Double(max(totalRows, 1)) : g.sums[0] * 100 / total
+                return TableProfile.GroupRow(
+                    key: key, rows: g.rows, sums: g.sums.map(TableProfile.tidy),
+                    means: zip(g.sums, g.counts).map { TableProfile.tidy($1 == 0 ? 0 : $0 / Double($1)) }, share: TableProfile.tidy(share))
+            }
+            rows.sort { a, b in
+                let x = a.sums.first ?? Double(a.rows), y = b.sums.first ?? Double(b.rows)
+                return x != y ? x > y : a.key < b.key
+            }
+            let limit = 25
+            return TableProfile.Grouping(
+                by: columns[pair.by].name, measures: pair.measures.map { columns[$0].name }, groups: Array(rows.prefix(limit)),
+                otherGroups: max(0, rows.count - limit), reason: pair.reason)
+        }
+    }
+}
