@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
+                "QuireImport", "QuireModel", "QuireMail", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -67,7 +67,14 @@ public struct ContentFence: Sendable, Equatable {
             let afterName = rest[start.upperBound...]
             guard let nameEnd = afterName.firstIndex(where: { $0 == " " || $0 == ">" }) else { break }
             let tag = "quire-content-" + afterName[..<nameEnd]
-            guard let openEnd = afterName[nameEnd...].firstIndex(of: ">") else { break }
+            // The opening marker ends at the first ">" outside a quoted attribute value.
+            var inQuotes = false
+            var openEnd: Substring.Index?
+            for index in afterName[nameEnd...].indices {
+                let c = afterName[index]
+                if c == "\"" { inQuotes.toggle() } else if c == ">" && !inQuotes { openEnd = index; break }
+            }
+            guard let openEnd else { break }
             let attributeText = afterName[nameEnd..<openEnd]
             var attributes: [String: String] = [:]
             var scan = attributeText

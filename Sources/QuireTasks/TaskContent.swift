@@ -26,6 +26,8 @@ public struct TaskContent: Sendable {
     public var warnings: [String]
     /// The content as read, for the tasks that need more than Markdown.
     public var imported: ImportedContent?
+    /// The messages of a mailbox, thread by thread.
+    public var messages: [MailMessage] = []
 
     public init(name: String, kind: Kind, sections: [Section], warnings: [String] = [], imported: ImportedContent? = nil) {
         self.name = name
@@ -105,7 +107,9 @@ public struct ContentLoader: Sendable {
                 sections.append(.init(title: message.subject, markdown: renderer.markdown(message)))
             }
         }
-        return TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
+        var content = TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
+        content.messages = messages
+        return content
     }
 
     /// Cuts read content into sections.

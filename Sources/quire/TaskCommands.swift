@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 import QuireImport
 import QuireModel
+import QuireMail
 public import QuireTasks
 
 extension TaskOptions.Length: ExpressibleByArgument {}
@@ -129,5 +130,102 @@ struct Analyse: AsyncParsableCommand {
         session.reportUsage()
         await session.shutdown()
         try sink.close()
+    }
+}
+
+struct Reply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a reply to a message (EML, or the latest message of an mbox).",
+        discussion: """
+            The model gets the message's new text, its quoted history and signature in separate \
+            blocks (and, for an mbox, the earlier messages of its thread) plus your instructions, \
+            and writes the reply text. With -o reply.eml Quire writes a ready RFC 5322 message: \
+            'Re:' subject, In-Reply-To and References, To from Reply-To or From (--all adds the \
+            other recipients as Cc), the original quoted below. Needs a generative model: the \
+            built-in backend says which config to write.
+            """)
+
+    @Argument(help: "The message (EML) or a mailbox (mbox: its latest message).")
+    var file: String
+
+    @Option(help: "The tone, e.g. 'warm', 'formal', 'brief and direct'.")
+    var tone: String?
+
+    @Option(help: "short, medium or long.")
+    var length: TaskOptions.Length = .short
+
+    @Option(help: "What the reply should say (decisions, dates, answers).")
+    var instructions: String?
+
+    @Option(help: "The language to write in (default: the message's).")
+    var language: String?
+
+    @Flag(help: "Reply to all: the original's other recipients go in Cc.")
+    var all = false
+
+    @Option(help: "Your address for the From header (default: $QUIRE_FROM, $EMAIL, else the original's first To address).")
+    var from: String?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write the reply here: a .eml file gets the whole message, any other file the text.")
+    var output: String?
+
+    @OptionGroup var common: TaskCommonOptions
+
+    func run() async throws {
+        let content = try loadContent(file)
+        let message: MailMessage
+        var earlier: [MailMessage] = []
+        if case .mail(let one) = content.imported {
+            message = one
+        } else if content.kind == .mailbox, !content.messages.isEmpty {
+            let latest = content.messages.max { ($0.date?.timestamp ?? Int64.min) < ($1.date?.timestamp ?? Int64.min) } ?? content.messages.last!
+            let thread = Threader.threads(content.messages).first { $0.messages.contains { $0.messageID == latest.messageID && $0.subject == latest.subject } }
+            message = latest
+            earlier = (thread?.messages ?? []).filter { $0.messageID != latest.messageID || $0.subject != latest.subject }
+        } else {
+            throw ValidationError("\(file) is a \(content.kind.rawValue), not a message: reply reads EML or mbox files.")
+        }
+        let session = try TaskSession(task: "reply", options: common)
+        let writesMessage = output.map { $0.lowercased().hasSuffix(".eml") } ?? false
+        let sink = try TaskOutput(path: writesMessage ? nil : output)
+        let options = TaskOptions(length: length, language: language, tone: tone, instructions: instructions, stream: session.streams && !writesMessage)
+        let task = ReplyTask(file: file, message: message, earlier: earlier, options: options)
+        do {
+            if writesMessage && !common.dryRun {
+                let outcome = try await session.runner().run(task) { _ in }
+                let environment = ProcessInfo.processInfo.environment
+                let sender: MailAddress
+                if let given = from ?? environment["QUIRE_FROM"] ?? environment["EMAIL"], !given.isEmpty {
+                    sender = Self.address(given)
+                } else if let me = message.to.first {
+                    sender = me
+                    printError("quire: From: \(me.description) (the original's first recipient; set --from or $QUIRE_FROM to choose)")
+                } else {
+                    throw ValidationError("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).")
+                }
+                let eml = ReplyComposer(from: sender, replyAll: all).compose(reply: outcome.text, to: message)
+                try Data(eml.utf8).write(to: URL(fileURLWithPath: output!))
+                printError("quire: wrote \(output!) (\(ReplyComposer.replySubject(message.subject)))")
+                if common.json { sink.write(session.json(outcome, file: file)) }
+            } else {
+                _ = try await session.run(task, file: file, sink: sink)
+            }
+        } catch {
+            await session.shutdown()
+            throw error
+        }
+        session.reportUsage()
+        await session.shutdown()
+        try sink.close()
+    }
+
+    /// "Name <a@b>" or "a@b".
+    static func address(_ text: String) -> MailAddress {
+        if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
+            var name = text[..<open].trimmingCharacters(in: .whitespaces)
+            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+            return MailAddress(name: name.isEmpty ? nil : name, address: String(text[text.index(after: open)..<close]))
+        }
+        return MailAddress(name: nil, address: text.trimmingCharacters(in: .whitespaces))
     }
 }
