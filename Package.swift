@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel", "QuireMail", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
+                "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "quire-route-bench", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"], path: "Benchmarks/RouteBench"),
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
-        .testTarget(name: "QuireTasksTests", dependencies: ["QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
+        .testTarget(name: "QuireTasksTests", dependencies: ["QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
     ],

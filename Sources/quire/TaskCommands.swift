@@ -3,6 +3,7 @@ import Foundation
 import QuireImport
 import QuireModel
 import QuireMail
+import QuireDOCX
 public import QuireTasks
 
 extension TaskOptions.Length: ExpressibleByArgument {}
@@ -227,5 +228,65 @@ struct Reply: AsyncParsableCommand {
             return MailAddress(name: name.isEmpty ? nil : name, address: String(text[text.index(after: open)..<close]))
         }
         return MailAddress(name: nil, address: text.trimmingCharacters(in: .whitespaces))
+    }
+}
+
+struct Draft: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draft a new document from a brief, grounded on reference files.",
+        discussion: """
+            The model writes Markdown; with -o out.docx Quire turns it into a Word document \
+            (headings, lists, tables, bold and italic) through its own DOCX writer. Reference \
+            files too long for the model are condensed part by part first. Needs a generative \
+            model: the built-in backend says which config to write.
+            """)
+
+    @Argument(help: "What to write, e.g. \"A one-page project update for the board\".")
+    var brief: String
+
+    @Option(name: .customLong("ref"), help: "A reference file (DOCX, XLSX, EML, mbox); repeat for several.")
+    var references: [String] = []
+
+    @Option(help: "The tone, e.g. 'formal', 'friendly', 'persuasive'.")
+    var tone: String?
+
+    @Option(help: "short, medium or long.")
+    var length: TaskOptions.Length = .medium
+
+    @Option(help: "The language to write in (default: the brief's).")
+    var language: String?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write the draft here: out.docx (a Word document) or out.md.")
+    var output: String?
+
+    @OptionGroup var common: TaskCommonOptions
+
+    func run() async throws {
+        let references = try self.references.map { try loadContent($0) }
+        let session = try TaskSession(task: "draft", options: common)
+        let writesWord = output.map { $0.lowercased().hasSuffix(".docx") } ?? false
+        let sink = try TaskOutput(path: writesWord ? nil : output)
+        let options = TaskOptions(length: length, language: language, tone: tone, stream: session.streams && !writesWord)
+        let task = DraftTask(brief: brief, references: references, options: options)
+        do {
+            if writesWord && !common.dryRun {
+                let outcome = try await session.runner().run(task) { _ in }
+                let markdown = DraftTask.cleaned(outcome.text)
+                var document = MarkdownParser().parse(markdown)
+                document.metadata.authors = ["Quire"]
+                let bytes = try DOCXWriter().write(document)
+                try Data(bytes).write(to: URL(fileURLWithPath: output!))
+                printError("quire: wrote \(output!) (\(document.blocks.count) blocks)")
+                if common.json { sink.write(session.json(outcome, file: nil)) }
+            } else {
+                _ = try await session.run(task, file: nil, sink: sink)
+            }
+        } catch {
+            await session.shutdown()
+            throw error
+        }
+        session.reportUsage()
+        await session.shutdown()
+        try sink.close()
     }
 }

@@ -42,3 +42,8 @@ func openAIBackend(_ server: TestHTTPServer, window: Int = 128_000, maxOutput: I
 func jsonObject(_ received: TestHTTPServer.Received) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any] ?? [:]
 }
+
+/// The outcome of an async throwing call, so clean-up can run before the error is rethrown.
+func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
+}
