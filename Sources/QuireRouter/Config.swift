@@ -40,6 +40,26 @@ public struct QuireConfig: Sendable {
         public var temperature: Double?
         public var maxOutputTokens: Int?
         public var line: Int
+        /// A user-defined task's system prompt (`quire run`).
+        public var system: String?
+        /// A user-defined task's prompt: `{{content}}` stands for the files, `{{file}}` for
+        /// their names, `{{name}}` for a `--var name=value`.
+        public var prompt: String?
+        public var description: String?
+
+        /// The `{{variables}}` the prompt and system prompt use, in order of first use.
+        public var variables: [String] {
+            var names: [String] = []
+            for text in [system ?? "", prompt ?? ""] {
+                var rest = Substring(text)
+                while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
+                    let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                    if !names.contains(name) { names.append(name) }
+                    rest = rest[close.upperBound...]
+                }
+            }
+            return names
+        }
     }
 
     public var backends: [String: Backend] = [:]
@@ -150,6 +170,13 @@ public struct QuireConfig: Sendable {
                             case "max_output_tokens":
                                 guard let m = fieldValue.int else { throw fail(fieldValue, "'max_output_tokens' of task '\(name)' must be a whole number.") }
                                 task.maxOutputTokens = m
+                            case "system", "prompt", "description":
+                                guard let text = fieldValue.string, fieldValue.scalar != nil else { throw fail(fieldValue, "'\(fieldNode.string ?? "")' of task '\(name)' must be text.") }
+                                switch fieldNode.string {
+                                case "system": task.system = text
+                                case "prompt": task.prompt = text
+                                default: task.description = text
+                                }
                             default:
                                 throw fail(fieldNode, "unknown field '\(fieldNode.string ?? "")' in task '\(name)'.")
                             }
@@ -158,6 +185,10 @@ public struct QuireConfig: Sendable {
                         throw fail(node, "task '\(name)' must name its backends ('use: [a, b]').")
                     }
                     if task.use.isEmpty { throw fail(nameNode, "task '\(name)' names no backend.") }
+                    if task.prompt == nil, task.system != nil { throw fail(nameNode, "task '\(name)' has a system prompt but no 'prompt' (write one with {{content}} where the files go).") }
+                    if task.prompt != nil, QuireConfig.taskNames.contains(name) {
+                        throw fail(nameNode, "'\(name)' is a built-in task; give your own task another name (its prompt runs with 'quire run NAME').")
+                    }
                     config.tasks[name] = task
                 }
             default:

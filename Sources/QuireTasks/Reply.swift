@@ -190,7 +190,7 @@ public struct ReplyComposer: Sendable {
         guard !text.allSatisfy({ $0.isASCII }) else { return text }
         var words: [String] = []
         var chunk: [UInt8] = []
-        let limit = 45  // bytes per word: base64 of 45 bytes is 60 characters, + 12 of "=?UTF-8?B??=" ≤ 75
+        let limit = 36  // bytes per word: base64 of 36 bytes is 48 characters, + 12 of "=?UTF-8?B??=" = 60, so "Subject: " and a word fit in 78
         for character in text {
             let bytes = Array(String(character).utf8)
             if chunk.count + bytes.count > limit {
@@ -208,8 +208,9 @@ public struct ReplyComposer: Sendable {
         guard line.count > 78 else { return line }
         var out = ""
         var current = ""
-        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
-            if !current.isEmpty, current.count + 1 + word.count > 78 {
+        for (index, word) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            // Never break right after the field name.
+            if index > 1, !current.isEmpty, current.count + 1 + word.count > 78 {
                 out += current + "\r\n"
                 current = " " + word
             } else {

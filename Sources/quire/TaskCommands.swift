@@ -5,6 +5,7 @@ import QuireModel
 import QuireMail
 import QuireDOCX
 public import QuireTasks
+import QuireRouter
 
 extension TaskOptions.Length: ExpressibleByArgument {}
 extension TaskOptions.Style: ExpressibleByArgument {}
@@ -281,6 +282,69 @@ struct Draft: AsyncParsableCommand {
             } else {
                 _ = try await session.run(task, file: nil, sink: sink)
             }
+        } catch {
+            await session.shutdown()
+            throw error
+        }
+        session.reportUsage()
+        await session.shutdown()
+        try sink.close()
+    }
+}
+
+struct RunTask: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a task defined in the config (system, prompt with {{content}} and {{variables}}, route).",
+        discussion: """
+            In the config:
+              tasks:
+                translate:
+                  use: [gpt]
+                  system: You translate business documents faithfully.
+                  prompt: "Translate into {{language}}:\\n\\n{{content}}"
+            Then: quire run translate report.docx --var language=French
+            """)
+
+    @Argument(help: "The task's name in the config.")
+    var task: String
+
+    @Argument(help: "Files for {{content}}.")
+    var files: [String] = []
+
+    @Option(name: .customLong("var"), help: "A template variable, name=value; repeat for several.")
+    var variables: [String] = []
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write the answer to this file.")
+    var output: String?
+
+    @OptionGroup var common: TaskCommonOptions
+
+    func run() async throws {
+        let picker = try common.picker.picker()
+        guard let config = picker.config else {
+            throw ValidationError("quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').")
+        }
+        guard let defined = config.tasks[task], let prompt = defined.prompt else {
+            let own = config.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted()
+            let hint = own.isEmpty ? "; define one under tasks: with system, prompt and use." : "; the config defines: " + own.joined(separator: ", ") + "."
+            throw ValidationError("\(config.source): no task '\(task)' with a prompt" + hint)
+        }
+        var given: [String: String] = [:]
+        for pair in variables {
+            guard let eq = pair.firstIndex(of: "=") else { throw ValidationError("--var \(pair): write name=value.") }
+            given[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
+        if !missing.isEmpty {
+            throw ValidationError("task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give " + missing.map { "--var \($0)=…" }.joined(separator: " "))
+        }
+        let contents = try files.map { try loadContent($0) }
+        let session = try TaskSession(task: task, options: common)
+        let sink = try TaskOutput(path: output)
+        do {
+            let custom = CustomTask(name: task, system: defined.system, prompt: prompt, contents: contents, variables: given, stream: session.streams)
+            _ = try await session.run(custom, file: files.first, sink: sink)
         } catch {
             await session.shutdown()
             throw error

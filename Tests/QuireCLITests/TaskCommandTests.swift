@@ -1,0 +1,229 @@
+import Foundation
+import QuireTestServer
+import QuireTestSupport
+import Testing
+
+/// The task commands end to end: the built `quire` against the built-in backend, and
+/// against a local OpenAI-compatible server named in a config file.
+struct TaskCommandTests {
+    /// An environment with no provider keys and no config of the user's.
+    static func cleanEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "quire-home-none", "XDG_CONFIG_HOME": NSTemporaryDirectory() + "quire-xdg-none"]
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    static let key = "sk-secret-test-4711"
+
+    /// A config whose every task (and a user task) goes to the local server.
+    static func config(_ server: TestHTTPServer, extra: String = "") throws -> String {
+        let path = NSTemporaryDirectory() + "quire-config-\(UUID().uuidString).yaml"
+        let yaml = """
+            backends:
+              local:
+                kind: openai-compatible
+                model: test-model
+                base_url: \(server.baseURL)/v1
+                api_key_env: QUIRE_TEST_KEY
+                input_price: 1
+                output_price: 2
+            tasks:
+              summarise: { use: [local] }
+              draft: { use: [local] }
+              reply: { use: [local] }
+              analyse-table: { use: [local] }
+              translate:
+                use: [local]
+                system: You translate business documents faithfully.
+                prompt: "Translate into {{language}}:\\n\\n{{content}}"
+            \(extra)
+            """
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func jsonReply(_ text: String) -> TestHTTPServer.Reply {
+        let content = String(decoding: try! JSONSerialization.data(withJSONObject: ["content": text]), as: UTF8.self)
+        return .body(#"{"choices":[{"index":0,"message":{"role":"assistant",\#(content.dropFirst().dropLast())},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":500}}"#)
+    }
+
+    static func userMessage(_ received: TestHTTPServer.Received) -> String {
+        let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
+        return ((json?["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
+    }
+
+    @Test("the README's main command: an offline extractive summary of the sample report")
+    func summariseOffline() throws {
+        let result = try quire(["summarise", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("*Extractive summary (Quire's built-in offline backend)"))
+        #expect(result.stdout.contains("**Revenue by region**"))
+        #expect(result.stdout.contains("- Revenue rose to 4.2 million, twelve percent above the second quarter, while costs held flat."))
+        #expect(result.stderr.isEmpty)
+        let alias = try quire(["summarize", "--length", "short", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        #expect(alias.status == 0 && alias.stdout.split(separator: "\n").count < result.stdout.split(separator: "\n").count)
+    }
+
+    @Test("--json gives the result, the route, who answered and the usage")
+    func json() throws {
+        let result = try quire(["summarise", "--json", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["task"] as? String == "summarise")
+        #expect(object["answered_by"] as? String == "builtin")
+        #expect(object["route"] as? [String] == ["builtin"])
+        #expect(object["parts"] as? Int == 0)
+        #expect((object["result"] as? String)?.contains("Supplier delays remain the main risk.") == true)
+    }
+
+    @Test("analyse offline: the profile as prose and tables; reply offline: a clear refusal naming the config")
+    func offlineAnalyseAndReply() throws {
+        let analysis = try quire(["analyse", "TestDocuments/sales.xlsx", "--question", "units by product"], environment: Self.cleanEnvironment())
+        #expect(analysis.status == 0)
+        #expect(analysis.stdout.contains("**Units by Product** (named in the question)"))
+        let reply = try quire(["reply", "TestDocuments/mail/forwarded.eml"], environment: Self.cleanEnvironment())
+        #expect(reply.status != 0)
+        #expect(reply.stderr.contains("cannot do 'reply'") && reply.stderr.contains("quire config init"))
+        let notBook = try quire(["analyse", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        #expect(notBook.status != 0 && notBook.stderr.contains("not a workbook"))
+    }
+
+    @Test("--dry-run prints the exact wire request with the key redacted and sends nothing")
+    func dryRun() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("unused") }
+        let config = try Self.config(server)
+        let result = try quire(["summarise", "--config", config, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.received.isEmpty)
+        #expect(!result.stdout.contains(Self.key))
+        let requests = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(requests.count == 1)
+        #expect(requests[0]["url"] as? String == server.baseURL + "/v1/chat/completions")
+        #expect((requests[0]["headers"] as? [String: String])?["Authorization"] == "[redacted]")
+        let body = try #require(requests[0]["body"] as? [String: Any])
+        #expect(body["model"] as? String == "test-model")
+        let messages = try #require(body["messages"] as? [[String: Any]])
+        #expect((messages.last?["content"] as? String)?.contains("| North | 1,450 | 1,720 |") == true)
+    }
+
+    @Test("streaming: the first piece reaches stdout before the server has sent the second")
+    func streaming() async throws {
+        let server = try await TestHTTPServer { _ in
+            TestHTTPServer.Reply(
+                headers: [("Content-Type", "text/event-stream")],
+                chunks: [
+                    (0, Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"FIRST-PIECE \"}}]}\n\n".utf8)),
+                    (1.5, Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"second-piece\"},\"finish_reason\":\"stop\"}]}\n\n".utf8)),
+                    (0, Array("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n".utf8)),
+                ])
+        }
+        let config = try Self.config(server)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.quireExecutable)
+        process.arguments = ["summarise", "--config", config, "--stream", "TestDocuments/sample-report.docx"]
+        process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
+        process.environment = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let first = out.fileHandleForReading.availableData  // blocks until the first write
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try await server.shutdown()
+        let firstText = String(decoding: first, as: UTF8.self)
+        #expect(firstText.hasPrefix("FIRST-PIECE"))
+        #expect(!firstText.contains("second-piece"))
+        #expect(String(decoding: rest, as: UTF8.self).contains("second-piece"))
+        #expect(process.terminationStatus == 0)
+        // The command's usage and cost on stderr (10 in at $1/M, 2 out at $2/M).
+        #expect(stderr.contains("quire: usage: local: 1 call, 10 in (0 cached), 2 out, $0.0000"))
+        let body = String(decoding: server.received.first?.body ?? [], as: UTF8.self)
+        #expect(body.contains("\"stream\":true"))
+    }
+
+    @Test("--verbose logs the route and each request, never the key; usage and cost at the end")
+    func verbose() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("A short summary.") }
+        let config = try Self.config(server)
+        let result = try quire(["summarise", "--config", config, "--verbose", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "A short summary.\n")
+        #expect(result.stderr.contains("quire: route summarise: local"))
+        #expect(result.stderr.contains("quire: request summarise: ~"))
+        #expect(result.stderr.contains("quire: answered by local"))
+        #expect(result.stderr.contains("quire: usage: local: 1 call, 1000 in (0 cached), 500 out, $0.0020"))
+        #expect(!result.stderr.contains(Self.key) && !result.stdout.contains(Self.key))
+        #expect(server.received.first?.header("Authorization") == "Bearer " + Self.key)
+    }
+
+    @Test("--model builtin overrides the config's route")
+    func modelOverride() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
+        let config = try Self.config(server)
+        let result = try quire(["summarise", "--config", config, "--model", "builtin", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(result.status == 0)
+        #expect(server.received.isEmpty)
+        #expect(result.stdout.hasPrefix("*Extractive summary"))
+    }
+
+    @Test("reply -o reply.eml writes a message that threads under the original")
+    func replyMessage() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Zoë,\n\nthanks, the figures look right.\n\nBest regards") }
+        let config = try Self.config(server)
+        let output = NSTemporaryDirectory() + "quire-reply-\(UUID().uuidString).eml"
+        let result = try quire(
+            ["reply", "--config", config, "TestDocuments/mail/report-with-attachments.eml", "--all", "--from", "Ada Lovelace <ada@example.org>", "--instructions", "Confirm the figures", "-o", output],
+            environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        let eml = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(eml.contains("In-Reply-To: <report-2024-q1@example.com>\r\n"))
+        #expect(eml.contains("From: Ada Lovelace <ada@example.org>\r\n"))
+        #expect(eml.contains("Subject: =?UTF-8?B?"))
+        let extracted = try quire(["extract", "--format", "json", output], environment: Self.cleanEnvironment())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [String: Any])
+        #expect((object["subject"] as? String)?.hasPrefix("Re: Quarterly report — figures attached ✓") == true)
+        #expect((object["text_body"] as? String)?.hasPrefix("Hi Zoë,\n\nthanks, the figures look right.") == true)
+        #expect(Self.userMessage(server.received[0]).contains("Confirm the figures"))
+    }
+
+    @Test("draft -o out.docx writes a Word document that Quire reads back")
+    func draftDocx() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| Region | Q3 |\n| --- | --- |\n| North | 1,720 |\n") }
+        let config = try Self.config(server)
+        let output = NSTemporaryDirectory() + "quire-draft-\(UUID().uuidString).docx"
+        let result = try quire(
+            ["draft", "--config", config, "A board update", "--ref", "TestDocuments/sample-report.docx", "-o", output],
+            environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        let back = try quire(["extract", output], environment: Self.cleanEnvironment())
+        #expect(back.stdout == "# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| **Region** | **Q3** |\n| --- | --- |\n| North | 1,720 |\n")
+        let user = Self.userMessage(server.received[0])
+        #expect(user.hasPrefix("The brief: A board update"))
+        #expect(user.contains("name=\"TestDocuments/sample-report.docx\""))
+    }
+
+    @Test("quire run: a user task from the config, with its variables; a missing variable names the line")
+    func userTask() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("Rapport du T3") }
+        let config = try Self.config(server)
+        let result = try quire(["run", "--config", config, "translate", "TestDocuments/sample-report.docx", "--var", "language=French"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "Rapport du T3\n")
+        let json = (try JSONSerialization.jsonObject(with: Data(server.received[0].body))) as? [String: Any]
+        let messages = json?["messages"] as? [[String: Any]] ?? []
+        #expect((messages.first?["content"] as? String)?.hasPrefix("You translate business documents faithfully.") == true)
+        let user = (messages.last?["content"] as? String) ?? ""
+        #expect(user.hasPrefix("Translate into French:\n\n<quire-content-"))
+        #expect(user.contains("# Q3 Operations Report"))
+        let missing = try quire(["run", "--config", config, "translate", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("task 'translate' (\(config):14) uses {{language}}: give --var language=…"))
+    }
+}
