@@ -1,5 +1,6 @@
 import Foundation
 import QuireBackends
+import QuireDOCX
 import QuireImport
 import QuireLLM
 import QuireModel
@@ -177,5 +178,57 @@ struct SummariseTests {
         let all = chunks.map(\.text).joined()
         for i in 1...300 { #expect(all.contains("| item \(i) | \(i * 10) |\n")) }
         for chunk in chunks { #expect(TokenEstimate.tokens(chunk.text) <= 520) }
+    }
+}
+
+extension SummariseTests {
+    @Test("a 500-page DOCX over an 8k-token route: map-reduce in rounds, every chapter represented in the final request")
+    func fiveHundredPages() async throws {
+        // 250 chapters of about 1,000 words: some 500 pages, written as a real .docx and read back.
+        var blocks: [Block] = []
+        for chapter in 1...250 {
+            blocks.append(.heading(Heading(level: 1, content: [.text("Chapter \(chapter)", .plain)])))
+            for paragraph in 1...10 {
+                var text = ""
+                for sentence in 1...8 { text += "In chapter \(chapter) the team reviewed item \(paragraph * 10 + sentence) of the programme and agreed next steps. " }
+                blocks.append(.paragraph(Paragraph(content: [.text(text, .plain)])))
+            }
+        }
+        let path = NSTemporaryDirectory() + "quire-500-pages-\(UUID().uuidString).docx"
+        try Data(try DOCXWriter().write(Document(blocks: blocks))).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let content = try ContentLoader().load(path: path)
+        #expect(content.sections.count == 250)
+        #expect(TokenEstimate.tokens(content.markdown) > 300_000)
+
+        // The model "summarises" by naming the chapters it saw, padded like a real summary.
+        try await withOpenAIServer(answer: { user, _ in
+            if user.hasPrefix("Write one summary") { return (200, "FINAL SUMMARY") }
+            var seen: [Int] = []
+            for block in ContentFence.blocks(in: user) {
+                var rest = Substring(block.content)
+                while let r = rest.firstRange(of: "Chapter ") {
+                    rest = rest[r.upperBound...]
+                    if let n = Int(rest.prefix(while: \.isNumber)), !seen.contains(n) { seen.append(n) }
+                }
+            }
+            return (200, seen.map { "Chapter \($0): reviewed and agreed." }.joined(separator: " ") + String(repeating: " The programme continues as planned.", count: 30))
+        }) { server in
+            let backend = openAIBackend(server, window: 8_000, maxOutput: 1000)
+            let runner = TaskRunner(router: Router(), route: Route(task: "summarise", backends: [backend]), concurrency: 4)
+            let result = await capture { try await runner.run(SummariseTask(content: content, options: TaskOptions(stream: false))) { _ in } }
+            try await backend.shutdown()
+            let outcome = try result.get()
+            #expect(outcome.text == "FINAL SUMMARY")
+            #expect(outcome.parts > 50)
+            #expect(outcome.combineRounds >= 2)
+            for request in server.received { #expect(TokenEstimate.tokens(request.bodyText) < 8_000) }
+            let final = Self.userText(server.received.last!)
+            for chapter in 1...250 { #expect(final.contains("Chapter \(chapter):"), "chapter \(chapter) missing from the final request") }
+        }
+    }
+
+    static func userText(_ received: TestHTTPServer.Received) -> String {
+        ((jsonObject(received)["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
     }
 }
