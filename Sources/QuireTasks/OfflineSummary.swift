@@ -44,15 +44,15 @@ public enum OfflineSummary {
         var paragraph: [String] = []
         var table: [[String]] = []
 
-        func addUnit(_ text: String, list: Bool) {
-            let clean = inlineText(text)
+        func addUnit(_ text: String, list: Bool, cleaned: Bool = false) {
+            let clean = cleaned ? text : inlineText(text)
             guard clean.contains(where: \.isLetter) else { return }
             units.append(Unit(text: clean, section: sections.count - 1, order: units.count, isListItem: list))
             sections[sections.count - 1].units.append(units.count - 1)
         }
         func flushParagraph() {
             guard !paragraph.isEmpty else { return }
-            for sentence in sentences(inlineText(paragraph.joined(separator: " "))) { addUnit(sentence, list: false) }
+            for sentence in sentences(inlineText(paragraph.joined(separator: " "))) { addUnit(sentence, list: false, cleaned: true) }
             paragraph = []
         }
         func flushTable() {
@@ -64,8 +64,8 @@ public enum OfflineSummary {
             sections[sections.count - 1].tables.append(line)
             table = []
         }
-        for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.trimmingSpaces()
+        for raw in markdown.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let line = String(decoding: raw, as: UTF8.self).trimmingSpaces()
             if line.hasPrefix("|") {
                 flushParagraph()
                 let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map { inlineText($0.trimmingSpaces()) }
@@ -126,86 +126,116 @@ public enum OfflineSummary {
         return nil
     }
 
-    /// Markdown emphasis, links and escapes removed.
+    /// The scalar that starts at byte `i` of UTF-8 text, and its length in bytes.
+    static func scalar(_ bytes: [UInt8], _ i: Int) -> (Unicode.Scalar, Int) {
+        let b0 = bytes[i]
+        if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
+        var length = b0 >= 0xF0 ? 4 : (b0 >= 0xE0 ? 3 : 2)
+        length = min(length, bytes.count - i)
+        var value = UInt32(b0) & (length == 4 ? 0x07 : (length == 3 ? 0x0F : 0x1F))
+        for k in 1..<max(length, 1) { value = value << 6 | (UInt32(bytes[i + k]) & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", max(length, 1))
+    }
+
+    static func isWordByte(_ b: UInt8) -> Bool { b >= 0x80 || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+
+    /// Markdown emphasis, links and escapes removed. Markdown's markers are ASCII, so this
+    /// works on UTF-8 bytes.
     static func inlineText(_ text: String) -> String {
-        var out = ""
-        var chars = Array(text)
+        let chars = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count)
+        let open = UInt8(ascii: "["), close = UInt8(ascii: "]"), paren = UInt8(ascii: "("), endParen = UInt8(ascii: ")"), caret = UInt8(ascii: "^")
+        let star = UInt8(ascii: "*"), tick = UInt8(ascii: "`"), under = UInt8(ascii: "_"), tilde = UInt8(ascii: "~"), slash = UInt8(ascii: "\\")
         var i = 0
-        // Links: [label](target) → label.
-        var linkless: [Character] = []
-        while i < chars.count {
-            if chars[i] == "[", let close = chars[i...].firstIndex(of: "]"), close + 1 < chars.count, chars[close + 1] == "(",
-                let end = chars[(close + 1)...].firstIndex(of: ")")
-            {
-                if chars[i + 1] == "^" { i = end + 1; continue }
-                linkless.append(contentsOf: chars[(i + 1)..<close])
-                i = end + 1
-                continue
-            }
-            linkless.append(chars[i])
-            i += 1
-        }
-        chars = linkless
-        i = 0
         while i < chars.count {
             let c = chars[i]
-            if c == "\\", i + 1 < chars.count {
+            // Links: [label](target) → label; footnote references [^1] vanish.
+            if c == open, let closing = chars[i...].firstIndex(of: close) {
+                if closing + 1 < chars.count, chars[closing + 1] == paren, let end = chars[(closing + 1)...].firstIndex(of: endParen) {
+                    if i + 1 < chars.count, chars[i + 1] == caret { i = end + 1; continue }
+                    out += chars[(i + 1)..<closing].filter { $0 != star && $0 != tick }
+                    i = end + 1
+                    continue
+                }
+                if i + 1 < chars.count, chars[i + 1] == caret { i = closing + 1; continue }
+            }
+            if c == slash, i + 1 < chars.count, chars[i + 1] < 0x80 {
                 out.append(chars[i + 1])
                 i += 2
                 continue
             }
-            if c == "*" || c == "`" || (c == "_" && (i == 0 || i + 1 == chars.count || !chars[i - 1].isLetter || !chars[i + 1].isLetter)) {
+            if c == star || c == tick || (c == under && (i == 0 || i + 1 == chars.count || !isWordByte(chars[i - 1]) || !isWordByte(chars[i + 1]))) {
                 i += 1
                 continue
             }
-            if c == "~", i + 1 < chars.count, chars[i + 1] == "~" {
+            if c == tilde, i + 1 < chars.count, chars[i + 1] == tilde {
                 i += 2
                 continue
             }
             out.append(c)
             i += 1
         }
-        return out.trimmingSpaces()
+        return String(decoding: out, as: UTF8.self).trimmingSpaces()
     }
 
+    static let abbreviations: Set<String> = [
+        "e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "no", "vs", "etc", "inc", "ltd", "fig", "st", "approx", "cf", "jan", "feb", "mar", "apr",
+        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ]
+
     /// Sentences of a paragraph: cut after . ! ? (and their closing quotes) before a
-    /// capital or digit, but not after common abbreviations or initials.
+    /// capital or digit, but not after common abbreviations or initials; after 。！？ always.
     static func sentences(_ paragraph: String) -> [String] {
-        let chars = Array(paragraph)
+        let chars = Array(paragraph.utf8)
+        func text(_ range: Range<Int>) -> String { String(decoding: chars[range], as: UTF8.self).trimmingSpaces() }
+        let closers: Set<Unicode.Scalar> = ["\"", "'", ")", "]", "”", "’"]
+        let openers: Set<Unicode.Scalar> = ["\"", "(", "“", "‘"]
         var out: [String] = []
         var start = 0
         var i = 0
-        let abbreviations: Set<String> = ["e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "no", "vs", "etc", "inc", "ltd", "fig", "st", "approx", "cf", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
         while i < chars.count {
-            let c = chars[i]
-            if c == "." || c == "!" || c == "?" || c == "。" || c == "！" || c == "？" {
-                var end = i + 1
-                while end < chars.count, "\"'”’)]".contains(chars[end]) { end += 1 }
-                let wide = c == "。" || c == "！" || c == "？"
-                var next = end
-                while next < chars.count, chars[next] == " " { next += 1 }
-                let boundary = wide || next == chars.count || (next > end && (chars[next].isUppercase || chars[next].isNumber || "\"“‘(".contains(chars[next])))
-                if boundary, c == "." {
-                    var w = i - 1
-                    while w >= start, chars[w].isLetter || chars[w] == "." { w -= 1 }
-                    let word = String(chars[(w + 1)..<i]).lowercased()
-                    if abbreviations.contains(word) || (word.count == 1 && chars[i - 1].isUppercase) {
-                        i += 1
-                        continue
-                    }
-                }
-                if boundary {
-                    let sentence = String(chars[start..<end]).trimmingSpaces()
-                    if !sentence.isEmpty { out.append(sentence) }
-                    start = next
-                    i = next
+            let (c, length) = scalar(chars, i)
+            let wide = c == "。" || c == "！" || c == "？"
+            guard c == "." || c == "!" || c == "?" || wide else {
+                i += length
+                continue
+            }
+            var end = i + length
+            while end < chars.count {
+                let (q, n) = scalar(chars, end)
+                guard closers.contains(q) else { break }
+                end += n
+            }
+            var next = end
+            while next < chars.count, chars[next] == 0x20 { next += 1 }
+            var boundary = wide || next == chars.count
+            if !boundary, next > end {
+                let (n, _) = scalar(chars, next)
+                boundary = n.properties.isUppercase || (n.value >= 0x30 && n.value <= 0x39) || openers.contains(n)
+            }
+            if boundary, c == "." {
+                var w = i - 1
+                while w >= start, chars[w] >= 0x80 || (chars[w] | 0x20 >= 0x61 && chars[w] | 0x20 <= 0x7A) || chars[w] == 0x2E { w -= 1 }
+                let word = String(decoding: chars[(w + 1)..<i], as: UTF8.self).lowercased()
+                if abbreviations.contains(word) || (i - w - 1 == 1 && chars[i - 1] >= 0x41 && chars[i - 1] <= 0x5A) {
+                    i += 1
                     continue
                 }
             }
-            i += 1
+            if boundary {
+                let sentence = text(start..<end)
+                if !sentence.isEmpty { out.append(sentence) }
+                start = next
+                i = next
+                continue
+            }
+            i += length
         }
-        let last = String(chars[min(start, chars.count)...]).trimmingSpaces()
-        if !last.isEmpty { out.append(last) }
+        if start < chars.count {
+            let last = text(start..<chars.count)
+            if !last.isEmpty { out.append(last) }
+        }
         return out
     }
 
@@ -218,37 +248,69 @@ public enum OfflineSummary {
         "les", "des", "une", "est", "pour", "dans", "par", "sur", "der", "die", "das", "und", "ist", "mit", "von", "den", "ein", "eine",
     ]
 
+    /// The content words of a text, lowercased: ASCII letters and digits byte by byte,
+    /// other scripts by their Unicode properties; stopwords and words under three letters
+    /// dropped (numbers and CJK kept).
     static func words(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
         var out: [String] = []
-        var word = ""
-        for c in text.lowercased() {
-            if c.isLetter || c.isNumber {
-                word.append(c)
-            } else if !word.isEmpty {
-                out.append(word)
-                word = ""
-            }
+        var start = -1
+        var hasWide = false
+        var hasUpper = false
+        func finish(_ end: Int) {
+            defer { start = -1; hasWide = false; hasUpper = false }
+            guard start >= 0 else { return }
+            let slice = bytes[start..<end]
+            var w = String(decoding: slice, as: UTF8.self)
+            if hasUpper { w = w.lowercased() }
+            let count = slice.count
+            if (count >= 3 || hasWide || (bytes[start] >= 0x30 && bytes[start] <= 0x39)) && !stopwords.contains(w) { out.append(w) }
         }
-        if !word.isEmpty { out.append(word) }
-        return out.filter { ($0.count >= 3 || $0.first?.isNumber == true || $0.unicodeScalars.first.map { $0.value > 0x2E80 } == true) && !stopwords.contains($0) }
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 {
+                let lower = b | 0x20
+                if (lower >= 0x61 && lower <= 0x7A) || (b >= 0x30 && b <= 0x39) {
+                    if start < 0 { start = i }
+                    if b >= 0x41 && b <= 0x5A { hasUpper = true }
+                } else {
+                    finish(i)
+                }
+                i += 1
+                continue
+            }
+            let (c, length) = scalar(bytes, i)
+            if c.properties.isAlphabetic || c.properties.numericType != nil {
+                if start < 0 { start = i }
+                if c.value > 0x2E80 { hasWide = true }
+                hasUpper = true  // lowercase the whole word: cheap enough for the rare non-ASCII one
+            } else {
+                finish(i)
+            }
+            i += length
+        }
+        finish(bytes.count)
+        return out
     }
 
     static func score(_ units: inout [Unit], sections: [Section], focus: String?) {
+        let unitWords = units.map { Set(words($0.text)) }
+        let titleWords = sections.map { Set(words($0.title ?? "")) }
         var frequency: [String: Double] = [:]
-        for unit in units { for word in Set(words(unit.text)) { frequency[word, default: 0] += 1 } }
+        for set in unitWords { for word in set { frequency[word, default: 0] += 1 } }
         let top = frequency.values.max() ?? 1
         let focusWords = Set(words(focus ?? ""))
         for index in units.indices {
-            let list = words(units[index].text)
-            guard !list.isEmpty else { continue }
-            let unique = Set(list)
+            let unique = unitWords[index]
+            guard !unique.isEmpty else { continue }
             var score = unique.reduce(0.0) { $0 + (frequency[$1] ?? 0) / top } / Double(unique.count).squareRoot()
-            let section = sections[units[index].section]
-            if section.units.first == index { score *= 1.35 }
-            if let title = section.title, !Set(words(title)).isDisjoint(with: unique) { score *= 1.15 }
-            if units[index].text.contains(where: \.isNumber) { score *= 1.15 }
+            let sectionIndex = units[index].section
+            if sections[sectionIndex].units.first == index { score *= 1.35 }
+            if !titleWords[sectionIndex].isDisjoint(with: unique) { score *= 1.15 }
+            if units[index].text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { score *= 1.15 }
             if !focusWords.isEmpty, !focusWords.isDisjoint(with: unique) { score *= 2.5 }
-            let count = units[index].text.split(separator: " ").count
+            let count = units[index].text.utf8.reduce(1) { $0 + ($1 == 0x20 ? 1 : 0) }
             if count < 4 && !units[index].isListItem { score *= 0.5 }
             if count > 45 { score *= 0.75 }
             if units[index].text.hasSuffix("?") { score *= 0.9 }
