@@ -10,6 +10,32 @@ import QuireRouter
 extension TaskOptions.Length: ExpressibleByArgument {}
 extension TaskOptions.Style: ExpressibleByArgument {}
 
+/// A task that cannot run, said in one sentence (no usage text after it).
+struct TaskFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The message for a failed file: a reader's error already names the file.
+func failureMessage(_ error: any Error, file: String) -> String {
+    if error is DocumentError { return "quire: error: \(error)" }
+    return "quire: error: \(file): \(error)"
+}
+
+/// Warnings of the input, each once (with how often it occurred).
+func printWarnings(_ warnings: [String]) {
+    var counts: [String: Int] = [:]
+    var order: [String] = []
+    for warning in warnings {
+        if counts[warning] == nil { order.append(warning) }
+        counts[warning, default: 0] += 1
+    }
+    for warning in order {
+        let times = counts[warning]!
+        printError("quire: warning: \(warning)" + (times > 1 ? " (\(times) times)" : ""))
+    }
+}
+
 /// Reads a task's input file ('-' for standard input).
 func loadContent(_ path: String, loader: ContentLoader = ContentLoader()) throws -> TaskContent {
     if path == "-" {
@@ -58,13 +84,13 @@ struct Summarise: AsyncParsableCommand {
         for (index, file) in files.enumerated() {
             do {
                 let content = try loadContent(file)
-                for warning in content.warnings { printError("quire: warning: \(warning)") }
+                printWarnings(content.warnings)
                 if files.count > 1 && !common.json && !common.dryRun { sink.write((index > 0 ? "\n" : "") + "## \(file)\n\n") }
                 let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: session.streams)
                 _ = try await session.run(SummariseTask(content: content, options: options), file: file, sink: sink)
             } catch {
                 failures += 1
-                printError("quire: error: \(file): \(error)")
+                printError(failureMessage(error, file: file))
             }
         }
         session.reportUsage()
@@ -110,7 +136,7 @@ struct Analyse: AsyncParsableCommand {
     func run() async throws {
         let content = try loadContent(file)
         guard case .workbook(let workbook) = content.imported else {
-            throw ValidationError("\(file) is a \(content.kind.rawValue), not a workbook: analyse reads XLSX files.")
+            throw TaskFailure("\(file) is a \(content.kind.rawValue), not a workbook: analyse reads XLSX files.")
         }
         let chosen: Sheet
         if let sheet {
@@ -118,7 +144,7 @@ struct Analyse: AsyncParsableCommand {
         } else if let first = workbook.sheets.first(where: { $0.visibility == .visible && $0.rows.contains { !$0.cells.isEmpty } }) {
             chosen = first
         } else {
-            throw ValidationError("\(file): no visible sheet holds data.")
+            throw TaskFailure("\(file): no visible sheet holds data.")
         }
         let session = try TaskSession(task: "analyse-table", options: common)
         let sink = try TaskOutput(path: output)
@@ -185,7 +211,7 @@ struct Reply: AsyncParsableCommand {
             message = latest
             earlier = (thread?.messages ?? []).filter { $0.messageID != latest.messageID || $0.subject != latest.subject }
         } else {
-            throw ValidationError("\(file) is a \(content.kind.rawValue), not a message: reply reads EML or mbox files.")
+            throw TaskFailure("\(file) is a \(content.kind.rawValue), not a message: reply reads EML or mbox files.")
         }
         let session = try TaskSession(task: "reply", options: common)
         let writesMessage = output.map { $0.lowercased().hasSuffix(".eml") } ?? false
@@ -203,7 +229,7 @@ struct Reply: AsyncParsableCommand {
                     sender = me
                     printError("quire: From: \(me.description) (the original's first recipient; set --from or $QUIRE_FROM to choose)")
                 } else {
-                    throw ValidationError("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).")
+                    throw TaskFailure("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).")
                 }
                 let eml = ReplyComposer(from: sender, replyAll: all).compose(reply: outcome.text, to: message)
                 try Data(eml.utf8).write(to: URL(fileURLWithPath: output!))
@@ -323,12 +349,12 @@ struct RunTask: AsyncParsableCommand {
     func run() async throws {
         let picker = try common.picker.picker()
         guard let config = picker.config else {
-            throw ValidationError("quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').")
+            throw TaskFailure("quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').")
         }
         guard let defined = config.tasks[task], let prompt = defined.prompt else {
             let own = config.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted()
             let hint = own.isEmpty ? "; define one under tasks: with system, prompt and use." : "; the config defines: " + own.joined(separator: ", ") + "."
-            throw ValidationError("\(config.source): no task '\(task)' with a prompt" + hint)
+            throw TaskFailure("\(config.source): no task '\(task)' with a prompt" + hint)
         }
         var given: [String: String] = [:]
         for pair in variables {
@@ -337,7 +363,7 @@ struct RunTask: AsyncParsableCommand {
         }
         let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
         if !missing.isEmpty {
-            throw ValidationError("task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give " + missing.map { "--var \($0)=…" }.joined(separator: " "))
+            throw TaskFailure("task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give " + missing.map { "--var \($0)=…" }.joined(separator: " "))
         }
         let contents = try files.map { try loadContent($0) }
         let session = try TaskSession(task: task, options: common)
