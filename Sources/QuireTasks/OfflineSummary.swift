@@ -26,6 +26,8 @@ public enum OfflineSummary {
         var order: Int
         var isListItem: Bool
         var score: Double = 0
+        /// Figures Quire computed: always kept.
+        var pinned = false
     }
 
     struct Section {
@@ -44,16 +46,18 @@ public enum OfflineSummary {
         var paragraph: [String] = []
         var table: [[String]] = []
 
+        var pinNext = false
         func addUnit(_ text: String, list: Bool, cleaned: Bool = false) {
             let clean = cleaned ? text : inlineText(text)
             guard clean.contains(where: \.isLetter) else { return }
-            units.append(Unit(text: clean, section: sections.count - 1, order: units.count, isListItem: list))
+            units.append(Unit(text: clean, section: sections.count - 1, order: units.count, isListItem: list, pinned: pinNext))
             sections[sections.count - 1].units.append(units.count - 1)
         }
         func flushParagraph() {
             guard !paragraph.isEmpty else { return }
             for sentence in sentences(inlineText(paragraph.joined(separator: " "))) { addUnit(sentence, list: false, cleaned: true) }
             paragraph = []
+            pinNext = false
         }
         func flushTable() {
             guard !table.isEmpty else { return }
@@ -73,7 +77,12 @@ public enum OfflineSummary {
                 continue
             }
             flushTable()
-            if line.isEmpty || line.hasPrefix("```") || line.hasPrefix("[^") {
+            if line == SheetFacts.marker {
+                flushParagraph()
+                pinNext = true
+                continue
+            }
+            if line.isEmpty || line.hasPrefix("```") || line.hasPrefix("[^") || line.hasPrefix("<!--") {
                 flushParagraph()
                 continue
             }
@@ -329,7 +338,7 @@ public enum OfflineSummary {
 
     static func select(_ units: [Unit], sections: [Section], length: TaskOptions.Length) -> Set<Int> {
         let goal = target(length, total: units.count)
-        var chosen = Set<Int>()
+        var chosen = Set(units.filter(\.pinned).map(\.order))
         // Every section with text is represented by its best sentence (best sections first
         // when the goal is smaller than the number of sections).
         let best = sections.compactMap { section in section.units.max { units[$0].score < units[$1].score } }
@@ -346,6 +355,9 @@ public enum OfflineSummary {
         var out: [String] = []
         for section in sections {
             let picked = section.units.filter { chosen.contains($0) }
+            // A sheet with computed figures needs no "table of N rows" line too.
+            var section = section
+            if section.units.contains(where: { units[$0].pinned }) { section.tables = [] }
             let facts = section.byline + section.tables
             guard !picked.isEmpty || !facts.isEmpty else { continue }
             var heading = section.title.map { "**\($0)**" } ?? ""

@@ -123,7 +123,11 @@ public struct ContentLoader: Sendable {
             for sheet in workbook.sheets where sheet.visibility == .visible {
                 var one = workbook
                 one.sheets = [sheet]
-                sections.append(.init(title: sheet.name, markdown: renderer.markdown(one)))
+                var markdown = renderer.markdown(one)
+                if let facts = SheetFacts.sentences(sheet) {
+                    markdown += (markdown.hasSuffix("\n") ? "\n" : "\n\n") + SheetFacts.marker + "\n" + facts + "\n"
+                }
+                sections.append(.init(title: sheet.name, markdown: markdown))
             }
             return TaskContent(name: name, kind: .workbook, sections: sections, imported: content)
         case .mail(let message):
@@ -161,5 +165,31 @@ public struct ContentLoader: Sendable {
             if !markdown.isEmpty { sections.append(.init(title: "Notes and comments", markdown: markdown)) }
         }
         return sections
+    }
+}
+
+/// A few sentences of figures Quire computed over a sheet's rows, put under the sheet for
+/// the summary: a model should not add up columns itself, and the offline summariser
+/// quotes them as they are.
+public enum SheetFacts {
+    /// The line before the facts (an HTML comment: invisible when the Markdown is shown).
+    public static let marker = "<!-- quire: figures computed over every row -->"
+
+    public static func sentences(_ sheet: Sheet) -> String? {
+        let profile = TableProfiler.profile(sheet)
+        guard profile.rows > 0, !profile.columns.isEmpty else { return nil }
+        let names = profile.columns.prefix(8).map(\.name).joined(separator: ", ") + (profile.columns.count > 8 ? ", …" : "")
+        var out = ["Sheet “\(sheet.name)” has \(profile.rows) data row\(profile.rows == 1 ? "" : "s") in \(profile.columns.count) column\(profile.columns.count == 1 ? "" : "s") (\(names))."]
+        for column in profile.columns where column.type == "number" {
+            guard let sum = column.sum, let low = column.min, let high = column.max else { continue }
+            out.append("\(column.name): total \(OfflineAnalysis.figure(sum)), from \(OfflineAnalysis.figure(low)) to \(OfflineAnalysis.figure(high)) over \(column.values) values.")
+        }
+        for column in profile.columns where column.type == "date" {
+            if let first = column.earliest, let last = column.latest { out.append("\(column.name): from \(first) to \(last).") }
+        }
+        if let grouping = profile.groupings.first, let top = grouping.groups.first, let measure = grouping.measures.first, grouping.groups.count > 1 {
+            out.append("By \(grouping.by), \(top.key) has the largest \(measure) (\(OfflineAnalysis.figure(top.sums[0])), \(OfflineAnalysis.figure(top.share))%).")
+        }
+        return out.joined(separator: " ")
     }
 }

@@ -232,3 +232,21 @@ extension SummariseTests {
         ((jsonObject(received)["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
     }
 }
+
+extension SummariseTests {
+    @Test("a workbook's summary carries figures Quire computed over every row, and the offline summary always keeps them")
+    func workbookFacts() async throws {
+        let content = try ContentLoader().load(path: Fixtures.path("sales.xlsx"))
+        #expect(content.kind == .workbook && content.sections.map(\.title) == ["Orders"])
+        #expect(content.sections[0].markdown.contains(SheetFacts.marker))
+        guard case .workbook(let book) = content.imported else { return }
+        let amount = try #require(TableProfiler.profile(book.sheets[0]).columns.first { $0.name == "Amount" })
+        let line = "Amount: total \(OfflineAnalysis.figure(amount.sum!)), from \(OfflineAnalysis.figure(amount.min!)) to \(OfflineAnalysis.figure(amount.max!)) over \(amount.values) values."
+        #expect(content.sections[0].markdown.contains(line))
+        for length in TaskOptions.Length.allCases {
+            let text = try await Self.offline(content, TaskOptions(length: length)).text
+            #expect(text.contains("- " + line))
+            #expect(text.contains("- Sheet “Orders” has 120 data rows in 7 columns"))
+        }
+    }
+}
