@@ -15,37 +15,40 @@ enum DateParser {
 
     static func parse(_ raw: String) -> MailDate {
         let text = ParameterizedValue.stripComments(raw)
-        // Words: runs of letters, runs of digits, signs kept with the digits that follow.
+        // Words: runs of letters, runs of digits, signs kept with the digits that follow;
+        // over UTF-8 bytes (everything a date is made of is ASCII).
         var words: [String] = []
-        var current = ""
-        func push() {
-            if !current.isEmpty { words.append(current) }
-            current = ""
+        let bytes = Array(text.utf8)
+        var start = -1
+        func push(_ end: Int) {
+            if start >= 0, end > start { words.append(String(decoding: bytes[start..<end], as: UTF8.self)) }
+            start = -1
         }
-        func isLetter(_ c: Unicode.Scalar) -> Bool { (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A }
-        func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
-        for ch in text.unicodeScalars {
-            let last = current.unicodeScalars.last
+        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        let plus = UInt8(ascii: "+"), minus = UInt8(ascii: "-"), colon = UInt8(ascii: ":"), dot = UInt8(ascii: ".")
+        for (i, ch) in bytes.enumerated() {
+            let last: UInt8? = start >= 0 && i > start ? bytes[i - 1] : nil
             if isLetter(ch) {
-                if let last, !isLetter(last) { push() }
-                current.unicodeScalars.append(ch)
+                if let last, !isLetter(last) { push(i) }
+                if start < 0 { start = i }
             } else if isDigit(ch) {
-                if let last, !isDigit(last), last != "+", last != "-", last != ":", last != "." { push() }
-                current.unicodeScalars.append(ch)
-            } else if ch == "+" || ch == "-" {
-                push()
-                current.unicodeScalars.append(ch)
-            } else if ch == ":" || ch == "." {
+                if let last, !isDigit(last), last != plus, last != minus, last != colon, last != dot { push(i) }
+                if start < 0 { start = i }
+            } else if ch == plus || ch == minus {
+                push(i)
+                start = i
+            } else if ch == colon || ch == dot {
                 if let last, isDigit(last) {
-                    current.unicodeScalars.append(ch)
+                    // kept inside the word
                 } else {
-                    push()
+                    push(i)
                 }
             } else {
-                push()
+                push(i)
             }
         }
-        push()
+        push(bytes.count)
         var day: Int?, month: Int?, year: Int?, hour = 0, minute = 0, second = 0
         var offset: Int?
         var sawTime = false

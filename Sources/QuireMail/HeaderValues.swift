@@ -12,7 +12,7 @@ struct ParameterizedValue {
 
     init(_ text: String) {
         // Split at `;` outside quotes, over the UTF-8 bytes (the delimiters are ASCII).
-        var items: [String] = []
+        var items: [ArraySlice<UInt8>] = []
         let bytes = Array(text.utf8)
         var start = 0
         var inQuotes = false
@@ -28,21 +28,19 @@ struct ParameterizedValue {
             }
             if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
             if byte == UInt8(ascii: ";") && !inQuotes {
-                items.append(String(decoding: bytes[start..<i], as: UTF8.self))
+                items.append(bytes[start..<i])
                 start = i + 1
             }
         }
-        items.append(String(decoding: bytes[start...], as: UTF8.self))
-        value = ParameterizedValue.stripComments(items.first ?? "").trimmingCharacters(in: " \t\r\n").lowercased()
+        items.append(bytes[start...])
+        value = String(decoding: ParameterizedValue.lowercasedASCII(Bytes.trimmed(ParameterizedValue.stripComments(items[0])[...])), as: UTF8.self)
         var simple: [String: String] = [:]
         var extended: [String: [(Int, String, Bool)]] = [:]
         for item in items.dropFirst() {
-            guard let eq = item.firstIndex(of: "=") else { continue }
-            var name = item[..<eq].trimmingCharacters(in: " \t\r\n").lowercased()
-            var raw = item[item.index(after: eq)...].trimmingCharacters(in: " \t\r\n")
-            if raw.hasPrefix("\"") {
-                raw = ParameterizedValue.unquote(raw)
-            }
+            guard let eq = item.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            var name = String(decoding: ParameterizedValue.lowercasedASCII(Bytes.trimmed(item[..<eq])), as: UTF8.self)
+            let rawBytes = Bytes.trimmed(item[(eq + 1)...])
+            let raw = rawBytes.first == UInt8(ascii: "\"") ? ParameterizedValue.unquote(rawBytes) : String(decoding: rawBytes, as: UTF8.self)
             // name*N* / name*N / name* (RFC 2231).
             let encoded = name.hasSuffix("*")
             if encoded { name.removeLast() }
@@ -76,23 +74,31 @@ struct ParameterizedValue {
         parameters = simple.mapValues { ByteSearch.contains($0, "=?") ? EncodedWords.decode($0) : $0 }
     }
 
-    static func unquote(_ text: String) -> String {
-        var out = ""
+    static func lowercasedASCII(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
+    /// The content of a quoted string that starts the text (escapes resolved).
+    static func unquote(_ text: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
         var escaped = false
-        for ch in text.unicodeScalars.dropFirst() {
+        for byte in text.dropFirst() {
             if escaped {
-                out.unicodeScalars.append(ch)
+                out.append(byte)
                 escaped = false
-            } else if ch == "\\" {
+            } else if byte == UInt8(ascii: "\\") {
                 escaped = true
-            } else if ch == "\"" {
+            } else if byte == UInt8(ascii: "\"") {
                 break
             } else {
-                out.unicodeScalars.append(ch)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static func unquote(_ text: String) -> String { unquote(Array(text.utf8)[...]) }
 
     static func percentDecode(_ text: Substring) -> [UInt8] {
         var out: [UInt8] = []
@@ -112,36 +118,43 @@ struct ParameterizedValue {
 
     /// Removes RFC 5322 comments `( … )` outside quoted strings.
     static func stripComments(_ text: String) -> String {
-        guard text.contains("(") else { return text }
-        var out = ""
+        guard text.utf8.contains(UInt8(ascii: "(")) else { return text }
+        return String(decoding: stripComments(Array(text.utf8)[...]), as: UTF8.self)
+    }
+
+    static func stripComments(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let open = UInt8(ascii: "("), close = UInt8(ascii: ")"), quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        guard text.contains(open) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
         var depth = 0
         var inQuotes = false
         var escaped = false
-        for ch in text.unicodeScalars {
+        for byte in text {
             if escaped {
-                if depth == 0 { out.unicodeScalars.append(ch) }
+                if depth == 0 { out.append(byte) }
                 escaped = false
                 continue
             }
-            if ch == "\\" {
+            if byte == backslash {
                 escaped = true
-                if depth == 0 { out.unicodeScalars.append(ch) }
+                if depth == 0 { out.append(byte) }
                 continue
             }
-            if ch == "\"" && depth == 0 { inQuotes.toggle() }
+            if byte == quote && depth == 0 { inQuotes.toggle() }
             if !inQuotes {
-                if ch == "(" {
+                if byte == open {
                     depth += 1
                     continue
                 }
-                if ch == ")" && depth > 0 {
+                if byte == close && depth > 0 {
                     depth -= 1
                     continue
                 }
             }
-            if depth == 0 { out.unicodeScalars.append(ch) }
+            if depth == 0 { out.append(byte) }
         }
-        return out
+        return out[...]
     }
 }
 
@@ -161,9 +174,11 @@ enum AddressList {
         var comment: [UInt8] = []
         var lastComment: [UInt8]?
         func finish() {
-            let entry = String(decoding: tokens, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
-            tokens.removeAll(keepingCapacity: true)
-            defer { lastComment = nil }
+            let entry = Bytes.trimmed(tokens[...])
+            defer {
+                tokens.removeAll(keepingCapacity: true)
+                lastComment = nil
+            }
             guard !entry.isEmpty else { return }
             var addresses = parseEntry(entry, group: group)
             if addresses.count == 1, addresses[0].name == nil, let lastComment, !lastComment.isEmpty {
@@ -217,7 +232,7 @@ enum AddressList {
             case UInt8(ascii: ","):
                 if angle { tokens.append(byte) } else { finish() }
             case UInt8(ascii: ":") where !angle && group == nil && !tokens.contains(UInt8(ascii: "@")) && !tokens.contains(UInt8(ascii: "<")):
-                group = EncodedWords.decode(unquote(String(decoding: tokens, as: UTF8.self).trimmingCharacters(in: " \t\r\n")))
+                group = EncodedWords.decode(unquote(Bytes.trimmed(tokens[...])))
                 tokens.removeAll(keepingCapacity: true)
             case UInt8(ascii: ";") where !angle && group != nil:
                 finish()
@@ -230,51 +245,70 @@ enum AddressList {
         return result
     }
 
-    /// One mailbox: `Name <addr>`, `"Name" <addr>`, `addr`, `<@route:addr>`.
-    static func parseEntry(_ entry: String, group: String?) -> [MailAddress] {
-        if let open = entry.lastIndex(of: "<") {
-            let close = entry[open...].firstIndex(of: ">") ?? entry.endIndex
-            var address = String(entry[entry.index(after: open)..<close]).trimmingCharacters(in: " \t\r\n")
-            if address.hasPrefix("@"), let colon = address.firstIndex(of: ":") {
-                address = String(address[address.index(after: colon)...])  // obsolete route
+    /// One mailbox: `Name <addr>`, `"Name" <addr>`, `addr`, `<@route:addr>` (over UTF-8
+    /// bytes; every delimiter is ASCII).
+    static func parseEntry(_ entry: ArraySlice<UInt8>, group: String?) -> [MailAddress] {
+        let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), at = UInt8(ascii: "@"), colon = UInt8(ascii: ":"), quote = UInt8(ascii: "\"")
+        if let open = entry.lastIndex(of: lt) {
+            let close = entry[open...].firstIndex(of: gt) ?? entry.endIndex
+            var address = Bytes.trimmed(entry[(open + 1)..<close])
+            if address.first == at, let c = address.firstIndex(of: colon) {
+                address = address[(c + 1)...]  // obsolete route
             }
-            let rawName = entry[..<open].trimmingCharacters(in: " \t\r\n")
+            let rawName = Bytes.trimmed(entry[..<open])
             let name = rawName.isEmpty ? nil : EncodedWords.decode(unquote(rawName))
-            return [MailAddress(name: name, address: address.filter { $0 != " " }, group: group)]
+            return [MailAddress(name: name, address: String(decoding: address.filter { $0 != 0x20 }, as: UTF8.self), group: group)]
         }
-        let words = entry.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
-        if words.count > 1, !entry.contains("\""), words.allSatisfy({ $0.contains("@") }) {
+        let words = entry.split(whereSeparator: Bytes.isSpace)
+        if words.count > 1, !entry.contains(quote), words.allSatisfy({ $0.contains(at) }) {
             // Addresses separated by blanks instead of commas.
-            return words.map { MailAddress(name: nil, address: String($0), group: group) }
+            return words.map { MailAddress(name: nil, address: String(decoding: $0, as: UTF8.self), group: group) }
         }
-        let address = entry.filter { !$0.isWhitespace }
+        let address = entry.filter { !Bytes.isSpace($0) }
         guard !address.isEmpty else { return [] }
-        if !address.contains("@"), entry.contains(" ") {
+        if !address.contains(at), entry.contains(0x20) {
             // A name without an address ("undisclosed recipients") is kept as a name.
             return [MailAddress(name: EncodedWords.decode(unquote(entry)), address: "", group: group)]
         }
-        return [MailAddress(name: nil, address: unquote(address), group: group)]
+        return [MailAddress(name: nil, address: unquote(address[...]), group: group)]
     }
 
     /// Removes the quotes of quoted strings (joining a name written in several pieces).
-    static func unquote(_ text: String) -> String {
-        guard text.contains("\"") else { return text }
-        var out = ""
+    static func unquote(_ text: ArraySlice<UInt8>) -> String {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        guard text.contains(quote) else { return String(decoding: text, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
         var inQuotes = false
         var escaped = false
-        for ch in text.unicodeScalars {
+        for byte in text {
             if escaped {
-                out.unicodeScalars.append(ch)
+                out.append(byte)
                 escaped = false
-            } else if ch == "\\" && inQuotes {
+            } else if byte == backslash && inQuotes {
                 escaped = true
-            } else if ch == "\"" {
+            } else if byte == quote {
                 inQuotes.toggle()
             } else {
-                out.unicodeScalars.append(ch)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func unquote(_ text: String) -> String { unquote(Array(text.utf8)[...]) }
+}
+
+/// Small helpers over UTF-8 bytes.
+enum Bytes {
+    /// ASCII white space: space, tab, CR, LF.
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 }
 
@@ -282,25 +316,24 @@ enum AddressList {
 enum MessageIDs {
     static func parse(_ text: String) -> [String] {
         var ids: [String] = []
-        let scalars = Array(ParameterizedValue.stripComments(text).unicodeScalars)
+        let bytes = Array(ParameterizedValue.stripComments(text).utf8)
         var i = 0
-        while i < scalars.count {
-            guard scalars[i] == "<" else {
+        while i < bytes.count {
+            guard bytes[i] == 0x3C else {  // <
                 i += 1
                 continue
             }
             var close = i + 1
-            while close < scalars.count && scalars[close] != ">" { close += 1 }
-            guard close < scalars.count else { break }
-            var id = String.UnicodeScalarView()
-            for scalar in scalars[(i + 1)..<close] where !scalar.properties.isWhitespace { id.append(scalar) }
-            if !id.isEmpty { ids.append(String(id)) }
+            while close < bytes.count && bytes[close] != 0x3E { close += 1 }
+            guard close < bytes.count else { break }
+            let id = bytes[(i + 1)..<close].filter { !Bytes.isSpace($0) }
+            if !id.isEmpty { ids.append(String(decoding: id, as: UTF8.self)) }
             i = close + 1
         }
         if ids.isEmpty {
             // Ids written without brackets.
-            ids = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
-                .map(String.init).filter { $0.contains("@") }
+            ids = text.utf8.split(whereSeparator: { Bytes.isSpace($0) || $0 == 0x2C })
+                .map { String(decoding: $0, as: UTF8.self) }.filter { $0.utf8.contains(0x40) }
         }
         return ids
     }

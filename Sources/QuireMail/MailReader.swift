@@ -246,21 +246,26 @@ struct MailBody {
 
     /// CR LF and lone CR as LF.
     static func normaliseLineEnds(_ text: String) -> String {
-        // On scalars: "\r\n" is one Character, so String.contains("\r") would miss it.
-        guard text.unicodeScalars.contains("\r") else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        var previousCR = false
-        for ch in text.unicodeScalars {
-            if ch == "\r" {
-                out.append("\n")
-                previousCR = true
-            } else {
-                if !(ch == "\n" && previousCR) { out.unicodeScalars.append(ch) }
-                previousCR = false
+        // Over UTF-8 bytes: CR is one byte, and "\r\n" is one Character to String.
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            guard let firstCR = bytes.firstIndex(of: 0x0D) else { return String(decoding: bytes, as: UTF8.self) }
+            var out = [UInt8]()
+            out.reserveCapacity(bytes.count)
+            out.append(contentsOf: bytes[..<firstCR])
+            var i = firstCR
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x0D {
+                    out.append(0x0A)
+                    if i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
+                } else {
+                    out.append(b)
+                }
+                i += 1
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return out
     }
 
     /// A header value with its folding white space collapsed.

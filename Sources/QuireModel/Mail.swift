@@ -16,9 +16,14 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
     /// `Name <address>`, the name quoted when it holds specials.
     public var description: String {
         guard let name, !name.isEmpty else { return address }
-        let specials = "()<>[]:;@\\,.\""
-        let quoted = name.contains(where: { specials.contains($0) })
-            ? "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : name
+        // RFC 5322 specials are ASCII: look at bytes.
+        let needsQuotes = name.utf8.contains { b in
+            switch b {
+            case 0x28, 0x29, 0x3C, 0x3E, 0x5B, 0x5D, 0x3A, 0x3B, 0x40, 0x5C, 0x2C, 0x2E, 0x22: true
+            default: false
+            }
+        }
+        let quoted = needsQuotes ? "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : name
         return address.isEmpty ? quoted : "\(quoted) <\(address)>"
     }
 }
