@@ -17,11 +17,11 @@ enum DateParser {
         let text = ParameterizedValue.stripComments(raw)
         // Words: runs of letters, runs of digits, signs kept with the digits that follow;
         // over UTF-8 bytes (everything a date is made of is ASCII).
-        var words: [String] = []
+        var words: [ArraySlice<UInt8>] = []
         let bytes = Array(text.utf8)
         var start = -1
         func push(_ end: Int) {
-            if start >= 0, end > start { words.append(String(decoding: bytes[start..<end], as: UTF8.self)) }
+            if start >= 0, end > start { words.append(bytes[start..<end]) }
             start = -1
         }
         func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
@@ -53,44 +53,57 @@ enum DateParser {
         var offset: Int?
         var sawTime = false
         var numbers: [Int] = []
+        /// The value of the digits that start `slice` (at most 9), and how many there were.
+        func leadingNumber(_ slice: ArraySlice<UInt8>) -> (value: Int, count: Int) {
+            var value = 0, count = 0
+            for b in slice {
+                guard isDigit(b), count < 9 else { break }
+                value = value * 10 + Int(b - 0x30)
+                count += 1
+            }
+            return (value, count)
+        }
         for word in words {
-            let lower = word.lowercased()
-            if let m = months.firstIndex(where: { lower.hasPrefix($0) }), word.first!.isLetter, lower.count >= 3 {
-                month = m + 1
+            guard let first = word.first else { continue }
+            if isLetter(first) {
+                let lower = String(decoding: word.map { $0 | 0x20 }, as: UTF8.self)
+                if lower.utf8.count >= 3, let m = months.firstIndex(where: { lower.hasPrefix($0) }) {
+                    month = m + 1
+                } else if offset == nil, let zone = zones[lower] {
+                    offset = zone
+                }
                 continue
             }
-            if word.first!.isLetter {
-                if offset == nil, let zone = zones[lower] { offset = zone }
-                continue
-            }
-            if word.contains(":") && !sawTime {
-                let parts = word.split(separator: ":").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+            if !sawTime && word.contains(colon) {
+                let parts = word.split(separator: colon, omittingEmptySubsequences: true).map { leadingNumber($0).value }
                 hour = parts.count > 0 ? parts[0] : 0
                 minute = parts.count > 1 ? parts[1] : 0
                 second = parts.count > 2 ? parts[2] : 0
                 sawTime = true
                 continue
             }
-            if word.hasPrefix("+") || word.hasPrefix("-"), sawTime, offset == nil {
-                let sign = word.hasPrefix("-") ? -1 : 1
-                let parts = word.dropFirst().split(separator: ":")
-                let digits = parts.first.map { $0.prefix { $0.isNumber } } ?? ""
-                if digits.count == 4, let value = Int(digits) {
+            if first == plus || first == minus, sawTime, offset == nil {
+                let sign = first == minus ? -1 : 1
+                let parts = word.dropFirst().split(separator: colon)
+                let (value, count) = parts.first.map(leadingNumber) ?? (0, 0)
+                if count == 4 {
                     offset = sign * (value / 100 * 60 + value % 100)
                     continue
                 }
-                if digits.count <= 2, let value = Int(digits) {
-                    let minutes = parts.count > 1 ? Int(parts[1].prefix { $0.isNumber }) ?? 0 : 0
+                if count >= 1 && count <= 2 {
+                    let minutes = parts.count > 1 ? leadingNumber(parts[1]).value : 0
                     offset = sign * (value * 60 + minutes)
                     continue
                 }
             }
-            let digits = word.filter { $0.isNumber }
-            if word.hasPrefix("-") && digits.count >= 1 && numbers.count >= 1, let n = Int(digits) {
+            let digits = word.filter(isDigit)
+            guard !digits.isEmpty, digits.count <= 9 else { continue }
+            let n = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            if first == minus && numbers.count >= 1 {
                 numbers.append(n)  // ISO 2005-05-08: the dashes are separators
                 continue
             }
-            if let n = Int(digits) { numbers.append(n) }
+            numbers.append(n)
         }
         // ISO order (year first) or day month year.
         if let first = numbers.first, first > 31 || String(first).count == 4 {

@@ -118,6 +118,7 @@ enum EncodedWords {
     }
 
     static func decode(_ text: String) -> String {
+        guard ByteSearch.contains(text, "=?") else { return text }
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer -> String in
             guard var start = ByteSearch.find("=?", in: buffer, from: 0) else { return text }

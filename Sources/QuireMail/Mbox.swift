@@ -106,17 +106,36 @@ struct MboxSplitter {
 
     mutating func feed(_ bytes: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
         pending.append(contentsOf: bytes)
-        var start = 0
-        while start < pending.count {
-            let found = pending.withUnsafeBufferPointer { bytes -> Int? in
-                guard let hit = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
-                return UnsafeRawPointer(hit) - UnsafeRawPointer(bytes.baseAddress!)
+        // Only lines that start with F (an envelope?), > (an escaped From?) or a line end
+        // (a blank line) need a look; runs of other lines are appended to the message at once.
+        let buffer = pending
+        var consumed = 0
+        try buffer.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var start = 0
+            var runStart = 0
+            while start < bytes.count {
+                guard let hit = memchr(base + start, 0x0A, bytes.count - start) else { break }
+                let newline = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                let b = bytes[start]
+                if first || b == UInt8(ascii: "F") || b == UInt8(ascii: ">") || b == 0x0A || b == 0x0D {
+                    if runStart < start { appendRun(buffer[runStart..<start]) }
+                    try line(buffer[start...newline], body)
+                    runStart = newline + 1
+                }
+                start = newline + 1
             }
-            guard let newline = found else { break }
-            try line(pending[start...newline], body)
-            start = newline + 1
+            if runStart < start { appendRun(buffer[runStart..<start]) }
+            consumed = start
         }
-        pending.removeFirst(start)
+        pending.removeFirst(consumed)
+    }
+
+    /// Ordinary lines (none blank, none starting with F or >), appended as they are.
+    private mutating func appendRun(_ run: ArraySlice<UInt8>) {
+        offset += run.count
+        current.append(contentsOf: run)
+        previousBlank = false
     }
 
     mutating func finish(_ body: (MboxReader.Entry) throws -> Void) throws {

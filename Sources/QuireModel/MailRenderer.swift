@@ -42,9 +42,21 @@ public struct MailRenderer: Sendable {
 
     /// A content type as a reader would name it.
     static func kind(_ type: String) -> String {
-        if type.contains("wordprocessingml") || type == "application/msword" { return "Word document" }
-        if type.contains("spreadsheetml") || type == "application/vnd.ms-excel" { return "Excel workbook" }
-        if type.contains("presentationml") || type == "application/vnd.ms-powerpoint" { return "PowerPoint presentation" }
+        /// Whether the ASCII `needle` occurs in `type` (a byte search: content types are short).
+        func has(_ needle: StaticString) -> Bool {
+            let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+            let t = Array(type.utf8)
+            guard t.count >= n.count else { return false }
+            for start in 0...(t.count - n.count) where t[start] == n[0] {
+                var k = 1
+                while k < n.count && t[start + k] == n[k] { k += 1 }
+                if k == n.count { return true }
+            }
+            return false
+        }
+        if has("wordprocessingml") || type == "application/msword" { return "Word document" }
+        if has("spreadsheetml") || type == "application/vnd.ms-excel" { return "Excel workbook" }
+        if has("presentationml") || type == "application/vnd.ms-powerpoint" { return "PowerPoint presentation" }
         switch type {
         case "application/pdf": return "PDF"
         case "message/rfc822", "message/global": return "mail message"

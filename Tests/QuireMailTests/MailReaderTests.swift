@@ -184,3 +184,33 @@ struct HeaderParsingTests {
         #expect(TransferEncoding.quotedPrintable(Array("a=3Db=\r\nc =ZZ end=".utf8)) == Array("a=bc =ZZ end".utf8))
     }
 }
+
+extension MailFixtureTests {
+    @Test("the mbox split is the same whatever the read sizes: runs of ordinary lines, F and > lines, blank lines across chunk ends")
+    func mboxChunking() throws {
+        var text = "\u{FEFF}From a@example.org Mon Jan  1 00:00:00 2024\r\nSubject: one\r\n\r\nFor the record:\r\n>From here\r\n>>From there\r\nFrom Russia with love\r\n\r\n"
+        text += "From b@example.org Mon Jan  1 00:00:01 2024\nSubject: two\nContent-Length: 25\n\nFrom me@x 10:00 inside\n\n\n"
+        text += "From - Tue Jan  2 00:00:00 2024\nSubject: three\n\nplain line\n Fold\n"
+        for i in 0..<50 { text += "line \(i) of an ordinary body\n" }
+        let bytes = Array(text.utf8)
+        let whole = MboxReader().messages(in: bytes)
+        #expect(whole.map(\.envelope) == [
+            "From a@example.org Mon Jan  1 00:00:00 2024", "From b@example.org Mon Jan  1 00:00:01 2024", "From - Tue Jan  2 00:00:00 2024",
+        ])
+        #expect(String(decoding: whole[0].bytes, as: UTF8.self).contains("For the record:\r\nFrom here\r\n>From there\r\nFrom Russia with love\r\n"))
+        #expect(String(decoding: whole[1].bytes, as: UTF8.self).contains("From me@x 10:00 inside"))
+        for size in [1, 2, 3, 7, 16, 64, 1000] {
+            var splitter = MboxSplitter()
+            var entries: [MboxReader.Entry] = []
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + size)
+                splitter.feedAll(bytes[start..<end]) { entries.append($0) }
+                start = end
+            }
+            splitter.finishAll { entries.append($0) }
+            #expect(entries.map(\.bytes) == whole.map(\.bytes), "chunk size \(size)")
+            #expect(entries.map(\.offset) == whole.map(\.offset), "chunk size \(size)")
+        }
+    }
+}
