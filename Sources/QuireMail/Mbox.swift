@@ -106,12 +106,16 @@ struct MboxSplitter {
 
     mutating func feed(_ bytes: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
         pending.append(contentsOf: bytes)
-        // Only lines that start with F (an envelope?), > (an escaped From?) or a line end
-        // (a blank line) need a look; runs of other lines are appended to the message at once.
-        let buffer = pending
-        var consumed = 0
+        let consumed = try scan(pending, body)
+        pending.removeFirst(consumed)  // the scan's reference is gone: no copy
+    }
+
+    /// Splits the complete lines of `buffer` and returns how many bytes they take. Only
+    /// lines that start with F (an envelope?), > (an escaped From?) or a line end (a blank
+    /// line) need a look; runs of other lines are appended to the message at once.
+    private mutating func scan(_ buffer: [UInt8], _ body: (MboxReader.Entry) throws -> Void) throws -> Int {
         try buffer.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
+            guard let base = bytes.baseAddress else { return 0 }
             var start = 0
             var runStart = 0
             while start < bytes.count {
@@ -126,9 +130,8 @@ struct MboxSplitter {
                 start = newline + 1
             }
             if runStart < start { appendRun(buffer[runStart..<start]) }
-            consumed = start
+            return start
         }
-        pending.removeFirst(consumed)
     }
 
     /// Ordinary lines (none blank, none starting with F or >), appended as they are.
