@@ -23,7 +23,7 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
             default: false
             }
         }
-        let quoted = needsQuotes ? "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : name
+        let quoted = needsQuotes ? "\"" + name.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\"" : name
         return address.isEmpty ? quoted : "\(quoted) <\(address)>"
     }
 }

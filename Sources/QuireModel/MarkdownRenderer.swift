@@ -150,7 +150,7 @@ public struct MarkdownRenderer: Sendable {
 
     private func linkDestination(_ url: String) -> String {
         if url.contains(where: { $0 == " " || $0 == "(" || $0 == ")" || $0 == "<" || $0 == ">" }) {
-            return "<" + url.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E") + ">"
+            return "<" + url.replacingAll("<", with: "%3C").replacingAll(">", with: "%3E") + ">"
         }
         return url
     }
@@ -195,7 +195,7 @@ public struct MarkdownRenderer: Sendable {
             case .quote(let inner):
                 parts.append(cellText(inner))
             case .code(let code):
-                parts.append("`" + code.replacingNewlines(with: "<br>").replacingOccurrences(of: "|", with: "\\|") + "`")
+                parts.append("`" + code.replacingNewlines(with: "<br>").replacingAll("|", with: "\\|") + "`")
             case .pageBreak, .sectionBreak:
                 break
             }
@@ -547,7 +547,8 @@ extension String {
         count == 1 && !(first!.isLetter || first!.isNumber)
     }
 
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
+    /// Every occurrence of `target` replaced (a byte-exact search, no Foundation).
+    package func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty, contains(target) else { return self }
         var out = ""
         var rest = Substring(self)

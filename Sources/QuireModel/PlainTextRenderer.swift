@@ -92,7 +92,7 @@ public struct PlainTextRenderer: Sendable {
                     row.map { cell in
                         guard let cell else { return "" }
                         return cell.blocks.paragraphTexts(options.changes).filter { !$0.isEmpty }
-                            .joined(separator: " ").replacingNewlines().replacingOccurrences(of: "\t", with: " ")
+                            .joined(separator: " ").replacingNewlines().replacingAll("\t", with: " ")
                     }.joined(separator: "\t")
                 }.joined(separator: "\n")
             case .quote(let inner):

@@ -211,7 +211,7 @@ public struct SheetStreamWriter: Sendable {
         case .text:
             output += slots.map { slot -> String in
                 guard slot >= 0 else { return "" }
-                return shown(row.cells[slot]).replacingNewlines().replacingOccurrences(of: "\t", with: " ")
+                return shown(row.cells[slot]).replacingNewlines().replacingAll("\t", with: " ")
             }.joined(separator: "\t") + "\n"
         }
     }

@@ -1,3 +1,5 @@
+import QuireModel
+
 /// Estimates how many tokens a text costs. Providers' tokenizers differ and are not
 /// available offline, so this errs on the high side: about 3.5 bytes of ASCII per token
 /// (English prose runs near 4), and one token per other character (CJK text is close to
@@ -229,18 +231,5 @@ extension StringProtocol {
         while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\n" || l == "\t" || l == "\r" { s = s.dropLast() }
         return String(s)
-    }
-
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return String(self) }
-        var out = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        out += rest
-        return out
     }
 }

@@ -81,21 +81,20 @@ struct Summarise: AsyncParsableCommand {
         let session = try TaskSession(task: "summarise", options: common)
         let sink = try TaskOutput(path: output)
         var failures = 0
-        for (index, file) in files.enumerated() {
-            do {
-                let content = try loadContent(file)
-                printWarnings(content.warnings)
-                if files.count > 1 && !common.json && !common.dryRun { sink.write((index > 0 ? "\n" : "") + "## \(file)\n\n") }
-                let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: session.streams)
-                _ = try await session.run(SummariseTask(content: content, options: options), file: file, sink: sink)
-            } catch {
-                failures += 1
-                printError(failureMessage(error, file: file))
+        try await session.complete(sink) {
+            for (index, file) in files.enumerated() {
+                do {
+                    let content = try loadContent(file)
+                    printWarnings(content.warnings)
+                    if files.count > 1 && !common.json && !common.dryRun { sink.write((index > 0 ? "\n" : "") + "## \(file)\n\n") }
+                    let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: session.streams)
+                    _ = try await session.run(SummariseTask(content: content, options: options), file: file, sink: sink, pretty: files.count == 1)
+                } catch {
+                    failures += 1
+                    printError(failureMessage(error, file: file))
+                }
             }
         }
-        session.reportUsage()
-        await session.shutdown()
-        try sink.close()
         if failures > 0 { throw ExitCode(1) }
     }
 }
@@ -149,15 +148,9 @@ struct Analyse: AsyncParsableCommand {
         let session = try TaskSession(task: "analyse-table", options: common)
         let sink = try TaskOutput(path: output)
         let options = TaskOptions(length: length, language: language, stream: session.streams)
-        do {
+        try await session.complete(sink) {
             _ = try await session.run(AnalyseTask(file: file, sheet: chosen, question: question, options: options), file: file, sink: sink)
-        } catch {
-            await session.shutdown()
-            throw error
         }
-        session.reportUsage()
-        await session.shutdown()
-        try sink.close()
     }
 }
 
@@ -218,7 +211,7 @@ struct Reply: AsyncParsableCommand {
         let sink = try TaskOutput(path: writesMessage ? nil : output)
         let options = TaskOptions(length: length, language: language, tone: tone, instructions: instructions, stream: session.streams && !writesMessage)
         let task = ReplyTask(file: file, message: message, earlier: earlier, options: options)
-        do {
+        try await session.complete(sink) {
             if writesMessage && !common.dryRun {
                 let outcome = try await session.runner().run(task) { _ in }
                 let environment = ProcessInfo.processInfo.environment
@@ -238,13 +231,7 @@ struct Reply: AsyncParsableCommand {
             } else {
                 _ = try await session.run(task, file: file, sink: sink)
             }
-        } catch {
-            await session.shutdown()
-            throw error
         }
-        session.reportUsage()
-        await session.shutdown()
-        try sink.close()
     }
 
     /// "Name <a@b>" or "a@b".
@@ -295,7 +282,7 @@ struct Draft: AsyncParsableCommand {
         let sink = try TaskOutput(path: writesWord ? nil : output)
         let options = TaskOptions(length: length, language: language, tone: tone, stream: session.streams && !writesWord)
         let task = DraftTask(brief: brief, references: references, options: options)
-        do {
+        try await session.complete(sink) {
             if writesWord && !common.dryRun {
                 let outcome = try await session.runner().run(task) { _ in }
                 let markdown = DraftTask.cleaned(outcome.text)
@@ -308,13 +295,7 @@ struct Draft: AsyncParsableCommand {
             } else {
                 _ = try await session.run(task, file: nil, sink: sink)
             }
-        } catch {
-            await session.shutdown()
-            throw error
         }
-        session.reportUsage()
-        await session.shutdown()
-        try sink.close()
     }
 }
 
@@ -368,15 +349,9 @@ struct RunTask: AsyncParsableCommand {
         let contents = try files.map { try loadContent($0) }
         let session = try TaskSession(task: task, options: common)
         let sink = try TaskOutput(path: output)
-        do {
+        try await session.complete(sink) {
             let custom = CustomTask(name: task, system: defined.system, prompt: prompt, contents: contents, variables: given, stream: session.streams)
             _ = try await session.run(custom, file: files.first, sink: sink)
-        } catch {
-            await session.shutdown()
-            throw error
         }
-        session.reportUsage()
-        await session.shutdown()
-        try sink.close()
     }
 }

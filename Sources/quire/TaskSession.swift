@@ -103,7 +103,8 @@ final class TaskSession: Sendable {
 
     /// Runs `task`: the answer goes to `sink` (streamed when it streams), then a note when
     /// the content was cut into parts, and the usage line on standard error.
-    func run(_ task: some QuireTask, file: String?, sink: TaskOutput) async throws -> TaskRunner.Outcome? {
+    /// `pretty`: one indented JSON object (else one compact object per line, for several files).
+    func run(_ task: some QuireTask, file: String?, sink: TaskOutput, pretty: Bool = true) async throws -> TaskRunner.Outcome? {
         let runner = runner()
         if options.dryRun {
             sink.write(dryRun(task.plan(runner.budget), runner: runner))
@@ -112,7 +113,7 @@ final class TaskSession: Sendable {
         let streaming = streams && !options.json && sink.isTerminalStream
         let outcome = try await runner.run(task) { piece in if streaming { sink.stream(piece) } }
         if options.json {
-            sink.write(json(outcome, file: file))
+            sink.write(json(outcome, file: file, pretty: pretty))
         } else {
             var text = streaming ? "" : outcome.text
             if !outcome.text.hasSuffix("\n") { text += "\n" }
@@ -136,10 +137,24 @@ final class TaskSession: Sendable {
         for backend in http { try? await backend.shutdown() }
     }
 
+    /// Runs a command's work, then reports the usage and closes the backends and the
+    /// output — the backends also when the work fails.
+    func complete(_ sink: TaskOutput, _ work: () async throws -> Void) async throws {
+        do {
+            try await work()
+        } catch {
+            await shutdown()
+            throw error
+        }
+        reportUsage()
+        await shutdown()
+        try sink.close()
+    }
+
     // MARK: JSON
 
-    func json(_ outcome: TaskRunner.Outcome, file: String?) -> String {
-        var w = JSONWriter(pretty: true)
+    func json(_ outcome: TaskRunner.Outcome, file: String?, pretty: Bool = true) -> String {
+        var w = JSONWriter(pretty: pretty)
         w.beginObject()
         w.field("task", route.task)
         if let file { w.field("file", file) }

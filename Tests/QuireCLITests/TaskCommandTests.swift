@@ -73,6 +73,12 @@ struct TaskCommandTests {
         #expect(object["route"] as? [String] == ["builtin"])
         #expect(object["parts"] as? Int == 0)
         #expect((object["result"] as? String)?.contains("Supplier delays remain the main risk.") == true)
+        // Several files: one compact object per line.
+        let several = try quire(["summarise", "--json", "TestDocuments/sample-report.docx", "TestDocuments/sales.xlsx"], environment: Self.cleanEnvironment())
+        let lines = several.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let files = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0?["file"] as? String }
+        #expect(files == ["TestDocuments/sample-report.docx", "TestDocuments/sales.xlsx"])
     }
 
     @Test("analyse offline: the profile as prose and tables; reply offline: a clear refusal naming the config")
