@@ -236,10 +236,11 @@ public struct Extractor: Sendable {
         }
         var first: String?
         var count = 0
+        let rule = "\n" + String(repeating: "=", count: 72) + "\n\n"
         func separated(_ text: String) -> String {
             switch format {
             case .markdown: return "\n---\n\n" + text
-            case .text: return "\n" + String(repeating: "=", count: 72) + "\n\n" + text
+            case .text: return rule + text
             case .json(pretty: true): return ",\n" + text.trimmingTrailingNewlines()
             default: return text
             }

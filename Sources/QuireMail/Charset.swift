@@ -96,6 +96,7 @@ enum Charset {
     /// Raw header or body bytes as text: UTF-8 when valid, else `fallback` (the message's
     /// charset), else Windows-1252 (Latin-1's superset) — never dropped.
     static func text(_ bytes: [UInt8], fallback: String? = nil) -> String {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }  // ASCII: valid UTF-8
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         if let fallback, let text = decode(bytes, label: fallback) { return text }
         return decode(bytes, label: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)

@@ -270,19 +270,23 @@ struct MailBody {
 
     /// A header value with its folding white space collapsed.
     static func unfoldedValue(_ text: String) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(text.utf8.count)
+        // Over UTF-8 bytes: CR, LF, tab and space are ASCII.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         var space = false
-        for ch in text.unicodeScalars {
-            if ch == "\r" || ch == "\n" || ch == "\t" {
-                if !space { out.unicodeScalars.append(" ") }
+        for byte in text.utf8 {
+            if byte == 0x0D || byte == 0x0A || byte == 0x09 {
+                if !space { out.append(0x20) }
                 space = true
                 continue
             }
-            out.unicodeScalars.append(ch)
-            space = ch == " "
+            out.append(byte)
+            space = byte == 0x20
         }
-        return out.trimmingCharacters(in: " ")
+        var start = 0, end = out.count
+        while start < end, out[start] == 0x20 { start += 1 }
+        while end > start, out[end - 1] == 0x20 { end -= 1 }
+        return String(decoding: out[start..<end], as: UTF8.self)
     }
 }
 
