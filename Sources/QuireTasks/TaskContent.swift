@@ -104,7 +104,7 @@ public struct ContentLoader: Sendable {
         var sections: [TaskContent.Section] = []
         for thread in Threader.threads(messages) {
             for message in thread.messages {
-                sections.append(.init(title: message.subject, markdown: renderer.markdown(message)))
+                sections.append(.init(title: message.subject, markdown: renderer.markdown(Self.markingHistory(message))))
             }
         }
         var content = TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
@@ -133,9 +133,28 @@ public struct ContentLoader: Sendable {
         case .mail(let message):
             let renderer = MailRenderer(options: renderOptions, workbookOptions: WorkbookRenderOptions(maxRows: maxSheetRows))
             return TaskContent(
-                name: name, kind: .mail, sections: [.init(title: message.subject, markdown: renderer.markdown(message))], warnings: message.warnings,
-                imported: content)
+                name: name, kind: .mail, sections: [.init(title: message.subject, markdown: renderer.markdown(Self.markingHistory(message)))],
+                warnings: message.warnings, imported: content)
         }
+    }
+
+    /// The message with the quoted history under its new text turned into a Markdown block
+    /// quote ("On … wrote:" or an Outlook header block and all below it), so a model — and
+    /// the offline summariser, which skips quotes — sees what this message adds. Replies
+    /// written between quoted lines keep their order untouched.
+    static func markingHistory(_ message: MailMessage) -> MailMessage {
+        guard let parts = message.textParts, let quoted = parts.quoted, let body = message.bestText else { return message }
+        let tail = quoted.trimmingSpaces()
+        guard !tail.isEmpty, body.trimmingSpaces().hasSuffix(tail), !quoted.split(separator: "\n").allSatisfy({ $0.hasPrefix(">") || $0.isEmpty }) else {
+            return message
+        }
+        var marked = message
+        var text = parts.newText
+        if let signature = parts.signature { text += (text.hasSuffix("\n") ? "" : "\n") + "\n" + signature }
+        text += (text.hasSuffix("\n") ? "" : "\n") + "\n"
+        text += quoted.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n")
+        marked.textBody = text
+        return marked
     }
 
     /// A section starts at every heading; notes and comments come last, as their own section.

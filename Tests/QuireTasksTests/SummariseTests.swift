@@ -250,3 +250,35 @@ extension SummariseTests {
         }
     }
 }
+
+extension SummariseTests {
+    @Test("a message's quoted history becomes a block quote under its new text; the offline summary leaves it out")
+    func mailHistory() async throws {
+        let eml = """
+            From: Bob <bob@example.org>
+            To: Ada <ada@example.org>
+            Subject: Re: Launch date
+            Date: Tue, 5 Mar 2024 10:15:00 +0000
+
+            Friday works for the launch. I will book the room for the review.
+
+            Best regards,
+            Bob
+
+            On Mon, 4 Mar 2024 at 09:00, Ada <ada@example.org> wrote:
+            Can we launch on Friday? The old plan said Monday.
+
+            """
+        let content = try ContentLoader().load(bytes: Array(eml.replacingOccurrences(of: "\n", with: "\r\n").utf8), name: "re.eml")
+        let markdown = content.sections[0].markdown
+        #expect(markdown.contains("Friday works for the launch."))
+        #expect(markdown.contains("> On Mon, 4 Mar 2024 at 09:00, Ada <ada@example.org> wrote:\n> Can we launch on Friday?"))
+        let summary = try await Self.offline(content).text
+        #expect(summary.contains("Friday works for the launch."))
+        #expect(!summary.contains("Can we launch on Friday?"))
+        // Inline replies keep their order.
+        let inline = "From: a@x\nSubject: q\n\n> Question one?\nAnswer one.\n> Question two?\nAnswer two.\n"
+        let kept = try ContentLoader().load(bytes: Array(inline.utf8), name: "inline.eml").sections[0].markdown
+        #expect(kept.contains("> Question one?\nAnswer one.\n> Question two?\nAnswer two."))
+    }
+}
