@@ -112,14 +112,14 @@ struct TaskCommandTests {
         #expect((messages.last?["content"] as? String)?.contains("| North | 1,450 | 1,720 |") == true)
     }
 
-    @Test("streaming: the first piece reaches stdout before the server has sent the second")
+    @Test("streaming: the first piece reaches stdout before the server has sent the second (3 s later)")
     func streaming() async throws {
         let server = try await TestHTTPServer { _ in
             TestHTTPServer.Reply(
                 headers: [("Content-Type", "text/event-stream")],
                 chunks: [
                     (0, Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"FIRST-PIECE \"}}]}\n\n".utf8)),
-                    (1.5, Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"second-piece\"},\"finish_reason\":\"stop\"}]}\n\n".utf8)),
+                    (3, Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"second-piece\"},\"finish_reason\":\"stop\"}]}\n\n".utf8)),
                     (0, Array("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n".utf8)),
                 ])
         }
