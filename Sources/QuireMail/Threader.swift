@@ -113,32 +113,42 @@ public enum Threader {
         return threads.sorted { $0.key.0 != $1.key.0 ? $0.key.0 < $1.key.0 : $0.key.1 < $1.key.1 }.map(\.thread)
     }
 
-    static let replyPrefixes = ["re", "fwd", "fw", "aw", "wg", "sv", "vs", "antw", "rif", "r", "tr", "ynt", "odp", "res", "enc", "回复", "答复", "转发"]
+    /// Prefixes that mark a reply, as mail clients write them in several languages.
+    package static let replyPrefixes: Set<String> = ["re", "aw", "sv", "vs", "antw", "rif", "r", "ynt", "odp", "res", "回复", "答复"]
+    /// Prefixes that mark a forward.
+    static let forwardPrefixes: Set<String> = ["fwd", "fw", "wg", "tr", "enc", "转发"]
 
     /// The subject without reply and forward prefixes (`Re:`, `Re[2]:`, `AW:`…) or `[list]` tags.
     public static func baseSubject(_ subject: String, lowercased: Bool = true) -> String {
-        var text = Substring(subject)
+        let text = removingPrefixes(Substring(subject), replyPrefixes.union(forwardPrefixes), listTags: true)
+        let collapsed = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        return lowercased ? collapsed.lowercased() : collapsed
+    }
+
+    /// `subject` without the leading prefixes named in `prefixes` (`Re:`, `Re[2]:`, `Re(2):`,
+    /// case-insensitive, ASCII or full-width colon), and without `[list]` tags when asked.
+    package static func removingPrefixes(_ subject: Substring, _ prefixes: Set<String>, listTags: Bool) -> Substring {
+        var text = subject
         var changed = true
         while changed {
             changed = false
             text = text.drop { $0 == " " || $0 == "\t" }
-            if text.first == "[", let close = text.firstIndex(of: "]") {
+            if listTags, text.first == "[", let close = text.firstIndex(of: "]") {
                 text = text[text.index(after: close)...]
                 changed = true
                 continue
             }
             if let colon = text.firstIndex(where: { $0 == ":" || $0 == "：" }) {
                 var prefix = text[..<colon].lowercased()
-                if let bracket = prefix.firstIndex(of: "[") { prefix = String(prefix[..<bracket]) }  // Re[2]
+                if let bracket = prefix.firstIndex(where: { $0 == "[" || $0 == "(" }) { prefix = String(prefix[..<bracket]) }  // Re[2]
                 prefix = prefix.trimmingCharacters(in: " ")
-                if replyPrefixes.contains(prefix) {
+                if prefixes.contains(prefix) {
                     text = text[text.index(after: colon)...]
                     changed = true
                 }
             }
         }
-        let collapsed = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-        return lowercased ? collapsed.lowercased() : collapsed
+        return text
     }
 
     static func isReplySubject(_ subject: String) -> Bool {

@@ -1,6 +1,7 @@
 public import Foundation
 public import QuireModel
 import QuireLLM
+import QuireMail
 
 /// Reply to a message: the model writes the reply text from the message (its new text and
 /// its quoted history in separate blocks) and the user's instructions; `ReplyComposer`
@@ -96,20 +97,10 @@ public struct ReplyComposer: Sendable {
         self.messageIDSeed = messageIDSeed
     }
 
-    static let replyPrefixes: Set<String> = ["re", "aw", "sv", "vs", "antw", "rif", "res", "odp", "ynt", "回复", "答复", "ref", "réf"]
-
-    /// "Re: " once, in front of the subject without its reply prefixes ("RE: Aw: x" → "Re: x").
+    /// "Re: " once, in front of the subject without its reply prefixes ("RE: Aw: x" → "Re: x");
+    /// forward prefixes and list tags stay.
     public static func replySubject(_ subject: String?) -> String {
-        var text = Substring(subject ?? "")
-        while true {
-            text = text.drop { $0 == " " || $0 == "\t" }
-            guard let colon = text.prefix(12).firstIndex(where: { $0 == ":" || $0 == "：" }) else { break }
-            var prefix = text[..<colon].lowercased().trimmingSpaces()
-            if let bracket = prefix.firstIndex(of: "[") ?? prefix.firstIndex(of: "(") { prefix = String(prefix[..<bracket]).trimmingSpaces() }
-            guard replyPrefixes.contains(prefix) else { break }
-            text = text[text.index(after: colon)...]
-        }
-        let rest = text.trimmingSpaces()
+        let rest = Threader.removingPrefixes(Substring(subject ?? ""), Threader.replyPrefixes, listTags: false).trimmingSpaces()
         return rest.isEmpty ? "Re:" : "Re: " + rest
     }
 
