@@ -26,8 +26,6 @@ public struct TaskContent: Sendable {
     public var warnings: [String]
     /// The content as read, for the tasks that need more than Markdown.
     public var imported: ImportedContent?
-    /// The messages of a mailbox, thread by thread.
-    public var messages: [MailMessage] = []
 
     public init(name: String, kind: Kind, sections: [Section], warnings: [String] = [], imported: ImportedContent? = nil) {
         self.name = name
@@ -55,47 +53,62 @@ public struct ContentLoader: Sendable {
         self.maxSheetRows = maxSheetRows
     }
 
-    /// Reads `path`: a DOCX, XLSX, EML or mbox file.
+    /// A task's input as read, before it is cut into sections.
+    public enum Input: Sendable {
+        case content(ImportedContent)
+        /// The messages of an mbox, and the entries that could not be read.
+        case mailbox([MailMessage], warnings: [String])
+    }
+
+    /// Reads `path` (a DOCX, XLSX, EML or mbox file) and cuts it into sections.
     public func load(path: String) throws(DocumentError) -> TaskContent {
-        if importer.detect(path: path) == .mbox { return try loadMailbox(path: path) }
-        let content = try importer.read(path: path)
-        return sections(of: content, name: path)
+        sections(of: try read(path: path), name: path)
     }
 
     /// Content held in memory.
     public func load(bytes: [UInt8], name: String) throws(DocumentError) -> TaskContent {
-        if importer.detect(bytes: bytes) == .mbox {
-            var messages: [MailMessage] = []
-            var warnings: [String] = []
-            for entry in MboxReader().messages(in: bytes) {
-                do throws(DocumentError) {
-                    messages.append(try importer.readMail(bytes: entry.bytes, name: "\(name) message \(entry.index + 1)"))
-                } catch {
-                    warnings.append("\(name): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
-                }
-            }
-            return mailbox(messages, name: name, warnings: warnings)
-        }
-        return sections(of: try importer.read(bytes: bytes, name: name), name: name)
+        sections(of: try read(bytes: bytes, name: name), name: name)
     }
 
-    func loadMailbox(path: String) throws(DocumentError) -> TaskContent {
+    /// Reads `path` without rendering it (for the tasks that work on the model itself).
+    public func read(path: String) throws(DocumentError) -> Input {
+        guard importer.detect(path: path) == .mbox else { return .content(try importer.read(path: path)) }
         var messages: [MailMessage] = []
         var warnings: [String] = []
         do {
-            try MboxReader().forEachMessage(path: path) { entry in
-                do throws(DocumentError) {
-                    messages.append(try importer.readMail(bytes: entry.bytes, name: "\(path) message \(entry.index + 1)"))
-                } catch {
-                    warnings.append("\(path): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
-                }
-            }
+            try MboxReader().forEachMessage(path: path) { add($0, of: path, to: &messages, &warnings) }
         } catch let error as DocumentError {
             throw error
         } catch {
             throw DocumentError(.io, file: path, message: "\(error)")
         }
-        return mailbox(messages, name: path, warnings: warnings)
+        return .mailbox(messages, warnings: warnings)
+    }
+
+    /// Bytes held in memory, without rendering them.
+    public func read(bytes: [UInt8], name: String) throws(DocumentError) -> Input {
+        guard importer.detect(bytes: bytes) == .mbox else { return .content(try importer.read(bytes: bytes, name: name)) }
+        var messages: [MailMessage] = []
+        var warnings: [String] = []
+        for entry in MboxReader().messages(in: bytes) { add(entry, of: name, to: &messages, &warnings) }
+        return .mailbox(messages, warnings: warnings)
+    }
+
+    /// One mbox entry read (attachments too), or a warning naming its place.
+    func add(_ entry: MboxReader.Entry, of name: String, to messages: inout [MailMessage], _ warnings: inout [String]) {
+        do throws(DocumentError) {
+            messages.append(try importer.readMail(bytes: entry.bytes, name: "\(name) message \(entry.index + 1)"))
+        } catch {
+            warnings.append("\(name): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
+        }
+    }
+
+    /// Read input cut into sections.
+    public func sections(of input: Input, name: String) -> TaskContent {
+        switch input {
+        case .content(let content): sections(of: content, name: name)
+        case .mailbox(let messages, let warnings): mailbox(messages, name: name, warnings: warnings)
+        }
     }
 
     func mailbox(_ messages: [MailMessage], name: String, warnings: [String]) -> TaskContent {
@@ -107,9 +120,7 @@ public struct ContentLoader: Sendable {
                 sections.append(.init(title: message.subject, markdown: renderer.markdown(Self.markingHistory(message))))
             }
         }
-        var content = TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
-        content.messages = messages
-        return content
+        return TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
     }
 
     /// Cuts read content into sections.

@@ -36,13 +36,28 @@ func printWarnings(_ warnings: [String]) {
     }
 }
 
-/// Reads a task's input file ('-' for standard input).
+/// Reads a task's input file ('-' for standard input), cut into sections for a prompt.
 func loadContent(_ path: String, loader: ContentLoader = ContentLoader()) throws -> TaskContent {
+    loader.sections(of: try readInput(path, loader: loader), name: path == "-" ? "standard input" : path)
+}
+
+/// Reads a task's input file without rendering it.
+func readInput(_ path: String, loader: ContentLoader = ContentLoader()) throws -> ContentLoader.Input {
     if path == "-" {
         let data = FileHandle.standardInput.readDataToEndOfFile()
-        return try loader.load(bytes: [UInt8](data), name: "standard input")
+        return try loader.read(bytes: [UInt8](data), name: "standard input")
     }
-    return try loader.load(path: path)
+    return try loader.read(path: path)
+}
+
+/// What the input is, for a message saying it is the wrong kind.
+func kindName(_ input: ContentLoader.Input) -> String {
+    switch input {
+    case .content(.document): "document"
+    case .content(.workbook): "workbook"
+    case .content(.mail): "mail message"
+    case .mailbox: "mailbox"
+    }
 }
 
 struct Summarise: AsyncParsableCommand {
@@ -133,9 +148,9 @@ struct Analyse: AsyncParsableCommand {
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
-        let content = try loadContent(file)
-        guard case .workbook(let workbook) = content.imported else {
-            throw TaskFailure("\(file) is a \(content.kind.rawValue), not a workbook: analyse reads XLSX files.")
+        let input = try readInput(file)
+        guard case .content(.workbook(let workbook)) = input else {
+            throw TaskFailure("\(file) is a \(kindName(input)), not a workbook: analyse reads XLSX files.")
         }
         let chosen: Sheet
         if let sheet {
@@ -193,18 +208,24 @@ struct Reply: AsyncParsableCommand {
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
-        let content = try loadContent(file)
         let message: MailMessage
         var earlier: [MailMessage] = []
-        if case .mail(let one) = content.imported {
+        switch try readInput(file) {
+        case .content(.mail(let one)):
             message = one
-        } else if content.kind == .mailbox, !content.messages.isEmpty {
-            let latest = content.messages.max { ($0.date?.timestamp ?? Int64.min) < ($1.date?.timestamp ?? Int64.min) } ?? content.messages.last!
-            let thread = Threader.threads(content.messages).first { $0.messages.contains { $0.messageID == latest.messageID && $0.subject == latest.subject } }
+        case .mailbox(let messages, let warnings) where !messages.isEmpty:
+            printWarnings(warnings)
+            // The latest message by date, with the earlier messages of its thread.
+            let threads = Threader.threads(messages)
+            let latest = threads.flatMap(\.messages).max { ($0.date?.timestamp ?? Int64.min) < ($1.date?.timestamp ?? Int64.min) }!
+            let thread = threads.first { $0.messages.contains { $0.messageID == latest.messageID && $0.subject == latest.subject } }
             message = latest
             earlier = (thread?.messages ?? []).filter { $0.messageID != latest.messageID || $0.subject != latest.subject }
-        } else {
-            throw TaskFailure("\(file) is a \(content.kind.rawValue), not a message: reply reads EML or mbox files.")
+        case .mailbox(_, let warnings):
+            printWarnings(warnings)
+            throw TaskFailure("\(file): the mailbox holds no message that could be read.")
+        case let input:
+            throw TaskFailure("\(file) is a \(kindName(input)), not a message: reply reads EML or mbox files.")
         }
         let session = try TaskSession(task: "reply", options: common)
         let writesMessage = output.map { $0.lowercased().hasSuffix(".eml") } ?? false
