@@ -6,35 +6,35 @@ import QuireLLM
 /// number in the answer is checked against the profile.
 public struct AnalyseTask: QuireTask {
     public let routeName = "analyse-table"
-    public var file: String
-    public var sheet: Sheet
-    public var question: String?
+    public let file: String
+    public let sheet: Sheet
+    public let question: String?
     public var options: TaskOptions
     public let profile: TableProfile
-    /// Rows of the sample given with the profile.
-    public var sampleRows: Int
+    /// The profile as the model gets it (JSON).
+    let profileJSON: String
+    /// The first rows as a Markdown table (cells as Excel shows them, long ones shortened).
+    let sample: String
 
+    /// Reads the sheet as a table once: the profile over every row and the sample of the
+    /// first `sampleRows` come from it.
     public init(file: String, sheet: Sheet, question: String? = nil, options: TaskOptions = TaskOptions(), sampleRows: Int = 15) {
         self.file = file
         self.sheet = sheet
         self.question = question
         self.options = options
-        self.sampleRows = sampleRows
-        profile = TableProfiler.profile(sheet, question: question)
+        let table = SheetTable2D(sheet: sheet)
+        profile = TableProfiler.profile(table, question: question)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        profileJSON = String(decoding: (try? encoder.encode(profile)) ?? Data(), as: UTF8.self)
+        sample = Self.sample(table, rows: sampleRows)
     }
 
     static let metadataQuestion = "question"
     static let profileKind = "table-profile"
 
-    var profileJSON: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(profile)) ?? Data(), as: UTF8.self)
-    }
-
-    /// The first rows as a Markdown table (cells as Excel shows them, long ones shortened).
-    var sample: String {
-        let table = SheetTable2D(sheet: sheet)
+    static func sample(_ table: SheetTable2D, rows sampleRows: Int) -> String {
         let columns = Array(table.columnNames.prefix(30))
         func cell(_ text: String) -> String {
             var t = text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")

@@ -126,7 +126,11 @@ public struct SheetTable2D: Sendable {
 public enum TableProfiler {
     /// Profiles `sheet`; `question` decides the groupings (columns it names).
     public static func profile(_ sheet: Sheet, question: String? = nil) -> TableProfile {
-        let table = SheetTable2D(sheet: sheet)
+        profile(SheetTable2D(sheet: sheet), question: question)
+    }
+
+    /// Profiles a sheet already read as a table.
+    public static func profile(_ table: SheetTable2D, question: String? = nil) -> TableProfile {
         var columns: [TableProfile.Column] = []
         var errorCells = 0
         for (position, name) in table.columnNames.enumerated() {
@@ -199,7 +203,7 @@ public enum TableProfiler {
             columns.append(column)
         }
         let groupings = self.groupings(table, columns: columns, question: question)
-        return TableProfile(sheet: sheet.name, headerRow: table.headerRow, rows: table.rows.count, columns: columns, groupings: groupings, errorCells: errorCells)
+        return TableProfile(sheet: table.name, headerRow: table.headerRow, rows: table.rows.count, columns: columns, groupings: groupings, errorCells: errorCells)
     }
 
     static func isoDate(_ d: DateTimeValue) -> String {
