@@ -96,12 +96,8 @@ public struct Extractor: Sendable {
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
         case .other(.mbox):
             try extractMailbox(file: file, write: write) { body in try MboxReader().forEachMessage(path: file, body) }
-        case .other(.mail):
-            // Markdown and text show a message's whole text: no need to find its quoted history.
-            let message = try importer.readMail(bytes: try Importer.contents(path: file), name: file, separatesQuotedText: rendersQuotedText)
-            write(try render(.mail(message), file: file))
         default:
-            write(try render(try importer.read(opened, file: file), file: file))
+            write(try render(try importer.read(opened, file: file, separatesQuotedText: rendersQuotedText), file: file))
         }
     }
 

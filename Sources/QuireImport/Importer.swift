@@ -165,7 +165,9 @@ public struct Importer: Sendable {
         return try read(opened, file: name)
     }
 
-    package func read(_ opened: Opened, file: String) throws(DocumentError) -> ImportedContent {
+    /// `separatesQuotedText`: for a message, whether to find its quoted history (not needed
+    /// when the output shows the whole text).
+    package func read(_ opened: Opened, file: String, separatesQuotedText: Bool = true) throws(DocumentError) -> ImportedContent {
         switch opened {
         case .package(let package, .xlsx):
             return .workbook(try XLSXReader(options: .init(limits: limits)).read(package))
@@ -173,7 +175,7 @@ public struct Importer: Sendable {
             // The DOCX reader says precisely what is wrong with a ZIP that is no document.
             return .document(try DOCXReader(options: .init(limits: limits)).read(package: package))
         case .other(.mail):
-            return .mail(try readMail(bytes: try Importer.contents(path: file), name: file))
+            return .mail(try readMail(bytes: try Importer.contents(path: file), name: file, separatesQuotedText: separatesQuotedText))
         case .package(_, let format), .other(let format):
             throw Importer.unsupported(format, file: file)
         }
