@@ -51,9 +51,15 @@ public struct DOCXWriter: Sendable {
         /// List id → (numId, level formats: ordered or not per level).
         var lists: [String: Int] = [:]
         var listLevels: [Int: [Int: Bool]] = [:]
+        /// Items without a list id: each run of them, between other blocks, is one list.
         var anonymousLists = 0
+        var afterListItem = false
 
         mutating func emit(_ block: Block, into out: inout String, style: String? = nil) {
+            let isListItem: Bool
+            if case .listItem = block { isListItem = true } else { isListItem = false }
+            if isListItem && !afterListItem { anonymousLists += 1 }
+            defer { afterListItem = isListItem }
             switch block {
             case .heading(let h):
                 let name = h.isTitle ? "Title" : "Heading\(min(max(h.level, 1), 6))"

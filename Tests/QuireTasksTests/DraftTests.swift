@@ -168,3 +168,17 @@ struct DraftTests {
         }
     }
 }
+
+extension DraftTests {
+    @Test("list items without a list id: each run between other blocks is its own list, numbered from 1")
+    func anonymousLists() throws {
+        let item = { (n: Int) in Block.listItem(ListItem(level: 0, isOrdered: true, marker: "\(n).", content: [.text("item \(n)", .plain)])) }
+        let document = Document(blocks: [item(1), item(2), .paragraph(Paragraph(content: [.text("between", .plain)])), item(1), item(2)])
+        let path = NSTemporaryDirectory() + "quire-lists-\(UUID().uuidString).docx"
+        try Data(try DOCXWriter().write(document)).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let back = try DOCXReader().read(path: path)
+        let markers = back.blocks.compactMap { if case .listItem(let i) = $0 { i.marker } else { nil } }
+        #expect(markers == ["1.", "2.", "1.", "2."])
+    }
+}
