@@ -118,9 +118,9 @@ public struct MarkdownParser: Sendable {
         guard hashes >= 1, hashes <= 6 else { return nil }
         let rest = line.dropFirst(hashes)
         guard rest.isEmpty || rest.first == " " else { return nil }
-        var text = rest.trimmingCharactersSpaces()
+        var text = String(rest).trimmingSpaces()
         while text.hasSuffix("#") { text.removeLast() }
-        return (hashes, text.trimmingCharactersSpaces())
+        return (hashes, text.trimmingSpaces())
     }
 
     static func isRule(_ line: String) -> Bool {
@@ -129,7 +129,7 @@ public struct MarkdownParser: Sendable {
     }
 
     static func isDelimiterRow(_ line: String) -> Bool {
-        let t = line.trimmingCharactersSpaces()
+        let t = line.trimmingSpaces()
         return t.hasPrefix("|") && t.contains("-") && t.allSatisfy { "|-: ".contains($0) }
     }
 
@@ -137,7 +137,7 @@ public struct MarkdownParser: Sendable {
         var cells: [String] = []
         var current = ""
         var escaped = false
-        var body = Substring(line.trimmingCharactersSpaces())
+        var body = Substring(line.trimmingSpaces())
         if body.first == "|" { body = body.dropFirst() }
         if body.last == "|" && !body.hasSuffix("\\|") { body = body.dropLast() }
         for c in body {
@@ -148,13 +148,13 @@ public struct MarkdownParser: Sendable {
             } else if c == "\\" {
                 escaped = true
             } else if c == "|" {
-                cells.append(current.trimmingCharactersSpaces())
+                cells.append(current.trimmingSpaces())
                 current = ""
             } else {
                 current.append(c)
             }
         }
-        cells.append(current.trimmingCharactersSpaces())
+        cells.append(current.trimmingSpaces())
         return cells
     }
 
@@ -172,13 +172,13 @@ public struct MarkdownParser: Sendable {
         let level = min(indent / 2, 8)
         if let first = rest.first, "-*+".contains(first), rest.dropFirst().first == " " {
             if isRule(String(rest)) { return nil }
-            return Marker(level: level, ordered: false, marker: "•", text: String(rest.dropFirst(2)).trimmingCharactersSpaces())
+            return Marker(level: level, ordered: false, marker: "•", text: String(rest.dropFirst(2)).trimmingSpaces())
         }
         let digits = rest.prefix(while: \.isNumber)
         if !digits.isEmpty, digits.count <= 9 {
             let after = rest.dropFirst(digits.count)
             if let p = after.first, p == "." || p == ")", after.dropFirst().first == " " {
-                return Marker(level: level, ordered: true, marker: digits + String(p), text: String(after.dropFirst(2)).trimmingCharactersSpaces())
+                return Marker(level: level, ordered: true, marker: digits + String(p), text: String(after.dropFirst(2)).trimmingSpaces())
             }
         }
         return nil
@@ -249,7 +249,7 @@ public struct MarkdownParser: Sendable {
                 let end = chars[(close + 2)...].firstIndex(of: ")")
             {
                 flushText()
-                var url = String(chars[(close + 2)..<end]).trimmingCharactersSpaces()
+                var url = String(chars[(close + 2)..<end]).trimmingSpaces()
                 if let space = url.firstIndex(of: " ") { url = String(url[..<space]) }  // [a](url "title")
                 let label = spans(Array(chars[(i + 1)..<close]), style: style)
                 out.append(.link(Link(target: url.hasPrefix("#") ? .anchor(String(url.dropFirst())) : .url(url), content: label)))
@@ -335,13 +335,4 @@ extension String {
     }
 
     func trimmingLeadingSpaces() -> String { String(drop(while: { $0 == " " || $0 == "\t" })) }
-}
-
-extension StringProtocol {
-    func trimmingCharactersSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
 }

@@ -32,7 +32,6 @@ public enum OfflineSummary {
 
     struct Section {
         var title: String?
-        var level: Int
         /// Facts shown with the title (a message's sender and date).
         var byline: [String] = []
         var tables: [String] = []
@@ -41,7 +40,7 @@ public enum OfflineSummary {
 
     /// The summary of Markdown text.
     public static func summarise(_ markdown: String, length: TaskOptions.Length, style: TaskOptions.Style, focus: String?) -> String {
-        var sections: [Section] = [Section(title: nil, level: 0)]
+        var sections: [Section] = [Section(title: nil)]
         var units: [Unit] = []
         var paragraph: [String] = []
         var table: [[String]] = []
@@ -86,10 +85,10 @@ public enum OfflineSummary {
                 flushParagraph()
                 continue
             }
-            if let level = headingLevel(line) {
+            if headingLevel(line) != nil {
                 flushParagraph()
                 let title = inlineText(String(line.drop(while: { $0 == "#" })).trimmingSpaces())
-                sections.append(Section(title: title.isEmpty ? nil : title, level: level))
+                sections.append(Section(title: title.isEmpty ? nil : title))
                 continue
             }
             if let item = listItemText(line) {
@@ -342,7 +341,8 @@ public enum OfflineSummary {
         // Every section with text is represented by its best sentence (best sections first
         // when the goal is smaller than the number of sections).
         let best = sections.compactMap { section in section.units.max { units[$0].score < units[$1].score } }
-        for index in best.sorted(by: { units[$0].score > units[$1].score }).prefix(max(goal, length == .short ? goal : best.count)) {
+        // A short summary may leave the weakest sections out; longer ones show them all.
+        for index in best.sorted(by: { units[$0].score > units[$1].score }).prefix(length == .short ? goal : max(goal, best.count)) {
             chosen.insert(index)
         }
         for unit in units.sorted(by: { $0.score > $1.score }) where chosen.count < goal {

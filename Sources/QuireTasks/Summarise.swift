@@ -59,8 +59,8 @@ public struct SummariseTask: QuireTask {
 
     public func plan(_ budget: PromptBudget) -> TaskPlan {
         let whole = content.markdown
-        let probe = ContentFence(for: [whole])
-        let overhead = TokenEstimate.tokens(system(probe, partial: false)) + 200
+        // Every fence name has the same length: an empty content's fence sizes the instructions.
+        let overhead = TokenEstimate.tokens(system(ContentFence(for: []), partial: false)) + 200
         let room = budget.contentTokens(overhead: overhead)
         if TokenEstimate.tokens(whole) <= room {
             return .single(request(whole, attributes: [("name", content.name)], step: nil))
