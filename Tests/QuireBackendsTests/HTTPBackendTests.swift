@@ -18,15 +18,7 @@ struct HTTPBackendTests {
     }
 
     static func with<T>(_ reply: @escaping @Sendable (TestHTTPServer.Received) -> TestHTTPServer.Reply, _ body: (TestHTTPServer) async throws -> T) async throws -> T {
-        let server = try await TestHTTPServer(reply: reply)
-        do {
-            let result = try await body(server)
-            try await server.shutdown()
-            return result
-        } catch {
-            try? await server.shutdown()
-            throw error
-        }
+        try await TestHTTPServer.serving(reply, body)
     }
 
     static func backend(_ kind: BackendConfig.Kind, _ server: TestHTTPServer, key: String? = "sk-test", readTimeout: Double = 5, maxBytes: Int = 1 << 20) -> HTTPChatBackend {

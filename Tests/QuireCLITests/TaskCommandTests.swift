@@ -43,8 +43,7 @@ struct TaskCommandTests {
     }
 
     static func jsonReply(_ text: String) -> TestHTTPServer.Reply {
-        let content = String(decoding: try! JSONSerialization.data(withJSONObject: ["content": text]), as: UTF8.self)
-        return .body(#"{"choices":[{"index":0,"message":{"role":"assistant",\#(content.dropFirst().dropLast())},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":500}}"#)
+        .openAIChat(text, promptTokens: 1000, completionTokens: 500)
     }
 
     static func userMessage(_ received: TestHTTPServer.Received) -> String {

@@ -10,7 +10,7 @@ func withOpenAIServer<T>(
     answer: @escaping @Sendable (_ user: String, _ body: String) -> (status: Int, text: String),
     _ body: (TestHTTPServer) async throws -> T
 ) async throws -> T {
-    let server = try await TestHTTPServer { received in
+    try await TestHTTPServer.serving({ received in
         let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
         let messages = json?["messages"] as? [[String: Any]] ?? []
         let user = messages.last?["content"] as? String ?? ""
@@ -18,17 +18,8 @@ func withOpenAIServer<T>(
         if status != 200 {
             return .body(#"{"error":{"message":"\#(text)","type":"invalid_request_error","code":"context_length_exceeded"}}"#, status: status)
         }
-        let content = String(decoding: try! JSONSerialization.data(withJSONObject: ["content": text]), as: UTF8.self)
-        return .body(#"{"choices":[{"index":0,"message":{"role":"assistant",\#(content.dropFirst().dropLast())},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":10}}"#)
-    }
-    do {
-        let result = try await body(server)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
-    }
+        return .openAIChat(text, promptTokens: 100, completionTokens: 10)
+    }, body)
 }
 
 func openAIBackend(_ server: TestHTTPServer, window: Int = 128_000, maxOutput: Int = 4096) -> HTTPChatBackend {

@@ -39,6 +39,43 @@ public final class TestHTTPServer: Sendable {
         public static func body(_ text: String, status: Int = 200, headers: [(String, String)] = [("Content-Type", "application/json")]) -> Reply {
             Reply(status: status, headers: headers, chunks: [(0, Array(text.utf8))])
         }
+
+        /// A non-streamed OpenAI Chat Completions answer holding `text`, with its usage.
+        public static func openAIChat(_ text: String, promptTokens: Int, completionTokens: Int) -> Reply {
+            var escaped = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case "\n": escaped += "\\n"
+                case "\r": escaped += "\\r"
+                case "\t": escaped += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        escaped.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            escaped += "\""
+            return .body(
+                #"{"choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"stop"}],"usage":{"prompt_tokens":\#(promptTokens),"completion_tokens":\#(completionTokens)}}"#)
+        }
+    }
+
+    /// Starts a server, runs `body` with it, and shuts it down whether `body` succeeds or throws.
+    public static func serving<T>(_ reply: @escaping @Sendable (Received) -> Reply, _ body: (TestHTTPServer) async throws -> T) async throws -> T {
+        let server = try await TestHTTPServer(reply: reply)
+        do {
+            let result = try await body(server)
+            try await server.shutdown()
+            return result
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
     }
 
     private let group: MultiThreadedEventLoopGroup
