@@ -156,8 +156,7 @@ public enum Chunker {
             } else if !line.hasPrefix("|") {
                 tableHeader = []
             }
-            // Prefer to break at a blank line once a piece is well filled.
-            var lineTokens = TokenEstimate.tokens(line) + 1
+            let lineTokens = TokenEstimate.tokens(line) + 1
             if lineTokens > budget {
                 // One enormous line (a paragraph without breaks): cut it at sentence or word ends.
                 flush()
@@ -172,13 +171,13 @@ public enum Chunker {
                     tokens = tableHeader.reduce(0) { $0 + TokenEstimate.tokens($1) + 1 }
                 }
             } else if line.isEmpty, tokens > budget * 3 / 4 {
+                // Break at a blank line once a piece is well filled.
                 flush()
                 index += 1
                 continue
             }
             if current.isEmpty && line.isEmpty { index += 1; continue }
             current.append(line)
-            lineTokens = TokenEstimate.tokens(line) + 1
             tokens += lineTokens
             index += 1
         }
