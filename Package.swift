@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "QuireImport", targets: ["QuireImport"]),
         .library(name: "QuireLLM", targets: ["QuireLLM"]),
         .library(name: "QuireTasks", targets: ["QuireTasks"]),
+        .library(name: "QuireBatch", targets: ["QuireBatch"]),
+        // Networking: the HTTP backends (AsyncHTTPClient) and the model picker over them.
+        .library(name: "QuireBackends", targets: ["QuireBackends"]),
+        .library(name: "QuireRouter", targets: ["QuireRouter"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
     dependencies: [
@@ -33,6 +37,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         .target(name: "QuireModel"),
         .target(name: "QuireSync"),
         .target(name: "QuireZip", dependencies: ["CZlib", "QuireSync"]),
@@ -51,10 +60,11 @@ let package = Package(
         ),
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireSync"]),
         .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireDOCX", "QuireZip"]),
+        .target(name: "QuireBatch", dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "CSQLite"]),
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
+                "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks", "QuireBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +91,9 @@ let package = Package(
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
         .testTarget(name: "QuireTasksTests", dependencies: ["QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
+        .testTarget(
+            name: "QuireBatchTests",
+            dependencies: ["QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
     ],
     swiftLanguageModes: [.v6]

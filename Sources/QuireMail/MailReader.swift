@@ -45,6 +45,14 @@ public struct MailReader: Sendable {
         }
     }
 
+    /// Only the header block of a message: the decoded fields (subject, addresses, date,
+    /// ids, every field), without reading the body — for scanning a large export. Also
+    /// returns where the body starts in `bytes`.
+    public func readHeaders(_ bytes: UnsafeBufferPointer<UInt8>) -> (message: MailMessage, bodyStart: Int) {
+        let header = HeaderBlock.parse(bytes, maxBytes: limits.maxHeaderBytes)
+        return (ParseState.headerFields(header), header.bodyStart)
+    }
+
     /// An HTML body as readable text (links and lists kept, scripts and styles dropped).
     public static func text(ofHTML html: String) -> String { HTMLText.convert(html) }
 
@@ -68,6 +76,24 @@ struct ParseState {
     /// A whole message (headers, then its MIME tree).
     mutating func message(_ bytes: UnsafeBufferPointer<UInt8>, depth: Int) -> MailMessage {
         let header = HeaderBlock.parse(bytes, maxBytes: limits.maxHeaderBytes)
+        var message = Self.headerFields(header)
+        if header.missingSeparator { message.warnings.append("no blank line after the headers; the body starts at the first line that is not a header") }
+        var body = MailBody()
+        entity(bytes, header: header, depth: depth, defaultType: "text/plain", into: &body, message: &message)
+        message.textBody = body.plain.map { MailBody.normaliseLineEnds($0) }
+        message.htmlBody = body.html
+        // The HTML made text only when it is the best text there is (converting costs more
+        // than parsing the whole message); `MailReader.text(ofHTML:)` does it on demand.
+        if message.textBody == nil { message.htmlText = body.html.map(HTMLText.convert) }
+        if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
+        message.attachments = body.attachments
+        message.parts = body.parts
+        message.warnings += body.warnings
+        return message
+    }
+
+    /// The message's header fields decoded: subject, addresses, date, ids, and every field.
+    static func headerFields(_ header: HeaderBlock) -> MailMessage {
         var message = MailMessage()
         let contentType = header.raw("content-type").map { ParameterizedValue(Charset.text($0)) }
         let fallback = contentType?["charset"]
@@ -88,18 +114,6 @@ struct ParseState {
         message.messageID = text("message-id").flatMap { MessageIDs.parse($0).first ?? ($0.isEmpty ? nil : $0.trimmingCharacters(in: " \t")) }
         message.inReplyTo = text("in-reply-to").map(MessageIDs.parse) ?? []
         message.references = text("references").map(MessageIDs.parse) ?? []
-        if header.missingSeparator { message.warnings.append("no blank line after the headers; the body starts at the first line that is not a header") }
-        var body = MailBody()
-        entity(bytes, header: header, depth: depth, defaultType: "text/plain", into: &body, message: &message)
-        message.textBody = body.plain.map { MailBody.normaliseLineEnds($0) }
-        message.htmlBody = body.html
-        // The HTML made text only when it is the best text there is (converting costs more
-        // than parsing the whole message); `MailReader.text(ofHTML:)` does it on demand.
-        if message.textBody == nil { message.htmlText = body.html.map(HTMLText.convert) }
-        if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
-        message.attachments = body.attachments
-        message.parts = body.parts
-        message.warnings += body.warnings
         return message
     }
 

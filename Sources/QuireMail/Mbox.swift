@@ -51,6 +51,41 @@ public struct MboxReader: Sendable {
         try splitter.finish(body)
     }
 
+    /// The message whose `From ` line starts at byte `offset` (as `Entry.offset` gave it),
+    /// read without going through the messages before it; nil when none starts there.
+    /// - Throws: `DocumentError` when the file cannot be read.
+    public func message(path: String, at offset: Int) throws -> Entry? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")
+        }
+        defer { close(fd) }
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw DocumentError(.io, file: path, message: "cannot go to byte \(offset): \(String(cString: strerror(errno))).")
+        }
+        struct Found: Error { var entry: Entry }
+        var splitter = MboxSplitter()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        do {
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).")
+                }
+                if n == 0 { break }
+                try splitter.feed(chunk[0..<n]) { throw Found(entry: $0) }
+                if chunk.count < 1 << 20 { chunk = [UInt8](repeating: 0, count: chunk.count * 2) }
+            }
+            try splitter.finish { throw Found(entry: $0) }
+        } catch let found as Found {
+            var entry = found.entry
+            entry.offset += offset
+            return entry
+        }
+        return nil
+    }
+
     /// The messages of an mbox held in memory.
     public func messages(in bytes: [UInt8]) -> [Entry] {
         var splitter = MboxSplitter()

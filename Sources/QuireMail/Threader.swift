@@ -38,6 +38,15 @@ public enum Threader {
     }
 
     public static func threads(_ messages: [MailMessage]) -> [MailThread] {
+        groups(messages).map { group in
+            MailThread(subject: baseSubject(messages[group[0]].subject ?? "", lowercased: false), messages: group.map { messages[$0] })
+        }
+    }
+
+    /// The threads as positions in `messages`: each thread's messages in date order, threads
+    /// by their first message. Only the headers matter (ids, references, subject, date), so a
+    /// caller may pass messages read without their bodies.
+    public static func groups(_ messages: [MailMessage]) -> [[Int]] {
         var table: [String: Container] = [:]
         var order: [Container] = []
         func container(_ id: String) -> Container {
@@ -99,7 +108,7 @@ public enum Threader {
             }
         }
         groups = merged
-        var threads: [(key: (Int64, Int), thread: MailThread)] = []
+        var threads: [(key: (Int64, Int), members: [Int])] = []
         for group in groups {
             let ordered = group.sorted { a, b in
                 let da = messages[a].date?.timestamp, db = messages[b].date?.timestamp
@@ -107,10 +116,9 @@ public enum Threader {
                 return a < b
             }
             let first = ordered[0]
-            let thread = MailThread(subject: baseSubject(messages[first].subject ?? "", lowercased: false), messages: ordered.map { messages[$0] })
-            threads.append(((messages[first].date?.timestamp ?? Int64.max, first), thread))
+            threads.append(((messages[first].date?.timestamp ?? Int64.max, first), ordered))
         }
-        return threads.sorted { $0.key.0 != $1.key.0 ? $0.key.0 < $1.key.0 : $0.key.1 < $1.key.1 }.map(\.thread)
+        return threads.sorted { $0.key.0 != $1.key.0 ? $0.key.0 < $1.key.0 : $0.key.1 < $1.key.1 }.map(\.members)
     }
 
     /// Prefixes that mark a reply, as mail clients write them in several languages.

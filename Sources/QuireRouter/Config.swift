@@ -29,6 +29,11 @@ public struct QuireConfig: Sendable {
         /// Prices per million tokens, for the cost report.
         public var inputPricePerMillion: Double?
         public var outputPricePerMillion: Double?
+        /// Provider limits a batch keeps to (`requests_per_minute`, `tokens_per_minute`).
+        public var requestsPerMinute: Int?
+        public var tokensPerMinute: Int?
+        /// The share of the price the provider's batch API charges (`batch_discount: 0.5`).
+        public var batchPriceFactor: Double?
         /// The line of the config that defines it.
         public var line: Int
     }
@@ -107,7 +112,8 @@ public struct QuireConfig: Sendable {
                     var kind: BackendConfig.Kind?
                     var backend = Backend(
                         name: name, kind: .openai, model: "", baseURL: nil, apiKeyEnv: nil, apiKeyCommand: nil, headers: [:], apiVersion: nil,
-                        contextWindow: nil, maxOutputTokens: nil, inputPricePerMillion: nil, outputPricePerMillion: nil, line: nameNode.mark?.line ?? 0)
+                        contextWindow: nil, maxOutputTokens: nil, inputPricePerMillion: nil, outputPricePerMillion: nil, requestsPerMinute: nil,
+                        tokensPerMinute: nil, batchPriceFactor: nil, line: nameNode.mark?.line ?? 0)
                     for (fieldNode, fieldValue) in fields {
                         let field = fieldNode.string ?? ""
                         func string() throws(Invalid) -> String {
@@ -134,6 +140,16 @@ public struct QuireConfig: Sendable {
                         case "max_output_tokens": backend.maxOutputTokens = Int(try number())
                         case "input_price": backend.inputPricePerMillion = try number()
                         case "output_price": backend.outputPricePerMillion = try number()
+                        case "requests_per_minute", "tokens_per_minute":
+                            let value = try number()
+                            guard value >= 1, value <= 1e9, value == value.rounded() else {
+                                throw fail(fieldValue, "'\(field)' of backend '\(name)' must be a whole number from 1 to 1000000000.")
+                            }
+                            if field == "requests_per_minute" { backend.requestsPerMinute = Int(value) } else { backend.tokensPerMinute = Int(value) }
+                        case "batch_discount":
+                            let value = try number()
+                            guard value > 0, value <= 1 else { throw fail(fieldValue, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).") }
+                            backend.batchPriceFactor = value
                         case "headers":
                             guard let headers = fieldValue.mapping else { throw fail(fieldValue, "'headers' of backend '\(name)' must map header names to values.") }
                             for (h, v) in headers { backend.headers[h.string ?? ""] = v.string ?? "" }

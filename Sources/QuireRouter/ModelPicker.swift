@@ -21,6 +21,11 @@ public struct ModelPicker: Sendable {
         public var warning: String?
         /// Its prices, when the config gives them.
         public var pricing: Pricing?
+        /// Limits a batch keeps to, from the config.
+        public var requestsPerMinute: Int? = nil
+        public var tokensPerMinute: Int? = nil
+        /// The share of the price the provider's batch API charges (nil: it has none).
+        public var batchPriceFactor: Double? = nil
     }
 
     public struct ResolvedRoute: Sendable, Equatable {
@@ -116,7 +121,10 @@ public struct ModelPicker: Sendable {
         if let input = backend.inputPricePerMillion, let output = backend.outputPricePerMillion {
             pricing = Pricing(inputPerMillion: input, outputPerMillion: output)
         }
-        return Step(name: backend.name, backend: resolved, why: why + (target != name ? " (alias \(name))" : ""), warning: warning, pricing: pricing)
+        let batchFactor = backend.batchPriceFactor ?? ([.openai, .anthropic, .azureOpenAI].contains(backend.kind) ? 0.5 : nil)
+        return Step(
+            name: backend.name, backend: resolved, why: why + (target != name ? " (alias \(name))" : ""), warning: warning, pricing: pricing,
+            requestsPerMinute: backend.requestsPerMinute, tokensPerMinute: backend.tokensPerMinute, batchPriceFactor: batchFactor)
     }
 
     /// The first line a shell command prints (for `api_key_cmd`), or nil.

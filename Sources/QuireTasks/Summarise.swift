@@ -17,6 +17,7 @@ public struct SummariseTask: QuireTask {
         case .workbook: "workbook"
         case .mail: "email message"
         case .mailbox: "mailbox (messages grouped by thread)"
+        case .thread: "email thread (each message's own new text, oldest first)"
         case .text: "text"
         }
     }
@@ -38,7 +39,7 @@ public struct SummariseTask: QuireTask {
                 lines.append("Write the summary as short paragraphs of prose (no bullet points); \(options.words).")
             }
             lines.append("Start with the single most important point. Do not add a preamble such as \"Here is a summary\".")
-            if content.kind == .mail || content.kind == .mailbox {
+            if content.kind == .mail || content.kind == .mailbox || content.kind == .thread {
                 lines.append("For mail, say who asked for what, what was decided, and what is still open (with owners and dates when stated). Quoted history and signatures repeat earlier messages: do not summarise them twice.")
             }
             if content.kind == .workbook {

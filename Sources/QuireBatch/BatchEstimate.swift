@@ -1,0 +1,82 @@
+import QuireLLM
+import QuireTasks
+
+/// What a run would send and cost, computed without sending anything: every pending item
+/// is read and planned exactly as the run would plan it.
+public struct BatchEstimate: Sendable, Equatable {
+    public var items = 0
+    /// Requests, counting the parts and combining requests of items too long for one.
+    public var requests = 0
+    /// Input tokens, estimated on the high side (~3.5 ASCII bytes or one other character per token).
+    public var inputTokens = 0
+    /// Output tokens at most: the answer limit of every request.
+    public var maxOutputTokens = 0
+    /// Items that could not be read or do not fit the task (they would fail).
+    public var unusable = 0
+    /// The cost with the primary backend's prices, sent one by one (nil: no prices).
+    public var cost: Double?
+    /// The same through the provider's batch API, at its discount (nil: no prices or no batch API).
+    public var batchCost: Double?
+
+    public init() {}
+}
+
+extension BatchRunner {
+    /// Estimates the pending items of `ledger`, reading `jobs` items at once.
+    /// `batchDiscount`: the share of the price a provider batch charges (0.5: half), nil when
+    /// the primary backend has no batch API.
+    public func estimate(ledger: BatchLedger, batchDiscount: Double?) async throws -> BatchEstimate {
+        var estimate = BatchEstimate()
+        var cursor = 0
+        let budget = route.map { TaskRunner(router: Router(), route: $0).budget }
+        while true {
+            let page = try ledger.pending(after: cursor, limit: 256)
+            guard let last = page.last else { break }
+            cursor = last.seq
+            let parts = try await withThrowingTaskGroup(of: (requests: [ChatRequest], usable: Bool).self) { group in
+                var out: [(requests: [ChatRequest], usable: Bool)] = []
+                var next = 0
+                func launch() {
+                    let entry = page[next]
+                    next += 1
+                    group.addTask { self.plannedRequests(entry.item) }
+                }
+                while next < min(jobs, page.count) { launch() }
+                while let one = try await group.next() {
+                    out.append(one)
+                    if next < page.count { launch() }
+                }
+                return out
+            }
+            for part in parts {
+                estimate.items += 1
+                if !part.usable { estimate.unusable += 1 }
+                estimate.requests += part.requests.count
+                for request in part.requests {
+                    estimate.inputTokens += RequestSize.inputTokens(request)
+                    estimate.maxOutputTokens += request.maxOutputTokens ?? budget?.maxOutputTokens ?? 0
+                }
+            }
+        }
+        if let route, let primary = route.backends.first {
+            let usage = Usage(inputTokens: estimate.inputTokens, outputTokens: estimate.maxOutputTokens)
+            if primary.name == "builtin" {
+                estimate.cost = 0
+            } else if let price = prices[primary.name] {
+                estimate.cost = price.cost(usage)
+                if let batchDiscount { estimate.batchCost = price.cost(usage) * batchDiscount }
+            }
+        } else {
+            estimate.cost = 0
+        }
+        return estimate
+    }
+
+    /// The requests an item's task would send (none for extract), and whether it can run.
+    func plannedRequests(_ item: BatchItem) -> (requests: [ChatRequest], usable: Bool) {
+        guard let route else { return ([], (try? loader.load(item)) != nil) }
+        guard let loaded = try? loader.load(item), let quireTask = try? loader.task(task, for: item, loaded: loaded) else { return ([], false) }
+        let runner = TaskRunner(router: Router(), route: route)
+        return (Self.requests(quireTask.plan(runner.budget), runner: runner), true)
+    }
+}

@@ -1,0 +1,359 @@
+import QuireModel
+import QuireMail
+import QuireTasks
+
+/// Turns sources into items: finds every message and file, drops duplicates and what the
+/// selection leaves out, groups messages into threads when asked, and hands each item on
+/// as soon as it is known (per message, an export of any size streams through in constant
+/// memory; per thread, only each message's ids, subject and date are held until the
+/// threads are known).
+public struct BatchPlanner: Sendable {
+    /// nil: threads for mail, files for documents.
+    public var per: BatchGranularity?
+    public var selection: BatchSelection
+
+    public init(per: BatchGranularity? = nil, selection: BatchSelection = BatchSelection()) {
+        self.per = per
+        self.selection = selection
+    }
+
+    /// The outcome of planning: what each source held, and what was said about it.
+    public struct Report: Sendable {
+        public var tallies: [SourceTally]
+        public var warnings: [String]
+        /// Files under the sources that are neither mail nor documents.
+        public var skippedFiles: Int
+    }
+
+    /// A message found while scanning: where it is and the header facts that matter.
+    struct Found {
+        var location: MessageLocation
+        var key: String
+        var subject: String?
+        var date: Int64?
+        var inReplyTo: [String]
+        var references: [String]
+        var gmailThread: String?
+        var source: Int
+        /// Left out by `--from` (read no further).
+        var excluded = false
+    }
+
+    /// Plans `sources`, calling `onItem` with every item in order.
+    public func plan(_ sources: [BatchSource], onItem: (BatchItem) throws -> Void) throws -> Report {
+        var tallies = sources.map { SourceTally(source: $0.label) }
+        var walker = SourceWalker()
+        var seen = Set<String>()
+        var threadInput: [Found] = []
+        var emitted = 0
+        let granularity = per ?? .thread
+
+        func emit(_ item: BatchItem, source: Int) throws {
+            guard selection.inShard(item.id) else {
+                tallies[source].filtered += max(1, item.messages.count)
+                return
+            }
+            if let limit = selection.limit, emitted >= limit {
+                tallies[source].filtered += max(1, item.messages.count)
+                return
+            }
+            emitted += 1
+            tallies[source].items += 1
+            try onItem(item)
+        }
+
+        for (sourceIndex, source) in sources.enumerated() {
+            for path in source.paths {
+                for container in walker.containers(of: path) {
+                    if case .document(let file) = container {
+                        tallies[sourceIndex].found += 1
+                        try emitFile(file, source: sourceIndex, tallies: &tallies, warnings: &walker.warnings, emit: emit)
+                        continue
+                    }
+                    if granularity == .file {
+                        try emitMailFile(container, source: sourceIndex, tallies: &tallies, warnings: &walker.warnings, emit: emit)
+                        continue
+                    }
+                    try scan(container, warnings: &walker.warnings) { found in
+                        var found = found
+                        found.source = sourceIndex
+                        tallies[sourceIndex].found += 1
+                        guard !found.excluded else {
+                            tallies[sourceIndex].filtered += 1
+                            return
+                        }
+                        guard seen.insert(found.key).inserted else {
+                            tallies[sourceIndex].duplicates += 1
+                            return
+                        }
+                        guard selected(found) else {
+                            tallies[sourceIndex].filtered += 1
+                            return
+                        }
+                        if granularity == .message {
+                            let item = BatchItem(
+                                id: found.key, kind: .message, source: source.label, subject: found.subject, date: found.date, messages: [found.location])
+                            try emit(item, source: sourceIndex)
+                        } else {
+                            threadInput.append(found)
+                        }
+                    } unreadable: {
+                        tallies[sourceIndex].found += 1
+                        tallies[sourceIndex].unreadable += 1
+                    }
+                }
+            }
+        }
+        if granularity == .thread && !threadInput.isEmpty {
+            for group in Self.threads(threadInput) {
+                let first = threadInput[group[0]]
+                let id = first.gmailThread.map { "thread:gmail:" + $0 } ?? "thread:" + first.key.dropFirst(4)
+                let item = BatchItem(
+                    id: id, kind: .thread, source: sources[first.source].label, subject: first.subject, date: first.date,
+                    messages: group.map { threadInput[$0].location })
+                try emit(item, source: first.source)
+            }
+        }
+        return Report(tallies: tallies, warnings: walker.warnings, skippedFiles: walker.skipped)
+    }
+
+    /// Threads of the found messages: Gmail's own thread ids where the export has them
+    /// (Takeout's `X-GM-THRID`), else References/In-Reply-To and subjects.
+    static func threads(_ found: [Found]) -> [[Int]] {
+        var byGmail: [String: [Int]] = [:]
+        var gmailOrder: [String] = []
+        var rest: [Int] = []
+        for (index, message) in found.enumerated() {
+            if let thread = message.gmailThread {
+                if byGmail[thread] == nil { gmailOrder.append(thread) }
+                byGmail[thread, default: []].append(index)
+            } else {
+                rest.append(index)
+            }
+        }
+        var groups: [[Int]] = gmailOrder.map { thread in
+            byGmail[thread]!.sorted { a, b in
+                let da = found[a].date, db = found[b].date
+                if let da, let db, da != db { return da < db }
+                return a < b
+            }
+        }
+        let stubs = rest.map { index in
+            let f = found[index]
+            var message = MailMessage(subject: f.subject, messageID: String(f.key.dropFirst(4)), inReplyTo: f.inReplyTo, references: f.references)
+            if let date = f.date { message.date = MailDate(raw: "", timestamp: date) }
+            return message
+        }
+        groups += Threader.groups(stubs).map { $0.map { rest[$0] } }
+        // Threads in order of their first message's date, undated last, then as found.
+        return groups.sorted { a, b in
+            let da = found[a[0]].date ?? Int64.max, db = found[b[0]].date ?? Int64.max
+            return da != db ? da < db : a[0] < b[0]
+        }
+    }
+
+    func selected(_ found: Found) -> Bool {
+        if !selection.labels.isEmpty {
+            let labels = Set(found.location.labels.map { $0.lowercased() })
+            guard selection.labels.contains(where: { labels.contains($0.lowercased()) }) else { return false }
+        }
+        if !selection.folders.isEmpty {
+            guard let folder = found.location.folder?.lowercased() else { return false }
+            guard selection.folders.contains(where: { folder == $0.lowercased() || folder.hasPrefix($0.lowercased() + "/") }) else { return false }
+        }
+        if selection.since != nil || selection.until != nil {
+            guard let date = found.date else { return false }
+            if let since = selection.since, date < since { return false }
+            if let until = selection.until, date >= until { return false }
+        }
+        return true
+    }
+
+    // MARK: Scanning
+
+    /// Every message of a mail container, with its header facts; `unreadable` for one that
+    /// cannot be read at all.
+    func scan(_ container: FoundContainer, warnings: inout [String], _ body: (Found) throws -> Void, unreadable: () -> Void) throws {
+        let reader = MailReader(separatesQuotedText: false)
+        func found(_ bytes: UnsafeBufferPointer<UInt8>, _ location: MessageLocation) throws {
+            let (message, bodyStart) = reader.readHeaders(bytes)
+            guard fromSelected(message) else {
+                // Counted as found and filtered; the caller only sees selected messages.
+                try body(Found(location: location, key: "", subject: nil, date: nil, inReplyTo: [], references: [], source: 0, excluded: true))
+                return
+            }
+            var location = location
+            location.messageID = message.messageID
+            if let labels = message.header("X-Gmail-Labels") { location.labels = Self.labels(labels) }
+            let key = message.messageID.map { "msg:" + $0 } ?? "msg:sha:" + Self.contentKey(message, bytes, bodyStart: bodyStart)
+            try body(
+                Found(
+                    location: location, key: key, subject: message.subject, date: message.date?.timestamp, inReplyTo: message.inReplyTo,
+                    references: message.references, gmailThread: message.header("X-GM-THRID").flatMap { $0.isEmpty ? nil : $0 }, source: 0))
+        }
+        switch container {
+        case .mbox(let path, let folder):
+            do {
+                try MboxReader().forEachMessage(path: path) { entry in
+                    try entry.bytes.withUnsafeBufferPointer { bytes in
+                        try found(bytes, MessageLocation(container: .mbox, file: path, offset: entry.offset, index: entry.index, folder: folder))
+                    }
+                }
+            } catch let error as DocumentError {
+                warnings.append(error.description)
+                unreadable()
+            }
+        case .maildir(let directory, let folder):
+            for sub in ["cur", "new"] {
+                for name in SourceWalker.names(in: directory + "/" + sub) where !name.hasPrefix(".") {
+                    let path = directory + "/" + sub + "/" + name
+                    guard let bytes = readMessage(path, warnings: &warnings) else {
+                        unreadable()
+                        continue
+                    }
+                    let flags = Self.maildirFlags(name)
+                    try bytes.withUnsafeBufferPointer {
+                        try found($0, MessageLocation(container: .maildir, file: path, folder: folder, flags: flags))
+                    }
+                }
+            }
+        case .eml(let path, let folder):
+            guard let bytes = readMessage(path, warnings: &warnings) else { return unreadable() }
+            try bytes.withUnsafeBufferPointer { try found($0, MessageLocation(container: .eml, file: path, folder: folder)) }
+        case .emlx(let path, let folder):
+            guard let bytes = readMessage(path, warnings: &warnings) else { return unreadable() }
+            guard let range = Self.emlxMessage(bytes) else {
+                warnings.append("\(path): not a readable .emlx file (its first line should give the message's length in bytes).")
+                return unreadable()
+            }
+            try bytes[range].withUnsafeBufferPointer { try found($0, MessageLocation(container: .emlx, file: path, folder: folder)) }
+        case .document:
+            break
+        }
+    }
+
+    func fromSelected(_ message: MailMessage) -> Bool {
+        guard !selection.from.isEmpty else { return true }
+        let senders = (message.from + message.sender).map { $0.address.lowercased() }
+        return selection.from.contains { wanted in senders.contains { $0.contains(wanted.lowercased()) } }
+    }
+
+    func readMessage(_ path: String, warnings: inout [String]) -> [UInt8]? {
+        do {
+            return try FileBytes.read(path, limit: 256 << 20)
+        } catch {
+            warnings.append("\(error)")
+            return nil
+        }
+    }
+
+    /// The message bytes of an .emlx file: after the byte-count line, that many bytes
+    /// (the property list that follows is Apple Mail's own data).
+    static func emlxMessage(_ bytes: [UInt8]) -> Range<Int>? {
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        let digits = bytes[..<newline].filter { $0 >= 0x30 && $0 <= 0x39 }
+        guard !digits.isEmpty, digits.count <= 12, let count = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
+        let start = newline + 1
+        return start..<min(bytes.count, start + count)
+    }
+
+    /// The flags of a Maildir file name (`1700000000.x.host:2,FS` → `FS`).
+    static func maildirFlags(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        guard bytes.count >= 3 else { return nil }
+        for i in stride(from: bytes.count - 3, through: 0, by: -1) where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "2") && bytes[i + 2] == UInt8(ascii: ",") {
+            return String(decoding: bytes[(i + 3)...], as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// Gmail's labels: comma-separated, a label with a comma in double quotes.
+    static func labels(_ value: String) -> [String] {
+        var labels: [String] = []
+        var current = ""
+        var quoted = false
+        for character in value {
+            if character == "\"" {
+                quoted.toggle()
+            } else if character == "," && !quoted {
+                labels.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        labels.append(current)
+        return labels.map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    }
+
+    /// The identity of a message without a Message-ID: its sender, recipients, date and
+    /// subject as parsed, and its body with line ends and trailing blanks normalised — so
+    /// the same mail exported twice (CRLF or LF, re-folded headers) is one message.
+    static func contentKey(_ message: MailMessage, _ bytes: UnsafeBufferPointer<UInt8>, bodyStart: Int) -> String {
+        var normalised: [UInt8] = []
+        let fields = [
+            message.from.map(\.address).joined(separator: ","), message.to.map(\.address).joined(separator: ","),
+            message.cc.map(\.address).joined(separator: ","), message.date?.timestamp.map(String.init) ?? message.date?.raw ?? "",
+            message.subject ?? "",
+        ]
+        normalised.append(contentsOf: fields.joined(separator: "\n").utf8)
+        normalised.append(0)
+        var line: [UInt8] = []
+        var pendingBlankLines = 0
+        func flushLine() {
+            while let last = line.last, last == 0x20 || last == 0x09 || last == 0x0D { line.removeLast() }
+            if line.isEmpty {
+                pendingBlankLines += 1
+            } else {
+                if !normalised.isEmpty && normalised.last != 0 { normalised.append(0x0A) }
+                for _ in 0..<pendingBlankLines { normalised.append(0x0A) }
+                pendingBlankLines = 0
+                normalised.append(contentsOf: line)
+            }
+            line.removeAll(keepingCapacity: true)
+        }
+        var i = min(bodyStart, bytes.count)
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == 0x0A { flushLine() } else { line.append(byte) }
+            i += 1
+        }
+        flushLine()
+        return Digest.hex128(normalised)
+    }
+
+    // MARK: Files
+
+    func emitFile(
+        _ file: String, source: Int, tallies: inout [SourceTally], warnings: inout [String], emit: (BatchItem, Int) throws -> Void
+    ) throws {
+        let hash: String
+        do {
+            hash = try FileBytes.contentHash(file)
+        } catch {
+            tallies[source].unreadable += 1
+            warnings.append("\(error)")
+            return
+        }
+        try emit(BatchItem(id: "file:\(file)#\(hash)", kind: .file, source: tallies[source].source, subject: nil, file: file), source)
+    }
+
+    /// A whole mail file as one item (`--per file`).
+    func emitMailFile(
+        _ container: FoundContainer, source: Int, tallies: inout [SourceTally], warnings: inout [String], emit: (BatchItem, Int) throws -> Void
+    ) throws {
+        switch container {
+        case .maildir(let directory, _):
+            // A Maildir has no one file: each message file is an item.
+            for sub in ["cur", "new"] {
+                for name in SourceWalker.names(in: directory + "/" + sub) where !name.hasPrefix(".") {
+                    tallies[source].found += 1
+                    try emitFile(directory + "/" + sub + "/" + name, source: source, tallies: &tallies, warnings: &warnings, emit: emit)
+                }
+            }
+        default:
+            tallies[source].found += 1
+            try emitFile(container.path, source: source, tallies: &tallies, warnings: &warnings, emit: emit)
+        }
+    }
+}

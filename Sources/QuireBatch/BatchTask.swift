@@ -1,0 +1,196 @@
+public import QuireLLM
+public import QuireTasks
+public import QuireModel
+public import QuireImport
+import QuireMail
+
+/// The task a batch runs on every item.
+public enum BatchTask: Sendable {
+    case summarise(TaskOptions)
+    /// The reply text to the item's latest message (a thread's earlier messages as context).
+    case reply(TaskOptions)
+    /// A workbook's first visible sheet with data (or `sheet`), analysed for `question`.
+    case analyse(question: String?, sheet: String?, TaskOptions)
+    /// No model: the item as structured JSON (`quire.mail`, `quire.thread`, `quire.document`, `quire.workbook`).
+    case extract
+    /// A task of the user's config (`quire run`): its prompts and the `--var` values.
+    case custom(name: String, system: String?, prompt: String, variables: [String: String])
+
+    /// The config route it is sent along (nil: no model).
+    public var routeName: String? {
+        switch self {
+        case .summarise: "summarise"
+        case .reply: "reply"
+        case .analyse: "analyse-table"
+        case .extract: nil
+        case .custom(let name, _, _, _): name
+        }
+    }
+
+    /// The name in results and reports.
+    public var name: String {
+        switch self {
+        case .summarise: "summarise"
+        case .reply: "reply"
+        case .analyse: "analyse"
+        case .extract: "extract"
+        case .custom(let name, _, _, _): name
+        }
+    }
+}
+
+/// A failure of one item, classified for the results line and the reconciliation.
+public struct ItemFailure: Error, Sendable {
+    /// `unreadable`, `wrong_kind`, `empty`, or the model error's code (`rate_limited`, `timeout`, …).
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// What an item turns into before a model sees it: its messages or file, read.
+public enum LoadedItem: Sendable {
+    case messages([MailMessage])
+    case file(ImportedContent)
+}
+
+/// Reads items back from their sources and builds their tasks.
+public struct ItemLoader: Sendable {
+    public var importer: Importer
+
+    public init(importer: Importer = Importer()) {
+        self.importer = importer
+    }
+
+    /// The name an item has in prompts: its file's name (never the absolute path) and place.
+    public static func label(_ item: BatchItem) -> String {
+        func base(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+        if let file = item.file { return base(file) }
+        guard let first = item.messages.first else { return item.id }
+        var label = base(first.file)
+        if let index = first.index { label += " message \(index + 1)" }
+        if item.kind == .thread { label += " (thread of \(item.messages.count) message\(item.messages.count == 1 ? "" : "s"))" }
+        return label
+    }
+
+    /// Reads the item's messages (attached files too) or its file.
+    public func load(_ item: BatchItem) throws(ItemFailure) -> LoadedItem {
+        if let file = item.file {
+            do {
+                let loaded = try ContentLoader(importer: importer).read(path: file)
+                switch loaded {
+                case .content(let content): return .file(content)
+                case .mailbox(let messages, _): return .messages(messages)
+                }
+            } catch {
+                throw ItemFailure(code: "unreadable", message: error.description)
+            }
+        }
+        var messages: [MailMessage] = []
+        for location in item.messages {
+            let bytes: [UInt8]
+            do {
+                bytes = try Self.bytes(of: location)
+            } catch {
+                throw ItemFailure(code: "unreadable", message: "\(error)")
+            }
+            do {
+                messages.append(try importer.readMail(bytes: bytes, name: location.file + (location.index.map { " message \($0 + 1)" } ?? "")))
+            } catch {
+                throw ItemFailure(code: "unreadable", message: error.description)
+            }
+        }
+        return .messages(messages)
+    }
+
+    /// The raw bytes of one message.
+    public static func bytes(of location: MessageLocation) throws -> [UInt8] {
+        switch location.container {
+        case .mbox:
+            guard let offset = location.offset, let entry = try MboxReader().message(path: location.file, at: offset) else {
+                throw BatchReadError(path: location.file, message: "no message starts at byte \(location.offset ?? -1) any more (the mbox changed since it was planned).")
+            }
+            return entry.bytes
+        case .maildir, .eml:
+            return try FileBytes.read(location.file, limit: 256 << 20)
+        case .emlx:
+            let bytes = try FileBytes.read(location.file, limit: 256 << 20)
+            guard let range = BatchPlanner.emlxMessage(bytes) else {
+                throw BatchReadError(path: location.file, message: "not a readable .emlx file.")
+            }
+            return Array(bytes[range])
+        }
+    }
+
+    /// The model task for an item, or a failure when the task does not fit what it is.
+    public func task(_ task: BatchTask, for item: BatchItem, loaded: LoadedItem) throws(ItemFailure) -> any QuireTask {
+        let label = Self.label(item)
+        switch (task, loaded) {
+        case (.summarise(let options), _):
+            return SummariseTask(content: content(item, loaded, label: label), options: options)
+        case (.reply(let options), .messages(let messages)):
+            guard let latest = messages.last else { throw ItemFailure(code: "empty", message: "the item holds no message.") }
+            return ReplyTask(file: label, message: latest, earlier: Array(messages.dropLast()), options: options)
+        case (.reply(let options), .file(.mail(let message))):
+            return ReplyTask(file: label, message: message, options: options)
+        case (.reply, _):
+            throw ItemFailure(code: "wrong_kind", message: "\(label) is not mail: reply answers messages.")
+        case (.analyse(let question, let sheetName, let options), .file(.workbook(let workbook))):
+            let sheet: Sheet
+            if let sheetName {
+                do {
+                    sheet = try Extractor.select(sheetName, in: workbook, file: label)
+                } catch {
+                    throw ItemFailure(code: "wrong_kind", message: error.description)
+                }
+            } else if let first = workbook.sheets.first(where: { $0.visibility == .visible && $0.rows.contains { !$0.cells.isEmpty } }) {
+                sheet = first
+            } else {
+                throw ItemFailure(code: "empty", message: "\(label): no visible sheet holds data.")
+            }
+            return AnalyseTask(file: label, sheet: sheet, question: question, options: options)
+        case (.analyse, _):
+            throw ItemFailure(code: "wrong_kind", message: "\(label) is not a workbook: analyse reads XLSX files.")
+        case (.custom(let name, let system, let prompt, let variables), _):
+            return CustomTask(name: name, system: system, prompt: prompt, contents: [content(item, loaded, label: label)], variables: variables, stream: false)
+        case (.extract, _):
+            throw ItemFailure(code: "wrong_kind", message: "extract sends nothing to a model.")
+        }
+    }
+
+    /// The item as task content: a thread's messages each with only their new text, a
+    /// single message or file as `quire summarise` reads it.
+    func content(_ item: BatchItem, _ loaded: LoadedItem, label: String) -> TaskContent {
+        let loader = ContentLoader(importer: importer, maxSheetRows: 200)
+        switch loaded {
+        case .messages(let messages) where item.kind == .thread:
+            return TaskContent.thread(messages, name: label)
+        case .messages(let messages) where messages.count == 1:
+            return loader.sections(of: .content(.mail(messages[0])), name: label)
+        case .messages(let messages):
+            return loader.sections(of: .mailbox(messages, warnings: []), name: label)
+        case .file(let content):
+            return loader.sections(of: content, name: label)
+        }
+    }
+
+    /// The item as JSON, for `--task extract`: one compact object.
+    public func extractJSON(_ item: BatchItem, loaded: LoadedItem) throws(ItemFailure) -> String {
+        switch loaded {
+        case .messages(let messages) where item.kind == .thread || messages.count != 1:
+            let subject = Threader.baseSubject(messages.first?.subject ?? "", lowercased: false)
+            return MailRenderer().json(thread: subject, messages: messages, pretty: false).trimmingSpaces()
+        case .messages(let messages):
+            return MailRenderer().json(messages[0], pretty: false).trimmingSpaces()
+        case .file(let content):
+            do {
+                return try Extractor(format: .json(pretty: false)).render(content, file: Self.label(item)).trimmingSpaces()
+            } catch {
+                throw ItemFailure(code: "unreadable", message: error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import QuireImport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A source as the user named it: a path, or the paths listed on standard input.
+public struct BatchSource: Sendable, Equatable {
+    /// How the source is named in the reconciliation (the path, or "standard input").
+    public var label: String
+    public var paths: [String]
+
+    public init(label: String, paths: [String]) {
+        self.label = label
+        self.paths = paths
+    }
+
+    public init(path: String) {
+        self.init(label: path, paths: [path])
+    }
+}
+
+/// A file or folder found under a source, by what its bytes say it is.
+enum FoundContainer: Equatable {
+    case mbox(String, folder: String?)
+    /// A Maildir folder (with cur/ and new/), and its folder name.
+    case maildir(String, folder: String?)
+    case eml(String, folder: String?)
+    case emlx(String, folder: String?)
+    case document(String)
+
+    var path: String {
+        switch self {
+        case .mbox(let p, _), .maildir(let p, _), .eml(let p, _), .emlx(let p, _), .document(let p): p
+        }
+    }
+}
+
+/// Walks sources: folders recursively in name order, each file recognised by its content
+/// (an mbox by its `From ` line, whatever its name — Thunderbird's have none; a message by
+/// its header fields; an Apple Mail .emlx by its byte-count line; Word and Excel files by
+/// their package), Maildir and Maildir++ folders by their cur/ and new/ (never tmp/, which
+/// holds unfinished deliveries). A folder reached twice through symbolic links is walked
+/// once and reported.
+struct SourceWalker {
+    var importer = Importer()
+    /// Files that are none of these (Thunderbird's .msf indexes, images…).
+    var skipped = 0
+    var warnings: [String] = []
+    private var visited = Set<[UInt64]>()
+
+    init() {}
+
+    mutating func containers(of path: String) -> [FoundContainer] {
+        var out: [FoundContainer] = []
+        walk(path, folder: nil, into: &out, depth: 0)
+        return out
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func names(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func isMaildir(_ directory: String) -> Bool {
+        isDirectory(directory + "/cur") && isDirectory(directory + "/new")
+    }
+
+    private mutating func walk(_ path: String, folder: String?, into out: inout [FoundContainer], depth: Int) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            warnings.append("\(path): cannot open: \(String(cString: strerror(errno))).")
+            return
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            if (info.st_mode & S_IFMT) == S_IFREG { file(path, folder: folder, into: &out) }
+            return
+        }
+        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else {
+            warnings.append("\(path): this folder was already walked (a symbolic link loops back to it); skipped.")
+            return
+        }
+        guard depth < 64 else {
+            warnings.append("\(path): folders nested deeper than 64 levels are not walked.")
+            return
+        }
+        if Self.isMaildir(path) {
+            out.append(.maildir(path, folder: folder ?? "INBOX"))
+            // Maildir++: sub-folders are `.Name` and `.Name.Sub` beside cur/new/tmp.
+            for name in Self.names(in: path) where name.hasPrefix(".") && name.count > 1 {
+                let sub = path + "/" + name
+                guard Self.isMaildir(sub) else { continue }
+                let subFolder = name.dropFirst().split(separator: ".").joined(separator: "/")
+                out.append(.maildir(sub, folder: folder.map { $0 + "/" + subFolder } ?? subFolder))
+            }
+            for name in Self.names(in: path) where !["cur", "new", "tmp"].contains(name) && !name.hasPrefix(".") {
+                let sub = path + "/" + name
+                if Self.isDirectory(sub) { walk(sub, folder: (folder.map { $0 + "/" } ?? "") + name, into: &out, depth: depth + 1) }
+            }
+            return
+        }
+        for name in Self.names(in: path) where !name.hasPrefix(".") {
+            let sub = path + "/" + name
+            var childFolder = folder
+            if Self.isDirectory(sub) {
+                // Apple Mail: `Inbox.mbox/…/Messages/*.emlx`; the mailbox names the folder,
+                // the UUID and Data/Messages levels inside it do not.
+                if name.hasSuffix(".mbox") || name.hasSuffix(".imapmbox") {
+                    let base = name.hasSuffix(".mbox") ? String(name.dropLast(5)) : String(name.dropLast(9))
+                    childFolder = (folder.map { $0 + "/" } ?? "") + base
+                } else if folder == nil || !Self.insideAppleMailbox(folder!, path) {
+                    childFolder = (folder.map { $0 + "/" } ?? "") + name
+                }
+            }
+            walk(sub, folder: childFolder, into: &out, depth: depth + 1)
+        }
+    }
+
+    /// Below an Apple Mail `.mbox` folder the folder name stays that of the mailbox.
+    static func insideAppleMailbox(_ folder: String, _ path: String) -> Bool {
+        path.split(separator: "/").contains { $0.hasSuffix(".mbox") || $0.hasSuffix(".imapmbox") }
+    }
+
+    private mutating func file(_ path: String, folder: String?, into out: inout [FoundContainer]) {
+        guard let head = Self.head(path) else {
+            warnings.append("\(path): cannot read: \(String(cString: strerror(errno))).")
+            return
+        }
+        switch Self.sniff(head) {
+        case .mbox: out.append(.mbox(path, folder: folder))
+        case .emlx: out.append(.emlx(path, folder: folder))
+        case .eml: out.append(.eml(path, folder: folder))
+        case .zip:
+            let format = importer.detect(path: path)
+            if format == .docx || format == .xlsx { out.append(.document(path)) } else { skipped += 1 }
+        case .other: skipped += 1
+        }
+    }
+
+    enum Sniffed { case mbox, emlx, eml, zip, other }
+
+    static func sniff(_ head: [UInt8]) -> Sniffed {
+        var text = head[...]
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
+        if text.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
+        if text.starts(with: Array("From ".utf8)) { return .mbox }
+        // emlx: a line holding only the message's byte count, then the message.
+        let digits = text.prefix { $0 >= 0x30 && $0 <= 0x39 }
+        if !digits.isEmpty, digits.count <= 12 {
+            var rest = text.dropFirst(digits.count).drop { $0 == 0x20 || $0 == 0x09 }
+            if rest.first == 0x0D { rest = rest.dropFirst() }
+            if rest.first == 0x0A, looksLikeHeader(rest.dropFirst()) { return .emlx }
+        }
+        if looksLikeHeader(text) { return .eml }
+        return .other
+    }
+
+    /// `Name: value` with a field name of printable ASCII, as a message starts.
+    static func looksLikeHeader(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        let name = text[text.startIndex..<colon]
+        guard !name.isEmpty, name.count < 78 else { return false }
+        // Obsolete syntax allows blanks before the colon (`Subject :`).
+        let trimmed = name.reversed().drop { $0 == 0x20 || $0 == 0x09 }
+        return !trimmed.isEmpty && trimmed.allSatisfy { $0 > 32 && $0 < 127 }
+    }
+
+    static func head(_ path: String, count: Int = 512) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
+        guard n >= 0 else { return nil }
+        return Array(buffer.prefix(n))
+    }
+}
+
+/// Whole-file and partial reads, bounded.
+enum FileBytes {
+    /// The whole file, or nil with `errno` set. Files over `limit` bytes are refused.
+    static func read(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw BatchReadError(path: path, message: "cannot open: \(String(cString: strerror(errno))).") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BatchReadError(path: path, message: "cannot read: \(String(cString: strerror(errno))).")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+            if out.count > limit { throw BatchReadError(path: path, message: "larger than \(limit) bytes; not read.") }
+        }
+        return out
+    }
+
+    /// A stable hash of the file's content, read in pieces.
+    static func contentHash(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw BatchReadError(path: path, message: "cannot open: \(String(cString: strerror(errno))).") }
+        defer { close(fd) }
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var total: UInt64 = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BatchReadError(path: path, message: "cannot read: \(String(cString: strerror(errno))).")
+            }
+            if n == 0 { break }
+            a = Digest.fnv64(chunk[0..<n], seed: a)
+            total &+= UInt64(n)
+        }
+        return Digest.hex(a) + Digest.hex(total)
+    }
+}
+
+/// A file of a source that could not be read.
+public struct BatchReadError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}

@@ -1,0 +1,508 @@
+public import ArgumentParser
+import Dispatch
+import Foundation
+import QuireBackends
+public import QuireBatch
+import QuireLLM
+import QuireModel
+import QuireRouter
+import QuireTasks
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension BatchGranularity: ExpressibleByArgument {}
+
+/// The exit statuses of `quire batch`.
+enum BatchExit {
+    static let ok: Int32 = 0
+    /// Some items failed (their lines carry the error), or were planned and not done.
+    static let itemsFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let config: Int32 = 3
+    /// Stopped before `--max-cost` would be passed; the same command continues.
+    static let budget: Int32 = 5
+    /// Ctrl-C: the calls in flight were finished and recorded; the same command continues.
+    static let interrupted: Int32 = 130
+}
+
+struct Batch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a task over every message, thread or file of mail exports and document folders.",
+        discussion: """
+            quire batch SOURCE... --task NAME --out results.jsonl
+            Resumable and exactly-once: a ledger beside the results file (results.jsonl.ledger, SQLite) \
+            records every item; a run stopped at any point continues with the same command, and every \
+            item appears once in the results. Exit status: 0 all items done, 1 some failed (see their \
+            lines or 'quire batch report'), 2 usage, 3 config, 5 stopped at --max-cost, 130 interrupted.
+            """,
+        subcommands: [BatchRun.self, BatchReport.self], defaultSubcommand: BatchRun.self)
+}
+
+struct BatchRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a task over every item of the sources (the default: 'quire batch SOURCE…' is 'quire batch run SOURCE…').")
+
+    @Argument(help: "mbox files (any variant, any name), Maildir or Maildir++ folders, folders of .eml/.emlx (Apple Mail), Gmail Takeout, folders of DOCX/XLSX; '-' reads a list of paths from standard input.")
+    var sources: [String]
+
+    @Option(help: "summarise, reply, analyse, extract (no model: structured JSON), or a task of your config.")
+    var task: String = "summarise"
+
+    @Option(help: "The results file (JSON Lines, schema quire.batch); its ledger is kept beside it.")
+    var out: String
+
+    @Option(help: "message, thread or file (default: thread for mail, file for documents).")
+    var per: BatchGranularity?
+
+    @Option(help: "short, medium or long.") var length: TaskOptions.Length = .medium
+    @Option(help: "bullets or prose (summarise).") var format: TaskOptions.Style = .bullets
+    @Option(help: "What summaries concentrate on.") var focus: String?
+    @Option(help: "The language to write in.") var language: String?
+    @Option(help: "The question (analyse).") var question: String?
+    @Option(help: "The sheet to analyse, by name or 1-based position.") var sheet: String?
+    @Option(help: "The tone of replies.") var tone: String?
+    @Option(help: "What replies should say.") var instructions: String?
+    @Option(name: .customLong("var"), help: "A variable of your task, name=value; repeat for several.") var variables: [String] = []
+
+    @Option(help: "Only messages with this Gmail label (repeat for several).") var label: [String] = []
+    @Option(help: "Only messages in this folder or its sub-folders (repeat for several).") var folder: [String] = []
+    @Option(help: "Only messages dated on or after this day (YYYY-MM-DD or an ISO date-time).") var since: String?
+    @Option(help: "Only messages dated before this day.") var until: String?
+    @Option(help: "Only messages from this sender (an address or part of one, such as @example.com; repeat for several).") var from: [String] = []
+    @Option(help: "At most this many items.") var limit: Int?
+    @Option(help: "Do shard K of N (1-based, e.g. 2/8): N machines given 1/N … N/N share the items without overlap, threads kept whole.") var shard: String?
+
+    @Flag(help: "Read and plan everything, send nothing, and print the items, requests, tokens and cost.") var estimate = false
+    @Option(help: "Stop before the cost (from the config's prices) would pass this many dollars.") var maxCost: Double?
+    @Option(help: "Items in flight at once.") var jobs: Int = 4
+    @Flag(help: "Try again the items that failed in earlier runs.") var retryFailed = false
+    @Flag(help: "No progress line.") var quiet = false
+    @Option(help: "Use this backend (a name of the config, or 'builtin') instead of the task's route.") var model: String?
+    @Flag(help: "Log the route and each fallback on standard error.") var verbose = false
+    @OptionGroup var picker: PickerOptions
+
+    func validate() throws {
+        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be from 1 to 256.") }
+        if let maxCost, !(maxCost >= 0) || !maxCost.isFinite { throw ValidationError("--max-cost must be a number of dollars, 0 or more.") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more.") }
+        _ = try parsedShard()
+        _ = try Self.day(since, option: "--since")
+        _ = try Self.day(until, option: "--until")
+    }
+
+    func parsedShard() throws -> (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
+            throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, such as 2/8.")
+        }
+        return (k - 1, n)
+    }
+
+    /// `YYYY-MM-DD` (midnight UTC) or a date-time mail would carry.
+    static func day(_ text: String?, option: String) throws -> Int64? {
+        guard let text else { return nil }
+        let parts = text.split(separator: "-")
+        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) {
+            return Int64(CivilCalendar.days(year: y, month: m, day: d)) * 86_400
+        }
+        if let date = ISO8601DateFormatter().date(from: text) { return Int64(date.timeIntervalSince1970) }
+        throw ValidationError("\(option) \(text): write a day as YYYY-MM-DD (or an ISO 8601 date-time).")
+    }
+
+    func batchTask(_ picker: ModelPicker) throws -> BatchTask {
+        var given: [String: String] = [:]
+        for pair in variables {
+            guard let eq = pair.firstIndex(of: "=") else { throw ValidationError("--var \(pair): write name=value.") }
+            given[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        let options = TaskOptions(
+            length: length, style: format, focus: focus, language: language, tone: tone, instructions: instructions, stream: false)
+        switch task {
+        case "summarise", "summarize": return .summarise(options)
+        case "reply": return .reply(options)
+        case "analyse", "analyze": return .analyse(question: question, sheet: sheet, options)
+        case "extract": return .extract
+        default:
+            guard let config = picker.config, let defined = config.tasks[task], let prompt = defined.prompt else {
+                let own = picker.config?.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted() ?? []
+                throw BatchFailure(
+                    "no task '\(task)': use summarise, reply, analyse, extract" + (own.isEmpty ? ", or define one in the config (see 'quire run --help')." : " or one of the config's: " + own.joined(separator: ", ") + "."),
+                    status: BatchExit.usage)
+            }
+            let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
+            if !missing.isEmpty {
+                throw BatchFailure(
+                    "task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give "
+                        + missing.map { "--var \($0)=…" }.joined(separator: " "), status: BatchExit.usage)
+            }
+            return .custom(name: task, system: defined.system, prompt: prompt, variables: given)
+        }
+    }
+
+    /// The settings a resumed run must share with the ledger's.
+    func settings(_ task: BatchTask, sources: [BatchSource], selection: BatchSelection) -> [String: String] {
+        [
+            "task": task.name, "per": per?.rawValue ?? "default", "sources": sources.map(\.label).joined(separator: "\n"),
+            "options": [
+                "length=\(length.rawValue)", "format=\(format.rawValue)", "focus=\(focus ?? "")", "language=\(language ?? "")",
+                "question=\(question ?? "")", "sheet=\(sheet ?? "")", "tone=\(tone ?? "")", "instructions=\(instructions ?? "")",
+                "vars=\(variables.sorted().joined(separator: ","))", "model=\(model ?? "")",
+            ].joined(separator: " "),
+            "selection": selection.fingerprint,
+        ]
+    }
+
+    func run() async throws {
+        do {
+            try await execute()
+        } catch let failure as BatchFailure {
+            printError("quire: error: " + failure.message)
+            throw ExitCode(failure.status)
+        }
+    }
+
+    func execute() async throws {
+        let picker = try self.picker.picker()
+        let task = try batchTask(picker)
+        let selection = BatchSelection(
+            labels: label, folders: folder, since: try Self.day(since, option: "--since"), until: try Self.day(until, option: "--until"),
+            from: from, limit: limit, shard: try parsedShard())
+        let sources = try readSources()
+        let routeSetup = try task.routeName.map { try BatchRoute(task: $0, picker: picker, override: model, verbose: verbose) }
+        if maxCost != nil, let setup = routeSetup, setup.unpriced {
+            throw BatchFailure(
+                "--max-cost needs the prices of '\(setup.route.backends.first?.name ?? "")': give it input_price and output_price (dollars per million tokens) in the config.",
+                status: BatchExit.config)
+        }
+
+        let ledger: BatchLedger
+        do {
+            ledger = try BatchLedger(path: BatchLedger.path(forResults: out))
+        } catch {
+            throw BatchFailure("\(error)", status: BatchExit.usage)
+        }
+        if let mismatch = try ledger.checkSettings(settings(task, sources: sources, selection: selection)) {
+            throw BatchFailure(
+                "\(out) belongs to a run with other settings (\(mismatch.key): \(mismatch.stored.replacingOccurrences(of: "\n", with: ", ")) — now \(mismatch.given.replacingOccurrences(of: "\n", with: ", "))). Use the same command to continue it, or another --out.",
+                status: BatchExit.usage)
+        }
+        if retryFailed {
+            let reset = try ledger.resetFailed()
+            if reset > 0 && !quiet { printError("quire: batch: \(reset) failed item\(reset == 1 ? "" : "s") will be tried again") }
+        }
+        let results = try ResultsFile(path: out, ledger: ledger)
+
+        // Plan: every item into the ledger (items it already has keep their state).
+        var pending: [BatchItem] = []
+        let report = try BatchPlanner(per: per, selection: selection).plan(sources) { item in
+            pending.append(item)
+            if pending.count >= 2_000 {
+                try ledger.add(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        try ledger.add(pending)
+        try ledger.saveTallies(report.tallies)
+        printWarnings(report.warnings)
+        if report.skippedFiles > 0 && !quiet {
+            printError("quire: note: skipped \(report.skippedFiles) file(s) in the sources that are neither mail nor documents")
+        }
+
+        let runner = BatchRunner(
+            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost)
+        if estimate {
+            let figures = try await runner.estimate(ledger: ledger, batchDiscount: routeSetup?.batchPriceFactor)
+            print(BatchText.estimate(figures, report: report, task: task, route: routeSetup))
+            await routeSetup?.shutdown()
+            return
+        }
+
+        let interrupted = Atomic<Int>(0)
+        signal(SIGINT, SIG_IGN)
+        let signals = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        signals.setEventHandler {
+            if interrupted.add(1, ordering: .relaxed).newValue >= 2 { _exit(BatchExit.interrupted) }
+            printError("\nquire: batch: stopping — finishing the calls in flight (Ctrl-C again to quit at once; the same command continues)")
+        }
+        signals.resume()
+        let progress = ProgressPrinter(enabled: !quiet)
+        let summary: BatchSummary
+        do {
+            summary = try await runner.run(ledger: ledger, results: results, cancelled: { interrupted.load(ordering: .relaxed) > 0 }) {
+                progress.update($0)
+            }
+        } catch {
+            progress.finish()
+            await routeSetup?.shutdown()
+            results.close()
+            throw BatchFailure("\(error)", status: BatchExit.itemsFailed)
+        }
+        progress.finish()
+        results.close()
+        await routeSetup?.shutdown()
+        signals.cancel()
+
+        let reconciliation = try ledger.reconciliation()
+        if !quiet { printError(BatchText.reconciliation(reconciliation, results: out, summary: summary)) }
+        switch summary.stop {
+        case .interrupted: throw ExitCode(BatchExit.interrupted)
+        case .budget:
+            printError("quire: batch: stopped before --max-cost $\(maxCost ?? 0) would be passed; the same command continues (raise --max-cost to go further).")
+            throw ExitCode(BatchExit.budget)
+        case .finished:
+            let failed = reconciliation.reduce(0) { $0 + $1.failed + $1.pending }
+            if failed > 0 { throw ExitCode(BatchExit.itemsFailed) }
+        }
+    }
+
+    /// The sources; '-' is a list of paths on standard input, one per line.
+    func readSources() throws -> [BatchSource] {
+        var out: [BatchSource] = []
+        for source in sources {
+            if source == "-" {
+                let text = String(decoding: readStandardInput(), as: UTF8.self)
+                let paths = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter { !$0.isEmpty }
+                out.append(BatchSource(label: "standard input", paths: paths))
+            } else {
+                var info = stat()
+                guard stat(source, &info) == 0 else {
+                    throw BatchFailure("\(source): cannot open: \(String(cString: strerror(errno))).", status: BatchExit.usage)
+                }
+                out.append(BatchSource(path: source))
+            }
+        }
+        return out
+    }
+}
+
+/// A batch that cannot start or go on, said in one sentence, with its exit status.
+struct BatchFailure: Error {
+    var message: String
+    var status: Int32
+    init(_ message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+}
+
+/// The route of a batch's task: its backends (HTTP ones behind each backend's rate
+/// limiter), prices, and the batch discount of the primary.
+struct BatchRoute {
+    let route: Route
+    let steps: [ModelPicker.Step]
+    let prices: [String: Pricing]
+    let http: [HTTPChatBackend]
+
+    init(task: String, picker: ModelPicker, override: String?, verbose: Bool) throws {
+        if let override, override != "builtin", picker.config?.backends[picker.config?.aliases[override] ?? override] == nil {
+            let names = (picker.config?.backends.keys.sorted() ?? []) + ["builtin"]
+            throw BatchFailure("--model \(override) is not configured; the config names: \(names.joined(separator: ", ")).", status: BatchExit.config)
+        }
+        let resolved = picker.route(for: task, override: override)
+        var steps: [ModelPicker.Step] = []
+        for step in resolved.steps {
+            // A backend whose key is missing would fail every item: it is left out, said once.
+            if let warning = step.warning, step.backend != nil {
+                printError("quire: batch: \(step.name) is left out of the route: \(warning)")
+                continue
+            }
+            steps.append(step)
+        }
+        var backends: [any ChatBackend] = []
+        var http: [HTTPChatBackend] = []
+        var prices: [String: Pricing] = [:]
+        let hint = picker.config?.source ?? "~/.config/quire/config.yaml"
+        for step in steps {
+            if let config = step.backend {
+                let backend = HTTPChatBackend(config: config)
+                http.append(backend)
+                let limiter = RateLimiter(requestsPerMinute: step.requestsPerMinute, tokensPerMinute: step.tokensPerMinute)
+                backends.append(RateLimitedBackend(backend, limiter: limiter))
+                if let pricing = step.pricing { prices[step.name] = pricing }
+            } else {
+                backends.append(BuiltinBackend(handlers: OfflineTasks.handlers, configHint: hint))
+            }
+            if verbose { printError("quire: route \(task): \(step.name) (\(step.why))") }
+        }
+        guard !backends.isEmpty else {
+            throw BatchFailure("no backend of the route of '\(task)' can be used (see the lines above, and 'quire models').", status: BatchExit.config)
+        }
+        if backends.allSatisfy({ $0 is BuiltinBackend }) && !BuiltinBackend.servedTasks.contains(task) {
+            throw BatchFailure(
+                "the built-in backend works offline and cannot do '\(task)' (it writes no new text): configure a model for '\(task)' in \(hint) (quire config init writes a starter).",
+                status: BatchExit.config)
+        }
+        route = Route(task: task, backends: backends, temperature: resolved.temperature, maxOutputTokens: resolved.maxOutputTokens)
+        self.steps = steps
+        self.prices = prices
+        self.http = http
+    }
+
+    /// The primary backend has no prices (and is not the free built-in one).
+    var unpriced: Bool {
+        guard let first = steps.first else { return true }
+        return first.backend != nil && prices[first.name] == nil
+    }
+
+    var batchPriceFactor: Double? { steps.first?.batchPriceFactor }
+
+    func shutdown() async {
+        for backend in http { try? await backend.shutdown() }
+    }
+}
+
+/// The progress line: on a terminal rewritten in place; otherwise a line every 5 s.
+final class ProgressPrinter: Sendable {
+    private let state: Mutex<(last: Double, shown: Bool)>
+    let enabled: Bool
+    let terminal: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+        terminal = isatty(2) != 0
+        // Not a terminal: the first line after 5 s (a short run prints only its report).
+        state = Mutex((terminal ? 0 : BatchRunner.now(), false))
+    }
+
+    func update(_ progress: BatchProgress) {
+        guard enabled else { return }
+        let now = BatchRunner.now()
+        let due = state.withLock { s -> Bool in
+            let interval = terminal ? 0.1 : 5
+            guard now - s.last >= interval else { return false }
+            s.last = now
+            s.shown = true
+            return true
+        }
+        guard due else { return }
+        let line = BatchText.progress(progress)
+        if terminal { printProgress(line) } else { printError("quire: batch: " + line) }
+    }
+
+    func finish() {
+        if enabled && terminal && state.withLock({ $0.shown }) { printProgress(nil) }
+    }
+}
+
+/// The texts `quire batch` prints.
+enum BatchText {
+    static func count(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return String(out.reversed())
+    }
+
+    static func money(_ value: Double?) -> String {
+        guard let value else { return "no prices" }
+        return String(format: "$%.4f", value)
+    }
+
+    static func progress(_ p: BatchProgress) -> String {
+        let finished = p.done + p.failed
+        let width = 24
+        let filled = p.total > 0 ? min(width, finished * width / p.total) : 0
+        var line = "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
+        line += "\(count(finished))/\(count(p.total)) items · \(String(format: "%.1f", p.rate))/s"
+        if let eta = p.eta { line += " · ETA \(Int(eta.rounded())) s" }
+        line += " · \(count(p.inputTokens)) in / \(count(p.outputTokens)) out"
+        if let cost = p.cost { line += " · " + money(cost) }
+        if p.failed > 0 { line += " · \(count(p.failed)) failed" }
+        return line
+    }
+
+    static func estimate(_ e: BatchEstimate, report: BatchPlanner.Report, task: BatchTask, route: BatchRoute?) -> String {
+        let tallies = report.tallies
+        var lines = ["Estimate for --task \(task.name) (nothing was sent):"]
+        lines.append("  sources:            \(tallies.count) (\(count(tallies.reduce(0) { $0 + $1.found })) messages or files found)")
+        lines.append("  duplicates skipped: \(count(tallies.reduce(0) { $0 + $1.duplicates }))")
+        lines.append("  left out by filters:\(String(repeating: " ", count: 1))\(count(tallies.reduce(0) { $0 + $1.filtered }))")
+        lines.append("  items to do:        \(count(e.items))" + (e.unusable > 0 ? " (\(count(e.unusable)) cannot be read or do not fit the task)" : ""))
+        lines.append("  requests:           \(count(e.requests))")
+        lines.append("  input tokens:       \(count(e.inputTokens)) (estimated on the high side)")
+        lines.append("  output tokens:      at most \(count(e.maxOutputTokens)) (each request's answer limit)")
+        if let route, let primary = route.steps.first {
+            lines.append("  route:              " + route.steps.map(\.name).joined(separator: " → "))
+            if primary.backend == nil {
+                lines.append("  cost:               $0 (the built-in backend works offline)")
+            } else if let cost = e.cost {
+                lines.append("  cost, one by one:   at most \(money(cost)) (\(primary.name)'s prices from the config)")
+                if let batch = e.batchCost {
+                    lines.append("  cost, provider batch: at most \(money(batch)) (--via provider-batch, \(Int(((primary.batchPriceFactor ?? 1) * 100).rounded()))% of the price)")
+                } else {
+                    lines.append("  cost, provider batch: n/a (\(primary.name) has no batch API)")
+                }
+            } else {
+                lines.append("  cost:               unknown (give \(primary.name) input_price and output_price in the config)")
+            }
+        } else {
+            lines.append("  cost:               $0 (extract sends nothing to a model)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func reconciliation(_ rows: [BatchReconciliation], results: String, summary: BatchSummary?) -> String {
+        var out = ""
+        if let summary {
+            let p = summary.progress
+            out += "quire: batch: \(count(p.done)) done, \(count(p.failed)) failed this run in \(String(format: "%.1f", p.elapsed)) s → \(results)\n"
+        }
+        let header = ["source", "found", "duplicates", "filtered", "unreadable", "items", "done", "failed", "pending", "tokens in", "tokens out", "cost"]
+        var table = [header]
+        for row in rows {
+            table.append([
+                row.source, count(row.found), count(row.duplicates), count(row.filtered), count(row.unreadable), count(row.items), count(row.done),
+                count(row.failed), count(row.pending), count(row.inputTokens), count(row.outputTokens), row.cost.map { money($0) } ?? "-",
+            ])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for line in table { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        for line in table {
+            var text = ""
+            for (i, cell) in line.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                text += i == 0 ? cell + pad : "  " + pad + cell
+            }
+            out += text + "\n"
+        }
+        var failures: [String: Int] = [:]
+        for row in rows { for (code, n) in row.failures { failures[code, default: 0] += n } }
+        if !failures.isEmpty {
+            out += "failed by reason: " + failures.sorted { $0.value > $1.value }.map { "\($0.key) \(count($0.value))" }.joined(separator: ", ") + "\n"
+            out += "(their lines in the results hold the errors; --retry-failed tries them again)\n"
+        }
+        return out
+    }
+}
+
+struct BatchReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "The reconciliation of a batch: per source, items found, duplicates, done, failed by reason, tokens and cost.")
+
+    @Argument(help: "The results file of the batch (its ledger is beside it).")
+    var results: String
+
+    func run() throws {
+        let path = BatchLedger.path(forResults: results)
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("quire: error: \(results): no batch ledger beside it (\(path)); give the --out file of a 'quire batch' run.")
+            throw ExitCode(BatchExit.usage)
+        }
+        let ledger = try BatchLedger(path: path)
+        let task = (try ledger.setting("task")) ?? "?"
+        let per = (try ledger.setting("per")) ?? "default"
+        print("batch: --task \(task), --per \(per) → \(results)")
+        let rows = try ledger.reconciliation()
+        print(BatchText.reconciliation(rows, results: results, summary: nil), terminator: "")
+        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+    }
+}
