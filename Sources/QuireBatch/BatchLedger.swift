@@ -236,22 +236,21 @@ public final class BatchLedger: @unchecked Sendable {
     @discardableResult
     public func resetFailed() throws(LedgerError) -> Int {
         try locked { () throws(LedgerError) in
-            try db.run("UPDATE items SET state = 'pending', line = NULL, out_seq = NULL, out_end = NULL WHERE state = 'failed'")
-        }
-    }
-
-    /// Renumbers the written lines after some were removed, so their ends are the offsets
-    /// of a file holding exactly them, in order.
-    func compactOutput() throws(LedgerError) {
-        try locked { () throws(LedgerError) in
-            let rows = try db.rows("SELECT id, LENGTH(CAST(line AS BLOB)) FROM items WHERE out_seq IS NOT NULL ORDER BY out_seq")
-            var end = 0
             do {
-                try db.transaction {
+                return try db.transaction {
+                    let reset = try db.run("UPDATE items SET state = 'pending', line = NULL, out_seq = NULL, out_end = NULL WHERE state = 'failed'")
+                    guard reset > 0 else { return 0 }
+                    // The lines left are renumbered so that their ends are the offsets of a
+                    // file holding exactly them, in order: the file no longer matches and
+                    // is written anew when it is next opened.
+                    let rows = try db.rows("SELECT id, LENGTH(CAST(line AS BLOB)) FROM items WHERE out_seq IS NOT NULL ORDER BY out_seq")
+                    try db.run("UPDATE items SET out_seq = -out_seq, out_end = -out_end WHERE out_seq IS NOT NULL")
+                    var end = 0
                     for (index, row) in rows.enumerated() {
                         end += row[1].int ?? 0
                         try db.run("UPDATE items SET out_seq = ?, out_end = ? WHERE id = ?", [.int(Int64(index + 1)), .int(Int64(end)), row[0]])
                     }
+                    return reset
                 }
             } catch {
                 throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")

@@ -62,44 +62,54 @@ public struct BatchPlanner: Sendable {
             try onItem(item)
         }
 
+        func scanMessages(_ container: FoundContainer, _ sourceIndex: Int) throws {
+            let label = sources[sourceIndex].label
+            var warnings: [String] = []
+            try scan(container, warnings: &warnings) { found in
+                var found = found
+                found.source = sourceIndex
+                tallies[sourceIndex].found += 1
+                guard !found.excluded else {
+                    tallies[sourceIndex].filtered += 1
+                    return
+                }
+                guard seen.insert(found.key).inserted else {
+                    tallies[sourceIndex].duplicates += 1
+                    return
+                }
+                guard selected(found) else {
+                    tallies[sourceIndex].filtered += 1
+                    return
+                }
+                if granularity == .message {
+                    let item = BatchItem(
+                        id: found.key, kind: .message, source: label, subject: found.subject, date: found.date, messages: [found.location])
+                    try emit(item, source: sourceIndex)
+                } else {
+                    threadInput.append(found)
+                }
+            } unreadable: {
+                tallies[sourceIndex].found += 1
+                tallies[sourceIndex].unreadable += 1
+            }
+            walker.warnings += warnings
+        }
+
         for (sourceIndex, source) in sources.enumerated() {
             for path in source.paths {
                 for container in walker.containers(of: path) {
-                    if case .document(let file) = container {
-                        tallies[sourceIndex].found += 1
-                        try emitFile(file, source: sourceIndex, tallies: &tallies, warnings: &walker.warnings, emit: emit)
+                    if case .document = container {} else if granularity != .file {
+                        try scanMessages(container, sourceIndex)
                         continue
                     }
-                    if granularity == .file {
-                        try emitMailFile(container, source: sourceIndex, tallies: &tallies, warnings: &walker.warnings, emit: emit)
-                        continue
-                    }
-                    try scan(container, warnings: &walker.warnings) { found in
-                        var found = found
-                        found.source = sourceIndex
+                    // Documents, and mail files with --per file: one item per file.
+                    for file in Self.files(of: container) {
                         tallies[sourceIndex].found += 1
-                        guard !found.excluded else {
-                            tallies[sourceIndex].filtered += 1
-                            return
-                        }
-                        guard seen.insert(found.key).inserted else {
-                            tallies[sourceIndex].duplicates += 1
-                            return
-                        }
-                        guard selected(found) else {
-                            tallies[sourceIndex].filtered += 1
-                            return
-                        }
-                        if granularity == .message {
-                            let item = BatchItem(
-                                id: found.key, kind: .message, source: source.label, subject: found.subject, date: found.date, messages: [found.location])
+                        if let item = fileItem(file, source: source.label, warnings: &walker.warnings) {
                             try emit(item, source: sourceIndex)
                         } else {
-                            threadInput.append(found)
+                            tallies[sourceIndex].unreadable += 1
                         }
-                    } unreadable: {
-                        tallies[sourceIndex].found += 1
-                        tallies[sourceIndex].unreadable += 1
                     }
                 }
             }
@@ -159,7 +169,7 @@ public struct BatchPlanner: Sendable {
         }
         if !selection.folders.isEmpty {
             guard let folder = found.location.folder?.lowercased() else { return false }
-            guard selection.folders.contains(where: { folder == $0.lowercased() || folder.hasPrefix($0.lowercased() + "/") }) else { return false }
+            guard selection.folders.contains(where: { Self.folder(folder, matches: $0.lowercased()) }) else { return false }
         }
         if selection.since != nil || selection.until != nil {
             guard let date = found.date else { return false }
@@ -167,6 +177,16 @@ public struct BatchPlanner: Sendable {
             if let until = selection.until, date >= until { return false }
         }
         return true
+    }
+
+    /// Whether `wanted` names the folder or one of its parents, as whole path components
+    /// anywhere in it: `Work` matches `Work`, `Work/Clients` and `Maildir/Work/Clients`.
+    static func folder(_ folder: String, matches wanted: String) -> Bool {
+        let have = folder.split(separator: "/")
+        let want = wanted.split(separator: "/")
+        guard !want.isEmpty, want.count <= have.count else { return false }
+        for start in 0...(have.count - want.count) where Array(have[start..<(start + want.count)]) == want { return true }
+        return false
     }
 
     // MARK: Scanning
@@ -324,36 +344,22 @@ public struct BatchPlanner: Sendable {
 
     // MARK: Files
 
-    func emitFile(
-        _ file: String, source: Int, tallies: inout [SourceTally], warnings: inout [String], emit: (BatchItem, Int) throws -> Void
-    ) throws {
-        let hash: String
+    /// A file item (its id carries a hash of the content), or nil with a warning.
+    func fileItem(_ file: String, source: String, warnings: inout [String]) -> BatchItem? {
         do {
-            hash = try FileBytes.contentHash(file)
+            let hash = try FileBytes.contentHash(file)
+            return BatchItem(id: "file:\(file)#\(hash)", kind: .file, source: source, subject: nil, file: file)
         } catch {
-            tallies[source].unreadable += 1
             warnings.append("\(error)")
-            return
+            return nil
         }
-        try emit(BatchItem(id: "file:\(file)#\(hash)", kind: .file, source: tallies[source].source, subject: nil, file: file), source)
     }
 
-    /// A whole mail file as one item (`--per file`).
-    func emitMailFile(
-        _ container: FoundContainer, source: Int, tallies: inout [SourceTally], warnings: inout [String], emit: (BatchItem, Int) throws -> Void
-    ) throws {
-        switch container {
-        case .maildir(let directory, _):
-            // A Maildir has no one file: each message file is an item.
-            for sub in ["cur", "new"] {
-                for name in SourceWalker.names(in: directory + "/" + sub) where !name.hasPrefix(".") {
-                    tallies[source].found += 1
-                    try emitFile(directory + "/" + sub + "/" + name, source: source, tallies: &tallies, warnings: &warnings, emit: emit)
-                }
-            }
-        default:
-            tallies[source].found += 1
-            try emitFile(container.path, source: source, tallies: &tallies, warnings: &warnings, emit: emit)
+    /// The files a container is made of as items: a Maildir's message files, else the file.
+    static func files(of container: FoundContainer) -> [String] {
+        guard case .maildir(let directory, _) = container else { return [container.path] }
+        return ["cur", "new"].flatMap { sub in
+            SourceWalker.names(in: directory + "/" + sub).filter { !$0.hasPrefix(".") }.map { directory + "/" + sub + "/" + $0 }
         }
     }
 }

@@ -1,0 +1,138 @@
+import QuireBatch
+import QuireTestSupport
+import Testing
+
+/// Sources found by content, items, dedup and selection, on the exports that
+/// `TestDocuments/make_batch_fixtures.py` wrote.
+struct PlannerTests {
+    static let batch = Fixtures.path("batch")
+
+    static func plan(
+        _ sources: [BatchSource] = [BatchSource(path: batch)], per: BatchGranularity? = nil, selection: BatchSelection = BatchSelection()
+    ) throws -> (items: [BatchItem], report: BatchPlanner.Report) {
+        var items: [BatchItem] = []
+        let report = try BatchPlanner(per: per, selection: selection).plan(sources) { items.append($0) }
+        return (items, report)
+    }
+
+    @Test("every export kind is found by its content; tmp/ and the .msf index are not mail")
+    func everyKind() throws {
+        let (items, report) = try Self.plan(per: .message)
+        let ids = Set(items.map(\.id))
+        for id in [
+            "msg:t1@example.org", "msg:t2@example.org", "msg:t3@example.org", "msg:rd1@example.org", "msg:rd2@example.org", "msg:cl1@example.org",
+            "msg:cl2@example.org", "msg:g1@example.org", "msg:g2@example.org", "msg:tb1@example.org", "msg:md1@example.org", "msg:md2@example.org",
+            "msg:md3@example.org", "msg:ap1@example.org", "msg:ap2@example.org", "msg:e1@example.org", "msg:msg-dup@example.org",
+        ] {
+            #expect(ids.contains(id), "\(id) missing")
+        }
+        #expect(!ids.contains("msg:md-tmp@example.org"), "a message in tmp/ is an unfinished delivery")
+        #expect(items.count == 18)
+        #expect(report.skippedFiles == 1, "Thunderbird's .msf index is not mail")
+        let tally = try #require(report.tallies.first)
+        #expect(tally.found == 20)
+        #expect(tally.duplicates == 2)
+        #expect(tally.items == 18)
+        #expect(tally.filtered == 0)
+    }
+
+    @Test("folders, labels and flags are kept with each message")
+    func locations() throws {
+        let (items, _) = try Self.plan(per: .message)
+        func location(_ id: String) throws -> MessageLocation { try #require(items.first { $0.id == id }?.messages.first) }
+        #expect(try location("msg:t3@example.org").labels == ["Friends, family", "Inbox"])
+        #expect(try location("msg:t1@example.org").container == .mbox)
+        #expect(try location("msg:md1@example.org").flags == "S")
+        #expect(try location("msg:md2@example.org").flags == nil, "new/ messages have no flags yet")
+        #expect(try location("msg:md3@example.org").folder == "Maildir/Work/Clients")
+        #expect(try location("msg:md3@example.org").flags == "RS")
+        #expect(try location("msg:ap1@example.org").container == .emlx)
+        #expect(try location("msg:ap1@example.org").folder == "AppleMail/Inbox")
+        #expect(try location("msg:e1@example.org").folder == "eml/2024")
+        // A Maildir given as the source is the INBOX.
+        let (direct, _) = try Self.plan([BatchSource(path: Self.batch + "/Maildir")], per: .message)
+        #expect(direct.first { $0.id == "msg:md1@example.org" }?.messages.first?.folder == "INBOX")
+        #expect(direct.first { $0.id == "msg:md3@example.org" }?.messages.first?.folder == "Work/Clients")
+    }
+
+    @Test("a message without Message-ID exported twice (LF and CRLF) is one message")
+    func duplicateWithoutID() throws {
+        let (items, report) = try Self.plan([BatchSource(path: Self.batch + "/eml")], per: .message)
+        #expect(items.filter { $0.id.hasPrefix("msg:sha:") }.count == 1)
+        #expect(report.tallies[0].duplicates == 1)
+        #expect(report.tallies[0].found == 3)
+    }
+
+    @Test("the same Message-ID in two sources is done once and counted as a duplicate where it was seen again")
+    func duplicateAcrossSources() throws {
+        let sources = [BatchSource(path: Self.batch + "/Maildir"), BatchSource(path: Self.batch + "/takeout.mbox")]
+        let (items, report) = try Self.plan(sources, per: .message)
+        #expect(items.filter { $0.id == "msg:msg-dup@example.org" }.count == 1)
+        #expect(report.tallies[0].duplicates == 0)
+        #expect(report.tallies[1].duplicates == 1)
+        #expect(report.tallies[1].items == 3)
+    }
+
+    @Test("threads: Gmail's X-GM-THRID where the export has it, References otherwise")
+    func threads() throws {
+        let (items, _) = try Self.plan(per: .thread)
+        let budget = try #require(items.first { $0.id == "thread:gmail:1001" })
+        #expect(budget.kind == .thread)
+        #expect(budget.messages.map(\.messageID) == ["t1@example.org", "t2@example.org"])
+        let group = try #require(items.first { $0.id == "thread:g1@example.org" })
+        #expect(group.messages.map(\.messageID) == ["g1@example.org", "g2@example.org"])
+        // Threads are ordered by their first message's date.
+        let dates = items.compactMap(\.date)
+        #expect(dates == dates.sorted())
+        // Mail defaults to threads.
+        let (defaults, _) = try Self.plan()
+        #expect(defaults.map(\.id) == items.map(\.id))
+    }
+
+    @Test("--label, --folder, --since, --until and --from select; what they leave out is counted")
+    func selection() throws {
+        let work = try Self.plan(per: .message, selection: BatchSelection(labels: ["work"])).items.map(\.id)
+        #expect(work == ["msg:t1@example.org", "msg:t2@example.org"])
+        let clients = try Self.plan(per: .message, selection: BatchSelection(folders: ["Work"])).items.map(\.id)
+        #expect(clients == ["msg:md3@example.org"])
+        let day = Int64(1_704_672_000)  // 2024-01-08T00:00:00Z
+        let since = try Self.plan(per: .message, selection: BatchSelection(since: day, until: day + 86_400))
+        #expect(Set(since.items.map(\.id)) == ["msg:tb1@example.org", "msg:md1@example.org"])
+        #expect(since.report.tallies[0].filtered == 16)
+        let from = try Self.plan(per: .message, selection: BatchSelection(from: ["@example.org"], limit: 3))
+        #expect(from.items.count == 3)
+        let eve = try Self.plan(per: .message, selection: BatchSelection(from: ["eve@"])).items.map(\.id)
+        #expect(eve == ["msg:rd1@example.org", "msg:rd2@example.org"])
+    }
+
+    @Test("shards are disjoint, cover everything, and never split a thread")
+    func shards() throws {
+        let all = try Self.plan().items.map(\.id)
+        var union: [String] = []
+        for k in 0..<3 {
+            let part = try Self.plan(selection: BatchSelection(shard: (k, 3))).items.map(\.id)
+            #expect(Set(part).isDisjoint(with: union))
+            union += part
+        }
+        #expect(Set(union) == Set(all))
+        #expect(union.count == all.count)
+    }
+
+    @Test("documents are file items with a content hash; a list of paths is one source")
+    func documents() throws {
+        let list = BatchSource(label: "standard input", paths: [Fixtures.path("sample-report.docx"), Fixtures.path("sales.xlsx")])
+        let (items, report) = try Self.plan([list])
+        #expect(items.count == 2)
+        #expect(items.allSatisfy { $0.kind == .file && $0.id.hasPrefix("file:") && $0.id.contains("#") })
+        #expect(items[0].file == Fixtures.path("sample-report.docx"))
+        #expect(report.tallies[0].source == "standard input")
+        #expect(report.tallies[0].found == 2)
+    }
+
+    @Test("--per file makes each mail file one item")
+    func mailFiles() throws {
+        let (items, _) = try Self.plan([BatchSource(path: Self.batch + "/takeout.mbox")], per: .file)
+        #expect(items.count == 1)
+        #expect(items[0].file == Self.batch + "/takeout.mbox")
+    }
+}
