@@ -9,12 +9,12 @@ struct CommandResult {
 }
 
 /// Runs the built `quire` executable (swift test builds it with the tests).
-func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String]? = nil) throws -> CommandResult {
+func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String]? = nil, directory: String? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Fixtures.quireExecutable)
     process.arguments = arguments
     if let environment { process.environment = environment }
-    process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
+    process.currentDirectoryURL = URL(fileURLWithPath: directory ?? Fixtures.root)
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -1,0 +1,215 @@
+import Foundation
+import QuireTestServer
+import QuireTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `quire batch` as a user runs it: killed at any point and started again, interrupted,
+/// out of budget, misconfigured.
+struct BatchCommandTests {
+    /// An mbox of `count` messages, each with a token ("Item 17") in its subject and body.
+    static func mailbox(_ count: Int) throws -> String {
+        let dir = NSTemporaryDirectory() + "quire-batch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var text = ""
+        for i in 1...count {
+            text += "From sender@example.org Mon Jan  1 10:00:00 2024\n"
+            text += "From: Sender \(i) <sender\(i)@example.org>\nTo: team@example.org\nSubject: Item \(i)\n"
+            text += "Date: Mon, 01 Jan 2024 10:\(String(format: "%02d", i % 60)):00 +0000\nMessage-ID: <item-\(i)@example.org>\n\n"
+            text += "This is the body of Item \(i). It says something about item \(i).\n\n"
+        }
+        try text.write(toFile: dir + "/export.mbox", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// A server answering each request with "Summary of Item N" after `delay` seconds.
+    static func answering(
+        delay: Double, tokens: (input: Int, output: Int) = (50, 5), _ onRequest: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> @Sendable (TestHTTPServer.Received) -> TestHTTPServer.Reply {
+        let count = Atomic<Int>(0)
+        return { received in
+            onRequest(count.add(1, ordering: .relaxed).newValue)
+            let body = received.bodyText
+            var token = "unknown"
+            if let range = body.range(of: #"Item [0-9]+"#, options: .regularExpression) { token = String(body[range]) }
+            var reply = TestHTTPServer.Reply.openAIChat("Summary of \(token)", promptTokens: tokens.input, completionTokens: tokens.output)
+            reply.chunks[0].delay = delay
+            return reply
+        }
+    }
+
+    static func config(_ server: TestHTTPServer, dir: String) throws -> String {
+        let path = dir + "/config.yaml"
+        try """
+        backends:
+          local: { kind: openai-compatible, model: m, base_url: \(server.baseURL)/v1, input_price: 1, output_price: 2 }
+        tasks:
+          summarise: { use: [local] }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Starts `quire` without waiting for it.
+    static func launch(_ arguments: [String], directory: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.quireExecutable)
+        process.arguments = arguments
+        process.environment = TaskCommandTests.cleanEnvironment()
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func resultLines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static func object(_ line: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+
+    @Test("SIGKILL at 20 random points, then the same command: every item exactly once, every line whole JSON that matches its item")
+    func killAndResume() async throws {
+        let dir = try Self.mailbox(40)
+        let pid = Atomic<Int32>(0)
+        let killAt = Atomic<Int>(0)
+        try await TestHTTPServer.serving(Self.answering(delay: 0.01) { n in
+            let target = killAt.load(ordering: .relaxed)
+            if target > 0 && n >= target, pid.load(ordering: .relaxed) > 0 { kill(pid.load(ordering: .relaxed), SIGKILL) }
+        }) { server in
+            let config = try Self.config(server, dir: dir)
+            let arguments = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--jobs", "4", "--config", config, "--quiet"]
+            var generator = SystemRandomNumberGenerator()
+            var killedRuns = 0
+            for round in 0..<20 {
+                // Some kills land before any request (while planning), the others while answers are in flight.
+                let received = server.received.count
+                let target = round % 5 == 0 ? 0 : received + Int.random(in: 1...4, using: &generator)
+                killAt.store(target, ordering: .relaxed)
+                let process = try Self.launch(arguments, directory: dir)
+                pid.store(process.processIdentifier, ordering: .relaxed)
+                if target == 0 { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                pid.store(0, ordering: .relaxed)
+                if process.terminationReason == .uncaughtSignal { killedRuns += 1 }
+                // Between runs: whole lines never name an item twice.
+                let whole = Self.resultLines(dir + "/results.jsonl").compactMap(Self.object)
+                let ids = whole.compactMap { $0["id"] as? String }
+                #expect(Set(ids).count == ids.count, "round \(round): an item was written twice")
+            }
+            killAt.store(0, ordering: .relaxed)
+            let final = try Self.launch(arguments, directory: dir)
+            final.waitUntilExit()
+            #expect(final.terminationStatus == 0)
+            #expect(killedRuns >= 10)
+            var lines = Self.resultLines(dir + "/results.jsonl")
+            #expect(lines.last == "")
+            lines.removeLast()
+            #expect(lines.count == 40)
+            var seen = Set<String>()
+            for line in lines {
+                let object = try #require(Self.object(line), "not whole JSON: \(line.prefix(80))")
+                let id = try #require(object["id"] as? String)
+                #expect(seen.insert(id).inserted)
+                let subject = try #require(object["subject"] as? String)
+                #expect(object["result"] as? String == "Summary of " + subject, "\(id) got another item's answer")
+            }
+            #expect(seen == Set((1...40).map { "msg:item-\($0)@example.org" }))
+        }
+    }
+
+    @Test("Ctrl-C finishes the calls in flight, records them and exits 130; the same command then finishes")
+    func interrupt() async throws {
+        let dir = try Self.mailbox(30)
+        let pid = Atomic<Int32>(0)
+        try await TestHTTPServer.serving(Self.answering(delay: 0.05) { n in
+            if n == 6, pid.load(ordering: .relaxed) > 0 { kill(pid.load(ordering: .relaxed), SIGINT) }
+        }) { server in
+            let config = try Self.config(server, dir: dir)
+            let arguments = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--jobs", "3", "--config", config, "--quiet"]
+            let process = try Self.launch(arguments, directory: dir)
+            pid.store(process.processIdentifier, ordering: .relaxed)
+            process.waitUntilExit()
+            pid.store(0, ordering: .relaxed)
+            #expect(process.terminationStatus == 130)
+            let sent = server.received.count
+            let written = Self.resultLines(dir + "/results.jsonl").compactMap(Self.object)
+            #expect(written.count == sent, "every request that was sent has its line")
+            #expect(sent < 30)
+            let again = try quire(arguments, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(again.status == 0)
+            #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 30)
+            #expect(server.received.count == 30, "nothing was asked twice")
+        }
+    }
+
+    @Test("--estimate sends nothing and prints the figures; --max-cost stops with status 5; report reconciles")
+    func estimateBudgetReport() async throws {
+        let dir = try Self.mailbox(12)
+        // The server bills about what a request may cost at most (~400 in, 900 out: $0.0022).
+        try await TestHTTPServer.serving(Self.answering(delay: 0, tokens: (400, 900))) { server in
+            let config = try Self.config(server, dir: dir)
+            let base = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--config", config]
+            let estimate = try quire(base + ["--estimate"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(estimate.status == 0, "\(estimate.stderr)")
+            #expect(server.received.isEmpty)
+            #expect(estimate.stdout.contains("items to do:        12"))
+            #expect(estimate.stdout.contains("requests:           12"))
+            #expect(estimate.stdout.contains("cost, one by one:   at most $"))
+            #expect(estimate.stdout.contains("cost, provider batch: n/a"))
+            // A budget of $0.006 lets two items through, not all.
+            let budget = try quire(base + ["--max-cost", "0.006", "--jobs", "1"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(budget.status == 5, "\(budget.stderr)")
+            #expect(budget.stderr.contains("--max-cost"))
+            let done = server.received.count
+            #expect(done > 0 && done < 12)
+            let report = try quire(["batch", "report", "results.jsonl"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(report.status == 1, "items are still pending")
+            let row = try #require(report.stdout.split(separator: "\n").first { $0.hasPrefix("export.mbox") })
+            let cells = row.split(separator: " ").map(String.init)
+            #expect(cells[1] == "12" && cells[5] == "12" && cells[6] == "\(done)" && cells[8] == "\(12 - done)")
+            let rest = try quire(base + ["--max-cost", "10"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(rest.status == 0, "\(rest.stderr)")
+            #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 12)
+        }
+    }
+
+    @Test("usage and config errors: an unknown task (2), another run's results file (2), reply with only the offline backend (3)")
+    func errors() throws {
+        let dir = try Self.mailbox(2)
+        let env = TaskCommandTests.cleanEnvironment()
+        let unknown = try quire(["batch", "export.mbox", "--task", "translate", "--out", "r.jsonl"], environment: env, directory: dir)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no task 'translate'"))
+        let offline = try quire(["batch", "export.mbox", "--task", "reply", "--out", "r.jsonl"], environment: env, directory: dir)
+        #expect(offline.status == 3)
+        #expect(offline.stderr.contains("cannot do 'reply'"))
+        let first = try quire(["batch", "export.mbox", "--out", "s.jsonl", "--quiet"], environment: env, directory: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let other = try quire(["batch", "export.mbox", "--out", "s.jsonl", "--per", "message"], environment: env, directory: dir)
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("belongs to a run with other settings (per: default — now message)"))
+        let missing = try quire(["batch", "report", "nothing.jsonl"], environment: env, directory: dir)
+        #expect(missing.status == 2)
+    }
+
+    @Test("a list of paths on standard input, documents among them; extract needs no model")
+    func standardInput() throws {
+        let dir = try Self.mailbox(3)
+        let list = [Fixtures.path("sample-report.docx"), Fixtures.path("sales.xlsx"), dir + "/export.mbox"].joined(separator: "\n") + "\n"
+        let result = try quire(["batch", "-", "--task", "extract", "--out", "r.jsonl", "--quiet"], stdin: Array(list.utf8), environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = Self.resultLines(dir + "/r.jsonl").compactMap(Self.object)
+        #expect(lines.count == 5)  // two files and three one-message threads
+        let schemas = lines.compactMap { ($0["result"] as? [String: Any])?["schema"] as? String }
+        #expect(schemas.sorted() == ["quire.document", "quire.thread", "quire.thread", "quire.thread", "quire.workbook"])
+        #expect(lines.allSatisfy { $0["source"] as? String == "standard input" })
+    }
+}
