@@ -88,6 +88,7 @@ let package = Package(
             ], path: "Tests/QuireTestServer"),
         .executableTarget(
             name: "quire-route-bench", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"], path: "Benchmarks/RouteBench"),
+        .executableTarget(name: "quire-bench-server", dependencies: ["QuireTestServer"], path: "Benchmarks/BenchServer"),
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
         .testTarget(name: "QuireTasksTests", dependencies: ["QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
