@@ -8,7 +8,6 @@ import QuireTestServer
 
 let reply = TestHTTPServer.Reply.openAIChat("A short summary of the message.", promptTokens: 900, completionTokens: 40)
 let server = try await TestHTTPServer { _ in reply }
-print(server.baseURL + "/v1")
-fflush(stdout)
+FileHandle.standardOutput.write(Data((server.baseURL + "/v1\n").utf8))
 while readLine() != nil {}
 try await server.shutdown()

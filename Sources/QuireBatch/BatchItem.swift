@@ -3,6 +3,8 @@ public enum BatchGranularity: String, Sendable, CaseIterable {
     case message
     case thread
     case file
+    /// The roll-up over every other item's result (`--digest`), not a unit of the sources.
+    case digest
 }
 
 /// Where a message lives, precisely enough to read it again without the rest of its export.

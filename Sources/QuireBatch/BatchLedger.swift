@@ -239,22 +239,48 @@ public final class BatchLedger: @unchecked Sendable {
             do {
                 return try db.transaction {
                     let reset = try db.run("UPDATE items SET state = 'pending', line = NULL, out_seq = NULL, out_end = NULL WHERE state = 'failed'")
-                    guard reset > 0 else { return 0 }
-                    // The lines left are renumbered so that their ends are the offsets of a
-                    // file holding exactly them, in order: the file no longer matches and
-                    // is written anew when it is next opened.
-                    let rows = try db.rows("SELECT id, LENGTH(CAST(line AS BLOB)) FROM items WHERE out_seq IS NOT NULL ORDER BY out_seq")
-                    try db.run("UPDATE items SET out_seq = -out_seq, out_end = -out_end WHERE out_seq IS NOT NULL")
-                    var end = 0
-                    for (index, row) in rows.enumerated() {
-                        end += row[1].int ?? 0
-                        try db.run("UPDATE items SET out_seq = ?, out_end = ? WHERE id = ?", [.int(Int64(index + 1)), .int(Int64(end)), row[0]])
-                    }
+                    if reset > 0 { try renumberLines() }
                     return reset
                 }
             } catch {
                 throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
             }
+        }
+    }
+
+    /// Removes the items whose id starts with `prefix` (an earlier digest), lines and all.
+    public func removeItems(prefix: String) throws(LedgerError) {
+        try locked { () throws(LedgerError) in
+            do {
+                try db.transaction {
+                    let removed = try db.run("DELETE FROM items WHERE substr(id, 1, ?) = ?", [.int(Int64(prefix.utf8.count)), .text(prefix)])
+                    if removed > 0 { try renumberLines() }
+                }
+            } catch {
+                throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
+            }
+        }
+    }
+
+    /// After lines were taken out, the lines left are renumbered so that their ends are the
+    /// offsets of a file holding exactly them, in order: the results file no longer matches
+    /// and is written anew when it is next opened. Runs inside a transaction, under the lock.
+    private func renumberLines() throws {
+        let rows = try db.rows("SELECT id, LENGTH(CAST(line AS BLOB)) FROM items WHERE out_seq IS NOT NULL ORDER BY out_seq")
+        var end = 0
+        for (index, row) in rows.enumerated() {
+            end += row[1].int ?? 0
+            try db.run("UPDATE items SET out_seq = ?, out_end = ? WHERE id = ?", [.int(Int64(index + 1)), .int(Int64(end)), row[0]])
+        }
+    }
+
+    /// The lines of finished items (in the order written), leaving out ids with `prefix`.
+    public func doneLines(excludingPrefix prefix: String) throws(LedgerError) -> [(id: String, line: String)] {
+        try locked { () throws(LedgerError) in
+            try db.rows(
+                "SELECT id, line FROM items WHERE state = 'done' AND substr(id, 1, ?) != ? ORDER BY out_seq",
+                [.int(Int64(prefix.utf8.count)), .text(prefix)]
+            ).map { ($0[0].text ?? "", $0[1].text ?? "") }
         }
     }
 
@@ -314,7 +340,7 @@ public final class BatchLedger: @unchecked Sendable {
             let rows = try db.rows(
                 """
                 SELECT source, state, COALESCE(error_code, ''), COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost), COUNT(cost)
-                FROM items GROUP BY source, state, error_code
+                FROM items WHERE kind != 'digest' GROUP BY source, state, error_code
                 """)
             for row in rows {
                 let label = row[0].text ?? ""

@@ -18,6 +18,7 @@ public struct SummariseTask: QuireTask {
         case .mail: "email message"
         case .mailbox: "mailbox (messages grouped by thread)"
         case .thread: "email thread (each message's own new text, oldest first)"
+        case .digest: "set of summaries, one per conversation of a mail export"
         case .text: "text"
         }
     }
@@ -41,6 +42,10 @@ public struct SummariseTask: QuireTask {
             lines.append("Start with the single most important point. Do not add a preamble such as \"Here is a summary\".")
             if content.kind == .mail || content.kind == .mailbox || content.kind == .thread {
                 lines.append("For mail, say who asked for what, what was decided, and what is still open (with owners and dates when stated). Quoted history and signatures repeat earlier messages: do not summarise them twice.")
+            }
+            if content.kind == .digest {
+                lines.append(
+                    "Write a digest of the whole export, not one summary per conversation: the decisions taken, the questions still open, who owns which action, and the dates and deadlines — each with the subject of the conversation it comes from. Leave out conversations with nothing of the kind.")
             }
             if content.kind == .workbook {
                 lines.append("For spreadsheets, describe what each sheet holds and the notable values as shown; do not total or average columns yourself.")

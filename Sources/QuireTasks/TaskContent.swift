@@ -6,7 +6,7 @@ import QuireMail
 /// (headings of a document, sheets of a workbook, messages of a mailbox), each rendered as
 /// the Markdown prompts use. Long content is packed into chunks section by section.
 public struct TaskContent: Sendable {
-    public enum Kind: String, Sendable { case document, workbook, mail, mailbox, thread, text }
+    public enum Kind: String, Sendable { case document, workbook, mail, mailbox, thread, digest, text }
 
     public struct Section: Sendable, Equatable {
         /// The heading, sheet name or message subject that opens it.

@@ -78,6 +78,8 @@ struct BatchRun: AsyncParsableCommand {
     @Option(help: "Do shard K of N (1-based, e.g. 2/8): N machines given 1/N … N/N share the items without overlap, threads kept whole.") var shard: String?
 
     @Flag(help: "Read and plan everything, send nothing, and print the items, requests, tokens and cost.") var estimate = false
+    @Flag(help: "After the items, a roll-up over all their results (decisions, open questions, owners, dates): the last line of the results, and -o as Markdown.") var digest = false
+    @Option(name: [.customShort("o"), .customLong("output")], help: "With --digest: write the digest here as Markdown.") var output: String?
     @Option(help: "Stop before the cost (from the config's prices) would pass this many dollars.") var maxCost: Double?
     @Option(help: "Items in flight at once.") var jobs: Int = 4
     @Flag(help: "Try again the items that failed in earlier runs.") var retryFailed = false
@@ -87,6 +89,9 @@ struct BatchRun: AsyncParsableCommand {
     @OptionGroup var picker: PickerOptions
 
     func validate() throws {
+        if per == .digest { throw ValidationError("--per takes message, thread or file.") }
+        if output != nil && !digest { throw ValidationError("-o writes the digest: give --digest too (the items' results go to --out).") }
+        if digest && task == "extract" { throw ValidationError("--digest rolls up answers; extract sends nothing to a model.") }
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be from 1 to 256.") }
         if let maxCost, !(maxCost >= 0) || !maxCost.isFinite { throw ValidationError("--max-cost must be a number of dollars, 0 or more.") }
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more.") }
@@ -256,8 +261,41 @@ struct BatchRun: AsyncParsableCommand {
             printError("quire: batch: stopped before --max-cost $\(maxCost ?? 0) would be passed; the same command continues (raise --max-cost to go further).")
             throw ExitCode(BatchExit.budget)
         case .finished:
+            if digest { try await writeDigest(runner, ledger: ledger, routeSetup: routeSetup) }
             let failed = reconciliation.reduce(0) { $0 + $1.failed + $1.pending }
             if failed > 0 { throw ExitCode(BatchExit.itemsFailed) }
+        }
+    }
+
+    /// The roll-up over every result: the last line of --out, and -o as Markdown.
+    func writeDigest(_ runner: BatchRunner, ledger: BatchLedger, routeSetup: BatchRoute?) async throws {
+        let setup = try routeSetup.map { _ in try BatchRoute(task: "summarise", picker: try picker.picker(), override: model, verbose: false) }
+        guard let setup else { return }
+        var digester = runner
+        digester.route = setup.route
+        let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: false)
+        let outcome: BatchDigestOutcome?
+        do {
+            outcome = try await digester.digest(ledger: ledger, resultsPath: out, options: options)
+        } catch {
+            await setup.shutdown()
+            throw BatchFailure("the digest could not be made: \(error)", status: BatchExit.itemsFailed)
+        }
+        await setup.shutdown()
+        guard let outcome else { return }
+        if let output {
+            let temporary = output + ".quire-tmp"
+            do {
+                try Data((outcome.text.hasSuffix("\n") ? outcome.text : outcome.text + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, output) == 0 else { throw BatchFailure("cannot write \(output): \(String(cString: strerror(errno))).", status: BatchExit.itemsFailed) }
+            } catch let failure as BatchFailure {
+                throw failure
+            } catch {
+                throw BatchFailure("cannot write \(output): \(error)", status: BatchExit.itemsFailed)
+            }
+        }
+        if !quiet {
+            printError("quire: batch: digest of \(outcome.items) results" + (outcome.fresh ? "" : " (unchanged since the last run)") + " → the last line of \(out)" + (output.map { " and \($0)" } ?? ""))
         }
     }
 
