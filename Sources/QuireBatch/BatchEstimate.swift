@@ -26,37 +26,57 @@ extension BatchRunner {
     /// `batchDiscount`: the share of the price a provider batch charges (0.5: half), nil when
     /// the primary backend has no batch API.
     public func estimate(ledger: BatchLedger, batchDiscount: Double?) async throws -> BatchEstimate {
+        let pages = AsyncThrowingStream<[BatchItem], any Error> { continuation in
+            do {
+                var cursor = 0
+                while true {
+                    let page = try ledger.pending(after: cursor, limit: 256)
+                    guard let last = page.last else { break }
+                    cursor = last.seq
+                    continuation.yield(page.map(\.item))
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        return try await estimate(pages: pages, batchDiscount: batchDiscount)
+    }
+
+    /// Estimates items as they come (the planner may still be finding more: reading and
+    /// planning then overlap).
+    public func estimate(pages: some AsyncSequence<[BatchItem], any Error>, batchDiscount: Double?) async throws -> BatchEstimate {
         var estimate = BatchEstimate()
-        var cursor = 0
-        let budget = route.map { TaskRunner(router: Router(), route: $0).budget }
-        while true {
-            let page = try ledger.pending(after: cursor, limit: 256)
-            guard let last = page.last else { break }
-            cursor = last.seq
-            let parts = try await withThrowingTaskGroup(of: (requests: [ChatRequest], usable: Bool).self) { group in
-                var out: [(requests: [ChatRequest], usable: Bool)] = []
-                var next = 0
-                func launch() {
-                    let entry = page[next]
-                    next += 1
-                    group.addTask { self.plannedRequests(entry.item) }
-                }
-                while next < min(jobs, page.count) { launch() }
-                while let one = try await group.next() {
-                    out.append(one)
-                    if next < page.count { launch() }
-                }
-                return out
-            }
-            for part in parts {
+        let outputFallback = route.map { TaskRunner(router: Router(), route: $0).budget.maxOutputTokens } ?? 0
+        typealias Figures = (requests: Int, input: Int, output: Int, usable: Bool)
+        try await withThrowingTaskGroup(of: Figures.self) { group in
+            var inFlight = 0
+            func add(_ figures: Figures) {
                 estimate.items += 1
-                if !part.usable { estimate.unusable += 1 }
-                estimate.requests += part.requests.count
-                for request in part.requests {
-                    estimate.inputTokens += RequestSize.inputTokens(request)
-                    estimate.maxOutputTokens += request.maxOutputTokens ?? budget?.maxOutputTokens ?? 0
+                if !figures.usable { estimate.unusable += 1 }
+                estimate.requests += figures.requests
+                estimate.inputTokens += figures.input
+                estimate.maxOutputTokens += figures.output
+            }
+            for try await page in pages {
+                for item in page {
+                    if inFlight >= jobs * 4, let done = try await group.next() {
+                        inFlight -= 1
+                        add(done)
+                    }
+                    inFlight += 1
+                    group.addTask {
+                        let (requests, usable) = self.plannedRequests(item)
+                        var figures: Figures = (requests.count, 0, 0, usable)
+                        for request in requests {
+                            figures.input += RequestSize.inputTokens(request)
+                            figures.output += request.maxOutputTokens ?? outputFallback
+                        }
+                        return figures
+                    }
                 }
             }
+            while let done = try await group.next() { add(done) }
         }
         if let route, let primary = route.backends.first {
             let usage = Usage(inputTokens: estimate.inputTokens, outputTokens: estimate.maxOutputTokens)

@@ -11,6 +11,8 @@ public final class BatchLedger: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private let db: SQLiteConnection
     public let path: String
+    /// The last written line's number and end, once read (renumbering forgets it).
+    private var outputTail: (seq: Int, end: Int)?
 
     public enum State: String, Sendable {
         case pending
@@ -201,9 +203,11 @@ public final class BatchLedger: @unchecked Sendable {
     public func record(_ outcomes: [Outcome]) throws(LedgerError) -> [UInt8] {
         guard !outcomes.isEmpty else { return [] }
         return try locked { () throws(LedgerError) in
-            let last = try db.rows("SELECT COALESCE(MAX(out_seq), 0), COALESCE(MAX(out_end), 0) FROM items").first
-            var outSeq = last?[0].int ?? 0
-            var end = last?[1].int ?? 0
+            if outputTail == nil {
+                let last = try db.rows("SELECT COALESCE(MAX(out_seq), 0), COALESCE(MAX(out_end), 0) FROM items").first
+                outputTail = (last?[0].int ?? 0, last?[1].int ?? 0)
+            }
+            var (outSeq, end) = outputTail!
             var bytes: [UInt8] = []
             do {
                 try db.transaction {
@@ -225,8 +229,10 @@ public final class BatchLedger: @unchecked Sendable {
                     }
                 }
             } catch {
+                outputTail = nil
                 throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
             }
+            outputTail = (outSeq, end)
             return bytes
         }
     }
@@ -266,6 +272,7 @@ public final class BatchLedger: @unchecked Sendable {
     /// offsets of a file holding exactly them, in order: the results file no longer matches
     /// and is written anew when it is next opened. Runs inside a transaction, under the lock.
     private func renumberLines() throws {
+        outputTail = nil
         let rows = try db.rows("SELECT id, LENGTH(CAST(line AS BLOB)) FROM items WHERE out_seq IS NOT NULL ORDER BY out_seq")
         var end = 0
         for (index, row) in rows.enumerated() {

@@ -196,7 +196,7 @@ public struct BatchPlanner: Sendable {
     func scan(_ container: FoundContainer, warnings: inout [String], _ body: (Found) throws -> Void, unreadable: () -> Void) throws {
         let reader = MailReader(separatesQuotedText: false)
         func found(_ bytes: UnsafeBufferPointer<UInt8>, _ location: MessageLocation) throws {
-            let (message, bodyStart) = reader.readHeaders(bytes)
+            let (message, bodyStart) = reader.readHeaders(bytes, fields: Self.scannedFields)
             guard fromSelected(message) else {
                 // Counted as found and filtered; the caller only sees selected messages.
                 try body(Found(location: location, key: "", subject: nil, date: nil, inReplyTo: [], references: [], source: 0, excluded: true))
@@ -251,6 +251,9 @@ public struct BatchPlanner: Sendable {
             break
         }
     }
+
+    /// The header fields a scan keeps besides subject, addresses, date and ids.
+    static let scannedFields: Set<String> = ["x-gmail-labels", "x-gm-thrid"]
 
     func fromSelected(_ message: MailMessage) -> Bool {
         guard !selection.from.isEmpty else { return true }

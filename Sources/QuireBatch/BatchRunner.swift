@@ -44,6 +44,8 @@ public struct BatchSummary: Sendable {
 
     public var stop: Stop
     public var progress: BatchProgress
+    /// Seconds spent committing results to the ledger and writing them to the results file.
+    public var ledgerSeconds: Double
 }
 
 /// Spending against `--max-cost`: what was spent plus what the calls in flight may spend
@@ -160,12 +162,15 @@ public struct BatchRunner: Sendable {
             cursor = entry.seq
             return entry
         }
+        var ledgerSeconds = 0.0
         func flush() throws {
             guard !buffer.isEmpty else { return }
+            let start = Self.now()
             let bytes = try ledger.record(buffer)
             try results.append(bytes)
             buffer.removeAll(keepingCapacity: true)
             lastFlush = Self.now()
+            ledgerSeconds += lastFlush - start
         }
 
         try await withThrowingTaskGroup(of: Finished.self) { group in
@@ -209,7 +214,7 @@ public struct BatchRunner: Sendable {
         }
         try flush()
         progress.elapsed = Self.now() - started
-        return BatchSummary(stop: stop, progress: progress)
+        return BatchSummary(stop: stop, progress: progress, ledgerSeconds: ledgerSeconds)
     }
 
     /// One item: read, plan, reserve its ceiling against the budget, send, and the line.
@@ -248,7 +253,8 @@ public struct BatchRunner: Sendable {
             }
         }
         let runner = TaskRunner(router: router, route: route, concurrency: 2)
-        let ceiling = ceilingCost(Self.requests(quireTask.plan(runner.budget), runner: runner)) ?? 0
+        // The ceiling needs the plan's requests: only worked out when there is a budget.
+        let ceiling = maxCost == nil ? 0 : ceilingCost(Self.requests(quireTask.plan(runner.budget), runner: runner)) ?? 0
         guard budget.reserve(ceiling) else { return .overBudget }
         do {
             let outcome = try await runner.run(quireTask) { _ in }

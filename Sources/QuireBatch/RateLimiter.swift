@@ -101,7 +101,8 @@ public struct RateLimitedBackend: ChatBackend {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    try await limiter.acquire(tokens: RequestSize.inputTokens(request) + (request.maxOutputTokens ?? 0))
+                    let tokens = limiter.tokensPerMinute == nil ? 0 : RequestSize.inputTokens(request) + (request.maxOutputTokens ?? 0)
+                    try await limiter.acquire(tokens: tokens)
                     for try await event in inner.stream(request) { continuation.yield(event) }
                     continuation.finish()
                 } catch let error as LLMError where error.code == .rateLimited || error.code == .overloaded {

@@ -48,9 +48,13 @@ public struct MailReader: Sendable {
     /// Only the header block of a message: the decoded fields (subject, addresses, date,
     /// ids, every field), without reading the body — for scanning a large export. Also
     /// returns where the body starts in `bytes`.
-    public func readHeaders(_ bytes: UnsafeBufferPointer<UInt8>) -> (message: MailMessage, bodyStart: Int) {
+    ///
+    /// `fields`: the header fields (lower-case names) to keep in `headers` besides those the
+    /// message's properties are made of; nil keeps every field (decoding them all costs
+    /// more than the rest of a header scan).
+    public func readHeaders(_ bytes: UnsafeBufferPointer<UInt8>, fields: Set<String>? = nil) -> (message: MailMessage, bodyStart: Int) {
         let header = HeaderBlock.parse(bytes, maxBytes: limits.maxHeaderBytes)
-        return (ParseState.headerFields(header), header.bodyStart)
+        return (ParseState.headerFields(header, keeping: fields), header.bodyStart)
     }
 
     /// An HTML body as readable text (links and lists kept, scripts and styles dropped).
@@ -93,12 +97,18 @@ struct ParseState {
     }
 
     /// The message's header fields decoded: subject, addresses, date, ids, and every field.
-    static func headerFields(_ header: HeaderBlock) -> MailMessage {
+    static func headerFields(_ header: HeaderBlock, keeping fields: Set<String>? = nil) -> MailMessage {
         var message = MailMessage()
         let contentType = header.raw("content-type").map { ParameterizedValue(Charset.text($0)) }
         let fallback = contentType?["charset"]
         func text(_ name: String) -> String? { header.raw(name).map { EncodedWords.decode($0, fallback: fallback) } }
-        message.headers = header.fields.map { MailHeader(name: $0.name, value: EncodedWords.decode($0.value, fallback: fallback)) }
+        if let fields {
+            message.headers = header.fields.filter { fields.contains($0.name.lowercased()) }.map {
+                MailHeader(name: $0.name, value: EncodedWords.decode($0.value, fallback: fallback))
+            }
+        } else {
+            message.headers = header.fields.map { MailHeader(name: $0.name, value: EncodedWords.decode($0.value, fallback: fallback)) }
+        }
         message.subject = text("subject").map(MailBody.unfoldedValue)
         // Address headers are parsed before decoding encoded words (a decoded name may hold commas).
         func addresses(_ name: String) -> [MailAddress] {

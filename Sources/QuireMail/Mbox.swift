@@ -65,7 +65,8 @@ public struct MboxReader: Sendable {
         }
         struct Found: Error { var entry: Entry }
         var splitter = MboxSplitter()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // Most messages are a few KB: read little first, more while the message goes on.
+        var chunk = [UInt8](repeating: 0, count: 1 << 14)
         do {
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

@@ -6,12 +6,17 @@ import QuireModel
 /// one token per character; accented Latin is cheaper, which only leaves more room).
 public enum TokenEstimate {
     public static func tokens(_ text: String) -> Int {
-        var ascii = 0
-        var other = 0
-        for byte in text.utf8 {
-            if byte < 0x80 { ascii += 1 } else if byte & 0xC0 != 0x80 { other += 1 }
+        var text = text
+        return text.withUTF8 { bytes in
+            // Over the contiguous bytes (no per-byte String.UTF8View indexing): every prompt
+            // is counted, some several times.
+            var ascii = 0
+            var other = 0
+            for byte in bytes {
+                if byte < 0x80 { ascii &+= 1 } else if byte & 0xC0 != 0x80 { other &+= 1 }
+            }
+            return (ascii * 2 + 6) / 7 + other
         }
-        return (ascii * 2 + 6) / 7 + other
     }
 }
 

@@ -203,29 +203,33 @@ struct BatchRun: AsyncParsableCommand {
         }
         let results = try ResultsFile(path: out, ledger: ledger)
 
+        let runner = BatchRunner(
+            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost)
+        if estimate {
+            try await printEstimate(runner, ledger: ledger, sources: sources, selection: selection, routeSetup: routeSetup)
+            return
+        }
+
         // Plan: every item into the ledger (items it already has keep their state).
         var pending: [BatchItem] = []
+        var planLedgerSeconds = 0.0
+        let planStart = BatchRunner.now()
+        func add() throws {
+            let start = BatchRunner.now()
+            try ledger.add(pending)
+            pending.removeAll(keepingCapacity: true)
+            planLedgerSeconds += BatchRunner.now() - start
+        }
         let report = try BatchPlanner(per: per, selection: selection).plan(sources) { item in
             pending.append(item)
-            if pending.count >= 2_000 {
-                try ledger.add(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+            if pending.count >= 2_000 { try add() }
         }
-        try ledger.add(pending)
+        try add()
+        let planSeconds = BatchRunner.now() - planStart
         try ledger.saveTallies(report.tallies)
         printWarnings(report.warnings)
         if report.skippedFiles > 0 && !quiet {
             printError("quire: note: skipped \(report.skippedFiles) file(s) in the sources that are neither mail nor documents")
-        }
-
-        let runner = BatchRunner(
-            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost)
-        if estimate {
-            let figures = try await runner.estimate(ledger: ledger, batchDiscount: routeSetup?.batchPriceFactor)
-            print(BatchText.estimate(figures, report: report, task: task, route: routeSetup))
-            await routeSetup?.shutdown()
-            return
         }
 
         let interrupted = Atomic<Int>(0)
@@ -253,6 +257,14 @@ struct BatchRun: AsyncParsableCommand {
         await routeSetup?.shutdown()
         signals.cancel()
 
+        if verbose {
+            let total = planSeconds + summary.progress.elapsed
+            let ledgerTotal = planLedgerSeconds + summary.ledgerSeconds
+            printError(
+                String(
+                    format: "quire: batch: planning %.2f s (ledger %.2f s), run %.2f s (ledger %.2f s): the ledger took %.1f%% of %.2f s",
+                    planSeconds, planLedgerSeconds, summary.progress.elapsed, summary.ledgerSeconds, total > 0 ? ledgerTotal / total * 100 : 0, total))
+        }
         let reconciliation = try ledger.reconciliation()
         if !quiet { printError(BatchText.reconciliation(reconciliation, results: out, summary: summary)) }
         switch summary.stop {
@@ -297,6 +309,39 @@ struct BatchRun: AsyncParsableCommand {
         if !quiet {
             printError("quire: batch: digest of \(outcome.items) results" + (outcome.fresh ? "" : " (unchanged since the last run)") + " → the last line of \(out)" + (output.map { " and \($0)" } ?? ""))
         }
+    }
+
+    /// `--estimate`: plans on one thread while the items found are read and planned on the
+    /// others; items the ledger has already done are left out. Nothing is sent.
+    func printEstimate(
+        _ runner: BatchRunner, ledger: BatchLedger, sources: [BatchSource], selection: BatchSelection, routeSetup: BatchRoute?
+    ) async throws {
+        let (pages, continuation) = AsyncThrowingStream<[BatchItem], any Error>.makeStream()
+        let planner = BatchPlanner(per: per, selection: selection)
+        let planning = Task.detached { () throws -> BatchPlanner.Report in
+            var page: [BatchItem] = []
+            do {
+                let report = try planner.plan(sources) { item in
+                    if try ledger.entry(id: item.id)?.state == .done { return }
+                    page.append(item)
+                    if page.count == 256 {
+                        continuation.yield(page)
+                        page = []
+                    }
+                }
+                continuation.yield(page)
+                continuation.finish()
+                return report
+            } catch {
+                continuation.finish(throwing: error)
+                throw error
+            }
+        }
+        let figures = try await runner.estimate(pages: pages, batchDiscount: routeSetup?.batchPriceFactor)
+        let report = try await planning.value
+        printWarnings(report.warnings)
+        print(BatchText.estimate(figures, report: report, task: runner.task.name, route: routeSetup))
+        await routeSetup?.shutdown()
     }
 
     /// The sources; '-' is a list of paths on standard input, one per line.
@@ -458,9 +503,9 @@ enum BatchText {
         return line
     }
 
-    static func estimate(_ e: BatchEstimate, report: BatchPlanner.Report, task: BatchTask, route: BatchRoute?) -> String {
+    static func estimate(_ e: BatchEstimate, report: BatchPlanner.Report, task: String, route: BatchRoute?) -> String {
         let tallies = report.tallies
-        var lines = ["Estimate for --task \(task.name) (nothing was sent):"]
+        var lines = ["Estimate for --task \(task) (nothing was sent):"]
         lines.append("  sources:            \(tallies.count) (\(count(tallies.reduce(0) { $0 + $1.found })) messages or files found)")
         lines.append("  duplicates skipped: \(count(tallies.reduce(0) { $0 + $1.duplicates }))")
         lines.append("  left out by filters:\(String(repeating: " ", count: 1))\(count(tallies.reduce(0) { $0 + $1.filtered }))")
