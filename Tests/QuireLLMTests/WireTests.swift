@@ -202,3 +202,21 @@ struct RetryAfterTests {
         #expect(retryAfterSeconds("Wed, 21 Oct 2015 07:00:00 GMT", now: now) == 0)
     }
 }
+
+struct JSONBodyTests {
+    @Test("request bodies: every string escaped as JSON wants, keys sorted, slashes and non-ASCII as they are, numbers and booleans exact")
+    func encoding() throws {
+        let tricky = "quote \" backslash \\ newline \n tab \t cr \r bell \u{07} nul \u{0} del \u{7F} slash / é 漢字 🙂 </quire-content-x>"
+        let body = JSON.encode([
+            "z": tricky, "a": 1, "m": ["x", 2.5, true, false, NSNull()] as [Any], "temperature": 0.7, "whole": 2.0,
+            "nested": ["k": "v"] as [String: Any], "schema": JSON.Raw(text: #"{"type":"object","required":["a"]}"#),
+        ])
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"a":1,"m":["x",2.5,true,false,null],"nested":{"k":"v"},"schema":{"type":"object","required":["a"]},"temperature":0.7,"whole":2,"z":"#))
+        #expect(text.contains(#"slash / é 漢字 🙂"#))
+        #expect(text.contains(#"bell \u0007 nul \u0000 del \#u{7F}"#))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(parsed["z"] as? String == tricky)
+        #expect(parsed["temperature"] as? Double == 0.7)
+    }
+}
