@@ -24,6 +24,8 @@ struct ResultLine {
     var review: [String] = []
     var warnings: [String] = []
     var error: (code: String, message: String)?
+    /// The provider batch that answered (`--via provider-batch`).
+    var providerBatch: String?
 
     init(item: BatchItem, task: String) {
         self.item = item
@@ -68,6 +70,7 @@ struct ResultLine {
         for name in route { w.string(name) }
         w.endArray()
         w.field("answered_by", answeredBy)
+        if let providerBatch { w.field("provider_batch", providerBatch) }
         w.key("result")
         switch result {
         case .text(let text): w.string(text)

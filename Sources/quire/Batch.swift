@@ -17,6 +17,23 @@ import Darwin
 
 extension BatchGranularity: ExpressibleByArgument {}
 
+enum BatchVia: String, ExpressibleByArgument, CaseIterable {
+    case sync
+    case providerBatch = "provider-batch"
+}
+
+/// The provider batch client of a route step.
+enum BatchClients {
+    static func client(for step: ModelPicker.Step, maxRequests: Int?, maxBytes: Int?) throws -> HTTPBatchClient {
+        guard let config = step.backend, HTTPBatchClient.supports(config.kind) else {
+            throw BatchFailure(
+                "--via provider-batch needs an OpenAI or Anthropic backend first in the route; '\(step.name)' has no batch API Quire speaks (use --export-requests for other runners).",
+                status: BatchExit.config)
+        }
+        return HTTPBatchClient(config: config, maxRequests: maxRequests, maxBytes: maxBytes)
+    }
+}
+
 /// The exit statuses of `quire batch`.
 enum BatchExit {
     static let ok: Int32 = 0
@@ -24,8 +41,12 @@ enum BatchExit {
     static let itemsFailed: Int32 = 1
     static let usage: Int32 = 2
     static let config: Int32 = 3
+    /// A backend refused or could not be reached (a provider batch not taken).
+    static let backend: Int32 = 4
     /// Stopped before `--max-cost` would be passed; the same command continues.
     static let budget: Int32 = 5
+    /// `collect`: batches are still running at the provider; run it again later.
+    static let stillRunning: Int32 = 75
     /// Ctrl-C: the calls in flight were finished and recorded; the same command continues.
     static let interrupted: Int32 = 130
 }
@@ -40,7 +61,7 @@ struct Batch: AsyncParsableCommand {
             item appears once in the results. Exit status: 0 all items done, 1 some failed (see their \
             lines or 'quire batch report'), 2 usage, 3 config, 5 stopped at --max-cost, 130 interrupted.
             """,
-        subcommands: [BatchRun.self, BatchReport.self], defaultSubcommand: BatchRun.self)
+        subcommands: [BatchRun.self, BatchReport.self, BatchStatus.self, BatchCollect.self], defaultSubcommand: BatchRun.self)
 }
 
 struct BatchRun: AsyncParsableCommand {
@@ -78,6 +99,11 @@ struct BatchRun: AsyncParsableCommand {
     @Option(help: "Do shard K of N (1-based, e.g. 2/8): N machines given 1/N … N/N share the items without overlap, threads kept whole.") var shard: String?
 
     @Flag(help: "Read and plan everything, send nothing, and print the items, requests, tokens and cost.") var estimate = false
+    @Option(help: "sync (one call per item, now) or provider-batch (the provider's batch API: half price, results within 24 h; then 'quire batch collect OUT').") var via: BatchVia = .sync
+    @Option(help: "With --via provider-batch: at most this many requests per batch (default: the provider's limit).") var batchMaxRequests: Int?
+    @Option(help: "With --via provider-batch: at most this many bytes per batch (default: the provider's limit).") var batchMaxBytes: Int?
+    @Option(help: "Write the pending items' requests in OpenAI's batch format (JSONL) for another runner, and send nothing.") var exportRequests: String?
+    @Option(help: "Read results in OpenAI's batch output format (from --export-requests run elsewhere) into --out.") var importResults: String?
     @Flag(help: "After the items, a roll-up over all their results (decisions, open questions, owners, dates): the last line of the results, and -o as Markdown.") var digest = false
     @Option(name: [.customShort("o"), .customLong("output")], help: "With --digest: write the digest here as Markdown.") var output: String?
     @Option(help: "Stop before the cost (from the config's prices) would pass this many dollars.") var maxCost: Double?
@@ -205,6 +231,8 @@ struct BatchRun: AsyncParsableCommand {
 
         let runner = BatchRunner(
             task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost)
+        try ledger.setSetting("command", Self.encodeCommand(Array(CommandLine.arguments.dropFirst())))
+        try ledger.setSetting("directory", FileManager.default.currentDirectoryPath)
         if estimate {
             try await printEstimate(runner, ledger: ledger, sources: sources, selection: selection, routeSetup: routeSetup)
             return
@@ -230,6 +258,11 @@ struct BatchRun: AsyncParsableCommand {
         printWarnings(report.warnings)
         if report.skippedFiles > 0 && !quiet {
             printError("quire: note: skipped \(report.skippedFiles) file(s) in the sources that are neither mail nor documents")
+        }
+
+        if exportRequests != nil || importResults != nil || via == .providerBatch {
+            try await providerBatch(runner, ledger: ledger, results: results, routeSetup: routeSetup)
+            return
         }
 
         let interrupted = Atomic<Int>(0)
@@ -342,6 +375,62 @@ struct BatchRun: AsyncParsableCommand {
         printWarnings(report.warnings)
         print(BatchText.estimate(figures, report: report, task: runner.task.name, route: routeSetup))
         await routeSetup?.shutdown()
+    }
+
+    /// `--via provider-batch`, `--export-requests`, `--import-results`.
+    func providerBatch(_ runner: BatchRunner, ledger: BatchLedger, results: ResultsFile, routeSetup: BatchRoute?) async throws {
+        guard let routeSetup, let primary = routeSetup.steps.first else {
+            throw BatchFailure("extract sends nothing to a model: it has no requests to batch.", status: BatchExit.usage)
+        }
+        defer { results.close() }
+        if let exportRequests {
+            let model = primary.backend?.model ?? primary.name
+            let count = try await ProviderBatchRunner.exportRequests(runner: runner, ledger: ledger, results: results, model: model, to: exportRequests)
+            await routeSetup.shutdown()
+            if !quiet { printError("quire: batch: wrote \(count) request\(count == 1 ? "" : "s") to \(exportRequests) (OpenAI batch format; custom_id q<n>); read the results back with --import-results") }
+            return
+        }
+        if let importResults {
+            let (written, skipped) = try ProviderBatchRunner.importResults(runner: runner, ledger: ledger, results: results, backend: primary.name, from: importResults)
+            await routeSetup.shutdown()
+            if !quiet {
+                printError("quire: batch: \(written) result\(written == 1 ? "" : "s") written to \(out)" + (skipped > 0 ? "; \(skipped) skipped (already written, expired or not of this run)" : ""))
+                printError(BatchText.reconciliation(try ledger.reconciliation(), results: out, summary: nil))
+            }
+            if try ledger.reconciliation().contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+            return
+        }
+        let client = try BatchClients.client(for: primary, maxRequests: batchMaxRequests, maxBytes: batchMaxBytes)
+        try ledger.setSetting("via_backend", primary.name)
+        let batch = ProviderBatchRunner(runner: runner, client: client, priceFactor: primary.batchPriceFactor ?? 0.5)
+        let submitted: ProviderBatchRunner.Submitted
+        do {
+            submitted = try await batch.submit(ledger: ledger, results: results)
+        } catch {
+            try? await client.shutdown()
+            await routeSetup.shutdown()
+            throw BatchFailure("\(primary.name) did not take the batch: \(error)", status: BatchExit.backend)
+        }
+        try? await client.shutdown()
+        await routeSetup.shutdown()
+        if !quiet {
+            if submitted.requests == 0 {
+                printError("quire: batch: nothing to send (every item is done or already in a batch); 'quire batch collect \(out)' reads the results of open batches")
+            } else {
+                printError(
+                    "quire: batch: sent \(submitted.requests) request\(submitted.requests == 1 ? "" : "s") to \(primary.name) in \(submitted.batches.count) batch\(submitted.batches.count == 1 ? "" : "es") (\(submitted.batches.joined(separator: ", "))); 'quire batch status \(out)' shows how far they are, 'quire batch collect \(out)' writes the results")
+            }
+        }
+        if submitted.failed > 0 { throw ExitCode(BatchExit.itemsFailed) }
+    }
+
+    /// The run's arguments, kept in the ledger so that `collect` can build requests again.
+    static func encodeCommand(_ arguments: [String]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: arguments)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func decodeCommand(_ text: String) -> [String] {
+        ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String]) ?? []
     }
 
     /// The sources; '-' is a list of paths on standard input, one per line.
@@ -539,13 +628,20 @@ enum BatchText {
             let p = summary.progress
             out += "quire: batch: \(count(p.done)) done, \(count(p.failed)) failed this run in \(String(format: "%.1f", p.elapsed)) s → \(results)\n"
         }
-        let header = ["source", "found", "duplicates", "filtered", "unreadable", "items", "done", "failed", "pending", "tokens in", "tokens out", "cost"]
+        // "in batches": items sent in a provider batch, their results not collected yet.
+        let batches = rows.contains { $0.submitted > 0 }
+        var header = ["source", "found", "duplicates", "filtered", "unreadable", "items", "done", "failed", "pending"]
+        if batches { header.append("in batches") }
+        header += ["tokens in", "tokens out", "cost"]
         var table = [header]
         for row in rows {
-            table.append([
+            var line = [
                 row.source, count(row.found), count(row.duplicates), count(row.filtered), count(row.unreadable), count(row.items), count(row.done),
-                count(row.failed), count(row.pending), count(row.inputTokens), count(row.outputTokens), row.cost.map { money($0) } ?? "-",
-            ])
+                count(row.failed), count(row.pending),
+            ]
+            if batches { line.append(count(row.submitted)) }
+            line += [count(row.inputTokens), count(row.outputTokens), row.cost.map { money($0) } ?? "-"]
+            table.append(line)
         }
         var widths = [Int](repeating: 0, count: header.count)
         for line in table { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -587,5 +683,132 @@ struct BatchReport: ParsableCommand {
         let rows = try ledger.reconciliation()
         print(BatchText.reconciliation(rows, results: results, summary: nil), terminator: "")
         if rows.contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+    }
+}
+
+/// `status` and `collect` act on the run that wrote a results file: its ledger holds the
+/// command, the folder it ran in and the backend its batches went to.
+struct ProviderBatchSession {
+    let run: BatchRun
+    let ledger: BatchLedger
+    let results: String
+    let batch: ProviderBatchRunner
+    let client: HTTPBatchClient
+    let routeSetup: BatchRoute
+
+    init(results: String, picker override: PickerOptions) async throws {
+        let path = BatchLedger.path(forResults: results)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BatchFailure("\(results): no batch ledger beside it (\(path)); give the --out file of a 'quire batch' run.", status: BatchExit.usage)
+        }
+        let ledger = try BatchLedger(path: path)
+        guard let command = try ledger.setting("command"), let directory = try ledger.setting("directory"), let backend = try ledger.setting("via_backend") else {
+            throw BatchFailure("\(results) was not made with --via provider-batch: there are no batches to look at.", status: BatchExit.usage)
+        }
+        let absolute = results.hasPrefix("/") ? results : FileManager.default.currentDirectoryPath + "/" + results
+        FileManager.default.changeCurrentDirectoryPath(directory)
+        var run = try BatchRun.parse(Array(BatchRun.decodeCommand(command).dropFirst()))
+        if override.config != nil { run.picker = override }
+        let picker = try run.picker.picker()
+        let task = try run.batchTask(picker)
+        guard let routeName = task.routeName else { throw BatchFailure("extract has no batches.", status: BatchExit.usage) }
+        let setup = try BatchRoute(task: routeName, picker: picker, override: run.model, verbose: false)
+        guard let step = setup.steps.first(where: { $0.name == backend }) else {
+            throw BatchFailure("the batches went to '\(backend)', which the config no longer routes '\(routeName)' to.", status: BatchExit.config)
+        }
+        client = try BatchClients.client(for: step, maxRequests: run.batchMaxRequests, maxBytes: run.batchMaxBytes)
+        let runner = BatchRunner(task: task, route: setup.route, prices: setup.prices, jobs: run.jobs)
+        batch = ProviderBatchRunner(runner: runner, client: client, priceFactor: step.batchPriceFactor ?? 0.5)
+        self.run = run
+        self.ledger = ledger
+        self.results = absolute
+        routeSetup = setup
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+        await routeSetup.shutdown()
+    }
+}
+
+extension BatchRun {
+    init(parsing arguments: [String]) throws { self = try BatchRun.parse(arguments) }
+}
+
+struct BatchStatus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "How far the provider batches of a run are (--via provider-batch).")
+
+    @Argument(help: "The results file of the run (its ledger is beside it).")
+    var results: String
+
+    @OptionGroup var picker: PickerOptions
+
+    func run() async throws {
+        let session: ProviderBatchSession
+        do {
+            session = try await ProviderBatchSession(results: results, picker: picker)
+        } catch let failure as BatchFailure {
+            printError("quire: error: " + failure.message)
+            throw ExitCode(failure.status)
+        }
+        let statuses = try await session.batch.status(ledger: session.ledger)
+        await session.shutdown()
+        if statuses.isEmpty { print("no open batches: 'quire batch report \(results)' shows the reconciliation") }
+        var running = false
+        for (batch, status) in statuses {
+            guard let status else {
+                print("batch \(batch.ref): \(batch.requests) requests, never confirmed by \(batch.backend) (the run stopped while sending it); 'collect' sends its items again")
+                continue
+            }
+            running = running || status.state == .running
+            print("\(status.id) (\(batch.backend)): \(status.providerStatus) — \(status.succeeded) succeeded, \(status.failed) failed of \(max(status.total, batch.requests))" + (status.message.map { " — \($0)" } ?? ""))
+        }
+        if running { throw ExitCode(BatchExit.stillRunning) }
+    }
+}
+
+struct BatchCollect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Write the results of a run's ended provider batches into its results file; send again what errored or expired.",
+        discussion: "Exit status: 0 every item done, 1 some failed, 75 batches are still running (run collect again later).")
+
+    @Argument(help: "The results file of the run (its ledger is beside it).")
+    var results: String
+
+    @Flag(help: "Do not send errored or expired requests again.") var noResubmit = false
+    @Flag(help: "No reconciliation at the end.") var quiet = false
+    @OptionGroup var picker: PickerOptions
+
+    func run() async throws {
+        let session: ProviderBatchSession
+        do {
+            session = try await ProviderBatchSession(results: results, picker: picker)
+        } catch let failure as BatchFailure {
+            printError("quire: error: " + failure.message)
+            throw ExitCode(failure.status)
+        }
+        let file = try ResultsFile(path: session.results, ledger: session.ledger)
+        let collected: ProviderBatchRunner.Collected
+        do {
+            collected = try await session.batch.collect(ledger: session.ledger, results: file, resubmit: !noResubmit)
+        } catch {
+            file.close()
+            await session.shutdown()
+            printError("quire: error: collecting failed: \(error) (run collect again: nothing is written twice)")
+            throw ExitCode(BatchExit.backend)
+        }
+        file.close()
+        await session.shutdown()
+        let rows = try session.ledger.reconciliation()
+        if !quiet {
+            for status in collected.ended { printError("quire: batch: \(status.id): \(status.providerStatus), results read") }
+            for status in collected.running { printError("quire: batch: \(status.id): \(status.providerStatus) (\(status.succeeded + status.failed) of \(status.total) done); collect again later") }
+            if collected.resubmitted > 0 { printError("quire: batch: \(collected.resubmitted) errored or expired request\(collected.resubmitted == 1 ? "" : "s") sent again in a new batch") }
+            printError(BatchText.reconciliation(rows, results: results, summary: nil))
+        }
+        if !collected.running.isEmpty || collected.resubmitted > 0 { throw ExitCode(BatchExit.stillRunning) }
+        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
     }
 }
