@@ -213,3 +213,67 @@ struct BatchCommandTests {
         #expect(lines.allSatisfy { $0["source"] as? String == "standard input" })
     }
 }
+
+/// `--via provider-batch` from the command line: submit, status, collect — and a collect
+/// killed while it reads the results, then run again.
+struct ProviderBatchCommandTests {
+    @Test("submit, status (75 while running), collect killed mid-way and run again: every item exactly once")
+    func submitStatusCollect() async throws {
+        let dir = try BatchCommandTests.mailbox(10)
+        let pid = Atomic<Int32>(0)
+        let fake = FakeBatchProvider(pollsBeforeEnd: 1) { _, user, _ in
+            let token = user.range(of: #"Item [0-9]+"#, options: .regularExpression).map { String(user[$0]) } ?? "?"
+            return .succeeded("Summary of " + token)
+        }
+        let fetches = Atomic<Int>(0)
+        try await TestHTTPServer.serving({ received in
+            // The collecting process dies when it asks for the second batch's results: the
+            // first batch's are written by then, the others not.
+            if received.uri.hasSuffix("/content"), pid.load(ordering: .relaxed) > 0, fetches.add(1, ordering: .relaxed).newValue == 3 {
+                kill(pid.load(ordering: .relaxed), SIGKILL)
+            }
+            return fake.handle(received)
+        }) { server in
+            fake.setBaseURL(server.baseURL)
+            let config = dir + "/config.yaml"
+            try """
+            backends:
+              gpt: { kind: openai, model: gpt-test, base_url: \(server.baseURL)/v1, api_key_env: QUIRE_TEST_KEY, input_price: 2, output_price: 8 }
+            tasks:
+              summarise: { use: [gpt] }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let env = TaskCommandTests.cleanEnvironment(["QUIRE_TEST_KEY": "sk-test"])
+            let submit = try quire(
+                ["batch", "export.mbox", "--per", "message", "--out", "r.jsonl", "--via", "provider-batch", "--batch-max-requests", "4", "--config", config],
+                environment: env, directory: dir)
+            #expect(submit.status == 0, "\(submit.stderr)")
+            #expect(submit.stderr.contains("sent 10 requests to gpt in 3 batches"))
+            let status = try quire(["batch", "status", "r.jsonl"], environment: env, directory: dir)
+            #expect(status.status == 75)
+            #expect(status.stdout.split(separator: "\n").filter { $0.contains("in_progress") }.count == 3)
+            // The batches have ended now; the first collect dies after fetching a results file.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Fixtures.quireExecutable)
+            process.arguments = ["batch", "collect", "r.jsonl", "--quiet"]
+            process.environment = env
+            process.currentDirectoryURL = URL(fileURLWithPath: dir)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            pid.store(process.processIdentifier, ordering: .relaxed)
+            process.waitUntilExit()
+            pid.store(0, ordering: .relaxed)
+            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(BatchCommandTests.resultLines(dir + "/r.jsonl").compactMap(BatchCommandTests.object).count == 4, "the first batch's results")
+            let collect = try quire(["batch", "collect", "r.jsonl"], environment: env, directory: dir)
+            #expect(collect.status == 0, "\(collect.stderr)")
+            let lines = BatchCommandTests.resultLines(dir + "/r.jsonl").dropLast().map { BatchCommandTests.object($0) }
+            #expect(lines.count == 10)
+            #expect(Set(lines.compactMap { $0?["id"] as? String }).count == 10)
+            #expect(lines.allSatisfy { $0?["result"] as? String == "Summary of " + ($0?["subject"] as? String ?? "") })
+            #expect(fake.submittedRequests == 10, "nothing was sent twice")
+            let report = try quire(["batch", "report", "r.jsonl"], environment: env, directory: dir)
+            #expect(report.status == 0)
+        }
+    }
+}
