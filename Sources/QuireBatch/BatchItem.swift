@@ -146,8 +146,10 @@ public struct SourceTally: Sendable, Equatable {
     public var found = 0
     /// Messages seen before (same Message-ID, or same headers and body).
     public var duplicates = 0
-    /// Left out by --label, --folder, --since, --until, --from, --limit or --shard.
+    /// Left out by --label, --folder, --since, --until, --from or --limit.
     public var filtered = 0
+    /// Messages (or files) that belong to the other shards of a `--shard K/N` run.
+    public var otherShards = 0
     /// Messages or files that could not be read at all (each also a warning).
     public var unreadable = 0
     /// Items made from what was left.

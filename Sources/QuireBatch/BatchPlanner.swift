@@ -50,7 +50,7 @@ public struct BatchPlanner: Sendable {
 
         func emit(_ item: BatchItem, source: Int) throws {
             guard selection.inShard(item.id) else {
-                tallies[source].filtered += max(1, item.messages.count)
+                tallies[source].otherShards += max(1, item.messages.count)
                 return
             }
             if let limit = selection.limit, emitted >= limit {

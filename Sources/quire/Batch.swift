@@ -61,7 +61,7 @@ struct Batch: AsyncParsableCommand {
             item appears once in the results. Exit status: 0 all items done, 1 some failed (see their \
             lines or 'quire batch report'), 2 usage, 3 config, 5 stopped at --max-cost, 130 interrupted.
             """,
-        subcommands: [BatchRun.self, BatchReport.self, BatchStatus.self, BatchCollect.self], defaultSubcommand: BatchRun.self)
+        subcommands: [BatchRun.self, BatchReport.self, BatchStatus.self, BatchCollect.self, BatchMerge.self], defaultSubcommand: BatchRun.self)
 }
 
 struct BatchRun: AsyncParsableCommand {
@@ -630,15 +630,17 @@ enum BatchText {
         }
         // "in batches": items sent in a provider batch, their results not collected yet.
         let batches = rows.contains { $0.submitted > 0 }
-        var header = ["source", "found", "duplicates", "filtered", "unreadable", "items", "done", "failed", "pending"]
+        let shards = rows.contains { $0.otherShards > 0 }
+        var header = ["source", "found", "duplicates", "filtered"]
+        if shards { header.append("other shards") }
+        header += ["unreadable", "items", "done", "failed", "pending"]
         if batches { header.append("in batches") }
         header += ["tokens in", "tokens out", "cost"]
         var table = [header]
         for row in rows {
-            var line = [
-                row.source, count(row.found), count(row.duplicates), count(row.filtered), count(row.unreadable), count(row.items), count(row.done),
-                count(row.failed), count(row.pending),
-            ]
+            var line = [row.source, count(row.found), count(row.duplicates), count(row.filtered)]
+            if shards { line.append(count(row.otherShards)) }
+            line += [count(row.unreadable), count(row.items), count(row.done), count(row.failed), count(row.pending)]
             if batches { line.append(count(row.submitted)) }
             line += [count(row.inputTokens), count(row.outputTokens), row.cost.map { money($0) } ?? "-"]
             table.append(line)
@@ -809,6 +811,54 @@ struct BatchCollect: AsyncParsableCommand {
             printError(BatchText.reconciliation(rows, results: results, summary: nil))
         }
         if !collected.running.isEmpty || collected.resubmitted > 0 { throw ExitCode(BatchExit.stillRunning) }
+        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+    }
+}
+
+struct BatchMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the results and ledgers of shards (--shard K/N runs) into one, with the reconciliation across them.",
+        discussion: "Exit status: 0 every item of every shard done, 1 some failed or pending (the merged ledger says which), 2 usage.")
+
+    @Argument(help: "The shards' results files (their ledgers are beside them).")
+    var shards: [String]
+
+    @Option(help: "The merged results file (a new one; its ledger is written beside it).")
+    var out: String
+
+    @Flag(help: "No reconciliation.") var quiet = false
+
+    func run() throws {
+        let path = BatchLedger.path(forResults: out)
+        guard !FileManager.default.fileExists(atPath: path), !FileManager.default.fileExists(atPath: out) else {
+            printError("quire: error: \(out) or its ledger exists already: merge writes a new results file.")
+            throw ExitCode(BatchExit.usage)
+        }
+        var ledgers: [BatchLedger] = []
+        for shard in shards {
+            let shardLedger = BatchLedger.path(forResults: shard)
+            guard FileManager.default.fileExists(atPath: shardLedger) else {
+                printError("quire: error: \(shard): no batch ledger beside it (\(shardLedger)).")
+                throw ExitCode(BatchExit.usage)
+            }
+            ledgers.append(try BatchLedger(path: shardLedger))
+        }
+        let tasks = Set(try ledgers.map { try $0.setting("task") ?? "?" })
+        guard tasks.count == 1 else {
+            printError("quire: error: the shards ran different tasks (\(tasks.sorted().joined(separator: ", "))): merge joins shards of one run.")
+            throw ExitCode(BatchExit.usage)
+        }
+        let merged = try BatchLedger(path: path)
+        let twice = try merged.merge(ledgers)
+        let results = try ResultsFile(path: out, ledger: merged)
+        results.close()
+        let rows = try merged.reconciliation()
+        if !quiet {
+            if !twice.isEmpty { printError("quire: batch: \(twice.count) item\(twice.count == 1 ? " was" : "s were") in more than one shard (kept once): were the shards given the same N?") }
+            printError("quire: batch: merged \(shards.count) shards → \(out)")
+            printError(BatchText.reconciliation(rows, results: out, summary: nil))
+        }
         if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
     }
 }

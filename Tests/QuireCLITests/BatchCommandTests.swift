@@ -277,3 +277,31 @@ struct ProviderBatchCommandTests {
         }
     }
 }
+
+struct BatchShardCommandTests {
+    @Test("three shards of one export, then merge: every item once, the reconciliation across them")
+    func shardsAndMerge() throws {
+        let dir = NSTemporaryDirectory() + "quire-shards-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let env = TaskCommandTests.cleanEnvironment()
+        var ids: [String] = []
+        for k in 1...3 {
+            let shard = try quire(["batch", Fixtures.path("batch"), "--shard", "\(k)/3", "--out", "part-\(k).jsonl", "--quiet"], environment: env, directory: dir)
+            #expect(shard.status == 0, "\(shard.stderr)")
+            ids += BatchCommandTests.resultLines(dir + "/part-\(k).jsonl").compactMap { BatchCommandTests.object($0)?["id"] as? String }
+        }
+        #expect(ids.count == 16 && Set(ids).count == 16, "shards are disjoint and cover every thread")
+        let report = try quire(["batch", "report", "part-1.jsonl"], environment: env, directory: dir)
+        #expect(report.stdout.contains("other shards"))
+        let merged = try quire(["batch", "merge", "part-1.jsonl", "part-2.jsonl", "part-3.jsonl", "--out", "all.jsonl"], environment: env, directory: dir)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let lines = BatchCommandTests.resultLines(dir + "/all.jsonl").compactMap(BatchCommandTests.object)
+        #expect(Set(lines.compactMap { $0["id"] as? String }) == Set(ids))
+        let row = try #require(merged.stderr.split(separator: "\n").first { $0.hasSuffix("-") && $0.contains("batch") })
+        let cells = row.split(separator: " ").map(String.init)
+        // source, found 20, duplicates 2, filtered 0, unreadable 0, items 16, done 16, failed 0, pending 0
+        #expect(Array(cells[1...8]) == ["20", "2", "0", "0", "16", "16", "0", "0"])
+        let again = try quire(["batch", "merge", "part-1.jsonl", "--out", "all.jsonl"], environment: env, directory: dir)
+        #expect(again.status == 2, "merge never overwrites")
+    }
+}
