@@ -39,6 +39,28 @@ public struct BatchPlanner: Sendable {
         var excluded = false
     }
 
+    /// The items of `sources` as an async sequence, planned on a thread of their own while
+    /// the caller consumes them (the planner's report comes last, through `report`).
+    public func items(
+        _ sources: [BatchSource], report: @escaping @Sendable (Report) -> Void = { _ in }
+    ) -> AsyncThrowingStream<BatchItem, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<BatchItem, any Error>.makeStream(bufferingPolicy: .unbounded)
+        let planner = self
+        let task = Task.detached {
+            do {
+                report(try planner.plan(sources) { item in
+                    try Task.checkCancellation()
+                    continuation.yield(item)
+                })
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
     /// Plans `sources`, calling `onItem` with every item in order.
     public func plan(_ sources: [BatchSource], onItem: (BatchItem) throws -> Void) throws -> Report {
         var tallies = sources.map { SourceTally(source: $0.label) }

@@ -1,5 +1,6 @@
 import QuireBatch
 import QuireTestSupport
+import Synchronization
 import Testing
 
 /// Sources found by content, items, dedup and selection, on the exports that
@@ -135,4 +136,24 @@ struct PlannerTests {
         #expect(items.count == 1)
         #expect(items[0].file == Self.batch + "/takeout.mbox")
     }
+}
+
+struct PlannerSequenceTests {
+    @Test("the items as an async sequence are those the callback gets, then the report")
+    func sequence() async throws {
+        let (expected, _) = try PlannerTests.plan(per: .message)
+        let reported = ReportBox()
+        var ids: [String] = []
+        for try await item in BatchPlanner(per: .message).items([BatchSource(path: PlannerTests.batch)], report: { reported.set($0.tallies[0].items) }) {
+            ids.append(item.id)
+        }
+        #expect(ids == expected.map(\.id))
+        #expect(reported.value == expected.count)
+    }
+}
+
+final class ReportBox: Sendable {
+    private let box = Mutex(0)
+    var value: Int { box.withLock { $0 } }
+    func set(_ n: Int) { box.withLock { $0 = n } }
 }
