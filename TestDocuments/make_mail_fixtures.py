@@ -121,10 +121,25 @@ def mbox():
     write("thread.mbox", data)
 
 
+def header_quirks():
+    # A raw 8-bit byte inside an encoded word: decoded once, by the word's charset
+    # (Python's email gives "Die Hasen und die Frösche").
+    write("rfc2047-8bit-in-word.eml",
+          b"From: Fabel <fabel@example.de>\nTo: leser@example.de\n"
+          b"Subject: =?iso-8859-1?q?Die_Hasen_und_die_Fr\xf6sche?=\n"
+          b"X-Note: =?utf-8?q?gr=C3=BC=C3=9F_?= und sch\xc3\xb6n\n"
+          b"Date: Mon, 01 Jan 2024 10:00:00 +0100\nMessage-ID: <fabel@example.de>\n\nEine Fabel.\n")
+    # Obsolete RFC 5322 syntax: blanks before the colon, a folded address list.
+    write("obsolete-header-syntax.eml",
+          b"Subject : Obsolete spacing\nFrom : Ada <ada@example.org>\nTo: b@example.org,\n\tc@example.org\n"
+          b"Date : Mon, 01 Jan 2024 10:00:00 +0000\n\nBody text.\n")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     inner = report_mail()
     forwarded(inner)
     legacy()
     mbox()
+    header_quirks()
     print("mail fixtures written to", OUT)

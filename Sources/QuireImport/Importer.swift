@@ -73,11 +73,11 @@ public struct Importer: Sendable {
         var text = head
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
         if text.starts(with: Array("From ".utf8)) { return .mbox }
-        // A message starts with header fields: `Name: value` lines.
-        if let colon = text.firstIndex(of: UInt8(ascii: ":")), colon > 0, colon < 78,
-            text[..<colon].allSatisfy({ $0 > 32 && $0 < 127 })
-        {
-            return .mail
+        // A message starts with header fields: `Name: value` lines (obsolete syntax allows
+        // blanks before the colon: `Subject : …`, as GMime and Python accept).
+        if let colon = text.firstIndex(of: UInt8(ascii: ":")), colon > 0, colon < 78 {
+            let name = text[..<colon].reversed().drop { $0 == 0x20 || $0 == 0x09 }
+            if !name.isEmpty, name.allSatisfy({ $0 > 32 && $0 < 127 }) { return .mail }
         }
         return .unknown
     }

@@ -112,40 +112,49 @@ enum EncodedWords {
     /// encoded words decoded, white space between adjacent encoded words dropped. Malformed
     /// words are left as written.
     static func decode(_ raw: [UInt8], fallback: String? = nil) -> String {
-        let text = Charset.text(raw, fallback: fallback)
-        guard ByteSearch.contains(raw, "=?") else { return text }
-        return decode(text)
+        guard ByteSearch.contains(raw, "=?") else { return Charset.text(raw, fallback: fallback) }
+        guard raw.contains(where: { $0 >= 0x80 }) else { return decode(String(decoding: raw, as: UTF8.self)) }
+        // Raw 8-bit bytes beside encoded words: each word is decoded from its own bytes by
+        // its own charset, the text between them by the header's (UTF-8, else the
+        // fallback) — never text decoded once and then taken apart again as UTF-8.
+        return raw.withUnsafeBufferPointer { buffer in
+            words(buffer) { segment, out in out.append(contentsOf: Charset.text(Array(segment), fallback: fallback).utf8) }
+        }
     }
 
     static func decode(_ text: String) -> String {
         guard ByteSearch.contains(text, "=?") else { return text }
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer -> String in
-            guard var start = ByteSearch.find("=?", in: buffer, from: 0) else { return text }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var i = 0
+        var text = text
+        return text.withUTF8 { buffer in words(buffer) { segment, out in out.append(contentsOf: segment) } }
+    }
+
+    /// Decodes the encoded words of `buffer`; the bytes between them go through `segment`.
+    static func words(_ buffer: UnsafeBufferPointer<UInt8>, segment: (Slice<UnsafeBufferPointer<UInt8>>, inout [UInt8]) -> Void) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(buffer.count)
+        var i = 0
+        if var start = ByteSearch.find("=?", in: buffer, from: 0) {
             var afterWord: Int?
             while true {
                 if let (decoded, end) = word(buffer, at: start) {
                     let between = buffer[i..<start]
                     let onlySpace = between.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
                     // White space between two encoded words is not part of the text.
-                    if !(afterWord == i && onlySpace) { out.append(contentsOf: between) }
+                    if !(afterWord == i && onlySpace) { segment(between, &out) }
                     out.append(contentsOf: decoded.utf8)
                     i = end
                     afterWord = end
                 } else {
-                    out.append(contentsOf: buffer[i..<(start + 2)])
+                    segment(buffer[i..<(start + 2)], &out)
                     i = start + 2
                     afterWord = nil
                 }
                 guard let next = ByteSearch.find("=?", in: buffer, from: i) else { break }
                 start = next
             }
-            out.append(contentsOf: buffer[i...])
-            return String(decoding: out, as: UTF8.self)
         }
+        segment(buffer[i...], &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The encoded word `=?charset?encoding?text?=` at `start`: its text and where it ends.

@@ -17,6 +17,8 @@ struct ImporterTests {
             ("empty.docx", .empty),
             ("not-a-zip.docx", .unknown),
             ("truncated.docx", .zip),
+            ("mail/obsolete-header-syntax.eml", .mail),  // `Subject :` — blanks before the colon
+            ("mail/thread.mbox", .mbox),
         ])
     func detection(name: String, format: DetectedFormat) {
         #expect(Importer().detect(path: Fixtures.path(name)) == format)

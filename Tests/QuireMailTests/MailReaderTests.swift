@@ -214,3 +214,22 @@ extension MailFixtureTests {
         }
     }
 }
+
+struct HeaderQuirkTests {
+    @Test("a raw 8-bit byte inside an encoded word is decoded once, by the word's charset")
+    func eightBitInWord() throws {
+        let message = try mail("rfc2047-8bit-in-word.eml")
+        #expect(message.subject == "Die Hasen und die Frösche")
+        #expect(message.header("X-Note") == "grüß  und schön")
+    }
+
+    @Test("obsolete syntax: blanks before the colon and folded address lists are read, as GMime and Python read them")
+    func obsoleteSyntax() throws {
+        let message = try mail("obsolete-header-syntax.eml")
+        #expect(message.subject == "Obsolete spacing")
+        #expect(message.from == [MailAddress(name: "Ada", address: "ada@example.org")])
+        #expect(message.to.map(\.address) == ["b@example.org", "c@example.org"])
+        #expect(message.date?.iso8601 == "2024-01-01T10:00:00+00:00")
+        #expect(message.textBody == "Body text.\n")
+    }
+}
