@@ -64,9 +64,12 @@ public struct ModelPicker: Sendable {
     }
 
     /// The route of `task`; `override` (from `--model`) replaces the config's choice.
+    /// With an override the task keeps its own parameters (temperature, answer limit).
     public func route(for task: String, override: String? = nil) -> ResolvedRoute {
         if let override {
-            return ResolvedRoute(task: task, steps: [step(override, why: "--model \(override)")], temperature: nil, maxOutputTokens: nil)
+            let own = config?.tasks[task] ?? config?.tasks["default"]
+            return ResolvedRoute(
+                task: task, steps: [step(override, why: "--model \(override)")], temperature: own?.temperature, maxOutputTokens: own?.maxOutputTokens)
         }
         if let config, let routed = config.tasks[task] ?? config.tasks["default"] {
             let origin = config.tasks[task] != nil ? "\(config.source):\(routed.line)" : "\(config.source):\(routed.line) (default task)"
@@ -93,6 +96,16 @@ public struct ModelPicker: Sendable {
         }
         steps.append(Step(name: "builtin", backend: nil, why: steps.isEmpty ? "no config and no API key: offline" : "offline fallback"))
         return ResolvedRoute(task: task, steps: steps, temperature: nil, maxOutputTokens: nil)
+    }
+
+    /// Whether `name` (from `--model`) is a backend or alias of the config, or `builtin`.
+    public func isConfigured(_ name: String) -> Bool {
+        name == "builtin" || config?.backends[config?.aliases[name] ?? name] != nil
+    }
+
+    /// The names `--model` accepts: the config's backends and aliases, and `builtin`.
+    public var configuredNames: [String] {
+        ((config?.backends.keys.map { $0 } ?? []) + (config?.aliases.keys.map { $0 } ?? [])).sorted() + ["builtin"]
     }
 
     func step(_ name: String, why: String) -> Step {

@@ -472,9 +472,8 @@ struct BatchRoute {
     let http: [HTTPChatBackend]
 
     init(task: String, picker: ModelPicker, override: String?, verbose: Bool) throws {
-        if let override, override != "builtin", picker.config?.backends[picker.config?.aliases[override] ?? override] == nil {
-            let names = (picker.config?.backends.keys.sorted() ?? []) + ["builtin"]
-            throw BatchFailure("--model \(override) is not configured; the config names: \(names.joined(separator: ", ")).", status: BatchExit.config)
+        if let override, !picker.isConfigured(override) {
+            throw BatchFailure("--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: BatchExit.config)
         }
         let resolved = picker.route(for: task, override: override)
         var steps: [ModelPicker.Step] = []

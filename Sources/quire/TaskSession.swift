@@ -47,7 +47,21 @@ final class TaskSession: Sendable {
     init(task routeName: String, options: TaskCommonOptions) throws {
         self.options = options
         picker = try options.picker.picker()
-        resolved = picker.route(for: routeName, override: options.model)
+        if let model = options.model, !picker.isConfigured(model) {
+            throw TaskFailure("--model \(model) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').")
+        }
+        var resolved = picker.route(for: routeName, override: options.model)
+        // A backend whose key is missing would fail after the content was sent nowhere: it is
+        // left out before anything is sent, said once, and the route goes on with the rest.
+        let usable = resolved.steps.filter { $0.backend == nil || $0.warning == nil }
+        for step in resolved.steps where step.backend != nil && step.warning != nil {
+            printError("quire: \(step.name) is left out of the route of '\(routeName)': \(step.warning!)")
+        }
+        guard !usable.isEmpty else {
+            throw TaskFailure("no backend of the route of '\(routeName)' can be used (see above); set the key, or add builtin to the route in \(picker.config?.source ?? "the config").")
+        }
+        resolved.steps = usable
+        self.resolved = resolved
         var backends: [any ChatBackend] = []
         var http: [HTTPChatBackend] = []
         var prices: [String: Pricing] = [:]

@@ -175,6 +175,44 @@ struct TaskCommandTests {
         #expect(result.stdout.hasPrefix("*Extractive summary"))
     }
 
+    @Test("a route whose key is missing is left out before anything is sent; the next backend answers at once")
+    func missingKey() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
+        let config = try Self.config(server, extra: "  default: { use: [local, builtin] }")
+        // QUIRE_TEST_KEY is not set: 'local' would go out without its key.
+        let result = try quire(["run", "translate", "--config", config, "--var", "language=French", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let summary = try quire(["summarise", "--config", config, "--model", "local", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        try await server.shutdown()
+        #expect(server.received.isEmpty, "nothing was sent without its key")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("local is left out of the route of 'translate': QUIRE_TEST_KEY is not set"))
+        #expect(summary.status != 0 && summary.stderr.contains("QUIRE_TEST_KEY is not set"))
+    }
+
+    @Test("--model with a name the config does not have is an error listing the names; --model keeps the task's parameters")
+    func modelNames() async throws {
+        let typo = try quire(["summarise", "--model", "gtp", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        #expect(typo.status != 0)
+        #expect(typo.stdout.isEmpty)
+        #expect(typo.stderr.contains("--model gtp is not configured; use one of: builtin"))
+        let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
+        let path = NSTemporaryDirectory() + "quire-config-\(UUID().uuidString).yaml"
+        try """
+        backends:
+          local: { kind: openai-compatible, model: m, base_url: \(server.baseURL)/v1 }
+          other: { kind: openai-compatible, model: o, base_url: \(server.baseURL)/v1 }
+        tasks:
+          summarise: { use: [local], max_output_tokens: 123, temperature: 0.3 }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try quire(["summarise", "--config", path, "--model", "other", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        let body = try #require(server.received.first.map(jsonObjectOf))
+        #expect(body["model"] as? String == "o")
+        #expect(body["max_tokens"] as? Int == 123)
+        #expect(body["temperature"] as? Double == 0.3)
+    }
+
     @Test("reply -o reply.eml writes a message that threads under the original")
     func replyMessage() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Zoë,\n\nthanks, the figures look right.\n\nBest regards") }
@@ -231,4 +269,8 @@ struct TaskCommandTests {
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("task 'translate' (\(config):14) uses {{language}}: give --var language=…"))
     }
+}
+
+func jsonObjectOf(_ received: TestHTTPServer.Received) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any] ?? [:]
 }
