@@ -36,9 +36,14 @@ func printWarnings(_ warnings: [String]) {
     }
 }
 
+/// How a file is named in a prompt: its name, never the local path that leads to it.
+func promptName(_ path: String) -> String {
+    path == "-" ? "standard input" : (path.split(separator: "/").last.map(String.init) ?? path)
+}
+
 /// Reads a task's input file ('-' for standard input), cut into sections for a prompt.
 func loadContent(_ path: String, loader: ContentLoader = ContentLoader()) throws -> TaskContent {
-    loader.sections(of: try readInput(path, loader: loader), name: path == "-" ? "standard input" : path)
+    loader.sections(of: try readInput(path, loader: loader), name: promptName(path))
 }
 
 /// Reads a task's input file without rendering it.
@@ -164,7 +169,7 @@ struct Analyse: AsyncParsableCommand {
         let sink = try TaskOutput(path: output)
         let options = TaskOptions(length: length, language: language, stream: session.streams)
         try await session.complete(sink) {
-            _ = try await session.run(AnalyseTask(file: file, sheet: chosen, question: question, options: options), file: file, sink: sink)
+            _ = try await session.run(AnalyseTask(file: promptName(file), sheet: chosen, question: question, options: options), file: file, sink: sink)
         }
     }
 }
@@ -231,7 +236,7 @@ struct Reply: AsyncParsableCommand {
         let writesMessage = output.map { $0.lowercased().hasSuffix(".eml") } ?? false
         let sink = try TaskOutput(path: writesMessage ? nil : output)
         let options = TaskOptions(length: length, language: language, tone: tone, instructions: instructions, stream: session.streams && !writesMessage)
-        let task = ReplyTask(file: file, message: message, earlier: earlier, options: options)
+        let task = ReplyTask(file: promptName(file), message: message, earlier: earlier, options: options)
         try await session.complete(sink) {
             if writesMessage && !common.dryRun {
                 let outcome = try await session.runner().run(task) { _ in }
