@@ -44,14 +44,23 @@ public struct ModelPicker: Sendable {
         self.environment = environment ?? ProcessInfo.processInfo.environment
     }
 
+    /// Where the user's config is or would be: `$XDG_CONFIG_HOME/quire/config.yaml`, else
+    /// `~/.config/quire/config.yaml` (the path itself, for messages that say where to write it).
+    public static func defaultConfigPath(environment: [String: String]) -> String {
+        if let base = environment["XDG_CONFIG_HOME"], !base.isEmpty { return base + "/quire/config.yaml" }
+        return (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "~") + "/.config/quire/config.yaml"
+    }
+
+    /// The config this picker read, or where one would be read from.
+    public var configHint: String { config?.source ?? Self.defaultConfigPath(environment: environment) }
+
     /// The config file to read: `--config`, then `$QUIRE_CONFIG`, then
     /// `$XDG_CONFIG_HOME/quire/config.yaml` (or `~/.config/quire/config.yaml`); nil when
     /// none was given and the default file does not exist.
     public static func configPath(explicit: String?, environment: [String: String]) -> String? {
         if let explicit { return explicit }
         if let path = environment["QUIRE_CONFIG"], !path.isEmpty { return path }
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "") + "/.config")
-        let path = base + "/quire/config.yaml"
+        let path = defaultConfigPath(environment: environment)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 

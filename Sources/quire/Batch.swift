@@ -488,7 +488,7 @@ struct BatchRoute {
         var backends: [any ChatBackend] = []
         var http: [HTTPChatBackend] = []
         var prices: [String: Pricing] = [:]
-        let hint = picker.config?.source ?? "~/.config/quire/config.yaml"
+        let hint = picker.configHint
         for step in steps {
             if let config = step.backend {
                 let backend = HTTPChatBackend(config: config)

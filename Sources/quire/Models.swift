@@ -34,9 +34,12 @@ struct Models: AsyncParsableCommand {
         func run() throws {
             let picker = try options.picker()
             print(picker.config.map { "config: \($0.source)" } ?? "config: none (defaults from the environment)")
-            for task in QuireConfig.taskNames {
+            // The built-in tasks, then the config's own (`quire run NAME`).
+            let own = picker.config?.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted() ?? []
+            for task in QuireConfig.taskNames + own {
                 let route = picker.route(for: task)
-                print("\n\(task):")
+                let description = own.contains(task) ? picker.config?.tasks[task]?.description.map { " — \($0)" } ?? " (your task: quire run \(task))" : ""
+                print("\n\(task):\(description)")
                 for (i, step) in route.steps.enumerated() {
                     let model = step.backend.map { " — \($0.kind.rawValue) \($0.model)" } ?? " — offline"
                     print("  \(i == 0 ? "→" : "↳") \(step.name)\(model)  (\(step.why))")

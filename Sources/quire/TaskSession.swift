@@ -65,7 +65,7 @@ final class TaskSession: Sendable {
         var backends: [any ChatBackend] = []
         var http: [HTTPChatBackend] = []
         var prices: [String: Pricing] = [:]
-        let hint = picker.config?.source ?? "~/.config/quire/config.yaml"
+        let hint = picker.configHint
         for step in resolved.steps {
             if let config = step.backend {
                 let backend = HTTPChatBackend(config: config)

@@ -213,6 +213,19 @@ struct TaskCommandTests {
         #expect(body["temperature"] as? Double == 0.3)
     }
 
+    @Test("quire models lists the config's own tasks; hints name the config path actually read ($XDG_CONFIG_HOME)")
+    func modelsAndHints() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("x") }
+        let config = try Self.config(server)
+        try await server.shutdown()
+        let models = try quire(["models", "--config", config], environment: Self.cleanEnvironment())
+        #expect(models.status == 0)
+        #expect(models.stdout.contains("\ntranslate: (your task: quire run translate)\n  → local — openai-compatible test-model"))
+        let draft = try quire(["draft", "A note"], environment: Self.cleanEnvironment(["XDG_CONFIG_HOME": "/tmp/quire-xdg-hint"]))
+        #expect(draft.status != 0)
+        #expect(draft.stderr.contains("Configure a model for it in /tmp/quire-xdg-hint/quire/config.yaml"))
+    }
+
     @Test("reply -o reply.eml writes a message that threads under the original")
     func replyMessage() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Zoë,\n\nthanks, the figures look right.\n\nBest regards") }
