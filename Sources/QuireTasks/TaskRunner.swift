@@ -45,7 +45,7 @@ public struct TaskRunner: Sendable {
         while true {
             do {
                 var outcome = try await execute(task.plan(budget), onText: onText)
-                outcome.review = task.review(outcome.text)
+                outcome.review = task.review(outcome.text) + outcome.review
                 return outcome
             } catch let error as LLMError where error.code == .contextLengthExceeded && attempts < 4 {
                 attempts += 1
@@ -66,8 +66,24 @@ public struct TaskRunner: Sendable {
     func execute(_ plan: TaskPlan, onText: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         switch plan {
         case .single(let request):
-            let (text, usage, stop) = try await send(prepared(request), onText: onText)
-            return Outcome(text: text, parts: 0, combineRounds: 0, usage: usage, stopReason: stop, review: [])
+            var prepared = prepared(request)
+            var (text, usage, stop) = try await send(prepared, onText: onText)
+            // An answer cut at the output limit is asked for once more with twice the room —
+            // unless it already went to the caller piece by piece.
+            if stop == .maxTokens && !prepared.stream, let limit = prepared.maxOutputTokens,
+                limit * 2 <= (route.backends.first?.capabilities.maxOutputTokens ?? limit * 2)
+            {
+                prepared.maxOutputTokens = limit * 2
+                let again = try await send(prepared, onText: onText)
+                (text, stop) = (again.0, again.2)
+                usage = usage + again.1
+            }
+            try Self.checkNotEmpty(text, route: route)
+            var review: [String] = []
+            if stop == .maxTokens {
+                review.append("*Warning: the answer stopped at the output limit (\(prepared.maxOutputTokens ?? 0) tokens) and may be cut short; raise max_output_tokens for this task in the config.*")
+            }
+            return Outcome(text: text, parts: 0, combineRounds: 0, usage: usage, stopReason: stop, review: review)
         case .mapReduce(let plan):
             var usage = Usage()
             var partials = try await parts(plan.chunks, plan, usage: &usage)
@@ -82,8 +98,17 @@ public struct TaskRunner: Sendable {
             }
             let (text, finalUsage, stop) = try await send(prepared(plan.combine(partials)), onText: onText)
             usage = usage + finalUsage
-            return Outcome(text: text, parts: plan.chunks.count, combineRounds: rounds, usage: usage, stopReason: stop, review: [])
+            try Self.checkNotEmpty(text, route: route)
+            var review: [String] = []
+            if stop == .maxTokens { review.append("*Warning: the answer stopped at the output limit and may be cut short; raise max_output_tokens for this task in the config.*") }
+            return Outcome(text: text, parts: plan.chunks.count, combineRounds: rounds, usage: usage, stopReason: stop, review: review)
         }
+    }
+
+    /// An empty answer is an error, never a result (an empty draft, a body-less reply).
+    static func checkNotEmpty(_ text: String, route: Route) throws {
+        guard text.allSatisfy({ $0.isWhitespace }) else { return }
+        throw LLMError(.malformedResponse, backend: route.backends.first?.name ?? route.task, message: "the model gave an empty answer; nothing was written.")
     }
 
     /// The answers to every chunk's request, in chunk order, `concurrency` at a time.

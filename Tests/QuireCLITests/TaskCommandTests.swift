@@ -226,6 +226,22 @@ struct TaskCommandTests {
         #expect(draft.stderr.contains("Configure a model for it in /tmp/quire-xdg-hint/quire/config.yaml"))
     }
 
+    @Test("draft -o and reply -o never write an empty document or a body-less mail")
+    func emptyAnswerWritesNothing() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("") }
+        let config = try Self.config(server)
+        let dir = NSTemporaryDirectory() + "quire-empty-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
+        let draft = try quire(["draft", "A note", "--config", config, "-o", dir + "/out.docx"], environment: env)
+        let reply = try quire(["reply", "TestDocuments/mail/report-with-attachments.eml", "--config", config, "--from", "me@example.org", "-o", dir + "/r.eml"], environment: env)
+        try await server.shutdown()
+        #expect(draft.status != 0 && draft.stderr.contains("empty answer"))
+        #expect(reply.status != 0 && reply.stderr.contains("empty answer"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out.docx"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r.eml"))
+    }
+
     @Test("reply -o reply.eml writes a message that threads under the original")
     func replyMessage() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Zoë,\n\nthanks, the figures look right.\n\nBest regards") }
