@@ -135,6 +135,30 @@ def header_quirks():
           b"Date : Mon, 01 Jan 2024 10:00:00 +0000\n\nBody text.\n")
 
 
+def mailing_list():
+    # A list thread: a question, a bottom-posted answer, an interleaved answer; every
+    # message ends with the list's footer (a rule, then unsubscribe boilerplate).
+    footer = (b"\n---\nTo unsubscribe, send mail to devel-leave@lists.example.org.\n"
+              b"List archive: https://lists.example.org/devel\n")
+    q = (b"From: Ana <ana@example.org>\nTo: devel@lists.example.org\nSubject: Build fails on ARM\n"
+         b"Date: Mon, 4 Mar 2024 09:00:00 +0000\nMessage-ID: <q1@example.org>\nList-Id: <devel.lists.example.org>\n\n"
+         b"The nightly build fails on ARM since Friday.\nDoes anyone know why?\n" + footer)
+    a1 = (b"From: Ben <ben@example.org>\nTo: devel@lists.example.org\nSubject: Re: Build fails on ARM\n"
+          b"Date: Mon, 4 Mar 2024 10:00:00 +0000\nMessage-ID: <a1@example.org>\nIn-Reply-To: <q1@example.org>\n"
+          b"References: <q1@example.org>\nList-Id: <devel.lists.example.org>\n\n"
+          b"Ana wrote:\n> The nightly build fails on ARM since Friday.\n> Does anyone know why?\n\n"
+          b"The compiler was upgraded to version 14 on Friday.\nPinning it to 13 fixes the build.\n" + footer)
+    a2 = (b"From: Cy <cy@example.org>\nTo: devel@lists.example.org\nSubject: Re: Build fails on ARM\n"
+          b"Date: Mon, 4 Mar 2024 11:00:00 +0000\nMessage-ID: <a2@example.org>\nIn-Reply-To: <a1@example.org>\n"
+          b"References: <q1@example.org> <a1@example.org>\nList-Id: <devel.lists.example.org>\n\n"
+          b"On Mon, 4 Mar 2024, Ben wrote:\n> The compiler was upgraded to version 14 on Friday.\n"
+          b"I will revert the upgrade today.\n> Pinning it to 13 fixes the build.\nAgreed, pin it until the fix lands in May.\n" + footer)
+    data = (b"From ana@example.org Mon Mar  4 09:00:00 2024\n" + q + b"\n"
+            b"From ben@example.org Mon Mar  4 10:00:00 2024\n" + a1 + b"\n"
+            b"From cy@example.org Mon Mar  4 11:00:00 2024\n" + a2)
+    write("list-thread.mbox", data)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     inner = report_mail()
@@ -142,4 +166,5 @@ if __name__ == "__main__":
     legacy()
     mbox()
     header_quirks()
+    mailing_list()
     print("mail fixtures written to", OUT)

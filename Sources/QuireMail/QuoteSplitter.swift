@@ -2,33 +2,96 @@ public import QuireModel
 
 /// Separates what a message says from the history it quotes and from its signature.
 ///
-/// Quoted history starts at the first of: an attribution line ("On … wrote:" and its
-/// equivalents in German, French, Spanish, Italian, Dutch, Portuguese, Polish, Swedish,
-/// Russian, Chinese, Japanese), an Outlook separator ("-----Original Message-----" and
-/// translations, a forwarded-message banner), or an Outlook header block ("From: … / Sent: …
-/// / To: … / Subject: …" in several languages). Without one, lines starting with `>` are
-/// the quoted part and the rest is new text (inline replies keep their order). The
+/// Quoted history is found by position. An Outlook separator ("-----Original Message-----"
+/// and translations, a forwarded-message banner) or an Outlook header block ("From: … /
+/// Sent: … / To: … / Subject: …" in several languages) starts history that runs to the end.
+/// Above it, lines starting with `>` are quoted, with the attribution that opens them ("On …
+/// wrote:" and its equivalents in German, French, Spanish, Italian, Dutch, Portuguese,
+/// Polish, Swedish, Russian, Chinese, Japanese); every other run of text is new, whether it
+/// stands above the quote, below it (bottom-posting) or between quotes — where an answer
+/// keeps the quoted question just above it. An attribution not followed by `>` lines starts
+/// history to the end. A mailing list's footer (a rule, then unsubscribe boilerplate) is set
+/// apart as furniture. The
 /// signature is what follows a `-- ` line, or a closing phrase ("Best regards,",
 /// "Mit freundlichen Grüßen", "Sent from my iPhone" …) with at most a few short lines after
 /// it, at the end of the new text. Nothing is dropped: the three parts together hold every
 /// line of the body.
 public enum QuoteSplitter {
     public static func split(_ body: String) -> MailTextParts {
-        let lines = QuoteSplitter.lines(body)
-        var newLines: [Substring]
-        var quoted: [Substring] = []
-        if let start = historyStart(lines) {
-            newLines = Array(lines[..<start])
-            quoted = Array(lines[start...])
-        } else {
-            newLines = []
-            for line in lines {
-                if line.hasPrefix(">") { quoted.append(line) } else { newLines.append(line) }
-            }
-            // Quoted lines with only blank lines between them and after them: the blank
-            // lines next to a quote belong to it, not to the new text.
-            while newLines.last?.trimmingCharacters(in: " \t\r").isEmpty == true && !quoted.isEmpty { newLines.removeLast() }
+        var lines = QuoteSplitter.lines(body)
+        // A mailing list's footer (a rule, then unsubscribe boilerplate) is furniture.
+        var footer: [Substring] = []
+        if let start = footerStart(lines) {
+            footer = Array(lines[start...])
+            lines = Array(lines[..<start])
         }
+        var newLines: [Substring] = []
+        var quoted: [Substring] = []
+        // A separator or an Outlook header block: everything below is history, quoted or not.
+        let hard = hardHistoryStart(lines)
+        let head = hard.map { Array(lines[..<$0]) } ?? lines
+        // Above it, by position: `>` lines (and the attribution that opens them) are quoted;
+        // every other run of text is new, wherever it stands — above the quote (top-posting),
+        // below it (bottom-posting) or between quotes (an interleaved answer).
+        var runs: [(quote: [Substring], text: [Substring])] = []  // each new-text run with the quote block just before it
+        var pendingQuote: [Substring] = []
+        var currentText: [Substring] = []
+        var i = 0
+        var tail: [Substring] = []
+        func closeText() {
+            if !currentText.isEmpty {
+                runs.append((pendingQuote, currentText))
+                pendingQuote = []
+                currentText = []
+            }
+        }
+        while i < head.count {
+            let line = head[i]
+            let bare = line.trimmingCharacters(in: " \t\r")
+            if bare.hasPrefix(">") {
+                closeText()
+                pendingQuote.append(line)
+                quoted.append(line)
+                i += 1
+                continue
+            }
+            if let length = attributionLength(head, i) {
+                // An attribution opens a quote: of `>` lines when they follow (more new text may
+                // come after them), else of everything below (a client that does not mark quotes).
+                var k = i + length
+                while k < head.count && head[k].trimmingCharacters(in: " \t\r").isEmpty { k += 1 }
+                if k < head.count && head[k].trimmingCharacters(in: " \t\r").hasPrefix(">") {
+                    closeText()
+                    quoted += head[i..<(i + length)]
+                    pendingQuote = []
+                    i += length
+                    continue
+                }
+                closeText()
+                tail = Array(head[i...])
+                break
+            }
+            if bare.isEmpty {
+                if !currentText.isEmpty { currentText.append(line) } else if !pendingQuote.isEmpty { pendingQuote.append(line) }
+                i += 1
+                continue
+            }
+            currentText.append(line)
+            i += 1
+        }
+        closeText()
+        // Answers between quotes keep the question they answer (the quote just above them).
+        let interleaved = runs.filter { !$0.quote.isEmpty }.count >= 2
+        for run in runs {
+            if interleaved && !run.quote.isEmpty {
+                var context = Array(run.quote.suffix(8))
+                while context.last?.trimmingCharacters(in: " \t\r").isEmpty == true { context.removeLast() }
+                newLines += context
+            }
+            newLines += run.text
+        }
+        quoted += tail
+        if let hard { quoted += lines[hard...] }
         var signature: [Substring] = []
         if let at = signatureStart(newLines) {
             signature = Array(newLines[at...])
@@ -40,7 +103,7 @@ public enum QuoteSplitter {
             while lines.first?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeFirst() }
             return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
         }
-        return MailTextParts(newText: joined(newLines) ?? "", quoted: joined(quoted), signature: joined(signature))
+        return MailTextParts(newText: joined(newLines) ?? "", quoted: joined(quoted), signature: joined(signature), footer: joined(footer))
     }
 
     /// The lines of `text`, split at LF by bytes (splitting by Characters walks grapheme
@@ -75,27 +138,62 @@ public enum QuoteSplitter {
         "data:", "verzonden:", "wysłano:", "skickat:", "отправлено:", "发送时间:", "发送时间：", "送信日時:",
     ]
 
-    /// The first line of quoted history, if any.
-    static func historyStart(_ lines: [Substring]) -> Int? {
+    /// The first line of a separator, a forwarded-message banner or an Outlook header block:
+    /// history whose lines need not be marked with `>`.
+    static func hardHistoryStart(_ lines: [Substring]) -> Int? {
         for (i, raw) in lines.enumerated() {
             // Most lines can be passed over by a look at their ends: everything below needs
             // a ':' near the start, a ':' at the end, or a leading '-', '_' or 'b'.
-            guard mayStartHistory(raw) || (i + 1 < lines.count && mayStartHistory(lines[i + 1])) else { continue }
+            guard mayStartHistory(raw) else { continue }
             let line = raw.trimmingCharacters(in: " \t\r>").lowercased()
             if line.isEmpty { continue }
             if separators.contains(where: { line.hasPrefix($0) }) { return i }
             if line.allSatisfy({ $0 == "_" }) && line.count >= 20, i + 1 < lines.count, isOutlookHeader(lines, i + 1) { return i }
             if isOutlookHeader(lines, i) { return i }
-            // An attribution, on one line or wrapped onto the next.
-            if isAttribution(line) { return backToStart(lines, i) }
-            if i + 1 < lines.count {
-                let next = lines[i + 1].trimmingCharacters(in: " \t\r").lowercased()
-                if (line.hasPrefix("on ") || line.hasPrefix("am ") || line.hasPrefix("le ") || line.hasPrefix("el "))
-                    && attributionEndings.contains(where: { next.hasSuffix($0) }) && next.count < 80
-                {
-                    return i
-                }
+        }
+        return nil
+    }
+
+    /// How many lines an attribution at `i` takes ("On … wrote:", on one line or wrapped
+    /// onto the next), or nil.
+    static func attributionLength(_ lines: [Substring], _ i: Int) -> Int? {
+        let raw = lines[i]
+        guard mayStartHistory(raw) || (i + 1 < lines.count && mayStartHistory(lines[i + 1])) else { return nil }
+        let line = raw.trimmingCharacters(in: " \t\r").lowercased()
+        if line.isEmpty { return nil }
+        if isAttribution(line) { return 1 }
+        if i + 1 < lines.count {
+            let next = lines[i + 1].trimmingCharacters(in: " \t\r").lowercased()
+            if (line.hasPrefix("on ") || line.hasPrefix("am ") || line.hasPrefix("le ") || line.hasPrefix("el ")) && !line.hasSuffix(".")
+                && attributionEndings.contains(where: { next.hasSuffix($0) }) && next.count < 80
+            {
+                return 2
             }
+        }
+        return nil
+    }
+
+    // MARK: Mailing-list footers
+
+    /// Words of list boilerplate, lower-cased, in the languages lists write it.
+    static let footerWords = [
+        "unsubscribe", "mailing list", "listinfo", "mailman", "list archive", "list-unsubscribe", "subscribed to", "subscription",
+        "abmelden", "abbestellen", "désinscri", "desinscri", "dezabonare", "darse de baja", "cancellarsi", "uitschrijven",
+        "to post to this group", "you received this message because",
+    ]
+
+    /// Where a mailing list's footer starts: a rule (`---`, `___`, `===`, three or more)
+    /// or a Google Groups notice, within the last lines, followed by list boilerplate.
+    static func footerStart(_ lines: [Substring]) -> Int? {
+        let first = max(0, lines.count - 16)
+        for i in first..<lines.count {
+            let line = lines[i].trimmingCharacters(in: " \t\r")
+            let isRule = line.count >= 3 && (line.allSatisfy { $0 == "-" } || line.allSatisfy { $0 == "_" } || line.allSatisfy { $0 == "=" })
+            let lower = line.lowercased()
+            let isNotice = lower.hasPrefix("you received this message because you are subscribed") || lower.hasPrefix("to unsubscribe from this group")
+            guard isRule || isNotice else { continue }
+            let rest = lines[i...].map { $0.lowercased() }.joined(separator: " ")
+            if footerWords.contains(where: { rest.contains($0) }) { return i }
         }
         return nil
     }
@@ -116,14 +214,6 @@ public enum QuoteSplitter {
         let starts = ["on ", "am ", "le ", "el ", "il ", "op ", "em ", "w dniu ", "den ", "в ", "于", "20", "19", "<", "\""]
         // "Ada Lovelace <ada@example.org> wrote:" also counts.
         return starts.contains(where: { line.hasPrefix($0) }) || line.contains("@") || line.split(separator: " ").count <= 6
-    }
-
-    /// A quoted attribution line may be the second line of one that started above.
-    static func backToStart(_ lines: [Substring], _ i: Int) -> Int {
-        guard i > 0 else { return i }
-        let previous = lines[i - 1].trimmingCharacters(in: " \t\r").lowercased()
-        if previous.hasPrefix("on ") && !previous.hasSuffix(".") && previous.count < 100 { return i - 1 }
-        return i
     }
 
     /// "From: …" followed within four lines by a date/sent label: Outlook's reply header.

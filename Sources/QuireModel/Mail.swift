@@ -132,17 +132,23 @@ public struct MailPart: Sendable, Equatable {
     }
 }
 
-/// A message's text in three parts: what it says, the history it quotes, its signature.
-/// Together they hold every line of the text.
+/// A message's text in parts: what it says, the history it quotes, its signature, and a
+/// mailing list's footer. Together they hold every line of the text (the quoted question
+/// above an interleaved answer is in both the new text and the history).
 public struct MailTextParts: Sendable, Equatable {
+    /// Every run of text the message adds, wherever it stands (above, below or between
+    /// quotes), in order; an answer between quotes keeps the quote just above it.
     public var newText: String
     public var quoted: String?
     public var signature: String?
+    /// A mailing list's footer (a rule, then unsubscribe boilerplate): furniture, not content.
+    public var footer: String?
 
-    public init(newText: String, quoted: String? = nil, signature: String? = nil) {
+    public init(newText: String, quoted: String? = nil, signature: String? = nil, footer: String? = nil) {
         self.newText = newText
         self.quoted = quoted
         self.signature = signature
+        self.footer = footer
     }
 }
 

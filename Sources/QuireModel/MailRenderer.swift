@@ -227,6 +227,7 @@ public struct MailRenderer: Sendable {
         w.field("new_text", message.textParts?.newText)
         w.field("quoted", message.textParts?.quoted)
         w.field("signature", message.textParts?.signature)
+        w.field("footer", message.textParts?.footer)
         w.key("attachments")
         w.beginArray()
         for attachment in message.attachments {

@@ -37,7 +37,8 @@ public struct ReplyTask: QuireTask {
         let parts = message.textParts ?? MailTextParts(newText: message.bestText ?? "")
         var contents: [String] = [parts.newText]
         if let quoted = parts.quoted { contents.append(quoted) }
-        let history = earlier.map { MailRenderer().markdown($0) }
+        // Earlier messages as a task shows mail: new text first, history quoted, list footers left out.
+        let history = earlier.map { MailRenderer().markdown(ContentLoader.markingHistory($0)) }
         contents += history
         let fence = ContentFence(for: contents)
         let system = """
@@ -66,6 +67,9 @@ public struct ReplyTask: QuireTask {
         var attributes = [("kind", "latest-message"), ("from", message.from.map(\.description).joined(separator: ", "))]
         if let subject = message.subject { attributes.append(("subject", subject)) }
         if let date = message.date?.raw { attributes.append(("date", date)) }
+        // The model should know what came attached (it cannot see the files themselves here).
+        let attached = message.attachments.filter { !$0.isInline }.map { $0.filename ?? $0.contentType }
+        if !attached.isEmpty { attributes.append(("attachments", attached.joined(separator: "; "))) }
         user += "\n\n" + fence.wrap(parts.newText, attributes: attributes)
         if let quoted = parts.quoted, !quoted.isEmpty {
             user += "\n\n" + fence.wrap(quoted, attributes: [("kind", "quoted-history"), ("note", "earlier messages quoted in the latest one")])

@@ -149,21 +149,30 @@ public struct ContentLoader: Sendable {
         }
     }
 
-    /// The message with the quoted history under its new text turned into a Markdown block
-    /// quote ("On … wrote:" or an Outlook header block and all below it), so a model — and
-    /// the offline summariser, which skips quotes — sees what this message adds. Replies
-    /// written between quoted lines keep their order untouched.
+    /// The message as a task shows it: its new text (wherever it stood: above, below or
+    /// between quotes), its signature, then the quoted history as one Markdown block quote,
+    /// so a model — and the offline summariser, which skips quotes — sees what this message
+    /// adds; a mailing list's footer is left out. An interleaved reply is its answers with
+    /// the questions they answer; a message that only quotes (a forward) is shown as it is.
     static func markingHistory(_ message: MailMessage) -> MailMessage {
-        guard let parts = message.textParts, let quoted = parts.quoted, let body = message.bestText else { return message }
-        let tail = quoted.trimmingSpaces()
-        guard !tail.isEmpty, body.trimmingSpaces().hasSuffix(tail), !quoted.split(separator: "\n").allSatisfy({ $0.hasPrefix(">") || $0.isEmpty }) else {
-            return message
-        }
+        guard let parts = message.textParts, var body = message.bestText else { return message }
         var marked = message
+        // A mailing list's footer is furniture: a model need not read it.
+        if let footer = parts.footer?.trimmingSpaces(), !footer.isEmpty {
+            let trimmed = body.trimmingSpaces()
+            if trimmed.hasSuffix(footer) {
+                body = String(trimmed.dropLast(footer.count)) + "\n"
+                marked.textBody = body
+            }
+        }
+        guard let quoted = parts.quoted, !quoted.trimmingSpaces().isEmpty, !parts.newText.trimmingSpaces().isEmpty else { return marked }
+        let interleaved = parts.newText.split(separator: "\n").contains { $0.hasPrefix(">") }
         var text = parts.newText
         if let signature = parts.signature { text += (text.hasSuffix("\n") ? "" : "\n") + "\n" + signature }
-        text += (text.hasSuffix("\n") ? "" : "\n") + "\n"
-        text += quoted.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n")
+        if !interleaved {
+            text += (text.hasSuffix("\n") ? "" : "\n") + "\n"
+            text += quoted.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n")
+        }
         marked.textBody = text
         return marked
     }

@@ -242,6 +242,30 @@ struct TaskCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/r.eml"))
     }
 
+    @Test("a list thread offline: each reply's new text, wherever it stood; no footer, no attribution line")
+    func listThreadSummary() throws {
+        let result = try quire(["summarise", "TestDocuments/mail/list-thread.mbox"], environment: Self.cleanEnvironment())
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("- Pinning it to 13 fixes the build."))
+        #expect(result.stdout.contains("- Agreed, pin it until the fix lands in May."))
+        #expect(!result.stdout.contains("unsubscribe") && !result.stdout.contains("List archive"))
+        #expect(!result.stdout.contains("wrote:"))
+    }
+
+    @Test("reply to a bottom-posted, interleaved list message: the model gets its new text, with the questions it answers")
+    func replyToInterleaved() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("Thanks, Cy.") }
+        let config = try Self.config(server)
+        let result = try quire(["reply", "TestDocuments/mail/list-thread.mbox", "--config", config], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        let user = Self.userMessage(server.received[0])
+        let latest = try #require(user.components(separatedBy: "kind=\"latest-message\"").last)
+        #expect(latest.contains("Agreed, pin it until the fix lands in May."))
+        #expect(latest.contains("> Pinning it to 13 fixes the build."))
+        #expect(!user.contains("devel-leave@lists.example.org"), "the list footer is not sent")
+    }
+
     @Test("reply -o reply.eml writes a message that threads under the original")
     func replyMessage() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Zoë,\n\nthanks, the figures look right.\n\nBest regards") }

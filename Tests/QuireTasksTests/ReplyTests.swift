@@ -119,3 +119,16 @@ struct ReplyTests {
         }
     }
 }
+
+struct ReplyAttachmentTests {
+    @Test("the reply request tells the model which files came attached")
+    func attachmentsNamed() throws {
+        let original = try ReplyTests.message("report-with-attachments.eml")
+        guard case .single(let request) = ReplyTask(file: "report.eml", message: original).plan(PromptBudget(contextWindow: 100_000, maxOutputTokens: 1000)) else {
+            Issue.record("one request expected")
+            return
+        }
+        let user = try #require(request.messages.last?.content)
+        #expect(user.contains("attachments=\"Q1 report.docx; Umsätze 2024.xlsx\""))
+    }
+}
