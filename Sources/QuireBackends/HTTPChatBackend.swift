@@ -33,6 +33,10 @@ public struct BackendConfig: Sendable, Equatable {
     public var totalTimeout: Double
     /// A non-streamed answer or an error body larger than this is refused.
     public var maxResponseBytes: Int
+    /// Anthropic: extended thinking with this many tokens (`thinking_budget` in the config).
+    public var thinkingBudget: Int?
+    /// OpenAI reasoning models: output tokens added for their reasoning (`reasoning_budget`).
+    public var reasoningAllowance: Int = 8_000
 
     public init(
         name: String, kind: Kind, model: String, baseURL: String? = nil, apiKey: String? = nil, headers: [String: String] = [:],
@@ -112,7 +116,9 @@ public final class HTTPChatBackend: ChatBackend {
         case .openai, .openaiCompatible:
             url = base + "/chat/completions"
             if let key = config.apiKey { headers.append(("Authorization", "Bearer " + key)) }
-            body = OpenAIWire.body(request, model: config.model, stream: stream, maxTokensField: config.kind == .openai ? "max_completion_tokens" : "max_tokens")
+            body = OpenAIWire.body(
+                request, model: config.model, stream: stream, maxTokensField: config.kind == .openai ? "max_completion_tokens" : "max_tokens",
+                reasoningAllowance: config.reasoningAllowance)
         case .azureOpenAI:
             url = base + "/openai/deployments/\(config.model)/chat/completions?api-version=\(config.apiVersion ?? "2024-10-21")"
             if let key = config.apiKey { headers.append(("api-key", key)) }
@@ -121,10 +127,11 @@ public final class HTTPChatBackend: ChatBackend {
             url = base + "/v1/messages"
             if let key = config.apiKey { headers.append(("x-api-key", key)) }
             headers.append(("anthropic-version", AnthropicWire.version))
-            body = AnthropicWire.body(request, model: config.model, stream: stream, defaultMaxTokens: config.capabilities.maxOutputTokens)
+            body = AnthropicWire.body(
+                request, model: config.model, stream: stream, defaultMaxTokens: config.capabilities.maxOutputTokens, thinkingBudget: config.thinkingBudget)
         case .ollama:
             url = base + "/api/chat"
-            body = OllamaWire.body(request, model: config.model, stream: stream)
+            body = OllamaWire.body(request, model: config.model, stream: stream, contextWindow: config.capabilities.contextWindow)
         }
         for (name, value) in config.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
         if stream && config.kind != .ollama { headers.append(("Accept", "text/event-stream")) }
@@ -161,7 +168,7 @@ public final class HTTPChatBackend: ChatBackend {
             case .openai, .openaiCompatible, .azureOpenAI: answer = try OpenAIWire.response(body, backend: name)
             case .anthropic: answer = try AnthropicWire.response(body, backend: name)
             case .ollama:
-                let decoded = try OllamaWire.events(body, backend: name)
+                let decoded = try OllamaWire.events(body, backend: name, contextWindow: config.capabilities.contextWindow)
                 for event in decoded.events { yield(event) }
                 return
             }
@@ -197,13 +204,13 @@ public final class HTTPChatBackend: ChatBackend {
             var lines = NDJSONDecoder()
             for try await buffer in response.body {
                 for line in try lines.feed(buffer.readableBytesView) {
-                    let decoded = try OllamaWire.events(line, backend: name)
+                    let decoded = try OllamaWire.events(line, backend: name, contextWindow: config.capabilities.contextWindow)
                     for out in decoded.events { yield(out) }
                     if decoded.done { return }
                 }
             }
             if let last = lines.finish() {
-                let decoded = try OllamaWire.events(last, backend: name)
+                let decoded = try OllamaWire.events(last, backend: name, contextWindow: config.capabilities.contextWindow)
                 for out in decoded.events { yield(out) }
                 if decoded.done { return }
             }

@@ -134,13 +134,21 @@ func classify(status: Int, providerType: String?, message: String) -> LLMError.C
 public enum OpenAIWire {
     /// The request body. `maxTokensField` is `max_completion_tokens` for OpenAI itself,
     /// `max_tokens` for compatible servers (llama.cpp, vLLM, LM Studio, older Azure).
-    public static func body(_ request: ChatRequest, model: String, stream: Bool, maxTokensField: String = "max_completion_tokens") -> [UInt8] {
+    ///
+    /// A reasoning model (`isReasoning(model:)`) gets no `temperature` (it refuses one) and
+    /// `reasoningAllowance` more output tokens: its hidden reasoning counts against
+    /// `max_completion_tokens`, and an answer limit sized for the visible text alone ends in
+    /// an empty answer.
+    public static func body(
+        _ request: ChatRequest, model: String, stream: Bool, maxTokensField: String = "max_completion_tokens", reasoningAllowance: Int = 8_000
+    ) -> [UInt8] {
+        let reasoning = maxTokensField == "max_completion_tokens" && isReasoning(model: model)
         var messages: [[String: Any]] = []
         if let system = request.system { messages.append(["role": "system", "content": system]) }
         for message in request.messages { messages.append(["role": message.role.rawValue, "content": message.content]) }
         var body: [String: Any] = ["model": model, "messages": messages]
-        if let max = request.maxOutputTokens { body[maxTokensField] = max }
-        if let temperature = request.temperature { body["temperature"] = temperature }
+        if let max = request.maxOutputTokens { body[maxTokensField] = reasoning ? max + reasoningAllowance : max }
+        if let temperature = request.temperature, !reasoning { body["temperature"] = temperature }
         if !request.stop.isEmpty { body["stop"] = request.stop }
         switch request.responseFormat {
         case .text: break
@@ -156,6 +164,13 @@ public enum OpenAIWire {
             body["stream_options"] = ["include_usage": true]
         }
         return JSON.encode(body)
+    }
+
+    /// OpenAI's reasoning models: the o-series and the gpt-5 family (not its chat variants).
+    public static func isReasoning(model: String) -> Bool {
+        let name = model.lowercased()
+        if name.hasPrefix("o1") || name.hasPrefix("o3") || name.hasPrefix("o4") { return true }
+        return name.hasPrefix("gpt-5") && !name.contains("chat")
     }
 
     static func usage(_ object: Any?) -> Usage? {
@@ -245,12 +260,16 @@ public enum OpenAIWire {
 public enum AnthropicWire {
     public static let version = "2023-06-01"
 
-    public static func body(_ request: ChatRequest, model: String, stream: Bool, defaultMaxTokens: Int = 4096) -> [UInt8] {
+    /// `thinkingBudget`: extended thinking with that many tokens (then `max_tokens` grows by
+    /// the budget, which it must exceed, and no temperature is sent: thinking refuses one).
+    public static func body(_ request: ChatRequest, model: String, stream: Bool, defaultMaxTokens: Int = 4096, thinkingBudget: Int? = nil) -> [UInt8] {
+        let answer = request.maxOutputTokens ?? defaultMaxTokens
         var body: [String: Any] = [
             "model": model,
-            "max_tokens": request.maxOutputTokens ?? defaultMaxTokens,
+            "max_tokens": answer + (thinkingBudget ?? 0),
             "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
         ]
+        if let thinkingBudget { body["thinking"] = ["type": "enabled", "budget_tokens": thinkingBudget] as [String: Any] }
         var system = request.system ?? ""
         switch request.responseFormat {
         case .text: break
@@ -258,7 +277,7 @@ public enum AnthropicWire {
         case .jsonSchema(_, let schema): system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object following this JSON Schema, and nothing else:\n" + schema
         }
         if !system.isEmpty { body["system"] = system }
-        if let temperature = request.temperature { body["temperature"] = temperature }
+        if let temperature = request.temperature, thinkingBudget == nil { body["temperature"] = temperature }
         if !request.stop.isEmpty { body["stop_sequences"] = request.stop }
         if stream { body["stream"] = true }
         return JSON.encode(body)
@@ -364,12 +383,15 @@ public enum AnthropicWire {
 /// objects with `message.content`, the last with `done: true`, `done_reason`,
 /// `prompt_eval_count` and `eval_count`.
 public enum OllamaWire {
-    public static func body(_ request: ChatRequest, model: String, stream: Bool) -> [UInt8] {
+    /// `contextWindow`: sent as `num_ctx`, the window the request was sized for (Ollama's own
+    /// default is a few thousand tokens, and it cuts a longer prompt without a word).
+    public static func body(_ request: ChatRequest, model: String, stream: Bool, contextWindow: Int? = nil) -> [UInt8] {
         var messages: [[String: Any]] = []
         if let system = request.system { messages.append(["role": "system", "content": system]) }
         for message in request.messages { messages.append(["role": message.role.rawValue, "content": message.content]) }
         var body: [String: Any] = ["model": model, "messages": messages, "stream": stream]
         var options: [String: Any] = [:]
+        if let contextWindow { options["num_ctx"] = contextWindow }
         if let max = request.maxOutputTokens { options["num_predict"] = max }
         if let temperature = request.temperature { options["temperature"] = temperature }
         if !request.stop.isEmpty { options["stop"] = request.stop }
@@ -383,7 +405,9 @@ public enum OllamaWire {
     }
 
     /// One NDJSON line of a stream (or the whole non-streamed body).
-    public static func events(_ line: [UInt8], backend: String) throws(LLMError) -> (events: [ChatEvent], done: Bool) {
+    /// `contextWindow`: the `num_ctx` sent; a prompt that filled it was cut by Ollama, and
+    /// the answer to a cut prompt is an error, not a result.
+    public static func events(_ line: [UInt8], backend: String, contextWindow: Int? = nil) throws(LLMError) -> (events: [ChatEvent], done: Bool) {
         guard let object = JSON.object(line) else {
             throw LLMError(.malformedResponse, backend: backend, message: "a streamed line is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
         }
@@ -394,7 +418,13 @@ public enum OllamaWire {
         if let message = object["message"] as? [String: Any], let text = message["content"] as? String, !text.isEmpty { events.append(.text(text)) }
         let done = object["done"] as? Bool ?? false
         if done {
-            events.append(.usage(Usage(inputTokens: JSON.int(object["prompt_eval_count"]) ?? 0, outputTokens: JSON.int(object["eval_count"]) ?? 0)))
+            let prompt = JSON.int(object["prompt_eval_count"]) ?? 0
+            if let contextWindow, prompt >= contextWindow * 98 / 100 {
+                throw LLMError(
+                    .contextLengthExceeded, backend: backend,
+                    message: "the prompt filled the whole context window (\(prompt) of num_ctx \(contextWindow) tokens): Ollama cut it, so the answer would be about part of the input.")
+            }
+            events.append(.usage(Usage(inputTokens: prompt, outputTokens: JSON.int(object["eval_count"]) ?? 0)))
             let reason: StopReason
             switch object["done_reason"] as? String {
             case "length": reason = .maxTokens

@@ -34,6 +34,9 @@ public struct QuireConfig: Sendable {
         public var tokensPerMinute: Int?
         /// The share of the price the provider's batch API charges (`batch_discount: 0.5`).
         public var batchPriceFactor: Double?
+        /// Anthropic extended thinking (`thinking_budget`); OpenAI reasoning room (`reasoning_budget`).
+        public var thinkingBudget: Int? = nil
+        public var reasoningBudget: Int? = nil
         /// The line of the config that defines it.
         public var line: Int
     }
@@ -146,6 +149,12 @@ public struct QuireConfig: Sendable {
                                 throw fail(fieldValue, "'\(field)' of backend '\(name)' must be a whole number from 1 to 1000000000.")
                             }
                             if field == "requests_per_minute" { backend.requestsPerMinute = Int(value) } else { backend.tokensPerMinute = Int(value) }
+                        case "thinking_budget", "reasoning_budget":
+                            let value = try number()
+                            guard value >= 1024, value <= 1e6, value == value.rounded() else {
+                                throw fail(fieldValue, "'\(field)' of backend '\(name)' must be a whole number of tokens from 1024 to 1000000.")
+                            }
+                            if field == "thinking_budget" { backend.thinkingBudget = Int(value) } else { backend.reasoningBudget = Int(value) }
                         case "batch_discount":
                             let value = try number()
                             guard value > 0, value <= 1 else { throw fail(fieldValue, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).") }

@@ -127,9 +127,14 @@ public struct ModelPicker: Sendable {
             // OLLAMA_HOST may be host:port without a scheme, as Ollama itself accepts it.
             baseURL = host.contains("://") ? host : "http://" + host
         }
+        // Ollama runs models with a small window unless told (num_ctx): without a configured
+        // window, requests are sized for 8k and num_ctx says so.
+        let window = backend.contextWindow ?? (backend.kind == .ollama ? 8_192 : 128_000)
         var resolved = BackendConfig(
             name: backend.name, kind: backend.kind, model: backend.model, baseURL: baseURL, headers: backend.headers, apiVersion: backend.apiVersion,
-            capabilities: BackendCapabilities(contextWindow: backend.contextWindow ?? 128_000, maxOutputTokens: backend.maxOutputTokens ?? 8_192))
+            capabilities: BackendCapabilities(contextWindow: window, maxOutputTokens: backend.maxOutputTokens ?? 8_192))
+        resolved.thinkingBudget = backend.thinkingBudget
+        if let reasoning = backend.reasoningBudget { resolved.reasoningAllowance = reasoning }
         var warning: String?
         if let variable = backend.apiKeyEnv {
             if let key = environment[variable], !key.isEmpty { resolved.apiKey = key } else { warning = "\(variable) is not set" }

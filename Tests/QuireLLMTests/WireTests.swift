@@ -220,3 +220,47 @@ struct JSONBodyTests {
         #expect(parsed["temperature"] as? Double == 0.7)
     }
 }
+
+struct ModelParameterTests {
+    static let request = ChatRequest(system: "S", messages: [.user("U")], maxOutputTokens: 500, temperature: 0.3, stream: false)
+
+    static func object(_ bytes: [UInt8]) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
+
+    @Test("OpenAI reasoning models get no temperature and room for their reasoning; other models are sent as asked")
+    func openAIReasoning() {
+        let gpt5 = Self.object(OpenAIWire.body(Self.request, model: "gpt-5-mini", stream: false))
+        #expect(gpt5["temperature"] == nil)
+        #expect(gpt5["max_completion_tokens"] as? Int == 8_500)
+        let o3 = Self.object(OpenAIWire.body(Self.request, model: "o3", stream: false, reasoningAllowance: 2_000))
+        #expect(o3["temperature"] == nil && o3["max_completion_tokens"] as? Int == 2_500)
+        for model in ["gpt-4o", "gpt-5-chat-latest"] {
+            let plain = Self.object(OpenAIWire.body(Self.request, model: model, stream: false))
+            #expect(plain["temperature"] as? Double == 0.3 && plain["max_completion_tokens"] as? Int == 500, "\(model)")
+        }
+        // A compatible server's field: no reasoning allowance guessed from a name.
+        let compatible = Self.object(OpenAIWire.body(Self.request, model: "gpt-5", stream: false, maxTokensField: "max_tokens"))
+        #expect(compatible["max_tokens"] as? Int == 500)
+    }
+
+    @Test("Anthropic extended thinking: the budget, max_tokens above it, no temperature")
+    func anthropicThinking() {
+        let body = Self.object(AnthropicWire.body(Self.request, model: "claude-x", stream: false, thinkingBudget: 4_096))
+        #expect((body["thinking"] as? [String: Any])?["budget_tokens"] as? Int == 4_096)
+        #expect((body["thinking"] as? [String: Any])?["type"] as? String == "enabled")
+        #expect(body["max_tokens"] as? Int == 4_596)
+        #expect(body["temperature"] == nil)
+        let plain = Self.object(AnthropicWire.body(Self.request, model: "claude-x", stream: false))
+        #expect(plain["thinking"] == nil && plain["max_tokens"] as? Int == 500 && plain["temperature"] as? Double == 0.3)
+    }
+
+    @Test("Ollama: num_ctx is the window the request was sized for; a prompt that filled it is an error, not an answer")
+    func ollamaWindow() throws {
+        let body = Self.object(OllamaWire.body(Self.request, model: "llama3.2", stream: false, contextWindow: 8_192))
+        #expect((body["options"] as? [String: Any])?["num_ctx"] as? Int == 8_192)
+        let cut = Array(#"{"message":{"role":"assistant","content":"Partial"},"done":true,"done_reason":"stop","prompt_eval_count":8150,"eval_count":20}"#.utf8)
+        #expect(throws: LLMError.self) { _ = try OllamaWire.events(cut, backend: "local", contextWindow: 8_192) }
+        let whole = Array(#"{"message":{"role":"assistant","content":"Fine"},"done":true,"done_reason":"stop","prompt_eval_count":3000,"eval_count":20}"#.utf8)
+        let decoded = try OllamaWire.events(whole, backend: "local", contextWindow: 8_192)
+        #expect(decoded.events.first == .text("Fine"))
+    }
+}

@@ -114,3 +114,25 @@ struct ModelPickerTests {
         #expect(step.backend?.apiKey == "sk-from-cmd" && step.warning == nil)
     }
 }
+
+struct ModelParameterConfigTests {
+    @Test("thinking and reasoning budgets reach the backend; Ollama without a window is sized for 8k (and told so)")
+    func budgets() throws {
+        let config = try QuireConfig.parse(
+            """
+            backends:
+              claude: { kind: anthropic, model: claude-x, api_key_env: K, thinking_budget: 2048 }
+              gpt: { kind: openai, model: gpt-5, api_key_env: K, reasoning_budget: 4096 }
+              local: { kind: ollama, model: llama3.2 }
+            tasks:
+              summarise: { use: [claude, gpt, local] }
+            """, source: "c.yaml")
+        let steps = ModelPicker(config: config, environment: ["K": "x"]).route(for: "summarise").steps
+        #expect(steps[0].backend?.thinkingBudget == 2048)
+        #expect(steps[1].backend?.reasoningAllowance == 4096)
+        #expect(steps[2].backend?.capabilities.contextWindow == 8_192)
+        #expect(throws: QuireConfig.Invalid.self) {
+            _ = try QuireConfig.parse("backends:\n  c: { kind: anthropic, model: m, thinking_budget: 10 }\n", source: "c.yaml")
+        }
+    }
+}
