@@ -98,7 +98,10 @@ public struct ItemLoader: Sendable {
                 throw ItemFailure(code: "unreadable", message: "\(error)")
             }
             do {
-                messages.append(try importer.readMail(bytes: bytes, name: location.file + (location.index.map { " message \($0 + 1)" } ?? "")))
+                var message = try importer.readMail(bytes: bytes, name: location.file + (location.index.map { " message \($0 + 1)" } ?? ""))
+                message.origin = location.container == .mbox
+                    ? MailOrigin(file: location.file, index: location.index, offset: location.offset) : .file(location.file)
+                messages.append(message)
             } catch {
                 throw ItemFailure(code: "unreadable", message: error.description)
             }

@@ -186,9 +186,14 @@ public struct Extractor: Sendable {
                 case .mbox:
                     do {
                         try MboxReader().forEachMessage(path: path) { entry in
-                            if var message = try? MailReader().read(bytes: entry.bytes, name: path) {
+                            do throws(DocumentError) {
+                                var message = try MailReader().read(bytes: entry.bytes, name: path)
                                 importer.extractAttachments(of: &message, depth: 0)
+                                message.origin = MailOrigin(file: path, index: entry.index, offset: entry.offset)
                                 messages.append(message)
+                            } catch {
+                                // Said, not dropped: the other messages go on.
+                                failed(path, DocumentError(error.code, file: path, message: "message \(entry.index + 1) at byte \(entry.offset): \(error.message)"))
                             }
                         }
                     } catch let error as DocumentError {
@@ -197,7 +202,9 @@ public struct Extractor: Sendable {
                         throw DocumentError(.corrupt, file: path, message: "\(error)")
                     }
                 case .mail:
-                    messages.append(try importer.readMail(bytes: try Importer.contents(path: path), name: path))
+                    var message = try importer.readMail(bytes: try Importer.contents(path: path), name: path)
+                    message.origin = .file(path)
+                    messages.append(message)
                 default:
                     throw DocumentError(.unsupportedFormat, file: path, message: "--threads reads mail (.eml, mbox, Maildir); this is not a message.")
                 }
@@ -534,6 +541,7 @@ struct MailboxRenderer: Sendable {
         do {
             var message = try MailReader(separatesQuotedText: extractor.rendersQuotedText).read(bytes: entry.bytes, name: label)
             extractor.importer.extractAttachments(of: &message, depth: 0)
+            message.origin = MailOrigin(file: file, index: entry.index, offset: entry.offset)
             return try extractor.render(.mail(message), file: label)
         } catch {
             switch extractor.format {

@@ -175,7 +175,9 @@ public struct Importer: Sendable {
             // The DOCX reader says precisely what is wrong with a ZIP that is no document.
             return .document(try DOCXReader(options: .init(limits: limits)).read(package: package))
         case .other(.mail):
-            return .mail(try readMail(bytes: try Importer.contents(path: file), name: file, separatesQuotedText: separatesQuotedText))
+            var message = try readMail(bytes: try Importer.contents(path: file), name: file, separatesQuotedText: separatesQuotedText)
+            message.origin = .file(file)
+            return .mail(message)
         case .package(_, let format), .other(let format):
             throw Importer.unsupported(format, file: file)
         }

@@ -152,6 +152,32 @@ public struct MailTextParts: Sendable, Equatable {
     }
 }
 
+/// Where a message was read from: its file and, in an mbox, its place; in a Maildir, the
+/// file's name (which carries the flags).
+public struct MailOrigin: Sendable, Equatable {
+    public var file: String
+    /// mbox: the message's 0-based position.
+    public var index: Int?
+    /// mbox: the byte offset of its `From ` line.
+    public var offset: Int?
+    /// Maildir: the message file's name (`1700000000.x.host:2,FS`).
+    public var maildirName: String?
+
+    public init(file: String, index: Int? = nil, offset: Int? = nil, maildirName: String? = nil) {
+        self.file = file
+        self.index = index
+        self.offset = offset
+        self.maildirName = maildirName
+    }
+
+    /// The origin of a message file; a file in a Maildir's `cur/` or `new/` is named as such.
+    public static func file(_ path: String) -> MailOrigin {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let inMaildir = parts.count >= 2 && (parts[parts.count - 2] == "cur" || parts[parts.count - 2] == "new")
+        return MailOrigin(file: path, maildirName: inMaildir ? String(parts[parts.count - 1]) : nil)
+    }
+}
+
 /// A parsed mail message.
 public struct MailMessage: Sendable {
     /// Every header field in order.
@@ -182,6 +208,8 @@ public struct MailMessage: Sendable {
     public var warnings: [String]
     /// The best text split into new text, quoted history and signature.
     public var textParts: MailTextParts?
+    /// Where it was read from (nil for bytes that came from nowhere in particular).
+    public var origin: MailOrigin?
 
     public init(
         headers: [MailHeader] = [], subject: String? = nil, from: [MailAddress] = [], sender: [MailAddress] = [],
@@ -209,6 +237,7 @@ public struct MailMessage: Sendable {
         self.parts = parts
         self.warnings = warnings
         self.textParts = nil
+        self.origin = nil
     }
 
     /// The best text of the message: the plain body, else the HTML body as text.

@@ -190,6 +190,15 @@ public struct MailRenderer: Sendable {
         w.beginObject()
         w.field("schema", MailRenderer.schemaName)
         w.field("version", MailRenderer.schemaVersion)
+        if let origin = message.origin {
+            w.key("source")
+            w.beginObject()
+            w.field("file", origin.file)
+            if let index = origin.index { w.field("index", index) }
+            if let offset = origin.offset { w.field("offset", offset) }
+            if let name = origin.maildirName { w.field("maildir_name", name) }
+            w.endObject()
+        }
         w.field("subject", message.subject)
         for (key, list) in [("from", message.from), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc), ("reply_to", message.replyTo), ("sender", message.sender)] {
             w.key(key)

@@ -248,3 +248,23 @@ struct ModelsCommandTests {
         #expect(builtin.status == 0 && builtin.stdout.hasPrefix("builtin: ok in "))
     }
 }
+
+struct MailSourceTests {
+    @Test("every mail JSON object says where it came from: the file, the mbox index and byte offset, the Maildir name")
+    func sources() throws {
+        let mbox = try quire(["extract", "--format", "jsonl", "TestDocuments/mail/thread.mbox"])
+        let sources = mbox.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["source"] as? [String: Any]
+        }
+        #expect(sources.map { $0["index"] as? Int } == [0, 1, 2])
+        #expect(sources.map { $0["offset"] as? Int } == [0, 263, 588])
+        #expect(sources.allSatisfy { $0["file"] as? String == "TestDocuments/mail/thread.mbox" })
+        let maildir = try quire(["extract", "--format", "jsonl", "TestDocuments/batch/Maildir/cur"])
+        let first = try #require(maildir.stdout.split(separator: "\n").first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        #expect((first["source"] as? [String: Any])?["maildir_name"] as? String == "1704700000.M1P1.host:2,S")
+        let threads = try quire(["extract", "--threads", "--format", "jsonl", "TestDocuments/mail/thread.mbox"])
+        let thread = try #require(try JSONSerialization.jsonObject(with: Data(threads.stdout.utf8)) as? [String: Any])
+        let messages = try #require(thread["messages"] as? [[String: Any]])
+        #expect(messages.compactMap { ($0["source"] as? [String: Any])?["offset"] as? Int } == [0, 263, 588])
+    }
+}
