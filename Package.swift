@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks", "QuireBatch",
+                "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks", "QuireBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

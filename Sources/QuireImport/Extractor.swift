@@ -357,7 +357,10 @@ public struct Extractor: Sendable {
             switch format {
             case .markdown: return renderer.markdown(workbook)
             case .text: return renderer.text(workbook)
-            case .csv: return renderer.csv(workbook)
+            case .csv:
+                let tables = workbook.sheets.filter { $0.kind == .worksheet && ($0.visibility == .visible || workbookOptions.includeHiddenSheets) }
+                if tables.count > 1 { throw Extractor.severalSheets(tables.map(\.name), file: file) }
+                return tables.first.map { renderer.csv($0) } ?? ""
             case .json(let pretty): return renderer.json(workbook, pretty: pretty)
             }
         }
@@ -388,10 +391,12 @@ public struct Extractor: Sendable {
             }
         }
         if kind != .markdown { chosen = chosen.filter { workbook.sheets[$0].kind == .worksheet } }
+        // CSV holds one table: no heading lines inside the data.
+        if kind == .csv && chosen.count > 1 { throw Extractor.severalSheets(chosen.map { workbook.sheets[$0].name }, file: file) }
         var wroteAny = false
         for index in chosen {
             let sheet = workbook.sheets[index]
-            if kind != .csv || chosen.count > 1 {
+            if kind != .csv {
                 write((wroteAny ? "\n" : "") + WorkbookRenderer.sheetHeading(sheet.name, format: kind))
             }
             wroteAny = true
@@ -451,6 +456,13 @@ public struct Extractor: Sendable {
         }
         stream.end()
         write(stream.takeOutput())
+    }
+
+    /// CSV of a workbook with several sheets: one file per sheet, or the one chosen.
+    static func severalSheets(_ names: [String], file: String) -> DocumentError {
+        DocumentError(
+            .unsupportedFormat, file: file,
+            message: "the workbook has \(names.count) sheets (\(names.map { "'\($0)'" }.joined(separator: ", "))) and CSV holds one table: choose one with --sheet NAME, or give -o DIR/ for one CSV file per sheet.")
     }
 
     /// The sheet named `selector`, or at that 1-based position.

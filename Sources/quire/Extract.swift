@@ -1,6 +1,7 @@
 import ArgumentParser
 import QuireImport
 import QuireModel
+import QuireXLSX
 
 #if canImport(Glibc)
 import Glibc
@@ -75,9 +76,17 @@ struct Extract: ParsableCommand {
         let options = RenderOptions(
             changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
             includeComments: !noComments)
+        let (files, skipped) = expandDirectories(self.files)
+        if format == .csv, let output, output.hasSuffix("/") || SourceFolder.isDirectory(output) {
+            try csvPerSheet(files, into: output)
+            return
+        }
+        if format == .csv && (files.count > 1 || files.count != self.files.count) {
+            printError("quire: error: CSV holds one table: give one workbook (and --sheet for one of its sheets), or -o DIR/ for one CSV file per sheet of every workbook.")
+            throw ExitCode(2)
+        }
         let sink = try OutputSink(path: output)
         var failures = 0
-        let (files, skipped) = expandDirectories(self.files)
         if skipped > 0 {
             printError("quire: note: skipped \(skipped) file(s) in the given folders that are not documents, workbooks or mail")
         }
@@ -157,6 +166,55 @@ struct Extract: ParsableCommand {
         if failures > 0 {
             throw ExitCode(1)
         }
+    }
+}
+
+extension Extract {
+    /// `--format csv -o DIR/`: one CSV file per sheet of every workbook, `BOOK_SHEET.csv`,
+    /// each written beside its final name and then renamed into place.
+    func csvPerSheet(_ files: [String], into directory: String) throws {
+        let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        if !SourceFolder.isDirectory(dir) && mkdir(dir, 0o755) != 0 {
+            throw ValidationError("cannot make the folder \(dir): \(String(cString: strerror(errno)))")
+        }
+        let workbookOptions = WorkbookRenderOptions(includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
+        var failures = 0
+        for file in files where file != "-" {
+            do {
+                let open = try XLSXReader().open(path: file)
+                let book = (file.split(separator: "/").last.map(String.init) ?? file).split(separator: ".").dropLast().joined(separator: ".")
+                for (index, entry) in open.workbook.sheets.enumerated() where entry.kind == .worksheet {
+                    if let sheet, entry.name != sheet && String(index + 1) != sheet { continue }
+                    if sheet == nil && entry.visibility != .visible && !includeHidden { continue }
+                    let target = dir + "/" + SourceFolder.safeName((book.isEmpty ? "workbook" : book) + "_" + entry.name) + ".csv"
+                    let sink = try OutputSink(path: target + ".quire-tmp")
+                    let extractor = Extractor(format: .csv, workbookOptions: workbookOptions, sheet: String(index + 1))
+                    try extractor.extract(path: file) { sink.write($0) }
+                    try sink.close()
+                    guard rename(target + ".quire-tmp", target) == 0 else {
+                        throw ValidationError("cannot write \(target): \(String(cString: strerror(errno)))")
+                    }
+                    printError("quire: wrote \(target)")
+                }
+            } catch {
+                failures += 1
+                printError("quire: error: \(error is DocumentError ? "" : file + ": ")\(error)")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Folder helpers for outputs.
+enum SourceFolder {
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// A file name from a sheet or book name: path separators and control characters replaced.
+    static func safeName(_ name: String) -> String {
+        String(name.map { $0 == "/" || $0 == "\\" || $0 == ":" || ($0.asciiValue.map { $0 < 0x20 } ?? false) ? "_" : $0 })
     }
 }
 

@@ -268,3 +268,24 @@ struct MailSourceTests {
         #expect(messages.compactMap { ($0["source"] as? [String: Any])?["offset"] as? Int } == [0, 263, 588])
     }
 }
+
+struct CSVOutputTests {
+    @Test("CSV is one table: a workbook of several sheets needs --sheet or -o DIR/ (one file per sheet), never heading lines in the data")
+    func oneTablePerFile() throws {
+        let several = try quire(["extract", "--format", "csv", "TestDocuments/sheets-hidden-merged.xlsx"])
+        #expect(several.status == 1)
+        #expect(several.stdout.isEmpty)
+        #expect(several.stderr.contains("the workbook has 2 sheets ('Data', 'Empty') and CSV holds one table"))
+        let one = try quire(["extract", "--format", "csv", "--sheet", "Data", "TestDocuments/sheets-hidden-merged.xlsx"])
+        #expect(one.status == 0 && one.stdout.hasPrefix("Region,Q1,Q2,Total\r\n") && !one.stdout.contains("# sheet"))
+        let two = try quire(["extract", "--format", "csv", "TestDocuments/sales.xlsx", "TestDocuments/date1904.xlsx"])
+        #expect(two.status == 2 && two.stdout.isEmpty)
+        let dir = NSTemporaryDirectory() + "quire-csv-\(UUID().uuidString)/"
+        let split = try quire(["extract", "--format", "csv", "-o", dir, "TestDocuments/sheets-hidden-merged.xlsx", "TestDocuments/sales.xlsx"])
+        #expect(split.status == 0, "\(split.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(names == ["sales_Orders.csv", "sheets-hidden-merged_Data.csv", "sheets-hidden-merged_Empty.csv"])
+        let data = try String(contentsOfFile: dir + "sheets-hidden-merged_Data.csv", encoding: .utf8)
+        #expect(data == one.stdout)
+    }
+}
