@@ -27,6 +27,7 @@ public final class HTTPBatchClient: ProviderBatchClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(
             connect: .milliseconds(Int64(config.connectTimeout * 1000)), read: .milliseconds(Int64(config.readTimeout * 1000)))
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

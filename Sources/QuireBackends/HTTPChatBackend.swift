@@ -83,6 +83,9 @@ public final class HTTPChatBackend: ChatBackend {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(
             connect: .milliseconds(Int64(config.connectTimeout * 1000)), read: .milliseconds(Int64(config.readTimeout * 1000)))
+        // A refused connection fails at once (the route falls back), instead of being tried
+        // again until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -265,6 +268,12 @@ public final class HTTPChatBackend: ChatBackend {
             }
         }
         if Task.isCancelled { return LLMError(.cancelled, backend: name, message: "cancelled.") }
+        let text = String(describing: error)
+        if text.contains("NIOConnectionError") || text.contains("connectionRefused") || text.lowercased().contains("connection refused")
+            || text.contains("unknownHost") || text.lowercased().contains("name resolution")
+        {
+            return LLMError(.unreachable, backend: name, message: "\(config.resolvedBaseURL) cannot be reached (\(text.prefix(200))).")
+        }
         return LLMError(.network, backend: name, message: "\(error)")
     }
 }

@@ -121,6 +121,9 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedResponse
         /// The connection failed.
         case network
+        /// The server could not be reached at all (connection refused, unknown host): the
+        /// next backend is tried at once, without waiting to try this one again.
+        case unreachable
         /// This backend does not serve this request (the built-in one and `draft`).
         case unsupported
     }
@@ -154,7 +157,8 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether another backend may succeed where this one failed.
     public var allowsFallback: Bool {
         switch code {
-        case .rateLimited, .overloaded, .server, .timeout, .network, .authentication, .contextLengthExceeded, .malformedResponse, .unsupported: true
+        case .rateLimited, .overloaded, .server, .timeout, .network, .unreachable, .authentication, .contextLengthExceeded, .malformedResponse, .unsupported:
+            true
         case .badRequest, .cancelled: false
         }
     }

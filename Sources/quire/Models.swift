@@ -14,11 +14,8 @@ struct PickerOptions: ParsableArguments {
         guard let path = ModelPicker.configPath(explicit: config, environment: environment) else {
             return ModelPicker(config: nil, environment: environment)
         }
-        do {
-            return ModelPicker(config: try ModelPicker.load(path: path), environment: environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        // A config error is a config error (exit 3), not a usage error.
+        return ModelPicker(config: try ModelPicker.load(path: path), environment: environment)
     }
 }
 

@@ -6,14 +6,20 @@ import QuireMail
 import QuireDOCX
 public import QuireTasks
 import QuireRouter
+import QuireLLM
 
 extension TaskOptions.Length: ExpressibleByArgument {}
 extension TaskOptions.Style: ExpressibleByArgument {}
 
-/// A task that cannot run, said in one sentence (no usage text after it).
+/// A task that cannot run, said in one sentence (no usage text after it), with its exit
+/// status (1 by default: the input is not what the task needs).
 struct TaskFailure: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    var status: Int32
+    init(_ description: String, status: Int32 = Quire.Status.failed) {
+        self.description = description
+        self.status = status
+    }
 }
 
 /// The message for a failed file: a reader's error already names the file.
@@ -109,6 +115,9 @@ struct Summarise: AsyncParsableCommand {
                     if files.count > 1 && !common.json && !common.dryRun { sink.write((index > 0 ? "\n" : "") + "## \(file)\n\n") }
                     let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: session.streams)
                     _ = try await session.run(SummariseTask(content: content, options: options), file: file, sink: sink, pretty: files.count == 1)
+                } catch let failure as LLMError {
+                    // A backend that fails for one file fails for the next: stop (exit 4 or 3).
+                    throw failure
                 } catch {
                     failures += 1
                     printError(failureMessage(error, file: file))
@@ -248,7 +257,7 @@ struct Reply: AsyncParsableCommand {
                     sender = me
                     printError("quire: From: \(me.description) (the original's first recipient; set --from or $QUIRE_FROM to choose)")
                 } else {
-                    throw TaskFailure("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).")
+                    throw TaskFailure("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).", status: Quire.Status.usage)
                 }
                 let eml = ReplyComposer(from: sender, replyAll: all).compose(reply: outcome.text, to: message)
                 try Data(eml.utf8).write(to: URL(fileURLWithPath: output!))
@@ -356,12 +365,12 @@ struct RunTask: AsyncParsableCommand {
     func run() async throws {
         let picker = try common.picker.picker()
         guard let config = picker.config else {
-            throw TaskFailure("quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').")
+            throw TaskFailure("quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').", status: Quire.Status.config)
         }
         guard let defined = config.tasks[task], let prompt = defined.prompt else {
             let own = config.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted()
             let hint = own.isEmpty ? "; define one under tasks: with system, prompt and use." : "; the config defines: " + own.joined(separator: ", ") + "."
-            throw TaskFailure("\(config.source): no task '\(task)' with a prompt" + hint)
+            throw TaskFailure("\(config.source): no task '\(task)' with a prompt" + hint, status: Quire.Status.config)
         }
         var given: [String: String] = [:]
         for pair in variables {
@@ -370,7 +379,7 @@ struct RunTask: AsyncParsableCommand {
         }
         let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
         if !missing.isEmpty {
-            throw TaskFailure("task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give " + missing.map { "--var \($0)=…" }.joined(separator: " "))
+            throw TaskFailure("task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give " + missing.map { "--var \($0)=…" }.joined(separator: " "), status: Quire.Status.usage)
         }
         let contents = try files.map { try loadContent($0) }
         let session = try TaskSession(task: task, options: common)

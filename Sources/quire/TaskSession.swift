@@ -48,7 +48,7 @@ final class TaskSession: Sendable {
         self.options = options
         picker = try options.picker.picker()
         if let model = options.model, !picker.isConfigured(model) {
-            throw TaskFailure("--model \(model) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').")
+            throw TaskFailure("--model \(model) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').", status: Quire.Status.config)
         }
         var resolved = picker.route(for: routeName, override: options.model)
         // A backend whose key is missing would fail after the content was sent nowhere: it is
@@ -58,7 +58,7 @@ final class TaskSession: Sendable {
             printError("quire: \(step.name) is left out of the route of '\(routeName)': \(step.warning!)")
         }
         guard !usable.isEmpty else {
-            throw TaskFailure("no backend of the route of '\(routeName)' can be used (see above); set the key, or add builtin to the route in \(picker.config?.source ?? "the config").")
+            throw TaskFailure("no backend of the route of '\(routeName)' can be used (see above); set the key, or add builtin to the route in \(picker.config?.source ?? "the config").", status: Quire.Status.config)
         }
         resolved.steps = usable
         self.resolved = resolved

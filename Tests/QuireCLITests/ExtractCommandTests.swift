@@ -289,3 +289,28 @@ struct CSVOutputTests {
         #expect(data == one.stdout)
     }
 }
+
+struct ExitStatusTests {
+    @Test("the same exit statuses for every command: 1 failed input, 2 usage, 3 config, 4 backend; errors without usage text")
+    func statuses() async throws {
+        let env = TaskCommandTests.cleanEnvironment()
+        #expect(try quire(["extract", "--no-such-option", "TestDocuments/sample-report.docx"], environment: env).status == 2)
+        #expect(try quire(["summarise"], environment: env).status == 2)
+        let failed = try quire(["extract", "TestDocuments/encrypted.docx"], environment: env)
+        #expect(failed.status == 1 && failed.stderr.hasPrefix("quire: error: "))
+        let offline = try quire(["draft", "A note"], environment: env)
+        #expect(offline.status == 3 && !offline.stderr.contains("Usage:"))
+        let bad = NSTemporaryDirectory() + "quire-bad-\(UUID().uuidString).yaml"
+        try "backends: [\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let config = try quire(["summarise", "--config", bad, "TestDocuments/sample-report.docx"], environment: env)
+        #expect(config.status == 3 && config.stderr.contains(bad) && !config.stderr.contains("Usage:"))
+        // A server that is gone: the connection is refused at once.
+        let server = try await TestHTTPServer { _ in .body("{}") }
+        let url = server.baseURL
+        try await server.shutdown()
+        let gone = NSTemporaryDirectory() + "quire-gone-\(UUID().uuidString).yaml"
+        try "backends:\n  local: { kind: openai-compatible, model: m, base_url: \(url)/v1 }\ntasks:\n  summarise: { use: [local] }\n".write(toFile: gone, atomically: true, encoding: .utf8)
+        let backend = try quire(["summarise", "--config", gone, "TestDocuments/sample-report.docx"], environment: env)
+        #expect(backend.status == 4, "\(backend.stderr)")
+    }
+}
