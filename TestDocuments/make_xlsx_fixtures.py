@@ -232,11 +232,38 @@ def sales():
     wb.close()
 
 
+def sales_by_year():
+    """Periods and codes held as numbers: Year, Quarter, a postcode and a phone number are
+    dimensions (never summed); Sales is the measure. 3 countries × 3 years × 4 quarters,
+    values from a seeded generator; a "#,##0" format on Year, as some exporters write it."""
+    import random
+
+    rng = random.Random(7)
+    wb = xlsxwriter.Workbook(out("sales-by-year.xlsx"))
+    ws = wb.add_worksheet("Sales")
+    thousands = wb.add_format({"num_format": "#,##0"})
+    header = ["Country", "Year", "Quarter", "Postcode", "Phone", "Sales"]
+    for col, name in enumerate(header):
+        ws.write(0, col, name)
+    row = 1
+    for country, postcode, phone in [("France", 75001, 33140000000), ("Germany", 10115, 4930000000), ("Spain", 28001, 34910000000)]:
+        for year in (2022, 2023, 2024):
+            for quarter in (1, 2, 3, 4):
+                ws.write_string(row, 0, country)
+                ws.write_number(row, 1, year, thousands)
+                ws.write_number(row, 2, quarter)
+                ws.write_number(row, 3, postcode)
+                ws.write_number(row, 4, phone)
+                ws.write_number(row, 5, rng.randint(100, 999) * 10)
+                row += 1
+    wb.close()
+
+
 if __name__ == "__main__":
     import sys
 
     everything = [number_formats, structure, date1904, no_header_and_rich_text, links_tables_comments, legacy_and_broken,
-                  threaded_comments, utf16_parts, sales]
+                  threaded_comments, utf16_parts, sales, sales_by_year]
     chosen = [f for f in everything if f.__name__ in sys.argv[1:]] or everything
     for make in chosen:
         make()

@@ -55,8 +55,12 @@ public enum OfflineAnalysis {
                 line += "; sum \(figure(sum)), mean \(figure(column.mean ?? 0)), median \(figure(column.median ?? 0)), from \(figure(column.min ?? 0)) to \(figure(column.max ?? 0))"
             }
             if column.type == "identifier", let low = column.min, let high = column.max { line += "; from \(figure(low)) to \(figure(high))" }
+            // Periods and codes: no thousands separators (2024, not 2,024), never summed.
+            if column.type == "dimension", let low = column.min, let high = column.max {
+                line += "; from \(TableProfiler.plain(low)) to \(TableProfiler.plain(high))"
+            }
             if let first = column.earliest, let last = column.latest { line += "; dates from \(first) to \(last)" }
-            if !column.top.isEmpty, column.type != "number" {
+            if !column.top.isEmpty, column.type != "number", column.type != "dimension" || column.distinct <= 12 {
                 let shown = column.top.prefix(3).map { "\($0.value) (\(figure(Double($0.count))), \(figure($0.share))%)" }
                 line += "; most common: " + shown.joined(separator: ", ")
             }
@@ -89,7 +93,7 @@ public enum OfflineAnalysis {
                 out += row + "\n"
             }
             if grouping.otherGroups > 0 { out += "(\(count(grouping.otherGroups, "more group")) not shown)\n" }
-            if let top = grouping.groups.first, grouping.groups.count > 1 {
+            if let top = grouping.largest, grouping.groups.count > 1 {
                 let what = grouping.measures.first.map { "the largest sum of \($0)" } ?? "the most rows"
                 out += "\n\(top.key) has \(what) (\(figure(top.sums.first ?? Double(top.rows))), \(figure(top.share))%).\n"
             }

@@ -16,7 +16,9 @@ public struct TableProfile: Sendable, Codable, Equatable {
         public var name: String
         /// The spreadsheet column letter.
         public var letter: String
-        /// number, date, text, boolean, mixed or empty.
+        /// number, date, text, boolean, mixed, empty, identifier (order numbers: no sums) or
+        /// dimension (years, quarters, months, postcodes, phone and tax numbers: grouped by,
+        /// never summed or averaged).
         public var type: String
         public var values: Int
         public var blanks: Int
@@ -45,6 +47,15 @@ public struct TableProfile: Sendable, Codable, Equatable {
     }
 
     public struct Grouping: Sendable, Codable, Equatable {
+        /// The group with the largest first measure (or the most rows): periods are listed
+        /// in their own order, so it need not be the first.
+        public var largest: GroupRow? {
+            groups.max { a, b in
+                let x = a.sums.first ?? Double(a.rows), y = b.sums.first ?? Double(b.rows)
+                return x != y ? x < y : a.key > b.key
+            }
+        }
+
         public var by: String
         public var measures: [String]
         public var groups: [GroupRow]
@@ -190,6 +201,19 @@ public enum TableProfiler {
                     column.median = nil
                 }
             }
+            // Periods and codes held as numbers (years, quarters, months, postcodes, phone or
+            // tax numbers): dimensions to group by, never to add up.
+            if column.type == "number", numbers.count == values, numbers.allSatisfy({ $0 == $0.rounded() }), Self.isDimension(name, column) {
+                column.type = "dimension"
+                column.sum = nil
+                column.mean = nil
+                column.median = nil
+                var counts: [String: Int] = [:]
+                for x in numbers { counts[Self.plain(x), default: 0] += 1 }
+                column.top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
+                    TableProfile.Category(value: $0.key, count: $0.value, share: TableProfile.tidy(Double($0.value) * 100 / Double(numbers.count)))
+                }
+            }
             if !dates.isEmpty {
                 column.earliest = dates.min()
                 column.latest = dates.max()
@@ -204,6 +228,29 @@ public enum TableProfiler {
         }
         let groupings = self.groupings(table, columns: columns, question: question)
         return TableProfile(sheet: table.name, headerRow: table.headerRow, rows: table.rows.count, columns: columns, groupings: groupings, errorCells: errorCells)
+    }
+
+    /// Words that name a period or a code in a column name, in the languages tables use.
+    static let dimensionWords: Set<String> = [
+        "year", "years", "yr", "fy", "jahr", "année", "annee", "año", "anno", "jaar", "quarter", "qtr", "quartal", "trimestre", "kwartaal",
+        "month", "monat", "mois", "mes", "mese", "maand", "week", "woche", "semaine", "kw", "period", "periode", "periodo",
+        "code", "zip", "zipcode", "postcode", "postal", "plz", "cp", "cap", "phone", "tel", "telephone", "telefon", "mobile", "fax",
+        "vat", "tax", "tin", "ssn", "iban", "account", "acct", "sku", "ean", "upc", "isbn", "gtin", "id", "nr",
+    ]
+
+    /// Whether a whole-number column is a dimension: named like a period or a code, or
+    /// holding years (1900–2100, few and repeated values).
+    static func isDimension(_ name: String, _ column: TableProfile.Column) -> Bool {
+        let words = Set(name.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        if !words.isDisjoint(with: dimensionWords) { return true }
+        if ["q", "m"].contains(name.lowercased().trimmingSpaces()), let max = column.max, max <= 12 { return true }
+        guard let low = column.min, let high = column.max else { return false }
+        return low >= 1900 && high <= 2100 && column.distinct <= 30 && column.distinct * 3 <= column.values
+    }
+
+    /// A whole number as written for a dimension: no thousands separators (2024, not 2,024).
+    static func plain(_ x: Double) -> String {
+        x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int(x)) : String(x)
     }
 
     static func isoDate(_ d: DateTimeValue) -> String {
@@ -235,15 +282,21 @@ public enum TableProfiler {
 
     static func groupings(_ table: SheetTable2D, columns: [TableProfile.Column], question: String?) -> [TableProfile.Grouping] {
         let isCategory = { (c: TableProfile.Column) in
-            (c.type == "text" || c.type == "boolean" || (c.type == "mixed" && c.numbers * 2 < c.values)) && c.distinct >= 1 && c.distinct <= max(50, table.rows.count / 2)
+            (c.type == "text" || c.type == "boolean" || c.type == "dimension" || (c.type == "mixed" && c.numbers * 2 < c.values)) && c.distinct >= 1
+                && c.distinct <= max(50, table.rows.count / 2)
         }
         let isMeasure = { (c: TableProfile.Column) in c.type == "number" }
-        var pairs: [(by: Int, measures: [Int], reason: String)] = []
+        // The measures with the largest totals first (money before counts, usually); at most three.
+        let defaultMeasures = Array(columns.indices.filter { isMeasure(columns[$0]) }.sorted { (columns[$0].sum ?? 0) > (columns[$1].sum ?? 0) }.prefix(3))
+        var pairs: [(by: [Int], measures: [Int], reason: String)] = []
         if let question {
             let mentioned = named(question, in: columns)
             let categories = mentioned.filter { isCategory(columns[$0]) }
-            let measures = mentioned.filter { isMeasure(columns[$0]) }
-            for by in categories { pairs.append((by, measures, "named in the question")) }
+            var measures = mentioned.filter { isMeasure(columns[$0]) }
+            if measures.isEmpty && !categories.isEmpty { measures = defaultMeasures }
+            for by in categories { pairs.append(([by], measures, "named in the question")) }
+            // "by country and by year": each, and both together.
+            if categories.count >= 2 { pairs.append((Array(categories.prefix(2)), measures, "named in the question, together")) }
         }
         if pairs.isEmpty {
             // The category with the fewest groups (2 to 20), against every numeric column.
@@ -251,18 +304,23 @@ public enum TableProfiler {
                 isCategory(columns[$0]) && columns[$0].distinct >= 2 && columns[$0].distinct <= 20 && columns[$0].distinct < columns[$0].values
             }
             if let by = candidates.min(by: { columns[$0].distinct < columns[$1].distinct }) {
-                // The measures with the largest totals first (money before counts, usually); at most three.
-                let measures = columns.indices.filter { isMeasure(columns[$0]) }.sorted { (columns[$0].sum ?? 0) > (columns[$1].sum ?? 0) }
-                pairs.append((by, Array(measures.prefix(3)), "the column with the fewest categories"))
+                pairs.append(([by], defaultMeasures, "the column with the fewest categories"))
             }
         }
-        return pairs.prefix(3).map { pair in
+        /// A grouping key: the cell as shown, a dimension's number without separators.
+        func key(_ cell: Cell?, dimension: Bool) -> String? {
+            guard let cell, cell.value != .empty else { return nil }
+            if dimension, case .number(let x) = cell.value { return plain(x) }
+            let text = cell.formatted.trimmingSpaces()
+            return text.isEmpty ? nil : text
+        }
+        return pairs.prefix(4).map { pair in
             var groups: [String: (rows: Int, sums: [Double], counts: [Int])] = [:]
             var order: [String] = []
             for row in table.rows {
-                guard let cell = row[pair.by], cell.value != .empty else { continue }
-                let key = cell.formatted.trimmingSpaces()
-                guard !key.isEmpty else { continue }
+                let parts = pair.by.map { key(row[$0], dimension: columns[$0].type == "dimension") }
+                guard parts.allSatisfy({ $0 != nil }) else { continue }
+                let key = parts.map { $0! }.joined(separator: " / ")
                 if groups[key] == nil {
                     groups[key] = (0, Array(repeating: 0, count: pair.measures.count), Array(repeating: 0, count: pair.measures.count))
                     order.append(key)
@@ -284,14 +342,19 @@ public enum TableProfiler {
                     key: key, rows: g.rows, sums: g.sums.map(TableProfile.tidy),
                     means: zip(g.sums, g.counts).map { TableProfile.tidy($1 == 0 ? 0 : $0 / Double($1)) }, share: TableProfile.tidy(share))
             }
-            rows.sort { a, b in
-                let x = a.sums.first ?? Double(a.rows), y = b.sums.first ?? Double(b.rows)
-                return x != y ? x > y : a.key < b.key
+            // Periods in their own order; other groups largest first.
+            if pair.by.count == 1, columns[pair.by[0]].type == "dimension" {
+                rows.sort { a, b in (Double(a.key) ?? 0, a.key) < (Double(b.key) ?? 0, b.key) }
+            } else {
+                rows.sort { a, b in
+                    let x = a.sums.first ?? Double(a.rows), y = b.sums.first ?? Double(b.rows)
+                    return x != y ? x > y : a.key < b.key
+                }
             }
             let limit = 25
             return TableProfile.Grouping(
-                by: columns[pair.by].name, measures: pair.measures.map { columns[$0].name }, groups: Array(rows.prefix(limit)),
-                otherGroups: max(0, rows.count - limit), reason: pair.reason)
+                by: pair.by.map { columns[$0].name }.joined(separator: " × "), measures: pair.measures.map { columns[$0].name },
+                groups: Array(rows.prefix(limit)), otherGroups: max(0, rows.count - limit), reason: pair.reason)
         }
     }
 }

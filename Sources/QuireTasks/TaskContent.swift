@@ -228,7 +228,7 @@ public enum SheetFacts {
         for column in profile.columns where column.type == "date" {
             if let first = column.earliest, let last = column.latest { out.append("\(column.name): from \(first) to \(last).") }
         }
-        if let grouping = profile.groupings.first, let top = grouping.groups.first, let measure = grouping.measures.first, grouping.groups.count > 1 {
+        if let grouping = profile.groupings.first, let top = grouping.largest, let measure = grouping.measures.first, grouping.groups.count > 1 {
             out.append("By \(grouping.by), \(top.key) has the largest \(measure) (\(OfflineAnalysis.figure(top.sums[0])), \(OfflineAnalysis.figure(top.share))%).")
         }
         return out.joined(separator: " ")

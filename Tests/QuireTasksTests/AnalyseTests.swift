@@ -119,3 +119,56 @@ struct AnalyseTests {
     }
 }
 
+
+struct DimensionTests {
+    static func sheet() throws -> Sheet {
+        guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("sales-by-year.xlsx")) else {
+            throw DocumentError(.corrupt, file: "sales-by-year.xlsx", message: "not a workbook")
+        }
+        return workbook.sheets[0]
+    }
+
+    /// (country, year, sales) straight from the cells.
+    static func rows(_ sheet: Sheet) -> [(String, Int, Double)] {
+        sheet.rows.filter { $0.index > 1 }.compactMap { row in
+            func cell(_ column: Int) -> CellValue? { row.cells.first { $0.column == column }?.value }
+            guard case .string(let country) = cell(0), case .number(let year) = cell(1), case .number(let sales) = cell(5) else { return nil }
+            return (country, Int(year), sales)
+        }
+    }
+
+    @Test("years, quarters, postcodes and phone numbers are dimensions: never summed, years without separators")
+    func dimensions() throws {
+        let profile = TableProfiler.profile(try Self.sheet())
+        for name in ["Year", "Quarter", "Postcode", "Phone"] {
+            let column = try #require(profile.columns.first { $0.name == name })
+            #expect(column.type == "dimension", "\(name)")
+            #expect(column.sum == nil && column.mean == nil && column.median == nil, "\(name)")
+        }
+        #expect(profile.columns.first { $0.name == "Sales" }?.type == "number")
+        let text = OfflineAnalysis.describe(profile, question: nil)
+        #expect(text.contains("**Year** (dimension): 36 values, 3 distinct; from 2022 to 2024"))
+        #expect(!text.contains("2,022") && !text.contains("2,024"))
+    }
+
+    @Test("'total sales by country and by year': totals by country, by year and by both, equal to sums over the cells")
+    func groupedByQuestion() throws {
+        let sheet = try Self.sheet()
+        let profile = TableProfiler.profile(sheet, question: "What are the total sales by country and by year?")
+        #expect(profile.groupings.map(\.by) == ["Country", "Year", "Country × Year"])
+        let rows = Self.rows(sheet)
+        #expect(rows.count == 36)
+        func totals(_ key: ((String, Int, Double)) -> String) -> [String: Double] {
+            rows.reduce(into: [:]) { $0[key($1), default: 0] += $1.2 }
+        }
+        let expected = [totals { $0.0 }, totals { String($0.1) }, totals { "\($0.0) / \($0.1)" }]
+        for (grouping, sums) in zip(profile.groupings, expected) {
+            #expect(grouping.measures == ["Sales"])
+            #expect(Dictionary(uniqueKeysWithValues: grouping.groups.map { ($0.key, $0.sums[0]) }) == sums, "\(grouping.by)")
+        }
+        // Years in their own order; the largest named by value, not by place.
+        #expect(profile.groupings[1].groups.map(\.key) == ["2022", "2023", "2024"])
+        let largest = try #require(expected[1].max { $0.value < $1.value })
+        #expect(profile.groupings[1].largest?.key == largest.key)
+    }
+}
