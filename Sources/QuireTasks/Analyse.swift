@@ -91,11 +91,96 @@ public struct AnalyseTask: QuireTask {
         let allowed = NumberCheck.numbers(in: profileJSON + "\n" + context)
         var shares = profile.columns.flatMap { $0.top.map(\.share) } + profile.groupings.flatMap { $0.groups.map(\.share) }
         shares += NumberCheck.found(in: context).filter(\.isPercent).map(\.value)
-        let unverified = NumberCheck.unverified(in: answer, allowed: allowed, percentages: shares)
+        var unverified = NumberCheck.unverified(in: answer, allowed: allowed, percentages: shares)
+        // A number that exists somewhere in the profile may still be the wrong one: it must be
+        // a figure of the column or group its sentence names.
+        for text in FigureCheck(profile: profile, context: context).misattributed(in: answer) where !unverified.contains(text) { unverified.append(text) }
         if unverified.isEmpty {
             return ["*Checked: every number in this answer appears in the table profile Quire computed over all \(profile.rows) rows.*"]
         }
-        return ["**Warning: \(unverified.count == 1 ? "this number does" : "these numbers do") not appear in the table profile Quire computed, so the model may have made \(unverified.count == 1 ? "it" : "them") up: \(unverified.joined(separator: ", ")).** Check them before use; `--dry-run` shows the profile the model was given."]
+        return ["**Warning: \(unverified.count == 1 ? "this number does" : "these numbers do") not match the table profile Quire computed (absent, or not a figure of the column or group the sentence names), so the model may have made \(unverified.count == 1 ? "it" : "them") up: \(unverified.joined(separator: ", ")).** Check them before use; `--dry-run` shows the profile the model was given."]
+    }
+}
+
+/// Checks each number of an answer against the figures of what its sentence names: a
+/// sentence (or table row) that names groups ("Spain", "2023") must quote those groups'
+/// figures; one that names columns, those columns' figures. Numbers that label rather than
+/// measure (a group key such as a year, the question's and the sample's numbers) pass.
+struct FigureCheck {
+    let profile: TableProfile
+    /// The sample rows, the question and the sheet name: numbers the model may quote anywhere.
+    let context: String
+
+    func misattributed(in answer: String) -> [String] {
+        let free = NumberCheck.numbers(in: context) + [Double(profile.rows), Double(profile.columns.count)]
+        var out: [String] = []
+        for sentence in Self.sentences(answer) {
+            let lower = " " + Self.words(sentence) + " "
+            let groups = profile.groupings.flatMap { grouping in
+                grouping.groups.filter { group in
+                    let parts = group.key.split(separator: "/").map { Self.words(String($0)) }
+                    return parts.allSatisfy { !$0.isEmpty && lower.contains(" " + $0 + " ") }
+                }.map { (grouping, $0) }
+            }
+            // A combined group ("Spain / 2023") is meant when both its parts are named.
+            let combined = groups.filter { $0.1.key.contains("/") }
+            let chosen = combined.isEmpty ? groups : combined
+            let columns = profile.columns.filter { lower.contains(" " + Self.words($0.name) + " ") }
+            guard !chosen.isEmpty || !columns.isEmpty else { continue }
+            var pool: [Double] = free
+            var shares: [Double] = []
+            // The named groups' figures, and the whole-column figures of what they measure
+            // (a total over all groups may stand beside them).
+            var measured: [TableProfile.Column] = []
+            for (grouping, group) in chosen {
+                pool += [Double(group.rows)] + group.sums + group.means
+                shares.append(group.share)
+                pool += group.key.split(whereSeparator: { !$0.isNumber && $0 != "." }).compactMap { Double($0) }
+                measured += profile.columns.filter { grouping.measures.contains($0.name) }
+            }
+            do {
+                for column in columns + measured {
+                    pool += [column.values, column.blanks, column.distinct, column.numbers, column.errors].map(Double.init)
+                    pool += [column.sum, column.mean, column.median, column.min, column.max].compactMap { $0 }
+                    pool += column.top.map { Double($0.count) } + NumberCheck.numbers(in: (column.earliest ?? "") + " " + (column.latest ?? ""))
+                    shares += column.top.map(\.share)
+                }
+            }
+            for number in NumberCheck.found(in: sentence) {
+                let candidates = number.isPercent ? shares : pool
+                let ok = candidates.contains { abs($0 - number.value) <= number.tolerance + 1e-9 * max(1, abs($0)) }
+                if !ok && !out.contains(number.text) { out.append(number.text) }
+            }
+        }
+        return out
+    }
+
+    /// Sentences and table rows.
+    static func sentences(_ text: String) -> [String] {
+        var out: [String] = []
+        for line in text.split(separator: "\n") {
+            if line.contains("|") {
+                out.append(String(line))
+                continue
+            }
+            var current = ""
+            let chars = Array(line)
+            for (i, c) in chars.enumerated() {
+                current.append(c)
+                // ". " ends a sentence, "1.5" does not.
+                if (c == "." || c == "!" || c == "?"), i + 1 == chars.count || chars[i + 1] == " " {
+                    out.append(current)
+                    current = ""
+                }
+            }
+            if !current.trimmingSpaces().isEmpty { out.append(current) }
+        }
+        return out
+    }
+
+    /// Lower-case words separated by single spaces (punctuation dropped).
+    static func words(_ text: String) -> String {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
     }
 }
 

@@ -172,3 +172,28 @@ struct DimensionTests {
         #expect(profile.groupings[1].largest?.key == largest.key)
     }
 }
+
+struct FigureCheckTests {
+    static func task() throws -> AnalyseTask {
+        AnalyseTask(file: "sales-by-year.xlsx", sheet: try DimensionTests.sheet(), question: "total sales by country and by year")
+    }
+
+    @Test("a number must be a figure of the group or column its sentence names, not merely somewhere in the profile")
+    func attached() throws {
+        let task = try Self.task()
+        let country = try #require(task.profile.groupings.first { $0.by == "Country" })
+        let spain = try #require(country.groups.first { $0.key == "Spain" })
+        let france = try #require(country.groups.first { $0.key == "France" })
+        func figure(_ x: Double) -> String { OfflineAnalysis.figure(x) }
+        let right = task.review("Spain sold the most: \(figure(spain.sums[0])) (\(figure(spain.share))%).\nFrance follows with \(figure(france.sums[0])).")
+        #expect(right.first?.hasPrefix("*Checked") == true, "\(right)")
+        // France's total said of Spain: it is in the profile, but not Spain's.
+        let swapped = task.review("Spain sold \(figure(france.sums[0])) in all.")
+        #expect(swapped.first?.contains(figure(france.sums[0])) == true, "\(swapped)")
+        let share = task.review("Spain's share was \(figure(france.share))%.")
+        #expect(share.first?.hasPrefix("**Warning") == true)
+        // A sentence naming nothing is checked against the whole profile, as before; years label.
+        let total = try #require(task.profile.columns.first { $0.name == "Sales" }?.sum)
+        #expect(task.review("Across 2022 to 2024 the total was \(figure(total)).").first?.hasPrefix("*Checked") == true)
+    }
+}
