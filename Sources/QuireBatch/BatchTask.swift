@@ -167,7 +167,8 @@ public struct ItemLoader: Sendable {
     /// The item as task content: a thread's messages each with only their new text, a
     /// single message or file as `quire summarise` reads it.
     func content(_ item: BatchItem, _ loaded: LoadedItem, label: String) -> TaskContent {
-        let loader = ContentLoader(importer: importer, maxSheetRows: 200)
+        // As the task commands read files: reviewers' comments are not the document.
+        let loader = ContentLoader(importer: importer, renderOptions: RenderOptions(includeComments: false), maxSheetRows: 200)
         switch loaded {
         case .messages(let messages) where item.kind == .thread:
             return TaskContent.thread(messages, name: label)

@@ -1,4 +1,5 @@
 import QuireLLM
+import QuireModel
 
 /// Draft a new document from a brief, grounded on reference files. Reference material
 /// too long for one request is first condensed part by part (what is relevant to the
@@ -13,6 +14,23 @@ public struct DraftTask: QuireTask {
         self.brief = brief
         self.references = references
         self.options = options
+    }
+
+    /// The length a brief asks for in its own words ("a one-page note", "two pages",
+    /// "about 200 words"), which wins over the default length; nil when it says none.
+    public static func length(inBrief brief: String) -> TaskOptions.Length? {
+        let text = " " + brief.lowercased().replacingAll("-", with: " ") + " "
+        let words = text.split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        for (i, word) in words.enumerated() where i > 0 && (word == "words" || word == "word") {
+            if let n = Int(words[i - 1]) { return n <= 400 ? .short : n <= 1000 ? .medium : .long }
+        }
+        let short = [" one page ", " 1 page ", " single page ", " half a page ", " half page ", " one paragraph ", " a paragraph ", " short note ", " brief note ", " a few lines "]
+        let medium = [" two pages ", " 2 pages ", " two page ", " 2 page "]
+        let long = [" three pages ", " 3 pages ", " four pages ", " five pages ", " detailed report ", " full report ", " in depth "]
+        if short.contains(where: { text.contains($0) }) { return .short }
+        if medium.contains(where: { text.contains($0) }) { return .medium }
+        if long.contains(where: { text.contains($0) }) { return .long }
+        return nil
     }
 
     var size: String {

@@ -47,8 +47,13 @@ func promptName(_ path: String) -> String {
     path == "-" ? "standard input" : (path.split(separator: "/").last.map(String.init) ?? path)
 }
 
+/// The loader tasks read files with: reviewers' comments only when asked for.
+func taskLoader(includeComments: Bool) -> ContentLoader {
+    ContentLoader(renderOptions: RenderOptions(includeComments: includeComments))
+}
+
 /// Reads a task's input file ('-' for standard input), cut into sections for a prompt.
-func loadContent(_ path: String, loader: ContentLoader = ContentLoader()) throws -> TaskContent {
+func loadContent(_ path: String, loader: ContentLoader = taskLoader(includeComments: false)) throws -> TaskContent {
     loader.sections(of: try readInput(path, loader: loader), name: promptName(path))
 }
 
@@ -101,6 +106,9 @@ struct Summarise: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write the summary to this file.")
     var output: String?
 
+    @Flag(help: "Give the model the reviewers' comments of documents too (left out by default: they are not the document).")
+    var includeComments = false
+
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
@@ -110,7 +118,7 @@ struct Summarise: AsyncParsableCommand {
         try await session.complete(sink) {
             for (index, file) in files.enumerated() {
                 do {
-                    let content = try loadContent(file)
+                    let content = try loadContent(file, loader: taskLoader(includeComments: includeComments))
                     printWarnings(content.warnings)
                     if files.count > 1 && !common.json && !common.dryRun { sink.write((index > 0 ? "\n" : "") + "## \(file)\n\n") }
                     let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: session.streams)
@@ -299,8 +307,11 @@ struct Draft: AsyncParsableCommand {
     @Option(help: "The tone, e.g. 'formal', 'friendly', 'persuasive'.")
     var tone: String?
 
-    @Option(help: "short, medium or long.")
-    var length: TaskOptions.Length = .medium
+    @Option(help: "short, medium or long (default: what the brief says — 'a one-page note', 'two pages', '200 words' — else medium).")
+    var length: TaskOptions.Length?
+
+    @Flag(help: "Give the model the reviewers' comments of the reference files too (left out by default).")
+    var includeComments = false
 
     @Option(help: "The language to write in (default: the brief's).")
     var language: String?
@@ -311,10 +322,11 @@ struct Draft: AsyncParsableCommand {
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
-        let references = try self.references.map { try loadContent($0) }
+        let references = try self.references.map { try loadContent($0, loader: taskLoader(includeComments: includeComments)) }
         let session = try TaskSession(task: "draft", options: common)
         let writesWord = output.map { $0.lowercased().hasSuffix(".docx") } ?? false
         let sink = try TaskOutput(path: writesWord ? nil : output)
+        let length = self.length ?? DraftTask.length(inBrief: brief) ?? .medium
         let options = TaskOptions(length: length, language: language, tone: tone, stream: session.streams && !writesWord)
         let task = DraftTask(brief: brief, references: references, options: options)
         try await session.complete(sink) {

@@ -111,6 +111,44 @@ struct TaskCommandTests {
         #expect((messages.last?["content"] as? String)?.contains("| North | 1,450 | 1,720 |") == true)
     }
 
+    @Test("--dry-run redacts secret headers of the config and credentials in the base URL")
+    func dryRunSecrets() throws {
+        let path = NSTemporaryDirectory() + "quire-config-\(UUID().uuidString).yaml"
+        try """
+        backends:
+          proxy:
+            kind: openai-compatible
+            model: m
+            base_url: https://alice:hunter2@gateway.example/v1
+            headers: { X-Gateway-Token: tok-12345, X-Team: finance }
+        tasks:
+          summarise: { use: [proxy] }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try quire(["summarise", "--config", path, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("tok-12345") && !result.stdout.contains("hunter2"))
+        let requests = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(requests[0]["url"] as? String == "https://[redacted]@gateway.example/v1/chat/completions")
+        let headers = try #require(requests[0]["headers"] as? [String: String])
+        #expect(headers["X-Gateway-Token"] == "[redacted]" && headers["X-Team"] == "finance")
+    }
+
+    @Test("reviewers' comments reach the model only with --include-comments; a brief's own length words win")
+    func commentsAndBriefLength() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("A summary.") }
+        let config = try Self.config(server)
+        let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
+        _ = try quire(["summarise", "--config", config, "TestDocuments/footnotes-comments.docx"], environment: env)
+        _ = try quire(["summarise", "--config", config, "--include-comments", "TestDocuments/footnotes-comments.docx"], environment: env)
+        _ = try quire(["draft", "A one-page note on the budget", "--config", config], environment: env)
+        try await server.shutdown()
+        #expect(server.received.count == 3)
+        #expect(!Self.userMessage(server.received[0]).contains("Check this figure"))
+        #expect(Self.userMessage(server.received[1]).contains("Check this figure"))
+        let system = ((jsonObjectOf(server.received[2])["messages"] as? [[String: Any]])?.first?["content"] as? String) ?? ""
+        #expect(system.contains("Length: about one page (300 words)"))
+    }
+
     @Test("streaming: the first piece reaches stdout before the server has sent the second (3 s later)")
     func streaming() async throws {
         let server = try await TestHTTPServer { _ in

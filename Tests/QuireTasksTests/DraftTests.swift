@@ -182,3 +182,15 @@ extension DraftTests {
         #expect(markers == ["1.", "2.", "1.", "2."])
     }
 }
+
+struct BriefLengthTests {
+    @Test("a brief's own length words: pages, paragraphs, word counts; none → nil")
+    func lengths() {
+        #expect(DraftTask.length(inBrief: "A one-page board update") == .short)
+        #expect(DraftTask.length(inBrief: "Write two pages on the launch") == .medium)
+        #expect(DraftTask.length(inBrief: "About 200 words for the newsletter") == .short)
+        #expect(DraftTask.length(inBrief: "An essay of 1500 words") == .long)
+        #expect(DraftTask.length(inBrief: "A detailed report on Q3") == .long)
+        #expect(DraftTask.length(inBrief: "A note to the team") == nil)
+    }
+}
