@@ -72,6 +72,77 @@ enum HTMLText {
             out += piece
         }
 
+        /// The rows of a table whose cells hold only text (and inline markup), each cell's
+        /// text with its white space collapsed; nil for a layout table.
+        static func dataTable(_ table: UnsafeMutablePointer<xmlNode>) -> [[String]]? {
+            var rows: [[String]] = []
+            var cells = 0
+            func children(_ node: UnsafeMutablePointer<xmlNode>) -> [UnsafeMutablePointer<xmlNode>] {
+                var out: [UnsafeMutablePointer<xmlNode>] = []
+                var child = node.pointee.children
+                while let current = child {
+                    if current.pointee.type == XML_ELEMENT_NODE { out.append(current) }
+                    child = current.pointee.next
+                }
+                return out
+            }
+            func text(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) -> String? {
+                guard depth < 32 else { return nil }
+                var out = ""
+                var child = node.pointee.children
+                while let current = child {
+                    switch current.pointee.type {
+                    case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                        if let content = current.pointee.content { out += String(cString: content) }
+                    case XML_ELEMENT_NODE:
+                        let tag = name(current)
+                        if ["table", "p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"].contains(tag) { return nil }
+                        if tag == "br" { out += " " } else if !["script", "style"].contains(tag) {
+                            guard let inner = text(current, depth: depth + 1) else { return nil }
+                            out += inner
+                        }
+                    default: break
+                    }
+                    child = current.pointee.next
+                }
+                return out
+            }
+            func collect(_ node: UnsafeMutablePointer<xmlNode>) -> Bool {
+                for child in children(node) {
+                    switch name(child) {
+                    case "thead", "tbody", "tfoot":
+                        guard collect(child) else { return false }
+                    case "tr":
+                        var row: [String] = []
+                        for cell in children(child) where ["td", "th"].contains(name(cell)) {
+                            guard let content = text(cell, depth: 0) else { return false }
+                            row.append(content.split { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" }.joined(separator: " "))
+                            cells += 1
+                        }
+                        if !row.isEmpty { rows.append(row) }
+                    case "caption", "colgroup", "col": continue
+                    default: return false
+                    }
+                    if cells > 5_000 { return false }
+                }
+                return true
+            }
+            guard collect(table), rows.count >= 2, rows.contains(where: { $0.count >= 2 }) else { return nil }
+            return rows
+        }
+
+        /// Rows as a GitHub table, the first row as its header.
+        static func markdownTable(_ rows: [[String]]) -> String {
+            let width = rows.map(\.count).max() ?? 0
+            func line(_ cells: [String]) -> String {
+                let padded = cells + Array(repeating: "", count: width - cells.count)
+                return "| " + padded.map { $0.replacingOccurrencesOfPipe() }.joined(separator: " | ") + " |"
+            }
+            var out = [line(rows[0]), "|" + String(repeating: " --- |", count: width)]
+            for row in rows.dropFirst() { out.append(line(row)) }
+            return out.joined(separator: "\n")
+        }
+
         private static func name(_ node: UnsafeMutablePointer<xmlNode>) -> String {
             node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
         }
@@ -102,6 +173,15 @@ enum HTMLText {
             case "img":
                 if let alt = Self.attribute(node, "alt"), !alt.isEmpty { text("[\(alt)]") }
                 return
+            case "table":
+                // A table of data (cells of text) is written as a table; a layout table
+                // (cells holding paragraphs, lists or tables) is walked as blocks.
+                if let rows = Self.dataTable(node), !rows.isEmpty {
+                    breakLine(2)
+                    raw(Self.markdownTable(rows))
+                    breakLine(2)
+                    return
+                }
             default:
                 break
             }
@@ -184,5 +264,13 @@ enum HTMLText {
             for line in lines where !(line.isEmpty && result.last?.isEmpty == true) { result.append(line) }
             return result.joined(separator: "\n") + (result.isEmpty ? "" : "\n")
         }
+    }
+}
+
+extension String {
+    /// `|` escaped for a table cell.
+    fileprivate func replacingOccurrencesOfPipe() -> String {
+        guard contains("|") else { return self }
+        return split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
     }
 }

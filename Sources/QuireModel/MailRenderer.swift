@@ -89,16 +89,34 @@ public struct MailRenderer: Sendable {
             guard let content = attachment.content else { continue }
             let sub = String(repeating: "#", count: min(level + 1, 6))
             out += "\n" + sub + " Attachment: " + markdown.escape(attachment.filename ?? attachment.contentType) + "\n\n"
+            // The attachment's own headings sit under its heading: `#` becomes `###` below `## Attachment`.
             switch content {
             case .document(let document):
-                out += markdown.render(document)
+                out += MailRenderer.nestingHeadings(markdown.render(document), by: level + 1)
             case .workbook(let workbook):
-                out += WorkbookRenderer(options: workbookOptions).markdown(workbook)
+                out += MailRenderer.nestingHeadings(WorkbookRenderer(options: workbookOptions).markdown(workbook), by: level)
             case .message(let nested):
                 out += self.markdown(nested, level: level + 2)
             }
         }
         return out
+    }
+
+    /// Markdown with every ATX heading `levels` deeper (at most six `#`), fenced code left alone.
+    static func nestingHeadings(_ markdown: String, by levels: Int) -> String {
+        guard levels > 0 else { return markdown }
+        var out: [Substring] = []
+        var fenced = false
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") || line.hasPrefix("~~~") { fenced.toggle() }
+            let hashes = line.prefix { $0 == "#" }.count
+            if !fenced, hashes >= 1, hashes <= 6, line.dropFirst(hashes).first == " " {
+                out.append(Substring(String(repeating: "#", count: min(6, hashes + levels)) + line.dropFirst(hashes)))
+            } else {
+                out.append(line)
+            }
+        }
+        return out.joined(separator: "\n")
     }
 
     // MARK: Plain text

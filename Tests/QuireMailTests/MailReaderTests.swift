@@ -233,3 +233,14 @@ struct HeaderQuirkTests {
         #expect(message.textBody == "Body text.\n")
     }
 }
+
+struct HTMLTableTests {
+    @Test("a data table in an HTML mail is a table; a layout table's cells stay blocks")
+    func tables() {
+        let data = MailReader.text(ofHTML: "<p>Figures:</p><table><tr><th>Region</th><th>Q3</th></tr><tr><td>North</td><td>1,720</td></tr><tr><td>So|uth</td><td><b>980</b></td></tr></table><p>Done.</p>")
+        #expect(data == "Figures:\n\n| Region | Q3 |\n| --- | --- |\n| North | 1,720 |\n| So\\|uth | 980 |\n\nDone.\n")
+        let layout = MailReader.text(ofHTML: "<table><tr><td><p>First block.</p><p>Second block.</p></td><td><p>Side.</p></td></tr></table>")
+        #expect(!layout.contains("|"))
+        #expect(layout.contains("First block.") && layout.contains("Second block."))
+    }
+}
