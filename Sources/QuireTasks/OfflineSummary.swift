@@ -7,6 +7,8 @@ public import QuireLLM
 /// Sentences are quoted as written, never rewritten; the output says so.
 public enum OfflineSummary {
     public static let label = "*Extractive summary (Quire's built-in offline backend): sentences selected from the file as written, not rewritten.*"
+    /// The label when the summary also holds figures Quire computed.
+    public static let computedLabel = "*Extractive summary (Quire's built-in offline backend): sentences selected from the file as written, not rewritten; lines marked “computed by Quire” are figures Quire worked out over every row.*"
 
     /// The handler for `BuiltinBackend`.
     public static func answer(_ request: ChatRequest) -> String {
@@ -17,7 +19,7 @@ public enum OfflineSummary {
         let focus = request.metadata[TaskMetadata.focus]
         let sources = blocks.isEmpty ? [text] : blocks.map(\.content)
         let body = summarise(sources.joined(separator: "\n\n"), length: length, style: style, focus: focus)
-        return label + "\n\n" + body
+        return (body.contains(computedMark) ? computedLabel : label) + "\n\n" + body
     }
 
     struct Unit {
@@ -48,7 +50,7 @@ public enum OfflineSummary {
         var pinNext = false
         func addUnit(_ text: String, list: Bool, cleaned: Bool = false) {
             let clean = cleaned ? text : inlineText(text)
-            guard clean.contains(where: \.isLetter) else { return }
+            guard clean.contains(where: \.isLetter), !Self.isFurniture(clean) else { return }
             units.append(Unit(text: clean, section: sections.count - 1, order: units.count, isListItem: list, pinned: pinNext))
             sections[sections.count - 1].units.append(units.count - 1)
         }
@@ -117,6 +119,20 @@ public enum OfflineSummary {
         let chosen = select(units, sections: sections, length: length)
         return render(sections, units: units, chosen: chosen, style: style)
     }
+
+    /// Lines that are mail furniture, never content: a bare link (tracking and "view in
+    /// browser" links), unsubscribe and preference lines.
+    static func isFurniture(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        let phrases = ["unsubscribe", "view in browser", "view this email in your browser", "manage your preferences", "update your preferences", "email preferences"]
+        if phrases.contains(where: { lower.contains($0) }) { return true }
+        // What is left once links are taken out: a line that is (almost) only a link.
+        let rest = lower.split(separator: " ").filter { !$0.contains("://") && !$0.hasPrefix("www.") && !$0.hasPrefix("<http") && !$0.hasPrefix("(http") }
+        return rest.count < 3 && rest.count < lower.split(separator: " ").count
+    }
+
+    /// After a statement Quire computed (a sheet's totals), never quoted from the file.
+    static let computedMark = " *(computed by Quire)*"
 
     static func headingLevel(_ line: String) -> Int? {
         let hashes = line.prefix(while: { $0 == "#" }).count
@@ -338,39 +354,69 @@ public enum OfflineSummary {
     static func select(_ units: [Unit], sections: [Section], length: TaskOptions.Length) -> Set<Int> {
         let goal = target(length, total: units.count)
         var chosen = Set(units.filter(\.pinned).map(\.order))
-        // Every section with text is represented by its best sentence (best sections first
-        // when the goal is smaller than the number of sections).
-        let best = sections.compactMap { section in section.units.max { units[$0].score < units[$1].score } }
-        // A short summary may leave the weakest sections out; longer ones show them all.
-        for index in best.sorted(by: { units[$0].score > units[$1].score }).prefix(length == .short ? goal : max(goal, best.count)) {
+        // A sentence that recurs across the document (a disclaimer, a running line) is
+        // boilerplate: never a key point, however many of the document's words it shares.
+        var occurrences: [String: Int] = [:]
+        for unit in units { occurrences[Self.normalised(unit.text), default: 0] += 1 }
+        let boilerplate = Set(units.indices.filter { occurrences[Self.normalised(units[$0].text)]! >= 3 })
+        let wordSets = units.map { Set(words($0.text)) }
+        /// The same point as `other`: most words shared, and no figure `other` lacks (a
+        /// sentence with other numbers says something else).
+        func repeats(_ index: Int, _ other: Int) -> Bool {
+            let a = wordSets[index], b = wordSets[other]
+            guard !a.isEmpty, !b.isEmpty else { return false }
+            guard Double(a.intersection(b).count) / Double(a.union(b).count) >= 0.6 else { return false }
+            return a.filter { $0.first?.isNumber == true }.isSubset(of: b)
+        }
+        // A point said again later (in other words, "as noted above") is its first saying's:
+        // the later one never goes in.
+        var restated = Set<Int>()
+        for index in units.indices {
+            for other in units.indices[max(0, index - 30)..<index] where repeats(index, other) {
+                restated.insert(index)
+                break
+            }
+        }
+        func take(_ index: Int) {
+            guard !boilerplate.contains(index), !restated.contains(index), !chosen.contains(index) else { return }
+            guard !chosen.contains(where: { repeats(index, $0) }) else { return }
             chosen.insert(index)
         }
-        for unit in units.sorted(by: { $0.score > $1.score }) where chosen.count < goal {
-            chosen.insert(unit.order)
+        // Sections are represented by their best sentence, best sections first — as many as
+        // the length allows: --length bounds the whole summary, not each section.
+        let best = sections.compactMap { section in
+            section.units.filter { !boilerplate.contains($0) && !restated.contains($0) }.max { units[$0].score < units[$1].score }
         }
+        for index in best.sorted(by: { units[$0].score > units[$1].score }) where chosen.count < goal { take(index) }
+        for unit in units.sorted(by: { $0.score > $1.score }) where chosen.count < goal { take(unit.order) }
         return chosen
     }
+
+    /// A sentence's words, lower-cased, for telling repeats apart.
+    static func normalised(_ text: String) -> String { words(text).joined(separator: " ") }
 
     static func render(_ sections: [Section], units: [Unit], chosen: Set<Int>, style: TaskOptions.Style) -> String {
         var out: [String] = []
         for section in sections {
             let picked = section.units.filter { chosen.contains($0) }
-            // A sheet with computed figures needs no "table of N rows" line too.
+            // "Table of N rows" says nothing a reader keeps: a table speaks through the
+            // sentences about it or the figures Quire computed.
             var section = section
-            if section.units.contains(where: { units[$0].pinned }) { section.tables = [] }
-            let facts = section.byline + section.tables
-            guard !picked.isEmpty || !facts.isEmpty else { continue }
+            section.tables = []
+            guard !picked.isEmpty else { continue }
             var heading = section.title.map { "**\($0)**" } ?? ""
             if !section.byline.isEmpty { heading += (heading.isEmpty ? "" : " — ") + section.byline.joined(separator: ", ") }
             switch style {
             case .bullets:
                 var lines: [String] = heading.isEmpty ? [] : [heading]
                 lines += section.tables.map { "- " + $0 }
-                lines += picked.map { "- " + units[$0].text }
+                lines += picked.map { "- " + units[$0].text + (units[$0].pinned ? Self.computedMark : "") }
                 out.append(lines.joined(separator: "\n"))
             case .prose:
                 var sentences = section.tables.map { $0 + "." }
-                sentences += picked.map { units[$0].isListItem && !units[$0].text.hasSuffix(".") ? units[$0].text + "." : units[$0].text }
+                sentences += picked.map {
+                    (units[$0].isListItem && !units[$0].text.hasSuffix(".") ? units[$0].text + "." : units[$0].text) + (units[$0].pinned ? Self.computedMark : "")
+                }
                 out.append((heading.isEmpty ? "" : heading + "\n") + sentences.joined(separator: " "))
             }
         }

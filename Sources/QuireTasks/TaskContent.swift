@@ -152,9 +152,9 @@ public struct ContentLoader: Sendable {
     }
 
     /// The message as a task shows it: its new text (wherever it stood: above, below or
-    /// between quotes), its signature, then the quoted history as one Markdown block quote,
+    /// between quotes), then the quoted history as one Markdown block quote,
     /// so a model — and the offline summariser, which skips quotes — sees what this message
-    /// adds; a mailing list's footer is left out. An interleaved reply is its answers with
+    /// adds; its signature and a mailing list's footer are left out. An interleaved reply is its answers with
     /// the questions they answer; a message that only quotes (a forward) is shown as it is.
     static func markingHistory(_ message: MailMessage) -> MailMessage {
         guard let parts = message.textParts, var body = message.bestText else { return message }
@@ -167,11 +167,15 @@ public struct ContentLoader: Sendable {
                 marked.textBody = body
             }
         }
-        guard let quoted = parts.quoted, !quoted.trimmingSpaces().isEmpty, !parts.newText.trimmingSpaces().isEmpty else { return marked }
+        // A message that only quotes (a forward) is shown as it is: the quote is its content.
+        guard !parts.newText.trimmingSpaces().isEmpty else { return marked }
+        let quoted = parts.quoted.flatMap { $0.trimmingSpaces().isEmpty ? nil : $0 }
+        guard quoted != nil || parts.signature != nil else { return marked }
+        // An interleaved reply's new text holds the questions it answers: that is enough.
         let interleaved = parts.newText.split(separator: "\n").contains { $0.hasPrefix(">") }
+        // The signature is left out: a contact block is not what a message says.
         var text = parts.newText
-        if let signature = parts.signature { text += (text.hasSuffix("\n") ? "" : "\n") + "\n" + signature }
-        if !interleaved {
+        if let quoted, !interleaved {
             text += (text.hasSuffix("\n") ? "" : "\n") + "\n"
             text += quoted.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n")
         }
