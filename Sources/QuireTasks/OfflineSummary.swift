@@ -123,12 +123,34 @@ public enum OfflineSummary {
     /// Lines that are mail furniture, never content: a bare link (tracking and "view in
     /// browser" links), unsubscribe and preference lines.
     static func isFurniture(_ text: String) -> Bool {
+        // Most sentences hold no link and none of the phrases: a look at the bytes first.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "u") || $0 | 0x20 == UInt8(ascii: "v") || $0 | 0x20 == UInt8(ascii: "m") }),
+            Self.mentionsLinkOrList(text)
+        else { return false }
         let lower = text.lowercased()
         let phrases = ["unsubscribe", "view in browser", "view this email in your browser", "manage your preferences", "update your preferences", "email preferences"]
         if phrases.contains(where: { lower.contains($0) }) { return true }
         // What is left once links are taken out: a line that is (almost) only a link.
         let rest = lower.split(separator: " ").filter { !$0.contains("://") && !$0.hasPrefix("www.") && !$0.hasPrefix("<http") && !$0.hasPrefix("(http") }
         return rest.count < 3 && rest.count < lower.split(separator: " ").count
+    }
+
+    /// Whether the text holds "://", "www." or an unsubscribe, browser or preferences phrase
+    /// (ASCII, case-insensitive), without lower-casing the whole text.
+    static func mentionsLinkOrList(_ text: String) -> Bool {
+        let needles: [[UInt8]] = ["://", "www.", "unsubscri", "browser", "preferences"].map { Array($0.utf8) }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= 3 else { return false }
+            for start in 0..<bytes.count {
+                for needle in needles where start + needle.count <= bytes.count {
+                    var k = 0
+                    while k < needle.count, bytes[start + k] | (bytes[start + k] >= 0x41 && bytes[start + k] <= 0x5A ? 0x20 : 0) == needle[k] { k += 1 }
+                    if k == needle.count { return true }
+                }
+            }
+            return false
+        }
     }
 
     /// After a statement Quire computed (a sheet's totals), never quoted from the file.
@@ -356,23 +378,37 @@ public enum OfflineSummary {
         var chosen = Set(units.filter(\.pinned).map(\.order))
         // A sentence that recurs across the document (a disclaimer, a running line) is
         // boilerplate: never a key point, however many of the document's words it shares.
-        var occurrences: [String: Int] = [:]
-        for unit in units { occurrences[Self.normalised(unit.text), default: 0] += 1 }
-        let boilerplate = Set(units.indices.filter { occurrences[Self.normalised(units[$0].text)]! >= 3 })
-        let wordSets = units.map { Set(words($0.text)) }
-        /// The same point as `other`: most words shared, and no figure `other` lacks (a
-        /// sentence with other numbers says something else).
+        let unitWords = units.map { words($0.text) }
+        var occurrences: [[String]: Int] = [:]
+        for list in unitWords { occurrences[list, default: 0] += 1 }
+        let boilerplate = Set(units.indices.filter { occurrences[unitWords[$0]]! >= 3 })
+        // Each unit's words as sorted hashes (figures apart), for cheap overlap counts.
+        let wordSets: [(words: [Int], figures: [Int])] = unitWords.map { list in
+            let all = Set(list)
+            return (all.map(\.hashValue).sorted(), all.filter { $0.first?.isNumber == true }.map(\.hashValue).sorted())
+        }
+        func overlap(_ a: [Int], _ b: [Int]) -> Int {
+            var i = 0, j = 0, shared = 0
+            while i < a.count && j < b.count {
+                if a[i] == b[j] { shared += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+            }
+            return shared
+        }
+        /// The same point as `other`: most words shared (Jaccard ≥ 0.6), and no figure `other`
+        /// lacks (a sentence with other numbers says something else).
         func repeats(_ index: Int, _ other: Int) -> Bool {
             let a = wordSets[index], b = wordSets[other]
-            guard !a.isEmpty, !b.isEmpty else { return false }
-            guard Double(a.intersection(b).count) / Double(a.union(b).count) >= 0.6 else { return false }
-            return a.filter { $0.first?.isNumber == true }.isSubset(of: b)
+            guard !a.words.isEmpty, !b.words.isEmpty, min(a.words.count, b.words.count) * 10 >= max(a.words.count, b.words.count) * 6 else { return false }
+            let shared = overlap(a.words, b.words)
+            guard Double(shared) / Double(a.words.count + b.words.count - shared) >= 0.6 else { return false }
+            return overlap(a.figures, b.figures) == a.figures.count
         }
-        // A point said again later (in other words, "as noted above") is its first saying's:
-        // the later one never goes in.
+        // A point said again later in its section or the next (in other words, "as noted
+        // above") is its first saying's: the later one never goes in.
         var restated = Set<Int>()
         for index in units.indices {
-            for other in units.indices[max(0, index - 30)..<index] where repeats(index, other) {
+            let section = units[index].section
+            for other in units.indices[max(0, index - 30)..<index] where units[other].section >= section - 1 && repeats(index, other) {
                 restated.insert(index)
                 break
             }
@@ -392,8 +428,6 @@ public enum OfflineSummary {
         return chosen
     }
 
-    /// A sentence's words, lower-cased, for telling repeats apart.
-    static func normalised(_ text: String) -> String { words(text).joined(separator: " ") }
 
     static func render(_ sections: [Section], units: [Unit], chosen: Set<Int>, style: TaskOptions.Style) -> String {
         var out: [String] = []
