@@ -592,6 +592,21 @@ def simple_errors():
         f.write(b"This is plain text saved with a .docx name.\n")
 
 
+def tracked_paragraph_marks():
+    # A paragraph mark inserted (the split after "First half" was added) and one deleted
+    # (the split after "Second part" was removed): Word joins and splits them per view.
+    ins = '<w:rPr><w:ins w:id="7" w:author="Ada Reviewer" w:date="2024-03-05T09:00:00Z"/></w:rPr>'
+    dele = '<w:rPr><w:del w:id="8" w:author="Ben Editor" w:date="2024-03-05T10:00:00Z"/></w:rPr>'
+    body = "".join([
+        p("First half ", extra_ppr=ins),
+        p("of a sentence.", extra_ppr=""),
+        p("Second part", extra_ppr=dele),
+        p(" joined again.", extra_ppr=""),
+        p("Untouched."),
+    ])
+    package("tracked-paragraph-marks.docx", body)
+
+
 if __name__ == "__main__":
     headings_styles()
     lists_numbering()
@@ -600,6 +615,7 @@ if __name__ == "__main__":
     formatting_breaks()
     notes_comments()
     tracked_changes()
+    tracked_paragraph_marks()
     headers_footers()
     textbox_sdt_smarttag()
     images()

@@ -94,6 +94,8 @@ struct ParagraphState {
     var numberingID: String?
     var numberingLevel: Int?
     var outlineLevel: Int?
+    /// A tracked insertion or deletion of the paragraph mark (`w:pPr/w:rPr/w:ins|w:del`).
+    var mark: Change?
     var endsSection = false
     var pageBreakBefore = false
     var pageBreakAfter = false

@@ -219,6 +219,11 @@ struct BodyState {
                     pushedFrame = true
                 }
             }
+        case .ins where parent == .rPr && elements.count >= 2 && elements[elements.count - 2].tag == .pPr,
+            .del where parent == .rPr && elements.count >= 2 && elements[elements.count - 2].tag == .pPr:
+            // The paragraph mark's own properties: the mark (the split after this paragraph)
+            // was inserted or deleted.
+            paragraphs.top?.mark = Change(kind: tag == .ins ? .insertion : .deletion, author: attributes.value("author"), date: attributes.value("date"), content: [])
         case .ins, .del, .moveFrom, .moveTo:
             if parent != .rPr && parent != .pPr && parent != .trPr && parent != .tcPr && !paragraphs.isEmpty {
                 let kind: Change.Kind =
@@ -469,7 +474,7 @@ struct BodyState {
                         .listItem(
                             ListItem(level: level, isOrdered: list.ordered, marker: list.marker, content: content, listID: numberingID)))
                 } else {
-                    containers[top].append(.paragraph(Paragraph(content: content, style: role.notableStyleName)))
+                    containers[top].append(.paragraph(Paragraph(content: content, style: role.notableStyleName, mark: paragraph.mark)))
                 }
             }
         }

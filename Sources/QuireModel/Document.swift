@@ -102,9 +102,76 @@ public struct Paragraph: Sendable, Equatable {
     public var content: [Inline]
     /// The source's style name, when it says something (`Caption`, `Subtitle`).
     public var style: String?
-    public init(content: [Inline], style: String? = nil) {
+    /// A tracked change of the paragraph mark at its end (its content is empty): a deleted
+    /// mark joins this paragraph to the next once accepted; an inserted one split them, so
+    /// in the original they are one. Renderers apply it for their `ChangeView`.
+    public var mark: Change?
+    public init(content: [Inline], style: String? = nil, mark: Change? = nil) {
         self.content = content
         self.style = style
+        self.mark = mark
+    }
+}
+
+/// Applies tracked paragraph marks to blocks as they stream by, for one view: accepted
+/// joins a paragraph whose mark was deleted to the next paragraph, original joins one
+/// whose mark was inserted, review shows the mark as a change (`{++¶++}`, `{--¶--}`).
+/// Holds at most one paragraph back.
+public struct ParagraphMarks: Sendable {
+    public let view: ChangeView
+    private var pending: Paragraph?
+
+    public init(view: ChangeView) { self.view = view }
+
+    /// Whether a paragraph's mark joins it to the next in this view.
+    func joinsNext(_ paragraph: Paragraph) -> Bool {
+        guard let mark = paragraph.mark else { return false }
+        switch view {
+        case .accepted: return mark.kind == .deletion
+        case .original: return mark.kind == .insertion
+        case .review: return false
+        }
+    }
+
+    /// The blocks ready to be written once `block` has come.
+    public mutating func feed(_ block: Block) -> [Block] {
+        var out: [Block] = []
+        guard case .paragraph(var paragraph) = block else {
+            if let held = pending { out.append(.paragraph(held)) }
+            pending = nil
+            out.append(block)
+            return out
+        }
+        if view == .review, let mark = paragraph.mark {
+            paragraph.content.append(.change(Change(kind: mark.kind, author: mark.author, date: mark.date, content: [.text("¶", TextStyle())])))
+        }
+        if var held = pending {
+            held.content += paragraph.content
+            held.mark = paragraph.mark
+            paragraph = held
+            pending = nil
+        }
+        if joinsNext(paragraph) {
+            pending = paragraph
+        } else {
+            out.append(.paragraph(paragraph))
+        }
+        return out
+    }
+
+    /// What is still held at the end.
+    public mutating func finish() -> [Block] {
+        defer { pending = nil }
+        return pending.map { [.paragraph($0)] } ?? []
+    }
+
+    /// Every block of a list, marks applied.
+    public static func apply(_ blocks: [Block], view: ChangeView) -> [Block] {
+        guard blocks.contains(where: { if case .paragraph(let p) = $0 { p.mark != nil } else { false } }) else { return blocks }
+        var marks = ParagraphMarks(view: view)
+        var out: [Block] = []
+        for block in blocks { out += marks.feed(block) }
+        return out + marks.finish()
     }
 }
 

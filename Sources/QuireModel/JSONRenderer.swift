@@ -101,6 +101,15 @@ public struct JSONRenderer: Sendable {
         case .paragraph(let p):
             w.field("type", "paragraph")
             if let style = p.style { w.field("style", style) }
+            if let mark = p.mark {
+                // The paragraph mark at its end was inserted or deleted (a tracked split or join).
+                w.key("mark")
+                w.beginObject()
+                w.field("change", mark.kind == .insertion ? "insertion" : "deletion")
+                w.field("author", mark.author)
+                w.field("date", mark.date)
+                w.endObject()
+            }
             w.key("content")
             writeInlines(p.content, to: &w)
         case .listItem(let item):

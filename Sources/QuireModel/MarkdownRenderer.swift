@@ -453,17 +453,20 @@ struct BlockWriter {
 public struct MarkdownStream: Sendable {
     private let renderer: MarkdownRenderer
     private var writer: BlockWriter
+    private var marks: ParagraphMarks
 
     public init(options: RenderOptions = RenderOptions()) {
         renderer = MarkdownRenderer(options: options)
         writer = BlockWriter(renderer: renderer, indent: "")
+        marks = ParagraphMarks(view: options.changes)
     }
 
     public mutating func append(_ block: Block) {
-        writer.write(block)
+        for ready in marks.feed(block) { writer.write(ready) }
     }
 
     public mutating func finish(_ document: Document) {
+        for ready in marks.finish() { writer.write(ready) }
         writer.flush()
         let body = writer.out
         writer.out = renderer.renderBackMatter(document, after: body, continuing: writer.hasWritten)

@@ -9,7 +9,7 @@ public struct PlainTextRenderer: Sendable {
 
     public func render(_ document: Document) -> String {
         var out = ""
-        renderBlocks(document.blocks, into: &out)
+        renderBlocks(ParagraphMarks.apply(document.blocks, view: options.changes), into: &out)
         if options.includeNotes {
             for note in document.notes {
                 separate(&out)

@@ -365,3 +365,31 @@ struct ParallelReadTests {
         #expect(parallel?.location == serial?.location)
     }
 }
+
+struct ParagraphMarkTests {
+    static func render(_ name: String, _ view: ChangeView) throws -> String {
+        let document = try DOCXReader().read(path: Fixtures.path(name))
+        return MarkdownRenderer(options: RenderOptions(changes: view)).render(document)
+    }
+
+    @Test("tracked paragraph marks: a deleted mark joins paragraphs once accepted, an inserted one splits them; review shows both")
+    func marks() throws {
+        #expect(try Self.render("tracked-paragraph-marks.docx", .accepted) == "First half\n\nof a sentence.\n\nSecond part joined again.\n\nUntouched.\n")
+        #expect(try Self.render("tracked-paragraph-marks.docx", .original) == "First half of a sentence.\n\nSecond part\n\njoined again.\n\nUntouched.\n")
+        #expect(try Self.render("tracked-paragraph-marks.docx", .review) == "First half {++¶++}\n\nof a sentence.\n\nSecond part{--¶--}\n\njoined again.\n\nUntouched.\n")
+        let document = try DOCXReader().read(path: Fixtures.path("tracked-paragraph-marks.docx"))
+        #expect(PlainTextRenderer(options: RenderOptions(changes: .accepted)).render(document).contains("Second part joined again."))
+        let json = JSONRenderer(pretty: false).render(document)
+        #expect(json.contains(#""mark":{"change":"insertion","author":"Ada Reviewer","date":"2024-03-05T09:00:00Z"}"#))
+    }
+
+    @Test("pandoc's paragraph_insertion_deletion.docx reads as Word shows it in each view")
+    func pandocCorpus() throws {
+        let path = try #require(Fixtures.corpus.map { $0 + "/pandoc/test/docx/paragraph_insertion_deletion.docx" }, "the shared corpus is not beside the checkout")
+        let document = try DOCXReader().read(path: path)
+        let accepted = MarkdownRenderer(options: RenderOptions(changes: .accepted)).render(document)
+        let original = MarkdownRenderer(options: RenderOptions(changes: .original)).render(document)
+        #expect(accepted == "This is a\n\nsplitParagraph.\n")
+        #expect(original == "This is a split\n\nParagraph.\n")
+    }
+}
