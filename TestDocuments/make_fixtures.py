@@ -607,6 +607,29 @@ def tracked_paragraph_marks():
     package("tracked-paragraph-marks.docx", body)
 
 
+def alt_chunks():
+    # w:altChunk: content imported whole from other parts — a Word document, HTML, plain
+    # text — read where it stands; an RTF part Quire does not read is named, not dropped.
+    inner = package(None, p("Imported from a Word document.", style="Heading1") + p("Its body text."))
+    html = "<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><p>Imported HTML &amp; more.</p><p>Second HTML paragraph.</p></body></html>"
+    parts = {
+        "chunk1.docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "aFChunk", inner),
+        "chunk2.htm": ("text/html", "aFChunk", html),
+        "chunk3.txt": ("text/plain", "aFChunk", "Imported plain text,\nover two lines.\n\nA second text paragraph.\n"),
+        "chunk4.rtf": ("application/rtf", "aFChunk", "{\\rtf1 Imported RTF}"),
+    }
+    body = "".join([
+        p("Before the chunks."),
+        '<w:altChunk r:id="rId100"/>',
+        '<w:altChunk r:id="rId101"/>',
+        '<w:altChunk r:id="rId102"/>',
+        '<w:altChunk r:id="rId103"/>',
+        '<w:altChunk r:id="rId999"/>',
+        p("After the chunks."),
+    ])
+    package("alt-chunks.docx", body, parts=parts)
+
+
 if __name__ == "__main__":
     headings_styles()
     lists_numbering()
@@ -616,6 +639,7 @@ if __name__ == "__main__":
     notes_comments()
     tracked_changes()
     tracked_paragraph_marks()
+    alt_chunks()
     headers_footers()
     textbox_sdt_smarttag()
     images()

@@ -15,6 +15,8 @@ enum Tag: Int32 {
     case drawing, pict, object, docPr, cNvPr, blip, imagedata, shape, txbxContent
     case tbl, tr, trPr, tblHeader, gridBefore, tc, tcPr, gridSpan, vMerge
     case footnote, endnote, comment
+    /// Content imported from another part (an embedded document, HTML or text).
+    case altChunk
     /// Subtrees whose content is not document text (properties, old formatting, fallbacks).
     case skipped
     case other
@@ -30,7 +32,7 @@ enum Tag: Int32 {
             .footnoteReference, .endnoteReference, .commentRangeStart, .commentRangeEnd, .commentReference,
             .drawing, .pict, .object, .txbxContent,
             .tbl, .tr, .trPr, .tblHeader, .gridBefore, .tc, .tcPr, .gridSpan, .vMerge,
-            .footnote, .endnote, .comment,
+            .footnote, .endnote, .comment, .altChunk,
         ]
         for tag in tags { names[String(describing: tag)] = tag }
         for name in [

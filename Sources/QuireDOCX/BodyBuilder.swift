@@ -78,6 +78,8 @@ struct BodyState {
     private var spareBuffer: [UInt8] = []
     /// Receives top-level blocks as they complete, instead of keeping them (streaming).
     var sink: ((Block) -> Void)?
+    /// Reads the part an `altChunk` names (by relationship id) into blocks.
+    var altChunk: ((String) -> [Block])?
     private var activeComments: [String: String] = [:]
     private var currentNote: (kind: Note.Kind, id: String)?
     private var currentComment: Comment?
@@ -236,6 +238,12 @@ struct BodyState {
                 paragraphs[paragraphs.count - 1].open(
                     .change(kind, author: attributes.value("author"), date: attributes.value("date")))
                 pushedFrame = true
+            }
+        case .altChunk:
+            // Imported content: read where it stands (or a line saying what could not be read).
+            if let id = attributes.value("id", namespace: NS.r) ?? attributes.value("id"), let blocks = altChunk?(id), !blocks.isEmpty {
+                containers[containers.count - 1].append(contentsOf: blocks)
+                drainRoot()
             }
         case .footnoteReference, .endnoteReference:
             if let id = attributes.value("id") {

@@ -107,6 +107,8 @@ public struct DOCXReader: Sendable {
         }
 
         let body = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
+        let options = self.options
+        body.state.altChunk = { id in AltChunk.blocks(id, relationships: rels, package: package, options: options) }
         var firstHeading: Heading?
         if let sink {
             body.state.sink = { block in
@@ -150,5 +152,87 @@ public struct DOCXReader: Sendable {
         let builder = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
         try package.stream(part, into: builder, localNames: Tag.localNames)
         return builder
+    }
+}
+
+/// `w:altChunk`: content a producer imported whole from another part of the package — a
+/// Word document, HTML or plain text. Quire reads it where it stands; a part it cannot read
+/// is named in a line of the body, never dropped without a word.
+enum AltChunk {
+    static func blocks(_ id: String, relationships: Relationships, package: OPCPackage, options: DOCXReader.Options) -> [Block] {
+        guard let rel = relationships[id: id] else { return [note("an imported part (\(id)) that the package does not hold")] }
+        let part = rel.target
+        guard let bytes = (try? package.bytes(of: part)) ?? nil else { return [note("the imported part \(part), which cannot be read")] }
+        let type = (try? package.contentTypes())?.type(of: part)?.lowercased() ?? ""
+        let lower = part.lowercased()
+        if type.contains("wordprocessingml") || lower.hasSuffix(".docx") {
+            guard let document = try? DOCXReader(options: options).read(bytes: bytes, name: part) else { return [note("the imported Word document \(part), which is damaged")] }
+            return document.blocks
+        }
+        if type.contains("html") || lower.hasSuffix(".htm") || lower.hasSuffix(".html") || lower.hasSuffix(".xhtml") {
+            return paragraphs(HTMLLite.text(String(decoding: bytes, as: UTF8.self)))
+        }
+        if type.hasPrefix("text/plain") || lower.hasSuffix(".txt") {
+            return paragraphs(String(decoding: bytes, as: UTF8.self))
+        }
+        return [note("the imported part \(part) (\(type.isEmpty ? "unknown type" : type)), which Quire does not read")]
+    }
+
+    static func note(_ what: String) -> Block {
+        .paragraph(Paragraph(content: [.text("[Not shown: \(what).]", .italic)]))
+    }
+
+    /// Paragraphs at blank lines; lines within one joined.
+    static func paragraphs(_ text: String) -> [Block] {
+        var blocks: [Block] = []
+        var current: [String] = []
+        func flush() {
+            if !current.isEmpty { blocks.append(.paragraph(Paragraph(content: [.text(current.joined(separator: " "), [])]))) }
+            current = []
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = String(raw.drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+            if line.isEmpty { flush() } else { current.append(line) }
+        }
+        flush()
+        return blocks
+    }
+}
+
+/// Just enough HTML to text for imported chunks: scripts and styles dropped, tags removed,
+/// block tags end paragraphs, the common entities decoded.
+enum HTMLLite {
+    static func text(_ html: String) -> String {
+        var out = ""
+        var rest = Substring(html)
+        let blocks: Set<String> = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote"]
+        while let open = rest.firstIndex(of: "<") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            let tag = rest[rest.index(after: open)..<close].lowercased()
+            let name = String(tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })
+            rest = rest[rest.index(after: close)...]
+            if name == "script" || name == "style", !tag.hasPrefix("/") {
+                // Everything up to the closing tag.
+                let closing = "</" + name
+                var found = false
+                while let next = rest.firstIndex(of: "<") {
+                    if rest[next...].prefix(closing.count).lowercased() == closing {
+                        rest = rest[next...]
+                        found = true
+                        break
+                    }
+                    rest = rest[rest.index(after: next)...]
+                }
+                if !found { rest = "" }
+                continue
+            }
+            if blocks.contains(name) { out += "\n\n" }
+        }
+        out += rest
+        for (entity, character) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            out = out.replacingAll(entity, with: character)
+        }
+        return out
     }
 }

@@ -393,3 +393,21 @@ struct ParagraphMarkTests {
         #expect(original == "This is a split\n\nParagraph.\n")
     }
 }
+
+struct AltChunkTests {
+    @Test("w:altChunk: an imported Word document, HTML and text are read where they stand; what cannot be read is named")
+    func altChunks() throws {
+        let document = try DOCXReader().read(path: Fixtures.path("alt-chunks.docx"))
+        let text = MarkdownRenderer().render(document)
+        #expect(text.hasPrefix("Before the chunks.\n\n# Imported from a Word document.\n\nIts body text.\n\nImported HTML & more.\n\nSecond HTML paragraph.\n\nImported plain text, over two lines.\n\nA second text paragraph.\n"))
+        #expect(!text.contains("alert") && !text.contains("color:red"))
+        #expect(text.contains("Not shown: the imported part word/chunk4.rtf (application/rtf), which Quire does not read."))
+        #expect(text.contains("Not shown: an imported part (rId999) that the package does not hold."))
+        #expect(text.hasSuffix("After the chunks.\n"))
+        // Streamed the same way.
+        var stream = MarkdownStream()
+        let rest = try DOCXReader().read(path: Fixtures.path("alt-chunks.docx")) { stream.append($0) }
+        stream.finish(rest)
+        #expect(stream.takeOutput() == text)
+    }
+}
