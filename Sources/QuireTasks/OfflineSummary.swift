@@ -38,6 +38,9 @@ public enum OfflineSummary {
         var byline: [String] = []
         var tables: [String] = []
         var units: [Int] = []
+        /// One message of a thread: its points go under the thread's heading, and each
+        /// message is represented like a section of its own.
+        var continues = false
     }
 
     /// The summary of Markdown text.
@@ -100,7 +103,13 @@ public enum OfflineSummary {
                     let label = String(item.dropFirst(2)[..<end.lowerBound])
                     let value = inlineText(String(item[end.upperBound...]).trimmingSpaces())
                     if ["From", "Date"].contains(label) { sections[sections.count - 1].byline.append(value) }
-                    if ["From", "To", "Cc", "Date", "Subject", "Attachments", "Reply-To", "Message-ID", "Bcc"].contains(label) { continue }
+                    if label == "Sender" {
+                        flushParagraph()
+                        var next = Section(title: nil)
+                        next.continues = true
+                        sections.append(next)
+                    }
+                    if ["From", "To", "Cc", "Date", "Subject", "Attachments", "Reply-To", "Message-ID", "Bcc", "Sender"].contains(label) { continue }
                 }
                 addUnit(item, list: true)
                 continue
@@ -431,13 +440,35 @@ public enum OfflineSummary {
 
     static func render(_ sections: [Section], units: [Unit], chosen: Set<Int>, style: TaskOptions.Style) -> String {
         var out: [String] = []
+        var heldHeading: String?
         for section in sections {
             let picked = section.units.filter { chosen.contains($0) }
             // "Table of N rows" says nothing a reader keeps: a table speaks through the
             // sentences about it or the figures Quire computed.
             var section = section
             section.tables = []
-            guard !picked.isEmpty else { continue }
+            if section.continues {
+                // A message of a thread: its points under the thread's heading.
+                guard !picked.isEmpty else { continue }
+                let points = picked.map { units[$0].text + (units[$0].pinned ? Self.computedMark : "") }
+                if let heading = heldHeading {
+                    out.append(heading)
+                    heldHeading = nil
+                }
+                switch style {
+                case .bullets: out[out.count - 1] += "\n" + points.map { "- " + $0 }.joined(separator: "\n")
+                case .prose: out[out.count - 1] += (out[out.count - 1].hasSuffix("\n") ? "" : " ") + points.joined(separator: " ")
+                }
+                continue
+            }
+            heldHeading = nil
+            guard !picked.isEmpty else {
+                // A thread's heading waits for the first of its messages with a point.
+                var heading = section.title.map { "**\($0)**" } ?? ""
+                if !section.byline.isEmpty { heading += (heading.isEmpty ? "" : " — ") + section.byline.joined(separator: ", ") }
+                heldHeading = heading.isEmpty ? nil : heading + (style == .prose ? "\n" : "")
+                continue
+            }
             var heading = section.title.map { "**\($0)**" } ?? ""
             if !section.byline.isEmpty { heading += (heading.isEmpty ? "" : " — ") + section.byline.joined(separator: ", ") }
             switch style {

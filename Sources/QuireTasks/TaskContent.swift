@@ -118,11 +118,40 @@ public struct ContentLoader: Sendable {
         // Thread by thread, so a chunk holds whole conversations where it can.
         var sections: [TaskContent.Section] = []
         for thread in Threader.threads(messages) {
-            for message in thread.messages {
+            if thread.messages.count == 1 {
+                let message = thread.messages[0]
                 sections.append(.init(title: message.subject, markdown: renderer.markdown(Self.markingHistory(message))))
+            } else {
+                sections.append(.init(title: thread.subject, markdown: Self.threadMarkdown(thread)))
             }
         }
         return TaskContent(name: name, kind: .mailbox, sections: sections, warnings: warnings)
+    }
+
+    /// A conversation as one section: its subject, who took part and when, then what each
+    /// message added (its new text; the history it quotes is the earlier messages, here too).
+    static func threadMarkdown(_ thread: MailThread) -> String {
+        func who(_ message: MailMessage) -> String {
+            message.from.first.map { $0.name.flatMap { $0.isEmpty ? nil : $0 } ?? $0.address } ?? "(unknown sender)"
+        }
+        func when(_ message: MailMessage) -> String? { message.date.map { ($0.iso8601 ?? $0.raw).replacingAll("T", with: " ") } }
+        var participants: [String] = []
+        for message in thread.messages where !participants.contains(who(message)) { participants.append(who(message)) }
+        var lines = ["# " + (thread.subject.isEmpty ? "(no subject)" : thread.subject), ""]
+        lines.append("- **From:** " + participants.prefix(12).joined(separator: ", ") + (participants.count > 12 ? ", … (\(participants.count) in all)" : ""))
+        let dates = thread.messages.compactMap(when)
+        if let first = dates.first, let last = dates.last {
+            lines.append("- **Date:** " + (first == last ? first : first.prefix(16) + " – " + last.prefix(16)) + " (\(thread.messages.count) messages)")
+        }
+        for message in thread.messages {
+            lines.append("")
+            lines.append("- **Sender:** " + who(message) + (when(message).map { ", " + $0.prefix(16) } ?? ""))
+            lines.append("")
+            var text = (message.textParts?.newText ?? message.bestText ?? "").trimmingSpaces()
+            if text.isEmpty { text = (markingHistory(message).bestText ?? "").trimmingSpaces() }
+            lines.append(text.isEmpty ? "(no text)" : text)
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// Cuts read content into sections.

@@ -374,3 +374,18 @@ struct SummaryQualityTests {
         }
     }
 }
+
+struct ThreadSummaryTests {
+    @Test("a mailbox offline: one entry per thread — subject, participants, span of dates — with a point from each message, even when short")
+    func perThread() async throws {
+        let content = try ContentLoader().load(path: Fixtures.path("mail/list-thread.mbox"))
+        #expect(content.sections.count == 1, "one section per thread")
+        let text = try await SummariseTests.offline(content, TaskOptions(length: .short)).text
+        #expect(text.contains("**Build fails on ARM** — Ana, Ben, Cy, 2024-03-04 09:00 – 2024-03-04 11:00 (3 messages)"))
+        #expect(text.components(separatedBy: "**Build fails on ARM**").count == 2, "the thread appears once")
+        #expect(text.contains("The nightly build fails on ARM since Friday."))
+        #expect(text.contains("The compiler was upgraded to version 14 on Friday."))
+        #expect(text.contains("I will revert the upgrade today."))
+        #expect(!text.contains("Sender"))
+    }
+}
