@@ -41,6 +41,8 @@ public enum OfflineSummary {
         /// One message of a thread: its points go under the thread's heading, and each
         /// message is represented like a section of its own.
         var continues = false
+        /// A thread's number of messages (from its "(N messages)" byline), 1 otherwise.
+        var size = 1
     }
 
     /// The summary of Markdown text.
@@ -103,6 +105,11 @@ public enum OfflineSummary {
                     let label = String(item.dropFirst(2)[..<end.lowerBound])
                     let value = inlineText(String(item[end.upperBound...]).trimmingSpaces())
                     if ["From", "Date"].contains(label) { sections[sections.count - 1].byline.append(value) }
+                    if label == "Date", value.hasSuffix(" messages)"), let open = value.lastIndex(of: "("),
+                        let count = Int(value[value.index(after: open)...].prefix { $0.isNumber })
+                    {
+                        sections[sections.count - 1].size = count
+                    }
                     if label == "Sender" {
                         flushParagraph()
                         var next = Section(title: nil)
@@ -432,7 +439,17 @@ public enum OfflineSummary {
         let best = sections.compactMap { section in
             section.units.filter { !boilerplate.contains($0) && !restated.contains($0) }.max { units[$0].score < units[$1].score }
         }
-        for index in best.sorted(by: { units[$0].score > units[$1].score }) where chosen.count < goal { take(index) }
+        // Of a mailbox, the larger and the later threads first (a message of a thread counts
+        // with its thread's size).
+        func weight(_ index: Int) -> Double {
+            var thread = units[index].section
+            while thread > 0 && sections[thread].continues { thread -= 1 }
+            let size = max(1, sections[thread].size)
+            let log2 = Double(Int.bitWidth - size.leadingZeroBitCount - 1)  // ⌊log₂ size⌋
+            let recency = 1 + 0.2 * Double(thread) / Double(max(1, sections.count))
+            return units[index].score * (1 + 0.3 * log2) * recency
+        }
+        for index in best.sorted(by: { weight($0) > weight($1) }) where chosen.count < goal { take(index) }
         for unit in units.sorted(by: { $0.score > $1.score }) where chosen.count < goal { take(unit.order) }
         return chosen
     }

@@ -388,4 +388,25 @@ struct ThreadSummaryTests {
         #expect(text.contains("I will revert the upgrade today."))
         #expect(!text.contains("Sender"))
     }
+
+    @Test("a whole mailbox at --length short fits a screen: a few threads with one line each, the conversation among them")
+    func largestThreads() async throws {
+        var mbox = ""
+        let notes = [
+            "Lunch is on Friday.", "The printer on floor two is fixed.", "Parking passes arrive Monday.", "Please water the office plants.",
+            "The kitchen gets a new kettle.", "Badges need renewing in March.", "The wifi password changed.", "Bike racks moved to the yard.",
+            "Coffee beans are in the cupboard.", "The lift is serviced on Tuesday.", "Lost keys are at reception.", "Fire drill next week.",
+        ]
+        for (i, note) in notes.enumerated() {
+            mbox += "From a@x Mon Jan  1 10:00:00 2024\nFrom: Solo \(i) <s\(i)@example.org>\nSubject: Note \(i)\nDate: Mon, 1 Jan 2024 10:\(String(format: "%02d", i)):00 +0000\nMessage-ID: <s\(i)@example.org>\n\n\(note)\n\n"
+        }
+        for i in 1...5 {
+            let reply = i == 1 ? "" : "In-Reply-To: <big\(i - 1)@example.org>\nReferences: <big1@example.org>\n"
+            mbox += "From a@x Tue Jan  2 10:00:00 2024\nFrom: Member \(i) <m\(i)@example.org>\nSubject: \(i == 1 ? "" : "Re: ")Migration plan\nDate: Tue, 2 Jan 2024 1\(i):00:00 +0000\nMessage-ID: <big\(i)@example.org>\n\(reply)\n\(["We move the database to the new cluster in May.", "The cluster needs two more nodes before May.", "I can order the nodes this week.", "Ordering approved, budget 12,000.", "Migration dry run booked for 20 April."][i - 1])\n\n"
+        }
+        let content = ContentLoader().sections(of: try ContentLoader().read(bytes: Array(mbox.utf8), name: "list.mbox"), name: "list.mbox")
+        let text = try await SummariseTests.offline(content, TaskOptions(length: .short)).text
+        #expect(text.contains("**Migration plan** — Member 1"))
+        #expect(text.split(separator: "\n").count <= 20)
+    }
 }
