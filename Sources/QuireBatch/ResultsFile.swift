@@ -26,9 +26,14 @@ public final class ResultsFile {
 
     /// Appends bytes already committed to the ledger.
     public func append(_ bytes: [UInt8]) throws {
+        try Self.write(bytes, to: fd, path: path)
+    }
+
+    /// All of `bytes`, however many `write` calls it takes.
+    static func write(_ bytes: [UInt8], to fd: Int32, path: String) throws {
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw BatchReadError(path: path, message: "cannot write: \(String(cString: strerror(errno))).")
@@ -105,15 +110,7 @@ public final class ResultsFile {
                 bytes.append(contentsOf: line.utf8)
                 end = lineEnd
             }
-            var written = 0
-            while written < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw BatchReadError(path: path, message: "cannot write: \(String(cString: strerror(errno))).")
-                }
-                written += n
-            }
+            try write(bytes, to: fd, path: path)
         }
     }
 }

@@ -191,14 +191,13 @@ struct SourceWalker {
     }
 }
 
-/// Whole-file and partial reads, bounded.
+/// Whole-file reads and hashes, bounded, over one read loop.
 enum FileBytes {
-    /// The whole file, or nil with `errno` set. Files over `limit` bytes are refused.
-    static func read(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+    /// Calls `body` with each piece of the file, in order.
+    static func forEachChunk(_ path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw BatchReadError(path: path, message: "cannot open: \(String(cString: strerror(errno))).") }
         defer { close(fd) }
-        var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -206,32 +205,30 @@ enum FileBytes {
                 if errno == EINTR { continue }
                 throw BatchReadError(path: path, message: "cannot read: \(String(cString: strerror(errno))).")
             }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+            if n == 0 { return }
+            try body(chunk[0..<n])
+        }
+    }
+
+    /// The whole file; files over `limit` bytes are refused.
+    static func read(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try forEachChunk(path) { piece in
+            out.append(contentsOf: piece)
             if out.count > limit { throw BatchReadError(path: path, message: "larger than \(limit) bytes; not read.") }
         }
         return out
     }
 
-    /// A stable hash of the file's content, read in pieces.
+    /// A stable hash of the file's content.
     static func contentHash(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BatchReadError(path: path, message: "cannot open: \(String(cString: strerror(errno))).") }
-        defer { close(fd) }
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var total: UInt64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw BatchReadError(path: path, message: "cannot read: \(String(cString: strerror(errno))).")
-            }
-            if n == 0 { break }
-            a = Digest.fnv64(chunk[0..<n], seed: a)
-            total &+= UInt64(n)
+        try forEachChunk(path) { piece in
+            hash = Digest.fnv64(piece, seed: hash)
+            total &+= UInt64(piece.count)
         }
-        return Digest.hex(a) + Digest.hex(total)
+        return Digest.hex(hash) + Digest.hex(total)
     }
 }
 

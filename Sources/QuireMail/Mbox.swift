@@ -38,17 +38,23 @@ public struct MboxReader: Sendable {
         }
         defer { close(fd) }
         var splitter = MboxSplitter()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        try Self.readChunks(fd, path: path, first: 1 << 20) { try splitter.feed($0, body) }
+        try splitter.finish(body)
+    }
+
+    /// Reads `fd` to its end in pieces of `first` bytes, or growing pieces with `growing`.
+    static func readChunks(_ fd: Int32, path: String, first: Int, growing: Bool = false, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        var chunk = [UInt8](repeating: 0, count: first)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).")
             }
-            if n == 0 { break }
-            try splitter.feed(chunk[0..<n], body)
+            if n == 0 { return }
+            try body(chunk[0..<n])
+            if growing && chunk.count < 1 << 20 { chunk = [UInt8](repeating: 0, count: chunk.count * 2) }
         }
-        try splitter.finish(body)
     }
 
     /// The message whose `From ` line starts at byte `offset` (as `Entry.offset` gave it),
@@ -65,19 +71,9 @@ public struct MboxReader: Sendable {
         }
         struct Found: Error { var entry: Entry }
         var splitter = MboxSplitter()
-        // Most messages are a few KB: read little first, more while the message goes on.
-        var chunk = [UInt8](repeating: 0, count: 1 << 14)
         do {
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).")
-                }
-                if n == 0 { break }
-                try splitter.feed(chunk[0..<n]) { throw Found(entry: $0) }
-                if chunk.count < 1 << 20 { chunk = [UInt8](repeating: 0, count: chunk.count * 2) }
-            }
+            // Most messages are a few KB: read little first, more while the message goes on.
+            try Self.readChunks(fd, path: path, first: 1 << 14, growing: true) { piece in try splitter.feed(piece) { throw Found(entry: $0) } }
             try splitter.finish { throw Found(entry: $0) }
         } catch let found as Found {
             var entry = found.entry

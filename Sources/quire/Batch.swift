@@ -190,15 +190,6 @@ struct BatchRun: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            try await execute()
-        } catch let failure as BatchFailure {
-            printError("quire: error: " + failure.message)
-            throw ExitCode(failure.status)
-        }
-    }
-
-    func execute() async throws {
         let picker = try self.picker.picker()
         let task = try batchTask(picker)
         let selection = BatchSelection(
@@ -746,13 +737,7 @@ struct BatchStatus: AsyncParsableCommand {
     @OptionGroup var picker: PickerOptions
 
     func run() async throws {
-        let session: ProviderBatchSession
-        do {
-            session = try await ProviderBatchSession(results: results, picker: picker)
-        } catch let failure as BatchFailure {
-            printError("quire: error: " + failure.message)
-            throw ExitCode(failure.status)
-        }
+        let session = try await ProviderBatchSession(results: results, picker: picker)
         let statuses = try await session.batch.status(ledger: session.ledger)
         await session.shutdown()
         if statuses.isEmpty { print("no open batches: 'quire batch report \(results)' shows the reconciliation") }
@@ -783,13 +768,7 @@ struct BatchCollect: AsyncParsableCommand {
     @OptionGroup var picker: PickerOptions
 
     func run() async throws {
-        let session: ProviderBatchSession
-        do {
-            session = try await ProviderBatchSession(results: results, picker: picker)
-        } catch let failure as BatchFailure {
-            printError("quire: error: " + failure.message)
-            throw ExitCode(failure.status)
-        }
+        let session = try await ProviderBatchSession(results: results, picker: picker)
         let file = try ResultsFile(path: session.results, ledger: session.ledger)
         let collected: ProviderBatchRunner.Collected
         do {

@@ -58,6 +58,9 @@ struct Quire: AsyncParsableCommand {
         case let failure as TaskFailure:
             printError("quire: error: \(failure.description)")
             return failure.status
+        case let failure as BatchFailure:
+            printError("quire: error: " + failure.message)
+            return failure.status
         case let invalid as QuireConfig.Invalid:
             printError("quire: error: \(invalid)")
             return Status.config
