@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireSync"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "CLibXML2"]),
-        .target(name: "QuireLLM"),
+        .target(name: "QuireLLM", dependencies: ["QuireModel"]),
         .target(
             name: "QuireBackends",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import QuireModel
 
 /// JSON helpers shared by the wire formats.
 enum JSON {
@@ -54,30 +55,9 @@ enum JSON {
         }
     }
 
+    /// A JSON string, escaped as the JSON writer of the renderers escapes it.
     static func writeString(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        out.append(UInt8(ascii: "\""))
-        text.withUTF8 { bytes in
-            var runStart = 0
-            for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                runStart = i + 1
-                switch byte {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONWriter.appendString(text, to: &out)
     }
 
     static func object(_ bytes: some Sequence<UInt8>) -> [String: Any]? {
