@@ -259,11 +259,24 @@ def sales_by_year():
     wb.close()
 
 
+def totals_row():
+    """A table that ends in a totals row, as people type them: it must not count twice."""
+    wb = xlsxwriter.Workbook(out("totals-row.xlsx"))
+    ws = wb.add_worksheet("Budget")
+    ws.write_row(0, 0, ["Team", "Year", "Spend"])
+    rows = [("Design", 2024, 1200), ("Sales", 2024, 3400), ("Support", 2024, 800), ("Legal", 2024, 450), ("Ops", 2024, 2150)]
+    for i, row in enumerate(rows, start=1):
+        ws.write_row(i, 0, row)
+    ws.write_string(len(rows) + 1, 0, "Total")
+    ws.write_formula(len(rows) + 1, 2, "=SUM(C2:C6)", None, sum(r[2] for r in rows))
+    wb.close()
+
+
 if __name__ == "__main__":
     import sys
 
     everything = [number_formats, structure, date1904, no_header_and_rich_text, links_tables_comments, legacy_and_broken,
-                  threaded_comments, utf16_parts, sales, sales_by_year]
+                  threaded_comments, utf16_parts, sales, sales_by_year, totals_row]
     chosen = [f for f in everything if f.__name__ in sys.argv[1:]] or everything
     for make in chosen:
         make()

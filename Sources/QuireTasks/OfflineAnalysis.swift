@@ -42,6 +42,7 @@ public enum OfflineAnalysis {
     public static func describe(_ profile: TableProfile, question: String?) -> String {
         var out = "**Sheet “\(profile.sheet)”** — \(count(profile.rows, "row")) × \(count(profile.columns.count, "column"))"
         out += profile.headerRow.map { " (column names in row \($0))." } ?? " (no header row: columns are named by letter)."
+        if let totals = profile.totalsRow { out += " Row \(totals) is a totals row: it is left out of every figure below." }
         if profile.errorCells > 0 { out += " \(count(profile.errorCells, "cell")) hold\(profile.errorCells == 1 ? "s" : "") an error value." }
         out += "\n\n"
         if let question {

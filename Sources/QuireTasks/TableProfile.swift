@@ -68,6 +68,8 @@ public struct TableProfile: Sendable, Codable, Equatable {
     public var sheet: String
     /// The row that holds the column names (1-based), or nil when the table has none.
     public var headerRow: Int?
+    /// A totals row at the foot, left out of every figure (1-based), or nil.
+    public var totalsRow: Int?
     public var rows: Int
     public var columns: [Column]
     public var groupings: [Grouping]
@@ -123,14 +125,38 @@ public struct SheetTable2D: Sendable {
             let title = header?.cells.first { $0.column == column }?.formatted.trimmingSpaces() ?? ""
             return title.isEmpty ? "Column " + CellReference.columnName(column) : title
         }
-        rows = dataRows.map { row in
+        var data = dataRows
+        // A totals row at the foot ("Total", "Grand total", "Summe"…) repeats the figures
+        // above it: left out of the table, or every sum would count twice.
+        if data.count >= 3, let last = data.last, Self.isTotalsRow(last) {
+            totalsRow = last.index
+            data.removeLast()
+        }
+        rows = data.map { row in
             var cells = [Cell?](repeating: nil, count: columns.count)
             for cell in row.cells {
                 if let position = columns.firstIndex(of: cell.column) { cells[position] = cell }
             }
             return cells
         }
-        rowNumbers = dataRows.map(\.index)
+        rowNumbers = data.map(\.index)
+    }
+
+    /// The row (1-based) of a totals row left out of the table, when there was one.
+    public var totalsRow: Int?
+
+    static let totalWords: Set<String> = [
+        "total", "totals", "grand total", "sum", "sums", "gesamt", "summe", "gesamtsumme", "total général", "totale", "totaal", "suma", "totaux",
+    ]
+
+    /// A row whose text cells name it a total.
+    static func isTotalsRow(_ row: SheetRow) -> Bool {
+        row.cells.contains { cell in
+            guard case .string(let text) = cell.value else { return false }
+            var lower = text.trimmingSpaces().lowercased()
+            while lower.hasSuffix(":") { lower.removeLast() }
+            return totalWords.contains(lower) || lower.hasPrefix("total ") || lower.hasPrefix("grand total")
+        }
     }
 }
 
@@ -227,7 +253,9 @@ public enum TableProfiler {
             columns.append(column)
         }
         let groupings = self.groupings(table, columns: columns, question: question)
-        return TableProfile(sheet: table.name, headerRow: table.headerRow, rows: table.rows.count, columns: columns, groupings: groupings, errorCells: errorCells)
+        return TableProfile(
+            sheet: table.name, headerRow: table.headerRow, totalsRow: table.totalsRow, rows: table.rows.count, columns: columns, groupings: groupings,
+            errorCells: errorCells)
     }
 
     /// Words that name a period or a code in a column name, in the languages tables use.

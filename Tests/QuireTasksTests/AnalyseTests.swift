@@ -197,3 +197,19 @@ struct FigureCheckTests {
         #expect(task.review("Across 2022 to 2024 the total was \(figure(total)).").first?.hasPrefix("*Checked") == true)
     }
 }
+
+struct TotalsRowTests {
+    @Test("a totals row at the foot of a table is left out of every figure, and said")
+    func totals() throws {
+        guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("totals-row.xlsx")) else { throw DocumentError(.corrupt, file: "totals-row.xlsx", message: "not a workbook") }
+        let sheet = workbook.sheets[0]
+        let profile = TableProfiler.profile(sheet)
+        #expect(profile.rows == 5)
+        #expect(profile.totalsRow == 7)
+        let spends = sheet.rows.filter { $0.index > 1 && $0.index < 7 }.compactMap { row in
+            row.cells.first { $0.column == 2 }.flatMap { if case .number(let x) = $0.value { x } else { nil } }
+        }
+        #expect(profile.columns.first { $0.name == "Spend" }?.sum == spends.reduce(0, +))
+        #expect(OfflineAnalysis.describe(profile, question: nil).contains("Row 7 is a totals row: it is left out of every figure below."))
+    }
+}
