@@ -148,16 +148,21 @@ struct SourceWalker {
         case .zip:
             let format = importer.detect(path: path)
             if format == .docx || format == .xlsx { out.append(.document(path)) } else { skipped += 1 }
+        case .ole:
+            // A password-protected Office file, a legacy .doc/.xls or an Outlook .msg: an item
+            // that fails with the reader's own words, never skipped without a word.
+            out.append(.document(path))
         case .other: skipped += 1
         }
     }
 
-    enum Sniffed { case mbox, emlx, eml, zip, other }
+    enum Sniffed { case mbox, emlx, eml, zip, ole, other }
 
     static func sniff(_ head: [UInt8]) -> Sniffed {
         var text = head[...]
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
         if text.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
+        if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { return .ole }
         if text.starts(with: Array("From ".utf8)) { return .mbox }
         // emlx: a line holding only the message's byte count, then the message.
         let digits = text.prefix { $0 >= 0x30 && $0 <= 0x39 }

@@ -157,3 +157,20 @@ final class ReportBox: Sendable {
     var value: Int { box.withLock { $0 } }
     func set(_ n: Int) { box.withLock { $0 = n } }
 }
+
+struct OLESourceTests {
+    @Test("an encrypted or legacy Office file in a source is an item that fails with the reader's words, never skipped unsaid")
+    func oleFiles() async throws {
+        let source = BatchSource(label: "list", paths: [Fixtures.path("encrypted.docx"), Fixtures.path("legacy-word97.doc")])
+        let (items, report) = try PlannerTests.plan([source])
+        #expect(items.count == 2 && report.skippedFiles == 0)
+        let (ledger, results, path) = try RunnerTests.setUp([source])
+        _ = try await BatchRunner(task: .extract, route: nil).run(ledger: ledger, results: results)
+        results.close()
+        let lines = try RunnerTests.lines(path)
+        let messages = lines.compactMap { ($0["error"] as? [String: Any])?["message"] as? String }
+        #expect(messages.count == 2)
+        #expect(messages.contains { $0.contains("password-protected") })
+        #expect(messages.contains { $0.contains("legacy binary Office file") })
+    }
+}
