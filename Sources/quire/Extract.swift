@@ -85,7 +85,7 @@ struct Extract: ParsableCommand {
             printError("quire: error: CSV holds one table: give one workbook (and --sheet for one of its sheets), or -o DIR/ for one CSV file per sheet of every workbook.")
             throw ExitCode(2)
         }
-        let sink = try OutputSink(path: output)
+        let sink = try OutputSink(path: output, inputs: files)
         var failures = 0
         if skipped > 0 {
             printError("quire: note: skipped \(skipped) file(s) in the given folders that are not documents, workbooks or mail")
@@ -125,7 +125,7 @@ struct Extract: ParsableCommand {
                 failures += 1
                 printError("quire: error: \(error)")
             }
-            try sink.close()
+            try sink.close(commit: failures < files.count)
             if failures > 0 { throw ExitCode(1) }
             return
         }
@@ -162,7 +162,10 @@ struct Extract: ParsableCommand {
             }
         }
         if showProgress { printProgress(nil) }
-        try sink.close()
+        // A run in which every input failed leaves an existing output as it was.
+        let commit = failures < max(files.count, 1)
+        try sink.close(commit: commit)
+        if !commit, let output, output != "-" { printError("quire: \(output) was not written: no input could be read") }
         if failures > 0 {
             throw ExitCode(1)
         }
@@ -187,13 +190,10 @@ extension Extract {
                     if let sheet, entry.name != sheet && String(index + 1) != sheet { continue }
                     if sheet == nil && entry.visibility != .visible && !includeHidden { continue }
                     let target = dir + "/" + SourceFolder.safeName((book.isEmpty ? "workbook" : book) + "_" + entry.name) + ".csv"
-                    let sink = try OutputSink(path: target + ".quire-tmp")
+                    let sink = try OutputSink(path: target, inputs: [file])
                     let extractor = Extractor(format: .csv, workbookOptions: workbookOptions, sheet: String(index + 1))
                     try extractor.extract(path: file) { sink.write($0) }
                     try sink.close()
-                    guard rename(target + ".quire-tmp", target) == 0 else {
-                        throw ValidationError("cannot write \(target): \(String(cString: strerror(errno)))")
-                    }
                     printError("quire: wrote \(target)")
                 }
             } catch {
@@ -296,28 +296,59 @@ func readStandardInput() -> [UInt8] {
     return bytes
 }
 
-/// Standard output or a file, written through one stdio buffer.
+/// Standard output or a file, written through one stdio buffer. A file is written beside
+/// its final name and renamed into place by `close(commit: true)`: a run that fails or is
+/// killed leaves the old file as it was. An output that is one of the inputs is refused.
 ///
 /// `@unchecked Sendable`: the extractor calls `write` from one thread at a time (its
 /// render thread, or this one), never concurrently, and `close` runs after it is done.
 final class OutputSink: @unchecked Sendable {
     private let file: UnsafeMutablePointer<FILE>
     private let path: String?
+    private let temporary: String?
     private let isStandardOutput: Bool
     private var failed: Int32 = 0
+    private var closed = false
 
-    init(path: String?) throws {
+    init(path: String?, inputs: [String] = []) throws {
         self.path = path
         if let path, path != "-" {
-            guard let handle = fopen(path, "w") else {
-                throw ValidationError("cannot write to \(path): \(String(cString: strerror(errno)))")
+            try OutputSink.refuseOverwriting(inputs, with: path)
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { String(path[...$0]) } ?? ""
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            let temporary = folder + "." + name + ".quire-\(getpid()).tmp"
+            guard let handle = fopen(temporary, "w") else {
+                throw TaskFailure("cannot write to \(path): \(String(cString: strerror(errno)))", status: Quire.Status.usage)
             }
             file = handle
+            self.temporary = temporary
             isStandardOutput = false
         } else {
             guard let handle = fdopen(1, "w") else { throw ValidationError("cannot write to standard output") }
             file = handle
+            temporary = nil
             isStandardOutput = true
+        }
+    }
+
+    deinit {
+        // Never closed (the run threw): the old file stays, the partial one goes.
+        if !closed, let temporary {
+            fclose(file)
+            unlink(temporary)
+        }
+    }
+
+    /// Refuses an output path that names one of the inputs (the same device and inode).
+    static func refuseOverwriting(_ inputs: [String], with output: String) throws {
+        var target = stat()
+        guard stat(output, &target) == 0 else { return }
+        for input in inputs where input != "-" {
+            var info = stat()
+            if stat(input, &info) == 0 && info.st_dev == target.st_dev && info.st_ino == target.st_ino {
+                throw TaskFailure("-o \(output) is the input \(input): writing there would destroy it; choose another output.", status: Quire.Status.usage)
+            }
         }
     }
 
@@ -331,11 +362,29 @@ final class OutputSink: @unchecked Sendable {
 
     func flush() { fflush(file) }
 
-    func close() throws {
-        let status = isStandardOutput ? fflush(file) : fclose(file)
-        if failed != 0 || status != 0 {
+    /// Ends the output: standard output is flushed; a file is put in place when `commit`
+    /// (else removed, and the old file, if any, is left as it was).
+    func close(commit: Bool = true) throws {
+        closed = true
+        if isStandardOutput {
+            if fflush(file) != 0 || failed != 0 {
+                throw ValidationError("writing standard output failed: \(String(cString: strerror(failed != 0 ? failed : errno)))")
+            }
+            return
+        }
+        let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
+        let status = fclose(file)
+        guard let temporary, let path else { return }
+        guard commit, failed == 0, flushed, status == 0 else {
             let code = failed != 0 ? failed : errno
-            throw ValidationError("writing \(path ?? "standard output") failed: \(String(cString: strerror(code)))")
+            unlink(temporary)
+            if commit { throw TaskFailure("writing \(path) failed: \(String(cString: strerror(code))); the old file, if any, is left as it was.") }
+            return
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw TaskFailure("cannot put \(path) in place: \(String(cString: strerror(code))).")
         }
     }
 }

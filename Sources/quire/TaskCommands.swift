@@ -113,7 +113,7 @@ struct Summarise: AsyncParsableCommand {
 
     func run() async throws {
         let session = try TaskSession(task: "summarise", options: common)
-        let sink = try TaskOutput(path: output)
+        let sink = try TaskOutput(path: output, inputs: files)
         var failures = 0
         try await session.complete(sink) {
             for (index, file) in files.enumerated() {
@@ -183,7 +183,7 @@ struct Analyse: AsyncParsableCommand {
             throw TaskFailure("\(file): no visible sheet holds data.")
         }
         let session = try TaskSession(task: "analyse-table", options: common)
-        let sink = try TaskOutput(path: output)
+        let sink = try TaskOutput(path: output, inputs: [file])
         let options = TaskOptions(length: length, language: language, stream: session.streams)
         try await session.complete(sink) {
             _ = try await session.run(AnalyseTask(file: promptName(file), sheet: chosen, question: question, options: options), file: file, sink: sink)
@@ -251,7 +251,8 @@ struct Reply: AsyncParsableCommand {
         }
         let session = try TaskSession(task: "reply", options: common)
         let writesMessage = output.map { $0.lowercased().hasSuffix(".eml") } ?? false
-        let sink = try TaskOutput(path: writesMessage ? nil : output)
+        if let output { try OutputSink.refuseOverwriting([file], with: output) }
+        let sink = try TaskOutput(path: writesMessage ? nil : output, inputs: [file])
         let options = TaskOptions(length: length, language: language, tone: tone, instructions: instructions, stream: session.streams && !writesMessage)
         let task = ReplyTask(file: promptName(file), message: message, earlier: earlier, options: options)
         try await session.complete(sink) {
@@ -268,7 +269,7 @@ struct Reply: AsyncParsableCommand {
                     throw TaskFailure("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).", status: Quire.Status.usage)
                 }
                 let eml = ReplyComposer(from: sender, replyAll: all).compose(reply: outcome.text, to: message)
-                try Data(eml.utf8).write(to: URL(fileURLWithPath: output!))
+                try Data(eml.utf8).write(to: URL(fileURLWithPath: output!), options: .atomic)
                 printError("quire: wrote \(output!) (\(ReplyComposer.replySubject(message.subject)))")
                 if common.json { sink.write(session.json(outcome, file: file)) }
             } else {
@@ -325,7 +326,8 @@ struct Draft: AsyncParsableCommand {
         let references = try self.references.map { try loadContent($0, loader: taskLoader(includeComments: includeComments)) }
         let session = try TaskSession(task: "draft", options: common)
         let writesWord = output.map { $0.lowercased().hasSuffix(".docx") } ?? false
-        let sink = try TaskOutput(path: writesWord ? nil : output)
+        if let output { try OutputSink.refuseOverwriting(self.references, with: output) }
+        let sink = try TaskOutput(path: writesWord ? nil : output, inputs: self.references)
         let length = self.length ?? DraftTask.length(inBrief: brief) ?? .medium
         let options = TaskOptions(length: length, language: language, tone: tone, stream: session.streams && !writesWord)
         let task = DraftTask(brief: brief, references: references, options: options)
@@ -336,7 +338,7 @@ struct Draft: AsyncParsableCommand {
                 var document = MarkdownParser().parse(markdown)
                 document.metadata.authors = ["Quire"]
                 let bytes = try DOCXWriter().write(document)
-                try Data(bytes).write(to: URL(fileURLWithPath: output!))
+                try Data(bytes).write(to: URL(fileURLWithPath: output!), options: .atomic)
                 printError("quire: wrote \(output!) (\(document.blocks.count) blocks)")
                 if common.json { sink.write(session.json(outcome, file: nil)) }
             } else {
@@ -395,7 +397,7 @@ struct RunTask: AsyncParsableCommand {
         }
         let contents = try files.map { try loadContent($0) }
         let session = try TaskSession(task: task, options: common)
-        let sink = try TaskOutput(path: output)
+        let sink = try TaskOutput(path: output, inputs: files)
         try await session.complete(sink) {
             let custom = CustomTask(name: task, system: defined.system, prompt: prompt, contents: contents, variables: given, stream: session.streams)
             _ = try await session.run(custom, file: files.first, sink: sink)

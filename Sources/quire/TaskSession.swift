@@ -279,8 +279,8 @@ final class TaskOutput: @unchecked Sendable {
     let isTerminalStream: Bool
     private let lock = Mutex<Void>(())
 
-    init(path: String?) throws {
-        sink = try OutputSink(path: path)
+    init(path: String?, inputs: [String] = []) throws {
+        sink = try OutputSink(path: path, inputs: inputs)
         isTerminalStream = path == nil || path == "-"
     }
 

@@ -316,3 +316,35 @@ struct ExitStatusTests {
         #expect(backend.status == 4, "\(backend.stderr)")
     }
 }
+
+struct OutputSafetyTests {
+    static func scratch() throws -> String {
+        let dir = NSTemporaryDirectory() + "quire-out-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("-o naming an input is refused and the input is untouched; a run whose every input fails leaves the old output as it was")
+    func neverDestroys() throws {
+        let dir = try Self.scratch()
+        let mail = dir + "/copy.eml"
+        try FileManager.default.copyItem(atPath: Fixtures.path("mail/forwarded.eml"), toPath: mail)
+        let before = try Data(contentsOf: URL(fileURLWithPath: mail))
+        let same = try quire(["extract", mail, "-o", mail])
+        #expect(same.status == 2 && same.stderr.contains("is the input"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: mail)) == before)
+        let summary = try quire(["summarise", mail, "-o", mail], environment: TaskCommandTests.cleanEnvironment())
+        #expect(summary.status == 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: mail)) == before)
+        let old = dir + "/old.md"
+        try "old content\n".write(toFile: old, atomically: true, encoding: .utf8)
+        let failed = try quire(["extract", Fixtures.path("encrypted.docx"), "-o", old])
+        #expect(failed.status == 1)
+        #expect(try String(contentsOfFile: old, encoding: .utf8) == "old content\n")
+        let good = try quire(["extract", Fixtures.path("sample-report.docx"), "-o", old])
+        #expect(good.status == 0)
+        #expect(try String(contentsOfFile: old, encoding: .utf8).hasPrefix("# Q3 Operations Report"))
+        // No temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["copy.eml", "old.md"])
+    }
+}
