@@ -225,7 +225,15 @@ func expandDirectories(_ arguments: [String]) -> (files: [String], skipped: Int)
     var files: [String] = []
     var skipped = 0
     let importer = Importer()
+    // Folders walked, by device and inode: a symbolic link back up the tree is followed once.
+    var visited = Set<[UInt64]>()
     func walk(_ directory: String) {
+        var here = stat()
+        guard stat(directory, &here) == 0 else { return }
+        guard visited.insert([UInt64(here.st_dev), UInt64(here.st_ino)]).inserted else {
+            printError("quire: note: \(directory) was already walked (a symbolic link loops back to it); skipped")
+            return
+        }
         guard let handle = opendir(directory) else { return }
         var names: [String] = []
         while let entry = readdir(handle) {

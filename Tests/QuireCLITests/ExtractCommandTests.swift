@@ -348,3 +348,17 @@ struct OutputSafetyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["copy.eml", "old.md"])
     }
 }
+
+struct FolderLoopTests {
+    @Test("a folder whose symbolic link loops back up the tree is walked once, and the loop is said")
+    func symlinkLoop() throws {
+        let dir = NSTemporaryDirectory() + "quire-loop-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/a", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.path("mail/forwarded.eml"), toPath: dir + "/a/m.eml")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/a/back", withDestinationPath: dir)
+        let result = try quire(["extract", "--format", "jsonl", dir])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").count == 1, "the message once")
+        #expect(result.stderr.contains("a symbolic link loops back to it"))
+    }
+}
