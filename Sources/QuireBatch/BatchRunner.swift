@@ -303,7 +303,7 @@ public struct BatchRunner: Sendable {
             code = failure.code
             message = failure.message
         case let failure as LLMError:
-            code = Self.snakeCase(failure.code.rawValue)
+            code = failure.code.snakeCase
             message = failure.description
         default:
             code = "error"
@@ -319,18 +319,6 @@ public struct BatchRunner: Sendable {
         return BatchLedger.Outcome(
             id: item.id, state: .failed, line: line.json(result: nil, warnings: []), attempts: attempts, errorCode: code, backend: backend,
             inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: cost)
-    }
-
-    static func snakeCase(_ camel: String) -> String {
-        var out = ""
-        for character in camel {
-            if character.isUppercase {
-                out += "_" + character.lowercased()
-            } else {
-                out.append(character)
-            }
-        }
-        return out
     }
 
     /// Every request a plan sends (part answers stand in as placeholders for the combine).
