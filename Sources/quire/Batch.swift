@@ -28,27 +28,10 @@ enum BatchClients {
         guard let config = step.backend, HTTPBatchClient.supports(config.kind) else {
             throw BatchFailure(
                 "--via provider-batch needs an OpenAI or Anthropic backend first in the route; '\(step.name)' has no batch API Quire speaks (use --export-requests for other runners).",
-                status: BatchExit.config)
+                status: Quire.Status.config)
         }
         return HTTPBatchClient(config: config, maxRequests: maxRequests, maxBytes: maxBytes)
     }
-}
-
-/// The exit statuses of `quire batch`.
-enum BatchExit {
-    static let ok: Int32 = 0
-    /// Some items failed (their lines carry the error), or were planned and not done.
-    static let itemsFailed: Int32 = 1
-    static let usage: Int32 = 2
-    static let config: Int32 = 3
-    /// A backend refused or could not be reached (a provider batch not taken).
-    static let backend: Int32 = 4
-    /// Stopped before `--max-cost` would be passed; the same command continues.
-    static let budget: Int32 = 5
-    /// `collect`: batches are still running at the provider; run it again later.
-    static let stillRunning: Int32 = 75
-    /// Ctrl-C: the calls in flight were finished and recorded; the same command continues.
-    static let interrupted: Int32 = 130
 }
 
 struct Batch: AsyncParsableCommand {
@@ -164,13 +147,13 @@ struct BatchRun: AsyncParsableCommand {
                 let own = picker.config?.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted() ?? []
                 throw BatchFailure(
                     "no task '\(task)': use summarise, reply, analyse, extract" + (own.isEmpty ? ", or define one in the config (see 'quire run --help')." : " or one of the config's: " + own.joined(separator: ", ") + "."),
-                    status: BatchExit.usage)
+                    status: Quire.Status.usage)
             }
             let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
             if !missing.isEmpty {
                 throw BatchFailure(
                     "task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give "
-                        + missing.map { "--var \($0)=…" }.joined(separator: " "), status: BatchExit.usage)
+                        + missing.map { "--var \($0)=…" }.joined(separator: " "), status: Quire.Status.usage)
             }
             return .custom(name: task, system: defined.system, prompt: prompt, variables: given)
         }
@@ -200,19 +183,19 @@ struct BatchRun: AsyncParsableCommand {
         if maxCost != nil, let setup = routeSetup, setup.unpriced {
             throw BatchFailure(
                 "--max-cost needs the prices of '\(setup.route.backends.first?.name ?? "")': give it input_price and output_price (dollars per million tokens) in the config.",
-                status: BatchExit.config)
+                status: Quire.Status.config)
         }
 
         let ledger: BatchLedger
         do {
             ledger = try BatchLedger(path: BatchLedger.path(forResults: out))
         } catch {
-            throw BatchFailure("\(error)", status: BatchExit.usage)
+            throw BatchFailure("\(error)", status: Quire.Status.usage)
         }
         if let mismatch = try ledger.checkSettings(settings(task, sources: sources, selection: selection)) {
             throw BatchFailure(
                 "\(out) belongs to a run with other settings (\(mismatch.key): \(mismatch.stored.replacingOccurrences(of: "\n", with: ", ")) — now \(mismatch.given.replacingOccurrences(of: "\n", with: ", "))). Use the same command to continue it, or another --out.",
-                status: BatchExit.usage)
+                status: Quire.Status.usage)
         }
         if retryFailed {
             let reset = try ledger.resetFailed()
@@ -260,7 +243,7 @@ struct BatchRun: AsyncParsableCommand {
         signal(SIGINT, SIG_IGN)
         let signals = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         signals.setEventHandler {
-            if interrupted.add(1, ordering: .relaxed).newValue >= 2 { _exit(BatchExit.interrupted) }
+            if interrupted.add(1, ordering: .relaxed).newValue >= 2 { _exit(Quire.Status.interrupted) }
             printError("\nquire: batch: stopping — finishing the calls in flight (Ctrl-C again to quit at once; the same command continues)")
         }
         signals.resume()
@@ -274,7 +257,7 @@ struct BatchRun: AsyncParsableCommand {
             progress.finish()
             await routeSetup?.shutdown()
             results.close()
-            throw BatchFailure("\(error)", status: BatchExit.itemsFailed)
+            throw BatchFailure("\(error)", status: Quire.Status.failed)
         }
         progress.finish()
         results.close()
@@ -292,14 +275,14 @@ struct BatchRun: AsyncParsableCommand {
         let reconciliation = try ledger.reconciliation()
         if !quiet { printError(BatchText.reconciliation(reconciliation, results: out, summary: summary)) }
         switch summary.stop {
-        case .interrupted: throw ExitCode(BatchExit.interrupted)
+        case .interrupted: throw ExitCode(Quire.Status.interrupted)
         case .budget:
             printError("quire: batch: stopped before --max-cost $\(maxCost ?? 0) would be passed; the same command continues (raise --max-cost to go further).")
-            throw ExitCode(BatchExit.budget)
+            throw ExitCode(Quire.Status.limit)
         case .finished:
             if digest { try await writeDigest(runner, ledger: ledger, routeSetup: routeSetup) }
             let failed = reconciliation.reduce(0) { $0 + $1.failed + $1.pending }
-            if failed > 0 { throw ExitCode(BatchExit.itemsFailed) }
+            if failed > 0 { throw ExitCode(Quire.Status.failed) }
         }
     }
 
@@ -315,7 +298,7 @@ struct BatchRun: AsyncParsableCommand {
             outcome = try await digester.digest(ledger: ledger, resultsPath: out, options: options)
         } catch {
             await setup.shutdown()
-            throw BatchFailure("the digest could not be made: \(error)", status: BatchExit.itemsFailed)
+            throw BatchFailure("the digest could not be made: \(error)", status: Quire.Status.failed)
         }
         await setup.shutdown()
         guard let outcome else { return }
@@ -323,11 +306,11 @@ struct BatchRun: AsyncParsableCommand {
             let temporary = output + ".quire-tmp"
             do {
                 try Data((outcome.text.hasSuffix("\n") ? outcome.text : outcome.text + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, output) == 0 else { throw BatchFailure("cannot write \(output): \(String(cString: strerror(errno))).", status: BatchExit.itemsFailed) }
+                guard rename(temporary, output) == 0 else { throw BatchFailure("cannot write \(output): \(String(cString: strerror(errno))).", status: Quire.Status.failed) }
             } catch let failure as BatchFailure {
                 throw failure
             } catch {
-                throw BatchFailure("cannot write \(output): \(error)", status: BatchExit.itemsFailed)
+                throw BatchFailure("cannot write \(output): \(error)", status: Quire.Status.failed)
             }
         }
         if !quiet {
@@ -371,7 +354,7 @@ struct BatchRun: AsyncParsableCommand {
     /// `--via provider-batch`, `--export-requests`, `--import-results`.
     func providerBatch(_ runner: BatchRunner, ledger: BatchLedger, results: ResultsFile, routeSetup: BatchRoute?) async throws {
         guard let routeSetup, let primary = routeSetup.steps.first else {
-            throw BatchFailure("extract sends nothing to a model: it has no requests to batch.", status: BatchExit.usage)
+            throw BatchFailure("extract sends nothing to a model: it has no requests to batch.", status: Quire.Status.usage)
         }
         defer { results.close() }
         if let exportRequests {
@@ -388,7 +371,7 @@ struct BatchRun: AsyncParsableCommand {
                 printError("quire: batch: \(written) result\(written == 1 ? "" : "s") written to \(out)" + (skipped > 0 ? "; \(skipped) skipped (already written, expired or not of this run)" : ""))
                 printError(BatchText.reconciliation(try ledger.reconciliation(), results: out, summary: nil))
             }
-            if try ledger.reconciliation().contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+            if try ledger.reconciliation().contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(Quire.Status.failed) }
             return
         }
         let client = try BatchClients.client(for: primary, maxRequests: batchMaxRequests, maxBytes: batchMaxBytes)
@@ -400,7 +383,7 @@ struct BatchRun: AsyncParsableCommand {
         } catch {
             try? await client.shutdown()
             await routeSetup.shutdown()
-            throw BatchFailure("\(primary.name) did not take the batch: \(error)", status: BatchExit.backend)
+            throw BatchFailure("\(primary.name) did not take the batch: \(error)", status: Quire.Status.backend)
         }
         try? await client.shutdown()
         await routeSetup.shutdown()
@@ -412,7 +395,7 @@ struct BatchRun: AsyncParsableCommand {
                     "quire: batch: sent \(submitted.requests) request\(submitted.requests == 1 ? "" : "s") to \(primary.name) in \(submitted.batches.count) batch\(submitted.batches.count == 1 ? "" : "es") (\(submitted.batches.joined(separator: ", "))); 'quire batch status \(out)' shows how far they are, 'quire batch collect \(out)' writes the results")
             }
         }
-        if submitted.failed > 0 { throw ExitCode(BatchExit.itemsFailed) }
+        if submitted.failed > 0 { throw ExitCode(Quire.Status.failed) }
     }
 
     /// The run's arguments, kept in the ledger so that `collect` can build requests again.
@@ -435,7 +418,7 @@ struct BatchRun: AsyncParsableCommand {
             } else {
                 var info = stat()
                 guard stat(source, &info) == 0 else {
-                    throw BatchFailure("\(source): cannot open: \(String(cString: strerror(errno))).", status: BatchExit.usage)
+                    throw BatchFailure("\(source): cannot open: \(String(cString: strerror(errno))).", status: Quire.Status.usage)
                 }
                 out.append(BatchSource(path: source))
             }
@@ -464,7 +447,7 @@ struct BatchRoute {
 
     init(task: String, picker: ModelPicker, override: String?, verbose: Bool) throws {
         if let override, !picker.isConfigured(override) {
-            throw BatchFailure("--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: BatchExit.config)
+            throw BatchFailure("--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: Quire.Status.config)
         }
         let resolved = picker.route(for: task, override: override)
         var steps: [ModelPicker.Step] = []
@@ -493,12 +476,12 @@ struct BatchRoute {
             if verbose { printError("quire: route \(task): \(step.name) (\(step.why))") }
         }
         guard !backends.isEmpty else {
-            throw BatchFailure("no backend of the route of '\(task)' can be used (see the lines above, and 'quire models').", status: BatchExit.config)
+            throw BatchFailure("no backend of the route of '\(task)' can be used (see the lines above, and 'quire models').", status: Quire.Status.config)
         }
         if backends.allSatisfy({ $0 is BuiltinBackend }) && !BuiltinBackend.servedTasks.contains(task) {
             throw BatchFailure(
                 "the built-in backend works offline and cannot do '\(task)' (it writes no new text): configure a model for '\(task)' in \(hint) (quire config init writes a starter).",
-                status: BatchExit.config)
+                status: Quire.Status.config)
         }
         route = Route(task: task, backends: backends, temperature: resolved.temperature, maxOutputTokens: resolved.maxOutputTokens)
         self.steps = steps
@@ -666,7 +649,7 @@ struct BatchReport: ParsableCommand {
         let path = BatchLedger.path(forResults: results)
         guard FileManager.default.fileExists(atPath: path) else {
             printError("quire: error: \(results): no batch ledger beside it (\(path)); give the --out file of a 'quire batch' run.")
-            throw ExitCode(BatchExit.usage)
+            throw ExitCode(Quire.Status.usage)
         }
         let ledger = try BatchLedger(path: path)
         let task = (try ledger.setting("task")) ?? "?"
@@ -674,7 +657,7 @@ struct BatchReport: ParsableCommand {
         print("batch: --task \(task), --per \(per) → \(results)")
         let rows = try ledger.reconciliation()
         print(BatchText.reconciliation(rows, results: results, summary: nil), terminator: "")
-        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(Quire.Status.failed) }
     }
 }
 
@@ -691,11 +674,11 @@ struct ProviderBatchSession {
     init(results: String, picker override: PickerOptions) async throws {
         let path = BatchLedger.path(forResults: results)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw BatchFailure("\(results): no batch ledger beside it (\(path)); give the --out file of a 'quire batch' run.", status: BatchExit.usage)
+            throw BatchFailure("\(results): no batch ledger beside it (\(path)); give the --out file of a 'quire batch' run.", status: Quire.Status.usage)
         }
         let ledger = try BatchLedger(path: path)
         guard let command = try ledger.setting("command"), let directory = try ledger.setting("directory"), let backend = try ledger.setting("via_backend") else {
-            throw BatchFailure("\(results) was not made with --via provider-batch: there are no batches to look at.", status: BatchExit.usage)
+            throw BatchFailure("\(results) was not made with --via provider-batch: there are no batches to look at.", status: Quire.Status.usage)
         }
         let absolute = results.hasPrefix("/") ? results : FileManager.default.currentDirectoryPath + "/" + results
         FileManager.default.changeCurrentDirectoryPath(directory)
@@ -703,10 +686,10 @@ struct ProviderBatchSession {
         if override.config != nil { run.picker = override }
         let picker = try run.picker.picker()
         let task = try run.batchTask(picker)
-        guard let routeName = task.routeName else { throw BatchFailure("extract has no batches.", status: BatchExit.usage) }
+        guard let routeName = task.routeName else { throw BatchFailure("extract has no batches.", status: Quire.Status.usage) }
         let setup = try BatchRoute(task: routeName, picker: picker, override: run.model, verbose: false)
         guard let step = setup.steps.first(where: { $0.name == backend }) else {
-            throw BatchFailure("the batches went to '\(backend)', which the config no longer routes '\(routeName)' to.", status: BatchExit.config)
+            throw BatchFailure("the batches went to '\(backend)', which the config no longer routes '\(routeName)' to.", status: Quire.Status.config)
         }
         client = try BatchClients.client(for: step, maxRequests: run.batchMaxRequests, maxBytes: run.batchMaxBytes)
         let runner = BatchRunner(task: task, route: setup.route, prices: setup.prices, jobs: run.jobs)
@@ -750,7 +733,7 @@ struct BatchStatus: AsyncParsableCommand {
             running = running || status.state == .running
             print("\(status.id) (\(batch.backend)): \(status.providerStatus) — \(status.succeeded) succeeded, \(status.failed) failed of \(max(status.total, batch.requests))" + (status.message.map { " — \($0)" } ?? ""))
         }
-        if running { throw ExitCode(BatchExit.stillRunning) }
+        if running { throw ExitCode(Quire.Status.stillRunning) }
     }
 }
 
@@ -777,7 +760,7 @@ struct BatchCollect: AsyncParsableCommand {
             file.close()
             await session.shutdown()
             printError("quire: error: collecting failed: \(error) (run collect again: nothing is written twice)")
-            throw ExitCode(BatchExit.backend)
+            throw ExitCode(Quire.Status.backend)
         }
         file.close()
         await session.shutdown()
@@ -788,8 +771,8 @@ struct BatchCollect: AsyncParsableCommand {
             if collected.resubmitted > 0 { printError("quire: batch: \(collected.resubmitted) errored or expired request\(collected.resubmitted == 1 ? "" : "s") sent again in a new batch") }
             printError(BatchText.reconciliation(rows, results: results, summary: nil))
         }
-        if !collected.running.isEmpty || collected.resubmitted > 0 { throw ExitCode(BatchExit.stillRunning) }
-        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+        if !collected.running.isEmpty || collected.resubmitted > 0 { throw ExitCode(Quire.Status.stillRunning) }
+        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(Quire.Status.failed) }
     }
 }
 
@@ -811,21 +794,21 @@ struct BatchMerge: ParsableCommand {
         let path = BatchLedger.path(forResults: out)
         guard !FileManager.default.fileExists(atPath: path), !FileManager.default.fileExists(atPath: out) else {
             printError("quire: error: \(out) or its ledger exists already: merge writes a new results file.")
-            throw ExitCode(BatchExit.usage)
+            throw ExitCode(Quire.Status.usage)
         }
         var ledgers: [BatchLedger] = []
         for shard in shards {
             let shardLedger = BatchLedger.path(forResults: shard)
             guard FileManager.default.fileExists(atPath: shardLedger) else {
                 printError("quire: error: \(shard): no batch ledger beside it (\(shardLedger)).")
-                throw ExitCode(BatchExit.usage)
+                throw ExitCode(Quire.Status.usage)
             }
             ledgers.append(try BatchLedger(path: shardLedger))
         }
         let tasks = Set(try ledgers.map { try $0.setting("task") ?? "?" })
         guard tasks.count == 1 else {
             printError("quire: error: the shards ran different tasks (\(tasks.sorted().joined(separator: ", "))): merge joins shards of one run.")
-            throw ExitCode(BatchExit.usage)
+            throw ExitCode(Quire.Status.usage)
         }
         let merged = try BatchLedger(path: path)
         let twice = try merged.merge(ledgers)
@@ -837,6 +820,6 @@ struct BatchMerge: ParsableCommand {
             printError("quire: batch: merged \(shards.count) shards → \(out)")
             printError(BatchText.reconciliation(rows, results: out, summary: nil))
         }
-        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(BatchExit.itemsFailed) }
+        if rows.contains(where: { $0.failed > 0 || $0.pending > 0 || $0.submitted > 0 }) { throw ExitCode(Quire.Status.failed) }
     }
 }

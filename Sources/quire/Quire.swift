@@ -34,6 +34,10 @@ struct Quire: AsyncParsableCommand {
         static let config: Int32 = 3
         static let backend: Int32 = 4
         static let limit: Int32 = 5
+        /// `batch collect`: batches are still running at the provider; run it again later.
+        static let stillRunning: Int32 = 75
+        /// Ctrl-C during `batch`: the calls in flight were finished and recorded; the same command continues.
+        static let interrupted: Int32 = 130
     }
 
     /// Runs the command; every error goes through one printer and one table of statuses.
