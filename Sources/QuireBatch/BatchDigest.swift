@@ -70,8 +70,7 @@ extension BatchRunner {
         }
         guard !sections.isEmpty else { return nil }
         let id = Self.digestPrefix + Digest.hex(Digest.fnv64(Array(ids.sorted().joined(separator: "\n").utf8)))
-        if let existing = try ledger.entry(id: id), existing.state == .done,
-            let line = try ledger.doneLines(excludingPrefix: "").first(where: { $0.id == id })?.line,
+        if let line = try ledger.doneLine(id: id),
             let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let text = object["result"] as? String
         {
             return BatchDigestOutcome(text: text, fresh: false, items: ids.count)

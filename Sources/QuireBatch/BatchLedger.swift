@@ -305,6 +305,13 @@ public final class BatchLedger: @unchecked Sendable {
         }
     }
 
+    /// The committed result line of one done item, if it is done.
+    public func doneLine(id: String) throws(LedgerError) -> String? {
+        try locked { () throws(LedgerError) in
+            try db.rows("SELECT line FROM items WHERE id = ? AND state = 'done'", [.text(id)]).first?[0].text
+        }
+    }
+
     /// The end of the committed output (the size the results file must have).
     func outputEnd() throws(LedgerError) -> Int {
         try locked { () throws(LedgerError) in try db.rows("SELECT COALESCE(MAX(out_end), 0) FROM items").first?[0].int ?? 0 }
