@@ -52,7 +52,8 @@ extension BatchRunner {
     /// path; it is reopened, since an earlier digest's line may have to leave it.
     public func digest(ledger: BatchLedger, resultsPath: String, options: TaskOptions) async throws -> BatchDigestOutcome? {
         guard let route else { return nil }
-        var sections: [TaskContent.Section] = []
+        // Oldest conversation first (items finish in any order); undated ones at the end.
+        var dated: [(date: String?, section: TaskContent.Section)] = []
         var ids: [String] = []
         for (id, line) in try ledger.doneLines(excludingPrefix: Self.digestPrefix) {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
@@ -66,8 +67,16 @@ extension BatchRunner {
             let subject = object["subject"] as? String ?? "(no subject)"
             var heading = "### " + subject
             if let date = object["date"] as? String { heading += " — " + date.prefix(10) }
-            sections.append(.init(title: subject, markdown: heading + "\n\n" + Self.digestLines(text) + "\n"))
+            dated.append((object["date"] as? String, .init(title: subject, markdown: heading + "\n\n" + Self.digestLines(text) + "\n")))
         }
+        let sections = dated.enumerated().sorted { a, b in
+            switch (a.element.date, b.element.date) {
+            case (let x?, let y?) where x != y: return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.offset < b.offset
+            }
+        }.map(\.element.section)
         guard !sections.isEmpty else { return nil }
         let id = Self.digestPrefix + Digest.hex(Digest.fnv64(Array(ids.sorted().joined(separator: "\n").utf8)))
         if let line = try ledger.doneLine(id: id),

@@ -181,6 +181,47 @@ struct BatchCommandTests {
         }
     }
 
+    @Test("--digest: one more request over every result, the last line and -o; not asked again until the items change, then replaced")
+    func digest() async throws {
+        let dir = try Self.mailbox(3)
+        try await TestHTTPServer.serving(Self.answering(delay: 0)) { server in
+            let config = try Self.config(server, dir: dir)
+            let command = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--config", config, "--digest", "-o", "digest.md", "--quiet"]
+            let first = try quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(server.received.count == 4)  // three items and the digest
+            let digestRequest = try #require(server.received.last).bodyText
+            // The digest's request holds every item's answer, oldest conversation first.
+            let positions = (1...3).compactMap { digestRequest.range(of: "Summary of Item \($0)")?.lowerBound }
+            #expect(positions.count == 3 && positions == positions.sorted(), "\(digestRequest)")
+            var lines = Self.resultLines(dir + "/results.jsonl").compactMap(Self.object)
+            #expect(lines.count == 4)
+            #expect(lines.last?["kind"] as? String == "digest")
+            #expect(lines.last?["subject"] as? String == "Digest of 3 items")
+            let markdown = try String(contentsOfFile: dir + "/digest.md", encoding: .utf8)
+            #expect(markdown.trimmingCharacters(in: .whitespacesAndNewlines) == (lines.last?["result"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines))
+
+            let again = try quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(server.received.count == 4, "nothing changed: the stored digest stands")
+            #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 4)
+
+            let more = "From sender@example.org Mon Jan  1 11:00:00 2024\nFrom: Sender 4 <s4@example.org>\nSubject: Item 4\n"
+                + "Date: Mon, 01 Jan 2024 11:00:00 +0000\nMessage-ID: <item-4@example.org>\n\nThe body of Item 4.\n\n"
+            let handle = try #require(FileHandle(forWritingAtPath: dir + "/export.mbox"))
+            handle.seekToEndOfFile()
+            handle.write(Data(more.utf8))
+            handle.closeFile()
+            let changed = try quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            #expect(changed.status == 0, "\(changed.stderr)")
+            #expect(server.received.count == 6)  // the new item and a new digest
+            lines = Self.resultLines(dir + "/results.jsonl").compactMap(Self.object)
+            #expect(lines.count == 5)
+            #expect(lines.filter { $0["kind"] as? String == "digest" }.count == 1, "the old digest line left the results")
+            #expect(lines.last?["subject"] as? String == "Digest of 4 items")
+        }
+    }
+
     @Test("usage and config errors: an unknown task (2), another run's results file (2), reply with only the offline backend (3)")
     func errors() throws {
         let dir = try Self.mailbox(2)
