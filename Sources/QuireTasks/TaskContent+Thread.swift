@@ -21,10 +21,7 @@ extension TaskContent {
             let files = message.attachments.filter { !$0.isInline }.map { $0.filename ?? $0.contentType }
             if !files.isEmpty { lines.append("- **Attachments:** " + files.joined(separator: "; ")) }
             lines.append("")
-            var text = (message.textParts?.newText ?? message.bestText ?? "").trimmingSpaces()
-            // A reply that is all quotation (or whose new text could not be told apart) keeps its whole text.
-            if text.isEmpty { text = (message.bestText ?? "").trimmingSpaces() }
-            lines.append(text.isEmpty ? "(no text)" : text)
+            lines.append(ContentLoader.addedText(message))
             sections.append(Section(title: subject, markdown: lines.joined(separator: "\n") + "\n"))
             warnings += message.warnings
         }

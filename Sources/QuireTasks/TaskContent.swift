@@ -147,11 +147,17 @@ public struct ContentLoader: Sendable {
             lines.append("")
             lines.append("- **Sender:** " + who(message) + (when(message).map { ", " + $0.prefix(16) } ?? ""))
             lines.append("")
-            var text = (message.textParts?.newText ?? message.bestText ?? "").trimmingSpaces()
-            if text.isEmpty { text = (markingHistory(message).bestText ?? "").trimmingSpaces() }
-            lines.append(text.isEmpty ? "(no text)" : text)
+            lines.append(addedText(message))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What one message of a conversation adds: its new text; for a message that is all
+    /// quotation (or whose new text could not be told apart), its whole text less a list footer.
+    static func addedText(_ message: MailMessage) -> String {
+        var text = (message.textParts?.newText ?? message.bestText ?? "").trimmingSpaces()
+        if text.isEmpty { text = (markingHistory(message).bestText ?? "").trimmingSpaces() }
+        return text.isEmpty ? "(no text)" : text
     }
 
     /// Cuts read content into sections.
