@@ -137,7 +137,7 @@ struct SourceWalker {
     }
 
     private mutating func file(_ path: String, folder: String?, into out: inout [FoundContainer]) {
-        guard let head = Self.head(path) else {
+        guard let head = Importer.head(path: path, count: 512) else {
             warnings.append("\(path): cannot read: \(String(cString: strerror(errno))).")
             return
         }
@@ -158,41 +158,25 @@ struct SourceWalker {
 
     enum Sniffed { case mbox, emlx, eml, zip, ole, other }
 
+    /// What a file's first bytes say it is: Importer's detection, plus the two forms only a
+    /// folder walk meets (an Office package to open, Apple Mail's `.emlx`).
     static func sniff(_ head: [UInt8]) -> Sniffed {
         var text = head[...]
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
         if text.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
-        if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { return .ole }
-        if text.starts(with: Array("From ".utf8)) { return .mbox }
         // emlx: a line holding only the message's byte count, then the message.
         let digits = text.prefix { $0 >= 0x30 && $0 <= 0x39 }
         if !digits.isEmpty, digits.count <= 12 {
             var rest = text.dropFirst(digits.count).drop { $0 == 0x20 || $0 == 0x09 }
             if rest.first == 0x0D { rest = rest.dropFirst() }
-            if rest.first == 0x0A, looksLikeHeader(rest.dropFirst()) { return .emlx }
+            if rest.first == 0x0A, Importer.detect(head: Array(rest.dropFirst())) == .mail { return .emlx }
         }
-        if looksLikeHeader(text) { return .eml }
-        return .other
-    }
-
-    /// `Name: value` with a field name of printable ASCII, as a message starts.
-    static func looksLikeHeader(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return false }
-        let name = text[text.startIndex..<colon]
-        guard !name.isEmpty, name.count < 78 else { return false }
-        // Obsolete syntax allows blanks before the colon (`Subject :`).
-        let trimmed = name.reversed().drop { $0 == 0x20 || $0 == 0x09 }
-        return !trimmed.isEmpty && trimmed.allSatisfy { $0 > 32 && $0 < 127 }
-    }
-
-    static func head(_ path: String, count: Int = 512) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
-        guard n >= 0 else { return nil }
-        return Array(buffer.prefix(n))
+        switch Importer.detect(head: head) {
+        case .oleCompound: return .ole
+        case .mbox: return .mbox
+        case .mail: return .eml
+        default: return .other
+        }
     }
 }
 

@@ -68,7 +68,7 @@ public struct Importer: Sendable {
         return Importer.detect(head: Array(bytes.prefix(512)))
     }
 
-    static func detect(head: [UInt8]) -> DetectedFormat {
+    package static func detect(head: [UInt8]) -> DetectedFormat {
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { return .oleCompound }
         var text = head
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
@@ -95,7 +95,8 @@ public struct Importer: Sendable {
         return .zip
     }
 
-    static func head(path: String, count: Int) -> [UInt8]? {
+    /// The first `count` bytes of a file (fewer when it is shorter); nil when it cannot be read.
+    package static func head(path: String, count: Int) -> [UInt8]? {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
