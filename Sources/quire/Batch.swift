@@ -449,44 +449,27 @@ struct BatchRoute {
         if let override, !picker.isConfigured(override) {
             throw BatchFailure("--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: Quire.Status.config)
         }
-        let resolved = picker.route(for: task, override: override)
-        var steps: [ModelPicker.Step] = []
-        for step in resolved.steps {
-            // A backend whose key is missing would fail every item: it is left out, said once.
-            if let warning = step.warning, step.backend != nil {
-                printError("quire: batch: \(step.name) is left out of the route: \(warning)")
-                continue
-            }
-            steps.append(step)
-        }
-        var backends: [any ChatBackend] = []
-        var http: [HTTPChatBackend] = []
-        var prices: [String: Pricing] = [:]
         let hint = picker.configHint
-        for step in steps {
-            if let config = step.backend {
-                let backend = HTTPChatBackend(config: config)
-                http.append(backend)
-                let limiter = RateLimiter(requestsPerMinute: step.requestsPerMinute, tokensPerMinute: step.tokensPerMinute)
-                backends.append(RateLimitedBackend(backend, limiter: limiter))
-                if let pricing = step.pricing { prices[step.name] = pricing }
-            } else {
-                backends.append(BuiltinBackend(handlers: OfflineTasks.handlers, configHint: hint))
-            }
-            if verbose { printError("quire: route \(task): \(step.name) (\(step.why))") }
-        }
-        guard !backends.isEmpty else {
+        // A backend whose key is missing would fail every item: it is left out, said once.
+        guard
+            let built = RouteBackends(picker.route(for: task, override: override), configHint: hint, rateLimited: true, leftOut: { step, warning in
+                printError("quire: batch: \(step.name) is left out of the route: \(warning)")
+            })
+        else {
             throw BatchFailure("no backend of the route of '\(task)' can be used (see the lines above, and 'quire models').", status: Quire.Status.config)
         }
-        if backends.allSatisfy({ $0 is BuiltinBackend }) && !BuiltinBackend.servedTasks.contains(task) {
+        if verbose {
+            for step in built.resolved.steps { printError("quire: route \(task): \(step.name) (\(step.why))") }
+        }
+        if built.http.isEmpty && !BuiltinBackend.servedTasks.contains(task) {
             throw BatchFailure(
                 "the built-in backend works offline and cannot do '\(task)' (it writes no new text): configure a model for '\(task)' in \(hint) (quire config init writes a starter).",
                 status: Quire.Status.config)
         }
-        route = Route(task: task, backends: backends, temperature: resolved.temperature, maxOutputTokens: resolved.maxOutputTokens)
-        self.steps = steps
-        self.prices = prices
-        self.http = http
+        route = built.route
+        steps = built.resolved.steps
+        prices = built.prices
+        http = built.http
     }
 
     /// The primary backend has no prices (and is not the free built-in one).

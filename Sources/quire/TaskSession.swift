@@ -50,37 +50,21 @@ final class TaskSession: Sendable {
         if let model = options.model, !picker.isConfigured(model) {
             throw TaskFailure("--model \(model) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').", status: Quire.Status.config)
         }
-        var resolved = picker.route(for: routeName, override: options.model)
         // A backend whose key is missing would fail after the content was sent nowhere: it is
         // left out before anything is sent, said once, and the route goes on with the rest.
-        let usable = resolved.steps.filter { $0.backend == nil || $0.warning == nil }
-        for step in resolved.steps where step.backend != nil && step.warning != nil {
-            printError("quire: \(step.name) is left out of the route of '\(routeName)': \(step.warning!)")
-        }
-        guard !usable.isEmpty else {
+        guard
+            let built = RouteBackends(picker.route(for: routeName, override: options.model), configHint: picker.configHint, rateLimited: false, leftOut: { step, warning in
+                printError("quire: \(step.name) is left out of the route of '\(routeName)': \(warning)")
+            })
+        else {
             throw TaskFailure("no backend of the route of '\(routeName)' can be used (see above); set the key, or add builtin to the route in \(picker.config?.source ?? "the config").", status: Quire.Status.config)
         }
-        resolved.steps = usable
-        self.resolved = resolved
-        var backends: [any ChatBackend] = []
-        var http: [HTTPChatBackend] = []
-        var prices: [String: Pricing] = [:]
-        let hint = picker.configHint
-        for step in resolved.steps {
-            if let config = step.backend {
-                let backend = HTTPChatBackend(config: config)
-                http.append(backend)
-                backends.append(backend)
-                if let pricing = step.pricing { prices[step.name] = pricing }
-            } else {
-                backends.append(BuiltinBackend(handlers: OfflineTasks.handlers, configHint: hint))
-            }
-        }
-        self.http = http
-        meter = UsageMeter(prices: prices)
-        route = Route(task: routeName, backends: backends, temperature: resolved.temperature, maxOutputTokens: resolved.maxOutputTokens)
+        resolved = built.resolved
+        http = built.http
+        meter = UsageMeter(prices: built.prices)
+        route = built.route
         if options.verbose {
-            for step in resolved.steps {
+            for step in built.resolved.steps {
                 printError("quire: route \(routeName): \(step.name) (\(step.why))" + (step.warning.map { " — \($0)" } ?? ""))
             }
         }
