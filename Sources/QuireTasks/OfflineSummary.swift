@@ -131,8 +131,10 @@ public enum OfflineSummary {
         flushParagraph()
         flushTable()
 
-        score(&units, sections: sections, focus: focus)
-        let chosen = select(units, sections: sections, length: length)
+        // Each sentence's content words, read once for scoring and for selection.
+        let unitWords = units.map { words($0.text) }
+        score(&units, words: unitWords, sections: sections, focus: focus)
+        let chosen = select(units, words: unitWords, sections: sections, length: length)
         return render(sections, units: units, chosen: chosen, style: style)
     }
 
@@ -356,8 +358,8 @@ public enum OfflineSummary {
         return out
     }
 
-    static func score(_ units: inout [Unit], sections: [Section], focus: String?) {
-        let unitWords = units.map { Set(words($0.text)) }
+    static func score(_ units: inout [Unit], words unitWordLists: [[String]], sections: [Section], focus: String?) {
+        let unitWords = unitWordLists.map(Set.init)
         let titleWords = sections.map { Set(words($0.title ?? "")) }
         var frequency: [String: Double] = [:]
         for set in unitWords { for word in set { frequency[word, default: 0] += 1 } }
@@ -389,12 +391,11 @@ public enum OfflineSummary {
         }
     }
 
-    static func select(_ units: [Unit], sections: [Section], length: TaskOptions.Length) -> Set<Int> {
+    static func select(_ units: [Unit], words unitWords: [[String]], sections: [Section], length: TaskOptions.Length) -> Set<Int> {
         let goal = target(length, total: units.count)
         var chosen = Set(units.filter(\.pinned).map(\.order))
         // A sentence that recurs across the document (a disclaimer, a running line) is
         // boilerplate: never a key point, however many of the document's words it shares.
-        let unitWords = units.map { words($0.text) }
         var occurrences: [[String]: Int] = [:]
         for list in unitWords { occurrences[list, default: 0] += 1 }
         let boilerplate = Set(units.indices.filter { occurrences[unitWords[$0]]! >= 3 })
