@@ -280,16 +280,17 @@ struct BatchRun: AsyncParsableCommand {
             printError("quire: batch: stopped before --max-cost $\(maxCost ?? 0) would be passed; the same command continues (raise --max-cost to go further).")
             throw ExitCode(Quire.Status.limit)
         case .finished:
-            if digest { try await writeDigest(runner, ledger: ledger, routeSetup: routeSetup) }
+            if digest, routeSetup != nil {
+                // The digest is a summary: the summarise route (what it leaves out was said above when it is the task's own).
+                try await writeDigest(runner, ledger: ledger, route: try BatchRoute(task: "summarise", picker: picker, override: model, verbose: false, announce: task.routeName != "summarise"))
+            }
             let failed = reconciliation.reduce(0) { $0 + $1.failed + $1.pending }
             if failed > 0 { throw ExitCode(Quire.Status.failed) }
         }
     }
 
     /// The roll-up over every result: the last line of --out, and -o as Markdown.
-    func writeDigest(_ runner: BatchRunner, ledger: BatchLedger, routeSetup: BatchRoute?) async throws {
-        let setup = try routeSetup.map { _ in try BatchRoute(task: "summarise", picker: try picker.picker(), override: model, verbose: false) }
-        guard let setup else { return }
+    func writeDigest(_ runner: BatchRunner, ledger: BatchLedger, route setup: BatchRoute) async throws {
         var digester = runner
         digester.route = setup.route
         let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: false)
@@ -445,7 +446,8 @@ struct BatchRoute {
     let prices: [String: Pricing]
     let http: [HTTPChatBackend]
 
-    init(task: String, picker: ModelPicker, override: String?, verbose: Bool) throws {
+    /// `announce`: say which backends are left out of the route (once per route a run builds).
+    init(task: String, picker: ModelPicker, override: String?, verbose: Bool, announce: Bool = true) throws {
         if let override, !picker.isConfigured(override) {
             throw BatchFailure("--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: Quire.Status.config)
         }
@@ -453,7 +455,7 @@ struct BatchRoute {
         // A backend whose key is missing would fail every item: it is left out, said once.
         guard
             let built = RouteBackends(picker.route(for: task, override: override), configHint: hint, rateLimited: true, leftOut: { step, warning in
-                printError("quire: batch: \(step.name) is left out of the route: \(warning)")
+                if announce { printError("quire: batch: \(step.name) is left out of the route: \(warning)") }
             })
         else {
             throw BatchFailure("no backend of the route of '\(task)' can be used (see the lines above, and 'quire models').", status: Quire.Status.config)
