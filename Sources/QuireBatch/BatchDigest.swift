@@ -1,5 +1,5 @@
 import Foundation
-import QuireLLM
+public import QuireLLM
 import Synchronization
 public import QuireTasks
 
@@ -15,6 +15,9 @@ public struct BatchDigestOutcome: Sendable {
     public var fresh: Bool
     /// How many item results it covers.
     public var items: Int
+    /// What making it took in this run (nothing when the stored one stood).
+    public var usage = Usage()
+    public var cost: Double?
 }
 
 extension BatchRunner {
@@ -110,6 +113,6 @@ extension BatchRunner {
         ])
         try results.append(bytes)
         results.close()
-        return BatchDigestOutcome(text: outcome.text, fresh: true, items: ids.count)
+        return BatchDigestOutcome(text: outcome.text, fresh: true, items: ids.count, usage: line.usage, cost: line.cost)
     }
 }

@@ -315,7 +315,14 @@ struct BatchRun: AsyncParsableCommand {
             }
         }
         if !quiet {
-            printError("quire: batch: digest of \(outcome.items) results" + (outcome.fresh ? "" : " (unchanged since the last run)") + " → the last line of \(out)" + (output.map { " and \($0)" } ?? ""))
+            // The items' table above was drawn before the digest: its tokens and cost are said here.
+            var spent = ""
+            if !outcome.fresh {
+                spent = " (unchanged since the last run)"
+            } else if outcome.usage.inputTokens + outcome.usage.outputTokens > 0 {
+                spent = " (\(outcome.usage.inputTokens) tokens in, \(outcome.usage.outputTokens) out" + (outcome.cost.map { String(format: ", $%.4f", $0) } ?? "") + ")"
+            }
+            printError("quire: batch: digest of \(outcome.items) results" + spent + " → the last line of \(out)" + (output.map { " and \($0)" } ?? ""))
         }
     }
 

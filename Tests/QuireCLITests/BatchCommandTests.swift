@@ -201,8 +201,10 @@ struct BatchCommandTests {
             let markdown = try String(contentsOfFile: dir + "/digest.md", encoding: .utf8)
             #expect(markdown.trimmingCharacters(in: .whitespacesAndNewlines) == (lines.last?["result"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines))
 
-            let again = try quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let loud = Array(command.dropLast())  // without --quiet: the digest's line on standard error
+            let again = try quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stderr.contains("digest of 3 results (unchanged since the last run)"), "\(again.stderr)")
             #expect(server.received.count == 4, "nothing changed: the stored digest stands")
             #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 4)
 
@@ -212,8 +214,10 @@ struct BatchCommandTests {
             handle.seekToEndOfFile()
             handle.write(Data(more.utf8))
             handle.closeFile()
-            let changed = try quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let changed = try quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(changed.status == 0, "\(changed.stderr)")
+            // The items' table is drawn before the digest, so the digest's line says what it took.
+            #expect(changed.stderr.contains("digest of 4 results (50 tokens in, 5 out, $0.0001)"), "\(changed.stderr)")
             #expect(server.received.count == 6)  // the new item and a new digest
             lines = Self.resultLines(dir + "/results.jsonl").compactMap(Self.object)
             #expect(lines.count == 5)
