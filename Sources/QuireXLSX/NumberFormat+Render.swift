@@ -46,6 +46,7 @@ extension NumberFormat {
     }
 
     static func scientific(_ value: Double, decimals: Int, exponentDigits: Int, trimZeros: Bool = false) -> String {
+        guard value.isFinite else { return "#NUM!" }
         var exponent = 0
         var mantissa = abs(value)
         if mantissa != 0 {
@@ -116,6 +117,8 @@ extension NumberFormat {
             pattern.removeLast()
             value /= 1000
         }
+        // Percent signs can scale the largest doubles past infinity: nothing to show then.
+        guard value.isFinite else { return "#NUM!" }
         let suffix = String(repeating: "%", count: percents)
         if let e = pattern.firstIndex(of: "E") {
             let mantissaPattern = pattern[..<e]
@@ -169,6 +172,8 @@ extension NumberFormat {
             return nil
         }
         guard let fractionPattern = patterns.first(where: { $0.contains("/") }) else { return general(value) }
+        // Past 2^53 a double has no fraction left to show, and past 2^63 no Int64 to hold it.
+        guard magnitude < 9e15 else { return general(value) }
         let hasInteger = patterns.first.map { !$0.contains("/") } ?? false
         let sides = fractionPattern.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let denominatorPattern = sides.count > 1 ? String(sides[1]) : "?"
@@ -177,6 +182,8 @@ extension NumberFormat {
         var numerator: Int64
         var denominator: Int64
         if let fixedDenominator = Int64(denominatorPattern) {
+            // `?/0` or a numerator past Int64 has nothing sensible to show but the number.
+            guard fixedDenominator > 0, rest * Double(fixedDenominator) < 9e18 else { return general(value) }
             denominator = fixedDenominator
             numerator = Int64((rest * Double(fixedDenominator)).rounded())
         } else {
@@ -197,23 +204,40 @@ extension NumberFormat {
         return out
     }
 
-    /// The closest fraction with a denominator up to `limit` (continued fractions would be
-    /// faster; the limits Excel uses are at most 999).
+    /// The closest fraction to `value` (≥ 0, < 9e15) with a denominator up to `limit`: the last
+    /// continued-fraction convergent within the limit, or the semiconvergent past it when that is
+    /// closer. Logarithmic in the limit, so `??????` denominators cost no more than `?`.
     static func bestFraction(_ value: Double, limit: Int64) -> (Int64, Int64) {
-        var best: (Int64, Int64) = (Int64(value.rounded()), 1)
-        var bestError = abs(value - Double(best.0))
-        var denominator: Int64 = 1
-        while denominator <= limit {
-            let numerator = Int64((value * Double(denominator)).rounded())
-            let error = abs(value - Double(numerator) / Double(denominator))
-            if error < bestError - 1e-12 {
-                best = (numerator, denominator)
-                bestError = error
-                if error < 1e-12 { break }
+        // (p0/q0, p1/q1) are the two latest convergents, starting from 0/1 and 1/0.
+        var (p0, q0, p1, q1): (Int64, Int64, Int64, Int64) = (0, 1, 1, 0)
+        var rest = value
+        for _ in 0..<64 {
+            let whole = rest.rounded(.down)
+            guard whole < 9e15 else { break }
+            let a = Int64(whole)
+            guard let p2 = multiplyAdd(a, p1, p0), let q2 = multiplyAdd(a, q1, q0), q2 <= limit else {
+                // The next convergent is past the limit: the semiconvergent may still be closer.
+                let k = (limit - q0) / q1
+                if k > 0, let ps = multiplyAdd(k, p1, p0), let qs = multiplyAdd(k, q1, q0),
+                    abs(value - Double(ps) / Double(qs)) < abs(value - Double(p1) / Double(q1))
+                {
+                    return (ps, qs)
+                }
+                return (p1, q1)
             }
-            denominator += 1
+            (p0, q0, p1, q1) = (p1, q1, p2, q2)
+            let fraction = rest - whole
+            if fraction < 1e-12 || abs(value - Double(p1) / Double(q1)) < 1e-12 { break }
+            rest = 1 / fraction
         }
-        return best
+        return (p1, q1)
+    }
+
+    /// `a * b + c`, or nil when it leaves Int64.
+    private static func multiplyAdd(_ a: Int64, _ b: Int64, _ c: Int64) -> Int64? {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        let (sum, carry) = product.addingReportingOverflow(c)
+        return overflow || carry ? nil : sum
     }
 
     // MARK: Dates

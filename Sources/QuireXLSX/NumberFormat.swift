@@ -249,6 +249,8 @@ public struct NumberFormat: Sendable {
         let (section, magnitudeOnly) = pick(value)
         if section.isDate && isDuration {
             // Elapsed time: the bracketed unit counts the total, the others the remainder.
+            // Excel shows `#` for an elapsed time beyond its date range, as for a date.
+            guard abs(value) < 2_958_466 else { return String(repeating: "#", count: 8) }
             let clock = NumberFormat.date(fromSerial: abs(value), uses1904Dates: false) ?? DateTimeValue(year: 1900, month: 1, day: 0)
             return (value < 0 ? "-" : "") + NumberFormat.render(date: clock, serial: abs(value), section.tokens)
         }
