@@ -96,142 +96,173 @@ public struct QuireConfig: Sendable {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw Invalid(source: source, line: nil, message: "not valid YAML: \(error)")
         } catch {
             throw Invalid(source: source, line: nil, message: "not valid YAML: \(error)")
         }
         var config = QuireConfig(source: source)
         guard let root else { return config }
-        guard let top = root.mapping else { throw Invalid(source: source, line: root.mark?.line, message: "the config must be a mapping with backends, aliases and tasks.") }
-        func fail(_ node: Node?, _ message: String) -> Invalid { Invalid(source: source, line: node?.mark?.line, message: message) }
+        let reader = FieldReader(source: source)
+        guard let top = root.mapping else { throw reader.fail(root, "the config must be a mapping with backends, aliases and tasks.") }
         for (key, value) in top {
             switch key.string ?? "" {
             case "backends":
-                guard let backends = value.mapping else { throw fail(value, "'backends' must map names to backends.") }
+                guard let backends = value.mapping else { throw reader.fail(value, "'backends' must map names to backends.") }
                 for (nameNode, node) in backends {
-                    let name = nameNode.string ?? ""
-                    guard let fields = node.mapping else { throw fail(node, "backend '\(name)' must be a mapping (kind, model, …).") }
-                    var kind: BackendConfig.Kind?
-                    var backend = Backend(
-                        name: name, kind: .openai, model: "", baseURL: nil, apiKeyEnv: nil, apiKeyCommand: nil, headers: [:], apiVersion: nil,
-                        contextWindow: nil, maxOutputTokens: nil, inputPricePerMillion: nil, outputPricePerMillion: nil, requestsPerMinute: nil,
-                        tokensPerMinute: nil, batchPriceFactor: nil, line: nameNode.mark?.line ?? 0)
-                    for (fieldNode, fieldValue) in fields {
-                        let field = fieldNode.string ?? ""
-                        func string() throws(Invalid) -> String {
-                            guard let text = fieldValue.string, fieldValue.scalar != nil else { throw fail(fieldValue, "'\(field)' of backend '\(name)' must be text.") }
-                            return text
-                        }
-                        func number() throws(Invalid) -> Double {
-                            guard let number = fieldValue.float ?? fieldValue.int.map(Double.init) else { throw fail(fieldValue, "'\(field)' of backend '\(name)' must be a number.") }
-                            return number
-                        }
-                        switch field {
-                        case "kind":
-                            let text = try string()
-                            guard let parsed = BackendConfig.Kind(rawValue: text) else {
-                                throw fail(fieldValue, "unknown kind '\(text)' for backend '\(name)'; use one of: \(BackendConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-                            }
-                            kind = parsed
-                        case "model": backend.model = try string()
-                        case "base_url": backend.baseURL = try string()
-                        case "api_key_env": backend.apiKeyEnv = try string()
-                        case "api_key_cmd": backend.apiKeyCommand = try string()
-                        case "api_version": backend.apiVersion = try string()
-                        case "context_window": backend.contextWindow = Int(try number())
-                        case "max_output_tokens": backend.maxOutputTokens = Int(try number())
-                        case "input_price": backend.inputPricePerMillion = try number()
-                        case "output_price": backend.outputPricePerMillion = try number()
-                        case "requests_per_minute", "tokens_per_minute":
-                            let value = try number()
-                            guard value >= 1, value <= 1e9, value == value.rounded() else {
-                                throw fail(fieldValue, "'\(field)' of backend '\(name)' must be a whole number from 1 to 1000000000.")
-                            }
-                            if field == "requests_per_minute" { backend.requestsPerMinute = Int(value) } else { backend.tokensPerMinute = Int(value) }
-                        case "thinking_budget", "reasoning_budget":
-                            let value = try number()
-                            guard value >= 1024, value <= 1e6, value == value.rounded() else {
-                                throw fail(fieldValue, "'\(field)' of backend '\(name)' must be a whole number of tokens from 1024 to 1000000.")
-                            }
-                            if field == "thinking_budget" { backend.thinkingBudget = Int(value) } else { backend.reasoningBudget = Int(value) }
-                        case "batch_discount":
-                            let value = try number()
-                            guard value > 0, value <= 1 else { throw fail(fieldValue, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).") }
-                            backend.batchPriceFactor = value
-                        case "headers":
-                            guard let headers = fieldValue.mapping else { throw fail(fieldValue, "'headers' of backend '\(name)' must map header names to values.") }
-                            for (h, v) in headers { backend.headers[h.string ?? ""] = v.string ?? "" }
-                        default:
-                            throw fail(fieldNode, "unknown field '\(field)' in backend '\(name)'.")
-                        }
-                    }
-                    guard let kind else { throw fail(nameNode, "backend '\(name)' needs a kind (\(BackendConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))).") }
-                    backend.kind = kind
-                    guard !backend.model.isEmpty else { throw fail(nameNode, "backend '\(name)' needs a model.") }
-                    if name == "builtin" { throw fail(nameNode, "'builtin' is the name of the offline backend; choose another name.") }
-                    config.backends[name] = backend
+                    let backend = try reader.backend(nameNode, node)
+                    config.backends[backend.name] = backend
                 }
             case "aliases":
-                guard let aliases = value.mapping else { throw fail(value, "'aliases' must map names to backend names.") }
+                guard let aliases = value.mapping else { throw reader.fail(value, "'aliases' must map names to backend names.") }
                 for (alias, target) in aliases { config.aliases[alias.string ?? ""] = target.string ?? "" }
             case "tasks":
-                guard let tasks = value.mapping else { throw fail(value, "'tasks' must map task names to routes.") }
+                guard let tasks = value.mapping else { throw reader.fail(value, "'tasks' must map task names to routes.") }
                 for (nameNode, node) in tasks {
-                    let name = nameNode.string ?? ""
-                    var task = Task(name: name, use: [], temperature: nil, maxOutputTokens: nil, line: nameNode.mark?.line ?? 0)
-                    if let single = node.scalar {
-                        task.use = [single.string]
-                    } else if let list = node.sequence {
-                        task.use = list.compactMap(\.string)
-                    } else if let fields = node.mapping {
-                        for (fieldNode, fieldValue) in fields {
-                            switch fieldNode.string ?? "" {
-                            case "use":
-                                if let list = fieldValue.sequence { task.use = list.compactMap(\.string) } else if let one = fieldValue.string { task.use = [one] }
-                            case "temperature":
-                                guard let t = fieldValue.float ?? fieldValue.int.map(Double.init) else { throw fail(fieldValue, "'temperature' of task '\(name)' must be a number.") }
-                                task.temperature = t
-                            case "max_output_tokens":
-                                guard let m = fieldValue.int else { throw fail(fieldValue, "'max_output_tokens' of task '\(name)' must be a whole number.") }
-                                task.maxOutputTokens = m
-                            case "system", "prompt", "description":
-                                guard let text = fieldValue.string, fieldValue.scalar != nil else { throw fail(fieldValue, "'\(fieldNode.string ?? "")' of task '\(name)' must be text.") }
-                                switch fieldNode.string {
-                                case "system": task.system = text
-                                case "prompt": task.prompt = text
-                                default: task.description = text
-                                }
-                            default:
-                                throw fail(fieldNode, "unknown field '\(fieldNode.string ?? "")' in task '\(name)'.")
-                            }
-                        }
-                    } else {
-                        throw fail(node, "task '\(name)' must name its backends ('use: [a, b]').")
-                    }
-                    if task.use.isEmpty { throw fail(nameNode, "task '\(name)' names no backend.") }
-                    if task.prompt == nil, task.system != nil { throw fail(nameNode, "task '\(name)' has a system prompt but no 'prompt' (write one with {{content}} where the files go).") }
-                    if task.prompt != nil, QuireConfig.taskNames.contains(name) {
-                        throw fail(nameNode, "'\(name)' is a built-in task; give your own task another name (its prompt runs with 'quire run NAME').")
-                    }
-                    config.tasks[name] = task
+                    let task = try reader.task(nameNode, node)
+                    config.tasks[task.name] = task
                 }
             default:
-                throw fail(key, "unknown section '\(key.string ?? "")' (expected backends, aliases, tasks).")
+                throw reader.fail(key, "unknown section '\(key.string ?? "")' (expected backends, aliases, tasks).")
             }
         }
-        // Every name a task uses must exist.
-        for task in config.tasks.values {
+        try config.checkNames()
+        return config
+    }
+
+    /// Every name a task or alias uses must exist.
+    private func checkNames() throws(Invalid) {
+        for task in tasks.values {
             for name in task.use {
-                let target = config.aliases[name] ?? name
-                if target != "builtin" && config.backends[target] == nil {
+                let target = aliases[name] ?? name
+                if target != "builtin" && backends[target] == nil {
                     throw Invalid(source: source, line: task.line, message: "task '\(task.name)' uses '\(name)', which is not a backend or alias of this config (nor 'builtin').")
                 }
             }
         }
-        for (alias, target) in config.aliases where target != "builtin" && config.backends[target] == nil {
+        for (alias, target) in aliases where target != "builtin" && backends[target] == nil {
             throw Invalid(source: source, line: nil, message: "alias '\(alias)' points to '\(target)', which is not a backend.")
         }
-        return config
+    }
+}
+
+/// Reads the fields of one backend or task, checking each value's type and range.
+private struct FieldReader {
+    let source: String
+
+    func fail(_ node: Node?, _ message: String) -> QuireConfig.Invalid {
+        QuireConfig.Invalid(source: source, line: node?.mark?.line, message: message)
+    }
+
+    func text(_ node: Node, _ what: String) throws(QuireConfig.Invalid) -> String {
+        guard let text = node.string, node.scalar != nil else { throw fail(node, "\(what) must be text.") }
+        return text
+    }
+
+    /// A finite number within `range`; whole when `whole`.
+    func number(_ node: Node, _ what: String, _ range: ClosedRange<Double>, whole: Bool = false) throws(QuireConfig.Invalid) -> Double {
+        guard let number = node.float ?? node.int.map(Double.init), number.isFinite else { throw fail(node, "\(what) must be a number.") }
+        guard range.contains(number), !whole || number == number.rounded() else {
+            let bounds = "from \(Self.show(range.lowerBound)) to \(Self.show(range.upperBound))"
+            throw fail(node, "\(what) must be \(whole ? "a whole number" : "a number") \(bounds), not \(node.string ?? "\(number)").")
+        }
+        return number
+    }
+
+    func count(_ node: Node, _ what: String, _ range: ClosedRange<Double>) throws(QuireConfig.Invalid) -> Int {
+        Int(try number(node, what, range, whole: true))
+    }
+
+    private static func show(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
+    func backend(_ nameNode: Node, _ node: Node) throws(QuireConfig.Invalid) -> QuireConfig.Backend {
+        let name = nameNode.string ?? ""
+        guard let fields = node.mapping else { throw fail(node, "backend '\(name)' must be a mapping (kind, model, …).") }
+        var kind: BackendConfig.Kind?
+        var backend = QuireConfig.Backend(
+            name: name, kind: .openai, model: "", baseURL: nil, apiKeyEnv: nil, apiKeyCommand: nil, headers: [:], apiVersion: nil,
+            contextWindow: nil, maxOutputTokens: nil, inputPricePerMillion: nil, outputPricePerMillion: nil, requestsPerMinute: nil,
+            tokensPerMinute: nil, batchPriceFactor: nil, line: nameNode.mark?.line ?? 0)
+        for (fieldNode, value) in fields {
+            let field = fieldNode.string ?? ""
+            let what = "'\(field)' of backend '\(name)'"
+            switch field {
+            case "kind":
+                let text = try text(value, what)
+                guard let parsed = BackendConfig.Kind(rawValue: text) else {
+                    throw fail(value, "unknown kind '\(text)' for backend '\(name)'; use one of: \(BackendConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                kind = parsed
+            case "model": backend.model = try text(value, what)
+            case "base_url": backend.baseURL = try text(value, what)
+            case "api_key_env": backend.apiKeyEnv = try text(value, what)
+            case "api_key_cmd": backend.apiKeyCommand = try text(value, what)
+            case "api_version": backend.apiVersion = try text(value, what)
+            case "context_window": backend.contextWindow = try count(value, what, 256...100_000_000)
+            case "max_output_tokens": backend.maxOutputTokens = try count(value, what, 1...10_000_000)
+            case "input_price": backend.inputPricePerMillion = try number(value, what, 0...1_000_000)
+            case "output_price": backend.outputPricePerMillion = try number(value, what, 0...1_000_000)
+            case "requests_per_minute": backend.requestsPerMinute = try count(value, what, 1...1_000_000_000)
+            case "tokens_per_minute": backend.tokensPerMinute = try count(value, what, 1...1_000_000_000)
+            case "thinking_budget": backend.thinkingBudget = try count(value, "\(what) (tokens)", 1024...1_000_000)
+            case "reasoning_budget": backend.reasoningBudget = try count(value, "\(what) (tokens)", 1024...1_000_000)
+            case "batch_discount":
+                let share = try number(value, what, 0...1)
+                guard share > 0 else { throw fail(value, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).") }
+                backend.batchPriceFactor = share
+            case "headers":
+                guard let headers = value.mapping else { throw fail(value, "'headers' of backend '\(name)' must map header names to values.") }
+                for (header, headerValue) in headers {
+                    let headerName = header.string ?? ""
+                    let text = try text(headerValue, "header '\(headerName)' of backend '\(name)'")
+                    // A line break in a header would start another header: refuse it here, without echoing the value.
+                    guard !headerName.contains(where: \.isNewline), !text.contains(where: \.isNewline) else {
+                        throw fail(headerValue, "header '\(headerName)' of backend '\(name)' contains a line break.")
+                    }
+                    backend.headers[headerName] = text
+                }
+            default:
+                throw fail(fieldNode, "unknown field '\(field)' in backend '\(name)'.")
+            }
+        }
+        guard let kind else { throw fail(nameNode, "backend '\(name)' needs a kind (\(BackendConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))).") }
+        backend.kind = kind
+        guard !backend.model.isEmpty else { throw fail(nameNode, "backend '\(name)' needs a model.") }
+        if name == "builtin" { throw fail(nameNode, "'builtin' is the name of the offline backend; choose another name.") }
+        return backend
+    }
+
+    func task(_ nameNode: Node, _ node: Node) throws(QuireConfig.Invalid) -> QuireConfig.Task {
+        let name = nameNode.string ?? ""
+        var task = QuireConfig.Task(name: name, use: [], temperature: nil, maxOutputTokens: nil, line: nameNode.mark?.line ?? 0)
+        if let single = node.scalar {
+            task.use = [single.string]
+        } else if let list = node.sequence {
+            task.use = list.compactMap(\.string)
+        } else if let fields = node.mapping {
+            for (fieldNode, value) in fields {
+                let field = fieldNode.string ?? ""
+                let what = "'\(field)' of task '\(name)'"
+                switch field {
+                case "use":
+                    if let list = value.sequence { task.use = list.compactMap(\.string) } else if let one = value.string { task.use = [one] }
+                case "temperature": task.temperature = try number(value, what, 0...2)
+                case "max_output_tokens": task.maxOutputTokens = try count(value, what, 1...10_000_000)
+                case "system": task.system = try text(value, what)
+                case "prompt": task.prompt = try text(value, what)
+                case "description": task.description = try text(value, what)
+                default:
+                    throw fail(fieldNode, "unknown field '\(field)' in task '\(name)'.")
+                }
+            }
+        } else {
+            throw fail(node, "task '\(name)' must name its backends ('use: [a, b]').")
+        }
+        if task.use.isEmpty { throw fail(nameNode, "task '\(name)' names no backend.") }
+        if task.prompt == nil, task.system != nil { throw fail(nameNode, "task '\(name)' has a system prompt but no 'prompt' (write one with {{content}} where the files go).") }
+        if task.prompt != nil, QuireConfig.taskNames.contains(name) {
+            throw fail(nameNode, "'\(name)' is a built-in task; give your own task another name (its prompt runs with 'quire run NAME').")
+        }
+        return task
     }
 }
