@@ -413,13 +413,17 @@ public struct Extractor: Sendable {
             var pending = ""
             let layout = try open.forEachRow(ofSheet: index, formatted: kind != .csv, onDimension: { writer.setDimension($0) }) { row in
                 writer.append(row)
-                pending += writer.takeOutput()
-                if pending.utf8.count >= 1 << 16 {
-                    write(pending)
-                    pending = ""
-                }
+                repeat {
+                    pending += writer.takeOutput()
+                    if pending.utf8.count >= 1 << 16 {
+                        write(pending)
+                        pending = ""
+                    }
+                } while writer.owesOutput
             }
-            write(pending + writer.finish() + WorkbookRenderer.sheetNotes(comments: sheet.comments, hyperlinks: layout.hyperlinks, format: kind))
+            write(pending + writer.finish())
+            while writer.owesOutput { write(writer.takeOutput()) }
+            write(WorkbookRenderer.sheetNotes(comments: sheet.comments, hyperlinks: layout.hyperlinks, format: kind))
         }
         let note = WorkbookRenderer.skippedNote(skipped, format: kind, hasOutput: wroteAny)
         if !note.isEmpty { write(note) }

@@ -4,7 +4,10 @@
 /// Columns come from the sheet's stated used range (`dimension`); a cell outside it widens
 /// the rows from there on. Without a stated range the rows are held until the end to
 /// find it. Empty rows before the first and after the last row with a value are dropped;
-/// empty rows between are kept.
+/// empty rows between are kept — in Markdown and text a run longer than ``longGap`` becomes
+/// one line saying which rows are empty, and CSV (where positions matter) writes every line
+/// but hands out a long run ``gapChunk`` rows at a time (see ``owesOutput``), so a sheet
+/// whose only cells are A1 and XFD1048576 streams in constant memory.
 public struct SheetStreamWriter: Sendable {
     public enum Format: Sendable { case csv, markdown, text }
 
@@ -44,6 +47,18 @@ public struct SheetStreamWriter: Sendable {
 
     /// Rows held to find the used columns before writing.
     public static let holdLimit = 2_000
+    /// Markdown and text write a run of more empty rows than this as one line.
+    public static let longGap = 10
+    /// CSV blank lines written per ``takeOutput()`` while a long run is owed.
+    public static let gapChunk = 4_096
+    /// CSV blank lines still owed, their width, and the row that follows them.
+    private var owedBlankRows = 0
+    private var owedWidth = 0
+    private var afterGap: [UInt8] = []
+
+    /// Whether ``takeOutput()`` has more to give (CSV paying a long run of empty rows): call it
+    /// again until this is false before appending the next row.
+    public var owesOutput: Bool { owedBlankRows > 0 || !afterGap.isEmpty }
     private var statedColumns: ClosedRange<Int>?
 
     public mutating func append(_ row: SheetRow) {
@@ -73,7 +88,8 @@ public struct SheetStreamWriter: Sendable {
         return high >= 0 ? low...high : nil
     }
 
-    /// Ends the sheet; returns whatever is left to write.
+    /// Ends the sheet; returns what is left to write — all of it, unless a CSV run of empty
+    /// rows is owed: then drain ``takeOutput()`` while ``owesOutput``.
     public mutating func finish() -> String {
         if columns == nil { columns = usedColumns() }
         if columns != nil { release() }
@@ -86,8 +102,10 @@ public struct SheetStreamWriter: Sendable {
         return takeOutput()
     }
 
-    /// What has been rendered since the last call.
+    /// What has been rendered since the last call (for CSV owing a long run of empty rows, the
+    /// next ``gapChunk`` of them; see ``owesOutput``).
     public mutating func takeOutput() -> String {
+        if owesOutput && csvBytes.isEmpty && output.isEmpty { payGap() }
         if !csvBytes.isEmpty {
             output += String(decoding: csvBytes, as: UTF8.self)
             csvBytes.removeAll(keepingCapacity: true)
@@ -95,6 +113,33 @@ public struct SheetStreamWriter: Sendable {
         let text = output
         output = ""
         return text
+    }
+
+    /// The next chunk of owed blank CSV lines, then the row that follows them.
+    private mutating func payGap() {
+        // About a megabyte at a time, however wide the rows.
+        let rows = min(owedBlankRows, max(1, min(Self.gapChunk, (1 << 20) / max(1, owedWidth))))
+        for _ in 0..<rows {
+            csvBytes.append(contentsOf: repeatElement(UInt8(ascii: ","), count: max(0, owedWidth - 1)))
+            csvBytes.append(0x0D)
+            csvBytes.append(0x0A)
+        }
+        owedBlankRows -= rows
+        if owedBlankRows == 0 {
+            csvBytes.append(contentsOf: afterGap)
+            afterGap = []
+        }
+    }
+
+    /// Pays an owed CSV run in full, after what was written before it.
+    private mutating func settleGap() {
+        var bytes: [UInt8] = []
+        while owesOutput {
+            payGap()
+            bytes += csvBytes
+            csvBytes = []
+        }
+        csvBytes = bytes
     }
 
     private mutating func release() {
@@ -156,18 +201,45 @@ public struct SheetStreamWriter: Sendable {
         var high = columns.upperBound
         for cell in row.cells where cell.column > high && !cell.value.isEmpty { high = cell.column }
         let width = high - columns.lowerBound + 1
-        for _ in 0..<emptyRun {
-            writeRow(row, slots: [Int](repeating: -1, count: width))
-            written += 1
-        }
+        let gap = emptyRun
         emptyRun = 0
         // Positions into `row.cells`, so cells are not copied.
         var slots = [Int](repeating: -1, count: width)
         for (i, cell) in row.cells.enumerated() where cell.column >= columns.lowerBound && cell.column <= high {
             slots[cell.column - columns.lowerBound] = i
         }
-        writeRow(row, slots: slots)
+        // A caller that did not drain a long CSV run gets it paid now, in order.
+        if owesOutput { settleGap() }
+        if gap > 0 { writeGap(gap, before: row, width: width) }
+        if owesOutput {
+            // Behind a long CSV run: this row waits until the run is paid.
+            swap(&csvBytes, &afterGap)
+            writeRow(row, slots: slots)
+            swap(&csvBytes, &afterGap)
+        } else {
+            writeRow(row, slots: slots)
+        }
         written += 1
+    }
+
+    /// `count` empty rows before `row`: written as they are when few, as one line in Markdown
+    /// and text when many, and owed in chunks in CSV.
+    private mutating func writeGap(_ count: Int, before row: SheetRow, width: Int) {
+        written += count
+        if count <= Self.longGap || format == .csv && count <= Self.gapChunk {
+            for _ in 0..<count { writeRow(row, slots: [Int](repeating: -1, count: width)) }
+            return
+        }
+        switch format {
+        case .csv:
+            owedBlankRows = count
+            owedWidth = width
+        case .markdown:
+            let first = row.index - count
+            output += "| … rows \(first)–\(row.index - 1) are empty |" + String(repeating: "  |", count: max(0, width - 1)) + "\n"
+        case .text:
+            output += "… rows \(row.index - count)–\(row.index - 1) are empty\n"
+        }
     }
 
     package static func appendCSVField(_ field: String, to out: inout [UInt8]) {

@@ -138,6 +138,7 @@ public struct WorkbookRenderer: Sendable {
             writer.append(row)
         }
         out += writer.finish()
+        while writer.owesOutput { out += writer.takeOutput() }
         out += WorkbookRenderer.sheetNotes(comments: sheet.comments, hyperlinks: sheet.hyperlinks, format: format)
         return out
     }

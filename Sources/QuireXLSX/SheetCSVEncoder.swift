@@ -333,6 +333,8 @@ struct CSVState {
             out.append(0x0D)
             out.append(0x0A)
             written += 1
+            // A run of a million empty rows is written as it goes, not gathered.
+            if out.count >= 1 << 16 { flush() }
         }
         emptyRun = 0
     }

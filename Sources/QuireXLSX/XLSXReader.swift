@@ -236,6 +236,7 @@ public struct OpenWorkbook: Sendable {
             var writer = SheetStreamWriter(format: .csv)
             _ = try forEachRow(ofSheet: index, formatted: false, onDimension: { writer.setDimension($0) }) { writer.append($0) }
             write(Array(writer.finish().utf8))
+            while writer.owesOutput { write(Array(writer.takeOutput().utf8)) }
             return
         }
         let strings = sharedStrings
@@ -272,10 +273,13 @@ public struct OpenWorkbook: Sendable {
             var writer = SheetStreamWriter(format: .csv)
             _ = try forEachRow(ofSheet: index, formatted: false, onDimension: { writer.setDimension($0) }) { row in
                 writer.append(row)
-                let text = writer.takeOutput()
-                if !text.isEmpty { write(Array(text.utf8)) }
+                repeat {
+                    let text = writer.takeOutput()
+                    if !text.isEmpty { write(Array(text.utf8)) }
+                } while writer.owesOutput
             }
             write(Array(writer.finish().utf8))
+            while writer.owesOutput { write(Array(writer.takeOutput().utf8)) }
         }
     }
 
