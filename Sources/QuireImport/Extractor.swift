@@ -29,6 +29,9 @@ public struct Extractor: Sendable {
     /// Told, now and then, how far a mailbox is read: (messages written, bytes read, file
     /// size). For a progress line on a terminal.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
+    /// Told what a reader noticed in a message (a part it could not read, a message cut at
+    /// the size limit), prefixed with the file or the message's place.
+    public var warn: (@Sendable (String) -> Void)?
 
     public init(
         format: Format, options: RenderOptions = RenderOptions(), workbookOptions: WorkbookRenderOptions = WorkbookRenderOptions(),
@@ -76,7 +79,7 @@ public struct Extractor: Sendable {
             write(try render(.mail(try importer.readMail(bytes: bytes, name: name, separatesQuotedText: rendersQuotedText)), file: name))
         case .other(.mbox):
             try extractMailbox(file: name, write: write) { body in
-                for entry in MboxReader().messages(in: bytes) { try body(entry) }
+                for entry in importer.mboxReader.messages(in: bytes) { try body(entry) }
             }
         default:
             try extract(opened, file: name, write: write)
@@ -95,7 +98,7 @@ public struct Extractor: Sendable {
             let reader = DOCXReader(options: .init(limits: importer.limits))
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
         case .other(.mbox):
-            try extractMailbox(file: file, write: write) { body in try MboxReader().forEachMessage(path: file, body) }
+            try extractMailbox(file: file, write: write) { body in try importer.mboxReader.forEachMessage(path: file, body) }
         default:
             write(try render(try importer.read(opened, file: file, separatesQuotedText: rendersQuotedText), file: file))
         }
@@ -185,9 +188,10 @@ public struct Extractor: Sendable {
                 switch importer.detect(path: path) {
                 case .mbox:
                     do {
-                        try MboxReader().forEachMessage(path: path) { entry in
+                        try importer.mboxReader.forEachMessage(path: path) { entry in
                             do throws(DocumentError) {
                                 var message = try MailReader().read(bytes: entry.bytes, name: path)
+                                if let warning = entry.truncationWarning { message.warnings.append(warning) }
                                 importer.extractAttachments(of: &message, depth: 0)
                                 message.origin = MailOrigin(file: path, index: entry.index, offset: entry.offset)
                                 messages.append(message)
@@ -202,9 +206,7 @@ public struct Extractor: Sendable {
                         throw DocumentError(.corrupt, file: path, message: "\(error)")
                     }
                 case .mail:
-                    var message = try importer.readMail(bytes: try Importer.contents(path: path), name: path)
-                    message.origin = .file(path)
-                    messages.append(message)
+                    messages.append(try importer.readMailFile(path: path))
                 default:
                     throw DocumentError(.unsupportedFormat, file: path, message: "--threads reads mail (.eml, mbox, Maildir); this is not a message.")
                 }
@@ -327,6 +329,7 @@ public struct Extractor: Sendable {
     public func render(_ content: ImportedContent, file: String) throws(DocumentError) -> String {
         switch content {
         case .mail(let message):
+            for warning in message.warnings { warn?("\(file): \(warning)") }
             let renderer = MailRenderer(options: options, workbookOptions: workbookOptions)
             switch format {
             case .markdown: return renderer.markdown(message)
@@ -556,6 +559,7 @@ struct MailboxRenderer: Sendable {
         let label = "\(file) message \(entry.index + 1) (byte \(entry.offset))"
         do {
             var message = try MailReader(separatesQuotedText: extractor.rendersQuotedText).read(bytes: entry.bytes, name: label)
+            if let warning = entry.truncationWarning { message.warnings.append(warning) }
             extractor.importer.extractAttachments(of: &message, depth: 0)
             message.origin = MailOrigin(file: file, index: entry.index, offset: entry.offset)
             return try extractor.render(.mail(message), file: label)

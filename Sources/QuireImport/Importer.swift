@@ -3,7 +3,7 @@ public import QuireZip
 import QuireDOCX
 package import QuireOOXML
 import QuireXLSX
-import QuireMail
+public import QuireMail
 
 #if canImport(Glibc)
 import Glibc
@@ -41,9 +41,27 @@ public enum ImportedContent: Sendable {
 /// The format-sniffing entry point: looks at a file's bytes and hands it to the right reader.
 public struct Importer: Sendable {
     public var limits: ZipLimits
+    /// Bytes read of one message (an .eml file or an mbox entry); see `MailReader.Limits`.
+    public var maxMessageBytes: Int
 
-    public init(limits: ZipLimits = .default) {
+    public init(limits: ZipLimits = .default, maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) {
         self.limits = limits
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// The mbox reader with this importer's message size limit.
+    public var mboxReader: MboxReader { MboxReader(maxMessageBytes: maxMessageBytes) }
+
+    /// The message file at `path` (attachments read too), its first `maxMessageBytes` only, with
+    /// a warning when there was more.
+    public func readMailFile(path: String, separatesQuotedText: Bool = true) throws(DocumentError) -> MailMessage {
+        let (bytes, size) = try Importer.contents(path: path, upTo: maxMessageBytes)
+        var message = try readMail(bytes: bytes, name: path, separatesQuotedText: separatesQuotedText)
+        if size > bytes.count {
+            message.warnings.append(MailReader.Limits.truncationWarning(size: size, kept: bytes.count))
+        }
+        message.origin = .file(path)
+        return message
     }
 
     /// Detects the format of the file at `path` from its magic bytes and, for ZIPs, from
@@ -176,9 +194,7 @@ public struct Importer: Sendable {
             // The DOCX reader says precisely what is wrong with a ZIP that is no document.
             return .document(try DOCXReader(options: .init(limits: limits)).read(package: package))
         case .other(.mail):
-            var message = try readMail(bytes: try Importer.contents(path: file), name: file, separatesQuotedText: separatesQuotedText)
-            message.origin = .file(file)
-            return .mail(message)
+            return .mail(try readMailFile(path: file, separatesQuotedText: separatesQuotedText))
         case .package(_, let format), .other(let format):
             throw Importer.unsupported(format, file: file)
         }
@@ -233,8 +249,8 @@ public struct Importer: Sendable {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    /// The whole file at `path`.
-    package static func contents(path: String) throws(DocumentError) -> [UInt8] {
+    /// The file at `path`, or its first `limit` bytes; and the file's size.
+    package static func contents(path: String, upTo limit: Int) throws(DocumentError) -> (bytes: [UInt8], size: Int) {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")
@@ -242,8 +258,8 @@ public struct Importer: Sendable {
         defer { close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        while out.count < limit {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).")
@@ -251,7 +267,9 @@ public struct Importer: Sendable {
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
         }
-        return out
+        var info = stat()
+        let size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? max(Int(info.st_size), out.count) : out.count
+        return (out, size)
     }
 
     static func unsupported(_ format: DetectedFormat, file: String) -> DocumentError {

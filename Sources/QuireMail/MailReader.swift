@@ -15,11 +15,32 @@ public struct MailReader: Sendable {
         public var maxParts: Int
         /// Header blocks beyond this many bytes end there (the rest is body).
         public var maxHeaderBytes: Int
+        /// Bytes read of one message (an .eml file or an mbox entry); the rest is skipped
+        /// with a warning. 64 MiB: more than any mail service delivers.
+        public var maxMessageBytes: Int
+        public static let defaultMessageBytes = 64 << 20
 
-        public init(maxDepth: Int = 24, maxParts: Int = 10_000, maxHeaderBytes: Int = 1 << 20) {
+        public init(maxDepth: Int = 24, maxParts: Int = 10_000, maxHeaderBytes: Int = 1 << 20, maxMessageBytes: Int = defaultMessageBytes) {
             self.maxDepth = maxDepth
             self.maxParts = maxParts
             self.maxHeaderBytes = maxHeaderBytes
+            self.maxMessageBytes = maxMessageBytes
+        }
+
+        /// What a message cut at the size limit says.
+        public static func truncationWarning(size: Int, kept: Int) -> String {
+            "the message is \(Limits.size(size)) (\(size) bytes): only its first \(Limits.size(kept)) were read "
+                + "(the limit on message size; raise it with --max-message-size)"
+        }
+
+        /// A byte count for people: `512 bytes`, `64 MB`, `1.5 GB`.
+        public static func size(_ bytes: Int) -> String {
+            if bytes < 1 << 10 { return "\(bytes) bytes" }
+            for (unit, shift) in [("GB", 30), ("MB", 20), ("KB", 10)] where bytes >= 1 << shift {
+                let value = Double(bytes) / Double(1 << shift)
+                return (value >= 10 || value == value.rounded() ? String(Int(value.rounded())) : String(Double(Int(value * 10)) / 10)) + " " + unit
+            }
+            return "\(bytes) bytes"
         }
     }
 

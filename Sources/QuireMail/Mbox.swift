@@ -25,9 +25,22 @@ public struct MboxReader: Sendable {
         public var envelope: String
         /// The message bytes (envelope line removed, `>From ` unescaped).
         public var bytes: [UInt8]
+        /// Bytes of the message past `maxMessageBytes`, not kept (0 for a whole message).
+        public var droppedBytes = 0
+
+        /// The warning a message cut at the size limit carries.
+        public var truncationWarning: String? {
+            guard droppedBytes > 0 else { return nil }
+            return MailReader.Limits.truncationWarning(size: bytes.count + droppedBytes, kept: bytes.count)
+        }
     }
 
-    public init() {}
+    /// Bytes kept of one message; the rest of a longer one is skipped and counted.
+    public var maxMessageBytes: Int
+
+    public init(maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) {
+        self.maxMessageBytes = maxMessageBytes
+    }
 
     /// Calls `body` with each message in order.
     /// - Throws: `DocumentError` when the file cannot be read, or what `body` throws.
@@ -37,7 +50,7 @@ public struct MboxReader: Sendable {
             throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")
         }
         defer { close(fd) }
-        var splitter = MboxSplitter()
+        var splitter = MboxSplitter(maxMessageBytes: maxMessageBytes)
         try Self.readChunks(fd, path: path, first: 1 << 20) { try splitter.feed($0, body) }
         try splitter.finish(body)
     }
@@ -70,7 +83,7 @@ public struct MboxReader: Sendable {
             throw DocumentError(.io, file: path, message: "cannot go to byte \(offset): \(String(cString: strerror(errno))).")
         }
         struct Found: Error { var entry: Entry }
-        var splitter = MboxSplitter()
+        var splitter = MboxSplitter(maxMessageBytes: maxMessageBytes)
         do {
             // Most messages are a few KB: read little first, more while the message goes on.
             try Self.readChunks(fd, path: path, first: 1 << 14, growing: true) { piece in try splitter.feed(piece) { throw Found(entry: $0) } }
@@ -85,7 +98,7 @@ public struct MboxReader: Sendable {
 
     /// The messages of an mbox held in memory.
     public func messages(in bytes: [UInt8]) -> [Entry] {
-        var splitter = MboxSplitter()
+        var splitter = MboxSplitter(maxMessageBytes: maxMessageBytes)
         var entries: [Entry] = []
         splitter.feedAll(bytes[...]) { entries.append($0) }
         splitter.finishAll { entries.append($0) }
@@ -135,6 +148,18 @@ struct MboxSplitter {
     var trustLength = true
     /// Where the current message's stated Content-Length ends, in `current`'s bytes.
     private var statedEnd: Int?
+    /// Bytes kept per message, and how many of the current one were not.
+    let maxMessageBytes: Int
+    private var dropped = 0
+    /// Whether the bytes before the next line end continue a line already taken: a line too
+    /// long to wait for is taken in pieces, so a file with no line ends is not held.
+    private var midLine = false
+    /// An unfinished line longer than this is taken as it is (no envelope line is so long).
+    static let longestWaitingLine = 1 << 16
+
+    init(maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) {
+        self.maxMessageBytes = maxMessageBytes
+    }
 
     mutating func feed(_ bytes: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
         pending.append(contentsOf: bytes)
@@ -150,6 +175,18 @@ struct MboxSplitter {
             guard let base = bytes.baseAddress else { return 0 }
             var start = 0
             var runStart = 0
+            if midLine {
+                // The rest of a long line, up to its end.
+                guard let hit = memchr(base, 0x0A, bytes.count) else {
+                    appendRun(buffer[...])
+                    return bytes.count
+                }
+                let newline = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                appendRun(buffer[...newline])
+                midLine = false
+                start = newline + 1
+                runStart = start
+            }
             while start < bytes.count {
                 guard let hit = memchr(base + start, 0x0A, bytes.count - start) else { break }
                 let newline = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
@@ -162,6 +199,12 @@ struct MboxSplitter {
                 start = newline + 1
             }
             if runStart < start { appendRun(buffer[runStart..<start]) }
+            if bytes.count - start > Self.longestWaitingLine {
+                // A line with no end in sight: take what there is, and the rest as it comes.
+                try line(buffer[start...], body, complete: false)
+                midLine = true
+                return bytes.count
+            }
             return start
         }
     }
@@ -169,13 +212,24 @@ struct MboxSplitter {
     /// Ordinary lines (none blank, none starting with F or >), appended as they are.
     private mutating func appendRun(_ run: ArraySlice<UInt8>) {
         offset += run.count
-        current.append(contentsOf: run)
+        keep(run)
         previousBlank = false
+    }
+
+    /// Adds bytes to the message, up to the size limit; past it they are only counted.
+    private mutating func keep(_ bytes: ArraySlice<UInt8>) {
+        let room = maxMessageBytes - current.count
+        if bytes.count <= room {
+            current.append(contentsOf: bytes)
+        } else {
+            if room > 0 { current.append(contentsOf: bytes.prefix(room)) }
+            dropped += bytes.count - max(0, room)
+        }
     }
 
     mutating func finish(_ body: (MboxReader.Entry) throws -> Void) throws {
         if !pending.isEmpty {
-            try line(pending[...], body)
+            if midLine { appendRun(pending[...]) } else { try line(pending[...], body) }
             pending = []
         }
         try emit(body)
@@ -189,8 +243,9 @@ struct MboxSplitter {
         try? finish(body)
     }
 
-    /// One line, with its line ending.
-    private mutating func line(_ raw: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void) throws {
+    /// One line, with its line ending (or the start of one too long to wait for, when not
+    /// `complete`: never an envelope line).
+    private mutating func line(_ raw: ArraySlice<UInt8>, _ body: (MboxReader.Entry) throws -> Void, complete: Bool = true) throws {
         var line = raw
         let lineOffset = offset
         offset += raw.count
@@ -201,8 +256,9 @@ struct MboxSplitter {
         var content = line
         if content.last == 0x0A { content = content.dropLast() }
         if content.last == 0x0D { content = content.dropLast() }
-        let insideStatedLength = trustLength && (statedEnd.map { current.count < $0 } ?? false)
-        if MboxReader.isEnvelope(content) && !insideStatedLength {
+        // Past the size limit the stated length can no longer be checked against the bytes: envelope lines split.
+        let insideStatedLength = trustLength && dropped == 0 && (statedEnd.map { current.count < $0 } ?? false)
+        if complete && MboxReader.isEnvelope(content) && !insideStatedLength {
             try emit(body, atSeparator: true)
             envelope = String(decoding: content, as: UTF8.self)
             envelopeOffset = lineOffset
@@ -216,7 +272,7 @@ struct MboxSplitter {
             let unquoted = content.drop { $0 == UInt8(ascii: ">") }
             if unquoted.starts(with: MboxReader.fromPrefix) { line = line.dropFirst() }
         }
-        current.append(contentsOf: line)
+        keep(line)
         if !headerDone && content.isEmpty {
             headerDone = true
             if let length = MboxSplitter.contentLength(current) { statedEnd = current.count + length }
@@ -258,12 +314,13 @@ struct MboxSplitter {
             envelope = nil
             headerDone = false
             statedEnd = nil
+            dropped = 0
         }
         guard envelope != nil || current.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }) else { return }
-        if let statedEnd, trustLength, abs(current.count - statedEnd) > 2 {
+        if let statedEnd, trustLength, dropped == 0, abs(current.count - statedEnd) > 2 {
             // The stated length held back splits but does not fit the message: split again
             // by envelope lines alone.
-            var inner = MboxSplitter()
+            var inner = MboxSplitter(maxMessageBytes: maxMessageBytes)
             inner.trustLength = false
             inner.first = false
             inner.offset = envelopeOffset
@@ -282,7 +339,7 @@ struct MboxSplitter {
             if bytes.last == 0x0A { bytes.removeLast() }
             if bytes.last == 0x0D { bytes.removeLast() }
         }
-        try body(MboxReader.Entry(index: index, offset: envelopeOffset, envelope: envelope ?? "", bytes: bytes))
+        try body(MboxReader.Entry(index: index, offset: envelopeOffset, envelope: envelope ?? "", bytes: bytes, droppedBytes: dropped))
         index += 1
     }
 }

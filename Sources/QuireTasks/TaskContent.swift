@@ -76,7 +76,7 @@ public struct ContentLoader: Sendable {
         var messages: [MailMessage] = []
         var warnings: [String] = []
         do {
-            try MboxReader().forEachMessage(path: path) { add($0, of: path, to: &messages, &warnings) }
+            try importer.mboxReader.forEachMessage(path: path) { add($0, of: path, to: &messages, &warnings) }
         } catch let error as DocumentError {
             throw error
         } catch {
@@ -90,7 +90,7 @@ public struct ContentLoader: Sendable {
         guard importer.detect(bytes: bytes) == .mbox else { return .content(try importer.read(bytes: bytes, name: name)) }
         var messages: [MailMessage] = []
         var warnings: [String] = []
-        for entry in MboxReader().messages(in: bytes) { add(entry, of: name, to: &messages, &warnings) }
+        for entry in importer.mboxReader.messages(in: bytes) { add(entry, of: name, to: &messages, &warnings) }
         return .mailbox(messages, warnings: warnings)
     }
 
@@ -98,6 +98,7 @@ public struct ContentLoader: Sendable {
     func add(_ entry: MboxReader.Entry, of name: String, to messages: inout [MailMessage], _ warnings: inout [String]) {
         do throws(DocumentError) {
             var message = try importer.readMail(bytes: entry.bytes, name: "\(name) message \(entry.index + 1)")
+            if let warning = entry.truncationWarning { message.warnings.append(warning) }
             message.origin = MailOrigin(file: name, index: entry.index, offset: entry.offset)
             messages.append(message)
         } catch {

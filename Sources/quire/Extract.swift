@@ -1,5 +1,6 @@
 import ArgumentParser
 import QuireImport
+import QuireMail
 import QuireModel
 import QuireXLSX
 
@@ -63,12 +64,18 @@ struct Extract: ParsableCommand {
     @Flag(help: "Mail: group the messages of all inputs into threads; show each message's new text (quoted history and signatures apart).")
     var threads = false
 
+    @Option(help: "Mail: read at most this many megabytes of one message (default 64); the rest of a longer one is skipped with a warning.")
+    var maxMessageSize: Int = MailReader.Limits.defaultMessageBytes >> 20
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("'-' (standard input) can be given only once.")
         }
         if let maxRows, maxRows < 0 {
             throw ValidationError("--max-rows must be 0 or more.")
+        }
+        if maxMessageSize < 1 || maxMessageSize > 1 << 20 {
+            throw ValidationError("--max-message-size is in megabytes, from 1 to 1048576.")
         }
     }
 
@@ -102,7 +109,10 @@ struct Extract: ParsableCommand {
             }
         let workbookOptions = WorkbookRenderOptions(
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
-        var extractor = Extractor(format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet)
+        var extractor = Extractor(
+            format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet,
+            importer: Importer(maxMessageBytes: maxMessageSize << 20))
+        extractor.warn = { printError("quire: warning: \($0)") }
         // A progress line for big mailboxes, when a person watches standard error and the
         // output goes elsewhere.
         let showProgress = isatty(2) != 0 && (output != nil || isatty(1) == 0)

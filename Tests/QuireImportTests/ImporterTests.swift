@@ -178,3 +178,21 @@ struct DirectCSVTests {
         #expect(compared > 150 || Fixtures.corpus == nil)
     }
 }
+
+struct MessageSizeLimitTests {
+    @Test("an .eml past the message size limit is read up to it, with a warning that says how to raise it")
+    func emlLimit() throws {
+        let path = NSTemporaryDirectory() + "quire-limit-\(getpid()).eml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let head = "From: ada@example.org\nSubject: big\n\nfirst words "
+        try (head + String(repeating: "y", count: 300_000) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let small = try Importer(maxMessageBytes: 100_000).readMailFile(path: path)
+        #expect(small.subject == "big")
+        #expect(small.textBody?.hasPrefix("first words yyy") == true)
+        #expect((small.textBody?.utf8.count ?? 0) <= 100_000)
+        #expect(small.warnings.contains { $0.hasPrefix("the message is 293 KB (300049 bytes): only its first 98 KB were read") && $0.contains("--max-message-size") }, "\(small.warnings)")
+        let whole = try Importer().readMailFile(path: path)
+        #expect(whole.warnings.allSatisfy { !$0.contains("--max-message-size") })
+        #expect(whole.textBody?.utf8.count == 300_000 + "first words \n".utf8.count)
+    }
+}

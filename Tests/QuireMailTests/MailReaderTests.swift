@@ -215,6 +215,66 @@ extension MailFixtureTests {
     }
 }
 
+/// Lines with no end in sight and messages past the size limit (issue 14): the splitter never
+/// holds more than the limit, and the messages after are found as before.
+struct MboxLimitTests {
+    static func mbox(longLine: Int, contentLength: Int? = nil) -> [UInt8] {
+        var text = "From a@example.org Mon Jan  1 00:00:00 2024\nSubject: long\n"
+        if let contentLength { text += "Content-Length: \(contentLength)\n" }
+        text += "\n>From the start of a long line "
+        var bytes = Array(text.utf8)
+        bytes += [UInt8](repeating: UInt8(ascii: "x"), count: longLine)
+        bytes += Array("\nlast line\n\nFrom b@example.org Mon Jan  1 00:00:01 2024\nSubject: after\n\nsecond body\n".utf8)
+        return bytes
+    }
+
+    static func split(_ bytes: [UInt8], chunk: Int, limit: Int) -> [MboxReader.Entry] {
+        var splitter = MboxSplitter(maxMessageBytes: limit)
+        var entries: [MboxReader.Entry] = []
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + chunk)
+            splitter.feedAll(bytes[start..<end]) { entries.append($0) }
+            start = end
+        }
+        splitter.finishAll { entries.append($0) }
+        return entries
+    }
+
+    @Test("a line longer than the wait is taken in pieces, unescaped, and splits as when read whole")
+    func longLine() {
+        let bytes = Self.mbox(longLine: 300_000)
+        let whole = MboxReader().messages(in: bytes)
+        #expect(whole.count == 2)
+        #expect(String(decoding: whole[0].bytes, as: UTF8.self).contains("\n\nFrom the start of a long line xxx"))
+        for chunk in [4_096, 70_000, 1 << 20] {
+            let entries = Self.split(bytes, chunk: chunk, limit: 1 << 20)
+            #expect(entries.map(\.bytes) == whole.map(\.bytes), "chunk \(chunk)")
+            #expect(entries.map(\.offset) == whole.map(\.offset), "chunk \(chunk)")
+            #expect(entries.allSatisfy { $0.droppedBytes == 0 && $0.truncationWarning == nil })
+        }
+    }
+
+    @Test("a message past the size limit keeps its first bytes, counts the rest, and says so; the next message is whole")
+    func sizeLimit() throws {
+        for contentLength in [nil, 10_000_000] as [Int?] {
+            let bytes = Self.mbox(longLine: 500_000, contentLength: contentLength)
+            let whole = MboxReader().messages(in: bytes)
+            let entries = Self.split(bytes, chunk: 8_192, limit: 100_000)
+            #expect(entries.count == 2, "Content-Length \(contentLength ?? 0)")
+            guard entries.count == 2, whole.count == 2 else { continue }
+            #expect(entries[0].bytes.count == 100_000)
+            #expect(entries[0].bytes == Array(whole[0].bytes.prefix(100_000)))
+            #expect(entries[0].bytes.count + entries[0].droppedBytes >= whole[0].bytes.count)
+            let warning = try #require(entries[0].truncationWarning)
+            #expect(warning.hasPrefix("the message is 488 KB ("))
+            #expect(warning.contains("only its first 98 KB were read"))
+            #expect(entries[1].bytes == whole[1].bytes)
+            #expect(entries[1].envelope == "From b@example.org Mon Jan  1 00:00:01 2024")
+        }
+    }
+}
+
 struct HeaderQuirkTests {
     @Test("a raw 8-bit byte inside an encoded word is decoded once, by the word's charset")
     func eightBitInWord() throws {
