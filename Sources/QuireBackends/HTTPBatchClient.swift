@@ -24,14 +24,11 @@ public final class HTTPBatchClient: ProviderBatchClient {
         let anthropic = config.kind == .anthropic
         self.maxRequests = maxRequests ?? (anthropic ? 100_000 : 50_000)
         self.maxBytes = maxBytes ?? (anthropic ? 256_000_000 : 200_000_000)
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = HTTPClient.Configuration.Timeout(
-            connect: .milliseconds(Int64(config.connectTimeout * 1000)), read: .milliseconds(Int64(config.readTimeout * 1000)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = SharedHTTPClients.client(connect: config.connectTimeout, read: config.readTimeout)
     }
 
-    public func shutdown() async throws { try await client.shutdown() }
+    /// Nothing to close: the client is shared by the process.
+    public func shutdown() async throws {}
 
     var base: String { config.resolvedBaseURL }
 

@@ -1,5 +1,5 @@
 public import QuireLLM
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import Foundation
@@ -78,21 +78,20 @@ public final class HTTPChatBackend: ChatBackend {
     public var name: String { config.name }
     public var capabilities: BackendCapabilities { config.capabilities }
 
-    public init(config: BackendConfig) {
-        self.config = config
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = HTTPClient.Configuration.Timeout(
-            connect: .milliseconds(Int64(config.connectTimeout * 1000)), read: .milliseconds(Int64(config.readTimeout * 1000)))
-        // A refused connection fails at once (the route falls back), instead of being tried
-        // again until the connect timeout.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    /// A backend for `config`, on the process's shared client for its timeouts.
+    public convenience init(config: BackendConfig) {
+        self.init(config: config, client: SharedHTTPClients.client(connect: config.connectTimeout, read: config.readTimeout))
     }
 
-    /// Closes the connections; call before the backend goes away.
-    public func shutdown() async throws {
-        try await client.shutdown()
+    /// A backend on the caller's own client (which the caller shuts down).
+    public init(config: BackendConfig, client: HTTPClient) {
+        self.config = config
+        self.client = client
     }
+
+    /// Nothing to close: the client is shared, or the caller's. Kept so that callers written
+    /// for clients of their own need no change.
+    public func shutdown() async throws {}
 
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         AsyncThrowingStream { continuation in

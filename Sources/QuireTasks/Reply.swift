@@ -151,7 +151,7 @@ public struct ReplyComposer: Sendable {
             body += (line.hasPrefix(">") ? ">" : "> ") + line + "\n"
         }
         var out = ""
-        for (name, value) in headers { out += Self.fold(name + ": " + value) + "\r\n" }
+        for (name, value) in headers { out += Self.fold(name + ": " + Self.headerSafe(value)) + "\r\n" }
         out += "\r\n" + Self.quotedPrintable(body)
         return out
     }
@@ -196,6 +196,14 @@ public struct ReplyComposer: Sendable {
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
         return words.joined(separator: " ")
+    }
+
+    /// A header value on one line: line breaks and other control characters (from an address
+    /// given by the user, or a subject decoded from the original) become spaces, so no value
+    /// can start a header of its own.
+    static func headerSafe(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return value }
+        return String(String.UnicodeScalarView(value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
     }
 
     /// A header line folded at spaces to lines of at most 78 characters where it can be.

@@ -252,23 +252,15 @@ struct Reply: AsyncParsableCommand {
         let session = try TaskSession(task: "reply", options: common)
         let writesMessage = output.map { $0.lowercased().hasSuffix(".eml") } ?? false
         if let output { try OutputSink.refuseOverwriting([file], with: output) }
+        // Who it is from is settled before the model is paid for.
+        let sender = writesMessage ? try Self.sender(given: from, for: message) : nil
         let sink = try TaskOutput(path: writesMessage ? nil : output, inputs: [file])
         let options = TaskOptions(length: length, language: language, tone: tone, instructions: instructions, stream: session.streams && !writesMessage)
         let task = ReplyTask(file: promptName(file), message: message, earlier: earlier, options: options)
         try await session.complete(sink) {
             if writesMessage && !common.dryRun {
                 let outcome = try await session.runner().run(task) { _ in }
-                let environment = ProcessInfo.processInfo.environment
-                let sender: MailAddress
-                if let given = from ?? environment["QUIRE_FROM"] ?? environment["EMAIL"], !given.isEmpty {
-                    sender = Self.address(given)
-                } else if let me = message.to.first {
-                    sender = me
-                    printError("quire: From: \(me.description) (the original's first recipient; set --from or $QUIRE_FROM to choose)")
-                } else {
-                    throw TaskFailure("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).", status: Quire.Status.usage)
-                }
-                let eml = ReplyComposer(from: sender, replyAll: all).compose(reply: outcome.text, to: message)
+                let eml = ReplyComposer(from: sender!, replyAll: all).compose(reply: outcome.text, to: message)
                 try Data(eml.utf8).write(to: URL(fileURLWithPath: output!), options: .atomic)
                 printError("quire: wrote \(output!) (\(ReplyComposer.replySubject(message.subject)))")
                 if common.json { sink.write(session.json(outcome, file: file)) }
@@ -276,6 +268,30 @@ struct Reply: AsyncParsableCommand {
                 _ = try await session.run(task, file: file, sink: sink)
             }
         }
+    }
+
+    /// The reply's From: --from, $QUIRE_FROM, $EMAIL, else the original's first recipient.
+    /// A value with a line break (which would add a header such as Bcc) is refused.
+    static func sender(given: String?, for message: MailMessage) throws -> MailAddress {
+        let environment = ProcessInfo.processInfo.environment
+        let sources: [(String, String?)] = [("--from", given), ("$QUIRE_FROM", environment["QUIRE_FROM"]), ("$EMAIL", environment["EMAIL"])]
+        if let (source, value) = sources.first(where: { !($0.1 ?? "").isEmpty }), let value {
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw TaskFailure(
+                    "\(source) holds a line break or another control character; give one address, such as 'Ada <ada@example.org>'.",
+                    status: Quire.Status.usage)
+            }
+            let address = Self.address(value)
+            guard address.address.contains("@"), !address.address.contains(where: { $0 == " " || $0 == "," || $0 == "<" || $0 == ">" }) else {
+                throw TaskFailure("\(source) is not one mail address: '\(value)' (write 'Ada <ada@example.org>' or ada@example.org).", status: Quire.Status.usage)
+            }
+            return address
+        }
+        if let me = message.to.first {
+            printError("quire: From: \(me.description) (the original's first recipient; set --from or $QUIRE_FROM to choose)")
+            return me
+        }
+        throw TaskFailure("no address for the From header: give --from you@example.com (or set $QUIRE_FROM).", status: Quire.Status.usage)
     }
 
     /// "Name <a@b>" or "a@b".

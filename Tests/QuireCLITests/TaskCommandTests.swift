@@ -280,6 +280,21 @@ struct TaskCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/r.eml"))
     }
 
+    @Test("reply -o refuses a --from or $EMAIL with a line break before the model is asked (no injected Bcc)")
+    func fromInjection() async throws {
+        let server = try await TestHTTPServer { _ in Self.jsonReply("Fine.") }
+        let config = try Self.config(server)
+        let out = NSTemporaryDirectory() + "quire-inject-\(UUID().uuidString).eml"
+        let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
+        let given = try quire(["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "--from", "me@example.org\r\nBcc: victim@example.com", "-o", out], environment: env)
+        let fromEnv = try quire(["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "-o", out], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key, "EMAIL": "a@example.org\nBcc: x@example.com"]))
+        try await server.shutdown()
+        #expect(given.status == 2 && given.stderr.contains("--from holds a line break"), "\(given.stderr)")
+        #expect(fromEnv.status == 2 && fromEnv.stderr.contains("$EMAIL holds a line break"), "\(fromEnv.stderr)")
+        #expect(server.received.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test("a list thread offline: each reply's new text, wherever it stood; no footer, no attribution line")
     func listThreadSummary() throws {
         let result = try quire(["summarise", "TestDocuments/mail/list-thread.mbox"], environment: Self.cleanEnvironment())

@@ -26,6 +26,22 @@ struct ReplyTests {
         #expect(ReplyComposer.replySubject(nil) == "Re:")
     }
 
+    @Test("no header value can start a header of its own: line breaks from the user or the original become spaces")
+    func headerInjection() throws {
+        var original = MailMessage()
+        original.subject = "Plan\r\nBcc: victim@example.com"
+        original.from = [MailAddress(name: "Eve\nBcc: eve@example.com", address: "eve@example.org")]
+        original.messageID = "m1@example.org"
+        let sender = MailAddress(name: "Me\r\nX-Evil: 1", address: "me@example.org")
+        let eml = ReplyComposer(from: sender, date: Self.fixedDate, messageIDSeed: "abc").compose(reply: "Fine.", to: original)
+        let head = eml.components(separatedBy: "\r\n\r\n")[0]
+        let names = head.components(separatedBy: "\r\n").filter { !$0.hasPrefix(" ") }.map { $0.prefix { $0 != ":" } }
+        #expect(names == ["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "User-Agent"])
+        #expect(head.contains("Subject: Re: Plan  Bcc: victim@example.com"))
+        let parsed = try MailReader().read(bytes: Array(eml.utf8), name: "r.eml")
+        #expect(parsed.bcc.isEmpty && parsed.header("X-Evil") == nil)
+    }
+
     @Test("the reply message parses back: encoded subject, threading headers, recipients, quoted original, UTF-8 body")
     func roundTrip() throws {
         let original = try Self.message("report-with-attachments.eml")
