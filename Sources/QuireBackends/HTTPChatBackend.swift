@@ -69,6 +69,44 @@ public struct BackendConfig: Sendable, Equatable {
     }
 }
 
+extension BackendConfig {
+    /// Headers whose values are secrets: the provider keys, and any header of the config's
+    /// `headers:` named like a key, token, secret, password, cookie or authorization.
+    public static func isSecretHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["authorization", "x-api-key", "api-key"].contains(lower)
+            || ["key", "token", "secret", "password", "passwd", "cookie", "auth", "session", "signature"].contains { lower.contains($0) }
+    }
+
+    /// A URL without the credentials it may carry (`https://user:pass@host` → `https://[redacted]@host`).
+    public static func redactingCredentials(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        let authority = url[scheme.upperBound..<at]
+        guard !authority.contains("/") else { return url }
+        return String(url[..<scheme.upperBound]) + "[redacted]" + String(url[at...])
+    }
+
+    /// The live secrets of this backend: its key, secret header values, URL credentials.
+    public var secrets: [String] {
+        var out: [String] = []
+        if let apiKey, apiKey.count >= 4 { out.append(apiKey) }
+        for (name, value) in headers where Self.isSecretHeader(name) && value.count >= 4 { out.append(value) }
+        if let baseURL, let scheme = baseURL.range(of: "://"), let at = baseURL[scheme.upperBound...].firstIndex(of: "@") {
+            let credentials = String(baseURL[scheme.upperBound..<at])
+            if !credentials.contains("/") { out.append(credentials) }
+        }
+        return out
+    }
+
+    /// `text` with every live secret of this backend replaced by `[redacted]` (a provider error
+    /// body that echoes the key, a library error that quotes a header).
+    public func redacting(_ text: String) -> String {
+        var text = text
+        for secret in secrets where text.contains(secret) { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
+        return text
+    }
+}
+
 /// A backend reached over HTTP with AsyncHTTPClient, speaking its provider's wire format.
 /// Answers stream as they arrive: each SSE event or NDJSON line becomes events at once.
 public final class HTTPChatBackend: ChatBackend {
@@ -100,7 +138,10 @@ public final class HTTPChatBackend: ChatBackend {
                     try await self.run(request) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: self.classify(error))
+                    // The one way out for errors: no secret leaves in a message.
+                    var classified = self.classify(error)
+                    classified.message = self.config.redacting(classified.message)
+                    continuation.finish(throwing: classified)
                 }
             }
             continuation.onTermination = { _ in task.cancel() }

@@ -137,10 +137,20 @@ public struct ModelPicker: Sendable {
         if let reasoning = backend.reasoningBudget { resolved.reasoningAllowance = reasoning }
         var warning: String?
         if let variable = backend.apiKeyEnv {
-            if let key = environment[variable], !key.isEmpty { resolved.apiKey = key } else { warning = "\(variable) is not set" }
+            let key = environment[variable].map(Self.trimmedKey) ?? ""
+            if key.isEmpty {
+                warning = "\(variable) is not set"
+            } else if let problem = Self.keyProblem(key) {
+                warning = "$\(variable) \(problem)"
+            } else {
+                resolved.apiKey = key
+            }
         } else if let command = backend.apiKeyCommand {
-            resolved.apiKey = ModelPicker.run(command)
-            if resolved.apiKey == nil { warning = "the key command of '\(backend.name)' gave no key" }
+            if let key = ModelPicker.run(command) {
+                if let problem = Self.keyProblem(key) { warning = "the key command of '\(backend.name)' printed a key that \(problem)" } else { resolved.apiKey = key }
+            } else {
+                warning = "the key command of '\(backend.name)' gave no key"
+            }
         } else if backend.kind != .ollama && backend.kind != .openaiCompatible {
             warning = "no api_key_env or api_key_cmd for '\(backend.name)'"
         }
@@ -154,6 +164,17 @@ public struct ModelPicker: Sendable {
             requestsPerMinute: backend.requestsPerMinute, tokensPerMinute: backend.tokensPerMinute, batchPriceFactor: batchFactor)
     }
 
+    /// A key without the blanks and line ends around it (a key file written on Windows ends in CRLF).
+    static func trimmedKey(_ key: String) -> String { key.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// What is wrong with a key that could not go into a header, said without the key.
+    static func keyProblem(_ key: String) -> String? {
+        guard key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            return "holds a space, a line break or a character a header cannot carry (the key is not shown)"
+        }
+        return nil
+    }
+
     /// The first line a shell command prints (for `api_key_cmd`), or nil.
     static func run(_ command: String) -> String? {
         let process = Process()
@@ -163,10 +184,15 @@ public struct ModelPicker: Sendable {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { return nil }
+        // A command that waits (a password manager asking on a terminal nobody watches) is
+        // stopped after 30 seconds: no key, and the route goes on without the backend.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         guard process.terminationStatus == 0 else { return nil }
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces)
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map { trimmedKey(String($0)) }
         return line?.isEmpty == false ? line : nil
     }
 }

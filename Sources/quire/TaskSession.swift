@@ -182,22 +182,6 @@ final class TaskSession: Sendable {
         return w.takeOutput() + "\n"
     }
 
-    /// Headers whose values are secrets: the provider keys, and any header of the config's
-    /// `headers:` named like a key, token, secret, password, cookie or authorization.
-    static func isSecretHeader(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return ["authorization", "x-api-key", "api-key"].contains(lower)
-            || ["key", "token", "secret", "password", "passwd", "cookie", "auth", "session", "signature"].contains { lower.contains($0) }
-    }
-
-    /// A URL without the credentials it may carry (`https://user:pass@host` → `https://[redacted]@host`).
-    static func redactingCredentials(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let authority = url[scheme.upperBound..<at]
-        guard !authority.contains("/") else { return url }
-        return String(url[..<scheme.upperBound]) + "[redacted]" + String(url[at...])
-    }
-
     /// The requests a plan would send, as the primary backend would put them on the wire.
     func dryRun(_ plan: TaskPlan, runner: TaskRunner) -> String {
         var requests: [ChatRequest] = []
@@ -216,10 +200,10 @@ final class TaskSession: Sendable {
             if let backend = http.first, route.backends.first is HTTPChatBackend {
                 let wire = backend.wireRequest(request)
                 w.field("backend", backend.name)
-                w.field("url", Self.redactingCredentials(wire.url))
+                w.field("url", BackendConfig.redactingCredentials(wire.url))
                 w.key("headers")
                 w.beginObject()
-                for (name, value) in wire.headers { w.field(name, Self.isSecretHeader(name) ? "[redacted]" : value) }
+                for (name, value) in wire.headers { w.field(name, BackendConfig.isSecretHeader(name) ? "[redacted]" : value) }
                 w.endObject()
                 w.key("body")
                 w.rawJSON(String(decoding: wire.body, as: UTF8.self))

@@ -149,6 +149,23 @@ struct HTTPBackendTests {
         }
     }
 
+    @Test("a provider error body that echoes the key, a secret header or URL credentials: the message says [redacted]")
+    func redactsSecrets() async throws {
+        let key = "sk-live-0123456789abcdef"
+        let body = #"{"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef; token tok-9876543210 from alice:pw-31337"}}"#
+        try await Self.with({ _ in TestHTTPServer.Reply(status: 401, headers: [("Content-Type", "application/json")], chunks: [(0, Array(body.utf8))]) }) { server in
+            let config = BackendConfig(
+                name: "openai", kind: .openai, model: "m-1", baseURL: server.baseURL.replacingOccurrences(of: "://", with: "://alice:pw-31337@") + "/v1",
+                apiKey: key, headers: ["X-Session-Token": "tok-9876543210"], readTimeout: 5, totalTimeout: 10)
+            let backend = HTTPChatBackend(config: config)
+            let (_, error) = await Self.events(backend)
+            let message = try #require(error?.message)
+            #expect(error?.code == .authentication)
+            #expect(!message.contains(key) && !message.contains("tok-9876543210") && !message.contains("pw-31337"), "\(message)")
+            #expect(message.contains("Incorrect API key provided: [redacted]"), "\(message)")
+        }
+    }
+
     @Test("a stream cut mid-event, malformed JSON, a slow first byte, an oversized body")
     func broken() async throws {
         // Cut: the connection closes inside an event.

@@ -70,6 +70,28 @@ struct ConfigTests {
     }
 }
 
+struct KeyHygieneTests {
+    static let yaml = """
+        backends:
+          a: { kind: openai, model: m, api_key_env: QUIRE_K }
+          b: { kind: openai, model: m, api_key_cmd: "printf 'sk-from-cmd-42\\r\\n'" }
+        tasks:
+          summarise: { use: [a, b, builtin] }
+        """
+
+    @Test("keys lose the blanks and CR/LF around them; a key with a break inside is left out, never shown")
+    func keys() throws {
+        let config = try QuireConfig.parse(Self.yaml, source: "k.yaml")
+        let crlf = ModelPicker(config: config, environment: ["QUIRE_K": "sk-env-7\r\n"]).route(for: "summarise")
+        #expect(crlf.steps[0].backend?.apiKey == "sk-env-7")
+        #expect(crlf.steps[1].backend?.apiKey == "sk-from-cmd-42")
+        let broken = ModelPicker(config: config, environment: ["QUIRE_K": "sk-env\r\nX-Evil: 1"]).route(for: "summarise")
+        #expect(broken.steps[0].backend?.apiKey == nil)
+        let warning = try #require(broken.steps[0].warning)
+        #expect(warning.contains("$QUIRE_K holds a space, a line break") && !warning.contains("sk-env"), "\(warning)")
+    }
+}
+
 struct ModelPickerTests {
     @Test("no config, no key: every task goes to the built-in backend")
     func offline() {
