@@ -182,6 +182,7 @@ public final class HTTPChatBackend: ChatBackend {
     }
 
     private func run(_ request: ChatRequest, _ yield: (ChatEvent) -> Void) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(config.totalTimeout * 1000))
         let wire = wireRequest(request)
         var http = HTTPClientRequest(url: wire.url)
         http.method = .POST
@@ -194,7 +195,7 @@ public final class HTTPChatBackend: ChatBackend {
             throw wireError(status: status, body: body, retryAfter: response.headers.first(name: "retry-after"))
         }
         do {
-            try await read(response, request, yield)
+            try await read(response, request, deadline: deadline, yield)
         } catch {
             // Once the answer has begun, a dropped connection means it was cut short.
             let classified = classify(error)
@@ -202,10 +203,17 @@ public final class HTTPChatBackend: ChatBackend {
         }
     }
 
-    private func read(_ response: HTTPClientResponse, _ request: ChatRequest, _ yield: (ChatEvent) -> Void) async throws {
+    private func read(_ response: HTTPClientResponse, _ request: ChatRequest, deadline: ContinuousClock.Instant, _ yield: (ChatEvent) -> Void) async throws {
+        // A server that drips a byte now and then never trips the silence timeout: the total
+        // time is checked as each piece arrives.
+        func inTime() throws {
+            guard ContinuousClock.now < deadline else {
+                throw LLMError(.timeout, backend: name, message: "the answer took longer than the total timeout of \(Int(config.totalTimeout)) s; stopped.")
+            }
+        }
         let streaming = request.stream && config.capabilities.streaming
         guard streaming else {
-            let body = try await collect(response.body, limit: config.maxResponseBytes, allowTruncation: false)
+            let body = try await collect(response.body, limit: config.maxResponseBytes, allowTruncation: false, deadline: deadline)
             let answer: ChatResponse
             switch config.kind {
             case .openai, .openaiCompatible, .azureOpenAI: answer = try OpenAIWire.response(body, backend: name)
@@ -225,6 +233,7 @@ public final class HTTPChatBackend: ChatBackend {
             var sse = SSEDecoder()
             var state = OpenAIWire.StreamState(backend: name)
             for try await buffer in response.body {
+                try inTime()
                 for event in try sse.feed(buffer.readableBytesView) {
                     for out in try state.events(event) { yield(out) }
                 }
@@ -237,6 +246,7 @@ public final class HTTPChatBackend: ChatBackend {
             var sse = SSEDecoder()
             var state = AnthropicWire.StreamState(backend: name)
             for try await buffer in response.body {
+                try inTime()
                 for event in try sse.feed(buffer.readableBytesView) {
                     for out in try state.events(event) { yield(out) }
                 }
@@ -246,6 +256,7 @@ public final class HTTPChatBackend: ChatBackend {
         case .ollama:
             var lines = NDJSONDecoder()
             for try await buffer in response.body {
+                try inTime()
                 for line in try lines.feed(buffer.readableBytesView) {
                     let decoded = try OllamaWire.events(line, backend: name, contextWindow: config.capabilities.contextWindow)
                     for out in decoded.events { yield(out) }
@@ -265,9 +276,12 @@ public final class HTTPChatBackend: ChatBackend {
         LLMError(.malformedResponse, backend: name, message: "the answer stopped in the middle (the connection closed before the end of the stream).")
     }
 
-    private func collect(_ body: HTTPClientResponse.Body, limit: Int, allowTruncation: Bool) async throws -> [UInt8] {
+    private func collect(_ body: HTTPClientResponse.Body, limit: Int, allowTruncation: Bool, deadline: ContinuousClock.Instant? = nil) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         for try await buffer in body {
+            if let deadline, ContinuousClock.now >= deadline {
+                throw LLMError(.timeout, backend: name, message: "the answer took longer than the total timeout of \(Int(config.totalTimeout)) s; stopped.")
+            }
             bytes += buffer.readableBytesView
             if bytes.count > limit {
                 if allowTruncation { return Array(bytes.prefix(limit)) }

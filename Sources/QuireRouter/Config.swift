@@ -37,6 +37,10 @@ public struct QuireConfig: Sendable {
         /// Anthropic extended thinking (`thinking_budget`); OpenAI reasoning room (`reasoning_budget`).
         public var thinkingBudget: Int? = nil
         public var reasoningBudget: Int? = nil
+        /// Seconds: to connect, of silence while an answer arrives, and for the whole request.
+        public var connectTimeout: Double? = nil
+        public var readTimeout: Double? = nil
+        public var totalTimeout: Double? = nil
         /// The line of the config that defines it.
         public var line: Int
     }
@@ -206,6 +210,9 @@ private struct FieldReader {
             case "tokens_per_minute": backend.tokensPerMinute = try count(value, what, 1...1_000_000_000)
             case "thinking_budget": backend.thinkingBudget = try count(value, "\(what) (tokens)", 1024...1_000_000)
             case "reasoning_budget": backend.reasoningBudget = try count(value, "\(what) (tokens)", 1024...1_000_000)
+            case "connect_timeout": backend.connectTimeout = try number(value, "\(what) (seconds)", 0.1...600)
+            case "read_timeout": backend.readTimeout = try number(value, "\(what) (seconds)", 1...3_600)
+            case "total_timeout": backend.totalTimeout = try number(value, "\(what) (seconds)", 1...86_400)
             case "batch_discount":
                 let share = try number(value, what, 0...1)
                 guard share > 0 else { throw fail(value, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).") }

@@ -134,6 +134,9 @@ public struct ModelPicker: Sendable {
             name: backend.name, kind: backend.kind, model: backend.model, baseURL: baseURL, headers: backend.headers, apiVersion: backend.apiVersion,
             capabilities: BackendCapabilities(contextWindow: window, maxOutputTokens: backend.maxOutputTokens ?? 8_192))
         resolved.thinkingBudget = backend.thinkingBudget
+        if let seconds = backend.connectTimeout { resolved.connectTimeout = seconds }
+        if let seconds = backend.readTimeout { resolved.readTimeout = seconds }
+        if let seconds = backend.totalTimeout { resolved.totalTimeout = max(seconds, resolved.readTimeout) }
         if let reasoning = backend.reasoningBudget { resolved.reasoningAllowance = reasoning }
         var warning: String?
         if let variable = backend.apiKeyEnv {

@@ -40,6 +40,10 @@ struct Models: AsyncParsableCommand {
                 for (i, step) in route.steps.enumerated() {
                     let model = step.backend.map { " — \($0.kind.rawValue) \($0.model)" } ?? " — offline"
                     print("  \(i == 0 ? "→" : "↳") \(step.name)\(model)  (\(step.why))")
+                    if let backend = step.backend {
+                        func s(_ seconds: Double) -> String { seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s" }
+                        print("      timeouts: connect \(s(backend.connectTimeout)), silence \(s(backend.readTimeout)), total \(s(backend.totalTimeout))")
+                    }
                     if let warning = step.warning { print("      ! \(warning)") }
                 }
                 var parameters: [String] = []

@@ -166,6 +166,23 @@ struct HTTPBackendTests {
         }
     }
 
+    @Test("a server that drips an event now and then never trips the silence timeout, but the total timeout stops it")
+    func drippingServer() async throws {
+        let drip = Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n".utf8)
+        try await Self.with({ _ in
+            TestHTTPServer.Reply(headers: [("Content-Type", "text/event-stream")], chunks: (0..<40).map { _ in (0.3, drip) })
+        }) { server in
+            let config = BackendConfig(
+                name: "openai", kind: .openai, model: "m-1", baseURL: server.baseURL + "/v1", apiKey: "sk-test", readTimeout: 2, totalTimeout: 1.5)
+            let (events, error) = await Self.events(HTTPChatBackend(config: config))
+            #expect(error?.code == .timeout)
+            #expect(error?.message.contains("total timeout of 1 s") == true, "\(error?.message ?? "")")
+            // Some text arrived before the stop, and far from all of it.
+            let text = events.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+            #expect(!text.isEmpty && text.count < 40)
+        }
+    }
+
     @Test("a stream cut mid-event, malformed JSON, a slow first byte, an oversized body")
     func broken() async throws {
         // Cut: the connection closes inside an event.

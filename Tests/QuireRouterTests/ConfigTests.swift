@@ -54,6 +54,7 @@ struct ConfigTests {
             ("backends:\n  a:\n    kind: openai\n    model: m\n    input_price: .nan\n", 5, "'input_price' of backend 'a' must be a number."),
             ("backends:\n  a:\n    kind: openai\n    model: m\n    output_price: -3\n", 5, "from 0 to 1000000"),
             ("backends:\n  a:\n    kind: openai\n    model: m\n    headers: { X-A: \"v\\r\\nBcc: x\" }\n", 5, "header 'X-A' of backend 'a' contains a line break."),
+            ("backends:\n  a:\n    kind: openai\n    model: m\n    read_timeout: 0\n", 5, "'read_timeout' of backend 'a' (seconds) must be a number from 1 to 3600"),
             ("tasks:\n  summarise:\n    use: builtin\n    temperature: 7\n", 4, "'temperature' of task 'summarise' must be a number from 0 to 2"),
             ("tasks:\n  summarise:\n    use: builtin\n    max_output_tokens: -1\n", 4, "'max_output_tokens' of task 'summarise' must be a whole number"),
         ])
@@ -84,6 +85,11 @@ struct KeyHygieneTests {
         let config = try QuireConfig.parse(Self.yaml, source: "k.yaml")
         let crlf = ModelPicker(config: config, environment: ["QUIRE_K": "sk-env-7\r\n"]).route(for: "summarise")
         #expect(crlf.steps[0].backend?.apiKey == "sk-env-7")
+        #expect(crlf.steps[0].backend?.connectTimeout == 10 && crlf.steps[0].backend?.totalTimeout == 600)
+        let timed = try QuireConfig.parse(
+            "backends:\n  t: { kind: ollama, model: m, connect_timeout: 2.5, read_timeout: 30, total_timeout: 90 }\n", source: "t.yaml")
+        let backend = ModelPicker(config: timed, environment: [:]).step("t", why: "").backend
+        #expect(backend?.connectTimeout == 2.5 && backend?.readTimeout == 30 && backend?.totalTimeout == 90)
         #expect(crlf.steps[1].backend?.apiKey == "sk-from-cmd-42")
         let broken = ModelPicker(config: config, environment: ["QUIRE_K": "sk-env\r\nX-Evil: 1"]).route(for: "summarise")
         #expect(broken.steps[0].backend?.apiKey == nil)
