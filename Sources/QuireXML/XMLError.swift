@@ -31,6 +31,29 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// libxml2's wording for the failures people meet most, said as what it means and what
+    /// to do ("Input is not proper UTF-8, indicate encoding !" says neither).
+    static func actionable(_ message: String) -> String {
+        let lower = message.lowercased()
+        if lower.contains("not proper utf-8") || lower.contains("input conversion failed") || lower.contains("invalid bytes in character encoding") {
+            var bytes = ""
+            if let range = message.firstRange(of: "Bytes: ") {
+                let listed = message[range.upperBound...].replacing("0x", with: "").split(whereSeparator: { $0 == " " || $0.isNewline })
+                bytes = " (bytes " + listed.joined(separator: " ") + ")"
+            }
+            return "not valid UTF-8\(bytes): the file is damaged or was written by a broken exporter; re-save it from its application"
+        }
+        if lower.hasPrefix("unsupported encoding") {
+            let name = message.dropFirst("unsupported encoding".count).split(separator: " ").joined(separator: " ")
+            return "declares the character encoding '\(name)', which this system cannot convert; re-save the file as UTF-8"
+        }
+        if lower.contains("document is empty") { return "the part is empty: the file is damaged" }
+        if lower.contains("premature end of data") || lower.contains("extra content at the end") || lower.contains("not properly terminated") {
+            return message + " (the part is cut short or damaged)"
+        }
+        return message
+    }
+
     /// `part:line:column: message`, the form compilers use.
     public var description: String { "\(part):\(line):\(column): \(message)" }
 }

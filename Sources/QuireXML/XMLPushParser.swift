@@ -140,7 +140,7 @@ public final class XMLPushParser {
                 line = Int(last.pointee.line)
                 column = Int(last.pointee.int2)
                 if let text = last.pointee.message {
-                    message = String(cString: text).trimmingTrailingNewlines()
+                    message = XMLError.actionable(String(cString: text).trimmingTrailingNewlines())
                 }
             }
             throw XMLError(.malformed, part: part, line: line, column: column, message: message)

@@ -115,6 +115,21 @@ struct XMLPushParserTests {
         #expect(error?.description.hasPrefix("test.xml:3:") == true)
     }
 
+    @Test("bytes that are not UTF-8, and an encoding nobody can convert, are said as what to do")
+    func encodings() throws {
+        let parser = XMLPushParser(part: "word/document.xml", namespaces: namespaces, handler: Recorder())
+        let bad: [UInt8] = Array("<r>caf".utf8) + [0xE9, 0x20, 0xFF] + Array("</r>".utf8)
+        let error = #expect(throws: XMLError.self) {
+            try bad.withUnsafeBytes { try parser.feed($0) }
+            try parser.finish()
+        }
+        #expect(error?.description.hasPrefix("word/document.xml:1:") == true)
+        #expect(error?.message.hasPrefix("not valid UTF-8 (bytes E9 20") == true, "\(error?.message ?? "")")
+        #expect(error?.message.hasSuffix("the file is damaged or was written by a broken exporter; re-save it from its application") == true)
+        let unknown = #expect(throws: XMLError.self) { _ = try parse("<?xml version=\"1.0\" encoding=\"x-nowhere\"?><r/>") }
+        #expect(unknown?.message == "declares the character encoding 'x-nowhere', which this system cannot convert; re-save the file as UTF-8")
+    }
+
     @Test("an empty or unfinished document is an error")
     func incomplete() throws {
         #expect(throws: XMLError.self) { _ = try parse("") }
