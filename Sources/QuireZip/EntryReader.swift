@@ -55,7 +55,8 @@ public final class ZipEntryReader {
         let nameLength = Int64(r.u16()), extraLength = Int64(r.u16())
         inputOffset = entry.localHeaderOffset + 30 + nameLength + extraLength
         inputRemaining = entry.compressedSize
-        if inputOffset + inputRemaining > source.count {
+        // Compared without adding: a ZIP64 field can claim a size near 2^63.
+        if inputOffset > source.count || inputRemaining > source.count - inputOffset {
             throw ZipError(
                 .truncated, archive: name, entry: entry.path,
                 message: "the entry's data runs past the end of the file; the archive is truncated.")

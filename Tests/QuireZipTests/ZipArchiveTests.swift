@@ -59,6 +59,41 @@ struct ZipArchiveTests {
         #expect(try text(archive, "word/document.xml").contains("Read through ZIP64 records."))
     }
 
+    @Test("a ZIP64 field claiming a compressed size near 2^63 is a clear error, not an overflow trap")
+    func zip64HugeCompressedSize() throws {
+        var bytes = try #require(Fixtures.bytes(Fixtures.path("sample-report.docx")))
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        func put32(_ value: UInt32, _ at: inout [UInt8], _ offset: Int) { for i in 0..<4 { at[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) } }
+        let eocd = try #require((0...(bytes.count - 22)).reversed().first { u32($0) == 0x0605_4B50 })
+        let (cdSize, cdOffset) = (u32(eocd + 12), u32(eocd + 16))
+        var directory: [UInt8] = []
+        var at = cdOffset
+        while at < cdOffset + cdSize {
+            let (n, m, k) = (u16(at + 28), u16(at + 30), u16(at + 32))
+            var entry = Array(bytes[at..<(at + 46 + n + m + k)])
+            let uncompressed = UInt64(u32(at + 24))
+            put32(0xFFFF_FFFF, &entry, 20)
+            put32(0xFFFF_FFFF, &entry, 24)
+            var extra: [UInt8] = [1, 0, 16, 0]
+            for value in [uncompressed, 0x7FFF_FFFF_FFFF_FFF0] as [UInt64] { for i in 0..<8 { extra.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) } }
+            entry.insert(contentsOf: extra, at: 46 + n)
+            entry[30] = UInt8((m + extra.count) & 0xFF)
+            entry[31] = UInt8((m + extra.count) >> 8)
+            directory += entry
+            at += 46 + n + m + k
+        }
+        var tail = Array(bytes[(cdOffset + cdSize)...])
+        put32(UInt32(directory.count), &tail, eocd - (cdOffset + cdSize) + 12)
+        bytes = Array(bytes[..<cdOffset]) + directory + tail
+        let archive = try ZipArchive(bytes: bytes, name: "huge.docx")
+        let entry = try #require(archive.entry("word/document.xml"))
+        #expect(entry.compressedSize == 0x7FFF_FFFF_FFFF_FFF0)
+        let error = #expect(throws: ZipError.self) { _ = try archive.contents(of: entry) }
+        #expect(error?.code == .truncated)
+        #expect(error?.description.contains("runs past the end of the file") == true)
+    }
+
     @Test("stored entries are read as is")
     func storedEntries() throws {
         let bytes = try #require(Fixtures.bytes(Fixtures.path("corrupt-crc.docx")))
