@@ -18,6 +18,8 @@ public struct Extractor: Sendable {
         case csv
         /// `pretty`: indented over several lines; otherwise one line (for JSON Lines).
         case json(pretty: Bool)
+
+        var isJSON: Bool { if case .json = self { true } else { false } }
     }
 
     public var format: Format
@@ -94,7 +96,7 @@ public struct Extractor: Sendable {
             // Sheets stream row by row: a sheet of millions of rows is never held.
             let reader = XLSXReader(options: .init(limits: importer.limits))
             try streamWorkbook(try reader.open(package: package), file: file, write: write)
-        case .package(let package, .docx) where format == .markdown:
+        case .package(let package, .docx) where format == .markdown || format.isJSON:
             let reader = DOCXReader(options: .init(limits: importer.limits))
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
         case .other(.mbox):
@@ -491,16 +493,21 @@ public struct Extractor: Sendable {
     ) throws(DocumentError) {
         let channel = BoundedChannel<RenderItem>(capacity: 8)
         let options = self.options
+        let format = self.format
         let renderer = BackgroundThread(name: "quire-render") {
-            var stream = MarkdownStream(options: options)
+            var markdown = MarkdownStream(options: options)
+            var json: JSONDocumentStream?
+            if case .json(let pretty) = format { json = JSONDocumentStream(pretty: pretty) }
             while let item = channel.take() {
                 switch item {
                 case .blocks(let blocks):
-                    for block in blocks { stream.append(block) }
+                    for block in blocks {
+                        if json != nil { json!.append(block) } else { markdown.append(block) }
+                    }
                 case .rest(let document):
-                    stream.finish(document)
+                    if json != nil { json!.finish(document) } else { markdown.finish(document) }
                 }
-                let text = stream.takeOutput()
+                let text = json?.takeOutput() ?? markdown.takeOutput()
                 if !text.isEmpty { write(text) }
             }
         }

@@ -17,13 +17,25 @@ public struct JSONRenderer: Sendable {
     }
 
     package func write(_ document: Document, to w: inout JSONWriter) {
+        writeHead(to: &w)
+        for block in document.blocks { writeBlock(block, to: &w) }
+        writeTail(document, to: &w)
+    }
+
+    /// The object's start, up to the opening of `blocks`. The metadata comes last: a title
+    /// taken from the first heading is known only once the body is read, and the body is
+    /// written as it is read (`JSONDocumentStream`).
+    package func writeHead(to w: inout JSONWriter) {
         w.beginObject()
         w.field("schema", JSONRenderer.schemaName)
         w.field("version", JSONRenderer.schemaVersion)
-        w.key("metadata")
-        writeMetadata(document.metadata, to: &w)
         w.key("blocks")
-        writeBlocks(document.blocks, to: &w)
+        w.beginArray()
+    }
+
+    /// The end of `blocks`, then notes, comments, headers and footers, and the metadata.
+    package func writeTail(_ document: Document, to w: inout JSONWriter) {
+        w.endArray()
         w.key("notes")
         w.beginArray()
         for note in document.notes {
@@ -60,6 +72,8 @@ public struct JSONRenderer: Sendable {
             w.endObject()
         }
         w.endArray()
+        w.key("metadata")
+        writeMetadata(document.metadata, to: &w)
         w.endObject()
     }
 
@@ -88,7 +102,7 @@ public struct JSONRenderer: Sendable {
         w.endArray()
     }
 
-    private func writeBlock(_ block: Block, to w: inout JSONWriter) {
+    package func writeBlock(_ block: Block, to w: inout JSONWriter) {
         w.beginObject()
         switch block {
         case .heading(let h):
@@ -212,4 +226,28 @@ public struct JSONRenderer: Sendable {
         }
         w.endArray()
     }
+}
+
+/// JSON of a document whose body arrives a block at a time, as `JSONRenderer` writes it
+/// whole: constant memory for any document size.
+public struct JSONDocumentStream {
+    private let renderer: JSONRenderer
+    private var writer: JSONWriter
+
+    public init(pretty: Bool = true) {
+        renderer = JSONRenderer(pretty: pretty)
+        writer = JSONWriter(pretty: pretty)
+        renderer.writeHead(to: &writer)
+    }
+
+    public mutating func append(_ block: Block) { renderer.writeBlock(block, to: &writer) }
+
+    /// Ends the object with the rest of the document (its `blocks` are not written again).
+    public mutating func finish(_ rest: Document) {
+        renderer.writeTail(rest, to: &writer)
+        writer.appendRaw("\n")
+    }
+
+    /// What was written since the last call.
+    public mutating func takeOutput() -> String { writer.takeOutput() }
 }
