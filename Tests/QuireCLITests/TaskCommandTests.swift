@@ -345,6 +345,7 @@ struct TaskCommandTests {
         let server = try await TestHTTPServer { _ in Self.jsonReply("# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| Region | Q3 |\n| --- | --- |\n| North | 1,720 |\n") }
         let config = try Self.config(server)
         let output = NSTemporaryDirectory() + "quire-draft-\(UUID().uuidString).docx"
+        defer { try? FileManager.default.removeItem(atPath: output) }
         let result = try quire(
             ["draft", "--config", config, "A board update", "--ref", "TestDocuments/sample-report.docx", "-o", output],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
