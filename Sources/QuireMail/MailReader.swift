@@ -289,12 +289,13 @@ struct MailBody {
         }
     }
 
-    /// CR LF and lone CR as LF.
+    /// CR LF and lone CR as LF; NUL bytes, which are never text (a padded or zero-filled
+    /// export), dropped.
     static func normaliseLineEnds(_ text: String) -> String {
         // Over UTF-8 bytes: CR is one byte, and "\r\n" is one Character to String.
         var text = text
         return text.withUTF8 { bytes -> String in
-            guard let firstCR = bytes.firstIndex(of: 0x0D) else { return String(decoding: bytes, as: UTF8.self) }
+            guard let firstCR = bytes.firstIndex(where: { $0 == 0x0D || $0 == 0x00 }) else { return String(decoding: bytes, as: UTF8.self) }
             var out = [UInt8]()
             out.reserveCapacity(bytes.count)
             out.append(contentsOf: bytes[..<firstCR])
@@ -304,7 +305,7 @@ struct MailBody {
                 if b == 0x0D {
                     out.append(0x0A)
                     if i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
-                } else {
+                } else if b != 0x00 {
                     out.append(b)
                 }
                 i += 1
