@@ -289,8 +289,8 @@ struct MailBody {
         }
     }
 
-    /// CR LF and lone CR as LF; NUL bytes, which are never text (a padded or zero-filled
-    /// export), dropped.
+    /// CR LF and lone CR as LF; a run of NUL bytes, which are never text (a padded or
+    /// zero-filled export), as one space, so that words stay apart and nothing balloons.
     static func normaliseLineEnds(_ text: String) -> String {
         // Over UTF-8 bytes: CR is one byte, and "\r\n" is one Character to String.
         var text = text
@@ -305,7 +305,10 @@ struct MailBody {
                 if b == 0x0D {
                     out.append(0x0A)
                     if i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
-                } else if b != 0x00 {
+                } else if b == 0x00 {
+                    while i + 1 < bytes.count, bytes[i + 1] == 0x00 { i += 1 }
+                    out.append(0x20)
+                } else {
                     out.append(b)
                 }
                 i += 1

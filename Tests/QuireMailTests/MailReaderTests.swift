@@ -54,7 +54,8 @@ struct MailFixtureTests {
     func broken() throws {
         let noSeparator = try mail("no-separator.eml")
         #expect(noSeparator.subject == "no blank line")
-        #expect(noSeparator.textBody == "This line starts the body.\nSecond\u{0}line.\n")
+        // A NUL byte (never text) stands as a space: the words stay apart.
+        #expect(noSeparator.textBody == "This line starts the body.\nSecond line.\n")
         #expect(noSeparator.warnings.contains { $0.contains("no blank line") })
 
         let badBoundary = try mail("bad-boundaries.eml")
