@@ -82,7 +82,8 @@ let package = Package(
         .target(name: "QuireRouter", dependencies: ["QuireLLM", "QuireBackends", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "QuireRouterTests", dependencies: ["QuireRouter", "QuireLLM", "QuireBackends"]),
         .target(
-            name: "QuireTestServer", dependencies: [
+            name: "QuireTestServer",
+            dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ], path: "Tests/QuireTestServer"),
@@ -90,7 +91,11 @@ let package = Package(
             name: "quire-route-bench", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"], path: "Benchmarks/RouteBench"),
         .executableTarget(name: "quire-bench-server", dependencies: ["QuireTestServer"], path: "Benchmarks/BenchServer"),
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
-        .testTarget(name: "QuireTasksTests", dependencies: ["QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
+        .testTarget(
+            name: "QuireTasksTests",
+            dependencies: [
+                "QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends",
+            ]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(
             name: "QuireBatchTests",

@@ -43,4 +43,7 @@ let seconds = Date().timeIntervalSince(start)
 try await backend.shutdown()
 try await server.shutdown()
 let total = meter.total.usage
-print(String(format: "%d routed calls, concurrency %d: %.2f s, %.0f calls/s (%d tokens in, %d out recorded)", calls, concurrency, seconds, Double(calls) / seconds, total.inputTokens, total.outputTokens))
+print(
+    String(
+        format: "%d routed calls, concurrency %d: %.2f s, %.0f calls/s (%d tokens in, %d out recorded)", calls, concurrency, seconds, Double(calls) / seconds,
+        total.inputTokens, total.outputTokens))

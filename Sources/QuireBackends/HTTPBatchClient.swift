@@ -1,8 +1,8 @@
-public import QuireLLM
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
-import Foundation
+public import QuireLLM
 
 /// A provider's batch API over HTTP: OpenAI's (`/v1/files` + `/v1/batches`, and Azure
 /// OpenAI's the same way) or Anthropic's Message Batches, for the backend `config`.
@@ -56,12 +56,14 @@ public final class HTTPBatchClient: ProviderBatchClient {
         let boundary = "quire-\(UUID().uuidString)"
         var form: [UInt8] = []
         form += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n".utf8)
-        form += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"quire-batch.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n".utf8)
+        form += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"quire-batch.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n".utf8)
         form += file
         form += Array("\r\n--\(boundary)--\r\n".utf8)
         let uploaded = try await send("POST", base + "/files", body: form, contentType: "multipart/form-data; boundary=\(boundary)")
         guard let fileID = (try? JSONSerialization.jsonObject(with: Data(uploaded)) as? [String: Any])?["id"] as? String else {
-            throw LLMError(.malformedResponse, backend: backend, message: "the file upload gave no file id: \(String(decoding: uploaded.prefix(200), as: UTF8.self))")
+            throw LLMError(
+                .malformedResponse, backend: backend, message: "the file upload gave no file id: \(String(decoding: uploaded.prefix(200), as: UTF8.self))")
         }
         let create = #"{"completion_window":"24h","endpoint":"\#(OpenAIBatchWire.endpoint)","input_file_id":"\#(fileID)","metadata":{"made_by":"quire"}}"#
         let answer = try await send("POST", base + "/batches", body: Array(create.utf8), contentType: "application/json")
@@ -92,7 +94,11 @@ public final class HTTPBatchClient: ProviderBatchClient {
         var request = HTTPClientRequest(url: url)
         request.method = .RAW(value: method)
         if let key = config.apiKey {
-            if config.kind == .anthropic { request.headers.add(name: "x-api-key", value: key) } else { request.headers.add(name: "Authorization", value: "Bearer " + key) }
+            if config.kind == .anthropic {
+                request.headers.add(name: "x-api-key", value: key)
+            } else {
+                request.headers.add(name: "Authorization", value: "Bearer " + key)
+            }
         }
         if config.kind == .anthropic { request.headers.add(name: "anthropic-version", value: AnthropicWire.version) }
         for (name, value) in config.headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
@@ -109,7 +115,9 @@ public final class HTTPBatchClient: ProviderBatchClient {
         for try await buffer in response.body {
             bytes += buffer.readableBytesView
             if bytes.count > max(maxBytes, config.maxResponseBytes) * 2 {
-                throw LLMError(.malformedResponse, backend: backend, message: "\(url): the answer is larger than \(max(maxBytes, config.maxResponseBytes) * 2) bytes; refused.")
+                throw LLMError(
+                    .malformedResponse, backend: backend,
+                    message: "\(url): the answer is larger than \(max(maxBytes, config.maxResponseBytes) * 2) bytes; refused.")
             }
         }
         let status = Int(response.status.code)

@@ -1,8 +1,8 @@
-public import QuireLLM
 public import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
-import Foundation
+public import QuireLLM
 
 /// Where and how to reach one model: a named backend of the config.
 public struct BackendConfig: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Foundation
 public import QuireLLM
-import Synchronization
 public import QuireTasks
+import Synchronization
 
 /// The roll-up of a finished batch (`--digest`): one more request over every item's
 /// result — decisions, open questions, owners and dates across the whole export — kept in

@@ -68,6 +68,7 @@ public final class BatchLedger: @unchecked Sendable {
             """)
     }
 
+    @discardableResult
     private func locked<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         try lock.withLock { _ throws(LedgerError) in try body() }
     }
@@ -379,7 +380,8 @@ public final class BatchLedger: @unchecked Sendable {
             do {
                 return try db.transaction {
                     let back = try db.run(
-                        "UPDATE items SET state = 'pending', custom_id = NULL, batch_ref = NULL WHERE batch_ref = ? AND state = 'submitted'", [.int(Int64(ref))])
+                        "UPDATE items SET state = 'pending', custom_id = NULL, batch_ref = NULL WHERE batch_ref = ? AND state = 'submitted'", [.int(Int64(ref))]
+                    )
                     try db.run("UPDATE provider_batches SET state = 'collected' WHERE ref = ?", [.int(Int64(ref))])
                     return back
                 }

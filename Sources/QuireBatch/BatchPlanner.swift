@@ -1,5 +1,5 @@
-import QuireModel
 import QuireMail
+import QuireModel
 import QuireTasks
 
 /// Turns sources into items: finds every message and file, drops duplicates and what the
@@ -48,10 +48,11 @@ public struct BatchPlanner: Sendable {
         let planner = self
         let task = Task.detached {
             do {
-                report(try planner.plan(sources) { item in
-                    try Task.checkCancellation()
-                    continuation.yield(item)
-                })
+                report(
+                    try planner.plan(sources) { item in
+                        try Task.checkCancellation()
+                        continuation.yield(item)
+                    })
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -120,7 +121,8 @@ public struct BatchPlanner: Sendable {
         for (sourceIndex, source) in sources.enumerated() {
             for path in source.paths {
                 for container in walker.containers(of: path) {
-                    if case .document = container {} else if granularity != .file {
+                    if case .document = container {
+                    } else if granularity != .file {
                         try scanMessages(container, sourceIndex)
                         continue
                     }
@@ -165,7 +167,8 @@ public struct BatchPlanner: Sendable {
         }
         var groups: [[Int]] = gmailOrder.map { thread in
             byGmail[thread]!.sorted { a, b in
-                let da = found[a].date, db = found[b].date
+                let da = found[a].date
+                let db = found[b].date
                 if let da, let db, da != db { return da < db }
                 return a < b
             }
@@ -179,7 +182,8 @@ public struct BatchPlanner: Sendable {
         groups += Threader.groups(stubs).map { $0.map { rest[$0] } }
         // Threads in order of their first message's date, undated last, then as found.
         return groups.sorted { a, b in
-            let da = found[a[0]].date ?? Int64.max, db = found[b[0]].date ?? Int64.max
+            let da = found[a[0]].date ?? Int64.max
+            let db = found[b[0]].date ?? Int64.max
             return da != db ? da < db : a[0] < b[0]
         }
     }
@@ -306,7 +310,8 @@ public struct BatchPlanner: Sendable {
     static func maildirFlags(_ name: String) -> String? {
         let bytes = Array(name.utf8)
         guard bytes.count >= 3 else { return nil }
-        for i in stride(from: bytes.count - 3, through: 0, by: -1) where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "2") && bytes[i + 2] == UInt8(ascii: ",") {
+        for i in stride(from: bytes.count - 3, through: 0, by: -1)
+        where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "2") && bytes[i + 2] == UInt8(ascii: ",") {
             return String(decoding: bytes[(i + 3)...], as: UTF8.self)
         }
         return nil

@@ -1,13 +1,13 @@
-public import QuireLLM
-import QuireTasks
-import QuireModel
 import QuireImport
+public import QuireLLM
+import QuireModel
+import QuireTasks
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How far a run is, for a progress line.
@@ -264,7 +264,8 @@ public struct BatchRunner: Sendable {
             let text = outcome.text
             if text.trimmingSpaces().isEmpty {
                 let error = ItemFailure(code: "empty_answer", message: "\(answered.answeredBy ?? "the model") gave an empty answer.")
-                return .outcome(failure(item, error, attempts: attemptsBefore + answered.tries, usage: total.usage, cost: total.cost, backend: answered.answeredBy))
+                return .outcome(
+                    failure(item, error, attempts: attemptsBefore + answered.tries, usage: total.usage, cost: total.cost, backend: answered.answeredBy))
             }
             var line = ResultLine(item: item, task: task.name)
             line.route = route.backends.map(\.name)
@@ -295,7 +296,9 @@ public struct BatchRunner: Sendable {
         }
     }
 
-    func failure(_ item: BatchItem, _ error: any Error, attempts: Int, usage: Usage = Usage(), cost: Double? = nil, backend: String? = nil) -> BatchLedger.Outcome {
+    func failure(_ item: BatchItem, _ error: any Error, attempts: Int, usage: Usage = Usage(), cost: Double? = nil, backend: String? = nil)
+        -> BatchLedger.Outcome
+    {
         let code: String
         let message: String
         switch error {

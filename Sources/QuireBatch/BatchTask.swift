@@ -1,8 +1,8 @@
-public import QuireLLM
-public import QuireTasks
-public import QuireModel
 public import QuireImport
+import QuireLLM
 import QuireMail
+public import QuireModel
+public import QuireTasks
 
 /// The task a batch runs on every item.
 public enum BatchTask: Sendable {
@@ -99,7 +99,8 @@ public struct ItemLoader: Sendable {
             }
             do {
                 var message = try importer.readMail(bytes: bytes, name: location.file + (location.index.map { " message \($0 + 1)" } ?? ""))
-                message.origin = location.container == .mbox
+                message.origin =
+                    location.container == .mbox
                     ? MailOrigin(file: location.file, index: location.index, offset: location.offset) : .file(location.file)
                 messages.append(message)
             } catch {
@@ -114,7 +115,8 @@ public struct ItemLoader: Sendable {
         switch location.container {
         case .mbox:
             guard let offset = location.offset, let entry = try MboxReader().message(path: location.file, at: offset) else {
-                throw BatchReadError(path: location.file, message: "no message starts at byte \(location.offset ?? -1) any more (the mbox changed since it was planned).")
+                throw BatchReadError(
+                    path: location.file, message: "no message starts at byte \(location.offset ?? -1) any more (the mbox changed since it was planned).")
             }
             return entry.bytes
         case .maildir, .eml:

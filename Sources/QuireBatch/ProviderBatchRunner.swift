@@ -84,15 +84,15 @@ public struct ProviderBatchRunner: Sendable {
                 return .failure(
                     ItemFailure(
                         code: "needs_parts",
-                        message: "too long for one request to \(route.backends.first?.name ?? "the model"): its parts depend on each other, so it cannot go in a provider batch; run it without --via provider-batch."))
+                        message:
+                            "too long for one request to \(route.backends.first?.name ?? "the model"): its parts depend on each other, so it cannot go in a provider batch; run it without --via provider-batch."
+                    ))
             }
             var prepared = taskRunner.prepared(request)
             prepared.stream = false
             return .success(prepared)
-        } catch let failure as ItemFailure {
-            return .failure(failure)
         } catch {
-            return .failure(ItemFailure(code: "error", message: "\(error)"))
+            return .failure(error)
         }
     }
 
@@ -237,7 +237,9 @@ extension ProviderBatchRunner {
 
     /// Reads OpenAI batch output lines (`custom_id` `q<seq>`) into the results; returns
     /// (written, already written or unknown).
-    public static func importResults(runner: BatchRunner, ledger: BatchLedger, results: ResultsFile, backend: String, from path: String) throws -> (written: Int, skipped: Int) {
+    public static func importResults(runner: BatchRunner, ledger: BatchLedger, results: ResultsFile, backend: String, from path: String) throws -> (
+        written: Int, skipped: Int
+    ) {
         let bytes = try FileBytes.read(path)
         let importer = ProviderBatchRunner(runner: runner, client: ExportOnly(backend: backend), priceFactor: 1)
         var outcomes: [BatchLedger.Outcome] = []
@@ -249,7 +251,8 @@ extension ProviderBatchRunner {
             }
             switch result {
             case .succeeded(let response): outcomes.append(importer.outcome(entry, response: response, batchID: "import"))
-            case .errored(let code, let message): outcomes.append(runner.failure(entry.item, ItemFailure(code: code, message: message), attempts: entry.attempts + 1))
+            case .errored(let code, let message):
+                outcomes.append(runner.failure(entry.item, ItemFailure(code: code, message: message), attempts: entry.attempts + 1))
             case .expired, .canceled: skipped += 1
             }
         }

@@ -1,9 +1,9 @@
 public import QuireLLM
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Time for the rate limiter; tests pass a clock that jumps instead of sleeping.

@@ -1,9 +1,9 @@
 import QuireImport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A source as the user named it: a path, or the paths listed on standard input.

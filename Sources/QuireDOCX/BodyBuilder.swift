@@ -160,7 +160,9 @@ struct BodyState {
             switch attributes.value("type") {
             case "page":
                 if let p = paragraphs.last {
-                    if p.isEmpty { paragraphs[paragraphs.count - 1].pageBreakBefore = true } else {
+                    if p.isEmpty {
+                        paragraphs[paragraphs.count - 1].pageBreakBefore = true
+                    } else {
                         paragraphs[paragraphs.count - 1].pageBreakAfter = true
                     }
                 }
@@ -225,7 +227,8 @@ struct BodyState {
             .del where parent == .rPr && elements.count >= 2 && elements[elements.count - 2].tag == .pPr:
             // The paragraph mark's own properties: the mark (the split after this paragraph)
             // was inserted or deleted.
-            paragraphs.top?.mark = Change(kind: tag == .ins ? .insertion : .deletion, author: attributes.value("author"), date: attributes.value("date"), content: [])
+            paragraphs.top?.mark = Change(
+                kind: tag == .ins ? .insertion : .deletion, author: attributes.value("author"), date: attributes.value("date"), content: [])
         case .ins, .del, .moveFrom, .moveTo:
             if parent != .rPr && parent != .pPr && parent != .trPr && parent != .tcPr && !paragraphs.isEmpty {
                 let kind: Change.Kind =

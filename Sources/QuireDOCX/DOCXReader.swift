@@ -1,7 +1,7 @@
 public import QuireModel
-public import QuireZip
 package import QuireOOXML
 import QuireXML
+public import QuireZip
 
 /// Reads Word documents (.docx, .docm, .dotx; Transitional and Strict) into a `Document`.
 ///
@@ -166,7 +166,9 @@ enum AltChunk {
         let type = (try? package.contentTypes())?.type(of: part)?.lowercased() ?? ""
         let lower = part.lowercased()
         if type.contains("wordprocessingml") || lower.hasSuffix(".docx") {
-            guard let document = try? DOCXReader(options: options).read(bytes: bytes, name: part) else { return [note("the imported Word document \(part), which is damaged")] }
+            guard let document = try? DOCXReader(options: options).read(bytes: bytes, name: part) else {
+                return [note("the imported Word document \(part), which is damaged")]
+            }
             return document.blocks
         }
         if type.contains("html") || lower.hasSuffix(".htm") || lower.hasSuffix(".html") || lower.hasSuffix(".xhtml") {

@@ -26,12 +26,14 @@ public struct DOCXWriter: Sendable {
             <Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>
             """
         for (id, url) in state.links {
-            rels += "<Relationship Id=\"\(id)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"\(Self.escape(url, attribute: true))\" TargetMode=\"External\"/>"
+            rels +=
+                "<Relationship Id=\"\(id)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"\(Self.escape(url, attribute: true))\" TargetMode=\"External\"/>"
         }
         rels += "</Relationships>"
-        let title = document.metadata.title ?? document.blocks.lazy.compactMap { block -> String? in
-            if case .heading(let h) = block { return h.content.plainText() } else { return nil }
-        }.first ?? ""
+        let title =
+            document.metadata.title ?? document.blocks.lazy.compactMap { block -> String? in
+                if case .heading(let h) = block { return h.content.plainText() } else { return nil }
+            }.first ?? ""
         var zip = ZipWriter()
         try zip.add("[Content_Types].xml", text: Self.contentTypes)
         try zip.add("_rels/.rels", text: Self.packageRels)
@@ -77,7 +79,8 @@ public struct DOCXWriter: Sendable {
                 }
                 let level = min(max(item.level, 0), 8)
                 if listLevels[numId, default: [:]][level] == nil { listLevels[numId, default: [:]][level] = item.isOrdered }
-                out += "<w:p><w:pPr><w:pStyle w:val=\"ListParagraph\"/><w:numPr><w:ilvl w:val=\"\(level)\"/><w:numId w:val=\"\(numId)\"/></w:numPr></w:pPr>"
+                out +=
+                    "<w:p><w:pPr><w:pStyle w:val=\"ListParagraph\"/><w:numPr><w:ilvl w:val=\"\(level)\"/><w:numId w:val=\"\(numId)\"/></w:numPr></w:pPr>"
                     + runs(item.content, base: "") + "</w:p>"
             case .table(let table):
                 let columns = max(table.columnCount, 1)
@@ -137,7 +140,9 @@ public struct DOCXWriter: Sendable {
                         links.append((id, url))
                         out += "<w:hyperlink r:id=\"\(id)\">" + runs(link.content, base: "<w:rStyle w:val=\"Hyperlink\"/>") + "</w:hyperlink>"
                     case .anchor(let anchor):
-                        out += "<w:hyperlink w:anchor=\"\(DOCXWriter.escape(anchor, attribute: true))\">" + runs(link.content, base: "<w:rStyle w:val=\"Hyperlink\"/>") + "</w:hyperlink>"
+                        out +=
+                            "<w:hyperlink w:anchor=\"\(DOCXWriter.escape(anchor, attribute: true))\">"
+                            + runs(link.content, base: "<w:rStyle w:val=\"Hyperlink\"/>") + "</w:hyperlink>"
                     }
                 case .lineBreak: out += "<w:r><w:br/></w:r>"
                 case .tab: out += "<w:r><w:tab/></w:r>"
@@ -158,7 +163,11 @@ public struct DOCXWriter: Sendable {
             if style.contains(.italic) { p += "<w:i/>" }
             if style.contains(.strikethrough) { p += "<w:strike/>" }
             if style.contains(.underline) { p += "<w:u w:val=\"single\"/>" }
-            if style.contains(.superscript) { p += "<w:vertAlign w:val=\"superscript\"/>" } else if style.contains(.subscript) { p += "<w:vertAlign w:val=\"subscript\"/>" }
+            if style.contains(.superscript) {
+                p += "<w:vertAlign w:val=\"superscript\"/>"
+            } else if style.contains(.subscript) {
+                p += "<w:vertAlign w:val=\"subscript\"/>"
+            }
             return p.isEmpty ? "" : "<w:rPr>" + p + "</w:rPr>"
         }
 
@@ -175,15 +184,18 @@ public struct DOCXWriter: Sendable {
                     let ordered = levels[level] ?? levels.filter { $0.key < level }.max { $0.key < $1.key }?.value ?? false
                     let indent = 720 * (level + 1)
                     if ordered {
-                        abstracts += "<w:lvl w:ilvl=\"\(level)\"><w:start w:val=\"1\"/><w:numFmt w:val=\"\(numberFormats[level % 3])\"/><w:lvlText w:val=\"%\(level + 1).\"/><w:lvlJc w:val=\"left\"/><w:pPr><w:ind w:left=\"\(indent)\" w:hanging=\"360\"/></w:pPr></w:lvl>"
+                        abstracts +=
+                            "<w:lvl w:ilvl=\"\(level)\"><w:start w:val=\"1\"/><w:numFmt w:val=\"\(numberFormats[level % 3])\"/><w:lvlText w:val=\"%\(level + 1).\"/><w:lvlJc w:val=\"left\"/><w:pPr><w:ind w:left=\"\(indent)\" w:hanging=\"360\"/></w:pPr></w:lvl>"
                     } else {
-                        abstracts += "<w:lvl w:ilvl=\"\(level)\"><w:start w:val=\"1\"/><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\(bullets[level % 3])\"/><w:lvlJc w:val=\"left\"/><w:pPr><w:ind w:left=\"\(indent)\" w:hanging=\"360\"/></w:pPr></w:lvl>"
+                        abstracts +=
+                            "<w:lvl w:ilvl=\"\(level)\"><w:start w:val=\"1\"/><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\(bullets[level % 3])\"/><w:lvlJc w:val=\"left\"/><w:pPr><w:ind w:left=\"\(indent)\" w:hanging=\"360\"/></w:pPr></w:lvl>"
                     }
                 }
                 abstracts += "</w:abstractNum>"
                 nums += "<w:num w:numId=\"\(numId)\"><w:abstractNumId w:val=\"\(numId)\"/></w:num>"
             }
-            return "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"\(DOCXWriter.w)\">" + abstracts + nums + "</w:numbering>"
+            return "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"\(DOCXWriter.w)\">" + abstracts + nums
+                + "</w:numbering>"
         }
     }
 
@@ -251,9 +263,13 @@ public struct DOCXWriter: Sendable {
             """
         let sizes = [32, 28, 26, 24, 22, 22]
         for level in 1...6 {
-            xml += "<w:style w:type=\"paragraph\" w:styleId=\"Heading\(level)\"><w:name w:val=\"heading \(level)\"/><w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:uiPriority w:val=\"9\"/><w:qFormat/>"
-            xml += "<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before=\"\(level == 1 ? 360 : 200)\" w:after=\"80\"/><w:outlineLvl w:val=\"\(level - 1)\"/></w:pPr>"
-            xml += "<w:rPr><w:b/><w:bCs/>" + (level >= 4 ? "<w:i/>" : "") + "<w:color w:val=\"1F3864\"/><w:sz w:val=\"\(sizes[level - 1])\"/><w:szCs w:val=\"\(sizes[level - 1])\"/></w:rPr></w:style>"
+            xml +=
+                "<w:style w:type=\"paragraph\" w:styleId=\"Heading\(level)\"><w:name w:val=\"heading \(level)\"/><w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:uiPriority w:val=\"9\"/><w:qFormat/>"
+            xml +=
+                "<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before=\"\(level == 1 ? 360 : 200)\" w:after=\"80\"/><w:outlineLvl w:val=\"\(level - 1)\"/></w:pPr>"
+            xml +=
+                "<w:rPr><w:b/><w:bCs/>" + (level >= 4 ? "<w:i/>" : "")
+                + "<w:color w:val=\"1F3864\"/><w:sz w:val=\"\(sizes[level - 1])\"/><w:szCs w:val=\"\(sizes[level - 1])\"/></w:rPr></w:style>"
         }
         xml += """
             <w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="34"/><w:qFormat/><w:pPr><w:spacing w:after="60"/><w:ind w:left="720"/><w:contextualSpacing/></w:pPr></w:style>\

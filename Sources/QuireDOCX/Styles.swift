@@ -14,7 +14,11 @@ struct StyleInfo {
 
 /// The resolved meaning of a paragraph style, after following `basedOn`.
 struct ParagraphRole {
-    enum Kind { case body, heading(Int), title, quote, code }
+    enum Kind {
+        case body
+        case heading(Int)
+        case title, quote, code
+    }
     var kind: Kind = .body
     var numberingID: String?
     var numberingLevel: Int?

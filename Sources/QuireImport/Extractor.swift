@@ -1,8 +1,8 @@
-public import QuireModel
 import QuireDOCX
-import QuireXLSX
-import QuireSync
 import QuireMail
+public import QuireModel
+import QuireSync
+import QuireXLSX
 import Synchronization
 
 /// Turns files into Markdown, plain text or JSON: what `quire extract` does.
@@ -118,7 +118,8 @@ public struct Extractor: Sendable {
             var output: String
             var error: DocumentError?
         }
-        let workers = 2, perWorker = 2
+        let workers = 2
+        let perWorker = 2
         let jobs = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
         let results = (0..<workers).map { _ in BoundedChannel<Done>(capacity: perWorker) }
         let extractor = self
@@ -182,7 +183,9 @@ public struct Extractor: Sendable {
         paths: [String], write: @escaping @Sendable (String) -> Void, failed: (String, DocumentError) -> Void
     ) throws(DocumentError) {
         if format == .csv {
-            throw DocumentError(.unsupportedFormat, file: paths.first ?? "", message: "CSV output is for spreadsheets; threads are mail (use --format markdown, text, json or jsonl).")
+            throw DocumentError(
+                .unsupportedFormat, file: paths.first ?? "",
+                message: "CSV output is for spreadsheets; threads are mail (use --format markdown, text, json or jsonl).")
         }
         var messages: [MailMessage] = []
         for path in paths {
@@ -199,7 +202,9 @@ public struct Extractor: Sendable {
                                 messages.append(message)
                             } catch {
                                 // Said, not dropped: the other messages go on.
-                                failed(path, DocumentError(error.code, file: path, message: "message \(entry.index + 1) at byte \(entry.offset): \(error.message)"))
+                                failed(
+                                    path, DocumentError(error.code, file: path, message: "message \(entry.index + 1) at byte \(entry.offset): \(error.message)")
+                                )
                             }
                         }
                     } catch let error as DocumentError {
@@ -253,7 +258,8 @@ public struct Extractor: Sendable {
             }
         }
         // Messages are parsed and rendered on two threads, written here in order.
-        let workers = 2, perWorker = 4
+        let workers = 2
+        let perWorker = 4
         let jobs = (0..<workers).map { _ in BoundedChannel<MboxReader.Entry>(capacity: perWorker) }
         let results = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
         let renderer = MailboxRenderer(extractor: self, file: file)
@@ -471,7 +477,9 @@ public struct Extractor: Sendable {
     static func severalSheets(_ names: [String], file: String) -> DocumentError {
         DocumentError(
             .unsupportedFormat, file: file,
-            message: "the workbook has \(names.count) sheets (\(names.map { "'\($0)'" }.joined(separator: ", "))) and CSV holds one table: choose one with --sheet NAME, or give -o DIR/ for one CSV file per sheet.")
+            message:
+                "the workbook has \(names.count) sheets (\(names.map { "'\($0)'" }.joined(separator: ", "))) and CSV holds one table: choose one with --sheet NAME, or give -o DIR/ for one CSV file per sheet."
+        )
     }
 
     /// The sheet named `selector`, or at that 1-based position.

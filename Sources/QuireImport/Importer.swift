@@ -1,14 +1,14 @@
-public import QuireModel
-public import QuireZip
 import QuireDOCX
+public import QuireMail
+public import QuireModel
 package import QuireOOXML
 import QuireXLSX
-public import QuireMail
+public import QuireZip
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a file turned out to be, judged by its bytes (never by its name alone).
@@ -229,7 +229,8 @@ public struct Importer: Sendable {
                     case .workbook(let workbook): message.attachments[index].content = .workbook(workbook)
                     case .mail(let mail): message.attachments[index].content = .message(mail)
                     }
-                case .mail where attachment.contentType == "message/rfc822" || label.lowercased().hasSuffix(".eml")
+                case .mail
+                where attachment.contentType == "message/rfc822" || label.lowercased().hasSuffix(".eml")
                     || attachment.contentType == "application/octet-stream":
                     var nested = try MailReader().read(bytes: attachment.data, name: label)
                     extractAttachments(of: &nested, depth: depth + 1)

@@ -31,7 +31,11 @@ public struct BuiltinBackend: ChatBackend {
         } else if let handler = handlers[task] {
             answer = .success(handler(request))
         } else if Self.servedTasks.contains(task) {
-            answer = .failure(LLMError(.unsupported, backend: name, message: "the offline '\(task)' is not part of this build yet; configure a model for it in \(configHint) (quire config init writes a starter)."))
+            answer = .failure(
+                LLMError(
+                    .unsupported, backend: name,
+                    message:
+                        "the offline '\(task)' is not part of this build yet; configure a model for it in \(configHint) (quire config init writes a starter)."))
         } else {
             answer = .failure(
                 LLMError(

@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// One request of a provider batch: its id in the batch, and the request.
 public struct ProviderBatchRequest: Sendable {
     /// `q<seq>`: short and of the characters every provider accepts (Anthropic: `[a-zA-Z0-9_-]{1,64}`).
@@ -85,7 +84,9 @@ public protocol ProviderBatchClient: Sendable {
 
 /// Splits requests into batches within a client's limits, in order.
 public enum BatchSplitter {
-    public static func groups(_ requests: [ProviderBatchRequest], maxRequests: Int, maxBytes: Int, size: (ProviderBatchRequest) -> Int) -> [[ProviderBatchRequest]] {
+    public static func groups(_ requests: [ProviderBatchRequest], maxRequests: Int, maxBytes: Int, size: (ProviderBatchRequest) -> Int)
+        -> [[ProviderBatchRequest]]
+    {
         var groups: [[ProviderBatchRequest]] = []
         var current: [ProviderBatchRequest] = []
         var bytes = 0

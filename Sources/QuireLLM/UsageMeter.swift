@@ -65,11 +65,12 @@ public final class UsageMeter: Sendable {
     public var summary: String {
         func money(_ value: Double?) -> String {
             guard let value else { return "no prices" }
-            return "$" + String(Int((value * 10_000).rounded())) .withDecimalPoint(4)
+            return "$" + String(Int((value * 10_000).rounded())).withDecimalPoint(4)
         }
         var out = ""
         for line in report {
-            out += "\(line.backend): \(line.calls) call\(line.calls == 1 ? "" : "s"), \(line.usage.inputTokens) in (\(line.usage.cachedInputTokens) cached), \(line.usage.outputTokens) out, \(money(line.cost))\n"
+            out +=
+                "\(line.backend): \(line.calls) call\(line.calls == 1 ? "" : "s"), \(line.usage.inputTokens) in (\(line.usage.cachedInputTokens) cached), \(line.usage.outputTokens) out, \(money(line.cost))\n"
         }
         let total = self.total
         if report.count > 1 { out += "total: \(total.usage.inputTokens) in, \(total.usage.outputTokens) out, \(money(total.cost))\n" }

@@ -216,7 +216,8 @@ public enum OpenAIWire {
         guard let object = JSON.object(body), let choices = object["choices"] as? [[String: Any]], let first = choices.first,
             let message = first["message"] as? [String: Any]
         else {
-            throw LLMError(.malformedResponse, backend: backend, message: "the response is not a chat completion: \(String(decoding: body.prefix(200), as: UTF8.self))")
+            throw LLMError(
+                .malformedResponse, backend: backend, message: "the response is not a chat completion: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
         return ChatResponse(text: message["content"] as? String ?? "", usage: usage(object["usage"]), stopReason: stopReason(first["finish_reason"]))
     }
@@ -225,9 +226,13 @@ public enum OpenAIWire {
     public static func error(status: Int, body: [UInt8], retryAfter: String?, backend: String) -> LLMError {
         let object = JSON.object(body)
         let error = object?["error"] as? [String: Any]
-        let message = error?["message"] as? String ?? (String(decoding: body.prefix(500), as: UTF8.self).isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
+        let message =
+            error?["message"] as? String
+            ?? (String(decoding: body.prefix(500), as: UTF8.self).isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self))
         let type = (error?["code"] as? String) ?? (error?["type"] as? String)
-        return LLMError(classify(status: status, providerType: type, message: message), backend: backend, message: message, status: status, retryAfter: retryAfterSeconds(retryAfter))
+        return LLMError(
+            classify(status: status, providerType: type, message: message), backend: backend, message: message, status: status,
+            retryAfter: retryAfterSeconds(retryAfter))
     }
 }
 
@@ -254,7 +259,8 @@ public enum AnthropicWire {
         switch request.responseFormat {
         case .text: break
         case .json: system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object and nothing else."
-        case .jsonSchema(_, let schema): system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object following this JSON Schema, and nothing else:\n" + schema
+        case .jsonSchema(_, let schema):
+            system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object following this JSON Schema, and nothing else:\n" + schema
         }
         if !system.isEmpty { body["system"] = system }
         if let temperature = request.temperature, thinkingBudget == nil { body["temperature"] = temperature }
@@ -352,7 +358,9 @@ public enum AnthropicWire {
         let error = JSON.object(body)?["error"] as? [String: Any]
         let raw = String(decoding: body.prefix(500), as: UTF8.self)
         let message = error?["message"] as? String ?? (raw.isEmpty ? "HTTP \(status)" : raw)
-        return LLMError(code(type: error?["type"] as? String, status: status, message: message), backend: backend, message: message, status: status, retryAfter: retryAfterSeconds(retryAfter))
+        return LLMError(
+            code(type: error?["type"] as? String, status: status, message: message), backend: backend, message: message, status: status,
+            retryAfter: retryAfterSeconds(retryAfter))
     }
 }
 
@@ -402,7 +410,9 @@ public enum OllamaWire {
             if let contextWindow, prompt >= contextWindow * 98 / 100 {
                 throw LLMError(
                     .contextLengthExceeded, backend: backend,
-                    message: "the prompt filled the whole context window (\(prompt) of num_ctx \(contextWindow) tokens): Ollama cut it, so the answer would be about part of the input.")
+                    message:
+                        "the prompt filled the whole context window (\(prompt) of num_ctx \(contextWindow) tokens): Ollama cut it, so the answer would be about part of the input."
+                )
             }
             events.append(.usage(Usage(inputTokens: prompt, outputTokens: JSON.int(object["eval_count"]) ?? 0)))
             let reason: StopReason

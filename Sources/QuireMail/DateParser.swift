@@ -26,7 +26,10 @@ enum DateParser {
         }
         func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-        let plus = UInt8(ascii: "+"), minus = UInt8(ascii: "-"), colon = UInt8(ascii: ":"), dot = UInt8(ascii: ".")
+        let plus = UInt8(ascii: "+")
+        let minus = UInt8(ascii: "-")
+        let colon = UInt8(ascii: ":")
+        let dot = UInt8(ascii: ".")
         for (i, ch) in bytes.enumerated() {
             let last: UInt8? = start >= 0 && i > start ? bytes[i - 1] : nil
             if isLetter(ch) {
@@ -49,13 +52,19 @@ enum DateParser {
             }
         }
         push(bytes.count)
-        var day: Int?, month: Int?, year: Int?, hour = 0, minute = 0, second = 0
+        var day: Int?
+        var month: Int?
+        var year: Int?
+        var hour = 0
+        var minute = 0
+        var second = 0
         var offset: Int?
         var sawTime = false
         var numbers: [Int] = []
         /// The value of the digits that start `slice` (at most 9), and how many there were.
         func leadingNumber(_ slice: ArraySlice<UInt8>) -> (value: Int, count: Int) {
-            var value = 0, count = 0
+            var value = 0
+            var count = 0
             for b in slice {
                 guard isDigit(b), count < 9 else { break }
                 value = value * 10 + Int(b - 0x30)

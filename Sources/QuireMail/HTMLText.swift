@@ -8,8 +8,9 @@ enum HTMLText {
     static func convert(_ html: String) -> String {
         var bytes = Array(html.utf8)
         guard !bytes.isEmpty else { return "" }
-        let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_COMPACT.rawValue)
+        let options = Int32(
+            HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+                | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_COMPACT.rawValue)
         let count = Int32(clamping: bytes.count)
         let document = bytes.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { htmlReadMemory($0, count, nil, "UTF-8", options) }
@@ -97,7 +98,9 @@ enum HTMLText {
                     case XML_ELEMENT_NODE:
                         let tag = name(current)
                         if ["table", "p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"].contains(tag) { return nil }
-                        if tag == "br" { out += " " } else if !["script", "style"].contains(tag) {
+                        if tag == "br" {
+                            out += " "
+                        } else if !["script", "style"].contains(tag) {
                             guard let inner = text(current, depth: depth + 1) else { return nil }
                             out += inner
                         }
@@ -159,9 +162,14 @@ enum HTMLText {
             case "script", "style", "head", "title", "noscript", "template":
                 return
             case "br":
-                if inPre > 0 { out += "\n" } else {
+                if inPre > 0 {
+                    out += "\n"
+                } else {
                     while out.last == " " { out.removeLast() }
-                    if pendingBreak > 0 { out += String(repeating: "\n", count: pendingBreak); pendingBreak = 0 }
+                    if pendingBreak > 0 {
+                        out += String(repeating: "\n", count: pendingBreak)
+                        pendingBreak = 0
+                    }
                     out += "\n"
                 }
                 return

@@ -123,7 +123,10 @@ struct ParameterizedValue {
     }
 
     static func stripComments(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let open = UInt8(ascii: "("), close = UInt8(ascii: ")"), quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let open = UInt8(ascii: "(")
+        let close = UInt8(ascii: ")")
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
         guard text.contains(open) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
@@ -186,7 +189,10 @@ enum AddressList {
             }
             result += addresses
         }
-        let backslash = UInt8(ascii: "\\"), quote = UInt8(ascii: "\""), open = UInt8(ascii: "("), close = UInt8(ascii: ")")
+        let backslash = UInt8(ascii: "\\")
+        let quote = UInt8(ascii: "\"")
+        let open = UInt8(ascii: "(")
+        let close = UInt8(ascii: ")")
         for byte in text.utf8 {
             if escaped {
                 if depth > 0 { comment.append(byte) } else { tokens.append(byte) }
@@ -248,7 +254,11 @@ enum AddressList {
     /// One mailbox: `Name <addr>`, `"Name" <addr>`, `addr`, `<@route:addr>` (over UTF-8
     /// bytes; every delimiter is ASCII).
     static func parseEntry(_ entry: ArraySlice<UInt8>, group: String?) -> [MailAddress] {
-        let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), at = UInt8(ascii: "@"), colon = UInt8(ascii: ":"), quote = UInt8(ascii: "\"")
+        let lt = UInt8(ascii: "<")
+        let gt = UInt8(ascii: ">")
+        let at = UInt8(ascii: "@")
+        let colon = UInt8(ascii: ":")
+        let quote = UInt8(ascii: "\"")
         if let open = entry.lastIndex(of: lt) {
             let close = entry[open...].firstIndex(of: gt) ?? entry.endIndex
             var address = Bytes.trimmed(entry[(open + 1)..<close])
@@ -275,7 +285,8 @@ enum AddressList {
 
     /// Removes the quotes of quoted strings (joining a name written in several pieces).
     static func unquote(_ text: ArraySlice<UInt8>) -> String {
-        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
         guard text.contains(quote) else { return String(decoding: text, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
@@ -305,7 +316,8 @@ enum Bytes {
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
 
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var start = bytes.startIndex, end = bytes.endIndex
+        var start = bytes.startIndex
+        var end = bytes.endIndex
         while start < end, isSpace(bytes[start]) { start += 1 }
         while end > start, isSpace(bytes[end - 1]) { end -= 1 }
         return bytes[start..<end]

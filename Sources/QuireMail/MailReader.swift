@@ -178,14 +178,16 @@ struct ParseState {
         if type.hasPrefix("multipart/"), depth < limits.maxDepth, partCount < limits.maxParts {
             guard let boundary = contentType["boundary"], !boundary.isEmpty else {
                 body.warnings.append("\(type) without a boundary; its content is read as text")
-                leaf(content, type: "text/plain", contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
+                leaf(
+                    content, type: "text/plain", contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
                     header: header, depth: depth, partIndex: partIndex, into: &body, message: &message)
                 return
             }
             let split = Multipart.split(content, boundary: Array(boundary.utf8))
             if !split.foundStart {
                 body.warnings.append("\(type): the boundary never occurs; its content is read as text")
-                leaf(content, type: "text/plain", contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
+                leaf(
+                    content, type: "text/plain", contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
                     header: header, depth: depth, partIndex: partIndex, into: &body, message: &message)
                 return
             }
@@ -208,7 +210,8 @@ struct ParseState {
             if alternative { body.mergeAlternative(alternativeBody) }
             return
         }
-        leaf(content, type: type, contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
+        leaf(
+            content, type: type, contentType: contentType, encoding: encoding, disposition: disposition, filename: filename,
             header: header, depth: depth, partIndex: partIndex, into: &body, message: &message)
     }
 
@@ -264,7 +267,9 @@ struct MailBody {
     /// Alternatives of one multipart/alternative: the first plain and the first HTML are the
     /// body (when none was found before); the rest stay attachments.
     mutating func mergeAlternative(_ other: MailBody) {
-        if plain == nil { plain = other.plain } else if let extra = other.plain {
+        if plain == nil {
+            plain = other.plain
+        } else if let extra = other.plain {
             attachments.append(MailAttachment(filename: nil, contentType: "text/plain", size: extra.utf8.count, data: Array(extra.utf8)))
         }
         if html == nil { html = other.html }
@@ -332,7 +337,8 @@ struct MailBody {
             out.append(byte)
             space = byte == 0x20
         }
-        var start = 0, end = out.count
+        var start = 0
+        var end = out.count
         while start < end, out[start] == 0x20 { start += 1 }
         while end > start, out[end - 1] == 0x20 { end -= 1 }
         return String(decoding: out[start..<end], as: UTF8.self)

@@ -1,9 +1,10 @@
+import QuireModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-public import QuireModel
 
 /// Splits an mbox file into messages, streaming: memory holds one message at a time
 /// (plus a read buffer), whatever the size of the file.
@@ -299,7 +300,8 @@ struct MboxSplitter {
         }
         guard k >= 0 else { return nil }
         while k < header.count, header[k] == 0x20 || header[k] == 0x09 { k += 1 }
-        var value = 0, digits = 0
+        var value = 0
+        var digits = 0
         while k < header.count, header[k] >= 0x30, header[k] <= 0x39, digits < 12 {
             value = value * 10 + Int(header[k] - 0x30)
             k += 1

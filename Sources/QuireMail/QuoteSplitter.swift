@@ -205,7 +205,8 @@ public enum QuoteSplitter {
         while let last = utf8.last, last == 0x20 || last == 0x09 || last == 0x0D { utf8 = utf8.dropLast() }
         guard let first = utf8.first, let last = utf8.last else { return false }
         if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") || first | 0x20 == UInt8(ascii: "b") { return true }
-        if last == UInt8(ascii: ":") || last == 0x9A /* end of "：" */ { return true }
+        // 0x9A ends the full-width colon "：".
+        if last == UInt8(ascii: ":") || last == 0x9A { return true }
         return utf8.prefix(20).contains(UInt8(ascii: ":"))
     }
 

@@ -111,7 +111,8 @@ public enum Threader {
         var threads: [(key: (Int64, Int), members: [Int])] = []
         for group in groups {
             let ordered = group.sorted { a, b in
-                let da = messages[a].date?.timestamp, db = messages[b].date?.timestamp
+                let da = messages[a].date?.timestamp
+                let db = messages[b].date?.timestamp
                 if let da, let db, da != db { return da < db }
                 return a < b
             }

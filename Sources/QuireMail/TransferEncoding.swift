@@ -25,7 +25,10 @@ enum TransferEncoding {
                     while i < n {
                         // Fast path: four alphabet characters at a group boundary.
                         if bits == 0 && i + 4 <= n {
-                            let a = table[Int(src[i])], b = table[Int(src[i + 1])], c = table[Int(src[i + 2])], d = table[Int(src[i + 3])]
+                            let a = table[Int(src[i])]
+                            let b = table[Int(src[i + 1])]
+                            let c = table[Int(src[i + 2])]
+                            let d = table[Int(src[i + 3])]
                             if (a | b | c | d) & 0xC0 == 0 {
                                 let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
                                 dst[count] = UInt8(v >> 16)

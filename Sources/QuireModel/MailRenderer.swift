@@ -218,7 +218,9 @@ public struct MailRenderer: Sendable {
             w.endObject()
         }
         w.field("subject", message.subject)
-        for (key, list) in [("from", message.from), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc), ("reply_to", message.replyTo), ("sender", message.sender)] {
+        for (key, list) in [
+            ("from", message.from), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc), ("reply_to", message.replyTo), ("sender", message.sender),
+        ] {
             w.key(key)
             w.beginArray()
             for address in list {

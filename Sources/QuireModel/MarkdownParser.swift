@@ -27,7 +27,10 @@ public struct MarkdownParser: Sendable {
             if trimmed.isEmpty {
                 flush()
                 // A blank line inside a list keeps the list going if another item follows.
-                if inList, i + 1 < lines.count, Self.listMarker(lines[i + 1]) != nil { i += 1; continue }
+                if inList, i + 1 < lines.count, Self.listMarker(lines[i + 1]) != nil {
+                    i += 1
+                    continue
+                }
                 inList = false
                 i += 1
                 continue
@@ -58,7 +61,9 @@ public struct MarkdownParser: Sendable {
                 var rows = [TableRow(cells: Self.cells(trimmed).map { TableCell(blocks: [.paragraph(Paragraph(content: inlines([$0])))]) })]
                 i += 2
                 while i < lines.count, lines[i].trimmingLeadingSpaces().hasPrefix("|") {
-                    rows.append(TableRow(cells: Self.cells(lines[i].trimmingLeadingSpaces()).map { TableCell(blocks: [.paragraph(Paragraph(content: inlines([$0])))]) }))
+                    rows.append(
+                        TableRow(cells: Self.cells(lines[i].trimmingLeadingSpaces()).map { TableCell(blocks: [.paragraph(Paragraph(content: inlines([$0])))]) })
+                    )
                     i += 1
                 }
                 let width = rows.map(\.cells.count).max() ?? 0
@@ -92,11 +97,15 @@ public struct MarkdownParser: Sendable {
                 while i < lines.count {
                     let next = lines[i]
                     let t = next.trimmingLeadingSpaces()
-                    if t.isEmpty || Self.listMarker(next) != nil || Self.heading(t) != nil || t.hasPrefix("|") || t.hasPrefix(">") || t.hasPrefix("```") { break }
+                    if t.isEmpty || Self.listMarker(next) != nil || Self.heading(t) != nil || t.hasPrefix("|") || t.hasPrefix(">") || t.hasPrefix("```") {
+                        break
+                    }
                     text.append(t)
                     i += 1
                 }
-                out.append(.listItem(ListItem(level: marker.level, isOrdered: marker.ordered, marker: marker.marker, content: inlines(text), listID: "md\(listCounter)")))
+                out.append(
+                    .listItem(
+                        ListItem(level: marker.level, isOrdered: marker.ordered, marker: marker.marker, content: inlines(text), listID: "md\(listCounter)")))
                 continue
             }
             if Self.isRule(trimmed) {
@@ -257,7 +266,9 @@ public struct MarkdownParser: Sendable {
                 continue
             }
             var consumed = false
-            for (marker, add) in [("**", TextStyle.bold), ("__", TextStyle.bold), ("~~", TextStyle.strikethrough), ("*", TextStyle.italic), ("_", TextStyle.italic)] {
+            for (marker, add) in [
+                ("**", TextStyle.bold), ("__", TextStyle.bold), ("~~", TextStyle.strikethrough), ("*", TextStyle.italic), ("_", TextStyle.italic),
+            ] {
                 let m = Array(marker)
                 guard i + m.count <= chars.count, Array(chars[i..<(i + m.count)]) == m else { continue }
                 // "_" inside a word (snake_case) is not emphasis; an opener must be followed by non-space.
@@ -284,15 +295,24 @@ public struct MarkdownParser: Sendable {
     static func closing(_ chars: [Character], marker: [Character], from start: Int) -> Int? {
         var j = start
         while j + marker.count <= chars.count {
-            if chars[j] == "\\" { j += 2; continue }
-            if chars[j] == "`", let close = chars[(j + 1)...].firstIndex(of: "`") { j = close + 1; continue }
+            if chars[j] == "\\" {
+                j += 2
+                continue
+            }
+            if chars[j] == "`", let close = chars[(j + 1)...].firstIndex(of: "`") {
+                j = close + 1
+                continue
+            }
             if Array(chars[j..<(j + marker.count)]) == marker, j > start, chars[j - 1] != " " {
                 // "**" must not be read as the end of a single "*".
                 if marker.count == 1, j + 1 < chars.count, chars[j + 1] == marker[0] {
                     j += 2
                     continue
                 }
-                if marker[0] == "_", j + marker.count < chars.count, chars[j + marker.count].isLetter { j += 1; continue }
+                if marker[0] == "_", j + marker.count < chars.count, chars[j + marker.count].isLetter {
+                    j += 1
+                    continue
+                }
                 return j
             }
             j += 1

@@ -78,7 +78,8 @@ public struct SheetStreamWriter: Sendable {
 
     /// The columns of the held rows that have values.
     private func usedColumns() -> ClosedRange<Int>? {
-        var low = Int.max, high = -1
+        var low = Int.max
+        var high = -1
         for row in held {
             for cell in row.cells where !cell.value.isEmpty {
                 low = min(low, cell.column)
@@ -281,10 +282,11 @@ public struct SheetStreamWriter: Sendable {
             let markdown = MarkdownRenderer()
             output += "| " + slots.map { $0 >= 0 ? markdown.escape(shown(row.cells[$0]), inTable: true) : "" }.joined(separator: " | ") + " |\n"
         case .text:
-            output += slots.map { slot -> String in
-                guard slot >= 0 else { return "" }
-                return shown(row.cells[slot]).replacingNewlines().replacingAll("\t", with: " ")
-            }.joined(separator: "\t") + "\n"
+            output +=
+                slots.map { slot -> String in
+                    guard slot >= 0 else { return "" }
+                    return shown(row.cells[slot]).replacingNewlines().replacingAll("\t", with: " ")
+                }.joined(separator: "\t") + "\n"
         }
     }
 }

@@ -6,7 +6,9 @@ public struct Workbook: Sendable, Equatable {
     /// Whether serial dates count from 1904-01-01 (old Mac Excel) instead of 1900.
     public var uses1904Dates: Bool
 
-    public init(metadata: DocumentMetadata = DocumentMetadata(format: .xlsx), sheets: [Sheet] = [], definedNames: [DefinedName] = [], uses1904Dates: Bool = false) {
+    public init(
+        metadata: DocumentMetadata = DocumentMetadata(format: .xlsx), sheets: [Sheet] = [], definedNames: [DefinedName] = [], uses1904Dates: Bool = false
+    ) {
         self.metadata = metadata
         self.sheets = sheets
         self.definedNames = definedNames
@@ -248,7 +250,10 @@ public struct CellReference: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `B7` or `$B$7`; nil for anything else.
     public init?(_ text: String) {
-        var column = 0, row = 0, letters = 0, digits = 0
+        var column = 0
+        var row = 0
+        var letters = 0
+        var digits = 0
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "$"): continue

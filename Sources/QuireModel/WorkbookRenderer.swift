@@ -59,7 +59,8 @@ public struct WorkbookRenderer: Sendable {
     }
 
     func visibleSheets(_ workbook: Workbook) -> (shown: [Sheet], skipped: [Sheet]) {
-        var shown: [Sheet] = [], skipped: [Sheet] = []
+        var shown: [Sheet] = []
+        var skipped: [Sheet] = []
         for sheet in workbook.sheets {
             if sheet.visibility != .visible && !options.includeHiddenSheets { skipped.append(sheet) } else { shown.append(sheet) }
         }
@@ -160,7 +161,8 @@ public struct WorkbookRenderer: Sendable {
                 case (nil, false): who = ""
                 }
                 let text = comment.text.replacingNewlines()
-                out += bullet + (format == .markdown ? "**\(comment.reference)**\(who): " + markdown.escape(text) : "\(comment.reference)\(who): " + text) + "\n"
+                out +=
+                    bullet + (format == .markdown ? "**\(comment.reference)**\(who): " + markdown.escape(text) : "\(comment.reference)\(who): " + text) + "\n"
             }
         }
         if !hyperlinks.isEmpty {

@@ -1,6 +1,6 @@
 public import QuireModel
-public import QuireZip
 import QuireXML
+public import QuireZip
 
 extension DocumentError {
     /// A ZIP failure as a document error with the same meaning.

@@ -1,6 +1,6 @@
 package import QuireModel
-package import QuireZip
 package import QuireXML
+package import QuireZip
 
 /// An Open Packaging Conventions package (DOCX, XLSX, PPTX): a ZIP archive with content
 /// types and relationships. Resolves part names, reads parts as XML, and turns every
@@ -181,7 +181,8 @@ package struct OPCPackage: Sendable {
     /// The content type of each part named in `[Content_Types].xml` overrides, and the defaults by extension.
     package func contentTypes() throws(DocumentError) -> ContentTypes {
         guard let root = try tree(of: "[Content_Types].xml") else { return ContentTypes(overrides: [:], defaults: [:]) }
-        var overrides: [String: String] = [:], defaults: [String: String] = [:]
+        var overrides: [String: String] = [:]
+        var defaults: [String: String] = [:]
         for element in root.children {
             if element.name.local == "Override", let part = element.attribute("PartName"), let type = element.attribute("ContentType") {
                 overrides[ZipArchive.normalisedKey(part)] = type

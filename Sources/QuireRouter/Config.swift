@@ -1,7 +1,7 @@
+import Foundation
 public import QuireBackends
 import QuireLLM
 import Yams
-import Foundation
 
 /// The model picker's configuration, as the user writes it in YAML:
 ///
@@ -138,7 +138,9 @@ public struct QuireConfig: Sendable {
             for name in task.use {
                 let target = aliases[name] ?? name
                 if target != "builtin" && backends[target] == nil {
-                    throw Invalid(source: source, line: task.line, message: "task '\(task.name)' uses '\(name)', which is not a backend or alias of this config (nor 'builtin').")
+                    throw Invalid(
+                        source: source, line: task.line,
+                        message: "task '\(task.name)' uses '\(name)', which is not a backend or alias of this config (nor 'builtin').")
                 }
             }
         }
@@ -194,7 +196,9 @@ private struct FieldReader {
             case "kind":
                 let text = try text(value, what)
                 guard let parsed = BackendConfig.Kind(rawValue: text) else {
-                    throw fail(value, "unknown kind '\(text)' for backend '\(name)'; use one of: \(BackendConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw fail(
+                        value,
+                        "unknown kind '\(text)' for backend '\(name)'; use one of: \(BackendConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 kind = parsed
             case "model": backend.model = try text(value, what)
@@ -215,7 +219,10 @@ private struct FieldReader {
             case "total_timeout": backend.totalTimeout = try number(value, "\(what) (seconds)", 1...86_400)
             case "batch_discount":
                 let share = try number(value, what, 0...1)
-                guard share > 0 else { throw fail(value, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).") }
+                guard share > 0 else {
+                    throw fail(
+                        value, "'batch_discount' of backend '\(name)' is the share of the price a batch costs: more than 0, at most 1 (0.5 for half price).")
+                }
                 backend.batchPriceFactor = share
             case "headers":
                 guard let headers = value.mapping else { throw fail(value, "'headers' of backend '\(name)' must map header names to values.") }
@@ -266,7 +273,9 @@ private struct FieldReader {
             throw fail(node, "task '\(name)' must name its backends ('use: [a, b]').")
         }
         if task.use.isEmpty { throw fail(nameNode, "task '\(name)' names no backend.") }
-        if task.prompt == nil, task.system != nil { throw fail(nameNode, "task '\(name)' has a system prompt but no 'prompt' (write one with {{content}} where the files go).") }
+        if task.prompt == nil, task.system != nil {
+            throw fail(nameNode, "task '\(name)' has a system prompt but no 'prompt' (write one with {{content}} where the files go).")
+        }
         if task.prompt != nil, QuireConfig.taskNames.contains(name) {
             throw fail(nameNode, "'\(name)' is a built-in task; give your own task another name (its prompt runs with 'quire run NAME').")
         }

@@ -1,6 +1,6 @@
+import Foundation
 public import QuireBackends
 public import QuireLLM
-import Foundation
 
 /// Which backends serve a task, and why: the model picker.
 ///
@@ -91,10 +91,18 @@ public struct ModelPicker: Sendable {
     func defaultRoute(_ task: String) -> ResolvedRoute {
         // Without a config, a provider key in the environment picks that provider.
         let providers: [(variable: String, config: BackendConfig)] = [
-            ("ANTHROPIC_API_KEY", BackendConfig(name: "anthropic", kind: .anthropic, model: "claude-sonnet-4-5",
-                capabilities: BackendCapabilities(contextWindow: 200_000, maxOutputTokens: 8_192))),
-            ("OPENAI_API_KEY", BackendConfig(name: "openai", kind: .openai, model: "gpt-5",
-                capabilities: BackendCapabilities(contextWindow: 400_000, maxOutputTokens: 16_384))),
+            (
+                "ANTHROPIC_API_KEY",
+                BackendConfig(
+                    name: "anthropic", kind: .anthropic, model: "claude-sonnet-4-5",
+                    capabilities: BackendCapabilities(contextWindow: 200_000, maxOutputTokens: 8_192))
+            ),
+            (
+                "OPENAI_API_KEY",
+                BackendConfig(
+                    name: "openai", kind: .openai, model: "gpt-5",
+                    capabilities: BackendCapabilities(contextWindow: 400_000, maxOutputTokens: 16_384))
+            ),
         ]
         var steps: [Step] = []
         for (variable, config) in providers {
@@ -120,7 +128,8 @@ public struct ModelPicker: Sendable {
     func step(_ name: String, why: String) -> Step {
         let target = config?.aliases[name] ?? name
         guard target != "builtin", let backend = config?.backends[target] else {
-            return Step(name: "builtin", backend: nil, why: why, warning: target == "builtin" ? nil : "'\(name)' is not configured; the built-in backend stands in")
+            return Step(
+                name: "builtin", backend: nil, why: why, warning: target == "builtin" ? nil : "'\(name)' is not configured; the built-in backend stands in")
         }
         var baseURL = backend.baseURL
         if baseURL == nil, backend.kind == .ollama, let host = environment["OLLAMA_HOST"], !host.isEmpty {
@@ -150,7 +159,11 @@ public struct ModelPicker: Sendable {
             }
         } else if let command = backend.apiKeyCommand {
             if let key = ModelPicker.run(command) {
-                if let problem = Self.keyProblem(key) { warning = "the key command of '\(backend.name)' printed a key that \(problem)" } else { resolved.apiKey = key }
+                if let problem = Self.keyProblem(key) {
+                    warning = "the key command of '\(backend.name)' printed a key that \(problem)"
+                } else {
+                    resolved.apiKey = key
+                }
             } else {
                 warning = "the key command of '\(backend.name)' gave no key"
             }

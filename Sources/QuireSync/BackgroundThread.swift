@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A thread of its own for one pipeline stage, joined when its work is done.
@@ -17,11 +17,13 @@ package final class BackgroundThread: Sendable {
     package init(name: String = "quire-worker", _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(ClosureBox(body, name: name)).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<ClosureBox>.fromOpaque(argument!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
+        let status = pthread_create(
+            &thread, nil,
+            { argument in
+                let box = Unmanaged<ClosureBox>.fromOpaque(argument!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
         precondition(status == 0, "pthread_create failed (\(status))")
         self.thread = thread
     }

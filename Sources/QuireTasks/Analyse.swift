@@ -1,6 +1,6 @@
 import Foundation
-public import QuireModel
 import QuireLLM
+public import QuireModel
 
 /// Analyse a table: Quire computes the profile, the model only writes about it, and every
 /// number in the answer is checked against the profile.
@@ -75,13 +75,17 @@ public struct AnalyseTask: QuireTask {
             Write \(options.words) of Markdown: lead with the answer, then the figures that support it; \
             a short table is welcome. Write in \(options.language ?? "the language of the question (English if none)").
             """
-        let ask = question.map { "Question about the table: \($0)" }
+        let ask =
+            question.map { "Question about the table: \($0)" }
             ?? "Describe this table: what it holds, its notable figures, and anything that needs attention (blanks, errors, outliers visible in the profile)."
-        let user = ask + "\n\n" + fence.wrap(profileText, attributes: [("kind", Self.profileKind), ("name", file), ("sheet", sheet.name)])
+        let user =
+            ask + "\n\n" + fence.wrap(profileText, attributes: [("kind", Self.profileKind), ("name", file), ("sheet", sheet.name)])
             + "\n\n" + fence.wrap(sampleText, attributes: [("kind", "sample"), ("name", file), ("sheet", sheet.name)])
         var metadata = [TaskMetadata.task: routeName, TaskMetadata.file: file, TaskMetadata.length: options.length.rawValue]
         if let question { metadata[Self.metadataQuestion] = question }
-        return .single(ChatRequest(system: system, messages: [.user(user)], maxOutputTokens: options.outputTokens, temperature: 0.2, stream: options.stream, metadata: metadata))
+        return .single(
+            ChatRequest(
+                system: system, messages: [.user(user)], maxOutputTokens: options.outputTokens, temperature: 0.2, stream: options.stream, metadata: metadata))
     }
 
     /// Numbers of the answer that are not in the profile, the sample or the question.
@@ -98,7 +102,9 @@ public struct AnalyseTask: QuireTask {
         if unverified.isEmpty {
             return ["*Checked: every number in this answer appears in the table profile Quire computed over all \(profile.rows) rows.*"]
         }
-        return ["**Warning: \(unverified.count == 1 ? "this number does" : "these numbers do") not match the table profile Quire computed (absent, or not a figure of the column or group the sentence names), so the model may have made \(unverified.count == 1 ? "it" : "them") up: \(unverified.joined(separator: ", ")).** Check them before use; `--dry-run` shows the profile the model was given."]
+        return [
+            "**Warning: \(unverified.count == 1 ? "this number does" : "these numbers do") not match the table profile Quire computed (absent, or not a figure of the column or group the sentence names), so the model may have made \(unverified.count == 1 ? "it" : "them") up: \(unverified.joined(separator: ", ")).** Check them before use; `--dry-run` shows the profile the model was given."
+        ]
     }
 }
 
@@ -168,7 +174,7 @@ struct FigureCheck {
             for (i, c) in chars.enumerated() {
                 current.append(c)
                 // ". " ends a sentence, "1.5" does not.
-                if (c == "." || c == "!" || c == "?"), i + 1 == chars.count || chars[i + 1] == " " {
+                if c == "." || c == "!" || c == "?", i + 1 == chars.count || chars[i + 1] == " " {
                     out.append(current)
                     current = ""
                 }
@@ -212,8 +218,14 @@ public enum NumberCheck {
             }
             var i = 0
             while i < chars.count {
-                guard chars[i].isASCII, chars[i].isNumber else { i += 1; continue }
-                if i > 0, chars[i - 1].isLetter || chars[i - 1] == "_" { i = skip(chars, from: i); continue }
+                guard chars[i].isASCII, chars[i].isNumber else {
+                    i += 1
+                    continue
+                }
+                if i > 0, chars[i - 1].isLetter || chars[i - 1] == "_" {
+                    i = skip(chars, from: i)
+                    continue
+                }
                 var j = i
                 var text = ""
                 while j < chars.count {
@@ -231,8 +243,14 @@ public enum NumberCheck {
                     // A scale word, or digits glued to a word (2nd, 3D): not a figure.
                     var k = j
                     var word = ""
-                    while k < chars.count, chars[k].isLetter { word.append(chars[k]); k += 1 }
-                    if !["k", "m", "mn", "bn", "b"].contains(word.lowercased()) { i = k; continue }
+                    while k < chars.count, chars[k].isLetter {
+                        word.append(chars[k])
+                        k += 1
+                    }
+                    if !["k", "m", "mn", "bn", "b"].contains(word.lowercased()) {
+                        i = k
+                        continue
+                    }
                 }
                 let negative = i > 0 && (chars[i - 1] == "-" || chars[i - 1] == "−") && (i < 2 || !chars[i - 2].isLetter && !chars[i - 2].isNumber)
                 // Thousands separators: "1,234,567" (groups of three) — "1,5" is a decimal comma.
@@ -243,14 +261,20 @@ public enum NumberCheck {
                 } else if commaGroups.count == 2, !text.contains(".") {
                     normal = text.replacingAll(",", with: ".")
                 }
-                guard var value = Double(normal) else { i = j; continue }
+                guard var value = Double(normal) else {
+                    i = j
+                    continue
+                }
                 let decimals = normal.firstIndex(of: ".").map { normal.distance(from: $0, to: normal.endIndex) - 1 } ?? 0
                 var unit = 1.0
                 var k = j
                 while k < chars.count, chars[k] == " " || chars[k] == "\u{00A0}" { k += 1 }
                 var word = ""
                 var w = k
-                while w < chars.count, chars[w].isLetter { word.append(chars[w]); w += 1 }
+                while w < chars.count, chars[w].isLetter {
+                    word.append(chars[w])
+                    w += 1
+                }
                 switch word.lowercased() {
                 case "k", "thousand", "thousands": unit = 1e3
                 case "m", "mn", "million", "millions": unit = 1e6

@@ -76,7 +76,9 @@ public struct CustomTask: QuireTask {
         }
         var sections: [TaskContent.Section] = []
         for content in contents {
-            for section in content.sections { sections.append(.init(title: content.name + (section.title.map { " — " + $0 } ?? ""), markdown: section.markdown)) }
+            for section in content.sections {
+                sections.append(.init(title: content.name + (section.title.map { " — " + $0 } ?? ""), markdown: section.markdown))
+            }
         }
         let chunks = Chunker.chunks(sections, budget: max(room, 200))
         return .mapReduce(
@@ -90,7 +92,12 @@ public struct CustomTask: QuireTask {
                 combine: { answers in
                     let fence = ContentFence(for: answers)
                     let blocks = answers.enumerated().map {
-                        fence.wrap($1, attributes: [("kind", "answer-for-part"), ("part", "\($0 + 1) of \(answers.count)"), ("note", "the files were too long for one request; this is the answer for one part")])
+                        fence.wrap(
+                            $1,
+                            attributes: [
+                                ("kind", "answer-for-part"), ("part", "\($0 + 1) of \(answers.count)"),
+                                ("note", "the files were too long for one request; this is the answer for one part"),
+                            ])
                     }
                     return self.request(blocks: blocks, fence: fence, step: "combine \(answers.count)")
                 },

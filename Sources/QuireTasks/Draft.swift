@@ -24,7 +24,10 @@ public struct DraftTask: QuireTask {
         for (i, word) in words.enumerated() where i > 0 && (word == "words" || word == "word") {
             if let n = Int(words[i - 1]) { return n <= 400 ? .short : n <= 1000 ? .medium : .long }
         }
-        let short = [" one page ", " 1 page ", " single page ", " half a page ", " half page ", " one paragraph ", " a paragraph ", " short note ", " brief note ", " a few lines "]
+        let short = [
+            " one page ", " 1 page ", " single page ", " half a page ", " half page ", " one paragraph ", " a paragraph ", " short note ", " brief note ",
+            " a few lines ",
+        ]
         let medium = [" two pages ", " 2 pages ", " two page ", " 2 page "]
         let long = [" three pages ", " 3 pages ", " four pages ", " five pages ", " detailed report ", " full report ", " in depth "]
         if short.contains(where: { text.contains($0) }) { return .short }
@@ -104,7 +107,11 @@ public struct DraftTask: QuireTask {
                         as Markdown bullets under the section they come from. Leave out what is irrelevant. \
                         Do not write the document itself.
                         """
-                    let block = fence.wrap(chunk.text, attributes: [("kind", "reference"), ("part", "\(index + 1) of \(count)"), ("sections", chunk.titles.prefix(12).joined(separator: " | "))])
+                    let block = fence.wrap(
+                        chunk.text,
+                        attributes: [
+                            ("kind", "reference"), ("part", "\(index + 1) of \(count)"), ("sections", chunk.titles.prefix(12).joined(separator: " | ")),
+                        ])
                     return ChatRequest(
                         system: system, messages: [.user("The brief: \(brief)\n\n" + block)], maxOutputTokens: partOutput, stream: false,
                         metadata: [TaskMetadata.task: "draft", TaskMetadata.step: "part \(index + 1)/\(count)"])

@@ -4,7 +4,8 @@ public import QuireLLM
 /// The built-in backend's analyse-table: the profile Quire computed, told as prose and a
 /// table. No figure is written that the profile does not hold.
 public enum OfflineAnalysis {
-    public static let label = "*Table profile computed by Quire over every row (built-in offline backend): the figures below are computed, not written by a model.*"
+    public static let label =
+        "*Table profile computed by Quire over every row (built-in offline backend): the figures below are computed, not written by a model.*"
 
     public static func answer(_ request: ChatRequest) -> String {
         let text = request.messages.last?.content ?? ""
@@ -46,14 +47,16 @@ public enum OfflineAnalysis {
         if profile.errorCells > 0 { out += " \(count(profile.errorCells, "cell")) hold\(profile.errorCells == 1 ? "s" : "") an error value." }
         out += "\n\n"
         if let question {
-            out += "The built-in backend does not answer free questions; for “\(question)” here are the figures computed for the columns it names. Configure a model for `analyse-table` to get a written answer.\n\n"
+            out +=
+                "The built-in backend does not answer free questions; for “\(question)” here are the figures computed for the columns it names. Configure a model for `analyse-table` to get a written answer.\n\n"
         }
         for column in profile.columns {
             var line = "- **\(column.name)** (\(column.type)): \(count(column.values, "value"))"
             if column.blanks > 0 { line += ", \(figure(Double(column.blanks))) blank" }
             line += ", \(figure(Double(column.distinct))) distinct"
             if let sum = column.sum, column.type == "number" || column.numbers * 2 >= column.values {
-                line += "; sum \(figure(sum)), mean \(figure(column.mean ?? 0)), median \(figure(column.median ?? 0)), from \(figure(column.min ?? 0)) to \(figure(column.max ?? 0))"
+                line +=
+                    "; sum \(figure(sum)), mean \(figure(column.mean ?? 0)), median \(figure(column.median ?? 0)), from \(figure(column.min ?? 0)) to \(figure(column.max ?? 0))"
             }
             if column.type == "identifier", let low = column.min, let high = column.max { line += "; from \(figure(low)) to \(figure(high))" }
             // Periods and codes: no thousands separators (2024, not 2,024), never summed.
@@ -72,7 +75,8 @@ public enum OfflineAnalysis {
         if !numeric.isEmpty {
             out += "\n| Column | Values | Blank | Sum | Mean | Median | Min | Max |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n"
             for c in numeric {
-                out += "| \(c.name) | \(figure(Double(c.values))) | \(figure(Double(c.blanks))) | \(figure(c.sum ?? 0)) | \(figure(c.mean ?? 0)) | \(figure(c.median ?? 0)) | \(figure(c.min ?? 0)) | \(figure(c.max ?? 0)) |\n"
+                out +=
+                    "| \(c.name) | \(figure(Double(c.values))) | \(figure(Double(c.blanks))) | \(figure(c.sum ?? 0)) | \(figure(c.mean ?? 0)) | \(figure(c.median ?? 0)) | \(figure(c.min ?? 0)) | \(figure(c.max ?? 0)) |\n"
             }
         }
         for grouping in profile.groupings {

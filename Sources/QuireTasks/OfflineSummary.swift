@@ -8,7 +8,8 @@ public import QuireLLM
 public enum OfflineSummary {
     public static let label = "*Extractive summary (Quire's built-in offline backend): sentences selected from the file as written, not rewritten.*"
     /// The label when the summary also holds figures Quire computed.
-    public static let computedLabel = "*Extractive summary (Quire's built-in offline backend): sentences selected from the file as written, not rewritten; lines marked “computed by Quire” are figures Quire worked out over every row.*"
+    public static let computedLabel =
+        "*Extractive summary (Quire's built-in offline backend): sentences selected from the file as written, not rewritten; lines marked “computed by Quire” are figures Quire worked out over every row.*"
 
     /// The handler for `BuiltinBackend`.
     public static func answer(_ request: ChatRequest) -> String {
@@ -142,11 +143,17 @@ public enum OfflineSummary {
     /// browser" links), unsubscribe and preference lines.
     static func isFurniture(_ text: String) -> Bool {
         // Most sentences hold no link and none of the phrases: a look at the bytes first.
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "u") || $0 | 0x20 == UInt8(ascii: "v") || $0 | 0x20 == UInt8(ascii: "m") }),
+        guard
+            text.utf8.contains(where: {
+                $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "u") || $0 | 0x20 == UInt8(ascii: "v")
+                    || $0 | 0x20 == UInt8(ascii: "m")
+            }),
             Self.mentionsLinkOrList(text)
         else { return false }
         let lower = text.lowercased()
-        let phrases = ["unsubscribe", "view in browser", "view this email in your browser", "manage your preferences", "update your preferences", "email preferences"]
+        let phrases = [
+            "unsubscribe", "view in browser", "view this email in your browser", "manage your preferences", "update your preferences", "email preferences",
+        ]
         if phrases.contains(where: { lower.contains($0) }) { return true }
         // What is left once links are taken out: a line that is (almost) only a link.
         let rest = lower.split(separator: " ").filter { !$0.contains("://") && !$0.hasPrefix("www.") && !$0.hasPrefix("<http") && !$0.hasPrefix("(http") }
@@ -209,20 +216,34 @@ public enum OfflineSummary {
         let chars = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(chars.count)
-        let open = UInt8(ascii: "["), close = UInt8(ascii: "]"), paren = UInt8(ascii: "("), endParen = UInt8(ascii: ")"), caret = UInt8(ascii: "^")
-        let star = UInt8(ascii: "*"), tick = UInt8(ascii: "`"), under = UInt8(ascii: "_"), tilde = UInt8(ascii: "~"), slash = UInt8(ascii: "\\")
+        let open = UInt8(ascii: "[")
+        let close = UInt8(ascii: "]")
+        let paren = UInt8(ascii: "(")
+        let endParen = UInt8(ascii: ")")
+        let caret = UInt8(ascii: "^")
+        let star = UInt8(ascii: "*")
+        let tick = UInt8(ascii: "`")
+        let under = UInt8(ascii: "_")
+        let tilde = UInt8(ascii: "~")
+        let slash = UInt8(ascii: "\\")
         var i = 0
         while i < chars.count {
             let c = chars[i]
             // Links: [label](target) → label; footnote references [^1] vanish.
             if c == open, let closing = chars[i...].firstIndex(of: close) {
                 if closing + 1 < chars.count, chars[closing + 1] == paren, let end = chars[(closing + 1)...].firstIndex(of: endParen) {
-                    if i + 1 < chars.count, chars[i + 1] == caret { i = end + 1; continue }
+                    if i + 1 < chars.count, chars[i + 1] == caret {
+                        i = end + 1
+                        continue
+                    }
                     out += chars[(i + 1)..<closing].filter { $0 != star && $0 != tick }
                     i = end + 1
                     continue
                 }
-                if i + 1 < chars.count, chars[i + 1] == caret { i = closing + 1; continue }
+                if i + 1 < chars.count, chars[i + 1] == caret {
+                    i = closing + 1
+                    continue
+                }
             }
             if c == slash, i + 1 < chars.count, chars[i + 1] < 0x80 {
                 out.append(chars[i + 1])
@@ -322,7 +343,11 @@ public enum OfflineSummary {
         var hasWide = false
         var hasUpper = false
         func finish(_ end: Int) {
-            defer { start = -1; hasWide = false; hasUpper = false }
+            defer {
+                start = -1
+                hasWide = false
+                hasUpper = false
+            }
             guard start >= 0 else { return }
             let slice = bytes[start..<end]
             var w = String(decoding: slice, as: UTF8.self)
@@ -405,16 +430,27 @@ public enum OfflineSummary {
             return (all.map(\.hashValue).sorted(), all.filter { $0.first?.isNumber == true }.map(\.hashValue).sorted())
         }
         func overlap(_ a: [Int], _ b: [Int]) -> Int {
-            var i = 0, j = 0, shared = 0
+            var i = 0
+            var j = 0
+            var shared = 0
             while i < a.count && j < b.count {
-                if a[i] == b[j] { shared += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+                if a[i] == b[j] {
+                    shared += 1
+                    i += 1
+                    j += 1
+                } else if a[i] < b[j] {
+                    i += 1
+                } else {
+                    j += 1
+                }
             }
             return shared
         }
         /// The same point as `other`: most words shared (Jaccard ≥ 0.6), and no figure `other`
         /// lacks (a sentence with other numbers says something else).
         func repeats(_ index: Int, _ other: Int) -> Bool {
-            let a = wordSets[index], b = wordSets[other]
+            let a = wordSets[index]
+            let b = wordSets[other]
             guard !a.words.isEmpty, !b.words.isEmpty, min(a.words.count, b.words.count) * 10 >= max(a.words.count, b.words.count) * 6 else { return false }
             let shared = overlap(a.words, b.words)
             guard Double(shared) / Double(a.words.count + b.words.count - shared) >= 0.6 else { return false }
@@ -454,7 +490,6 @@ public enum OfflineSummary {
         for unit in units.sorted(by: { $0.score > $1.score }) where chosen.count < goal { take(unit.order) }
         return chosen
     }
-
 
     static func render(_ sections: [Section], units: [Unit], chosen: Set<Int>, style: TaskOptions.Style) -> String {
         var out: [String] = []
@@ -498,7 +533,8 @@ public enum OfflineSummary {
             case .prose:
                 var sentences = section.tables.map { $0 + "." }
                 sentences += picked.map {
-                    (units[$0].isListItem && !units[$0].text.hasSuffix(".") ? units[$0].text + "." : units[$0].text) + (units[$0].pinned ? Self.computedMark : "")
+                    (units[$0].isListItem && !units[$0].text.hasSuffix(".") ? units[$0].text + "." : units[$0].text)
+                        + (units[$0].pinned ? Self.computedMark : "")
                 }
                 out.append((heading.isEmpty ? "" : heading + "\n") + sentences.joined(separator: " "))
             }

@@ -79,7 +79,12 @@ public struct ContentFence: Sendable, Equatable {
             var openEnd: Substring.Index?
             for index in afterName[nameEnd...].indices {
                 let c = afterName[index]
-                if c == "\"" { inQuotes.toggle() } else if c == ">" && !inQuotes { openEnd = index; break }
+                if c == "\"" {
+                    inQuotes.toggle()
+                } else if c == ">" && !inQuotes {
+                    openEnd = index
+                    break
+                }
             }
             guard let openEnd else { break }
             let attributeText = afterName[nameEnd..<openEnd]
@@ -181,7 +186,10 @@ public enum Chunker {
                 index += 1
                 continue
             }
-            if current.isEmpty && line.isEmpty { index += 1; continue }
+            if current.isEmpty && line.isEmpty {
+                index += 1
+                continue
+            }
             current.append(line)
             tokens += lineTokens
             index += 1

@@ -1,7 +1,7 @@
 public import Foundation
-public import QuireModel
 import QuireLLM
 import QuireMail
+public import QuireModel
 
 /// Reply to a message: the model writes the reply text from the message (its new text and
 /// its quoted history in separate blocks) and the user's instructions; `ReplyComposer`

@@ -31,7 +31,8 @@ public struct SummariseTask: QuireTask {
         ]
         if partial {
             lines.append(
-                "You are given one part of a longer \(what). Write a faithful, dense summary of this part only: keep its section headings as short labels, every key fact, decision, number and open question, so that a final summary of the whole can be written from the summaries of all parts.")
+                "You are given one part of a longer \(what). Write a faithful, dense summary of this part only: keep its section headings as short labels, every key fact, decision, number and open question, so that a final summary of the whole can be written from the summaries of all parts."
+            )
         } else {
             switch options.style {
             case .bullets:
@@ -41,11 +42,14 @@ public struct SummariseTask: QuireTask {
             }
             lines.append("Start with the single most important point. Do not add a preamble such as \"Here is a summary\".")
             if content.kind == .mail || content.kind == .mailbox || content.kind == .thread {
-                lines.append("For mail, say who asked for what, what was decided, and what is still open (with owners and dates when stated). Quoted history and signatures repeat earlier messages: do not summarise them twice.")
+                lines.append(
+                    "For mail, say who asked for what, what was decided, and what is still open (with owners and dates when stated). Quoted history and signatures repeat earlier messages: do not summarise them twice."
+                )
             }
             if content.kind == .digest {
                 lines.append(
-                    "Write a digest of the whole export, not one summary per conversation: the decisions taken, the questions still open, who owns which action, and the dates and deadlines — each with the subject of the conversation it comes from. Leave out conversations with nothing of the kind.")
+                    "Write a digest of the whole export, not one summary per conversation: the decisions taken, the questions still open, who owns which action, and the dates and deadlines — each with the subject of the conversation it comes from. Leave out conversations with nothing of the kind."
+                )
             }
             if content.kind == .workbook {
                 lines.append("For spreadsheets, describe what each sheet holds and the notable values as shown; do not total or average columns yourself.")
@@ -57,7 +61,10 @@ public struct SummariseTask: QuireTask {
     }
 
     func metadata(step: String?) -> [String: String] {
-        var m = [TaskMetadata.task: routeName, TaskMetadata.length: options.length.rawValue, TaskMetadata.style: options.style.rawValue, TaskMetadata.file: content.name]
+        var m = [
+            TaskMetadata.task: routeName, TaskMetadata.length: options.length.rawValue, TaskMetadata.style: options.style.rawValue,
+            TaskMetadata.file: content.name,
+        ]
         if let focus = options.focus { m[TaskMetadata.focus] = focus }
         if let step { m[TaskMetadata.step] = step }
         return m
@@ -105,7 +112,8 @@ public struct SummariseTask: QuireTask {
             blocks.append(fence.wrap(partial, attributes: [("kind", "summary"), ("name", content.name), ("part", "\(i + 1) of \(partials.count)")]))
         }
         var system = system(fence, partial: false)
-        system += "\n\nThe \(what) was too long for one request, so each of its \(partials.count) parts was summarised separately, in order. Combine those part summaries into one summary of the whole \(what); every part must be represented."
+        system +=
+            "\n\nThe \(what) was too long for one request, so each of its \(partials.count) parts was summarised separately, in order. Combine those part summaries into one summary of the whole \(what); every part must be represented."
         return ChatRequest(
             system: system, messages: [.user("Write one summary of the whole \(what) from these part summaries.\n\n" + blocks.joined(separator: "\n\n"))],
             maxOutputTokens: options.outputTokens, stream: options.stream, metadata: metadata(step: "combine \(partials.count)"))

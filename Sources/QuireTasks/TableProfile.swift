@@ -51,7 +51,8 @@ public struct TableProfile: Sendable, Codable, Equatable {
         /// in their own order, so it need not be the first.
         public var largest: GroupRow? {
             groups.max { a, b in
-                let x = a.sums.first ?? Double(a.rows), y = b.sums.first ?? Double(b.rows)
+                let x = a.sums.first ?? Double(a.rows)
+                let y = b.sums.first ?? Double(b.rows)
                 return x != y ? x < y : a.key > b.key
             }
         }
@@ -189,7 +190,12 @@ public enum TableProfiler {
                 case .date(let d): dates.append(isoDate(d))
                 case .string(let s):
                     let trimmed = s.trimmingSpaces()
-                    if trimmed.isEmpty { blanks += 1; distinct.remove(cell.formatted) } else { texts[trimmed, default: 0] += 1 }
+                    if trimmed.isEmpty {
+                        blanks += 1
+                        distinct.remove(cell.formatted)
+                    } else {
+                        texts[trimmed, default: 0] += 1
+                    }
                 case .bool: bools += 1
                 case .error: errors += 1
                 case .empty: break
@@ -208,7 +214,8 @@ public enum TableProfiler {
                 let sum = numbers.reduce(0, +)
                 column.sum = TableProfile.tidy(sum)
                 column.mean = TableProfile.tidy(sum / Double(numbers.count))
-                column.median = TableProfile.tidy(sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+                column.median = TableProfile.tidy(
+                    sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
                 column.min = TableProfile.tidy(sorted.first!)
                 column.max = TableProfile.tidy(sorted.last!)
             }
@@ -375,7 +382,8 @@ public enum TableProfiler {
                 rows.sort { a, b in (Double(a.key) ?? 0, a.key) < (Double(b.key) ?? 0, b.key) }
             } else {
                 rows.sort { a, b in
-                    let x = a.sums.first ?? Double(a.rows), y = b.sums.first ?? Double(b.rows)
+                    let x = a.sums.first ?? Double(a.rows)
+                    let y = b.sums.first ?? Double(b.rows)
                     return x != y ? x > y : a.key < b.key
                 }
             }

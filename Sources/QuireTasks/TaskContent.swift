@@ -1,6 +1,6 @@
-public import QuireModel
 public import QuireImport
 import QuireMail
+public import QuireModel
 
 /// Content a task works on: one file, cut into sections at its natural boundaries
 /// (headings of a document, sheets of a workbook, messages of a mailbox), each rendered as
@@ -260,16 +260,21 @@ public enum SheetFacts {
         let profile = TableProfiler.profile(sheet)
         guard profile.rows > 0, !profile.columns.isEmpty else { return nil }
         let names = profile.columns.prefix(8).map(\.name).joined(separator: ", ") + (profile.columns.count > 8 ? ", …" : "")
-        var out = ["Sheet “\(sheet.name)” has \(profile.rows) data row\(profile.rows == 1 ? "" : "s") in \(profile.columns.count) column\(profile.columns.count == 1 ? "" : "s") (\(names))."]
+        var out = [
+            "Sheet “\(sheet.name)” has \(profile.rows) data row\(profile.rows == 1 ? "" : "s") in \(profile.columns.count) column\(profile.columns.count == 1 ? "" : "s") (\(names))."
+        ]
         for column in profile.columns where column.type == "number" {
             guard let sum = column.sum, let low = column.min, let high = column.max else { continue }
-            out.append("\(column.name): total \(OfflineAnalysis.figure(sum)), from \(OfflineAnalysis.figure(low)) to \(OfflineAnalysis.figure(high)) over \(column.values) values.")
+            out.append(
+                "\(column.name): total \(OfflineAnalysis.figure(sum)), from \(OfflineAnalysis.figure(low)) to \(OfflineAnalysis.figure(high)) over \(column.values) values."
+            )
         }
         for column in profile.columns where column.type == "date" {
             if let first = column.earliest, let last = column.latest { out.append("\(column.name): from \(first) to \(last).") }
         }
         if let grouping = profile.groupings.first, let top = grouping.largest, let measure = grouping.measures.first, grouping.groups.count > 1 {
-            out.append("By \(grouping.by), \(top.key) has the largest \(measure) (\(OfflineAnalysis.figure(top.sums[0])), \(OfflineAnalysis.figure(top.share))%).")
+            out.append(
+                "By \(grouping.by), \(top.key) has the largest \(measure) (\(OfflineAnalysis.figure(top.sums[0])), \(OfflineAnalysis.figure(top.share))%).")
         }
         return out.joined(separator: " ")
     }

@@ -81,7 +81,9 @@ public struct TaskRunner: Sendable {
             try Self.checkNotEmpty(text, route: route)
             var review: [String] = []
             if stop == .maxTokens {
-                review.append("*Warning: the answer stopped at the output limit (\(prepared.maxOutputTokens ?? 0) tokens) and may be cut short; raise max_output_tokens for this task in the config.*")
+                review.append(
+                    "*Warning: the answer stopped at the output limit (\(prepared.maxOutputTokens ?? 0) tokens) and may be cut short; raise max_output_tokens for this task in the config.*"
+                )
             }
             return Outcome(text: text, parts: 0, combineRounds: 0, usage: usage, stopReason: stop, review: review)
         case .mapReduce(let plan):
@@ -100,7 +102,9 @@ public struct TaskRunner: Sendable {
             usage = usage + finalUsage
             try Self.checkNotEmpty(text, route: route)
             var review: [String] = []
-            if stop == .maxTokens { review.append("*Warning: the answer stopped at the output limit and may be cut short; raise max_output_tokens for this task in the config.*") }
+            if stop == .maxTokens {
+                review.append("*Warning: the answer stopped at the output limit and may be cut short; raise max_output_tokens for this task in the config.*")
+            }
             return Outcome(text: text, parts: plan.chunks.count, combineRounds: rounds, usage: usage, stopReason: stop, review: review)
         }
     }

@@ -1,10 +1,11 @@
 import QuireModel
 import QuireOOXML
 import QuireXML
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The part needs a general XML parser; the scanner has reported nothing yet.

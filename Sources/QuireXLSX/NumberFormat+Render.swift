@@ -50,8 +50,14 @@ extension NumberFormat {
         var exponent = 0
         var mantissa = abs(value)
         if mantissa != 0 {
-            while mantissa >= 10 { mantissa /= 10; exponent += 1 }
-            while mantissa < 1 { mantissa *= 10; exponent -= 1 }
+            while mantissa >= 10 {
+                mantissa /= 10
+                exponent += 1
+            }
+            while mantissa < 1 {
+                mantissa *= 10
+                exponent -= 1
+            }
         }
         var text = fixed(mantissa, decimals: decimals)
         if text.hasPrefix("10") && (text.count == 2 || text.dropFirst(2).first == ".") {
@@ -242,7 +248,6 @@ extension NumberFormat {
 
     // MARK: Dates
 
-
     /// The calendar date of an Excel serial number, with Excel's 1900 leap-year bug (serial
     /// 60 is the 29 February 1900 that never was); nil for serials Excel cannot show.
     public static func date(fromSerial serial: Double, uses1904Dates: Bool) -> DateTimeValue? {
@@ -287,8 +292,14 @@ extension NumberFormat {
         var hour = date.hour
         if fractionDigits == 0 {
             second = second.rounded()
-            if second >= 60 { second -= 60; minute += 1 }
-            if minute >= 60 { minute -= 60; hour += 1 }
+            if second >= 60 {
+                second -= 60
+                minute += 1
+            }
+            if minute >= 60 {
+                minute -= 60
+                hour += 1
+            }
         }
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         var out = ""

@@ -1,4 +1,4 @@
-public import QuireModel
+import QuireModel
 
 /// An Excel number format code (`#,##0.00`, `d-mmm-yy`, `0.0%;[Red]-0.0%`), parsed once and
 /// applied to many values: it tells whether a number is a date and renders the text Excel
@@ -64,10 +64,18 @@ public struct NumberFormat: Sendable {
                 continue
             }
             switch c {
-            case "\\": escaped = true; current.append(c)
-            case "\"": quoted.toggle(); current.append(c)
-            case "[" where !quoted: bracket = true; current.append(c)
-            case "]" where !quoted: bracket = false; current.append(c)
+            case "\\":
+                escaped = true
+                current.append(c)
+            case "\"":
+                quoted.toggle()
+                current.append(c)
+            case "[" where !quoted:
+                bracket = true
+                current.append(c)
+            case "]" where !quoted:
+                bracket = false
+                current.append(c)
             case ";" where !quoted && !bracket:
                 sections.append(current)
                 current = ""
@@ -87,10 +95,16 @@ public struct NumberFormat: Sendable {
         var isText = false
         var isGeneral = false
         func flushLiteral() {
-            if !literal.isEmpty { tokens.append(.literal(literal)); literal = "" }
+            if !literal.isEmpty {
+                tokens.append(.literal(literal))
+                literal = ""
+            }
         }
         func flushDigits() {
-            if !digits.isEmpty { tokens.append(.digits(digits)); digits = "" }
+            if !digits.isEmpty {
+                tokens.append(.digits(digits))
+                digits = ""
+            }
         }
         let chars = Array(text)
         var i = 0
@@ -144,7 +158,7 @@ public struct NumberFormat: Sendable {
                     let symbol = inner.dropFirst().prefix(while: { $0 != "-" })
                     literal += symbol
                 }
-                // Colours and other tags change nothing in text.
+            // Colours and other tags change nothing in text.
             case "@":
                 flushLiteral()
                 flushDigits()
@@ -156,7 +170,12 @@ public struct NumberFormat: Sendable {
                     let previousIsDigit = !digits.isEmpty
                     let nextIsDigit = i + 1 < chars.count && "0#?".contains(chars[i + 1])
                     if c == "%" {
-                        if previousIsDigit { digits.append(c) } else { flushDigits(); literal.append(c) }
+                        if previousIsDigit {
+                            digits.append(c)
+                        } else {
+                            flushDigits()
+                            literal.append(c)
+                        }
                     } else if previousIsDigit || (nextIsDigit && c != "/") || (c == "/" && previousIsDigit) {
                         flushLiteral()
                         digits.append(c)

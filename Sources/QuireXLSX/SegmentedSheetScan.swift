@@ -121,7 +121,8 @@ struct SegmentedSheetScan {
     private mutating func startWorkers() {
         let template = ScannerBox(scanner: scanner.with(client: scanner.client.forSegment()))
         for k in 0..<Self.workers {
-            let jobs = self.jobs[k], results = self.results[k]
+            let jobs = self.jobs[k]
+            let results = self.results[k]
             threads.append(
                 BackgroundThread(name: "quire-rows") {
                     defer { results.close() }

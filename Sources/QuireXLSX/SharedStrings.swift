@@ -1,9 +1,10 @@
 import QuireOOXML
 import QuireXML
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads `sharedStrings.xml`: each `si` becomes one string, rich-text runs joined and
@@ -137,7 +138,8 @@ struct SharedStringBytes: Sendable {
 
     /// Appends string `index`'s bytes to `out`, without an intermediate slice.
     @inline(__always) func append(_ index: Int, to out: inout [UInt8]) {
-        let start = offsets[index], end = offsets[index + 1]
+        let start = offsets[index]
+        let end = offsets[index + 1]
         bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 

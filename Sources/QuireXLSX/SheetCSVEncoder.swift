@@ -1,10 +1,11 @@
 import QuireModel
 import QuireOOXML
 import QuireXML
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns a worksheet's XML straight into CSV bytes, without building cells or rows.

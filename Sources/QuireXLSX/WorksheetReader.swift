@@ -1,10 +1,11 @@
 import QuireModel
 import QuireOOXML
 import QuireXML
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Number formats by cell style index, from `styles.xml` (`numFmts` and `cellXfs`).
@@ -267,7 +268,10 @@ struct SheetState {
 
     /// `B7` or `$B$7` as 0-based row and column.
     static func reference(_ bytes: UnsafeBufferPointer<UInt8>) -> CellReference? {
-        var column = 0, row = 0, letters = 0, digits = 0
+        var column = 0
+        var row = 0
+        var letters = 0
+        var digits = 0
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "$"): continue

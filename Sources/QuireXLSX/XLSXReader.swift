@@ -1,7 +1,7 @@
 public import QuireModel
-public import QuireZip
 package import QuireOOXML
 import QuireXML
+public import QuireZip
 
 /// Reads Excel workbooks (.xlsx, .xlsm; Transitional and Strict) into a `Workbook`.
 ///

@@ -134,7 +134,8 @@ public final class XMLPushParser {
                 message: "\(error)")
         }
         if status != 0 {
-            var line = 0, column = 0
+            var line = 0
+            var column = 0
             var message = "the XML is not well-formed (libxml2 error \(status))."
             if let last = xmlCtxtGetLastError(context) {
                 line = Int(last.pointee.line)
@@ -222,7 +223,8 @@ final class ParserState {
 
     /// Fails with an error of the parser's own at the current position.
     func failHere(_ code: XMLError.Code, _ message: String) {
-        var line = 0, column = 0
+        var line = 0
+        var column = 0
         if let context {
             line = Int(xmlSAX2GetLineNumber(context))
             column = Int(xmlSAX2GetColumnNumber(context))

@@ -30,7 +30,8 @@ enum CentralDirectory {
             throw ZipError(.notAZip, archive: name, message: "not a ZIP archive (no ZIP signature found).")
         }
         var bytes = ByteReader(tail, at: eocd + 4)
-        let disk = bytes.u16(), cdDisk = bytes.u16()
+        let disk = bytes.u16()
+        let cdDisk = bytes.u16()
         _ = bytes.u16()
         var count = Int64(bytes.u16())
         var cdSize = Int64(bytes.u32())
@@ -66,7 +67,9 @@ enum CentralDirectory {
         guard cdOffset >= 0, cdSize >= 0, cdSize <= source.count, cdOffset <= source.count - cdSize else {
             throw ZipError(
                 .truncated, archive: name,
-                message: "the central directory points past the end of the file (offset \(cdOffset), \(cdSize) bytes, file is \(source.count) bytes); the archive is truncated or damaged.")
+                message:
+                    "the central directory points past the end of the file (offset \(cdOffset), \(cdSize) bytes, file is \(source.count) bytes); the archive is truncated or damaged."
+            )
         }
         guard let directory = try source.bytes(at: cdOffset, count: Int(cdSize)) else {
             throw ZipError(.truncated, archive: name, message: "the central directory is cut off.")
@@ -97,7 +100,8 @@ enum CentralDirectory {
             let signature = r.u32()
             guard signature == centralHeaderSignature else {
                 if entries.isEmpty || signature != zip64EOCDSignature && signature != eocdSignature {
-                    throw ZipError(.corrupt, archive: archive, message: "the central directory is damaged (bad header signature after \(entries.count) entries).")
+                    throw ZipError(
+                        .corrupt, archive: archive, message: "the central directory is damaged (bad header signature after \(entries.count) entries).")
                 }
                 break
             }
@@ -108,7 +112,9 @@ enum CentralDirectory {
             let crc = r.u32()
             var compressed = Int64(r.u32())
             var uncompressed = Int64(r.u32())
-            let nameLength = Int(r.u16()), extraLength = Int(r.u16()), commentLength = Int(r.u16())
+            let nameLength = Int(r.u16())
+            let extraLength = Int(r.u16())
+            let commentLength = Int(r.u16())
             r.skip(8)  // disk, internal attrs, external attrs
             var offset = Int64(r.u32())
             guard r.remaining >= nameLength + extraLength + commentLength else {
@@ -123,7 +129,8 @@ enum CentralDirectory {
             var extra = ByteReader(r.take(extraLength))
             r.skip(commentLength)
             while extra.remaining >= 4 {
-                let tag = extra.u16(), size = Int(extra.u16())
+                let tag = extra.u16()
+                let size = Int(extra.u16())
                 guard extra.remaining >= size else { break }
                 var field = ByteReader(extra.take(size))
                 if tag == 0x0001 {
@@ -177,7 +184,8 @@ struct ByteReader {
     mutating func u64() -> UInt64 { UInt64(u32()) | UInt64(u32()) << 32 }
     mutating func skip(_ n: Int) { position += n }
     mutating func take(_ n: Int) -> ArraySlice<UInt8> {
-        let start = min(position, bytes.count), end = min(position + n, bytes.count)
+        let start = min(position, bytes.count)
+        let end = min(position + n, bytes.count)
         position += n
         return bytes[start..<end]
     }

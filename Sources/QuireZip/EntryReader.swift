@@ -41,18 +41,24 @@ public final class ZipEntryReader {
             if ratio > limits.maxCompressionRatio {
                 throw ZipError(
                     .compressionRatioExceeded, archive: name, entry: entry.path,
-                    message: "the entry would inflate \(ratio)× (\(entry.compressedSize) → \(entry.uncompressedSize) bytes), above the limit of \(limits.maxCompressionRatio)×: this looks like a zip bomb.")
+                    message:
+                        "the entry would inflate \(ratio)× (\(entry.compressedSize) → \(entry.uncompressedSize) bytes), above the limit of \(limits.maxCompressionRatio)×: this looks like a zip bomb."
+                )
             }
         }
         guard let header = try source.bytes(at: entry.localHeaderOffset, count: 30) else {
-            throw ZipError(.truncated, archive: name, entry: entry.path, message: "the entry's local header is past the end of the file; the archive is truncated.")
+            throw ZipError(
+                .truncated, archive: name, entry: entry.path, message: "the entry's local header is past the end of the file; the archive is truncated.")
         }
         var r = ByteReader(header)
         guard r.u32() == CentralDirectory.localHeaderSignature else {
-            throw ZipError(.corrupt, archive: name, entry: entry.path, message: "the entry's local header is missing (bad signature at offset \(entry.localHeaderOffset)).")
+            throw ZipError(
+                .corrupt, archive: name, entry: entry.path, message: "the entry's local header is missing (bad signature at offset \(entry.localHeaderOffset))."
+            )
         }
         r.skip(22)
-        let nameLength = Int64(r.u16()), extraLength = Int64(r.u16())
+        let nameLength = Int64(r.u16())
+        let extraLength = Int64(r.u16())
         inputOffset = entry.localHeaderOffset + 30 + nameLength + extraLength
         inputRemaining = entry.compressedSize
         // Compared without adding: a ZIP64 field can claim a size near 2^63.
@@ -190,4 +196,3 @@ extension ZipArchive {
         try ZipEntryReader(archive: self, entry: entry, chunkSize: chunkSize)
     }
 }
-

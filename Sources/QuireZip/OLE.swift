@@ -11,11 +11,14 @@ enum OLE {
         if contains(bytes, needle) {
             return ZipError(
                 .encryptedDocument, archive: source.name,
-                message: "the document is password-protected (encrypted Office file). Remove the password in Word or Excel (File › Info › Protect) and try again.")
+                message:
+                    "the document is password-protected (encrypted Office file). Remove the password in Word or Excel (File › Info › Protect) and try again.")
         }
         return ZipError(
             .legacyOLEDocument, archive: source.name,
-            message: "this is a legacy binary Office file (.doc/.xls, an OLE compound file), not an Office Open XML document. Save it as .docx/.xlsx first (for example: libreoffice --headless --convert-to docx FILE).")
+            message:
+                "this is a legacy binary Office file (.doc/.xls, an OLE compound file), not an Office Open XML document. Save it as .docx/.xlsx first (for example: libreoffice --headless --convert-to docx FILE)."
+        )
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

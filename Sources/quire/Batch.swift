@@ -10,9 +10,9 @@ import QuireTasks
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension BatchGranularity: ExpressibleByArgument {}
@@ -51,7 +51,10 @@ struct BatchRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a task over every item of the sources (the default: 'quire batch SOURCE…' is 'quire batch run SOURCE…').")
 
-    @Argument(help: "mbox files (any variant, any name), Maildir or Maildir++ folders, folders of .eml/.emlx (Apple Mail), Gmail Takeout, folders of DOCX/XLSX; '-' reads a list of paths from standard input.")
+    @Argument(
+        help:
+            "mbox files (any variant, any name), Maildir or Maildir++ folders, folders of .eml/.emlx (Apple Mail), Gmail Takeout, folders of DOCX/XLSX; '-' reads a list of paths from standard input."
+    )
     var sources: [String]
 
     @Option(help: "summarise, reply, analyse, extract (no model: structured JSON), or a task of your config.")
@@ -82,12 +85,16 @@ struct BatchRun: AsyncParsableCommand {
     @Option(help: "Do shard K of N (1-based, e.g. 2/8): N machines given 1/N … N/N share the items without overlap, threads kept whole.") var shard: String?
 
     @Flag(help: "Read and plan everything, send nothing, and print the items, requests, tokens and cost.") var estimate = false
-    @Option(help: "sync (one call per item, now) or provider-batch (the provider's batch API: half price, results within 24 h; then 'quire batch collect OUT').") var via: BatchVia = .sync
+    @Option(
+        help: "sync (one call per item, now) or provider-batch (the provider's batch API: half price, results within 24 h; then 'quire batch collect OUT').")
+    var via: BatchVia = .sync
     @Option(help: "With --via provider-batch: at most this many requests per batch (default: the provider's limit).") var batchMaxRequests: Int?
     @Option(help: "With --via provider-batch: at most this many bytes per batch (default: the provider's limit).") var batchMaxBytes: Int?
     @Option(help: "Write the pending items' requests in OpenAI's batch format (JSONL) for another runner, and send nothing.") var exportRequests: String?
     @Option(help: "Read results in OpenAI's batch output format (from --export-requests run elsewhere) into --out.") var importResults: String?
-    @Flag(help: "After the items, a roll-up over all their results (decisions, open questions, owners, dates): the last line of the results, and -o as Markdown.") var digest = false
+    @Flag(
+        help: "After the items, a roll-up over all their results (decisions, open questions, owners, dates): the last line of the results, and -o as Markdown.")
+    var digest = false
     @Option(name: [.customShort("o"), .customLong("output")], help: "With --digest: write the digest here as Markdown.") var output: String?
     @Option(help: "Stop before the cost (from the config's prices) would pass this many dollars.") var maxCost: Double?
     @Option(help: "Items in flight at once.") var jobs: Int = 4
@@ -146,7 +153,9 @@ struct BatchRun: AsyncParsableCommand {
             guard let config = picker.config, let defined = config.tasks[task], let prompt = defined.prompt else {
                 let own = picker.config?.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted() ?? []
                 throw BatchFailure(
-                    "no task '\(task)': use summarise, reply, analyse, extract" + (own.isEmpty ? ", or define one in the config (see 'quire run --help')." : " or one of the config's: " + own.joined(separator: ", ") + "."),
+                    "no task '\(task)': use summarise, reply, analyse, extract"
+                        + (own.isEmpty
+                            ? ", or define one in the config (see 'quire run --help')." : " or one of the config's: " + own.joined(separator: ", ") + "."),
                     status: Quire.Status.usage)
             }
             let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
@@ -282,7 +291,9 @@ struct BatchRun: AsyncParsableCommand {
         case .finished:
             if digest, routeSetup != nil {
                 // The digest is a summary: the summarise route (what it leaves out was said above when it is the task's own).
-                try await writeDigest(runner, ledger: ledger, route: try BatchRoute(task: "summarise", picker: picker, override: model, verbose: false, announce: task.routeName != "summarise"))
+                try await writeDigest(
+                    runner, ledger: ledger,
+                    route: try BatchRoute(task: "summarise", picker: picker, override: model, verbose: false, announce: task.routeName != "summarise"))
             }
             let failed = reconciliation.reduce(0) { $0 + $1.failed + $1.pending }
             if failed > 0 { throw ExitCode(Quire.Status.failed) }
@@ -307,7 +318,9 @@ struct BatchRun: AsyncParsableCommand {
             let temporary = output + ".quire-tmp"
             do {
                 try Data((outcome.text.hasSuffix("\n") ? outcome.text : outcome.text + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, output) == 0 else { throw BatchFailure("cannot write \(output): \(String(cString: strerror(errno))).", status: Quire.Status.failed) }
+                guard rename(temporary, output) == 0 else {
+                    throw BatchFailure("cannot write \(output): \(String(cString: strerror(errno))).", status: Quire.Status.failed)
+                }
             } catch let failure as BatchFailure {
                 throw failure
             } catch {
@@ -320,7 +333,9 @@ struct BatchRun: AsyncParsableCommand {
             if !outcome.fresh {
                 spent = " (unchanged since the last run)"
             } else if outcome.usage.inputTokens + outcome.usage.outputTokens > 0 {
-                spent = " (\(outcome.usage.inputTokens) tokens in, \(outcome.usage.outputTokens) out" + (outcome.cost.map { String(format: ", $%.4f", $0) } ?? "") + ")"
+                spent =
+                    " (\(outcome.usage.inputTokens) tokens in, \(outcome.usage.outputTokens) out" + (outcome.cost.map { String(format: ", $%.4f", $0) } ?? "")
+                    + ")"
             }
             printError("quire: batch: digest of \(outcome.items) results" + spent + " → the last line of \(out)" + (output.map { " and \($0)" } ?? ""))
         }
@@ -369,14 +384,21 @@ struct BatchRun: AsyncParsableCommand {
             let model = primary.backend?.model ?? primary.name
             let count = try await ProviderBatchRunner.exportRequests(runner: runner, ledger: ledger, results: results, model: model, to: exportRequests)
             await routeSetup.shutdown()
-            if !quiet { printError("quire: batch: wrote \(count) request\(count == 1 ? "" : "s") to \(exportRequests) (OpenAI batch format; custom_id q<n>); read the results back with --import-results") }
+            if !quiet {
+                printError(
+                    "quire: batch: wrote \(count) request\(count == 1 ? "" : "s") to \(exportRequests) (OpenAI batch format; custom_id q<n>); read the results back with --import-results"
+                )
+            }
             return
         }
         if let importResults {
-            let (written, skipped) = try ProviderBatchRunner.importResults(runner: runner, ledger: ledger, results: results, backend: primary.name, from: importResults)
+            let (written, skipped) = try ProviderBatchRunner.importResults(
+                runner: runner, ledger: ledger, results: results, backend: primary.name, from: importResults)
             await routeSetup.shutdown()
             if !quiet {
-                printError("quire: batch: \(written) result\(written == 1 ? "" : "s") written to \(out)" + (skipped > 0 ? "; \(skipped) skipped (already written, expired or not of this run)" : ""))
+                printError(
+                    "quire: batch: \(written) result\(written == 1 ? "" : "s") written to \(out)"
+                        + (skipped > 0 ? "; \(skipped) skipped (already written, expired or not of this run)" : ""))
                 printError(BatchText.reconciliation(try ledger.reconciliation(), results: out, summary: nil))
             }
             if try ledger.reconciliation().contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(Quire.Status.failed) }
@@ -397,10 +419,12 @@ struct BatchRun: AsyncParsableCommand {
         await routeSetup.shutdown()
         if !quiet {
             if submitted.requests == 0 {
-                printError("quire: batch: nothing to send (every item is done or already in a batch); 'quire batch collect \(out)' reads the results of open batches")
+                printError(
+                    "quire: batch: nothing to send (every item is done or already in a batch); 'quire batch collect \(out)' reads the results of open batches")
             } else {
                 printError(
-                    "quire: batch: sent \(submitted.requests) request\(submitted.requests == 1 ? "" : "s") to \(primary.name) in \(submitted.batches.count) batch\(submitted.batches.count == 1 ? "" : "es") (\(submitted.batches.joined(separator: ", "))); 'quire batch status \(out)' shows how far they are, 'quire batch collect \(out)' writes the results")
+                    "quire: batch: sent \(submitted.requests) request\(submitted.requests == 1 ? "" : "s") to \(primary.name) in \(submitted.batches.count) batch\(submitted.batches.count == 1 ? "" : "es") (\(submitted.batches.joined(separator: ", "))); 'quire batch status \(out)' shows how far they are, 'quire batch collect \(out)' writes the results"
+                )
             }
         }
         if submitted.failed > 0 { throw ExitCode(Quire.Status.failed) }
@@ -456,14 +480,17 @@ struct BatchRoute {
     /// `announce`: say which backends are left out of the route (once per route a run builds).
     init(task: String, picker: ModelPicker, override: String?, verbose: Bool, announce: Bool = true) throws {
         if let override, !picker.isConfigured(override) {
-            throw BatchFailure("--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: Quire.Status.config)
+            throw BatchFailure(
+                "--model \(override) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")).", status: Quire.Status.config)
         }
         let hint = picker.configHint
         // A backend whose key is missing would fail every item: it is left out, said once.
         guard
-            let built = RouteBackends(picker.route(for: task, override: override), configHint: hint, rateLimited: true, leftOut: { step, warning in
-                if announce { printError("quire: batch: \(step.name) is left out of the route: \(warning)") }
-            })
+            let built = RouteBackends(
+                picker.route(for: task, override: override), configHint: hint, rateLimited: true,
+                leftOut: { step, warning in
+                    if announce { printError("quire: batch: \(step.name) is left out of the route: \(warning)") }
+                })
         else {
             throw BatchFailure("no backend of the route of '\(task)' can be used (see the lines above, and 'quire models').", status: Quire.Status.config)
         }
@@ -574,7 +601,9 @@ enum BatchText {
             } else if let cost = e.cost {
                 lines.append("  cost, one by one:   at most \(money(cost)) (\(primary.name)'s prices from the config)")
                 if let batch = e.batchCost {
-                    lines.append("  cost, provider batch: at most \(money(batch)) (--via provider-batch, \(Int(((primary.batchPriceFactor ?? 1) * 100).rounded()))% of the price)")
+                    lines.append(
+                        "  cost, provider batch: at most \(money(batch)) (--via provider-batch, \(Int(((primary.batchPriceFactor ?? 1) * 100).rounded()))% of the price)"
+                    )
                 } else {
                     lines.append("  cost, provider batch: n/a (\(primary.name) has no batch API)")
                 }
@@ -669,11 +698,14 @@ struct ProviderBatchSession {
             throw BatchFailure("\(results): no batch ledger beside it (\(path)); give the --out file of a 'quire batch' run.", status: Quire.Status.usage)
         }
         let ledger = try BatchLedger(path: path)
-        guard let command = try ledger.setting("command"), let directory = try ledger.setting("directory"), let backend = try ledger.setting("via_backend") else {
+        guard let command = try ledger.setting("command"), let directory = try ledger.setting("directory"), let backend = try ledger.setting("via_backend")
+        else {
             throw BatchFailure("\(results) was not made with --via provider-batch: there are no batches to look at.", status: Quire.Status.usage)
         }
         let absolute = results.hasPrefix("/") ? results : FileManager.default.currentDirectoryPath + "/" + results
-        FileManager.default.changeCurrentDirectoryPath(directory)
+        guard FileManager.default.changeCurrentDirectoryPath(directory) else {
+            throw ValidationError("cannot enter \(directory), the folder the batch was started in.")
+        }
         var run = try BatchRun.parse(Array(BatchRun.decodeCommand(command).dropFirst()))
         if override.config != nil { run.picker = override }
         let picker = try run.picker.picker()
@@ -719,11 +751,15 @@ struct BatchStatus: AsyncParsableCommand {
         var running = false
         for (batch, status) in statuses {
             guard let status else {
-                print("batch \(batch.ref): \(batch.requests) requests, never confirmed by \(batch.backend) (the run stopped while sending it); 'collect' sends its items again")
+                print(
+                    "batch \(batch.ref): \(batch.requests) requests, never confirmed by \(batch.backend) (the run stopped while sending it); 'collect' sends its items again"
+                )
                 continue
             }
             running = running || status.state == .running
-            print("\(status.id) (\(batch.backend)): \(status.providerStatus) — \(status.succeeded) succeeded, \(status.failed) failed of \(max(status.total, batch.requests))" + (status.message.map { " — \($0)" } ?? ""))
+            print(
+                "\(status.id) (\(batch.backend)): \(status.providerStatus) — \(status.succeeded) succeeded, \(status.failed) failed of \(max(status.total, batch.requests))"
+                    + (status.message.map { " — \($0)" } ?? ""))
         }
         if running { throw ExitCode(Quire.Status.stillRunning) }
     }
@@ -759,8 +795,14 @@ struct BatchCollect: AsyncParsableCommand {
         let rows = try session.ledger.reconciliation()
         if !quiet {
             for status in collected.ended { printError("quire: batch: \(status.id): \(status.providerStatus), results read") }
-            for status in collected.running { printError("quire: batch: \(status.id): \(status.providerStatus) (\(status.succeeded + status.failed) of \(status.total) done); collect again later") }
-            if collected.resubmitted > 0 { printError("quire: batch: \(collected.resubmitted) errored or expired request\(collected.resubmitted == 1 ? "" : "s") sent again in a new batch") }
+            for status in collected.running {
+                printError(
+                    "quire: batch: \(status.id): \(status.providerStatus) (\(status.succeeded + status.failed) of \(status.total) done); collect again later")
+            }
+            if collected.resubmitted > 0 {
+                printError(
+                    "quire: batch: \(collected.resubmitted) errored or expired request\(collected.resubmitted == 1 ? "" : "s") sent again in a new batch")
+            }
             printError(BatchText.reconciliation(rows, results: results, summary: nil))
         }
         if !collected.running.isEmpty || collected.resubmitted > 0 { throw ExitCode(Quire.Status.stillRunning) }
@@ -808,7 +850,11 @@ struct BatchMerge: ParsableCommand {
         results.close()
         let rows = try merged.reconciliation()
         if !quiet {
-            if !twice.isEmpty { printError("quire: batch: \(twice.count) item\(twice.count == 1 ? " was" : "s were") in more than one shard (kept once): were the shards given the same N?") }
+            if !twice.isEmpty {
+                printError(
+                    "quire: batch: \(twice.count) item\(twice.count == 1 ? " was" : "s were") in more than one shard (kept once): were the shards given the same N?"
+                )
+            }
             printError("quire: batch: merged \(shards.count) shards → \(out)")
             printError(BatchText.reconciliation(rows, results: out, summary: nil))
         }

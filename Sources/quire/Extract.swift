@@ -5,9 +5,9 @@ import QuireModel
 import QuireXLSX
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 struct Extract: ParsableCommand {
@@ -28,7 +28,9 @@ struct Extract: ParsableCommand {
     @Argument(help: "Documents, workbooks, messages, mailboxes or folders of them (Maildir too); '-' reads standard input.")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output format: markdown, text, json, jsonl (one compact JSON object per line: per message of a mailbox, per file), or csv (spreadsheets).")
+    @Option(
+        name: .shortAndLong,
+        help: "Output format: markdown, text, json, jsonl (one compact JSON object per line: per message of a mailbox, per file), or csv (spreadsheets).")
     var format: Format = .markdown
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of standard output.")
@@ -89,7 +91,9 @@ struct Extract: ParsableCommand {
             return
         }
         if format == .csv && (files.count > 1 || files.count != self.files.count) {
-            printError("quire: error: CSV holds one table: give one workbook (and --sheet for one of its sheets), or -o DIR/ for one CSV file per sheet of every workbook.")
+            printError(
+                "quire: error: CSV holds one table: give one workbook (and --sheet for one of its sheets), or -o DIR/ for one CSV file per sheet of every workbook."
+            )
             throw ExitCode(2)
         }
         let sink = try OutputSink(path: output, inputs: files)

@@ -81,7 +81,8 @@ struct Models: AsyncParsableCommand {
                     chat = BuiltinBackend()
                 }
                 let request = ChatRequest(
-                    messages: [.user("Reply with the single word OK.")], maxOutputTokens: 1, stream: false, metadata: [BuiltinBackend.taskKey: BuiltinBackend.testTask])
+                    messages: [.user("Reply with the single word OK.")], maxOutputTokens: 1, stream: false,
+                    metadata: [BuiltinBackend.taskKey: BuiltinBackend.testTask])
                 let start = Date()
                 do {
                     let answer = try await chat.complete(request)
@@ -108,7 +109,8 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "The model picker's config.", subcommands: [Init.self])
 
     struct Init: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a commented starter config (to $XDG_CONFIG_HOME/quire/config.yaml unless a path is given).")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a commented starter config (to $XDG_CONFIG_HOME/quire/config.yaml unless a path is given).")
         @Argument(help: "Where to write it.")
         var path: String?
         @Flag(help: "Replace an existing file.")

@@ -1,12 +1,12 @@
 public import ArgumentParser
 import Foundation
-import QuireImport
-import QuireModel
-import QuireMail
 import QuireDOCX
-public import QuireTasks
-import QuireRouter
+import QuireImport
 import QuireLLM
+import QuireMail
+import QuireModel
+import QuireRouter
+public import QuireTasks
 
 extension TaskOptions.Length: ExpressibleByArgument {}
 extension TaskOptions.Style: ExpressibleByArgument {}
@@ -283,7 +283,8 @@ struct Reply: AsyncParsableCommand {
             }
             let address = Self.address(value)
             guard address.address.contains("@"), !address.address.contains(where: { $0 == " " || $0 == "," || $0 == "<" || $0 == ">" }) else {
-                throw TaskFailure("\(source) is not one mail address: '\(value)' (write 'Ada <ada@example.org>' or ada@example.org).", status: Quire.Status.usage)
+                throw TaskFailure(
+                    "\(source) is not one mail address: '\(value)' (write 'Ada <ada@example.org>' or ada@example.org).", status: Quire.Status.usage)
             }
             return address
         }
@@ -395,7 +396,9 @@ struct RunTask: AsyncParsableCommand {
     func run() async throws {
         let picker = try common.picker.picker()
         guard let config = picker.config else {
-            throw TaskFailure("quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').", status: Quire.Status.config)
+            throw TaskFailure(
+                "quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').",
+                status: Quire.Status.config)
         }
         guard let defined = config.tasks[task], let prompt = defined.prompt else {
             let own = config.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted()
@@ -409,7 +412,9 @@ struct RunTask: AsyncParsableCommand {
         }
         let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
         if !missing.isEmpty {
-            throw TaskFailure("task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give " + missing.map { "--var \($0)=…" }.joined(separator: " "), status: Quire.Status.usage)
+            throw TaskFailure(
+                "task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give "
+                    + missing.map { "--var \($0)=…" }.joined(separator: " "), status: Quire.Status.usage)
         }
         let contents = try files.map { try loadContent($0) }
         let session = try TaskSession(task: task, options: common)

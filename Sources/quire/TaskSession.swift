@@ -8,9 +8,9 @@ import QuireTasks
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Options every task command has.
@@ -48,16 +48,22 @@ final class TaskSession: Sendable {
         self.options = options
         picker = try options.picker.picker()
         if let model = options.model, !picker.isConfigured(model) {
-            throw TaskFailure("--model \(model) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').", status: Quire.Status.config)
+            throw TaskFailure(
+                "--model \(model) is not configured; use one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').",
+                status: Quire.Status.config)
         }
         // A backend whose key is missing would fail after the content was sent nowhere: it is
         // left out before anything is sent, said once, and the route goes on with the rest.
         guard
-            let built = RouteBackends(picker.route(for: routeName, override: options.model), configHint: picker.configHint, rateLimited: false, leftOut: { step, warning in
-                printError("quire: \(step.name) is left out of the route of '\(routeName)': \(warning)")
-            })
+            let built = RouteBackends(
+                picker.route(for: routeName, override: options.model), configHint: picker.configHint, rateLimited: false,
+                leftOut: { step, warning in
+                    printError("quire: \(step.name) is left out of the route of '\(routeName)': \(warning)")
+                })
         else {
-            throw TaskFailure("no backend of the route of '\(routeName)' can be used (see above); set the key, or add builtin to the route in \(picker.config?.source ?? "the config").", status: Quire.Status.config)
+            throw TaskFailure(
+                "no backend of the route of '\(routeName)' can be used (see above); set the key, or add builtin to the route in \(picker.config?.source ?? "the config").",
+                status: Quire.Status.config)
         }
         resolved = built.resolved
         http = built.http
@@ -116,7 +122,8 @@ final class TaskSession: Sendable {
             var text = streaming ? "" : outcome.text
             if !outcome.text.hasSuffix("\n") { text += "\n" }
             if outcome.parts > 0 {
-                text += "\n*Note: the content was too long for one request to \(route.backends.first?.name ?? "the model") (context window \(runner.budget.contextWindow) tokens), so it was processed in \(outcome.parts) parts at section boundaries, then combined.*\n"
+                text +=
+                    "\n*Note: the content was too long for one request to \(route.backends.first?.name ?? "the model") (context window \(runner.budget.contextWindow) tokens), so it was processed in \(outcome.parts) parts at section boundaries, then combined.*\n"
             }
             for line in outcome.review { text += "\n" + line + "\n" }
             sink.write(text)

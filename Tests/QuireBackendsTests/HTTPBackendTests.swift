@@ -17,11 +17,15 @@ struct HTTPBackendTests {
         }
     }
 
-    static func with<T>(_ reply: @escaping @Sendable (TestHTTPServer.Received) -> TestHTTPServer.Reply, _ body: (TestHTTPServer) async throws -> T) async throws -> T {
+    static func with<T>(_ reply: @escaping @Sendable (TestHTTPServer.Received) -> TestHTTPServer.Reply, _ body: (TestHTTPServer) async throws -> T) async throws
+        -> T
+    {
         try await TestHTTPServer.serving(reply, body)
     }
 
-    static func backend(_ kind: BackendConfig.Kind, _ server: TestHTTPServer, key: String? = "sk-test", readTimeout: Double = 5, maxBytes: Int = 1 << 20) -> HTTPChatBackend {
+    static func backend(_ kind: BackendConfig.Kind, _ server: TestHTTPServer, key: String? = "sk-test", readTimeout: Double = 5, maxBytes: Int = 1 << 20)
+        -> HTTPChatBackend
+    {
         HTTPChatBackend(
             config: BackendConfig(
                 name: kind.rawValue, kind: kind, model: "m-1", baseURL: kind == .anthropic || kind == .ollama ? server.baseURL : server.baseURL + "/v1",
@@ -41,12 +45,15 @@ struct HTTPBackendTests {
     @Test("OpenAI: the request on the wire, a streamed answer with usage, then [DONE]")
     func openai() async throws {
         try await Self.with({ _ in
-            TestHTTPServer.Reply(headers: [("Content-Type", "text/event-stream")], chunks: Self.sse([
-                (nil, #"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#),
-                (nil, #"{"choices":[{"index":0,"delta":{"content":" there"},"finish_reason":"stop"}]}"#),
-                (nil, #"{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#),
-                (nil, "[DONE]"),
-            ], delay: 0.01))
+            TestHTTPServer.Reply(
+                headers: [("Content-Type", "text/event-stream")],
+                chunks: Self.sse(
+                    [
+                        (nil, #"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#),
+                        (nil, #"{"choices":[{"index":0,"delta":{"content":" there"},"finish_reason":"stop"}]}"#),
+                        (nil, #"{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#),
+                        (nil, "[DONE]"),
+                    ], delay: 0.01))
         }) { server in
             let backend = Self.backend(.openai, server)
             let (events, error) = await Self.events(backend)
@@ -68,13 +75,15 @@ struct HTTPBackendTests {
     func anthropic() async throws {
         try await Self.with({ received in
             if received.bodyText.contains("\"stream\":true") {
-                return TestHTTPServer.Reply(headers: [("Content-Type", "text/event-stream")], chunks: Self.sse([
-                    ("message_start", #"{"type":"message_start","message":{"usage":{"input_tokens":12,"output_tokens":1}}}"#),
-                    ("ping", #"{"type":"ping"}"#),
-                    ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Yes."}}"#),
-                    ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}"#),
-                    ("message_stop", #"{"type":"message_stop"}"#),
-                ]))
+                return TestHTTPServer.Reply(
+                    headers: [("Content-Type", "text/event-stream")],
+                    chunks: Self.sse([
+                        ("message_start", #"{"type":"message_start","message":{"usage":{"input_tokens":12,"output_tokens":1}}}"#),
+                        ("ping", #"{"type":"ping"}"#),
+                        ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Yes."}}"#),
+                        ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}"#),
+                        ("message_stop", #"{"type":"message_stop"}"#),
+                    ]))
             }
             return .body(#"{"content":[{"type":"text","text":"Whole."}],"stop_reason":"max_tokens","usage":{"input_tokens":3,"output_tokens":50}}"#)
         }) { server in
@@ -99,10 +108,18 @@ struct HTTPBackendTests {
     @Test("Ollama: /api/chat with NDJSON lines")
     func ollama() async throws {
         try await Self.with({ _ in
-            TestHTTPServer.Reply(headers: [("Content-Type", "application/x-ndjson")], chunks: [
-                (0, Array(#"{"message":{"role":"assistant","content":"O"},"done":false}"#.utf8 + [0x0A])),
-                (0.01, Array(#"{"message":{"role":"assistant","content":"k"},"done":false}"#.utf8 + [0x0A] + #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":5,"eval_count":2}"#.utf8 + [0x0A])),
-            ])
+            TestHTTPServer.Reply(
+                headers: [("Content-Type", "application/x-ndjson")],
+                chunks: [
+                    (0, Array(#"{"message":{"role":"assistant","content":"O"},"done":false}"#.utf8 + [0x0A])),
+                    (
+                        0.01,
+                        Array(
+                            #"{"message":{"role":"assistant","content":"k"},"done":false}"#.utf8 + [0x0A]
+                                + #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":5,"eval_count":2}"#.utf8
+                                + [0x0A])
+                    ),
+                ])
         }) { server in
             let backend = Self.backend(.ollama, server, key: nil)
             let (events, error) = await Self.events(backend)
@@ -116,7 +133,8 @@ struct HTTPBackendTests {
     @Test("Azure OpenAI: the deployment in the path, api-version, the api-key header")
     func azure() async throws {
         try await Self.with({ _ in .body(#"{"choices":[{"message":{"content":"A"},"finish_reason":"stop"}]}"#) }) { server in
-            let backend = HTTPChatBackend(config: BackendConfig(name: "az", kind: .azureOpenAI, model: "gpt-dep", baseURL: server.baseURL, apiKey: "az-key", apiVersion: "2024-10-21"))
+            let backend = HTTPChatBackend(
+                config: BackendConfig(name: "az", kind: .azureOpenAI, model: "gpt-dep", baseURL: server.baseURL, apiKey: "az-key", apiVersion: "2024-10-21"))
             var request = Self.request
             request.stream = false
             let answer = try await backend.complete(request)
@@ -138,7 +156,9 @@ struct HTTPBackendTests {
             (400, #"{"error":{"message":"maximum context length is 8192 tokens"}}"#, [], .contextLengthExceeded),
         ])
     func statuses(_ status: Int, _ body: String, _ headers: [(String, String)], _ code: LLMError.Code) async throws {
-        try await Self.with({ _ in TestHTTPServer.Reply(status: status, headers: headers + [("Content-Type", "application/json")], chunks: [(0, Array(body.utf8))]) }) { server in
+        try await Self.with({ _ in
+            TestHTTPServer.Reply(status: status, headers: headers + [("Content-Type", "application/json")], chunks: [(0, Array(body.utf8))])
+        }) { server in
             let backend = Self.backend(.openai, server)
             let (events, error) = await Self.events(backend)
             try await backend.shutdown()
@@ -153,7 +173,8 @@ struct HTTPBackendTests {
     func redactsSecrets() async throws {
         let key = "sk-live-0123456789abcdef"
         let body = #"{"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef; token tok-9876543210 from alice:pw-31337"}}"#
-        try await Self.with({ _ in TestHTTPServer.Reply(status: 401, headers: [("Content-Type", "application/json")], chunks: [(0, Array(body.utf8))]) }) { server in
+        try await Self.with({ _ in TestHTTPServer.Reply(status: 401, headers: [("Content-Type", "application/json")], chunks: [(0, Array(body.utf8))]) }) {
+            server in
             let config = BackendConfig(
                 name: "openai", kind: .openai, model: "m-1", baseURL: server.baseURL.replacingOccurrences(of: "://", with: "://alice:pw-31337@") + "/v1",
                 apiKey: key, headers: ["X-Session-Token": "tok-9876543210"], readTimeout: 5, totalTimeout: 10)
@@ -187,7 +208,16 @@ struct HTTPBackendTests {
     func broken() async throws {
         // Cut: the connection closes inside an event.
         try await Self.with({ _ in
-            TestHTTPServer.Reply(headers: [("Content-Type", "text/event-stream")], chunks: [(0, Array("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":1}}}\n\ndata: {\"type\":\"content_bl".utf8))], cutOff: true)
+            TestHTTPServer.Reply(
+                headers: [("Content-Type", "text/event-stream")],
+                chunks: [
+                    (
+                        0,
+                        Array(
+                            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":1}}}\n\ndata: {\"type\":\"content_bl"
+                                .utf8)
+                    )
+                ], cutOff: true)
         }) { server in
             let backend = Self.backend(.anthropic, server)
             let (_, error) = await Self.events(backend)

@@ -12,7 +12,10 @@ struct LedgerTests {
     }
 
     static func items(_ n: Int) -> [BatchItem] {
-        (0..<n).map { BatchItem(id: "msg:\($0)@x", kind: .message, source: "s.mbox", messages: [MessageLocation(container: .mbox, file: "s.mbox", offset: $0 * 100, index: $0)]) }
+        (0..<n).map {
+            BatchItem(
+                id: "msg:\($0)@x", kind: .message, source: "s.mbox", messages: [MessageLocation(container: .mbox, file: "s.mbox", offset: $0 * 100, index: $0)])
+        }
     }
 
     static func outcome(_ id: String, _ text: String, state: BatchLedger.State = .done) -> BatchLedger.Outcome {

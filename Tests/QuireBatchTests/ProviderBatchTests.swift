@@ -126,7 +126,9 @@ struct ProviderBatchTests {
 
     @Test("splitting keeps to both the request and the byte limit")
     func splitting() {
-        let requests = (1...10).map { ProviderBatchRequest(customID: "q\($0)", request: ChatRequest(messages: [.user(String(repeating: "x", count: $0 * 10))])) }
+        let requests = (1...10).map {
+            ProviderBatchRequest(customID: "q\($0)", request: ChatRequest(messages: [.user(String(repeating: "x", count: $0 * 10))]))
+        }
         let groups = BatchSplitter.groups(requests, maxRequests: 4, maxBytes: 150) { $0.request.messages[0].content.count }
         #expect(groups.flatMap { $0 }.map(\.customID) == requests.map(\.customID))
         #expect(groups.allSatisfy { $0.count <= 4 })
@@ -150,7 +152,9 @@ struct ProviderBatchTests {
             #expect(body["model"] as? String == "llama")
             let user = ((body["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
             let customID = try #require(object["custom_id"] as? String)
-            output += #"{"custom_id":"\#(customID)","response":{"status_code":200,"body":{"choices":[{"message":{"role":"assistant","content":"Summary of \#(Self.token(user))"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}}},"error":null}"# + "\n"
+            output +=
+                #"{"custom_id":"\#(customID)","response":{"status_code":200,"body":{"choices":[{"message":{"role":"assistant","content":"Summary of \#(Self.token(user))"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}}},"error":null}"#
+                + "\n"
         }
         try output.write(toFile: path + ".out.jsonl", atomically: true, encoding: .utf8)
         var imported = try ProviderBatchRunner.importResults(runner: runner, ledger: ledger, results: results, backend: "vllm", from: path + ".out.jsonl")

@@ -50,11 +50,12 @@ struct RunnerTests {
         _ answer: @escaping @Sendable (_ user: String) -> TestHTTPServer.Reply = { _ in .openAIChat("A summary.", promptTokens: 1000, completionTokens: 100) },
         _ body: (TestHTTPServer) async throws -> Void
     ) async throws {
-        try await TestHTTPServer.serving({ received in
-            let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
-            let user = ((json?["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
-            return answer(user)
-        }, body)
+        try await TestHTTPServer.serving(
+            { received in
+                let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
+                let user = ((json?["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
+                return answer(user)
+            }, body)
     }
 
     static func backend(_ server: TestHTTPServer) -> HTTPChatBackend {
@@ -258,7 +259,9 @@ struct RunnerTests {
         let calls = Atomic<Int>(0)
         try await TestHTTPServer.serving({ _ in
             if calls.add(1, ordering: .relaxed).newValue == 1 {
-                return .body(#"{"error":{"message":"slow down","type":"rate_limit_error"}}"#, status: 429, headers: [("Content-Type", "application/json"), ("Retry-After", "30")])
+                return .body(
+                    #"{"error":{"message":"slow down","type":"rate_limit_error"}}"#, status: 429,
+                    headers: [("Content-Type", "application/json"), ("Retry-After", "30")])
             }
             return .openAIChat("ok", promptTokens: 1, completionTokens: 1)
         }) { server in

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `quire batch` as a user runs it: killed at any point and started again, interrupted,
@@ -80,10 +80,12 @@ struct BatchCommandTests {
         let dir = try Self.mailbox(40)
         let pid = Atomic<Int32>(0)
         let killAt = Atomic<Int>(0)
-        try await TestHTTPServer.serving(Self.answering(delay: 0.01) { n in
-            let target = killAt.load(ordering: .relaxed)
-            if target > 0 && n >= target, pid.load(ordering: .relaxed) > 0 { kill(pid.load(ordering: .relaxed), SIGKILL) }
-        }) { server in
+        try await TestHTTPServer.serving(
+            Self.answering(delay: 0.01) { n in
+                let target = killAt.load(ordering: .relaxed)
+                if target > 0 && n >= target, pid.load(ordering: .relaxed) > 0 { kill(pid.load(ordering: .relaxed), SIGKILL) }
+            }
+        ) { server in
             let config = try Self.config(server, dir: dir)
             let arguments = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--jobs", "4", "--config", config, "--quiet"]
             var generator = SystemRandomNumberGenerator()
@@ -129,9 +131,11 @@ struct BatchCommandTests {
     func interrupt() async throws {
         let dir = try Self.mailbox(30)
         let pid = Atomic<Int32>(0)
-        try await TestHTTPServer.serving(Self.answering(delay: 0.05) { n in
-            if n == 6, pid.load(ordering: .relaxed) > 0 { kill(pid.load(ordering: .relaxed), SIGINT) }
-        }) { server in
+        try await TestHTTPServer.serving(
+            Self.answering(delay: 0.05) { n in
+                if n == 6, pid.load(ordering: .relaxed) > 0 { kill(pid.load(ordering: .relaxed), SIGINT) }
+            }
+        ) { server in
             let config = try Self.config(server, dir: dir)
             let arguments = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--jobs", "3", "--config", config, "--quiet"]
             let process = try Self.launch(arguments, directory: dir)
@@ -199,7 +203,8 @@ struct BatchCommandTests {
             #expect(lines.last?["kind"] as? String == "digest")
             #expect(lines.last?["subject"] as? String == "Digest of 3 items")
             let markdown = try String(contentsOfFile: dir + "/digest.md", encoding: .utf8)
-            #expect(markdown.trimmingCharacters(in: .whitespacesAndNewlines) == (lines.last?["result"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(
+                markdown.trimmingCharacters(in: .whitespacesAndNewlines) == (lines.last?["result"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines))
 
             let loud = Array(command.dropLast())  // without --quiet: the digest's line on standard error
             let again = try quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
@@ -208,7 +213,8 @@ struct BatchCommandTests {
             #expect(server.received.count == 4, "nothing changed: the stored digest stands")
             #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 4)
 
-            let more = "From sender@example.org Mon Jan  1 11:00:00 2024\nFrom: Sender 4 <s4@example.org>\nSubject: Item 4\n"
+            let more =
+                "From sender@example.org Mon Jan  1 11:00:00 2024\nFrom: Sender 4 <s4@example.org>\nSubject: Item 4\n"
                 + "Date: Mon, 01 Jan 2024 11:00:00 +0000\nMessage-ID: <item-4@example.org>\n\nThe body of Item 4.\n\n"
             let handle = try #require(FileHandle(forWritingAtPath: dir + "/export.mbox"))
             handle.seekToEndOfFile()
@@ -249,7 +255,9 @@ struct BatchCommandTests {
     func standardInput() throws {
         let dir = try Self.mailbox(3)
         let list = [Fixtures.path("sample-report.docx"), Fixtures.path("sales.xlsx"), dir + "/export.mbox"].joined(separator: "\n") + "\n"
-        let result = try quire(["batch", "-", "--task", "extract", "--out", "r.jsonl", "--quiet"], stdin: Array(list.utf8), environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+        let result = try quire(
+            ["batch", "-", "--task", "extract", "--out", "r.jsonl", "--quiet"], stdin: Array(list.utf8), environment: TaskCommandTests.cleanEnvironment(),
+            directory: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = Self.resultLines(dir + "/r.jsonl").compactMap(Self.object)
         #expect(lines.count == 5)  // two files and three one-message threads
@@ -331,7 +339,8 @@ struct BatchShardCommandTests {
         let env = TaskCommandTests.cleanEnvironment()
         var ids: [String] = []
         for k in 1...3 {
-            let shard = try quire(["batch", Fixtures.path("batch"), "--shard", "\(k)/3", "--out", "part-\(k).jsonl", "--quiet"], environment: env, directory: dir)
+            let shard = try quire(
+                ["batch", Fixtures.path("batch"), "--shard", "\(k)/3", "--out", "part-\(k).jsonl", "--quiet"], environment: env, directory: dir)
             #expect(shard.status == 0, "\(shard.stderr)")
             ids += BatchCommandTests.resultLines(dir + "/part-\(k).jsonl").compactMap { BatchCommandTests.object($0)?["id"] as? String }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import QuireTestServer
 import QuireTestSupport
 import Testing
 
@@ -15,7 +16,9 @@ func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: S
     process.arguments = arguments
     if let environment { process.environment = environment }
     process.currentDirectoryURL = URL(fileURLWithPath: directory ?? Fixtures.root)
-    let out = Pipe(), err = Pipe(), input = Pipe()
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
@@ -31,7 +34,6 @@ func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: S
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self))
 }
-
 
 struct ExtractCommandTests {
     @Test("Markdown is the default output")
@@ -203,8 +205,6 @@ struct ExtractThreadTests {
     }
 }
 
-import QuireTestServer
-
 struct ModelsCommandTests {
     @Test("quire config init writes a starter that quire models reads; missing keys are said, not tried")
     func initAndShow() throws {
@@ -262,7 +262,8 @@ struct MailSourceTests {
         #expect(sources.map { $0["offset"] as? Int } == [0, 263, 588])
         #expect(sources.allSatisfy { $0["file"] as? String == "TestDocuments/mail/thread.mbox" })
         let maildir = try quire(["extract", "--format", "jsonl", "TestDocuments/batch/Maildir/cur"])
-        let first = try #require(maildir.stdout.split(separator: "\n").first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let first = try #require(
+            maildir.stdout.split(separator: "\n").first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         #expect((first["source"] as? [String: Any])?["maildir_name"] as? String == "1704700000.M1P1.host:2,S")
         let threads = try quire(["extract", "--threads", "--format", "jsonl", "TestDocuments/mail/thread.mbox"])
         let thread = try #require(try JSONSerialization.jsonObject(with: Data(threads.stdout.utf8)) as? [String: Any])
@@ -311,7 +312,8 @@ struct ExitStatusTests {
         let url = server.baseURL
         try await server.shutdown()
         let gone = NSTemporaryDirectory() + "quire-gone-\(UUID().uuidString).yaml"
-        try "backends:\n  local: { kind: openai-compatible, model: m, base_url: \(url)/v1 }\ntasks:\n  summarise: { use: [local] }\n".write(toFile: gone, atomically: true, encoding: .utf8)
+        try "backends:\n  local: { kind: openai-compatible, model: m, base_url: \(url)/v1 }\ntasks:\n  summarise: { use: [local] }\n".write(
+            toFile: gone, atomically: true, encoding: .utf8)
         let backend = try quire(["summarise", "--config", gone, "TestDocuments/sample-report.docx"], environment: env)
         #expect(backend.status == 4, "\(backend.stderr)")
     }

@@ -96,7 +96,9 @@ struct TaskCommandTests {
     func dryRun() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("unused") }
         let config = try Self.config(server)
-        let result = try quire(["summarise", "--config", config, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        let result = try quire(
+            ["summarise", "--config", config, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
+        )
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(server.received.isEmpty)
@@ -166,7 +168,8 @@ struct TaskCommandTests {
         process.arguments = ["summarise", "--config", config, "--stream", "TestDocuments/sample-report.docx"]
         process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
         process.environment = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -190,7 +193,9 @@ struct TaskCommandTests {
     func verbose() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("A short summary.") }
         let config = try Self.config(server)
-        let result = try quire(["summarise", "--config", config, "--verbose", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        let result = try quire(
+            ["summarise", "--config", config, "--verbose", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
+        )
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "A short summary.\n")
@@ -206,7 +211,9 @@ struct TaskCommandTests {
     func modelOverride() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
         let config = try Self.config(server)
-        let result = try quire(["summarise", "--config", config, "--model", "builtin", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        let result = try quire(
+            ["summarise", "--config", config, "--model", "builtin", "TestDocuments/sample-report.docx"],
+            environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(result.status == 0)
         #expect(server.received.isEmpty)
@@ -218,8 +225,10 @@ struct TaskCommandTests {
         let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
         let config = try Self.config(server, extra: "  default: { use: [local, builtin] }")
         // QUIRE_TEST_KEY is not set: 'local' would go out without its key.
-        let result = try quire(["run", "translate", "--config", config, "--var", "language=French", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
-        let summary = try quire(["summarise", "--config", config, "--model", "local", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let result = try quire(
+            ["run", "translate", "--config", config, "--var", "language=French", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let summary = try quire(
+            ["summarise", "--config", config, "--model", "local", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         try await server.shutdown()
         #expect(server.received.isEmpty, "nothing was sent without its key")
         #expect(result.status != 0)
@@ -272,7 +281,8 @@ struct TaskCommandTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
         let draft = try quire(["draft", "A note", "--config", config, "-o", dir + "/out.docx"], environment: env)
-        let reply = try quire(["reply", "TestDocuments/mail/report-with-attachments.eml", "--config", config, "--from", "me@example.org", "-o", dir + "/r.eml"], environment: env)
+        let reply = try quire(
+            ["reply", "TestDocuments/mail/report-with-attachments.eml", "--config", config, "--from", "me@example.org", "-o", dir + "/r.eml"], environment: env)
         try await server.shutdown()
         #expect(draft.status != 0 && draft.stderr.contains("empty answer"))
         #expect(reply.status != 0 && reply.stderr.contains("empty answer"))
@@ -286,8 +296,12 @@ struct TaskCommandTests {
         let config = try Self.config(server)
         let out = NSTemporaryDirectory() + "quire-inject-\(UUID().uuidString).eml"
         let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
-        let given = try quire(["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "--from", "me@example.org\r\nBcc: victim@example.com", "-o", out], environment: env)
-        let fromEnv = try quire(["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "-o", out], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key, "EMAIL": "a@example.org\nBcc: x@example.com"]))
+        let given = try quire(
+            ["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "--from", "me@example.org\r\nBcc: victim@example.com", "-o", out],
+            environment: env)
+        let fromEnv = try quire(
+            ["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "-o", out],
+            environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key, "EMAIL": "a@example.org\nBcc: x@example.com"]))
         try await server.shutdown()
         #expect(given.status == 2 && given.stderr.contains("--from holds a line break"), "\(given.stderr)")
         #expect(fromEnv.status == 2 && fromEnv.stderr.contains("$EMAIL holds a line break"), "\(fromEnv.stderr)")
@@ -309,7 +323,8 @@ struct TaskCommandTests {
     func replyToInterleaved() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Thanks, Cy.") }
         let config = try Self.config(server)
-        let result = try quire(["reply", "TestDocuments/mail/list-thread.mbox", "--config", config], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        let result = try quire(
+            ["reply", "TestDocuments/mail/list-thread.mbox", "--config", config], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         let user = Self.userMessage(server.received[0])
@@ -325,7 +340,10 @@ struct TaskCommandTests {
         let config = try Self.config(server)
         let output = NSTemporaryDirectory() + "quire-reply-\(UUID().uuidString).eml"
         let result = try quire(
-            ["reply", "--config", config, "TestDocuments/mail/report-with-attachments.eml", "--all", "--from", "Ada Lovelace <ada@example.org>", "--instructions", "Confirm the figures", "-o", output],
+            [
+                "reply", "--config", config, "TestDocuments/mail/report-with-attachments.eml", "--all", "--from", "Ada Lovelace <ada@example.org>",
+                "--instructions", "Confirm the figures", "-o", output,
+            ],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
@@ -342,7 +360,9 @@ struct TaskCommandTests {
 
     @Test("draft -o out.docx writes a Word document that Quire reads back")
     func draftDocx() async throws {
-        let server = try await TestHTTPServer { _ in Self.jsonReply("# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| Region | Q3 |\n| --- | --- |\n| North | 1,720 |\n") }
+        let server = try await TestHTTPServer { _ in
+            Self.jsonReply("# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| Region | Q3 |\n| --- | --- |\n| North | 1,720 |\n")
+        }
         let config = try Self.config(server)
         let output = NSTemporaryDirectory() + "quire-draft-\(UUID().uuidString).docx"
         defer { try? FileManager.default.removeItem(atPath: output) }
@@ -352,7 +372,9 @@ struct TaskCommandTests {
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         let back = try quire(["extract", output], environment: Self.cleanEnvironment())
-        #expect(back.stdout == "# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| **Region** | **Q3** |\n| --- | --- |\n| North | 1,720 |\n")
+        #expect(
+            back.stdout
+                == "# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| **Region** | **Q3** |\n| --- | --- |\n| North | 1,720 |\n")
         let user = Self.userMessage(server.received[0])
         #expect(user.hasPrefix("The brief: A board update"))
         // The file's name, never the local path that leads to it (issue 12, item 16).
@@ -364,7 +386,9 @@ struct TaskCommandTests {
     func userTask() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Rapport du T3") }
         let config = try Self.config(server)
-        let result = try quire(["run", "--config", config, "translate", "TestDocuments/sample-report.docx", "--var", "language=French"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        let result = try quire(
+            ["run", "--config", config, "translate", "TestDocuments/sample-report.docx", "--var", "language=French"],
+            environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "Rapport du T3\n")
         let json = (try JSONSerialization.jsonObject(with: Data(server.received[0].body))) as? [String: Any]
@@ -373,7 +397,8 @@ struct TaskCommandTests {
         let user = (messages.last?["content"] as? String) ?? ""
         #expect(user.hasPrefix("Translate into French:\n\n<quire-content-"))
         #expect(user.contains("# Q3 Operations Report"))
-        let missing = try quire(["run", "--config", config, "translate", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        let missing = try quire(
+            ["run", "--config", config, "translate", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("task 'translate' (\(config):14) uses {{language}}: give --var language=…"))

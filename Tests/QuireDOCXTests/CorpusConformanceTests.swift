@@ -47,8 +47,10 @@ struct CorpusConformanceTests {
             print("corpus not present: conformance skipped")
             return
         }
-        var matched = 0, total = 0
-        var lossyRicher = 0, lossyTotal = 0
+        var matched = 0
+        var total = 0
+        var lossyRicher = 0
+        var lossyTotal = 0
         var rejected: [String] = []
         var weak: [(String, Int, Int)] = []
         for row in rows {
@@ -86,9 +88,10 @@ struct CorpusConformanceTests {
             if common < expected.count { weak.append((row.file, common, expected.count)) }
         }
         let rate = total == 0 ? 1 : Double(matched) / Double(total)
-        print("DOCX conformance: \(rows.count) files, \(rejected.count) rejected cleanly; "
-            + "paragraph agreement \(matched)/\(total) = \(String(format: "%.2f", rate * 100))% on sound references; "
-            + "richer than python-docx on \(lossyRicher)/\(lossyTotal) lossy references")
+        print(
+            "DOCX conformance: \(rows.count) files, \(rejected.count) rejected cleanly; "
+                + "paragraph agreement \(matched)/\(total) = \(String(format: "%.2f", rate * 100))% on sound references; "
+                + "richer than python-docx on \(lossyRicher)/\(lossyTotal) lossy references")
         for (file, common, count) in weak {
             print("  partial: \(file): \(common)/\(count)")
         }

@@ -37,10 +37,11 @@ struct DOCXReaderTests {
     func headingsFromStyles() throws {
         let document = try read("headings-styles.docx")
         let found = headings(document)
-        #expect(found.map(\.1) == [
-            "Quarterly Review", "Overview", "Details", "Regional results", "A chapter by custom style",
-            "Outline level from a custom style", "Outline level set on the paragraph",
-        ])
+        #expect(
+            found.map(\.1) == [
+                "Quarterly Review", "Overview", "Details", "Regional results", "A chapter by custom style",
+                "Outline level from a custom style", "Outline level set on the paragraph",
+            ])
         #expect(found.map(\.0) == [1, 1, 2, 3, 2, 4, 1])
         if case .heading(let title) = document.blocks[0] { #expect(title.isTitle) } else { Issue.record("no title first") }
         #expect(document.metadata.title == "Quarterly Review")
@@ -58,14 +59,15 @@ struct DOCXReaderTests {
     func listNumbering() throws {
         let items = listItems(try read("lists-numbering.docx"))
         let shown = items.map { "\($0.level)\($0.marker) \($0.content.plainText())" }
-        #expect(shown == [
-            "0• First bullet", "1◦ Nested bullet", "0• Second bullet",
-            "01. Step one", "02. Step two", "1a) Sub-step a", "1b) Sub-step b", "2i. Deep i", "2ii. Deep ii",
-            "03. Step three", "1a) Sub-step restarts",
-            "01. Restarted one", "02. Restarted two",
-            "0IV. Fourth", "0V. Fifth",
-            "0• Bullet from the paragraph style.",
-        ])
+        #expect(
+            shown == [
+                "0• First bullet", "1◦ Nested bullet", "0• Second bullet",
+                "01. Step one", "02. Step two", "1a) Sub-step a", "1b) Sub-step b", "2i. Deep i", "2ii. Deep ii",
+                "03. Step three", "1a) Sub-step restarts",
+                "01. Restarted one", "02. Restarted two",
+                "0IV. Fourth", "0V. Fifth",
+                "0• Bullet from the paragraph style.",
+            ])
         #expect(items.filter(\.isOrdered).count == 12)
         #expect(!items[0].isOrdered)
     }
@@ -100,10 +102,11 @@ struct DOCXReaderTests {
             for inline in inlines { if case .link(let l) = inline { links.append(l) } }
         }
         for block in document.blocks { if case .paragraph(let p) = block { collect(p.content) } }
-        #expect(links.map(\.target) == [
-            .url("https://example.com/report?q=1&x=2"), .anchor("_Results"), .url("https://example.org/docs"),
-            .url("https://example.net/"),
-        ])
+        #expect(
+            links.map(\.target) == [
+                .url("https://example.com/report?q=1&x=2"), .anchor("_Results"), .url("https://example.org/docs"),
+                .url("https://example.net/"),
+            ])
         #expect(links.map { $0.content.plainText() } == ["the site", "the results", "the docs", "simple field link"])
     }
 
@@ -119,12 +122,19 @@ struct DOCXReaderTests {
     @Test("bold, italic, strike, scripts and character styles are kept; w:val=0 turns them off")
     func formatting() throws {
         let document = try read("formatting-breaks.docx")
-        guard case .paragraph(let first) = document.blocks[0] else { Issue.record("no paragraph"); return }
-        #expect(first.content == [
-            .text("Bold", .bold), .text(" and ", []), .text("italic", .italic), .text(" and ", []),
-            .text("struck", .strikethrough), .text(" and not bold and ", []), .text("strong style", .bold),
-        ])
-        guard case .paragraph(let second) = document.blocks[1] else { Issue.record("no paragraph"); return }
+        guard case .paragraph(let first) = document.blocks[0] else {
+            Issue.record("no paragraph")
+            return
+        }
+        #expect(
+            first.content == [
+                .text("Bold", .bold), .text(" and ", []), .text("italic", .italic), .text(" and ", []),
+                .text("struck", .strikethrough), .text(" and not bold and ", []), .text("strong style", .bold),
+            ])
+        guard case .paragraph(let second) = document.blocks[1] else {
+            Issue.record("no paragraph")
+            return
+        }
         #expect(second.content.contains(.text("2", .superscript)))
         #expect(second.content.contains(.text("2", .subscript)))
     }
@@ -143,10 +153,14 @@ struct DOCXReaderTests {
     @Test("footnotes and endnotes are numbered in order of first reference")
     func notes() throws {
         let document = try read("footnotes-comments.docx")
-        #expect(document.notes.map { "\($0.kind.rawValue) \($0.id): \($0.blocks.flatMap { $0.paragraphTexts() }.joined())" } == [
-            "footnote 1:  Source: annual filing.", "endnote 1:  An endnote.", "footnote 2:  Second note, first referenced later.",
-        ])
-        guard case .paragraph(let p) = document.blocks[0] else { Issue.record("no paragraph"); return }
+        #expect(
+            document.notes.map { "\($0.kind.rawValue) \($0.id): \($0.blocks.flatMap { $0.paragraphTexts() }.joined())" } == [
+                "footnote 1:  Source: annual filing.", "endnote 1:  An endnote.", "footnote 2:  Second note, first referenced later.",
+            ])
+        guard case .paragraph(let p) = document.blocks[0] else {
+            Issue.record("no paragraph")
+            return
+        }
         #expect(p.content.contains(.noteReference(.footnote, id: "1")))
         #expect(p.content.contains(.noteReference(.endnote, id: "1")))
     }
@@ -169,14 +183,19 @@ struct DOCXReaderTests {
     @Test("tracked changes: accepted view by default, the original and both kept in the model")
     func trackedChanges() throws {
         let document = try read("tracked-changes.docx")
-        #expect(document.paragraphTexts() == [
-            "The budget is twelve million.", "Kept text with an insertion.", "Remaining sentence.", "", "Middle paragraph.",
-            "Moved paragraph text.", "Formatting change only",
-        ])
-        #expect(document.paragraphTexts(.original).prefix(4) == [
-            "The budget is ten million.", "Kept text.", "Deleted sentence. Remaining sentence.", "Moved paragraph text.",
-        ])
-        guard case .paragraph(let p) = document.blocks[0] else { Issue.record("no paragraph"); return }
+        #expect(
+            document.paragraphTexts() == [
+                "The budget is twelve million.", "Kept text with an insertion.", "Remaining sentence.", "", "Middle paragraph.",
+                "Moved paragraph text.", "Formatting change only",
+            ])
+        #expect(
+            document.paragraphTexts(.original).prefix(4) == [
+                "The budget is ten million.", "Kept text.", "Deleted sentence. Remaining sentence.", "Moved paragraph text.",
+            ])
+        guard case .paragraph(let p) = document.blocks[0] else {
+            Issue.record("no paragraph")
+            return
+        }
         #expect(p.content.contains(.change(Change(kind: .deletion, author: "Ben Editor", date: "2024-03-03T11:30:00Z", content: [.text("ten", [])]))))
         #expect(p.content.contains(.change(Change(kind: .insertion, author: "Ada Reviewer", date: "2024-03-02T10:00:00Z", content: [.text("twelve", [])]))))
         // A formatting-only change keeps the new formatting, not the old one.
@@ -198,9 +217,10 @@ struct DOCXReaderTests {
     @Test("headers and footers are read per section reference, apart from the body")
     func headersFooters() throws {
         let document = try read("headers-footers.docx")
-        #expect(document.headersAndFooters.map { "\($0.kind.rawValue)/\($0.pages): \($0.blocks.flatMap { $0.paragraphTexts() }.joined())" } == [
-            "header/default: ACME Confidential", "header/first: Cover page header", "footer/default: Page 1",
-        ])
+        #expect(
+            document.headersAndFooters.map { "\($0.kind.rawValue)/\($0.pages): \($0.blocks.flatMap { $0.paragraphTexts() }.joined())" } == [
+                "header/default: ACME Confidential", "header/first: Cover page header", "footer/default: Page 1",
+            ])
         #expect(!document.paragraphTexts().contains("ACME Confidential"))
         #expect(document.blocks.contains(.sectionBreak))
     }
@@ -208,10 +228,11 @@ struct DOCXReaderTests {
     @Test("text boxes, content controls, smart tags, custom XML and math are read once each")
     func containers() throws {
         let texts = try read("textbox-sdt-smarttag.docx").paragraphTexts()
-        #expect(texts == [
-            "Paragraph holding a text box.", "Text inside the box.", "Block content control text.", "Inline control value here.",
-            "Meet Jane Doe in Paris.", "Block custom XML paragraph.", "Math: x=2",
-        ])
+        #expect(
+            texts == [
+                "Paragraph holding a text box.", "Text inside the box.", "Block content control text.", "Inline control value here.",
+                "Meet Jane Doe in Paris.", "Block custom XML paragraph.", "Math: x=2",
+            ])
     }
 
     @Test("images carry alt text, title and their media part")
@@ -223,10 +244,11 @@ struct DOCXReaderTests {
                 for inline in p.content { if case .image(let i) = inline { found.append(i) } }
             }
         }
-        #expect(found == [
-            Image(altText: "Bar chart of revenue by region", title: "Revenue chart", mediaPath: "word/media/chart.png"),
-            Image(altText: "Company logo", title: "logo", mediaPath: "word/media/logo.png"),
-        ])
+        #expect(
+            found == [
+                Image(altText: "Bar chart of revenue by region", title: "Revenue chart", mediaPath: "word/media/chart.png"),
+                Image(altText: "Company logo", title: "logo", mediaPath: "word/media/logo.png"),
+            ])
     }
 
     @Test("core properties fill the metadata")
@@ -247,7 +269,10 @@ struct DOCXReaderTests {
         let document = try read("strict-namespaces.docx")
         #expect(headings(document).map(\.1) == ["Strict Heading"])
         #expect(listItems(document).map(\.marker) == ["1."])
-        guard case .paragraph(let p) = document.blocks[1] else { Issue.record("no paragraph"); return }
+        guard case .paragraph(let p) = document.blocks[1] else {
+            Issue.record("no paragraph")
+            return
+        }
         #expect(p.content.contains(.text("bold", .bold)))
     }
 
@@ -256,10 +281,13 @@ struct DOCXReaderTests {
         #expect(try read("nonstandard-main-part.docx").paragraphTexts() == ["Main part found through _rels/.rels.", "Second paragraph."])
     }
 
-    @Test("UTF-16 parts, data descriptors and ZIP64 archives read normally",
-          arguments: [("utf16-document.docx", "UTF-16 encoded part: ünïcödé ✓"),
-                      ("data-descriptor.docx", "Written with data descriptors."),
-                      ("zip64.docx", "Read through ZIP64 records.")])
+    @Test(
+        "UTF-16 parts, data descriptors and ZIP64 archives read normally",
+        arguments: [
+            ("utf16-document.docx", "UTF-16 encoded part: ünïcödé ✓"),
+            ("data-descriptor.docx", "Written with data descriptors."),
+            ("zip64.docx", "Read through ZIP64 records."),
+        ])
     func containersAndEncodings(name: String, text: String) throws {
         #expect(try read(name).paragraphTexts() == [text])
     }
@@ -314,9 +342,12 @@ struct DOCXReaderTests {
 }
 
 struct StreamingReadTests {
-    @Test("streaming the body hands over the same blocks, in order, and keeps the rest",
-          arguments: ["sample-report.docx", "headings-styles.docx", "footnotes-comments.docx", "tables-merged-nested.docx",
-                      "textbox-sdt-smarttag.docx", "headers-footers.docx"])
+    @Test(
+        "streaming the body hands over the same blocks, in order, and keeps the rest",
+        arguments: [
+            "sample-report.docx", "headings-styles.docx", "footnotes-comments.docx", "tables-merged-nested.docx",
+            "textbox-sdt-smarttag.docx", "headers-footers.docx",
+        ])
     func streamingMatches(name: String) throws {
         let whole = try read(name)
         var streamed: [Block] = []
@@ -376,7 +407,9 @@ struct ParagraphMarkTests {
     func marks() throws {
         #expect(try Self.render("tracked-paragraph-marks.docx", .accepted) == "First half\n\nof a sentence.\n\nSecond part joined again.\n\nUntouched.\n")
         #expect(try Self.render("tracked-paragraph-marks.docx", .original) == "First half of a sentence.\n\nSecond part\n\njoined again.\n\nUntouched.\n")
-        #expect(try Self.render("tracked-paragraph-marks.docx", .review) == "First half {++¶++}\n\nof a sentence.\n\nSecond part{--¶--}\n\njoined again.\n\nUntouched.\n")
+        #expect(
+            try Self.render("tracked-paragraph-marks.docx", .review)
+                == "First half {++¶++}\n\nof a sentence.\n\nSecond part{--¶--}\n\njoined again.\n\nUntouched.\n")
         let document = try DOCXReader().read(path: Fixtures.path("tracked-paragraph-marks.docx"))
         #expect(PlainTextRenderer(options: RenderOptions(changes: .accepted)).render(document).contains("Second part joined again."))
         let json = JSONRenderer(pretty: false).render(document)
@@ -401,7 +434,10 @@ struct AltChunkTests {
     func altChunks() throws {
         let document = try DOCXReader().read(path: Fixtures.path("alt-chunks.docx"))
         let text = MarkdownRenderer().render(document)
-        #expect(text.hasPrefix("Before the chunks.\n\n# Imported from a Word document.\n\nIts body text.\n\nImported HTML & more.\n\nSecond HTML paragraph.\n\nImported plain text, over two lines.\n\nA second text paragraph.\n"))
+        #expect(
+            text.hasPrefix(
+                "Before the chunks.\n\n# Imported from a Word document.\n\nIts body text.\n\nImported HTML & more.\n\nSecond HTML paragraph.\n\nImported plain text, over two lines.\n\nA second text paragraph.\n"
+            ))
         #expect(!text.contains("alert") && !text.contains("color:red"))
         #expect(text.contains("Not shown: the imported part word/chunk4.rtf (application/rtf), which Quire does not read."))
         #expect(text.contains("Not shown: an imported part (rId999) that the package does not hold."))

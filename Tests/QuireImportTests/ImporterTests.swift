@@ -72,8 +72,10 @@ struct ExtractorTests {
             "headers-footers.docx", "textbox-sdt-smarttag.docx", "images.docx", "strict-namespaces.docx",
         ].map(Fixtures.path)
         if let corpus = Fixtures.corpus {
-            for name in ["pandoc/test/docx/tables.docx", "pandoc/test/docx/lists_restarting.docx", "pandoc/test/docx/notes.docx",
-                         "pandoc/test/docx/comments.docx", "pandoc/test/docx/codeblock.docx", "pandoc/test/docx/block_quotes.docx"] {
+            for name in [
+                "pandoc/test/docx/tables.docx", "pandoc/test/docx/lists_restarting.docx", "pandoc/test/docx/notes.docx",
+                "pandoc/test/docx/comments.docx", "pandoc/test/docx/codeblock.docx", "pandoc/test/docx/block_quotes.docx",
+            ] {
                 files.append(corpus + "/" + name)
             }
         }
@@ -119,19 +121,25 @@ struct ExtractorTests {
 
 struct WorkbookExtractionTests {
     static func files() -> [String] {
-        var files = ["number-formats.xlsx", "sheets-hidden-merged.xlsx", "date1904.xlsx", "rich-text-no-header.xlsx", "links-tables-comments.xlsx", "threaded-comments.xlsx", "utf16-parts.xlsx",
+        var files = [
+            "number-formats.xlsx", "sheets-hidden-merged.xlsx", "date1904.xlsx", "rich-text-no-header.xlsx", "links-tables-comments.xlsx",
+            "threaded-comments.xlsx", "utf16-parts.xlsx",
         ].map(Fixtures.path)
         if let corpus = Fixtures.corpus {
-            for name in ["calamine/tests/issues.xlsx", "calamine/tests/merged_range.xlsx", "calamine/tests/empty_sheet.xlsx",
-                         "calamine/tests/temperature.xlsx", "markitdown/packages/markitdown/tests/test_files/test.xlsx",
-                         "openpyxl/openpyxl/reader/tests/data/date_1904.xlsx", "calamine/tests/no-header.xlsx"] {
+            for name in [
+                "calamine/tests/issues.xlsx", "calamine/tests/merged_range.xlsx", "calamine/tests/empty_sheet.xlsx",
+                "calamine/tests/temperature.xlsx", "markitdown/packages/markitdown/tests/test_files/test.xlsx",
+                "openpyxl/openpyxl/reader/tests/data/date_1904.xlsx", "calamine/tests/no-header.xlsx",
+            ] {
                 files.append(corpus + "/" + name)
             }
         }
         return files
     }
 
-    @Test("streamed sheets render exactly as the collected workbook does", arguments: [Extractor.Format.markdown, .text, .csv, .json(pretty: true), .json(pretty: false)])
+    @Test(
+        "streamed sheets render exactly as the collected workbook does",
+        arguments: [Extractor.Format.markdown, .text, .csv, .json(pretty: true), .json(pretty: false)])
     func streamedEqualsCollected(format: Extractor.Format) throws {
         for path in Self.files() {
             guard format == .csv else {
@@ -200,7 +208,10 @@ struct MessageSizeLimitTests {
         #expect(small.subject == "big")
         #expect(small.textBody?.hasPrefix("first words yyy") == true)
         #expect((small.textBody?.utf8.count ?? 0) <= 100_000)
-        #expect(small.warnings.contains { $0.hasPrefix("the message is 293 KB (300049 bytes): only its first 98 KB were read") && $0.contains("--max-message-size") }, "\(small.warnings)")
+        #expect(
+            small.warnings.contains {
+                $0.hasPrefix("the message is 293 KB (300049 bytes): only its first 98 KB were read") && $0.contains("--max-message-size")
+            }, "\(small.warnings)")
         let whole = try Importer().readMailFile(path: path)
         #expect(whole.warnings.allSatisfy { !$0.contains("--max-message-size") })
         #expect(whole.textBody?.utf8.count == 300_000 + "first words \n".utf8.count)

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-@testable import QuireLLM
 import Testing
+
+@testable import QuireLLM
 
 /// A backend that answers from a script: each call takes the next outcome.
 final class ScriptedBackend: ChatBackend, @unchecked Sendable {
@@ -49,7 +50,11 @@ final class ScriptedBackend: ChatBackend, @unchecked Sendable {
 final class RecordingClock: RetryClock, @unchecked Sendable {
     private let lock = NSLock()
     private var _waits: [Double] = []
-    var waits: [Double] { lock.lock(); defer { lock.unlock() }; return _waits }
+    var waits: [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        return _waits
+    }
     func sleep(seconds: Double) async throws {
         lock.withLock { _waits.append(seconds) }
     }
@@ -58,7 +63,11 @@ final class RecordingClock: RetryClock, @unchecked Sendable {
 final class Notes: @unchecked Sendable {
     private let lock = NSLock()
     private var _notes: [RouteNote] = []
-    var notes: [RouteNote] { lock.lock(); defer { lock.unlock() }; return _notes }
+    var notes: [RouteNote] {
+        lock.lock()
+        defer { lock.unlock() }
+        return _notes
+    }
     func add(_ note: RouteNote) {
         lock.lock()
         _notes.append(note)
@@ -77,7 +86,8 @@ struct RouterTests {
     func backoffThenFallback() async throws {
         let primary = ScriptedBackend("primary", [.fail(.overloaded), .fail(.overloaded), .fail(.overloaded)])
         let fallback = ScriptedBackend("fallback", [.answer("ok")])
-        let clock = RecordingClock(), notes = Notes()
+        let clock = RecordingClock()
+        let notes = Notes()
         let answer = try await Self.router(clock, notes).complete(Self.request, on: Route(task: "summarise", backends: [primary, fallback]))
         #expect(answer.text == "ok")
         #expect(primary.calls == 3 && fallback.calls == 1)
@@ -89,7 +99,8 @@ struct RouterTests {
     @Test("Retry-After is honoured; jitter scales the computed waits")
     func retryAfter() async throws {
         let backend = ScriptedBackend("b", [.fail(.rateLimited, retryAfter: 7), .fail(.server), .answer("done")])
-        let clock = RecordingClock(), notes = Notes()
+        let clock = RecordingClock()
+        let notes = Notes()
         let answer = try await Self.router(clock, notes, jitterRandom: 1.0).complete(Self.request, on: Route(task: "t", backends: [backend]))
         #expect(answer.text == "done")
         #expect(clock.waits.count == 2)
@@ -99,7 +110,8 @@ struct RouterTests {
 
     @Test("a missing key falls back at once, with a note naming the backend; a bad request never falls back")
     func keysAndBadRequests() async throws {
-        let clock = RecordingClock(), notes = Notes()
+        let clock = RecordingClock()
+        let notes = Notes()
         let noKey = ScriptedBackend("claude", [.fail(.authentication)])
         let other = ScriptedBackend("gpt", [.answer("from gpt")])
         let answer = try await Self.router(clock, notes).complete(Self.request, on: Route(task: "t", backends: [noKey, other]))
@@ -108,13 +120,16 @@ struct RouterTests {
 
         let bad = ScriptedBackend("a", [.fail(.badRequest)])
         let never = ScriptedBackend("b", [.answer("x")])
-        let error = await #expect(throws: LLMError.self) { try await Self.router(clock, notes).complete(Self.request, on: Route(task: "t", backends: [bad, never])) }
+        let error = await #expect(throws: LLMError.self) {
+            try await Self.router(clock, notes).complete(Self.request, on: Route(task: "t", backends: [bad, never]))
+        }
         #expect(error?.code == .badRequest && never.calls == 0)
     }
 
     @Test("a context overflow skips backends whose window is no larger, or reaches the caller")
     func contextOverflow() async throws {
-        let clock = RecordingClock(), notes = Notes()
+        let clock = RecordingClock()
+        let notes = Notes()
         let small = ScriptedBackend("small", window: 8_000, [.fail(.contextLengthExceeded)])
         let same = ScriptedBackend("same", window: 8_000, [.answer("never")])
         let large = ScriptedBackend("large", window: 200_000, [.answer("fits")])
@@ -127,7 +142,8 @@ struct RouterTests {
 
     @Test("a failure after text has been streamed is not retried elsewhere")
     func noDuplicateText() async throws {
-        let clock = RecordingClock(), notes = Notes()
+        let clock = RecordingClock()
+        let notes = Notes()
         let cut = ScriptedBackend("cut", [.failAfterText("partial ", .server)])
         let other = ScriptedBackend("other", [.answer("x")])
         var seen = ""
@@ -150,11 +166,15 @@ struct RouterTests {
             var seen: ChatRequest?
             func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
                 seen = request
-                return AsyncThrowingStream { $0.yield(.stop(.endTurn)); $0.finish() }
+                return AsyncThrowingStream {
+                    $0.yield(.stop(.endTurn))
+                    $0.finish()
+                }
             }
         }
         let capture = Capture()
-        _ = try await Router().complete(ChatRequest(messages: [.user("x")], temperature: 0.9), on: Route(task: "t", backends: [capture], temperature: 0.1, maxOutputTokens: 77))
+        _ = try await Router().complete(
+            ChatRequest(messages: [.user("x")], temperature: 0.9), on: Route(task: "t", backends: [capture], temperature: 0.1, maxOutputTokens: 77))
         #expect(capture.seen?.temperature == 0.9 && capture.seen?.maxOutputTokens == 77)
     }
 }
@@ -168,7 +188,9 @@ struct BuiltinBackendTests {
         let error = await #expect(throws: LLMError.self) { try await backend.complete(ChatRequest(messages: [.user("a")], metadata: ["task": "draft"])) }
         #expect(error?.code == .unsupported && error?.allowsFallback == true)
         #expect(error?.message.contains("/tmp/q.yaml") == true && error?.message.contains("draft: { use: [gpt] }") == true)
-        let later = await #expect(throws: LLMError.self) { try await BuiltinBackend().complete(ChatRequest(messages: [.user("a")], metadata: ["task": "analyse-table"])) }
+        let later = await #expect(throws: LLMError.self) {
+            try await BuiltinBackend().complete(ChatRequest(messages: [.user("a")], metadata: ["task": "analyse-table"]))
+        }
         #expect(later?.message.contains("not part of this build yet") == true)
     }
 }
@@ -190,7 +212,8 @@ struct UsageMeterTests {
         #expect(meter.summary.contains("local: 1 call, 10 in (0 cached), 5 out, no prices\n"))
         // The router records the usage of the backend that answered.
         let routed = UsageMeter()
-        _ = try await Router(meter: routed).complete(ChatRequest(messages: [.user("x")]), on: Route(task: "t", backends: [ScriptedBackend("s", [.answer("ok")])]))
+        _ = try await Router(meter: routed).complete(
+            ChatRequest(messages: [.user("x")]), on: Route(task: "t", backends: [ScriptedBackend("s", [.answer("ok")])]))
         #expect(routed.report == [UsageMeter.Line(backend: "s", calls: 1, usage: Usage(inputTokens: 10, outputTokens: 2), cost: nil)])
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
-@testable import QuireLLM
 import Testing
+
+@testable import QuireLLM
 
 func object(_ bytes: [UInt8]) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
 }
 
 struct SSEDecoderTests {
-    static let stream = Array("\u{FEFF}: keep-alive comment\r\nevent: message_start\r\ndata: {\"a\":1}\r\n\r\ndata: line one\ndata: line two\n\nid: 7\rdata: cr only\r\r".utf8)
+    static let stream = Array(
+        "\u{FEFF}: keep-alive comment\r\nevent: message_start\r\ndata: {\"a\":1}\r\n\r\ndata: line one\ndata: line two\n\nid: 7\rdata: cr only\r\r".utf8)
 
     @Test("events are the same however the bytes are cut; CR LF, LF and CR all end lines")
     func chunking() throws {
@@ -88,9 +90,13 @@ struct OpenAIWireTests {
         let body = Array(#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#.utf8)
         let limited = OpenAIWire.error(status: 429, body: body, retryAfter: "7", backend: "gpt")
         #expect(limited.code == .rateLimited && limited.retryAfter == 7 && limited.isRetryable && limited.message == "Rate limit reached")
-        let quota = OpenAIWire.error(status: 429, body: Array(#"{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}"#.utf8), retryAfter: nil, backend: "gpt")
+        let quota = OpenAIWire.error(
+            status: 429, body: Array(#"{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}"#.utf8), retryAfter: nil,
+            backend: "gpt")
         #expect(quota.code == .authentication && !quota.isRetryable && quota.allowsFallback)
-        let context = OpenAIWire.error(status: 400, body: Array(#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#.utf8), retryAfter: nil, backend: "gpt")
+        let context = OpenAIWire.error(
+            status: 400, body: Array(#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#.utf8),
+            retryAfter: nil, backend: "gpt")
         #expect(context.code == .contextLengthExceeded)
         let bad = OpenAIWire.error(status: 400, body: Array(#"{"error":{"message":"Invalid value for 'temperature'"}}"#.utf8), retryAfter: nil, backend: "gpt")
         #expect(bad.code == .badRequest && !bad.allowsFallback)
@@ -101,7 +107,9 @@ struct OpenAIWireTests {
 
     @Test("a non-streamed response")
     func response() throws {
-        let body = Array(#"{"choices":[{"index":0,"message":{"role":"assistant","content":"Hi."},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2}}"#.utf8)
+        let body = Array(
+            #"{"choices":[{"index":0,"message":{"role":"assistant","content":"Hi."},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2}}"#
+                .utf8)
         #expect(try OpenAIWire.response(body, backend: "gpt") == ChatResponse(text: "Hi.", usage: Usage(inputTokens: 5, outputTokens: 2), stopReason: .endTurn))
         #expect(throws: LLMError.self) { _ = try OpenAIWire.response(Array("[]".utf8), backend: "gpt") }
     }
@@ -123,7 +131,10 @@ struct AnthropicWireTests {
     @Test("a streamed answer: input usage at the start, output usage and stop reason at the end")
     func stream() throws {
         let events: [(String, String)] = [
-            ("message_start", #"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"claude-x","stop_reason":null,"usage":{"input_tokens":25,"cache_read_input_tokens":10,"output_tokens":1}}}"#),
+            (
+                "message_start",
+                #"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"claude-x","stop_reason":null,"usage":{"input_tokens":25,"cache_read_input_tokens":10,"output_tokens":1}}}"#
+            ),
             ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
             ("ping", #"{"type":"ping"}"#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}"#),
@@ -145,10 +156,24 @@ struct AnthropicWireTests {
 
     @Test("errors: 529 overloaded, 401, a prompt that is too long, 400 invalid request")
     func errors() {
-        #expect(AnthropicWire.error(status: 529, body: Array(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.utf8), retryAfter: nil, backend: "c").code == .overloaded)
-        #expect(AnthropicWire.error(status: 401, body: Array(#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#.utf8), retryAfter: nil, backend: "c").code == .authentication)
-        #expect(AnthropicWire.error(status: 400, body: Array(#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#.utf8), retryAfter: nil, backend: "c").code == .contextLengthExceeded)
-        let bad = AnthropicWire.error(status: 400, body: Array(#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}}"#.utf8), retryAfter: nil, backend: "c")
+        #expect(
+            AnthropicWire.error(
+                status: 529, body: Array(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.utf8), retryAfter: nil, backend: "c"
+            ).code == .overloaded)
+        #expect(
+            AnthropicWire.error(
+                status: 401, body: Array(#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#.utf8), retryAfter: nil,
+                backend: "c"
+            ).code == .authentication)
+        #expect(
+            AnthropicWire.error(
+                status: 400,
+                body: Array(#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#.utf8),
+                retryAfter: nil, backend: "c"
+            ).code == .contextLengthExceeded)
+        let bad = AnthropicWire.error(
+            status: 400, body: Array(#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}}"#.utf8),
+            retryAfter: nil, backend: "c")
         #expect(bad.code == .badRequest && bad.message == "max_tokens: Field required")
         #expect(AnthropicWire.error(status: 429, body: [], retryAfter: "12", backend: "c").retryAfter == 12)
     }
@@ -163,9 +188,13 @@ struct OllamaWireTests {
         #expect((body["options"] as? [String: Any])?["num_predict"] as? Int == 50)
         #expect(body["format"] as? String == "json")
         #expect(body["stream"] as? Bool == true)
-        let first = try OllamaWire.events(Array(#"{"model":"llama3.2","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false}"#.utf8), backend: "o")
+        let first = try OllamaWire.events(
+            Array(#"{"model":"llama3.2","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false}"#.utf8), backend: "o")
         #expect(first.events == [.text("Hi")] && !first.done)
-        let last = try OllamaWire.events(Array(#"{"model":"llama3.2","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":26,"eval_count":290}"#.utf8), backend: "o")
+        let last = try OllamaWire.events(
+            Array(
+                #"{"model":"llama3.2","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":26,"eval_count":290}"#
+                    .utf8), backend: "o")
         #expect(last.events == [.usage(Usage(inputTokens: 26, outputTokens: 290)), .stop(.endTurn)] && last.done)
         let missing = OllamaWire.error(status: 404, body: Array(#"{"error":"model 'nope' not found, try pulling it first"}"#.utf8), backend: "o")
         #expect(missing.code == .unsupported && missing.allowsFallback)
@@ -188,7 +217,9 @@ struct ChatBackendTests {
     @Test("complete() gathers text, usage and the stop reason")
     func collect() async throws {
         let backend = Scripted(events: [.text("a"), .text("b"), .usage(Usage(inputTokens: 3, outputTokens: 2)), .stop(.endTurn)])
-        #expect(try await backend.complete(ChatRequest(messages: [.user("x")])) == ChatResponse(text: "ab", usage: Usage(inputTokens: 3, outputTokens: 2), stopReason: .endTurn))
+        #expect(
+            try await backend.complete(ChatRequest(messages: [.user("x")]))
+                == ChatResponse(text: "ab", usage: Usage(inputTokens: 3, outputTokens: 2), stopReason: .endTurn))
     }
 }
 
@@ -212,7 +243,9 @@ struct JSONBodyTests {
             "nested": ["k": "v"] as [String: Any], "schema": JSON.Raw(text: #"{"type":"object","required":["a"]}"#),
         ])
         let text = String(decoding: body, as: UTF8.self)
-        #expect(text.hasPrefix(#"{"a":1,"m":["x",2.5,true,false,null],"nested":{"k":"v"},"schema":{"type":"object","required":["a"]},"temperature":0.7,"whole":2,"z":"#))
+        #expect(
+            text.hasPrefix(
+                #"{"a":1,"m":["x",2.5,true,false,null],"nested":{"k":"v"},"schema":{"type":"object","required":["a"]},"temperature":0.7,"whole":2,"z":"#))
         #expect(text.contains(#"slash / é 漢字 🙂"#))
         #expect(text.contains(#"bell \u0007 nul \u0000 del \#u{7F}"#))
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])

@@ -1,8 +1,9 @@
 import Foundation
 import QuireModel
 import QuireTestSupport
-@testable import QuireMail
 import Testing
+
+@testable import QuireMail
 
 /// Every EML of ../shared/corpus against Python's email package (policy default).
 extension String {
@@ -41,7 +42,9 @@ struct MailConformanceTests {
         guard let corpus = Fixtures.corpus else { return }
         let manifest = try String(contentsOfFile: corpus + "/MANIFEST.tsv", encoding: .utf8)
         var fields: [String: Tally] = [:]
-        var read = 0, rejected = 0, files = 0
+        var read = 0
+        var rejected = 0
+        var files = 0
         var mboxes: [(String, String)] = []
         for line in manifest.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -69,14 +72,16 @@ struct MailConformanceTests {
             else { continue }
             let name = columns[0]
             let subject = email["subject"] as? String
-            fields["subject", default: Tally()].check(Self.collapse(subject) == Self.collapse(message.subject), "\(name): \(subject ?? "nil") | \(message.subject ?? "nil")")
+            fields["subject", default: Tally()].check(
+                Self.collapse(subject) == Self.collapse(message.subject), "\(name): \(subject ?? "nil") | \(message.subject ?? "nil")")
             for (key, ours) in [("from", message.from), ("to", message.to), ("cc", message.cc)] {
                 let theirs = Self.addresses(email[key] as? String)
                 let mine = ours.map { $0.address.lowercased() }.filter { !$0.isEmpty }
                 fields[key, default: Tally()].check(theirs == mine, "\(name): \(theirs) | \(mine)")
             }
             if let parsed = email["date_parsed"] as? String {
-                fields["date", default: Tally()].check(parsed == message.date?.iso8601, "\(name): \(parsed) | \(message.date?.iso8601 ?? "nil") (\(message.date?.raw ?? ""))")
+                fields["date", default: Tally()].check(
+                    parsed == message.date?.iso8601, "\(name): \(parsed) | \(message.date?.iso8601 ?? "nil") (\(message.date?.raw ?? ""))")
             }
             let id = (email["message-id"] as? String).map { MessageIDs.parse($0).first ?? $0 }
             fields["message-id", default: Tally()].check(id == message.messageID, "\(name): \(id ?? "nil") | \(message.messageID ?? "nil")")
@@ -86,7 +91,8 @@ struct MailConformanceTests {
                 let same = theirs.commonPrefix(with: mine)
                 fields["text_body", default: Tally()].check(
                     theirs == message.textBody,
-                    "\(name) at \(same.count): \(theirs.dropFirst(same.count).prefix(60).debugDescription) | \(mine.dropFirst(same.count).prefix(60).debugDescription)")
+                    "\(name) at \(same.count): \(theirs.dropFirst(same.count).prefix(60).debugDescription) | \(mine.dropFirst(same.count).prefix(60).debugDescription)"
+                )
             }
             if let attachments = email["attachments"] as? [[String: Any]] {
                 let theirs = attachments.compactMap { $0["filename"] as? String }.sorted()
@@ -113,12 +119,14 @@ struct MailConformanceTests {
             fields["mbox messages", default: Tally()].check(count == messages.count, "\(name): \(count) | \(messages.count)")
             for (reference, message) in zip(references, messages) {
                 let subject = reference["subject"] as? String
-                fields["mbox subject", default: Tally()].check(Self.collapse(subject) == Self.collapse(message.subject), "\(name): \(subject ?? "nil") | \(message.subject ?? "nil")")
+                fields["mbox subject", default: Tally()].check(
+                    Self.collapse(subject) == Self.collapse(message.subject), "\(name): \(subject ?? "nil") | \(message.subject ?? "nil")")
                 let from = Self.addresses(reference["from"] as? String)
                 fields["mbox from", default: Tally()].check(from == message.from.map { $0.address.lowercased() }, "\(name): \(from) | \(message.from)")
             }
         }
-        var agree = 0, total = 0
+        var agree = 0
+        var total = 0
         for (key, tally) in fields.sorted(by: { $0.key < $1.key }) {
             agree += tally.agree
             total += tally.total
@@ -126,7 +134,9 @@ struct MailConformanceTests {
             for miss in tally.misses.prefix(40) { print("    ✗ \(miss.prefix(300))") }
         }
         let rate = total == 0 ? 0 : Double(agree) / Double(total) * 100
-        print("Mail conformance: \(files) EML and mbox files, \(read) read, \(rejected) rejected cleanly; field agreement \(agree)/\(total) = \(String(format: "%.2f", rate))% on sound references")
+        print(
+            "Mail conformance: \(files) EML and mbox files, \(read) read, \(rejected) rejected cleanly; field agreement \(agree)/\(total) = \(String(format: "%.2f", rate))% on sound references"
+        )
         #expect(read + rejected == files)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import QuireModel
 import QuireTestSupport
-@testable import QuireMail
 import Testing
+
+@testable import QuireMail
 
 func mail(_ name: String) throws -> MailMessage {
     let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("mail/" + name))))
@@ -16,10 +17,11 @@ struct MailFixtureTests {
         #expect(message.subject == "Quarterly report — figures attached ✓")
         #expect(message.from == [MailAddress(name: "Zoë Müller", address: "zoe.mueller@example.com")])
         #expect(message.to.map(\.address) == ["ada@example.org", "team@example.org"])
-        #expect(message.cc == [
-            MailAddress(name: nil, address: "bob@example.org", group: "Finance"),
-            MailAddress(name: nil, address: "carol@example.org", group: "Finance"),
-        ])
+        #expect(
+            message.cc == [
+                MailAddress(name: nil, address: "bob@example.org", group: "Finance"),
+                MailAddress(name: nil, address: "carol@example.org", group: "Finance"),
+            ])
         #expect(message.date?.iso8601 == "2024-03-01T09:30:00+01:00")
         #expect(message.messageID == "report-2024-q1@example.com")
         #expect(message.textBody?.contains("Revenue grew by 12 %.\n\n-- \nZoë\n") == true)
@@ -85,10 +87,11 @@ struct MailFixtureTests {
     func mbox() throws {
         var entries: [MboxReader.Entry] = []
         try MboxReader().forEachMessage(path: Fixtures.path("mail/thread.mbox")) { entries.append($0) }
-        #expect(entries.map(\.envelope) == [
-            "From ada@example.org Tue Mar  5 09:00:00 2024", "From bob@example.org Tue Mar  5 10:15:00 2024",
-            "From carol@example.org Tue Mar  5 11:30:00 2024",
-        ])
+        #expect(
+            entries.map(\.envelope) == [
+                "From ada@example.org Tue Mar  5 09:00:00 2024", "From bob@example.org Tue Mar  5 10:15:00 2024",
+                "From carol@example.org Tue Mar  5 11:30:00 2024",
+            ])
         let messages = entries.map { entry in entry.bytes.withUnsafeBufferPointer { MailReader().message($0) } }
         #expect(messages[0].textBody == "Here is the plan.\nFrom the top: design, build, ship.\nFrom Russia with love\n")
         #expect(messages[1].textBody == "Looks good.\n\nFrom here I would add a test week.\n\n> Here is")
@@ -109,10 +112,13 @@ struct HeaderParsingTests {
             ("Ada <ada@x.org>", [MailAddress(name: "Ada", address: "ada@x.org")]),
             ("\"Doe, Jane\" <jane@x.org>, bob@x.org", [MailAddress(name: "Doe, Jane", address: "jane@x.org"), MailAddress(name: nil, address: "bob@x.org")]),
             ("bob@x.org (Bob Smith)", [MailAddress(name: "Bob Smith", address: "bob@x.org")]),
-            ("Team: a@x.org, B <b@x.org>;, c@x.org", [
-                MailAddress(name: nil, address: "a@x.org", group: "Team"), MailAddress(name: "B", address: "b@x.org", group: "Team"),
-                MailAddress(name: nil, address: "c@x.org"),
-            ]),
+            (
+                "Team: a@x.org, B <b@x.org>;, c@x.org",
+                [
+                    MailAddress(name: nil, address: "a@x.org", group: "Team"), MailAddress(name: "B", address: "b@x.org", group: "Team"),
+                    MailAddress(name: nil, address: "c@x.org"),
+                ]
+            ),
             ("=?UTF-8?B?SsO8cmdlbg==?= <j@x.de>", [MailAddress(name: "Jürgen", address: "j@x.de")]),
             ("<@route.example:ada@x.org>", [MailAddress(name: nil, address: "ada@x.org")]),
             ("undisclosed-recipients:;", []),
@@ -189,15 +195,17 @@ struct HeaderParsingTests {
 extension MailFixtureTests {
     @Test("the mbox split is the same whatever the read sizes: runs of ordinary lines, F and > lines, blank lines across chunk ends")
     func mboxChunking() throws {
-        var text = "\u{FEFF}From a@example.org Mon Jan  1 00:00:00 2024\r\nSubject: one\r\n\r\nFor the record:\r\n>From here\r\n>>From there\r\nFrom Russia with love\r\n\r\n"
+        var text =
+            "\u{FEFF}From a@example.org Mon Jan  1 00:00:00 2024\r\nSubject: one\r\n\r\nFor the record:\r\n>From here\r\n>>From there\r\nFrom Russia with love\r\n\r\n"
         text += "From b@example.org Mon Jan  1 00:00:01 2024\nSubject: two\nContent-Length: 25\n\nFrom me@x 10:00 inside\n\n\n"
         text += "From - Tue Jan  2 00:00:00 2024\nSubject: three\n\nplain line\n Fold\n"
         for i in 0..<50 { text += "line \(i) of an ordinary body\n" }
         let bytes = Array(text.utf8)
         let whole = MboxReader().messages(in: bytes)
-        #expect(whole.map(\.envelope) == [
-            "From a@example.org Mon Jan  1 00:00:00 2024", "From b@example.org Mon Jan  1 00:00:01 2024", "From - Tue Jan  2 00:00:00 2024",
-        ])
+        #expect(
+            whole.map(\.envelope) == [
+                "From a@example.org Mon Jan  1 00:00:00 2024", "From b@example.org Mon Jan  1 00:00:01 2024", "From - Tue Jan  2 00:00:00 2024",
+            ])
         #expect(String(decoding: whole[0].bytes, as: UTF8.self).contains("For the record:\r\nFrom here\r\n>From there\r\nFrom Russia with love\r\n"))
         #expect(String(decoding: whole[1].bytes, as: UTF8.self).contains("From me@x 10:00 inside"))
         for size in [1, 2, 3, 7, 16, 64, 1000] {
@@ -298,7 +306,10 @@ struct HeaderQuirkTests {
 struct HTMLTableTests {
     @Test("a data table in an HTML mail is a table; a layout table's cells stay blocks")
     func tables() {
-        let data = MailReader.text(ofHTML: "<p>Figures:</p><table><tr><th>Region</th><th>Q3</th></tr><tr><td>North</td><td>1,720</td></tr><tr><td>So|uth</td><td><b>980</b></td></tr></table><p>Done.</p>")
+        let data = MailReader.text(
+            ofHTML:
+                "<p>Figures:</p><table><tr><th>Region</th><th>Q3</th></tr><tr><td>North</td><td>1,720</td></tr><tr><td>So|uth</td><td><b>980</b></td></tr></table><p>Done.</p>"
+        )
         #expect(data == "Figures:\n\n| Region | Q3 |\n| --- | --- |\n| North | 1,720 |\n| So\\|uth | 980 |\n\nDone.\n")
         let layout = MailReader.text(ofHTML: "<table><tr><td><p>First block.</p><p>Second block.</p></td><td><p>Side.</p></td></tr></table>")
         #expect(!layout.contains("|"))

@@ -1,12 +1,14 @@
 import QuireModel
 import QuireTestSupport
-@testable import QuireMail
 import Testing
+
+@testable import QuireMail
 
 struct QuoteSplitterTests {
     @Test("Gmail attribution wrapped over two lines; the quote and the blank line before it go to history")
     func gmail() {
-        let parts = QuoteSplitter.split("Sounds good, see you then.\n\nOn Tue, Mar 5, 2024 at 9:00 AM Ada Lovelace <ada@example.org>\nwrote:\n> Shall we meet at ten?\n> Ada\n")
+        let parts = QuoteSplitter.split(
+            "Sounds good, see you then.\n\nOn Tue, Mar 5, 2024 at 9:00 AM Ada Lovelace <ada@example.org>\nwrote:\n> Shall we meet at ten?\n> Ada\n")
         #expect(parts.newText == "Sounds good, see you then.\n")
         #expect(parts.quoted == "On Tue, Mar 5, 2024 at 9:00 AM Ada Lovelace <ada@example.org>\nwrote:\n> Shall we meet at ten?\n> Ada\n")
         #expect(parts.signature == nil)
@@ -14,7 +16,9 @@ struct QuoteSplitterTests {
 
     @Test("Outlook header blocks in English and German, and the Original Message separator")
     func outlook() {
-        let english = QuoteSplitter.split("Approved.\n\nBest regards,\nBob Smith\nHead of Finance\n\nFrom: Ada Lovelace <ada@example.org>\nSent: Tuesday, March 5, 2024 9:00 AM\nTo: Bob Smith\nSubject: Budget\n\nPlease approve.\n")
+        let english = QuoteSplitter.split(
+            "Approved.\n\nBest regards,\nBob Smith\nHead of Finance\n\nFrom: Ada Lovelace <ada@example.org>\nSent: Tuesday, March 5, 2024 9:00 AM\nTo: Bob Smith\nSubject: Budget\n\nPlease approve.\n"
+        )
         #expect(english.newText == "Approved.\n")
         #expect(english.signature == "Best regards,\nBob Smith\nHead of Finance\n")
         #expect(english.quoted?.hasPrefix("From: Ada Lovelace") == true)
@@ -46,7 +50,8 @@ struct QuoteSplitterTests {
 struct BottomPostingTests {
     @Test("a bottom-posted reply: the attribution and the quote above are history, the text below is new")
     func bottom() {
-        let parts = QuoteSplitter.split("Nicu wrote:\n> Daniel wrote:\n>> no CD here\n> what did you do with the image?\n\nUse a 1.44 floppy with bootnet.img.\nThen type linux rescue.\n")
+        let parts = QuoteSplitter.split(
+            "Nicu wrote:\n> Daniel wrote:\n>> no CD here\n> what did you do with the image?\n\nUse a 1.44 floppy with bootnet.img.\nThen type linux rescue.\n")
         #expect(parts.newText == "Use a 1.44 floppy with bootnet.img.\nThen type linux rescue.\n")
         #expect(parts.quoted == "Nicu wrote:\n> Daniel wrote:\n>> no CD here\n> what did you do with the image?\n")
     }
@@ -65,10 +70,14 @@ struct BottomPostingTests {
         let romanian = QuoteSplitter.split("Merge acum.\n\n---\nPentru dezabonare, trimiteti mail la\nlistar@lug.ro cu subiectul 'unsubscribe rlug'.\n")
         #expect(romanian.newText == "Merge acum.\n")
         #expect(romanian.footer?.hasPrefix("---\nPentru dezabonare") == true)
-        let mailman = QuoteSplitter.split("Patch attached.\n\nBob\n_______________________________________________\ndev mailing list\ndev@lists.example.org\nhttps://lists.example.org/mailman/listinfo/dev\n")
+        let mailman = QuoteSplitter.split(
+            "Patch attached.\n\nBob\n_______________________________________________\ndev mailing list\ndev@lists.example.org\nhttps://lists.example.org/mailman/listinfo/dev\n"
+        )
         #expect(mailman.newText == "Patch attached.\n\nBob\n")
         #expect(mailman.footer?.contains("listinfo") == true)
-        let groups = QuoteSplitter.split("See you there.\n\n-- \nYou received this message because you are subscribed to the Google Groups \"team\" group.\nTo unsubscribe from this group, send an email to team+unsubscribe@googlegroups.com.\n")
+        let groups = QuoteSplitter.split(
+            "See you there.\n\n-- \nYou received this message because you are subscribed to the Google Groups \"team\" group.\nTo unsubscribe from this group, send an email to team+unsubscribe@googlegroups.com.\n"
+        )
         #expect(groups.newText == "See you there.\n")
         #expect(groups.footer?.hasPrefix("You received this message") == true)
         // A plain rule in the text is not a footer.
@@ -132,7 +141,10 @@ struct ListThreadTests {
         #expect(parts[0]?.newText == "The nightly build fails on ARM since Friday.\nDoes anyone know why?\n")
         #expect(parts[1]?.newText == "The compiler was upgraded to version 14 on Friday.\nPinning it to 13 fixes the build.\n")
         #expect(parts[1]?.quoted == "Ana wrote:\n> The nightly build fails on ARM since Friday.\n> Does anyone know why?\n")
-        #expect(parts[2]?.newText == "> The compiler was upgraded to version 14 on Friday.\nI will revert the upgrade today.\n> Pinning it to 13 fixes the build.\nAgreed, pin it until the fix lands in May.\n")
+        #expect(
+            parts[2]?.newText
+                == "> The compiler was upgraded to version 14 on Friday.\nI will revert the upgrade today.\n> Pinning it to 13 fixes the build.\nAgreed, pin it until the fix lands in May.\n"
+        )
         for part in parts {
             #expect(part?.footer?.hasPrefix("---\nTo unsubscribe") == true)
             #expect(part?.signature == nil)

@@ -42,27 +42,30 @@ struct MarkdownRendererTests {
 
     @Test("tables become GFM tables with spans left empty and pipes escaped")
     func tables() {
-        let table = Table(rows: [
-            TableRow(cells: [cell("Region"), cell("Q1"), cell("Q2")]),
-            TableRow(cells: [cell("North", rows: 2), cell("1|0"), cell("12")]),
-            TableRow(cells: [cell("11"), cell("13")]),
-            TableRow(cells: [cell("Total", columns: 2), cell("46")]),
-        ], headerRowCount: 1)
-        #expect(renderer.render(Document(blocks: [.table(table)])) == """
-            | Region | Q1 | Q2 |
-            | --- | --- | --- |
-            | North | 1\\|0 | 12 |
-            |  | 11 | 13 |
-            | Total |  | 46 |
+        let table = Table(
+            rows: [
+                TableRow(cells: [cell("Region"), cell("Q1"), cell("Q2")]),
+                TableRow(cells: [cell("North", rows: 2), cell("1|0"), cell("12")]),
+                TableRow(cells: [cell("11"), cell("13")]),
+                TableRow(cells: [cell("Total", columns: 2), cell("46")]),
+            ], headerRowCount: 1)
+        #expect(
+            renderer.render(Document(blocks: [.table(table)])) == """
+                | Region | Q1 | Q2 |
+                | --- | --- | --- |
+                | North | 1\\|0 | 12 |
+                |  | 11 | 13 |
+                | Total |  | 46 |
 
-            """)
+                """)
     }
 
     @Test("tracked changes follow the chosen view")
     func changes() {
         let document = Document(blocks: [
-            para(text("The budget is "), .change(Change(kind: .deletion, author: "A", date: nil, content: [text("ten")])),
-                 .change(Change(kind: .insertion, author: "B", date: nil, content: [text("twelve")])), text(".")),
+            para(
+                text("The budget is "), .change(Change(kind: .deletion, author: "A", date: nil, content: [text("ten")])),
+                .change(Change(kind: .insertion, author: "B", date: nil, content: [text("twelve")])), text("."))
         ])
         #expect(MarkdownRenderer().render(document) == "The budget is twelve.\n")
         #expect(MarkdownRenderer(options: RenderOptions(changes: .original)).render(document) == "The budget is ten.\n")
@@ -75,16 +78,17 @@ struct MarkdownRendererTests {
             blocks: [para(text("Claim"), .noteReference(.footnote, id: "1"), text(" here"), .commentReference(id: "0"))],
             notes: [Note(kind: .footnote, id: "1", blocks: [para(text("Source."))])],
             comments: [Comment(id: "0", author: "Ada", date: "2024-01-01", blocks: [para(text("Check.")), para(text("Twice."))], anchoredText: "here")])
-        #expect(renderer.render(document) == """
-            Claim[^1] here[^c0]
+        #expect(
+            renderer.render(document) == """
+                Claim[^1] here[^c0]
 
-            [^1]: Source.
+                [^1]: Source.
 
-            [^c0]: **Ada** (2024-01-01) on “here”: Check.
+                [^c0]: **Ada** (2024-01-01) on “here”: Check.
 
-                Twice.
+                    Twice.
 
-            """)
+                """)
         let bare = MarkdownRenderer(options: RenderOptions(includeNotes: false, includeComments: false)).render(document)
         #expect(bare == "Claim here\n")
     }
@@ -98,9 +102,10 @@ struct MarkdownRendererTests {
     @Test("links, anchors, images and line breaks")
     func inlines() {
         let document = Document(blocks: [
-            para(.link(Link(target: .url("https://x.org/a b"), content: [text("site")])), text(" "),
-                 .link(Link(target: .anchor("sec"), content: [text("there")])), .lineBreak, text("next"),
-                 .image(Image(altText: "A chart", mediaPath: "word/media/c.png"))),
+            para(
+                .link(Link(target: .url("https://x.org/a b"), content: [text("site")])), text(" "),
+                .link(Link(target: .anchor("sec"), content: [text("there")])), .lineBreak, text("next"),
+                .image(Image(altText: "A chart", mediaPath: "word/media/c.png")))
         ])
         #expect(renderer.render(document) == "[site](<https://x.org/a b>) [there](#sec)\\\nnext![A chart](word/media/c.png)\n")
     }

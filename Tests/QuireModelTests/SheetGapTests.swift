@@ -29,9 +29,13 @@ struct SheetGapTests {
 
     @Test("CSV keeps every row but hands a long run out in bounded pieces")
     func csv() {
-        let gap = 20_000, width = 300
+        let gap = 20_000
+        let width = 300
         var writer = SheetStreamWriter(format: .csv)
-        var pieces = 0, largest = 0, lines = 0, bytes = 0
+        var pieces = 0
+        var largest = 0
+        var lines = 0
+        var bytes = 0
         func take(_ text: String) {
             pieces += 1
             largest = max(largest, text.utf8.count)

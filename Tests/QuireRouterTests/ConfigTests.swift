@@ -1,7 +1,8 @@
 import QuireBackends
 import QuireLLM
-@testable import QuireRouter
 import Testing
+
+@testable import QuireRouter
 
 struct ConfigTests {
     static let yaml = """
@@ -49,12 +50,21 @@ struct ConfigTests {
             ("backends:\n  a: { kind: openai, model: m, context_window: lots }\n", 2, "must be a number"),
             ("models: {}\n", 1, "unknown section 'models'"),
             // Numbers out of range (issue 14): no overflow trap, no NaN, no negative price.
-            ("backends:\n  a:\n    kind: openai\n    model: m\n    context_window: 1e300\n", 5, "'context_window' of backend 'a' must be a whole number from 256 to 100000000, not 1e300"),
+            (
+                "backends:\n  a:\n    kind: openai\n    model: m\n    context_window: 1e300\n", 5,
+                "'context_window' of backend 'a' must be a whole number from 256 to 100000000, not 1e300"
+            ),
             ("backends:\n  a:\n    kind: openai\n    model: m\n    max_output_tokens: 2.5\n", 5, "must be a whole number"),
             ("backends:\n  a:\n    kind: openai\n    model: m\n    input_price: .nan\n", 5, "'input_price' of backend 'a' must be a number."),
             ("backends:\n  a:\n    kind: openai\n    model: m\n    output_price: -3\n", 5, "from 0 to 1000000"),
-            ("backends:\n  a:\n    kind: openai\n    model: m\n    headers: { X-A: \"v\\r\\nBcc: x\" }\n", 5, "header 'X-A' of backend 'a' contains a line break."),
-            ("backends:\n  a:\n    kind: openai\n    model: m\n    read_timeout: 0\n", 5, "'read_timeout' of backend 'a' (seconds) must be a number from 1 to 3600"),
+            (
+                "backends:\n  a:\n    kind: openai\n    model: m\n    headers: { X-A: \"v\\r\\nBcc: x\" }\n", 5,
+                "header 'X-A' of backend 'a' contains a line break."
+            ),
+            (
+                "backends:\n  a:\n    kind: openai\n    model: m\n    read_timeout: 0\n", 5,
+                "'read_timeout' of backend 'a' (seconds) must be a number from 1 to 3600"
+            ),
             ("tasks:\n  summarise:\n    use: builtin\n    temperature: 7\n", 4, "'temperature' of task 'summarise' must be a number from 0 to 2"),
             ("tasks:\n  summarise:\n    use: builtin\n    max_output_tokens: -1\n", 4, "'max_output_tokens' of task 'summarise' must be a whole number"),
         ])

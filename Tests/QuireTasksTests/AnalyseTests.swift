@@ -3,14 +3,17 @@ import QuireBackends
 import QuireImport
 import QuireLLM
 import QuireModel
-@testable import QuireTasks
 import QuireTestServer
 import QuireTestSupport
 import Testing
 
+@testable import QuireTasks
+
 struct AnalyseTests {
     static func orders() throws -> Sheet {
-        guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("sales.xlsx")) else { throw DocumentError(.corrupt, file: "sales.xlsx", message: "not a workbook") }
+        guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("sales.xlsx")) else {
+            throw DocumentError(.corrupt, file: "sales.xlsx", message: "not a workbook")
+        }
         return workbook.sheets[0]
     }
 
@@ -119,7 +122,6 @@ struct AnalyseTests {
     }
 }
 
-
 struct DimensionTests {
     static func sheet() throws -> Sheet {
         guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("sales-by-year.xlsx")) else {
@@ -201,7 +203,9 @@ struct FigureCheckTests {
 struct TotalsRowTests {
     @Test("a totals row at the foot of a table is left out of every figure, and said")
     func totals() throws {
-        guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("totals-row.xlsx")) else { throw DocumentError(.corrupt, file: "totals-row.xlsx", message: "not a workbook") }
+        guard case .workbook(let workbook) = try Importer().read(path: Fixtures.path("totals-row.xlsx")) else {
+            throw DocumentError(.corrupt, file: "totals-row.xlsx", message: "not a workbook")
+        }
         let sheet = workbook.sheets[0]
         let profile = TableProfiler.profile(sheet)
         #expect(profile.rows == 5)

@@ -11,7 +11,9 @@ import Testing
 struct AnswerCheckTests {
     static func completion(_ text: String, finish: String) -> TestHTTPServer.Reply {
         let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast()
-        return .body(#"{"choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"\#(finish)"}],"usage":{"prompt_tokens":10,"completion_tokens":5}}"#)
+        return .body(
+            #"{"choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"\#(finish)"}],"usage":{"prompt_tokens":10,"completion_tokens":5}}"#
+        )
     }
 
     static let content = TaskContent(name: "note.docx", kind: .document, sections: [.init(title: "Note", markdown: "# Note\n\nThe launch moved to May.\n")])
@@ -20,7 +22,8 @@ struct AnswerCheckTests {
     func cutAnswer() async throws {
         let calls = Atomic<Int>(0)
         try await TestHTTPServer.serving({ _ in
-            calls.add(1, ordering: .relaxed).newValue == 1 ? Self.completion("The launch", finish: "length") : Self.completion("The launch moved to May.", finish: "stop")
+            calls.add(1, ordering: .relaxed).newValue == 1
+                ? Self.completion("The launch", finish: "length") : Self.completion("The launch moved to May.", finish: "stop")
         }) { server in
             let backend = openAIBackend(server)
             let runner = TaskRunner(router: Router(), route: Route(task: "summarise", backends: [backend]))

@@ -3,10 +3,11 @@ import QuireBackends
 import QuireDOCX
 import QuireLLM
 import QuireModel
-@testable import QuireTasks
 import QuireTestServer
 import QuireTestSupport
 import Testing
+
+@testable import QuireTasks
 
 struct DraftTests {
     static let markdown = """
@@ -125,7 +126,9 @@ struct DraftTests {
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/draft.docx"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: soffice)
-        process.arguments = ["--headless", "-env:UserInstallation=file://\(dir)/profile", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", dir, dir + "/draft.docx"]
+        process.arguments = [
+            "--headless", "-env:UserInstallation=file://\(dir)/profile", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", dir, dir + "/draft.docx",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -152,8 +155,11 @@ struct DraftTests {
         #expect(request.maxOutputTokens == 1200)
 
         var sections: [TaskContent.Section] = []
-        for i in 1...10 { sections.append(.init(title: "S\(i)", markdown: "# S\(i)\n\n" + String(repeating: "Fact \(i) is stated here in full. ", count: 120) + "\n")) }
-        let big = DraftTask(brief: "Summary memo", references: [TaskContent(name: "big.docx", kind: .document, sections: sections)], options: TaskOptions(stream: false))
+        for i in 1...10 {
+            sections.append(.init(title: "S\(i)", markdown: "# S\(i)\n\n" + String(repeating: "Fact \(i) is stated here in full. ", count: 120) + "\n"))
+        }
+        let big = DraftTask(
+            brief: "Summary memo", references: [TaskContent(name: "big.docx", kind: .document, sections: sections)], options: TaskOptions(stream: false))
         try await withOpenAIServer(answer: { user, _ in
             user.contains("reference-notes") ? (200, "```markdown\n# Memo\n\n- point\n```") : (200, "- note")
         }) { server in

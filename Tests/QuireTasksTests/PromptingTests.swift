@@ -1,7 +1,8 @@
 import QuireLLM
 import QuireModel
-@testable import QuireTasks
 import Testing
+
+@testable import QuireTasks
 
 struct PromptingTests {
     @Test("token estimate: ASCII about 3.5 bytes a token, other scripts one a character")

@@ -4,10 +4,11 @@ import QuireImport
 import QuireLLM
 import QuireMail
 import QuireModel
-@testable import QuireTasks
 import QuireTestServer
 import QuireTestSupport
 import Testing
+
+@testable import QuireTasks
 
 struct ReplyTests {
     static func message(_ name: String) throws -> MailMessage {
@@ -36,7 +37,11 @@ struct ReplyTests {
         let eml = ReplyComposer(from: sender, date: Self.fixedDate, messageIDSeed: "abc").compose(reply: "Fine.", to: original)
         let head = eml.components(separatedBy: "\r\n\r\n")[0]
         let names = head.components(separatedBy: "\r\n").filter { !$0.hasPrefix(" ") }.map { $0.prefix { $0 != ":" } }
-        #expect(names == ["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "User-Agent"])
+        #expect(
+            names == [
+                "From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+                "User-Agent",
+            ])
         #expect(head.contains("Subject: Re: Plan  Bcc: victim@example.com"))
         let parsed = try MailReader().read(bytes: Array(eml.utf8), name: "r.eml")
         #expect(parsed.bcc.isEmpty && parsed.header("X-Evil") == nil)
@@ -96,10 +101,13 @@ struct ReplyTests {
     func request() async throws {
         let original = try Self.message("report-with-attachments.eml")
         let server = try await TestHTTPServer { _ in
-            .body(#"{"id":"m1","type":"message","role":"assistant","content":[{"type":"text","text":"Thanks, Zoë."}],"stop_reason":"end_turn","usage":{"input_tokens":50,"output_tokens":5}}"#)
+            .body(
+                #"{"id":"m1","type":"message","role":"assistant","content":[{"type":"text","text":"Thanks, Zoë."}],"stop_reason":"end_turn","usage":{"input_tokens":50,"output_tokens":5}}"#
+            )
         }
         let backend = HTTPChatBackend(
-            config: BackendConfig(name: "claude", kind: .anthropic, model: "claude-test", baseURL: server.baseURL, apiKey: "sk-ant", readTimeout: 5, totalTimeout: 10))
+            config: BackendConfig(
+                name: "claude", kind: .anthropic, model: "claude-test", baseURL: server.baseURL, apiKey: "sk-ant", readTimeout: 5, totalTimeout: 10))
         let runner = TaskRunner(router: Router(), route: Route(task: "reply", backends: [backend]))
         let options = TaskOptions(length: .short, tone: "warm", instructions: "Confirm we meet on Tuesday.", stream: false)
         let outcome = try await runner.run(ReplyTask(file: "r.eml", message: original, options: options)) { _ in }
@@ -123,7 +131,8 @@ struct ReplyTests {
 
     @Test("the built-in backend refuses to write a reply and names the config to write")
     func offlineRefuses() async throws {
-        let runner = TaskRunner(router: Router(), route: Route(task: "reply", backends: [BuiltinBackend(handlers: OfflineTasks.handlers, configHint: "/x/config.yaml")]))
+        let runner = TaskRunner(
+            router: Router(), route: Route(task: "reply", backends: [BuiltinBackend(handlers: OfflineTasks.handlers, configHint: "/x/config.yaml")]))
         await #expect(throws: LLMError.self) {
             _ = try await runner.run(ReplyTask(file: "r.eml", message: try Self.message("forwarded.eml"))) { _ in }
         }
@@ -140,7 +149,8 @@ struct ReplyAttachmentTests {
     @Test("the reply request tells the model which files came attached")
     func attachmentsNamed() throws {
         let original = try ReplyTests.message("report-with-attachments.eml")
-        guard case .single(let request) = ReplyTask(file: "report.eml", message: original).plan(PromptBudget(contextWindow: 100_000, maxOutputTokens: 1000)) else {
+        guard case .single(let request) = ReplyTask(file: "report.eml", message: original).plan(PromptBudget(contextWindow: 100_000, maxOutputTokens: 1000))
+        else {
             Issue.record("one request expected")
             return
         }

@@ -4,10 +4,11 @@ import QuireDOCX
 import QuireImport
 import QuireLLM
 import QuireModel
-@testable import QuireTasks
 import QuireTestServer
 import QuireTestSupport
 import Testing
+
+@testable import QuireTasks
 
 struct SummariseTests {
     static func sample() throws -> TaskContent {
@@ -192,7 +193,9 @@ extension SummariseTests {
             blocks.append(.heading(Heading(level: 1, content: [.text("Chapter \(chapter)", .plain)])))
             for paragraph in 1...10 {
                 var text = ""
-                for sentence in 1...8 { text += "In chapter \(chapter) the team reviewed item \(paragraph * 10 + sentence) of the programme and agreed next steps. " }
+                for sentence in 1...8 {
+                    text += "In chapter \(chapter) the team reviewed item \(paragraph * 10 + sentence) of the programme and agreed next steps. "
+                }
                 blocks.append(.paragraph(Paragraph(content: [.text(text, .plain)])))
             }
         }
@@ -214,7 +217,10 @@ extension SummariseTests {
                     if let n = Int(rest.prefix(while: \.isNumber)), !seen.contains(n) { seen.append(n) }
                 }
             }
-            return (200, seen.map { "Chapter \($0): reviewed and agreed." }.joined(separator: " ") + String(repeating: " The programme continues as planned.", count: 30))
+            return (
+                200,
+                seen.map { "Chapter \($0): reviewed and agreed." }.joined(separator: " ") + String(repeating: " The programme continues as planned.", count: 30)
+            )
         }) { server in
             let backend = openAIBackend(server, window: 8_000, maxOutput: 1000)
             let runner = TaskRunner(router: Router(), route: Route(task: "summarise", backends: [backend]), concurrency: 4)
@@ -243,7 +249,8 @@ extension SummariseTests {
         #expect(content.sections[0].markdown.contains(SheetFacts.marker))
         guard case .workbook(let book) = content.imported else { return }
         let amount = try #require(TableProfiler.profile(book.sheets[0]).columns.first { $0.name == "Amount" })
-        let line = "Amount: total \(OfflineAnalysis.figure(amount.sum!)), from \(OfflineAnalysis.figure(amount.min!)) to \(OfflineAnalysis.figure(amount.max!)) over \(amount.values) values."
+        let line =
+            "Amount: total \(OfflineAnalysis.figure(amount.sum!)), from \(OfflineAnalysis.figure(amount.min!)) to \(OfflineAnalysis.figure(amount.max!)) over \(amount.values) values."
         #expect(content.sections[0].markdown.contains(line))
         for length in TaskOptions.Length.allCases {
             let text = try await Self.offline(content, TaskOptions(length: length)).text
@@ -301,7 +308,8 @@ struct SummaryQualityTests {
         var sections: [TaskContent.Section] = []
         for (i, topic) in topics.enumerated() {
             let again = String(Self.facts[i].dropLast()) + ", as noted above."
-            let markdown = "# \(topic)\n\n\(Self.facts[i]) The team discussed the usual items and agreed to meet again. \(again)\n\n\(Self.disclaimer)\n\n| Item | Value |\n| --- | --- |\n| a | 1 |\n"
+            let markdown =
+                "# \(topic)\n\n\(Self.facts[i]) The team discussed the usual items and agreed to meet again. \(again)\n\n\(Self.disclaimer)\n\n| Item | Value |\n| --- | --- |\n| a | 1 |\n"
             sections.append(.init(title: topic, markdown: markdown))
         }
         return TaskContent(name: "report.docx", kind: .document, sections: sections)
@@ -321,7 +329,10 @@ struct SummaryQualityTests {
         }
         // A short summary of a long document fits a screen.
         var big: [TaskContent.Section] = []
-        for i in 1...300 { big.append(.init(title: "Chapter \(i)", markdown: "# Chapter \(i)\n\nChapter \(i) reports that item \(i) was delivered on time by team \(i % 17).\n")) }
+        for i in 1...300 {
+            big.append(
+                .init(title: "Chapter \(i)", markdown: "# Chapter \(i)\n\nChapter \(i) reports that item \(i) was delivered on time by team \(i % 17).\n"))
+        }
         let short = try await SummariseTests.offline(TaskContent(name: "big.docx", kind: .document, sections: big), TaskOptions(length: .short)).text
         #expect(short.split(separator: "\n").count <= 20)
     }
@@ -329,41 +340,41 @@ struct SummaryQualityTests {
     @Test("a mailbox: each message's new text; never quoted history, signatures, list footers, tracking links or unsubscribe lines")
     func mailbox() async throws {
         let mbox = """
-        From ada@example.org Mon Mar  4 09:00:00 2024
-        From: Ada <ada@example.org>
-        To: team@example.org
-        Subject: Offsite
-        Date: Mon, 4 Mar 2024 09:00:00 +0000
-        Message-ID: <o1@example.org>
+            From ada@example.org Mon Mar  4 09:00:00 2024
+            From: Ada <ada@example.org>
+            To: team@example.org
+            Subject: Offsite
+            Date: Mon, 4 Mar 2024 09:00:00 +0000
+            Message-ID: <o1@example.org>
 
-        The offsite moves to Bergen on 12 April.
+            The offsite moves to Bergen on 12 April.
 
-        View this email in your browser: https://click.example.com/track?id=123
-        https://click.example.com/open?u=abc&m=999
+            View this email in your browser: https://click.example.com/track?id=123
+            https://click.example.com/open?u=abc&m=999
 
-        --
-        Ada Lovelace
-        Head of Operations
+            --
+            Ada Lovelace
+            Head of Operations
 
-        From bob@example.org Mon Mar  4 10:00:00 2024
-        From: Bob <bob@example.org>
-        To: team@example.org
-        Subject: Re: Offsite
-        Date: Mon, 4 Mar 2024 10:00:00 +0000
-        Message-ID: <o2@example.org>
-        In-Reply-To: <o1@example.org>
+            From bob@example.org Mon Mar  4 10:00:00 2024
+            From: Bob <bob@example.org>
+            To: team@example.org
+            Subject: Re: Offsite
+            Date: Mon, 4 Mar 2024 10:00:00 +0000
+            Message-ID: <o2@example.org>
+            In-Reply-To: <o1@example.org>
 
-        Bob will book the train tickets by Friday.
+            Bob will book the train tickets by Friday.
 
-        On Mon, 4 Mar 2024, Ada wrote:
-        > The offsite moves to Bergen on 12 April.
+            On Mon, 4 Mar 2024, Ada wrote:
+            > The offsite moves to Bergen on 12 April.
 
-        Best regards,
-        Bob
-        ---
-        To unsubscribe from this list, send mail to team-leave@example.org.
+            Best regards,
+            Bob
+            ---
+            To unsubscribe from this list, send mail to team-leave@example.org.
 
-        """
+            """
         let content = ContentLoader().sections(of: try ContentLoader().read(bytes: Array(mbox.utf8), name: "offsite.mbox"), name: "offsite.mbox")
         let text = try await SummariseTests.offline(content, TaskOptions(length: .medium)).text
         #expect(text.contains("The offsite moves to Bergen on 12 April."))
@@ -398,11 +409,13 @@ struct ThreadSummaryTests {
             "Coffee beans are in the cupboard.", "The lift is serviced on Tuesday.", "Lost keys are at reception.", "Fire drill next week.",
         ]
         for (i, note) in notes.enumerated() {
-            mbox += "From a@x Mon Jan  1 10:00:00 2024\nFrom: Solo \(i) <s\(i)@example.org>\nSubject: Note \(i)\nDate: Mon, 1 Jan 2024 10:\(String(format: "%02d", i)):00 +0000\nMessage-ID: <s\(i)@example.org>\n\n\(note)\n\n"
+            mbox +=
+                "From a@x Mon Jan  1 10:00:00 2024\nFrom: Solo \(i) <s\(i)@example.org>\nSubject: Note \(i)\nDate: Mon, 1 Jan 2024 10:\(String(format: "%02d", i)):00 +0000\nMessage-ID: <s\(i)@example.org>\n\n\(note)\n\n"
         }
         for i in 1...5 {
             let reply = i == 1 ? "" : "In-Reply-To: <big\(i - 1)@example.org>\nReferences: <big1@example.org>\n"
-            mbox += "From a@x Tue Jan  2 10:00:00 2024\nFrom: Member \(i) <m\(i)@example.org>\nSubject: \(i == 1 ? "" : "Re: ")Migration plan\nDate: Tue, 2 Jan 2024 1\(i):00:00 +0000\nMessage-ID: <big\(i)@example.org>\n\(reply)\n\(["We move the database to the new cluster in May.", "The cluster needs two more nodes before May.", "I can order the nodes this week.", "Ordering approved, budget 12,000.", "Migration dry run booked for 20 April."][i - 1])\n\n"
+            mbox +=
+                "From a@x Tue Jan  2 10:00:00 2024\nFrom: Member \(i) <m\(i)@example.org>\nSubject: \(i == 1 ? "" : "Re: ")Migration plan\nDate: Tue, 2 Jan 2024 1\(i):00:00 +0000\nMessage-ID: <big\(i)@example.org>\n\(reply)\n\(["We move the database to the new cluster in May.", "The cluster needs two more nodes before May.", "I can order the nodes this week.", "Ordering approved, budget 12,000.", "Migration dry run booked for 20 April."][i - 1])\n\n"
         }
         let content = ContentLoader().sections(of: try ContentLoader().read(bytes: Array(mbox.utf8), name: "list.mbox"), name: "list.mbox")
         let text = try await SummariseTests.offline(content, TaskOptions(length: .short)).text

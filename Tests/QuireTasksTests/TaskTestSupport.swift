@@ -10,16 +10,17 @@ func withOpenAIServer<T>(
     answer: @escaping @Sendable (_ user: String, _ body: String) -> (status: Int, text: String),
     _ body: (TestHTTPServer) async throws -> T
 ) async throws -> T {
-    try await TestHTTPServer.serving({ received in
-        let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
-        let messages = json?["messages"] as? [[String: Any]] ?? []
-        let user = messages.last?["content"] as? String ?? ""
-        let (status, text) = answer(user, received.bodyText)
-        if status != 200 {
-            return .body(#"{"error":{"message":"\#(text)","type":"invalid_request_error","code":"context_length_exceeded"}}"#, status: status)
-        }
-        return .openAIChat(text, promptTokens: 100, completionTokens: 10)
-    }, body)
+    try await TestHTTPServer.serving(
+        { received in
+            let json = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
+            let messages = json?["messages"] as? [[String: Any]] ?? []
+            let user = messages.last?["content"] as? String ?? ""
+            let (status, text) = answer(user, received.bodyText)
+            if status != 200 {
+                return .body(#"{"error":{"message":"\#(text)","type":"invalid_request_error","code":"context_length_exceeded"}}"#, status: status)
+            }
+            return .openAIChat(text, promptTokens: 100, completionTokens: 10)
+        }, body)
 }
 
 func openAIBackend(_ server: TestHTTPServer, window: Int = 128_000, maxOutput: Int = 4096) -> HTTPChatBackend {

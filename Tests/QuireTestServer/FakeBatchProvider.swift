@@ -124,7 +124,9 @@ public final class FakeBatchProvider: @unchecked Sendable {
             s.submittedRequests += requests.count
             return id
         }
-        return .body(#"{"id":"\#(id)","object":"batch","status":"validating","input_file_id":"\#(fileID)","request_counts":{"total":\#(requests.count),"completed":0,"failed":0}}"#)
+        return .body(
+            #"{"id":"\#(id)","object":"batch","status":"validating","input_file_id":"\#(fileID)","request_counts":{"total":\#(requests.count),"completed":0,"failed":0}}"#
+        )
     }
 
     private func statusOpenAI(_ id: String) -> TestHTTPServer.Reply {
@@ -147,12 +149,20 @@ public final class FakeBatchProvider: @unchecked Sendable {
                             "choices": [["index": 0, "message": ["role": "assistant", "content": text], "finish_reason": "stop"]],
                             "usage": ["prompt_tokens": 100, "completion_tokens": 10],
                         ]
-                        output.append(Self.json(["id": "req_\(customID)", "custom_id": customID, "response": ["status_code": 200, "body": completion], "error": NSNull()]))
+                        output.append(
+                            Self.json([
+                                "id": "req_\(customID)", "custom_id": customID, "response": ["status_code": 200, "body": completion], "error": NSNull(),
+                            ]))
                     case .errored(let status, let type, let message):
                         let body: [String: Any] = ["error": ["message": message, "type": type, "code": type]]
-                        errors.append(Self.json(["id": "req_\(customID)", "custom_id": customID, "response": ["status_code": status, "body": body], "error": NSNull()]))
+                        errors.append(
+                            Self.json(["id": "req_\(customID)", "custom_id": customID, "response": ["status_code": status, "body": body], "error": NSNull()]))
                     case .expired:
-                        errors.append(Self.json(["id": "req_\(customID)", "custom_id": customID, "response": NSNull(), "error": ["code": "batch_expired", "message": "This request could not be executed before the completion window expired."]]))
+                        errors.append(
+                            Self.json([
+                                "id": "req_\(customID)", "custom_id": customID, "response": NSNull(),
+                                "error": ["code": "batch_expired", "message": "This request could not be executed before the completion window expired."],
+                            ]))
                     }
                 }
                 s.next += 1
@@ -163,7 +173,8 @@ public final class FakeBatchProvider: @unchecked Sendable {
                 s.files[batch.errorFile!] = Array(errors.map { $0 + "\n" }.joined().utf8)
             }
             s.batches[id] = batch
-            return #"{"id":"\#(id)","object":"batch","status":"completed","output_file_id":"\#(batch.outputFile!)","error_file_id":"\#(batch.errorFile!)","request_counts":{"total":\#(total),"completed":\#(total),"failed":0}}"#
+            return
+                #"{"id":"\#(id)","object":"batch","status":"completed","output_file_id":"\#(batch.outputFile!)","error_file_id":"\#(batch.errorFile!)","request_counts":{"total":\#(total),"completed":\#(total),"failed":0}}"#
         }
         guard let reply else { return .body(#"{"error":{"message":"no such batch"}}"#, status: 404) }
         return .body(reply)
@@ -189,7 +200,9 @@ public final class FakeBatchProvider: @unchecked Sendable {
             s.submittedRequests += requests.count
             return id
         }
-        return .body(#"{"id":"\#(id)","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":\#(requests.count),"succeeded":0,"errored":0,"canceled":0,"expired":0}}"#)
+        return .body(
+            #"{"id":"\#(id)","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":\#(requests.count),"succeeded":0,"errored":0,"canceled":0,"expired":0}}"#
+        )
     }
 
     private func statusAnthropic(_ id: String) -> TestHTTPServer.Reply {
@@ -199,9 +212,11 @@ public final class FakeBatchProvider: @unchecked Sendable {
             s.batches[id] = batch
             let total = batch.requests.count
             if batch.polls <= pollsBeforeEnd {
-                return #"{"id":"\#(id)","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":\#(total),"succeeded":0,"errored":0,"canceled":0,"expired":0}}"#
+                return
+                    #"{"id":"\#(id)","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":\#(total),"succeeded":0,"errored":0,"canceled":0,"expired":0}}"#
             }
-            return #"{"id":"\#(id)","type":"message_batch","processing_status":"ended","request_counts":{"processing":0,"succeeded":\#(total),"errored":0,"canceled":0,"expired":0},"results_url":"\#(s.baseURL)/v1/messages/batches/\#(id)/results"}"#
+            return
+                #"{"id":"\#(id)","type":"message_batch","processing_status":"ended","request_counts":{"processing":0,"succeeded":\#(total),"errored":0,"canceled":0,"expired":0},"results_url":"\#(s.baseURL)/v1/messages/batches/\#(id)/results"}"#
         }
         guard let reply else { return .body(#"{"type":"error","error":{"type":"not_found_error","message":"no such batch"}}"#, status: 404) }
         return .body(reply)

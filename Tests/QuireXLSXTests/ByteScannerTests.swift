@@ -1,8 +1,9 @@
 import QuireModel
 import QuireOOXML
 import QuireXML
-@testable import QuireXLSX
 import Testing
+
+@testable import QuireXLSX
 
 /// The byte scanner against libxml2 (through the event-driven CSV encoder) on
 /// hand-written XML, fed in pieces of every size, and on what it must refuse.
@@ -46,27 +47,53 @@ struct ByteScannerTests {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func sheet(_ rows: String, root: String = "worksheet", prefix: String = "", declaration: String = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#) -> [UInt8] {
+    static func sheet(
+        _ rows: String, root: String = "worksheet", prefix: String = "", declaration: String = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
+    ) -> [UInt8] {
         let p = prefix.isEmpty ? "" : prefix + ":"
         let xmlns = prefix.isEmpty ? "xmlns" : "xmlns:\(prefix)"
-        return Array((declaration + "\r\n<\(p)\(root) \(xmlns)=\"\(ns)\"><\(p)dimension ref=\"A1:C3\"/><\(p)sheetData>" + rows + "</\(p)sheetData></\(p)\(root)>").utf8)
+        return Array(
+            (declaration + "\r\n<\(p)\(root) \(xmlns)=\"\(ns)\"><\(p)dimension ref=\"A1:C3\"/><\(p)sheetData>" + rows + "</\(p)sheetData></\(p)\(root)>").utf8)
     }
 
     static let samples: [(String, [UInt8])] = [
-        ("plain cells of every type", sheet(
-            #"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="b"><v>1</v></c></row>"#
-                + #"<row r="3"><c r="A3"><v>1361.70</v></c><c r="B3" t="e"><v>#DIV/0!</v></c><c r="C3" t="str"><f>A1&amp;B1</f><v>x&lt;y</v></c></row>"#)),
-        ("inline strings with runs and phonetic text", sheet(
-            #"<row r="1"><c r="A1" t="inlineStr"><is><r><t xml:space="preserve">Tok </t></r><r><t>yo</t></r><rPh sb="0" eb="1"><t>トウ</t></rPh></is></c><c r="B1" t="inlineStr"><is><t>東京</t></is></c></row>"#)),
-        ("references, CDATA, comments, processing instructions, CRLF", sheet(
-            "<row r=\"2\"><!-- a comment with <c> inside --><?pi data?><c r=\"A2\" t=\"inlineStr\"><is><t>a&#10;b&#x263A;&quot;&apos;<![CDATA[<raw & \"text\">]]>\r\nnext\rline</t></is></c></row>")),
-        ("a prefixed namespace, single quotes and spaces in tags", sheet(
-            "<x:row r='1' ><x:c r = 'B1' t = 's' ><x:v >1</x:v ></x:c><x:c r='C1'/></x:row>", prefix: "x")),
-        ("elements of other namespaces ignored, default namespace redeclared inside", sheet(
-            #"<row r="1"><c r="A1"><v>5</v><ext xmlns="urn:other"><v>99</v></ext></c><o:c xmlns:o="urn:other" r="B1"><o:v>7</o:v></o:c></row>"#)),
-        ("cells without references and rows without numbers", sheet(
-            #"<row><c><v>1</v></c><c><v>2</v></c></row><row><c t="s"><v>0</v></c><c/><c><v>3.5</v></c></row>"#)),
-        ("a byte order mark and no declaration", [0xEF, 0xBB, 0xBF] + sheet(#"<row r="1"><c r="A1"><v>1E-3</v></c><c r="B1"><v>-0</v></c><c r="C1"><v>0.0001</v></c></row>"#, declaration: "")),
+        (
+            "plain cells of every type",
+            sheet(
+                #"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="b"><v>1</v></c></row>"#
+                    + #"<row r="3"><c r="A3"><v>1361.70</v></c><c r="B3" t="e"><v>#DIV/0!</v></c><c r="C3" t="str"><f>A1&amp;B1</f><v>x&lt;y</v></c></row>"#)
+        ),
+        (
+            "inline strings with runs and phonetic text",
+            sheet(
+                #"<row r="1"><c r="A1" t="inlineStr"><is><r><t xml:space="preserve">Tok </t></r><r><t>yo</t></r><rPh sb="0" eb="1"><t>トウ</t></rPh></is></c><c r="B1" t="inlineStr"><is><t>東京</t></is></c></row>"#
+            )
+        ),
+        (
+            "references, CDATA, comments, processing instructions, CRLF",
+            sheet(
+                "<row r=\"2\"><!-- a comment with <c> inside --><?pi data?><c r=\"A2\" t=\"inlineStr\"><is><t>a&#10;b&#x263A;&quot;&apos;<![CDATA[<raw & \"text\">]]>\r\nnext\rline</t></is></c></row>"
+            )
+        ),
+        (
+            "a prefixed namespace, single quotes and spaces in tags",
+            sheet(
+                "<x:row r='1' ><x:c r = 'B1' t = 's' ><x:v >1</x:v ></x:c><x:c r='C1'/></x:row>", prefix: "x")
+        ),
+        (
+            "elements of other namespaces ignored, default namespace redeclared inside",
+            sheet(
+                #"<row r="1"><c r="A1"><v>5</v><ext xmlns="urn:other"><v>99</v></ext></c><o:c xmlns:o="urn:other" r="B1"><o:v>7</o:v></o:c></row>"#)
+        ),
+        (
+            "cells without references and rows without numbers",
+            sheet(
+                #"<row><c><v>1</v></c><c><v>2</v></c></row><row><c t="s"><v>0</v></c><c/><c><v>3.5</v></c></row>"#)
+        ),
+        (
+            "a byte order mark and no declaration",
+            [0xEF, 0xBB, 0xBF] + sheet(#"<row r="1"><c r="A1"><v>1E-3</v></c><c r="B1"><v>-0</v></c><c r="C1"><v>0.0001</v></c></row>"#, declaration: "")
+        ),
     ]
 
     @Test("the scanner writes what libxml2's events give, however the bytes are cut", arguments: samples.map(\.0))
@@ -174,9 +201,10 @@ struct ByteScannerTests {
 
     @Test("shared strings scanned equal shared strings parsed by libxml2, cut anywhere")
     func sharedStrings() throws {
-        let xml = Array((#"<?xml version="1.0"?><sst xmlns="\#(Self.ns)" count="3"><si><t>plain</t></si>"#
-            + #"<si><r><rPr><b/></rPr><t xml:space="preserve">bold </t></r><r><t>&amp; run</t></r><rPh sb="0" eb="1"><t>ふり</t></rPh><phoneticPr fontId="1"/></si>"#
-            + #"<si><t>_x000D_line&#xA;two</t></si><si/></sst>"#).utf8)
+        let xml = Array(
+            (#"<?xml version="1.0"?><sst xmlns="\#(Self.ns)" count="3"><si><t>plain</t></si>"#
+                + #"<si><r><rPr><b/></rPr><t xml:space="preserve">bold </t></r><r><t>&amp; run</t></r><rPh sb="0" eb="1"><t>ふり</t></rPh><phoneticPr fontId="1"/></si>"#
+                + #"<si><t>_x000D_line&#xA;two</t></si><si/></sst>"#).utf8)
         let reader = SharedStringsReader()
         try xml.withUnsafeBytes {
             try XMLPushParser.parse($0, part: "sst.xml", namespaces: NS.table, localNames: SharedStringsState.Tag.localNames, handler: reader)

@@ -78,7 +78,8 @@ struct XLSXCorpusConformanceTests {
             print("corpus not present: XLSX conformance skipped")
             return
         }
-        var compared = 0, matched = 0
+        var compared = 0
+        var matched = 0
         var rejected: [String] = []
         var mismatches: [String] = []
         for file in files {
@@ -104,7 +105,8 @@ struct XLSXCorpusConformanceTests {
                 for row in sheet.rows { for cell in row.cells { grid[row.index - 1, default: [:]][cell.column] = cell } }
                 for r in 0..<min(a.count, b.count) {
                     for c in 0..<min(a[r].count, b[r].count) {
-                        let x = Self.normalise(a[r][c]), y = Self.normalise(b[r][c])
+                        let x = Self.normalise(a[r][c])
+                        let y = Self.normalise(b[r][c])
                         guard x == y, x != nil else { continue }
                         compared += 1
                         let mine = Self.ours(grid[r]?[c])
@@ -118,7 +120,9 @@ struct XLSXCorpusConformanceTests {
             }
         }
         let rate = compared == 0 ? 1 : Double(matched) / Double(compared)
-        print("XLSX conformance: \(files.count) files, \(rejected.count) rejected cleanly; cell agreement \(matched)/\(compared) = \(String(format: "%.2f", rate * 100))% where calamine and openpyxl agree")
+        print(
+            "XLSX conformance: \(files.count) files, \(rejected.count) rejected cleanly; cell agreement \(matched)/\(compared) = \(String(format: "%.2f", rate * 100))% where calamine and openpyxl agree"
+        )
         for line in rejected { print("  rejected: \(line)") }
         for line in mismatches { print("  differs: \(line)") }
         #expect(rate >= 0.98)

@@ -1,6 +1,7 @@
 import QuireModel
-@testable import QuireXLSX
 import Testing
+
+@testable import QuireXLSX
 
 /// Extreme values under every kind of format code (issue 14): no overflow trap, no endless loop,
 /// and what is shown stays meaningful.
@@ -31,11 +32,13 @@ struct NumberFormatHostileTests {
         #expect(shown == Self.codes.count * Self.values.count)
     }
 
-    @Test("values beyond what a format can show fall back to Excel's markers or General", arguments: [
-        ("# ?/?", 1e300, "1E+300"), ("# ??/??", -1e300, "-1E+300"), ("?/?", 9e18, "9E+18"), ("# ?/0", 2.5, "2.5"),
-        ("[h]:mm", 1e300, "########"), ("[ss]", -1e300, "########"), ("0.00E+00%%%%%", 1e300, "#NUM!"),
-        ("0.00E+00%", 1e300, "1.00E+302%"), ("0.00", .nan, "#NUM!"), ("[h]:mm", 1.5, "36:00"),
-    ])
+    @Test(
+        "values beyond what a format can show fall back to Excel's markers or General",
+        arguments: [
+            ("# ?/?", 1e300, "1E+300"), ("# ??/??", -1e300, "-1E+300"), ("?/?", 9e18, "9E+18"), ("# ?/0", 2.5, "2.5"),
+            ("[h]:mm", 1e300, "########"), ("[ss]", -1e300, "########"), ("0.00E+00%%%%%", 1e300, "#NUM!"),
+            ("0.00E+00%", 1e300, "1.00E+302%"), ("0.00", .nan, "#NUM!"), ("[h]:mm", 1.5, "36:00"),
+        ])
     func fallbacks(code: String, value: Double, shown: String) {
         #expect(NumberFormat(code: code).format(value) == shown)
     }

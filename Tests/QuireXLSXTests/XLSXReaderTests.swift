@@ -1,8 +1,9 @@
 import Foundation
 import QuireModel
 import QuireTestSupport
-@testable import QuireXLSX
 import Testing
+
+@testable import QuireXLSX
 
 func workbook(_ name: String) throws -> Workbook {
     try XLSXReader().read(path: Fixtures.path(name))
@@ -38,12 +39,13 @@ struct XLSXReaderTests {
         #expect(cell(data, "C4")?.formatted == "TRUE")
     }
 
-    @Test("number formats give both the typed value and the text Excel shows",
-          arguments: [
+    @Test(
+        "number formats give both the typed value and the text Excel shows",
+        arguments: [
             ("B2", "1,234,567.89"), ("B3", "12.3%"), ("B4", "1.23E+04"), ("B5", "-€1,234.50"), ("B6", "3 3/4"),
             ("B7", "2024-03-01"), ("B8", "1 Mar 2024 13:45:30"), ("B9", "9:05 AM"), ("B10", "36:00"), ("B11", "42"),
             ("B12", "zero"), ("B13", "0.333333333"), ("B14", "1.23457E+14"),
-          ])
+        ])
     func formats(reference: String, shown: String) throws {
         let sheet = try workbook("number-formats.xlsx").sheets[0]
         #expect(cell(sheet, reference)?.formatted == shown)
@@ -53,12 +55,18 @@ struct XLSXReaderTests {
     func dates() throws {
         let sheet = try workbook("number-formats.xlsx").sheets[0]
         #expect(cell(sheet, "B7")?.value == .date(DateTimeValue(year: 2024, month: 3, day: 1, serial: 45_352)))
-        guard case .date(let stamp)? = cell(sheet, "B8")?.value else { Issue.record("not a date"); return }
+        guard case .date(let stamp)? = cell(sheet, "B8")?.value else {
+            Issue.record("not a date")
+            return
+        }
         #expect(stamp.description == "2024-03-01T13:45:30")
         #expect(cell(sheet, "B10")?.value == .duration(1.5 * 86_400))
         let old = try workbook("date1904.xlsx")
         #expect(old.uses1904Dates)
-        guard case .date(let leap)? = cell(old.sheets[0], "A1")?.value else { Issue.record("not a date"); return }
+        guard case .date(let leap)? = cell(old.sheets[0], "A1")?.value else {
+            Issue.record("not a date")
+            return
+        }
         #expect(leap.description == "2020-02-29")
         #expect(cell(old.sheets[0], "A2")?.formatted == "1904-01-01")
     }
@@ -88,10 +96,12 @@ struct XLSXReaderTests {
         #expect(layout.mergedRanges.count == 1)
     }
 
-    @Test("encrypted and legacy files are refused with their own errors", arguments: [
-        ("encrypted.docx", DocumentError.Code.encrypted), ("legacy-word97.doc", .legacyFormat), ("empty.docx", .empty),
-        ("truncated.docx", .truncated),
-    ])
+    @Test(
+        "encrypted and legacy files are refused with their own errors",
+        arguments: [
+            ("encrypted.docx", DocumentError.Code.encrypted), ("legacy-word97.doc", .legacyFormat), ("empty.docx", .empty),
+            ("truncated.docx", .truncated),
+        ])
     func refused(name: String, code: DocumentError.Code) {
         let error = #expect(throws: DocumentError.self) { _ = try workbook(name) }
         #expect(error?.code == code)
@@ -99,14 +109,16 @@ struct XLSXReaderTests {
 }
 
 struct NumberFormatTests {
-    @Test("sections, conditions, literals and rounding", arguments: [
-        ("0.00", 2.345, "2.35"), ("#,##0", 1234567.4, "1,234,567"), ("0%", 0.256, "26%"), ("#,##0,\"k\"", 12345, "12k"),
-        ("0.00;(0.00)", -3.5, "(3.50)"), ("[>=100]\"big\";\"small\"", 150, "big"), ("[>=100]\"big\";\"small\"", 5, "small"),
-        ("General", 1e-12, "1E-12"), ("General", -0.5, "-0.5"), ("#.##", 0.5, ".5"), ("00000", 42, "00042"),
-        ("mm:ss", 0.000_694_444_444, "01:00"), ("dddd, mmmm d", 45_352, "Friday, March 1"), ("yy-m-d h:mm", 45_352.75, "24-3-1 18:00"),
-        ("# ??/??", 0.3333, "1/3"), ("0.0E+00", 0.000_123, "1.2E-04"), ("0E+00", 99_999, "1E+05"),
-        ("0.00E+00", 9.999_9, "1.00E+01"),
-    ])
+    @Test(
+        "sections, conditions, literals and rounding",
+        arguments: [
+            ("0.00", 2.345, "2.35"), ("#,##0", 1234567.4, "1,234,567"), ("0%", 0.256, "26%"), ("#,##0,\"k\"", 12345, "12k"),
+            ("0.00;(0.00)", -3.5, "(3.50)"), ("[>=100]\"big\";\"small\"", 150, "big"), ("[>=100]\"big\";\"small\"", 5, "small"),
+            ("General", 1e-12, "1E-12"), ("General", -0.5, "-0.5"), ("#.##", 0.5, ".5"), ("00000", 42, "00042"),
+            ("mm:ss", 0.000_694_444_444, "01:00"), ("dddd, mmmm d", 45_352, "Friday, March 1"), ("yy-m-d h:mm", 45_352.75, "24-3-1 18:00"),
+            ("# ??/??", 0.3333, "1/3"), ("0.0E+00", 0.000_123, "1.2E-04"), ("0E+00", 99_999, "1E+05"),
+            ("0.00E+00", 9.999_9, "1.00E+01"),
+        ])
     func render(code: String, value: Double, shown: String) {
         #expect(NumberFormat(code: code).format(value) == shown)
     }
@@ -177,10 +189,11 @@ struct SheetExtrasTests {
     func extras() throws {
         let sheet = try workbook("links-tables-comments.xlsx").sheets[0]
         #expect(sheet.tables == [SheetTable(name: "OrdersTable", range: CellRange("A1:C3")!, headerRowCount: 1)])
-        #expect(sheet.hyperlinks == [
-            CellHyperlink(reference: "E1", target: .url("https://example.com/orders?id=7")),
-            CellHyperlink(reference: "E2", target: .location("Summary!A1")),
-        ])
+        #expect(
+            sheet.hyperlinks == [
+                CellHyperlink(reference: "E1", target: .url("https://example.com/orders?id=7")),
+                CellHyperlink(reference: "E2", target: .location("Summary!A1")),
+            ])
         #expect(sheet.comments == [CellComment(reference: "B2", author: "Ada Reviewer", text: "Check the quantity")])
         #expect(sheet.hiddenColumns == [3])
         // An array formula's other cells show the same formula.
@@ -193,7 +206,9 @@ struct SheetExtrasTests {
     @Test("comments and links are listed after the sheet's table")
     func rendered() throws {
         let text = WorkbookRenderer().markdown(try workbook("links-tables-comments.xlsx"))
-        #expect(text.contains("Comments:\n- **B2** (Ada Reviewer): Check the quantity\n\nLinks:\n- **E1**: <https://example.com/orders?id=7>\n- **E2**: <Summary!A1>\n"))
+        #expect(
+            text.contains(
+                "Comments:\n- **B2** (Ada Reviewer): Check the quantity\n\nLinks:\n- **E1**: <https://example.com/orders?id=7>\n- **E2**: <Summary!A1>\n"))
     }
 }
 
@@ -201,18 +216,21 @@ struct ThreadedCommentTests {
     @Test("threaded comments with their authors from persons.xml; Excel's note copy of a thread is left out")
     func threaded() throws {
         let sheet = try workbook("threaded-comments.xlsx").sheets[0]
-        #expect(sheet.comments == [
-            CellComment(reference: "B2", author: "Grace Hopper", text: "Is this still open?", isThreaded: true, date: "2024-03-01T10:00:00.00"),
-            CellComment(
-                reference: "B2", author: "Alan Turing", text: "Yes, until Friday & no longer.", isThreaded: true, isReply: true,
-                date: "2024-03-02T09:30:00.00"),
-            CellComment(reference: "A3", author: "Note Writer", text: "A plain note"),
-        ])
+        #expect(
+            sheet.comments == [
+                CellComment(reference: "B2", author: "Grace Hopper", text: "Is this still open?", isThreaded: true, date: "2024-03-01T10:00:00.00"),
+                CellComment(
+                    reference: "B2", author: "Alan Turing", text: "Yes, until Friday & no longer.", isThreaded: true, isReply: true,
+                    date: "2024-03-02T09:30:00.00"),
+                CellComment(reference: "A3", author: "Note Writer", text: "A plain note"),
+            ])
         let markdown = WorkbookRenderer().markdown(try workbook("threaded-comments.xlsx"))
         #expect(markdown.contains("- **B2** (Grace Hopper): Is this still open?\n- **B2** (Alan Turing, reply): Yes, until Friday & no longer.\n"))
         #expect(!markdown.contains("Your version of Excel"))
         let json = WorkbookRenderer().json(try workbook("threaded-comments.xlsx"), pretty: false)
-        #expect(json.contains(#"{"ref":"B2","author":"Alan Turing","text":"Yes, until Friday & no longer.","threaded":true,"reply":true,"date":"2024-03-02T09:30:00.00"}"#))
+        #expect(
+            json.contains(
+                #"{"ref":"B2","author":"Alan Turing","text":"Yes, until Friday & no longer.","threaded":true,"reply":true,"date":"2024-03-02T09:30:00.00"}"#))
     }
 }
 
@@ -237,10 +255,12 @@ struct UTF16PartTests {
 }
 
 struct NumberParsingTests {
-    @Test("the fast decimal path gives exactly what the standard parser gives", arguments: [
-        "0", "-0", "1", "1361.7", "0.0012", "-42.5", "123456789012345", "0.1", "0.3333333333", "2500", "9007199254740993",
-        "1e5", "12.", " 7", "1.2345678901234567",
-    ])
+    @Test(
+        "the fast decimal path gives exactly what the standard parser gives",
+        arguments: [
+            "0", "-0", "1", "1361.7", "0.0012", "-42.5", "123456789012345", "0.1", "0.3333333333", "2500", "9007199254740993",
+            "1e5", "12.", " 7", "1.2345678901234567",
+        ])
     func exact(text: String) {
         var bytes = Array(text.utf8)
         let ours = SheetState.double(&bytes)

@@ -185,7 +185,8 @@ struct ConcurrentHandlerTests {
     @Test("a handler on another thread sees exactly the events the serial one sees")
     func sameEvents() throws {
         let xml = Self.bigDocument()
-        let serial = Recorder(), concurrent = Recorder()
+        let serial = Recorder()
+        let concurrent = Recorder()
         try parse(xml, handler: serial, concurrent: false, chunk: 4096)
         try parse(xml, handler: concurrent, concurrent: true, chunk: 4096)
         #expect(concurrent.events.count == 40_002)

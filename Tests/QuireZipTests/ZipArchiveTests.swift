@@ -64,7 +64,9 @@ struct ZipArchiveTests {
         var bytes = try #require(Fixtures.bytes(Fixtures.path("sample-report.docx")))
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
-        func put32(_ value: UInt32, _ at: inout [UInt8], _ offset: Int) { for i in 0..<4 { at[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) } }
+        func put32(_ value: UInt32, _ at: inout [UInt8], _ offset: Int) {
+            for i in 0..<4 { at[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
+        }
         let eocd = try #require((0...(bytes.count - 22)).reversed().first { u32($0) == 0x0605_4B50 })
         let (cdSize, cdOffset) = (u32(eocd + 12), u32(eocd + 16))
         var directory: [UInt8] = []
@@ -76,7 +78,9 @@ struct ZipArchiveTests {
             put32(0xFFFF_FFFF, &entry, 20)
             put32(0xFFFF_FFFF, &entry, 24)
             var extra: [UInt8] = [1, 0, 16, 0]
-            for value in [uncompressed, 0x7FFF_FFFF_FFFF_FFF0] as [UInt64] { for i in 0..<8 { extra.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) } }
+            for value in [uncompressed, 0x7FFF_FFFF_FFFF_FFF0] as [UInt64] {
+                for i in 0..<8 { extra.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+            }
             entry.insert(contentsOf: extra, at: 46 + n)
             entry[30] = UInt8((m + extra.count) & 0xFF)
             entry[31] = UInt8((m + extra.count) >> 8)
