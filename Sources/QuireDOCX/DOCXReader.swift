@@ -12,13 +12,16 @@ public struct DOCXReader: Sendable {
     public struct Options: Sendable {
         /// Bounds on the ZIP container (zip bombs, huge entries).
         public var limits: ZipLimits
-        /// Parts at least this big (uncompressed bytes) are read on two cores: one thread
-        /// tokenises the XML, another builds the model (and calls a streaming `body`
-        /// closure). `Int64.max` keeps everything on the calling thread.
+        /// With `parallelism` above 1, parts at least this big (uncompressed bytes) are read
+        /// on two cores: one thread tokenises the XML, another builds the model (and calls a
+        /// streaming `body` closure), a third inflates ahead.
         public var parallelThreshold: Int64
-        public init(limits: ZipLimits = .default, parallelThreshold: Int64 = 1 << 20) {
+        /// Threads the reader may use: 1 (the default) reads on the calling thread only.
+        public var parallelism: Int
+        public init(limits: ZipLimits = .default, parallelThreshold: Int64 = 1 << 20, parallelism: Int = 1) {
             self.limits = limits
             self.parallelThreshold = parallelThreshold
+            self.parallelism = parallelism
         }
     }
 
@@ -116,7 +119,7 @@ public struct DOCXReader: Sendable {
                 sink(block)
             }
         }
-        try package.stream(main, into: body, localNames: Tag.localNames, parallelThreshold: options.parallelThreshold)
+        try package.stream(main, into: body, localNames: Tag.localNames, parallelThreshold: options.parallelism > 1 ? options.parallelThreshold : .max)
         let blocks = body.finish()
         if sink == nil, case .heading(let heading)? = blocks.first(where: { if case .heading = $0 { true } else { false } }) {
             firstHeading = heading

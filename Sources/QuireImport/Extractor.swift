@@ -94,10 +94,10 @@ public struct Extractor: Sendable {
         switch opened {
         case .package(let package, .xlsx) where !workbookOptions.fillMergedCells:
             // Sheets stream row by row: a sheet of millions of rows is never held.
-            let reader = XLSXReader(options: .init(limits: importer.limits))
+            let reader = XLSXReader(options: importer.xlsxOptions)
             try streamWorkbook(try reader.open(package: package), file: file, write: write)
         case .package(let package, .docx) where format == .markdown || format.isJSON:
-            let reader = DOCXReader(options: .init(limits: importer.limits))
+            let reader = DOCXReader(options: importer.docxOptions)
             try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
         case .other(.mbox):
             try extractMailbox(file: file, write: write) { body in try importer.mboxReader.forEachMessage(path: file, body) }
@@ -123,8 +123,12 @@ public struct Extractor: Sendable {
         let jobs = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
         let results = (0..<workers).map { _ in BoundedChannel<Done>(capacity: perWorker) }
         let extractor = self
-        let threads = (0..<workers).map { k in
-            BackgroundThread(name: "quire-files") { [jobs, results] in
+        let stop = {
+            for channel in jobs { channel.close() }
+            for channel in results { channel.cancel() }
+        }
+        guard importer.parallelism > 1,
+            let threads = BackgroundThread.start(count: workers, name: "quire-files", stop: stop, { [jobs, results] k in
                 defer { results[k].close() }
                 while let path = jobs[k].take() {
                     let collected = Collected()
@@ -137,11 +141,22 @@ public struct Extractor: Sendable {
                     done.output = collected.text
                     guard results[k].put(done) else { return }
                 }
+            })
+        else {
+            // One thread: each file in turn, streamed.
+            for path in paths {
+                write(header(path))
+                do throws(DocumentError) {
+                    try extract(path: path, write: write)
+                } catch {
+                    failed(path, error)
+                }
+                write(footer)
             }
+            return
         }
         defer {
-            for channel in jobs { channel.close() }
-            for channel in results { channel.cancel() }
+            stop()
             for thread in threads { thread.join() }
         }
         var inFlight: [(path: String, worker: Int)] = []
@@ -263,18 +278,22 @@ public struct Extractor: Sendable {
         let jobs = (0..<workers).map { _ in BoundedChannel<MboxReader.Entry>(capacity: perWorker) }
         let results = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
         let renderer = MailboxRenderer(extractor: self, file: file)
-        let threads = (0..<workers).map { k in
-            BackgroundThread(name: "quire-mail") { [jobs, results] in
+        let stop = {
+            for channel in jobs { channel.close() }
+            for channel in results { channel.cancel() }
+        }
+        // One thread (parallelism 1, or none to be had): each message is rendered here.
+        let threads =
+            importer.parallelism > 1
+            ? BackgroundThread.start(count: workers, name: "quire-mail", stop: stop, { [jobs, results] k in
                 defer { results[k].close() }
                 while let entry = jobs[k].take() {
                     guard results[k].put(renderer.render(entry)) else { return }
                 }
-            }
-        }
+            }) : nil
         defer {
-            for channel in jobs { channel.close() }
-            for channel in results { channel.cancel() }
-            for thread in threads { thread.join() }
+            stop()
+            for thread in threads ?? [] { thread.join() }
         }
         var inFlight: [(worker: Int, offset: Int)] = []
         var dispatched = 0
@@ -302,6 +321,10 @@ public struct Extractor: Sendable {
         }
         do {
             try messages { entry in
+                guard threads != nil else {
+                    emit(renderer.render(entry), offset: entry.offset)
+                    return
+                }
                 while inFlight.count >= workers * perWorker { collect() }
                 let worker = dispatched % workers
                 dispatched += 1
@@ -499,25 +522,51 @@ public struct Extractor: Sendable {
         write: @escaping @Sendable (String) -> Void,
         _ read: ((Block) -> Void) throws(DocumentError) -> Document
     ) throws(DocumentError) {
-        let channel = BoundedChannel<RenderItem>(capacity: 8)
-        let options = self.options
         let format = self.format
-        let renderer = BackgroundThread(name: "quire-render") {
-            var markdown = MarkdownStream(options: options)
+        let options = self.options
+        /// Markdown or JSON, as blocks arrive.
+        struct Stream {
+            var markdown: MarkdownStream
             var json: JSONDocumentStream?
-            if case .json(let pretty) = format { json = JSONDocumentStream(pretty: pretty) }
-            while let item = channel.take() {
-                switch item {
-                case .blocks(let blocks):
-                    for block in blocks {
-                        if json != nil { json!.append(block) } else { markdown.append(block) }
-                    }
-                case .rest(let document):
-                    if json != nil { json!.finish(document) } else { markdown.finish(document) }
-                }
-                let text = json?.takeOutput() ?? markdown.takeOutput()
-                if !text.isEmpty { write(text) }
+            init(format: Format, options: RenderOptions) {
+                markdown = MarkdownStream(options: options)
+                if case .json(let pretty) = format { json = JSONDocumentStream(pretty: pretty) }
             }
+            mutating func append(_ block: Block) { if json != nil { json!.append(block) } else { markdown.append(block) } }
+            mutating func finish(_ rest: Document) { if json != nil { json!.finish(rest) } else { markdown.finish(rest) } }
+            mutating func takeOutput() -> String { json?.takeOutput() ?? markdown.takeOutput() }
+        }
+        let channel = BoundedChannel<RenderItem>(capacity: 8)
+        let started =
+            importer.parallelism > 1
+            ? BackgroundThread(name: "quire-render") {
+                var stream = Stream(format: format, options: options)
+                while let item = channel.take() {
+                    switch item {
+                    case .blocks(let blocks):
+                        for block in blocks { stream.append(block) }
+                    case .rest(let document):
+                        stream.finish(document)
+                    }
+                    let text = stream.takeOutput()
+                    if !text.isEmpty { write(text) }
+                }
+            } : nil
+        guard let renderer = started else {
+            // One thread: render each block as it is read, writing every 64 KB or so.
+            var stream = Stream(format: format, options: options)
+            var pending = ""
+            let rest = try read { block in
+                stream.append(block)
+                pending += stream.takeOutput()
+                if pending.utf8.count >= 1 << 16 {
+                    write(pending)
+                    pending = ""
+                }
+            }
+            stream.finish(rest)
+            write(pending + stream.takeOutput())
+            return
         }
         var batch: [Block] = []
         batch.reserveCapacity(Extractor.batchSize)

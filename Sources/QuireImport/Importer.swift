@@ -43,11 +43,19 @@ public struct Importer: Sendable {
     public var limits: ZipLimits
     /// Bytes read of one message (an .eml file or an mbox entry); see `MailReader.Limits`.
     public var maxMessageBytes: Int
+    /// Threads the readers (and the `Extractor` over this importer) may use. 1, the default,
+    /// keeps all work on the calling thread; the command line passes the machine's cores.
+    public var parallelism: Int
 
-    public init(limits: ZipLimits = .default, maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) {
+    public init(limits: ZipLimits = .default, maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes, parallelism: Int = 1) {
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes
+        self.parallelism = max(1, parallelism)
     }
+
+    /// The DOCX reader's and the XLSX reader's options for this importer.
+    var docxOptions: DOCXReader.Options { .init(limits: limits, parallelism: parallelism) }
+    var xlsxOptions: XLSXReader.Options { .init(limits: limits, parallelism: parallelism) }
 
     /// The mbox reader with this importer's message size limit.
     public var mboxReader: MboxReader { MboxReader(maxMessageBytes: maxMessageBytes) }
@@ -189,10 +197,10 @@ public struct Importer: Sendable {
     package func read(_ opened: Opened, file: String, separatesQuotedText: Bool = true) throws(DocumentError) -> ImportedContent {
         switch opened {
         case .package(let package, .xlsx):
-            return .workbook(try XLSXReader(options: .init(limits: limits)).read(package))
+            return .workbook(try XLSXReader(options: xlsxOptions).read(package))
         case .package(let package, .docx), .package(let package, .zip):
             // The DOCX reader says precisely what is wrong with a ZIP that is no document.
-            return .document(try DOCXReader(options: .init(limits: limits)).read(package: package))
+            return .document(try DOCXReader(options: docxOptions).read(package: package))
         case .other(.mail):
             return .mail(try readMailFile(path: file, separatesQuotedText: separatesQuotedText))
         case .package(_, let format), .other(let format):

@@ -61,6 +61,8 @@ package struct OPCPackage: Sendable {
     ) throws(DocumentError) -> Bool {
         guard let entry = archive.entry(part) else { return false }
         let big = entry.uncompressedSize >= parallelThreshold
+        // Without a thread to be had, the parser calls the handler itself and the chunks are
+        // inflated here: slower, never failing.
         let parser = XMLPushParser(
             part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler, concurrentHandler: big)
         do {

@@ -13,9 +13,11 @@
 package final class BackgroundThread: Sendable {
     private let thread: pthread_t
 
-    /// Starts `body` on a new thread; `name` says which stage it is.
-    package init(name: String = "quire-worker", _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(ClosureBox(body, name: name)).toOpaque()
+    /// Starts `body` on a new thread; `name` says which stage it is. Nil when the system
+    /// cannot start one (a thread or memory limit): the caller then does the work on its own
+    /// thread, more slowly but without failing.
+    package init?(name: String = "quire-worker", _ body: @escaping @Sendable () -> Void) {
+        let retained = Unmanaged.passRetained(ClosureBox(body, name: name))
         var thread = pthread_t()
         let status = pthread_create(
             &thread, nil,
@@ -23,9 +25,29 @@ package final class BackgroundThread: Sendable {
                 let box = Unmanaged<ClosureBox>.fromOpaque(argument!).takeRetainedValue()
                 box.body()
                 return nil
-            }, box)
-        precondition(status == 0, "pthread_create failed (\(status))")
+            }, retained.toOpaque())
+        guard status == 0 else {
+            retained.release()
+            return nil
+        }
         self.thread = thread
+    }
+
+    /// `count` threads running `body(k)`, or nil when one of them cannot start; then those
+    /// already started are ended with `stop` (which must make their bodies return) and joined.
+    package static func start(
+        count: Int, name: String, stop: () -> Void, _ body: @escaping @Sendable (Int) -> Void
+    ) -> [BackgroundThread]? {
+        var threads: [BackgroundThread] = []
+        for k in 0..<count {
+            guard let thread = BackgroundThread(name: name, { body(k) }) else {
+                stop()
+                for started in threads { started.join() }
+                return nil
+            }
+            threads.append(thread)
+        }
+        return threads
     }
 
     /// Waits for the thread to finish. Call exactly once.

@@ -31,8 +31,13 @@ struct SegmentedSheetScan {
 
     private enum Mode { case sequential, segmented, fallback }
 
-    init(client: CSVState, part: String, segmentSize: Int = 1 << 20) {
+    /// Whether to scan on two threads at all (`parallelism` above 1); without, this is the
+    /// one scanner.
+    private let parallel: Bool
+
+    init(client: CSVState, part: String, segmentSize: Int = 1 << 20, parallel: Bool = true) {
         self.segmentSize = segmentSize
+        self.parallel = parallel
         scanner = ByteScanner(client: client, part: part)
         jobs = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
         results = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
@@ -46,10 +51,9 @@ struct SegmentedSheetScan {
         switch mode {
         case .sequential:
             // Switch once the rows are under way, at the first row that starts in this chunk.
-            if scanner.client.canUseSegments, scanner.defaultIsSpreadsheet, let cut = Self.firstRowTag(bytes) {
+            if parallel, scanner.client.canUseSegments, scanner.defaultIsSpreadsheet, let cut = Self.firstRowTag(bytes) {
                 try scanner.feed(UnsafeRawBufferPointer(rebasing: chunk[..<cut]))
-                if scanner.depth == 2 && !scanner.hasPending && !scanner.sawMarkupDeclaration {
-                    startWorkers()
+                if scanner.depth == 2 && !scanner.hasPending && !scanner.sawMarkupDeclaration && startWorkers() {
                     mode = .segmented
                     waiting.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cut...]))
                 } else {
@@ -118,19 +122,26 @@ struct SegmentedSheetScan {
     /// How many segments were placed from the workers (for tests).
     private(set) var segmentsMerged = 0
 
-    private mutating func startWorkers() {
+    /// Starts the two scanning threads; false (nothing started) when they cannot be had.
+    private mutating func startWorkers() -> Bool {
         let template = ScannerBox(scanner: scanner.with(client: scanner.client.forSegment()))
-        for k in 0..<Self.workers {
-            let jobs = self.jobs[k]
-            let results = self.results[k]
-            threads.append(
-                BackgroundThread(name: "quire-rows") {
-                    defer { results.close() }
-                    while let job = jobs.take() {
-                        guard results.put(template.scan(job.bytes)) else { return }
+        let (jobs, results) = (self.jobs, self.results)
+        guard
+            let started = BackgroundThread.start(
+                count: Self.workers, name: "quire-rows",
+                stop: {
+                    for channel in jobs { channel.close() }
+                    for channel in results { channel.cancel() }
+                },
+                { k in
+                    defer { results[k].close() }
+                    while let job = jobs[k].take() {
+                        guard results[k].put(template.scan(job.bytes)) else { return }
                     }
                 })
-        }
+        else { return false }
+        threads = started
+        return true
     }
 
     private func stopWorkers() {

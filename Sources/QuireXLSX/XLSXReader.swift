@@ -11,8 +11,12 @@ public import QuireZip
 public struct XLSXReader: Sendable {
     public struct Options: Sendable {
         public var limits: ZipLimits
-        public init(limits: ZipLimits = .default) {
+        /// Threads the reader may use: 1 (the default) reads on the calling thread only;
+        /// 2 or more inflates large sheets ahead and scans CSV on two threads.
+        public var parallelism: Int
+        public init(limits: ZipLimits = .default, parallelism: Int = 1) {
             self.limits = limits
+            self.parallelism = parallelism
         }
     }
 
@@ -38,16 +42,16 @@ public struct XLSXReader: Sendable {
 
     /// The workbook's structure (sheets without their rows) and a way to stream each sheet.
     public func open(path: String) throws(DocumentError) -> OpenWorkbook {
-        try OpenWorkbook(package: OPCPackage(path: path, limits: options.limits))
+        try OpenWorkbook(package: OPCPackage(path: path, limits: options.limits), parallel: options.parallelism > 1)
     }
 
     /// Opens an already opened package (the importer opens it once to tell the format).
     package func open(package: OPCPackage) throws(DocumentError) -> OpenWorkbook {
-        try OpenWorkbook(package: package)
+        try OpenWorkbook(package: package, parallel: options.parallelism > 1)
     }
 
     package func read(_ package: OPCPackage) throws(DocumentError) -> Workbook {
-        let open = try OpenWorkbook(package: package)
+        let open = try OpenWorkbook(package: package, parallel: options.parallelism > 1)
         var workbook = open.workbook
         for index in workbook.sheets.indices where workbook.sheets[index].kind == .worksheet {
             var rows: [SheetRow] = []
@@ -70,9 +74,14 @@ public struct OpenWorkbook: Sendable {
     let sheetParts: [String?]
     let sharedStrings: SharedStringBytes
     let styles: CellStyles
+    /// Whether sheets may be read on more than one thread.
+    let parallel: Bool
+    /// Parts at least this big are inflated ahead on another thread, when `parallel`.
+    var prefetchThreshold: Int64 { parallel ? 1 << 20 : .max }
 
-    init(package: OPCPackage) throws(DocumentError) {
+    init(package: OPCPackage, parallel: Bool = false) throws(DocumentError) {
         self.package = package
+        self.parallel = parallel
         let main = try package.mainPart(fallback: "xl/workbook.xml")
         guard let root = try package.tree(of: main) else {
             throw DocumentError(
@@ -129,7 +138,7 @@ public struct OpenWorkbook: Sendable {
 
         var strings = SharedStringBytes()
         if let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) {
-            if let scanned = try OpenWorkbook.scan(part, of: package, with: SharedStringsState()) {
+            if let scanned = try OpenWorkbook.scan(part, of: package, with: SharedStringsState(), prefetchThreshold: parallel ? 1 << 20 : .max) {
                 strings = scanned.strings
             } else {
                 let reader = SharedStringsReader()
@@ -210,11 +219,11 @@ public struct OpenWorkbook: Sendable {
     /// (another encoding than UTF-8, or a DTD), which is known before the client sees
     /// anything. `stopped` sees the client when the scan fails.
     static func scan<Client: ByteScanClient>(
-        _ part: String, of package: OPCPackage, with client: Client, stopped: (Client) -> Void = { _ in }
+        _ part: String, of package: OPCPackage, with client: Client, prefetchThreshold: Int64 = .max, stopped: (Client) -> Void = { _ in }
     ) throws(DocumentError) -> Client? {
         var scanner = ByteScanner(client: client, part: part)
         do throws(DocumentError) {
-            try package.forEachChunk(of: part) { chunk in try scanner.feed(chunk) }
+            try package.forEachChunk(of: part, prefetchThreshold: prefetchThreshold) { chunk in try scanner.feed(chunk) }
             do {
                 try scanner.finish()
             } catch {
@@ -243,9 +252,9 @@ public struct OpenWorkbook: Sendable {
         let fellBack: Bool = try withoutActuallyEscaping(write) { (escapable) throws(DocumentError) -> Bool in
             let csv = CSVState(sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
             var needsFullPath = false
-            var scan = SegmentedSheetScan(client: csv, part: part)
+            var scan = SegmentedSheetScan(client: csv, part: part, parallel: parallel)
             do throws(DocumentError) {
-                try package.forEachChunk(of: part) { chunk in try scan.feed(chunk) }
+                try package.forEachChunk(of: part, prefetchThreshold: prefetchThreshold) { chunk in try scan.feed(chunk) }
                 do {
                     var scanned = try scan.finish()
                     scanned.flush()
@@ -320,7 +329,7 @@ public struct OpenWorkbook: Sendable {
                 var state = SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
                 state.onDimension = dimension
                 state.formatting = formatted
-                if let scanned = try OpenWorkbook.scan(part, of: package, with: state) {
+                if let scanned = try OpenWorkbook.scan(part, of: package, with: state, prefetchThreshold: prefetchThreshold) {
                     state = scanned
                 } else {
                     // UTF-16 or a DTD: libxml2 reads those.

@@ -337,13 +337,14 @@ final class Replayer: Sendable {
     private let pool = BatchPool()
     private let stopped = Mutex(false)
 
-    init(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32], localNames: [String: Int32]) {
+    /// Nil when no thread can be started: the parse then calls the handler itself.
+    init?(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32], localNames: [String: Int32]) {
         let box = HandlerBox(handler)
         let caches = ReplayCaches(namespaces: table, localNames: localNames)
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
-        let worker = BackgroundThread(name: "quire-handler") {
+        let started = BackgroundThread(name: "quire-handler") {
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
@@ -365,6 +366,7 @@ final class Replayer: Sendable {
                 }
             }
         }
+        guard let worker = started else { return nil }
         thread.withLock { $0 = worker }
     }
 

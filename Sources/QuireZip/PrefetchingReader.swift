@@ -14,7 +14,7 @@ extension ZipArchive {
     ) throws {
         let channel = BoundedChannel<PrefetchedChunk>(capacity: depth)
         let archive = self
-        let inflater = BackgroundThread(name: "quire-inflate") {
+        let started = BackgroundThread(name: "quire-inflate") {
             defer { channel.close() }
             do {
                 let reader = try archive.reader(for: entry, chunkSize: chunkSize)
@@ -26,6 +26,11 @@ extension ZipArchive {
             } catch {
                 _ = channel.put(.failure(ZipError(.io, archive: archive.name, entry: entry.path, message: "\(error)")))
             }
+        }
+        guard let inflater = started else {
+            // No second thread to be had: inflate here, in turn.
+            try forEachChunk(of: entry, chunkSize: chunkSize, body)
+            return
         }
         defer {
             channel.cancel()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QuireImport
 import QuireMail
 import QuireModel
@@ -69,12 +70,18 @@ struct Extract: ParsableCommand {
     @Option(help: "Mail: read at most this many megabytes of one message (default 64); the rest of a longer one is skipped with a warning.")
     var maxMessageSize: Int = MailReader.Limits.defaultMessageBytes >> 20
 
+    @Option(help: "Threads the readers may use (default: the machine's cores; 1 keeps all work on one thread).")
+    var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("'-' (standard input) can be given only once.")
         }
         if let maxRows, maxRows < 0 {
             throw ValidationError("--max-rows must be 0 or more.")
+        }
+        if parallelism < 1 || parallelism > 256 {
+            throw ValidationError("--parallelism is a number of threads, from 1 to 256.")
         }
         if maxMessageSize < 1 || maxMessageSize > 1 << 20 {
             throw ValidationError("--max-message-size is in megabytes, from 1 to 1048576.")
@@ -115,7 +122,7 @@ struct Extract: ParsableCommand {
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
         var extractor = Extractor(
             format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet,
-            importer: Importer(maxMessageBytes: maxMessageSize << 20))
+            importer: Importer(maxMessageBytes: maxMessageSize << 20, parallelism: parallelism))
         extractor.warn = { printError("quire: warning: \($0)") }
         // A progress line for big mailboxes, when a person watches standard error and the
         // output goes elsewhere.

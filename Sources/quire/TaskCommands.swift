@@ -47,9 +47,15 @@ func promptName(_ path: String) -> String {
     path == "-" ? "standard input" : (path.split(separator: "/").last.map(String.init) ?? path)
 }
 
-/// The loader tasks read files with: reviewers' comments only when asked for.
+/// The loader tasks read files with: reviewers' comments only when asked for; the readers
+/// may use every core (a library caller's default is one thread).
 func taskLoader(includeComments: Bool) -> ContentLoader {
-    ContentLoader(renderOptions: RenderOptions(includeComments: includeComments))
+    ContentLoader(importer: commandLineImporter(), renderOptions: RenderOptions(includeComments: includeComments))
+}
+
+/// The importer of the command line: the readers may use every core of the machine.
+func commandLineImporter(maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) -> Importer {
+    Importer(maxMessageBytes: maxMessageBytes, parallelism: ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// Reads a task's input file ('-' for standard input), cut into sections for a prompt.
@@ -58,7 +64,7 @@ func loadContent(_ path: String, loader: ContentLoader = taskLoader(includeComme
 }
 
 /// Reads a task's input file without rendering it.
-func readInput(_ path: String, loader: ContentLoader = ContentLoader()) throws -> ContentLoader.Input {
+func readInput(_ path: String, loader: ContentLoader = ContentLoader(importer: commandLineImporter())) throws -> ContentLoader.Input {
     if path == "-" {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         return try loader.read(bytes: [UInt8](data), name: "standard input")

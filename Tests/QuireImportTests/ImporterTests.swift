@@ -87,7 +87,10 @@ struct ExtractorTests {
         for path in Self.docxFiles() {
             let expected = MarkdownRenderer().render(try DOCXReader().read(path: path))
             let options = RenderOptions(includeHeadersAndFooters: true)
-            #expect(try Extractor(format: .markdown).extract(path: path) == expected, "\(path)")
+            for parallelism in [1, 2] {
+                let extractor = Extractor(format: .markdown, importer: Importer(parallelism: parallelism))
+                #expect(try extractor.extract(path: path) == expected, "\(path), \(parallelism) thread(s)")
+            }
             #expect(
                 try Extractor(format: .markdown, options: options).extract(path: path)
                     == MarkdownRenderer(options: options).render(try DOCXReader().read(path: path)), "\(path)")
@@ -102,7 +105,10 @@ struct ExtractorTests {
         for path in Self.docxFiles() {
             let whole = try DOCXReader().read(path: path)
             for pretty in [true, false] {
-                #expect(try Extractor(format: .json(pretty: pretty)).extract(path: path) == JSONRenderer(pretty: pretty).render(whole), "\(path)")
+                for parallelism in [1, 2] {
+                    let extractor = Extractor(format: .json(pretty: pretty), importer: Importer(parallelism: parallelism))
+                    #expect(try extractor.extract(path: path) == JSONRenderer(pretty: pretty).render(whole), "\(path), \(parallelism) thread(s)")
+                }
             }
         }
         // Metadata comes last, so that a title taken from the first heading can be written.
@@ -191,10 +197,41 @@ struct DirectCSVTests {
             }
             let cells = try Extractor(format: .csv).render(try Importer().read(path: path), file: path)
             #expect(direct == cells, "\(path)")
+            // The same on two threads (inflating ahead, and the segmented scan on big sheets).
+            #expect(try Extractor(format: .csv, importer: Importer(parallelism: 2)).extract(path: path) == cells, "\(path), 2 threads")
             compared += 1
         }
         #expect(compared > 150 || Fixtures.corpus == nil)
     }
+}
+
+struct ParallelismTests {
+    @Test("a mailbox, several files and a workbook give the same output on one thread as on two")
+    func sameOutput() throws {
+        let mbox = Fixtures.path("mail/thread.mbox")
+        let files = ["sample-report.docx", "sales.xlsx", "mail/forwarded.eml", "number-formats.xlsx"].map(Fixtures.path)
+        for format in [Extractor.Format.markdown, .json(pretty: false)] {
+            let one = Extractor(format: format, importer: Importer(parallelism: 1))
+            let two = Extractor(format: format, importer: Importer(parallelism: 2))
+            #expect(try one.extract(path: mbox) == two.extract(path: mbox))
+            func all(_ extractor: Extractor) -> String {
+                let collected = Gathered()
+                extractor.extractAll(paths: files, header: { "<\($0)>\n" }, footer: "</>\n", write: { collected.append($0) }, failed: { _, _ in })
+                return collected.text
+            }
+            let sequential = all(one)
+            #expect(sequential == all(two))
+            #expect(sequential.components(separatedBy: "</>\n").count == files.count + 1)
+        }
+    }
+}
+
+/// Text written from any thread, in the order written.
+final class Gathered: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pieces: [String] = []
+    func append(_ text: String) { lock.withLock { pieces.append(text) } }
+    var text: String { lock.withLock { pieces.joined() } }
 }
 
 struct MessageSizeLimitTests {
