@@ -152,6 +152,8 @@ let starterConfig = """
         kind: ollama          # OLLAMA_HOST's default address
         model: llama3.2
         base_url: http://127.0.0.1:11434
+        read_timeout: 300     # seconds of silence allowed while a local model answers (default 120)
+        # also: connect_timeout (default 10) and total_timeout (default 600), for any backend
       # Any OpenAI-compatible server (llama.cpp, vLLM, LM Studio):
       # lab: { kind: openai-compatible, model: qwen2.5, base_url: http://127.0.0.1:8080/v1 }
       # Azure OpenAI (model is the deployment name):
