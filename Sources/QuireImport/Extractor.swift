@@ -128,20 +128,22 @@ public struct Extractor: Sendable {
             for channel in results { channel.cancel() }
         }
         guard importer.parallelism > 1,
-            let threads = BackgroundThread.start(count: workers, name: "quire-files", stop: stop, { [jobs, results] k in
-                defer { results[k].close() }
-                while let path = jobs[k].take() {
-                    let collected = Collected()
-                    var done = Done(output: "", error: nil)
-                    do throws(DocumentError) {
-                        try extractor.extract(path: path) { collected.append($0) }
-                    } catch {
-                        done.error = error
+            let threads = BackgroundThread.start(
+                count: workers, name: "quire-files", stop: stop,
+                { [jobs, results] k in
+                    defer { results[k].close() }
+                    while let path = jobs[k].take() {
+                        let collected = Collected()
+                        var done = Done(output: "", error: nil)
+                        do throws(DocumentError) {
+                            try extractor.extract(path: path) { collected.append($0) }
+                        } catch {
+                            done.error = error
+                        }
+                        done.output = collected.text
+                        guard results[k].put(done) else { return }
                     }
-                    done.output = collected.text
-                    guard results[k].put(done) else { return }
-                }
-            })
+                })
         else {
             // One thread: each file in turn, streamed.
             for path in paths {
@@ -285,12 +287,14 @@ public struct Extractor: Sendable {
         // One thread (parallelism 1, or none to be had): each message is rendered here.
         let threads =
             importer.parallelism > 1
-            ? BackgroundThread.start(count: workers, name: "quire-mail", stop: stop, { [jobs, results] k in
-                defer { results[k].close() }
-                while let entry = jobs[k].take() {
-                    guard results[k].put(renderer.render(entry)) else { return }
-                }
-            }) : nil
+            ? BackgroundThread.start(
+                count: workers, name: "quire-mail", stop: stop,
+                { [jobs, results] k in
+                    defer { results[k].close() }
+                    while let entry = jobs[k].take() {
+                        guard results[k].put(renderer.render(entry)) else { return }
+                    }
+                }) : nil
         defer {
             stop()
             for thread in threads ?? [] { thread.join() }
