@@ -7,6 +7,7 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
     /// The group this address was listed in (`Team: a@x, b@y;`).
     public var group: String?
 
+    /// An address, with its display name and the group it was listed in.
     public init(name: String?, address: String, group: String? = nil) {
         self.name = name
         self.address = address
@@ -30,9 +31,12 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
 
 /// A header field as found: its name, and its value unfolded with encoded words decoded.
 public struct MailHeader: Sendable, Equatable {
+    /// The field name as written (`Subject`, `X-Mailer`).
     public var name: String
+    /// The raw value, unfolded; encoded words are not decoded here.
     public var value: String
 
+    /// A header field.
     public init(name: String, value: String) {
         self.name = name
         self.value = value
@@ -41,6 +45,7 @@ public struct MailHeader: Sendable, Equatable {
 
 /// A date as written and, when it can be read, as an instant with its zone offset.
 public struct MailDate: Sendable, Equatable {
+    /// The Date header as written.
     public var raw: String
     /// Seconds since 1970-01-01T00:00:00Z.
     public var timestamp: Int64?
@@ -50,6 +55,7 @@ public struct MailDate: Sendable, Equatable {
     /// assumes UTC.
     public var zoneKnown: Bool
 
+    /// A date from the header text and what was understood of it.
     public init(raw: String, timestamp: Int64?, offsetMinutes: Int = 0, zoneKnown: Bool = true) {
         self.raw = raw
         self.timestamp = timestamp
@@ -81,6 +87,7 @@ public struct MailAttachment: Sendable {
     public var contentType: String
     /// Decoded size in bytes.
     public var size: Int
+    /// The part's Content-ID, without angle brackets (an inline image's `cid:`).
     public var contentID: String?
     /// Shown in the body (`Content-Disposition: inline`, or referenced by content id).
     public var isInline: Bool
@@ -91,6 +98,7 @@ public struct MailAttachment: Sendable {
     /// What an attached office file or message holds, when it was read.
     public var content: AttachedContent?
 
+    /// An attachment from its parts.
     public init(
         filename: String?, contentType: String, size: Int, contentID: String? = nil, isInline: Bool = false, depth: Int = 1,
         data: [UInt8] = [], content: AttachedContent? = nil
@@ -108,20 +116,30 @@ public struct MailAttachment: Sendable {
 
 /// The content of an attachment that Quire could read.
 public indirect enum AttachedContent: Sendable {
+    /// An attached Word document, read.
     case document(Document)
+    /// An attached Excel workbook, read.
     case workbook(Workbook)
+    /// An attached message (`message/rfc822`, or an attached .eml), read.
     case message(MailMessage)
 }
 
 /// One node of a message's MIME tree, for inspection (`quire extract --format json`).
 public struct MailPart: Sendable, Equatable {
+    /// The part's media type, lower case (`text/plain`).
     public var contentType: String
+    /// How deep in the MIME tree the part sits (0 for the message itself).
     public var depth: Int
+    /// The declared charset, when there is one.
     public var charset: String?
+    /// The file name, when the part has one.
     public var filename: String?
+    /// `inline` or `attachment`, when stated.
     public var disposition: String?
+    /// Bytes of the decoded content.
     public var size: Int
 
+    /// A part from its parts.
     public init(contentType: String, depth: Int, charset: String? = nil, filename: String? = nil, disposition: String? = nil, size: Int = 0) {
         self.contentType = contentType
         self.depth = depth
@@ -139,11 +157,14 @@ public struct MailTextParts: Sendable, Equatable {
     /// Every run of text the message adds, wherever it stands (above, below or between
     /// quotes), in order; an answer between quotes keeps the quote just above it.
     public var newText: String
+    /// The quoted history below or around the new text (`> …`, `On … wrote:`, Outlook's header block).
     public var quoted: String?
+    /// The signature (after `-- `), when one was found.
     public var signature: String?
     /// A mailing list's footer (a rule, then unsubscribe boilerplate): furniture, not content.
     public var footer: String?
 
+    /// A split of a message's text.
     public init(newText: String, quoted: String? = nil, signature: String? = nil, footer: String? = nil) {
         self.newText = newText
         self.quoted = quoted
@@ -155,6 +176,7 @@ public struct MailTextParts: Sendable, Equatable {
 /// Where a message was read from: its file and, in an mbox, its place; in a Maildir, the
 /// file's name (which carries the flags).
 public struct MailOrigin: Sendable, Equatable {
+    /// The file the message was read from (an .eml, an mbox, a Maildir message file).
     public var file: String
     /// mbox: the message's 0-based position.
     public var index: Int?
@@ -163,6 +185,7 @@ public struct MailOrigin: Sendable, Equatable {
     /// Maildir: the message file's name (`1700000000.x.host:2,FS`).
     public var maildirName: String?
 
+    /// Where a message came from.
     public init(file: String, index: Int? = nil, offset: Int? = nil, maildirName: String? = nil) {
         self.file = file
         self.index = index
@@ -182,17 +205,27 @@ public struct MailOrigin: Sendable, Equatable {
 public struct MailMessage: Sendable {
     /// Every header field in order.
     public var headers: [MailHeader]
+    /// The Subject, encoded words decoded.
     public var subject: String?
+    /// The authors (`From`).
     public var from: [MailAddress]
+    /// Who sent it on the authors' behalf (`Sender`), when stated.
     public var sender: [MailAddress]
+    /// Where replies should go (`Reply-To`), when stated.
     public var replyTo: [MailAddress]
+    /// The `To` recipients.
     public var to: [MailAddress]
+    /// The `Cc` recipients.
     public var cc: [MailAddress]
+    /// The `Bcc` recipients (present only in a sender's own copy).
     public var bcc: [MailAddress]
+    /// The Date header, parsed.
     public var date: MailDate?
     /// Without angle brackets.
     public var messageID: String?
+    /// The message ids this one replies to (`In-Reply-To`).
     public var inReplyTo: [String]
+    /// The thread's earlier message ids, oldest first (`References`).
     public var references: [String]
     /// The text/plain body (line endings normalised to LF).
     public var textBody: String?
@@ -201,6 +234,7 @@ public struct MailMessage: Sendable {
     /// The HTML body made readable text (links and lists kept), when it is the best text:
     /// when there is no plain body.
     public var htmlText: String?
+    /// Attached files and messages, with the ones Quire reads (Word, Excel, mail) read.
     public var attachments: [MailAttachment]
     /// The MIME tree, depth first.
     public var parts: [MailPart]
@@ -211,6 +245,7 @@ public struct MailMessage: Sendable {
     /// Where it was read from (nil for bytes that came from nowhere in particular).
     public var origin: MailOrigin?
 
+    /// A message from its parts.
     public init(
         headers: [MailHeader] = [], subject: String? = nil, from: [MailAddress] = [], sender: [MailAddress] = [],
         replyTo: [MailAddress] = [], to: [MailAddress] = [], cc: [MailAddress] = [], bcc: [MailAddress] = [], date: MailDate? = nil,

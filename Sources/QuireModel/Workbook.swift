@@ -1,11 +1,15 @@
 /// A spreadsheet workbook: its sheets in order, with typed cells.
 public struct Workbook: Sendable, Equatable {
+    /// Title, authors and dates from the workbook's core properties.
     public var metadata: DocumentMetadata
+    /// The sheets in workbook order, hidden ones included (and marked).
     public var sheets: [Sheet]
+    /// Named ranges and constants (`Totals` → `Data!$D$2:$D$3`).
     public var definedNames: [DefinedName]
     /// Whether serial dates count from 1904-01-01 (old Mac Excel) instead of 1900.
     public var uses1904Dates: Bool
 
+    /// A workbook from its parts.
     public init(
         metadata: DocumentMetadata = DocumentMetadata(format: .xlsx), sheets: [Sheet] = [], definedNames: [DefinedName] = [], uses1904Dates: Bool = false
     ) {
@@ -16,14 +20,18 @@ public struct Workbook: Sendable, Equatable {
     }
 }
 
+/// A defined name: a named range, constant or formula.
 public struct DefinedName: Sendable, Equatable {
+    /// The name as Excel shows it.
     public var name: String
     /// The formula it stands for, as written (`Sheet1!$A$1:$B$4`).
     public var value: String
     /// The sheet it is local to, by position; nil for a workbook-wide name.
     public var sheetIndex: Int?
+    /// Whether Excel hides the name from its Name Manager.
     public var isHidden: Bool
 
+    /// A defined name from its parts.
     public init(name: String, value: String, sheetIndex: Int? = nil, isHidden: Bool = false) {
         self.name = name
         self.value = value
@@ -32,26 +40,52 @@ public struct DefinedName: Sendable, Equatable {
     }
 }
 
+/// One sheet: its name, kind, visibility, rows of cells, and what lies over them (merges,
+/// tables, hyperlinks, comments).
 public struct Sheet: Sendable, Equatable {
-    public enum Kind: String, Sendable { case worksheet, chartsheet, dialogsheet, macrosheet }
-    public enum Visibility: String, Sendable { case visible, hidden, veryHidden }
+    /// What a sheet holds.
+    public enum Kind: String, Sendable {
+        /// Cells.
+        case worksheet
+        /// One chart, no cells.
+        case chartsheet
+        /// An Excel 5 dialog, no cells.
+        case dialogsheet
+        /// Excel 4 macros.
+        case macrosheet
+    }
+    /// Whether a sheet's tab is shown.
+    public enum Visibility: String, Sendable {
+        /// Shown.
+        case visible
+        /// Hidden; a user can unhide it from Excel's menu.
+        case hidden
+        /// Hidden so that only code can show it.
+        case veryHidden
+    }
 
+    /// The name on the sheet's tab.
     public var name: String
+    /// Worksheet, chart sheet, dialog sheet or macro sheet.
     public var kind: Kind
+    /// Visible, hidden (unhidden from Excel's menu) or very hidden (only from code).
     public var visibility: Visibility
     /// The used range the sheet declares (`A1:L200001`), if it does.
     public var dimension: String?
     /// Rows that hold at least one cell, in order.
     public var rows: [SheetRow]
+    /// Merged ranges; the value sits in each range's top-left cell.
     public var mergedRanges: [CellRange]
     /// 0-based columns hidden in the sheet.
     public var hiddenColumns: [Int]
     /// Excel tables (list objects) defined on the sheet.
     public var tables: [SheetTable]
+    /// Hyperlinks on cells.
     public var hyperlinks: [CellHyperlink]
     /// Cell notes (legacy comments) and threaded comments, in sheet order.
     public var comments: [CellComment]
 
+    /// A sheet from its parts.
     public init(
         name: String, kind: Kind = .worksheet, visibility: Visibility = .visible, dimension: String? = nil,
         rows: [SheetRow] = [], mergedRanges: [CellRange] = [], hiddenColumns: [Int] = [], tables: [SheetTable] = [],
@@ -72,9 +106,13 @@ public struct Sheet: Sendable, Equatable {
 
 /// An Excel table: a named range with a header row.
 public struct SheetTable: Sendable, Equatable {
+    /// The table's name (`Table1`).
     public var name: String
+    /// The cells the table covers, header row included.
     public var range: CellRange
+    /// How many leading rows of the range are headers.
     public var headerRowCount: Int
+    /// A table from its parts.
     public init(name: String, range: CellRange, headerRowCount: Int) {
         self.name = name
         self.range = range
@@ -82,24 +120,33 @@ public struct SheetTable: Sendable, Equatable {
     }
 }
 
+/// A hyperlink on a cell or range.
 public struct CellHyperlink: Sendable, Equatable {
     /// The cell or range the link is on (`A1`, `B2:C3`).
     public var reference: String
+    /// Where a cell's hyperlink points.
     public enum Target: Sendable, Equatable {
+        /// An address outside the workbook.
         case url(String)
         /// A place in the workbook (`Sheet2!A1`, a defined name).
         case location(String)
     }
+    /// Where it goes.
     public var target: Target
+    /// A hyperlink from its cell reference and target.
     public init(reference: String, target: Target) {
         self.reference = reference
         self.target = target
     }
 }
 
+/// A note or threaded comment on a cell.
 public struct CellComment: Sendable, Equatable {
+    /// The cell it is on (`B3`).
     public var reference: String
+    /// Who wrote it, when stored.
     public var author: String?
+    /// The comment's text.
     public var text: String
     /// A threaded (modern) comment rather than a note.
     public var isThreaded: Bool
@@ -107,6 +154,7 @@ public struct CellComment: Sendable, Equatable {
     public var isReply: Bool
     /// ISO 8601 as stored, for threaded comments.
     public var date: String?
+    /// A comment from its parts.
     public init(reference: String, author: String?, text: String, isThreaded: Bool = false, isReply: Bool = false, date: String? = nil) {
         self.reference = reference
         self.author = author
@@ -117,12 +165,16 @@ public struct CellComment: Sendable, Equatable {
     }
 }
 
+/// One row of a sheet, as stored: only the cells that exist are listed.
 public struct SheetRow: Sendable, Equatable {
     /// 1-based, as Excel numbers rows.
     public var index: Int
+    /// The row's cells, left to right, with their column numbers.
     public var cells: [Cell]
+    /// Whether the row is hidden.
     public var isHidden: Bool
 
+    /// A row from its 1-based index and cells.
     public init(index: Int, cells: [Cell], isHidden: Bool = false) {
         self.index = index
         self.cells = cells
@@ -130,9 +182,11 @@ public struct SheetRow: Sendable, Equatable {
     }
 }
 
+/// One cell: its column, its typed value, the text Excel shows, and its formula.
 public struct Cell: Sendable, Equatable {
     /// 0-based column (A = 0).
     public var column: Int
+    /// The typed value (for a formula, its cached result).
     public var value: CellValue
     /// The text Excel would show for the value under the cell's number format.
     public var formatted: String
@@ -140,6 +194,7 @@ public struct Cell: Sendable, Equatable {
     /// cached result).
     public var formula: String?
 
+    /// A cell from its parts.
     public init(column: Int, value: CellValue, formatted: String, formula: String? = nil) {
         self.column = column
         self.value = value
@@ -153,9 +208,13 @@ public struct Cell: Sendable, Equatable {
 
 /// A typed cell value, in domain terms.
 public enum CellValue: Sendable, Equatable {
+    /// No value.
     case empty
+    /// A number (dates and times are numbers with a date format; see `date` and `duration`).
     case number(Double)
+    /// Text (shared or inline strings, rich text flattened).
     case string(String)
+    /// TRUE or FALSE.
     case bool(Bool)
     /// A date, time or date-time (from a date number format or an ISO `t="d"` cell).
     case date(DateTimeValue)
@@ -167,17 +226,24 @@ public enum CellValue: Sendable, Equatable {
 
 /// A calendar date and time of day without a time zone, as spreadsheets store them.
 public struct DateTimeValue: Sendable, Equatable, CustomStringConvertible {
+    /// The year (1900 onwards; 1904 onwards in workbooks with the 1904 date system).
     public var year: Int
+    /// The month, 1–12.
     public var month: Int
+    /// The day of the month, 1–31 (0 for Excel's serial 0, `1900-01-00`).
     public var day: Int
+    /// The hour, 0–23.
     public var hour: Int
+    /// The minute, 0–59.
     public var minute: Int
+    /// Seconds, with the fraction Excel keeps.
     public var second: Double
     /// The serial number it came from, when it came from one.
     public var serial: Double?
     /// A time of day with no date part (serial below 1).
     public var isTimeOnly: Bool
 
+    /// A date and time from its parts.
     public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Double = 0, serial: Double? = nil, isTimeOnly: Bool = false) {
         self.year = year
         self.month = month
@@ -211,11 +277,16 @@ public struct DateTimeValue: Sendable, Equatable, CustomStringConvertible {
 
 /// A rectangular range of cells, 0-based and inclusive.
 public struct CellRange: Sendable, Equatable, CustomStringConvertible {
+    /// The first row, 0-based.
     public var firstRow: Int
+    /// The first column, 0-based (A = 0).
     public var firstColumn: Int
+    /// The last row, inclusive.
     public var lastRow: Int
+    /// The last column, inclusive.
     public var lastColumn: Int
 
+    /// A range from its corners.
     public init(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) {
         self.firstRow = firstRow
         self.firstColumn = firstColumn
@@ -240,9 +311,12 @@ public struct CellRange: Sendable, Equatable, CustomStringConvertible {
 
 /// A cell reference such as `B7`, 0-based inside.
 public struct CellReference: Sendable, Equatable, CustomStringConvertible {
+    /// The row, 0-based (row 7 is 6).
     public var row: Int
+    /// The column, 0-based (A = 0).
     public var column: Int
 
+    /// A reference from its row and column.
     public init(row: Int, column: Int) {
         self.row = row
         self.column = column
