@@ -11,18 +11,24 @@ public struct BuiltinBackend: ChatBackend {
     /// The task name of `quire models test`.
     public static let testTask = "test"
 
+    /// Always `builtin`: the name routes use for it.
     public let name = "builtin"
+    /// No window to speak of: it reads the content itself, not through a model.
     public let capabilities = BackendCapabilities(contextWindow: 1 << 30, maxOutputTokens: 1 << 20, streaming: true, jsonMode: false)
     /// Offline logic per task: the answer text for a request.
     public var handlers: [String: @Sendable (ChatRequest) -> String]
     /// Where the user's config lives, for the message that asks them to write one.
     public var configHint: String
 
+    /// The offline backend with a handler per task it serves (`OfflineTasks.handlers`); the
+    /// others get an error that names `configHint`, the config to write.
     public init(handlers: [String: @Sendable (ChatRequest) -> String] = [:], configHint: String = "~/.config/quire/config.yaml") {
         self.handlers = handlers
         self.configHint = configHint
     }
 
+    /// Answers at once from the handler for the request's task, or fails with `badRequest`
+    /// saying which config to write.
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let task = request.metadata[Self.taskKey] ?? "unnamed"
         let answer: Result<String, LLMError>

@@ -1,21 +1,34 @@
 /// A chat request in terms every backend understands; each backend maps it to its
 /// provider's wire format.
 public struct ChatRequest: Sendable, Equatable {
-    public enum Role: String, Sendable, Equatable { case user, assistant }
+    /// Who says a message of the conversation.
+    public enum Role: String, Sendable, Equatable {
+        /// The person (or the task) asking.
+        case user
+        /// The model, in an earlier turn.
+        case assistant
+    }
 
+    /// One turn of the conversation.
     public struct Message: Sendable, Equatable {
+        /// Who says it.
         public var role: Role
+        /// What is said.
         public var content: String
+        /// A message from its role and text.
         public init(role: Role, content: String) {
             self.role = role
             self.content = content
         }
+        /// A message from the user.
         public static func user(_ text: String) -> Message { Message(role: .user, content: text) }
+        /// A message from the model (an earlier answer).
         public static func assistant(_ text: String) -> Message { Message(role: .assistant, content: text) }
     }
 
     /// What the answer must look like.
     public enum ResponseFormat: Sendable, Equatable {
+        /// Free text.
         case text
         /// Any JSON object.
         case json
@@ -23,11 +36,17 @@ public struct ChatRequest: Sendable, Equatable {
         case jsonSchema(name: String, schema: String)
     }
 
+    /// The system prompt: instructions that frame every turn.
     public var system: String?
+    /// The conversation, oldest first; the last message is the one to answer.
     public var messages: [Message]
+    /// The most tokens the answer may take (the backend's own limit when nil).
     public var maxOutputTokens: Int?
+    /// Sampling temperature, 0–2 (the provider's default when nil; left out for models that refuse it).
     public var temperature: Double?
+    /// Sequences that end the answer when the model writes them.
     public var stop: [String]
+    /// Free text, or JSON.
     public var responseFormat: ResponseFormat
     /// Ask the backend to stream (it may not be able to; `ChatBackend.stream` then yields
     /// the whole answer at once).
@@ -35,6 +54,7 @@ public struct ChatRequest: Sendable, Equatable {
     /// Free-form labels (task name, file) for logs; never sent to a provider.
     public var metadata: [String: String]
 
+    /// A request from its parts.
     public init(
         system: String? = nil, messages: [Message], maxOutputTokens: Int? = nil, temperature: Double? = nil, stop: [String] = [],
         responseFormat: ResponseFormat = .text, stream: Bool = true, metadata: [String: String] = [:]
@@ -52,17 +72,21 @@ public struct ChatRequest: Sendable, Equatable {
 
 /// Tokens a call used.
 public struct Usage: Sendable, Equatable {
+    /// Tokens of the prompt, cached ones included.
     public var inputTokens: Int
+    /// Tokens of the answer (reasoning tokens included, as providers bill them).
     public var outputTokens: Int
     /// Input tokens served from the provider's prompt cache (included in `inputTokens`).
     public var cachedInputTokens: Int
 
+    /// A usage from its counts.
     public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
     }
 
+    /// Two usages added, for a task of several requests.
     public static func + (a: Usage, b: Usage) -> Usage {
         Usage(
             inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens,
@@ -72,26 +96,38 @@ public struct Usage: Sendable, Equatable {
 
 /// Why the model stopped.
 public enum StopReason: Sendable, Equatable {
+    /// The model finished its answer.
     case endTurn
+    /// The answer reached the output limit and is cut.
     case maxTokens
+    /// A stop sequence ended the answer.
     case stopSequence
+    /// The provider's filter stopped the answer.
     case contentFilter
+    /// Another reason, in the provider's words.
     case other(String)
 }
 
 /// What a streaming call yields, in order: text pieces, then usage and the stop reason.
 public enum ChatEvent: Sendable, Equatable {
+    /// A piece of the answer's text, in order.
     case text(String)
+    /// What the request cost in tokens (once, usually at the end).
     case usage(Usage)
+    /// Why the answer ended (last).
     case stop(StopReason)
 }
 
 /// A whole answer.
 public struct ChatResponse: Sendable, Equatable {
+    /// The whole answer's text.
     public var text: String
+    /// Tokens used, when the provider said.
     public var usage: Usage?
+    /// Why the answer ended, when the provider said.
     public var stopReason: StopReason?
 
+    /// A response from its parts.
     public init(text: String, usage: Usage? = nil, stopReason: StopReason? = nil) {
         self.text = text
         self.usage = usage
@@ -101,6 +137,7 @@ public struct ChatResponse: Sendable, Equatable {
 
 /// A failed call, classified so the model picker can decide to retry, fall back or stop.
 public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure, which decides retry, fallback or stop. New codes may be added.
     public enum Code: String, Sendable, Equatable {
         /// The key is missing, wrong or not allowed to use this model.
         case authentication
@@ -116,6 +153,7 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
         case server
         /// No answer in time (connect, first byte, or total).
         case timeout
+        /// The caller cancelled the request.
         case cancelled
         /// The answer could not be understood (malformed JSON, a stream cut mid-event, too big).
         case malformedResponse
@@ -128,6 +166,7 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupported
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The provider's own message, or ours.
     public var message: String
@@ -138,6 +177,8 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Seconds to wait before retrying, from `Retry-After` or the provider's body.
     public var retryAfter: Double?
 
+    /// An error from its code, the backend's name and a message (with the HTTP status and
+    /// Retry-After, when there were).
     public init(_ code: Code, backend: String, message: String, status: Int? = nil, retryAfter: Double? = nil) {
         self.code = code
         self.backend = backend
@@ -174,11 +215,16 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// What a backend can do, as data (from the provider's documentation or the config).
 public struct BackendCapabilities: Sendable, Equatable {
+    /// Tokens the model reads at most, prompt and answer together.
     public var contextWindow: Int
+    /// Tokens the model writes at most in one answer.
     public var maxOutputTokens: Int
+    /// Whether answers arrive piece by piece.
     public var streaming: Bool
+    /// Whether the backend can be asked for JSON output.
     public var jsonMode: Bool
 
+    /// Capabilities from their values.
     public init(contextWindow: Int, maxOutputTokens: Int, streaming: Bool = true, jsonMode: Bool = true) {
         self.contextWindow = contextWindow
         self.maxOutputTokens = maxOutputTokens
@@ -190,8 +236,12 @@ public struct BackendCapabilities: Sendable, Equatable {
 /// A model backend: one streaming call. Events arrive as the provider sends them; the
 /// stream ends after `.stop` or throws an `LLMError`.
 public protocol ChatBackend: Sendable {
+    /// The backend's name in the config (`claude`, `builtin`).
     var name: String { get }
+    /// What the backend can do.
     var capabilities: BackendCapabilities { get }
+    /// Sends `request` and yields the answer as it arrives: text pieces, then usage and the stop
+    /// reason. Failures end the stream with an `LLMError`.
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error>
 }
 

@@ -4,8 +4,10 @@ import Foundation
 public struct ProviderBatchRequest: Sendable {
     /// `q<seq>`: short and of the characters every provider accepts (Anthropic: `[a-zA-Z0-9_-]{1,64}`).
     public var customID: String
+    /// The request, as it would be sent on its own.
     public var request: ChatRequest
 
+    /// A batch entry from its custom id and request.
     public init(customID: String, request: ChatRequest) {
         self.customID = customID
         self.request = request
@@ -14,6 +16,7 @@ public struct ProviderBatchRequest: Sendable {
 
 /// A batch as the provider reports it.
 public struct ProviderBatchStatus: Sendable, Equatable {
+    /// Where a batch stands, in terms common to the providers.
     public enum State: String, Sendable {
         /// Validating, in progress, finalizing: come back later.
         case running
@@ -23,20 +26,28 @@ public struct ProviderBatchStatus: Sendable, Equatable {
         case failed
     }
 
+    /// The provider's id for the batch.
     public var id: String
+    /// Running, ended or failed.
     public var state: State
     /// The provider's own word for the state (`in_progress`, `completed`, `expired`, `ended` …).
     public var providerStatus: String
+    /// Requests in the batch.
     public var total: Int
+    /// Requests done with an answer so far.
     public var succeeded: Int
+    /// Requests done with an error so far.
     public var failed: Int
     /// Where the results are: OpenAI's output and error files, Anthropic's results URL.
     public var outputFileID: String?
+    /// OpenAI's file of failed requests, when there is one.
     public var errorFileID: String?
+    /// Anthropic's results address.
     public var resultsURL: String?
     /// Why the provider failed the batch, when it did.
     public var message: String?
 
+    /// A status from its parts.
     public init(
         id: String, state: State, providerStatus: String, total: Int = 0, succeeded: Int = 0, failed: Int = 0, outputFileID: String? = nil,
         errorFileID: String? = nil, resultsURL: String? = nil, message: String? = nil
@@ -56,11 +67,13 @@ public struct ProviderBatchStatus: Sendable, Equatable {
 
 /// The result of one request of a batch.
 public enum ProviderBatchResult: Sendable, Equatable {
+    /// The request's answer.
     case succeeded(ChatResponse)
     /// The request failed; `code` as in the results (`rate_limited`, `bad_request` …).
     case errored(code: String, message: String)
     /// The batch's window ended before the request was done.
     case expired
+    /// The batch was cancelled before the request was done.
     case canceled
 }
 
@@ -72,11 +85,13 @@ public protocol ProviderBatchClient: Sendable {
     var backend: String { get }
     /// The most requests and bytes one batch may hold.
     var maxRequests: Int { get }
+    /// The most bytes one batch may hold.
     var maxBytes: Int { get }
     /// The size one request adds to a batch (its line or its entry), for splitting.
     func size(of request: ProviderBatchRequest) -> Int
     /// Creates a batch of `requests`; returns the provider's id for it.
     func submit(_ requests: [ProviderBatchRequest]) async throws -> String
+    /// Where the batch `id` stands now.
     func status(_ id: String) async throws -> ProviderBatchStatus
     /// The results of an ended batch, by custom id (out of order, as the provider gives them).
     func results(_ status: ProviderBatchStatus) async throws -> [(customID: String, result: ProviderBatchResult)]
@@ -84,6 +99,7 @@ public protocol ProviderBatchClient: Sendable {
 
 /// Splits requests into batches within a client's limits, in order.
 public enum BatchSplitter {
+    /// Groups of `requests`, in order, each within `maxRequests` and `maxBytes` (by `size`).
     public static func groups(_ requests: [ProviderBatchRequest], maxRequests: Int, maxBytes: Int, size: (ProviderBatchRequest) -> Int)
         -> [[ProviderBatchRequest]]
     {
@@ -120,11 +136,11 @@ extension LLMError.Code {
 /// "/v1/chat/completions", "body"}` uploaded with purpose `batch`, a batch object with
 /// `status` and `request_counts`, and output and error files of lines `{"custom_id",
 /// "response": {"status_code", "body"}, "error"}`.
-public enum OpenAIBatchWire {
-    public static let endpoint = "/v1/chat/completions"
+package enum OpenAIBatchWire {
+    package static let endpoint = "/v1/chat/completions"
 
     /// One line of the input file (with its line end).
-    public static func line(_ request: ProviderBatchRequest, model: String, maxTokensField: String) -> [UInt8] {
+    package static func line(_ request: ProviderBatchRequest, model: String, maxTokensField: String) -> [UInt8] {
         var out: [UInt8] = Array(#"{"body":"#.utf8)
         var chat = request.request
         chat.stream = false
@@ -137,7 +153,7 @@ public enum OpenAIBatchWire {
     }
 
     /// The batch object of `POST /v1/batches` and `GET /v1/batches/{id}`.
-    public static func status(_ body: [UInt8], backend: String) throws(LLMError) -> ProviderBatchStatus {
+    package static func status(_ body: [UInt8], backend: String) throws(LLMError) -> ProviderBatchStatus {
         guard let object = JSON.object(body), let id = object["id"] as? String, let status = object["status"] as? String else {
             throw LLMError(.malformedResponse, backend: backend, message: "not a batch object: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
@@ -156,7 +172,7 @@ public enum OpenAIBatchWire {
     }
 
     /// The lines of an output or error file.
-    public static func results(_ jsonl: [UInt8], backend: String) -> [(customID: String, result: ProviderBatchResult)] {
+    package static func results(_ jsonl: [UInt8], backend: String) -> [(customID: String, result: ProviderBatchResult)] {
         var out: [(String, ProviderBatchResult)] = []
         for line in jsonl.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
             guard let object = JSON.object(line), let customID = object["custom_id"] as? String else { continue }
@@ -194,9 +210,9 @@ public enum OpenAIBatchWire {
 /// Anthropic's Message Batches: `POST /v1/messages/batches` with `{"requests": [{"custom_id",
 /// "params"}]}`, a batch with `processing_status` and `request_counts`, and results streamed
 /// as JSON lines `{"custom_id", "result": {"type": succeeded|errored|canceled|expired, …}}`.
-public enum AnthropicBatchWire {
+package enum AnthropicBatchWire {
     /// One entry of `requests` (no separator).
-    public static func entry(_ request: ProviderBatchRequest, model: String, defaultMaxTokens: Int) -> [UInt8] {
+    package static func entry(_ request: ProviderBatchRequest, model: String, defaultMaxTokens: Int) -> [UInt8] {
         var out: [UInt8] = Array(#"{"custom_id":"#.utf8)
         JSON.writeString(request.customID, to: &out)
         out += Array(#","params":"#.utf8)
@@ -205,7 +221,7 @@ public enum AnthropicBatchWire {
         return out
     }
 
-    public static func body(_ entries: [[UInt8]]) -> [UInt8] {
+    package static func body(_ entries: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = Array(#"{"requests":["#.utf8)
         for (index, entry) in entries.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -215,7 +231,7 @@ public enum AnthropicBatchWire {
         return out
     }
 
-    public static func status(_ body: [UInt8], backend: String) throws(LLMError) -> ProviderBatchStatus {
+    package static func status(_ body: [UInt8], backend: String) throws(LLMError) -> ProviderBatchStatus {
         guard let object = JSON.object(body), let id = object["id"] as? String, let status = object["processing_status"] as? String else {
             throw LLMError(.malformedResponse, backend: backend, message: "not a message batch: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
@@ -227,7 +243,7 @@ public enum AnthropicBatchWire {
             succeeded: succeeded, failed: failed, resultsURL: object["results_url"] as? String)
     }
 
-    public static func results(_ jsonl: [UInt8], backend: String) -> [(customID: String, result: ProviderBatchResult)] {
+    package static func results(_ jsonl: [UInt8], backend: String) -> [(customID: String, result: ProviderBatchResult)] {
         var out: [(String, ProviderBatchResult)] = []
         for line in jsonl.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
             guard let object = JSON.object(line), let customID = object["custom_id"] as? String, let result = object["result"] as? [String: Any] else {

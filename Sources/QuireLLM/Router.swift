@@ -1,11 +1,14 @@
 /// Waits between retries; tests pass a clock that records instead of sleeping.
 public protocol RetryClock: Sendable {
+    /// Waits `seconds` (tests pass a clock that does not wait).
     func sleep(seconds: Double) async throws
 }
 
 /// The real clock.
 public struct SystemRetryClock: RetryClock {
+    /// The real clock.
     public init() {}
+    /// Sleeps for `seconds`; throws when the task is cancelled.
     public func sleep(seconds: Double) async throws {
         try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
     }
@@ -17,6 +20,7 @@ public struct RetryPolicy: Sendable {
     public var maxRetries: Int
     /// The first wait; each retry doubles it, up to `maxDelay`.
     public var baseDelay: Double
+    /// The longest wait between two tries, in seconds.
     public var maxDelay: Double
     /// Each wait is scaled by a random factor in 1 ± `jitter`, so clients do not retry in step.
     public var jitter: Double
@@ -25,6 +29,7 @@ public struct RetryPolicy: Sendable {
     /// Random numbers in 0..<1 (replaceable in tests).
     public var random: @Sendable () -> Double
 
+    /// A policy from its values; `random` gives the jitter (injectable for tests).
     public init(
         maxRetries: Int = 2, baseDelay: Double = 1, maxDelay: Double = 30, jitter: Double = 0.2, maxRetryAfter: Double = 60,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
@@ -50,19 +55,27 @@ public struct RetryPolicy: Sendable {
 
 /// What happened on the way to an answer, for `--verbose` and the cost report.
 public enum RouteNote: Sendable, Equatable {
+    /// A backend failed and is tried again after a wait.
     case retrying(backend: String, attempt: Int, after: Double, error: LLMError.Code)
+    /// A backend failed for good; the next one in the route is tried.
     case fallingBack(from: String, to: String, reason: String)
+    /// This backend gave the answer.
     case answeredBy(backend: String)
 }
 
 /// A task's backends in order — the primary, then the fallbacks — and the parameters the
 /// task sets on its requests.
 public struct Route: Sendable {
+    /// The task the route serves (`summarise`).
     public var task: String
+    /// The backends, primary first.
     public var backends: [any ChatBackend]
+    /// The task's temperature from the config, applied to its requests.
     public var temperature: Double?
+    /// The task's output limit from the config, applied to its requests.
     public var maxOutputTokens: Int?
 
+    /// A route from its parts.
     public init(task: String, backends: [any ChatBackend], temperature: Double? = nil, maxOutputTokens: Int? = nil) {
         self.task = task
         self.backends = backends
@@ -79,12 +92,16 @@ public struct Route: Sendable {
 /// request, which would fail everywhere. Once text has reached the caller, a failure is
 /// not retried elsewhere (the caller would see the answer twice): it is thrown.
 public struct Router: Sendable {
+    /// When and how often to retry.
     public var policy: RetryPolicy
+    /// The clock retries wait on.
     public var clock: any RetryClock
+    /// Told of each retry, fallback and answer (for `--verbose` and the usage report).
     public var onNote: @Sendable (RouteNote) -> Void
     /// Where the usage of every call goes (tokens and cost per backend).
     public var meter: UsageMeter?
 
+    /// A router with its policy, clock, usage meter and note handler.
     public init(
         policy: RetryPolicy = RetryPolicy(), clock: any RetryClock = SystemRetryClock(), meter: UsageMeter? = nil,
         onNote: @escaping @Sendable (RouteNote) -> Void = { _ in }
@@ -95,6 +112,9 @@ public struct Router: Sendable {
         self.onNote = onNote
     }
 
+    /// Streams the answer of the first backend of `route` that gives one, retrying and falling
+    /// back by the error's code. Text already streamed is never repeated: once a backend has
+    /// started answering, its failure ends the stream.
     public func stream(_ request: ChatRequest, on route: Route) -> AsyncThrowingStream<ChatEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
@@ -109,6 +129,7 @@ public struct Router: Sendable {
         }
     }
 
+    /// The whole answer of the first backend that gives one, as `stream` does.
     public func complete(_ request: ChatRequest, on route: Route) async throws -> ChatResponse {
         var response = ChatResponse(text: "")
         for try await event in stream(request, on: route) {

@@ -1,10 +1,10 @@
 /// One server-sent event.
-public struct SSEEvent: Sendable, Equatable {
-    public var event: String?
-    public var data: String
-    public var id: String?
+package struct SSEEvent: Sendable, Equatable {
+    package var event: String?
+    package var data: String
+    package var id: String?
 
-    public init(event: String? = nil, data: String, id: String? = nil) {
+    package init(event: String? = nil, data: String, id: String? = nil) {
         self.event = event
         self.data = data
         self.id = id
@@ -15,9 +15,9 @@ public struct SSEEvent: Sendable, Equatable {
 /// over bytes as they arrive: lines end in LF, CR LF or CR; `data:` lines join with LF;
 /// a blank line dispatches the event; `:` lines are comments; a leading byte order mark is
 /// skipped. An event is handed out as soon as its blank line arrives, never later.
-public struct SSEDecoder: Sendable {
+package struct SSEDecoder: Sendable {
     /// A line longer than this is an error (a hostile or broken server).
-    public var maxLineBytes: Int
+    package var maxLineBytes: Int
     private var line: [UInt8] = []
     private var sawCR = false
     private var started = false
@@ -26,14 +26,14 @@ public struct SSEDecoder: Sendable {
     private var hasData = false
     private var id: String?
 
-    public struct LineTooLong: Error {}
+    package struct LineTooLong: Error {}
 
-    public init(maxLineBytes: Int = 4 << 20) {
+    package init(maxLineBytes: Int = 4 << 20) {
         self.maxLineBytes = maxLineBytes
     }
 
     /// Feeds bytes; returns the events they complete.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [SSEEvent] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             if byte == 0x0A {
@@ -55,7 +55,7 @@ public struct SSEDecoder: Sendable {
     }
 
     /// Whether part of an event has arrived without its blank line (a stream cut mid-event).
-    public var hasPartialEvent: Bool { !line.isEmpty || hasData || event != nil }
+    package var hasPartialEvent: Bool { !line.isEmpty || hasData || event != nil }
 
     private mutating func endLine() -> SSEEvent? {
         var bytes = line
@@ -102,15 +102,15 @@ public struct SSEDecoder: Sendable {
 }
 
 /// Incremental decoder for newline-delimited JSON: hands out each complete line.
-public struct NDJSONDecoder: Sendable {
-    public var maxLineBytes: Int
+package struct NDJSONDecoder: Sendable {
+    package var maxLineBytes: Int
     private var line: [UInt8] = []
 
-    public init(maxLineBytes: Int = 4 << 20) {
+    package init(maxLineBytes: Int = 4 << 20) {
         self.maxLineBytes = maxLineBytes
     }
 
-    public mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [[UInt8]] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [[UInt8]] {
         var lines: [[UInt8]] = []
         for byte in bytes {
             if byte == 0x0A {
@@ -126,10 +126,10 @@ public struct NDJSONDecoder: Sendable {
     }
 
     /// What is left at the end of the stream (a last line without its newline).
-    public mutating func finish() -> [UInt8]? {
+    package mutating func finish() -> [UInt8]? {
         defer { line = [] }
         return line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) ? nil : line
     }
 
-    public var hasPartialLine: Bool { !line.isEmpty }
+    package var hasPartialLine: Bool { !line.isEmpty }
 }

@@ -2,11 +2,14 @@ import Synchronization
 
 /// Prices of a backend, in dollars per million tokens.
 public struct Pricing: Sendable, Equatable {
+    /// Dollars per million input tokens.
     public var inputPerMillion: Double
+    /// Dollars per million output tokens.
     public var outputPerMillion: Double
     /// Cached input tokens, when the provider bills them differently (defaults to input).
     public var cachedInputPerMillion: Double?
 
+    /// Prices per million tokens; cached input at its own price when the provider gives one.
     public init(inputPerMillion: Double, outputPerMillion: Double, cachedInputPerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
@@ -23,9 +26,13 @@ public struct Pricing: Sendable, Equatable {
 
 /// Tokens and cost per backend over a command, for the report at its end.
 public final class UsageMeter: Sendable {
+    /// One backend's calls and tokens.
     public struct Line: Sendable, Equatable {
+        /// The backend's name.
         public var backend: String
+        /// Requests that returned usage.
         public var calls: Int
+        /// Tokens, summed.
         public var usage: Usage
         /// Nil when the backend has no prices in the config.
         public var cost: Double?
@@ -34,6 +41,7 @@ public final class UsageMeter: Sendable {
     private let prices: [String: Pricing]
     private let lines = Mutex<[String: Line]>([:])
 
+    /// A meter that prices each backend's usage from `prices` (by backend name).
     public init(prices: [String: Pricing] = [:]) {
         self.prices = prices
     }

@@ -111,7 +111,7 @@ func classify(status: Int, providerType: String?, message: String) -> LLMError.C
 /// `model` and `messages` (the system prompt as the first message), SSE chunks of
 /// `choices[0].delta.content` ending with `data: [DONE]`, usage in a last chunk when
 /// `stream_options.include_usage` is set.
-public enum OpenAIWire {
+package enum OpenAIWire {
     /// The request body. `maxTokensField` is `max_completion_tokens` for OpenAI itself,
     /// `max_tokens` for compatible servers (llama.cpp, vLLM, LM Studio, older Azure).
     ///
@@ -119,7 +119,7 @@ public enum OpenAIWire {
     /// `reasoningAllowance` more output tokens: its hidden reasoning counts against
     /// `max_completion_tokens`, and an answer limit sized for the visible text alone ends in
     /// an empty answer.
-    public static func body(
+    package static func body(
         _ request: ChatRequest, model: String, stream: Bool, maxTokensField: String = "max_completion_tokens", reasoningAllowance: Int = 8_000
     ) -> [UInt8] {
         let reasoning = maxTokensField == "max_completion_tokens" && isReasoning(model: model)
@@ -147,7 +147,7 @@ public enum OpenAIWire {
     }
 
     /// OpenAI's reasoning models: the o-series and the gpt-5 family (not its chat variants).
-    public static func isReasoning(model: String) -> Bool {
+    package static func isReasoning(model: String) -> Bool {
         let name = model.lowercased()
         if name.hasPrefix("o1") || name.hasPrefix("o3") || name.hasPrefix("o4") { return true }
         return name.hasPrefix("gpt-5") && !name.contains("chat")
@@ -170,15 +170,15 @@ public enum OpenAIWire {
     }
 
     /// Decodes streamed chunks into events; remembers the stop reason until the end.
-    public struct StreamState: Sendable {
-        public let backend: String
+    package struct StreamState: Sendable {
+        package let backend: String
         private var stop: StopReason?
         private var usage: Usage?
-        public private(set) var done = false
+        package private(set) var done = false
 
-        public init(backend: String) { self.backend = backend }
+        package init(backend: String) { self.backend = backend }
 
-        public mutating func events(_ event: SSEEvent) throws(LLMError) -> [ChatEvent] {
+        package mutating func events(_ event: SSEEvent) throws(LLMError) -> [ChatEvent] {
             if event.data == "[DONE]" {
                 done = true
                 return finish()
@@ -202,7 +202,7 @@ public enum OpenAIWire {
         }
 
         /// The usage and stop reason, once the stream has ended.
-        public mutating func finish() -> [ChatEvent] {
+        package mutating func finish() -> [ChatEvent] {
             var events: [ChatEvent] = []
             if let usage { events.append(.usage(usage)) }
             events.append(.stop(stop ?? .endTurn))
@@ -212,7 +212,7 @@ public enum OpenAIWire {
     }
 
     /// A non-streamed response body.
-    public static func response(_ body: [UInt8], backend: String) throws(LLMError) -> ChatResponse {
+    package static func response(_ body: [UInt8], backend: String) throws(LLMError) -> ChatResponse {
         guard let object = JSON.object(body), let choices = object["choices"] as? [[String: Any]], let first = choices.first,
             let message = first["message"] as? [String: Any]
         else {
@@ -223,7 +223,7 @@ public enum OpenAIWire {
     }
 
     /// An error status with its body: `{"error": {"message", "type", "code"}}`.
-    public static func error(status: Int, body: [UInt8], retryAfter: String?, backend: String) -> LLMError {
+    package static func error(status: Int, body: [UInt8], retryAfter: String?, backend: String) -> LLMError {
         let object = JSON.object(body)
         let error = object?["error"] as? [String: Any]
         let message =
@@ -242,12 +242,12 @@ public enum OpenAIWire {
 /// `anthropic-version`, a required `max_tokens`, the system prompt at the top level, and
 /// SSE events `message_start` (input usage), `content_block_delta` (`text_delta`),
 /// `message_delta` (stop reason, output usage), `message_stop`, `ping`, `error`.
-public enum AnthropicWire {
-    public static let version = "2023-06-01"
+package enum AnthropicWire {
+    package static let version = "2023-06-01"
 
     /// `thinkingBudget`: extended thinking with that many tokens (then `max_tokens` grows by
     /// the budget, which it must exceed, and no temperature is sent: thinking refuses one).
-    public static func body(_ request: ChatRequest, model: String, stream: Bool, defaultMaxTokens: Int = 4096, thinkingBudget: Int? = nil) -> [UInt8] {
+    package static func body(_ request: ChatRequest, model: String, stream: Bool, defaultMaxTokens: Int = 4096, thinkingBudget: Int? = nil) -> [UInt8] {
         let answer = request.maxOutputTokens ?? defaultMaxTokens
         var body: [String: Any] = [
             "model": model,
@@ -289,15 +289,15 @@ public enum AnthropicWire {
             cachedInputTokens: cacheRead)
     }
 
-    public struct StreamState: Sendable {
-        public let backend: String
+    package struct StreamState: Sendable {
+        package let backend: String
         private var usage = Usage()
         private var stop: StopReason?
-        public private(set) var done = false
+        package private(set) var done = false
 
-        public init(backend: String) { self.backend = backend }
+        package init(backend: String) { self.backend = backend }
 
-        public mutating func events(_ event: SSEEvent) throws(LLMError) -> [ChatEvent] {
+        package mutating func events(_ event: SSEEvent) throws(LLMError) -> [ChatEvent] {
             guard let object = JSON.object(event.data) else {
                 throw LLMError(.malformedResponse, backend: backend, message: "a streamed event is not JSON: \(event.data.prefix(200))")
             }
@@ -345,7 +345,7 @@ public enum AnthropicWire {
         }
     }
 
-    public static func response(_ body: [UInt8], backend: String) throws(LLMError) -> ChatResponse {
+    package static func response(_ body: [UInt8], backend: String) throws(LLMError) -> ChatResponse {
         guard let object = JSON.object(body), let content = object["content"] as? [[String: Any]] else {
             throw LLMError(.malformedResponse, backend: backend, message: "the response is not a message: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
@@ -354,7 +354,7 @@ public enum AnthropicWire {
     }
 
     /// `{"type": "error", "error": {"type", "message"}}`.
-    public static func error(status: Int, body: [UInt8], retryAfter: String?, backend: String) -> LLMError {
+    package static func error(status: Int, body: [UInt8], retryAfter: String?, backend: String) -> LLMError {
         let error = JSON.object(body)?["error"] as? [String: Any]
         let raw = String(decoding: body.prefix(500), as: UTF8.self)
         let message = error?["message"] as? String ?? (raw.isEmpty ? "HTTP \(status)" : raw)
@@ -370,10 +370,10 @@ public enum AnthropicWire {
 /// `temperature`, `stop`; `format: "json"` (or a schema); the answer streams as NDJSON
 /// objects with `message.content`, the last with `done: true`, `done_reason`,
 /// `prompt_eval_count` and `eval_count`.
-public enum OllamaWire {
+package enum OllamaWire {
     /// `contextWindow`: sent as `num_ctx`, the window the request was sized for (Ollama's own
     /// default is a few thousand tokens, and it cuts a longer prompt without a word).
-    public static func body(_ request: ChatRequest, model: String, stream: Bool, contextWindow: Int? = nil) -> [UInt8] {
+    package static func body(_ request: ChatRequest, model: String, stream: Bool, contextWindow: Int? = nil) -> [UInt8] {
         var messages: [[String: Any]] = []
         if let system = request.system { messages.append(["role": "system", "content": system]) }
         for message in request.messages { messages.append(["role": message.role.rawValue, "content": message.content]) }
@@ -395,7 +395,7 @@ public enum OllamaWire {
     /// One NDJSON line of a stream (or the whole non-streamed body).
     /// `contextWindow`: the `num_ctx` sent; a prompt that filled it was cut by Ollama, and
     /// the answer to a cut prompt is an error, not a result.
-    public static func events(_ line: [UInt8], backend: String, contextWindow: Int? = nil) throws(LLMError) -> (events: [ChatEvent], done: Bool) {
+    package static func events(_ line: [UInt8], backend: String, contextWindow: Int? = nil) throws(LLMError) -> (events: [ChatEvent], done: Bool) {
         guard let object = JSON.object(line) else {
             throw LLMError(.malformedResponse, backend: backend, message: "a streamed line is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
         }
@@ -427,7 +427,7 @@ public enum OllamaWire {
     }
 
     /// `{"error": "…"}`.
-    public static func error(status: Int, body: [UInt8], backend: String) -> LLMError {
+    package static func error(status: Int, body: [UInt8], backend: String) -> LLMError {
         let raw = String(decoding: body.prefix(500), as: UTF8.self)
         let message = JSON.object(body)?["error"] as? String ?? (raw.isEmpty ? "HTTP \(status)" : raw)
         return LLMError(classify(status: status, providerType: nil, message: message), backend: backend, message: message, status: status)

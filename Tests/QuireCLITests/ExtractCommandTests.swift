@@ -216,7 +216,9 @@ struct ModelsCommandTests {
         #expect(try quire(["config", "init", path]).status != 0)  // no overwrite without --force
         let shown = try quire(["models", "--config", path])
         #expect(shown.status == 0)
-        #expect(shown.stdout.contains("summarise:\n  → claude — anthropic claude-sonnet-4-5  (\(path):33)\n      timeouts: connect 10 s, silence 120 s, total 600 s\n"))
+        #expect(
+            shown.stdout.contains(
+                "summarise:\n  → claude — anthropic claude-sonnet-4-5  (\(path):33)\n      timeouts: connect 10 s, silence 120 s, total 600 s\n"))
         let test = try quire(["models", "test", "claude", "--config", path])
         #expect(test.status == 1 && test.stdout.contains("claude: not tested: ANTHROPIC_API_KEY is not set"))
     }
