@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `swift package generate-documentation` (DocC catalogs in Sources/*/*.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -101,6 +103,12 @@ let package = Package(
             name: "QuireBatchTests",
             dependencies: ["QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
+        // Examples/: small programs on the library products, built by every `swift build`.
+        .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel"], path: "Examples/ReadDOCX"),
+        .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),
+        .executableTarget(name: "example-mailbox-walk", dependencies: ["QuireImport", "QuireMail", "QuireModel"], path: "Examples/MailboxWalk"),
+        .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM"], path: "Examples/CustomBackend"),
+        .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireTasks"], path: "Examples/CustomTask"),
     ],
     swiftLanguageModes: [.v6]
 )
