@@ -43,6 +43,12 @@ public final class XMLPushParser {
         // and must not feed the handler any more.
         state.replayer?.abandon()
         if let context {
+            // A document with a DOCTYPE makes libxml2's SAX2 handlers build a document for
+            // its DTD; freeing the context does not free it.
+            if let document = context.pointee.myDoc {
+                xmlFreeDoc(document)
+                context.pointee.myDoc = nil
+            }
             xmlFreeParserCtxt(context)
         }
     }

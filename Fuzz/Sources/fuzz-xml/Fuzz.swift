@@ -1,0 +1,31 @@
+import CFuzzer
+import QuireXML
+
+final class Sink: XMLContentHandler {
+    var events = 0
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws { events += 1 }
+    func endElement(_ name: XMLName) throws { events += 1 }
+    func characters(_ text: UnsafeRawBufferPointer) throws { events += 1 }
+}
+
+/// Any bytes as an XML part, fed in two pieces (a cut anywhere must not matter).
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    let parser = XMLPushParser(part: "fuzz.xml", namespaces: ["urn:a": 1], handler: Sink())
+    let cut = size / 3
+    do {
+        try parser.feed(UnsafeRawBufferPointer(rebasing: bytes[..<cut]))
+        try parser.feed(UnsafeRawBufferPointer(rebasing: bytes[cut...]))
+        try parser.finish()
+    } catch {}
+    return 0
+}
+
+/// The program's entry: SwiftPM links `main` to this; libFuzzer's driver takes over.
+@_cdecl("fuzz_xml_main")
+func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data, size) }
+}

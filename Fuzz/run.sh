@@ -1,0 +1,65 @@
+#!/bin/bash
+# Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS, seeded from
+# TestDocuments (and ../shared/corpus when it is beside the checkout). Fails on a crash, a
+# leak, a timeout (> 10 s for one input) or an input that takes more than 2 GB; the input
+# that did it is kept in Fuzz/crashes/.
+#
+#   Fuzz/run.sh [SECONDS=60] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")"
+SECONDS_EACH="${1:-60}"
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-numfmt fuzz-markdown)
+SCRATCH=../.build-fuzz
+WORK="${FUZZ_WORK:-/tmp/quire-fuzz-corpus}"
+mkdir -p crashes "$WORK"
+DOCS=../TestDocuments
+CORPUS=../../shared/corpus
+
+seed() {  # target → its seed folder, filled once
+    local dir="$WORK/$1"
+    [ -d "$dir" ] && { echo "$dir"; return; }
+    mkdir -p "$dir"
+    case "$1" in
+    fuzz-zip) cp $DOCS/*.docx $DOCS/*.xlsx "$dir"/ ;;
+    fuzz-docx) cp $DOCS/*.docx "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" -name '*.docx' -size -200k | head -100 | xargs -r -I{} cp {} "$dir"/ ;;
+    fuzz-xlsx) cp $DOCS/*.xlsx "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" -name '*.xlsx' -size -200k | head -100 | xargs -r -I{} cp {} "$dir"/ ;;
+    fuzz-xml) for f in $DOCS/*.docx $DOCS/*.xlsx; do python3 -c "
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for n in z.namelist():
+    if n.endswith('.xml'): open(sys.argv[2] + '/' + sys.argv[1].split('/')[-1] + '-' + n.replace('/', '_'), 'wb').write(z.read(n)[:65536])
+" "$f" "$dir" 2>/dev/null || true; done ;;
+    fuzz-mail | fuzz-mbox) cp $DOCS/mail/* "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" \( -name '*.eml' -o -name '*.mbox*' \) -size -100k | head -150 | xargs -r -I{} cp {} "$dir"/ ;;
+    fuzz-numfmt) i=0; for code in '0.00' '#,##0' '0%' '0.00E+00' '# ?/?' '[h]:mm:ss' 'yyyy-mm-dd' '[Red]-0.0;0.0;"zero";@' '[>=100]"big";0' '#,##0,,"M"' 'mmm d, yyyy h:mm AM/PM' '0.000_);(0.000)'; do
+            i=$((i + 1)); { printf '\x00\x00\x00\x00\x00\x4c\xcd\x40'; printf '%s' "$code"; } > "$dir/code$i"; done ;;
+    fuzz-markdown) cp ../README.md "$dir"/; printf '# T\n\n| a | b |\n| --- | --- |\n| 1 | **2** |\n\n- x\n  1. y\n\n> q\n\n```\nc\n```\n' > "$dir/small.md" ;;
+    esac
+    echo "$dir"
+}
+
+failed=0
+for target in "${TARGETS[@]}"; do
+    swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path "$SCRATCH" --product "$target" 2>&1 \
+        | grep -E "error:" && exit 1
+    corpus=$(seed "$target")
+    log="$WORK/$target.log"
+    # Inputs that once failed run first: each must now pass.
+    if [ -d "regressions/$target" ]; then
+        if ! "$SCRATCH/release/$target" regressions/"$target"/* >"$log" 2>&1; then
+            failed=$((failed + 1))
+            echo "$target: a regression input fails again — $(grep -m1 -E 'ERROR|Fatal error' "$log")"
+            continue
+        fi
+    fi
+    if "$SCRATCH/release/$target" "$corpus" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        -artifact_prefix="crashes/$target-" -print_final_stats=1 >"$log" 2>&1; then
+        echo "$target: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') runs in ${SECONDS_EACH} s, no failure"
+    else
+        failed=$((failed + 1))
+        echo "$target: FAILED — $(grep -m1 -E 'ERROR|SUMMARY|Fatal error|crash' "$log")"
+        grep -E "ERROR|#[0-9]+ .* in " "$log" | head -15
+    fi
+done
+[ "$failed" = 0 ]
