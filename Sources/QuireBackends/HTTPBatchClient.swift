@@ -7,6 +7,7 @@ public import QuireLLM
 /// A provider's batch API over HTTP: OpenAI's (`/v1/files` + `/v1/batches`, and Azure
 /// OpenAI's the same way) or Anthropic's Message Batches, for the backend `config`.
 public final class HTTPBatchClient: ProviderBatchClient {
+    /// The backend whose batch API this speaks.
     public let config: BackendConfig
     public let maxRequests: Int
     public let maxBytes: Int

@@ -6,9 +6,13 @@ public import QuireLLM
 
 /// Where and how to reach one model: a named backend of the config.
 public struct BackendConfig: Sendable, Equatable {
+    /// The provider's protocol.
     public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// OpenAI's Chat Completions.
         case openai
+        /// Anthropic's Messages.
         case anthropic
+        /// Ollama's chat API (NDJSON streams).
         case ollama
         /// Any server speaking the OpenAI Chat Completions format (llama.cpp, vLLM, LM Studio…).
         case openaiCompatible = "openai-compatible"
@@ -16,20 +20,27 @@ public struct BackendConfig: Sendable, Equatable {
         case azureOpenAI = "azure-openai"
     }
 
+    /// The backend's name in the config.
     public var name: String
+    /// Which protocol it speaks.
     public var kind: Kind
+    /// The model (for Azure OpenAI, the deployment).
     public var model: String
     /// The server's base URL; the provider's own when nil.
     public var baseURL: String?
+    /// The key, already resolved; never printed.
     public var apiKey: String?
     /// Extra headers sent with every request.
     public var headers: [String: String]
     /// Azure's `api-version`.
     public var apiVersion: String?
+    /// Its window and output limit.
     public var capabilities: BackendCapabilities
     /// Seconds to connect; between two reads of the answer (so also to its first byte); in all.
     public var connectTimeout: Double
+    /// Seconds of silence allowed while an answer arrives.
     public var readTimeout: Double
+    /// Seconds the whole request may take, checked as each piece arrives.
     public var totalTimeout: Double
     /// A non-streamed answer or an error body larger than this is refused.
     public var maxResponseBytes: Int
@@ -38,6 +49,7 @@ public struct BackendConfig: Sendable, Equatable {
     /// OpenAI reasoning models: output tokens added for their reasoning (`reasoning_budget`).
     public var reasoningAllowance: Int = 8_000
 
+    /// A backend's settings; timeouts in seconds.
     public init(
         name: String, kind: Kind, model: String, baseURL: String? = nil, apiKey: String? = nil, headers: [String: String] = [:],
         apiVersion: String? = nil, capabilities: BackendCapabilities = BackendCapabilities(contextWindow: 128_000, maxOutputTokens: 8_192),
@@ -110,6 +122,7 @@ extension BackendConfig {
 /// A backend reached over HTTP with AsyncHTTPClient, speaking its provider's wire format.
 /// Answers stream as they arrive: each SSE event or NDJSON line becomes events at once.
 public final class HTTPChatBackend: ChatBackend {
+    /// The backend's settings.
     public let config: BackendConfig
     private let client: HTTPClient
 

@@ -9,6 +9,7 @@ public import QuireZip
 /// numbering, notes and comments are read first so the body can be resolved in one pass.
 /// Tracked changes are all kept in the model; the renderers choose the view.
 public struct DOCXReader: Sendable {
+    /// What the reader may cost and how many threads it may use.
     public struct Options: Sendable {
         /// Bounds on the ZIP container (zip bombs, huge entries).
         public var limits: ZipLimits
@@ -18,6 +19,7 @@ public struct DOCXReader: Sendable {
         public var parallelThreshold: Int64
         /// Threads the reader may use: 1 (the default) reads on the calling thread only.
         public var parallelism: Int
+        /// Options from their values.
         public init(limits: ZipLimits = .default, parallelThreshold: Int64 = 1 << 20, parallelism: Int = 1) {
             self.limits = limits
             self.parallelThreshold = parallelThreshold
@@ -25,8 +27,10 @@ public struct DOCXReader: Sendable {
         }
     }
 
+    /// The reader's options.
     public var options: Options
 
+    /// A reader with `options` (by default: the standard limits, one thread).
     public init(options: Options = Options()) {
         self.options = options
     }

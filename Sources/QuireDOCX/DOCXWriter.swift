@@ -7,6 +7,7 @@ public import QuireZip
 /// and bold/italic/underline/strikethrough/code runs. Output opens in Word and
 /// LibreOffice and reads back through `DOCXReader`.
 public struct DOCXWriter: Sendable {
+    /// A writer with Word's defaults.
     public init() {}
 
     /// The .docx file's bytes.

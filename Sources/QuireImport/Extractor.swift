@@ -11,8 +11,11 @@ import Synchronization
 /// that renders them while parsing goes on, so the two cores share the work and the body
 /// is never held whole. The result is the same text `MarkdownRenderer` gives.
 public struct Extractor: Sendable {
+    /// What the extractor writes.
     public enum Format: Sendable, Equatable {
+        /// Markdown: GFM tables for sheets, footnotes for notes and comments.
         case markdown
+        /// Plain text.
         case text
         /// Spreadsheets only: RFC 4180 CSV of the cell data.
         case csv
@@ -22,11 +25,15 @@ public struct Extractor: Sendable {
         var isJSON: Bool { if case .json = self { true } else { false } }
     }
 
+    /// What it writes.
     public var format: Format
+    /// How documents are rendered (tracked changes, headers, notes, comments).
     public var options: RenderOptions
+    /// How workbooks are rendered (hidden sheets, formulas, merged cells, rows).
     public var workbookOptions: WorkbookRenderOptions
     /// Spreadsheets: only this sheet, by name or 1-based position.
     public var sheet: String?
+    /// The importer that reads (its limits and parallelism apply).
     public var importer: Importer
     /// Told, now and then, how far a mailbox is read: (messages written, bytes read, file
     /// size). For a progress line on a terminal.
@@ -35,6 +42,7 @@ public struct Extractor: Sendable {
     /// the size limit), prefixed with the file or the message's place.
     public var warn: (@Sendable (String) -> Void)?
 
+    /// An extractor for `format`; `sheet` picks one sheet of a workbook by name or 1-based position.
     public init(
         format: Format, options: RenderOptions = RenderOptions(), workbookOptions: WorkbookRenderOptions = WorkbookRenderOptions(),
         sheet: String? = nil, importer: Importer = Importer()

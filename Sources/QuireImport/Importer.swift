@@ -13,10 +13,14 @@ public import QuireZip
 
 /// What a file turned out to be, judged by its bytes (never by its name alone).
 public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
+    /// The format's short name.
     public let name: String
     init(_ name: String) { self.name = name }
+    /// A Word document.
     public static let docx = DetectedFormat("docx")
+    /// An Excel workbook.
     public static let xlsx = DetectedFormat("xlsx")
+    /// A PowerPoint presentation (recognised, not read).
     public static let pptx = DetectedFormat("pptx")
     /// A ZIP that is not an Office document Quire knows.
     public static let zip = DetectedFormat("zip")
@@ -26,20 +30,26 @@ public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
     public static let mail = DetectedFormat("eml")
     /// An mbox mailbox.
     public static let mbox = DetectedFormat("mbox")
+    /// A file of 0 bytes.
     public static let empty = DetectedFormat("empty")
+    /// Nothing Quire recognises.
     public static let unknown = DetectedFormat("unknown")
     public var description: String { name }
 }
 
 /// Anything the importer can read.
 public enum ImportedContent: Sendable {
+    /// A text document.
     case document(Document)
+    /// A workbook.
     case workbook(Workbook)
+    /// A mail message.
     case mail(MailMessage)
 }
 
 /// The format-sniffing entry point: looks at a file's bytes and hands it to the right reader.
 public struct Importer: Sendable {
+    /// Bounds on ZIP packages (entry and total size, ratio, entries).
     public var limits: ZipLimits
     /// Bytes read of one message (an .eml file or an mbox entry); see `MailReader.Limits`.
     public var maxMessageBytes: Int
@@ -47,6 +57,7 @@ public struct Importer: Sendable {
     /// keeps all work on the calling thread; the command line passes the machine's cores.
     public var parallelism: Int
 
+    /// An importer with its limits; `parallelism` 1 (the default) keeps all work on the calling thread.
     public init(limits: ZipLimits = .default, maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes, parallelism: Int = 1) {
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes

@@ -8,6 +8,7 @@ public import QuireModel
 /// bound nesting, part count and header size, so hostile input cannot exhaust memory or
 /// stack.
 public struct MailReader: Sendable {
+    /// Bounds on what one message may cost.
     public struct Limits: Sendable {
         /// Multiparts and nested messages deeper than this are kept as opaque attachments.
         public var maxDepth: Int
@@ -18,8 +19,10 @@ public struct MailReader: Sendable {
         /// Bytes read of one message (an .eml file or an mbox entry); the rest is skipped
         /// with a warning. 64 MiB: more than any mail service delivers.
         public var maxMessageBytes: Int
+        /// 64 MiB: more than any mail service delivers.
         public static let defaultMessageBytes = 64 << 20
 
+        /// Limits from their values.
         public init(maxDepth: Int = 24, maxParts: Int = 10_000, maxHeaderBytes: Int = 1 << 20, maxMessageBytes: Int = defaultMessageBytes) {
             self.maxDepth = maxDepth
             self.maxParts = maxParts
@@ -44,11 +47,13 @@ public struct MailReader: Sendable {
         }
     }
 
+    /// The reader's limits.
     public var limits: Limits
     /// Whether to split each message's text into new text, quoted history and signature
     /// (`MailMessage.textParts`); it costs about a quarter of the parse.
     public var separatesQuotedText: Bool
 
+    /// A reader with `limits`; `separatesQuotedText` splits each text into new text, quoted history and signature.
     public init(limits: Limits = Limits(), separatesQuotedText: Bool = true) {
         self.limits = limits
         self.separatesQuotedText = separatesQuotedText

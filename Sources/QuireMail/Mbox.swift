@@ -17,6 +17,7 @@ import QuireModel
 /// file, it is trusted. Body lines escaped as `>From ` (mboxo/mboxrd) lose one `>`. CRLF
 /// files and a byte order mark are handled.
 public struct MboxReader: Sendable {
+    /// One message of the mbox, with its place in the file.
     public struct Entry: Sendable {
         /// 0-based position in the mbox.
         public var index: Int
@@ -39,6 +40,7 @@ public struct MboxReader: Sendable {
     /// Bytes kept of one message; the rest of a longer one is skipped and counted.
     public var maxMessageBytes: Int
 
+    /// A reader that keeps at most `maxMessageBytes` of one message.
     public init(maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) {
         self.maxMessageBytes = maxMessageBytes
     }

@@ -17,6 +17,7 @@ public import QuireModel
 /// it, at the end of the new text. Nothing is dropped: the three parts together hold every
 /// line of the body.
 public enum QuoteSplitter {
+    /// Splits a message's text into the new text, the quoted history, the signature and a list footer.
     public static func split(_ body: String) -> MailTextParts {
         var lines = QuoteSplitter.lines(body)
         // A mailing list's footer (a rule, then unsubscribe boilerplate) is furniture.

@@ -4,8 +4,10 @@ public import QuireModel
 public struct MailThread: Sendable {
     /// The subject of the thread's first message, reply prefixes removed.
     public var subject: String
+    /// The thread's messages, oldest first.
     public var messages: [MailMessage]
 
+    /// A thread from its subject and messages.
     public init(subject: String, messages: [MailMessage]) {
         self.subject = subject
         self.messages = messages
@@ -37,6 +39,7 @@ public enum Threader {
         }
     }
 
+    /// Groups messages into threads by References and In-Reply-To (subjects where those are missing).
     public static func threads(_ messages: [MailMessage]) -> [MailThread] {
         groups(messages).map { group in
             MailThread(subject: baseSubject(messages[group[0]].subject ?? "", lowercased: false), messages: group.map { messages[$0] })

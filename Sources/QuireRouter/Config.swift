@@ -15,48 +15,70 @@ import Yams
 ///   summarise: { use: [claude, local, builtin], max_output_tokens: 800 }
 /// ```
 public struct QuireConfig: Sendable {
+    /// One backend as the config writes it (before keys and defaults are resolved).
     public struct Backend: Sendable {
+        /// Its name in the config.
         public var name: String
+        /// The provider's protocol.
         public var kind: BackendConfig.Kind
+        /// The model (for Azure OpenAI, the deployment).
         public var model: String
+        /// Where it answers; the provider's default when nil.
         public var baseURL: String?
+        /// The environment variable holding the key.
         public var apiKeyEnv: String?
+        /// A shell command that prints the key.
         public var apiKeyCommand: String?
+        /// Extra HTTP headers sent with every request.
         public var headers: [String: String]
+        /// Azure OpenAI's `api-version`.
         public var apiVersion: String?
+        /// Tokens the model reads at most (256 to 100,000,000).
         public var contextWindow: Int?
+        /// Tokens the model writes at most in one answer.
         public var maxOutputTokens: Int?
         /// Prices per million tokens, for the cost report.
         public var inputPricePerMillion: Double?
+        /// Dollars per million output tokens.
         public var outputPricePerMillion: Double?
         /// Provider limits a batch keeps to (`requests_per_minute`, `tokens_per_minute`).
         public var requestsPerMinute: Int?
+        /// The provider's token limit per minute, kept to by batches.
         public var tokensPerMinute: Int?
         /// The share of the price the provider's batch API charges (`batch_discount: 0.5`).
         public var batchPriceFactor: Double?
         /// Anthropic extended thinking (`thinking_budget`); OpenAI reasoning room (`reasoning_budget`).
         public var thinkingBudget: Int? = nil
+        /// OpenAI: extra output room for hidden reasoning.
         public var reasoningBudget: Int? = nil
         /// Seconds: to connect, of silence while an answer arrives, and for the whole request.
         public var connectTimeout: Double? = nil
+        /// Seconds of silence allowed while an answer arrives.
         public var readTimeout: Double? = nil
+        /// Seconds the whole request may take.
         public var totalTimeout: Double? = nil
         /// The line of the config that defines it.
         public var line: Int
     }
 
+    /// One task's route as the config writes it.
     public struct Task: Sendable {
+        /// The task's name (a built-in task, or one of the user's).
         public var name: String
         /// Backend names or aliases, primary first; `builtin` is the offline backend.
         public var use: [String]
+        /// The temperature of its requests.
         public var temperature: Double?
+        /// The output limit of its requests.
         public var maxOutputTokens: Int?
+        /// The config line that defines it.
         public var line: Int
         /// A user-defined task's system prompt (`quire run`).
         public var system: String?
         /// A user-defined task's prompt: `{{content}}` stands for the files, `{{file}}` for
         /// their names, `{{name}}` for a `--var name=value`.
         public var prompt: String?
+        /// A user task's one-line description, for `quire models`.
         public var description: String?
 
         /// The `{{variables}}` the prompt and system prompt use, in order of first use.
@@ -74,12 +96,16 @@ public struct QuireConfig: Sendable {
         }
     }
 
+    /// Backends by name.
     public var backends: [String: Backend] = [:]
+    /// Other names for backends (`fast: local`).
     public var aliases: [String: String] = [:]
+    /// Routes by task name.
     public var tasks: [String: Task] = [:]
     /// Where it was read from.
     public var source: String
 
+    /// An empty config read from `source`.
     public init(source: String) {
         self.source = source
     }
@@ -89,8 +115,11 @@ public struct QuireConfig: Sendable {
 
     /// A config error, naming the file and the line.
     public struct Invalid: Error, CustomStringConvertible, Sendable {
+        /// The config file.
         public var source: String
+        /// The line of the mistake, when known.
         public var line: Int?
+        /// What is wrong and what to write instead.
         public var message: String
         public var description: String { "\(source)\(line.map { ":\($0)" } ?? ""): \(message)" }
     }

@@ -10,6 +10,7 @@ public import QuireLLM
 /// provider with the built-in backend behind it; with neither, everything goes to the
 /// built-in backend, so Quire works offline out of the box.
 public struct ModelPicker: Sendable {
+    /// One backend of a resolved route, with everything needed to call it and the reason it is there.
     public struct Step: Sendable, Equatable {
         /// The backend's name (`builtin` for the offline one).
         public var name: String
@@ -23,19 +24,27 @@ public struct ModelPicker: Sendable {
         public var pricing: Pricing?
         /// Limits a batch keeps to, from the config.
         public var requestsPerMinute: Int? = nil
+        /// The provider's token limit per minute, kept to by batches.
         public var tokensPerMinute: Int? = nil
         /// The share of the price the provider's batch API charges (nil: it has none).
         public var batchPriceFactor: Double? = nil
     }
 
+    /// A task's route: backends in order, with the task's parameters.
     public struct ResolvedRoute: Sendable, Equatable {
+        /// The task's name.
         public var task: String
+        /// Backends in order; `builtin` is the offline one.
         public var steps: [Step]
+        /// The temperature of the task's requests.
         public var temperature: Double?
+        /// The output limit of the task's requests.
         public var maxOutputTokens: Int?
     }
 
+    /// The config read, when there is one.
     public var config: QuireConfig?
+    /// The environment keys are read from.
     public var environment: [String: String]
 
     /// `environment`: the process environment when nil.

@@ -4,6 +4,7 @@ import QuireModel
 /// applied to many values: it tells whether a number is a date and renders the text Excel
 /// would show.
 public struct NumberFormat: Sendable {
+    /// The format code as stored (`#,##0.00;[Red]-#,##0.00`).
     public let code: String
     private let sections: [Section]
     /// Whether numbers under this format are dates or times of day.
@@ -27,6 +28,7 @@ public struct NumberFormat: Sendable {
         case general
     }
 
+    /// Parses `code` into sections; a code that cannot be parsed shows values as General.
     public init(code: String) {
         self.code = code
         sections = NumberFormat.split(code).map(NumberFormat.parseSection)
@@ -47,6 +49,7 @@ public struct NumberFormat: Sendable {
         48: "##0.0E+0", 49: "@",
     ]
 
+    /// Excel's General format.
     public static let general = NumberFormat(code: "General")
 
     // MARK: Parsing

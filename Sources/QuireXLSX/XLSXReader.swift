@@ -9,19 +9,24 @@ public import QuireZip
 /// sheet; `read` collects them. Every cell carries its typed value (dates as dates, under
 /// the 1900 or 1904 system), the text Excel would show, and its formula text.
 public struct XLSXReader: Sendable {
+    /// What the reader may cost and how many threads it may use.
     public struct Options: Sendable {
+        /// Bounds on the ZIP container.
         public var limits: ZipLimits
         /// Threads the reader may use: 1 (the default) reads on the calling thread only;
         /// 2 or more inflates large sheets ahead and scans CSV on two threads.
         public var parallelism: Int
+        /// Options from their values.
         public init(limits: ZipLimits = .default, parallelism: Int = 1) {
             self.limits = limits
             self.parallelism = parallelism
         }
     }
 
+    /// The reader's options.
     public var options: Options
 
+    /// A reader with `options` (by default: the standard limits, one thread).
     public init(options: Options = Options()) {
         self.options = options
     }
@@ -294,9 +299,13 @@ public struct OpenWorkbook: Sendable {
 
     /// What a sheet's XML says besides its cells (read with them, so known at the end).
     public struct Layout: Sendable {
+        /// The sheet's stated used range (`A1:G123`), when it has one.
         public var dimension: String?
+        /// Merged ranges.
         public var mergedRanges: [CellRange]
+        /// Hidden columns, 0-based.
         public var hiddenColumns: [Int] = []
+        /// Hyperlinks on cells.
         public var hyperlinks: [CellHyperlink] = []
     }
 

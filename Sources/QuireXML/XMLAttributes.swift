@@ -12,6 +12,7 @@ public struct XMLAttributes {
     }
 
     private let storage: Storage
+    /// How many attributes the element has.
     public let count: Int
 
     init(raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int, namespaces: Unmanaged<NamespaceCache>) {
@@ -50,6 +51,7 @@ public struct XMLAttributes {
         }
     }
 
+    /// The value of the attribute named `local` (any namespace), or nil.
     public subscript(_ local: String) -> String? { value(local) }
 
     /// Hands the attribute's value, as raw bytes (entity references not decoded), to

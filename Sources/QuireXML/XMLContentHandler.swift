@@ -11,7 +11,10 @@ public struct XMLName: Equatable {
     /// A local name the table does not list.
     public static let unknownLocalName: Int32 = -1
 
+    /// The namespace's id in the parser's table: `noNamespace` for none, `unknownNamespace` for a
+    /// URI the table does not list.
     public let namespace: Int32
+    /// The local name's id in the parser's table, or `unknownLocalName`.
     public let localID: Int32
     private let pointer: UnsafePointer<UInt8>?
     /// The byte length at `pointer`, or -1 for a NUL-terminated string.
@@ -56,7 +59,9 @@ public struct XMLName: Equatable {
 /// the parse; the parser rethrows that error, with the position, as `XMLError.Code.handler`
 /// (or as is, when it is already an `XMLError`).
 public protocol XMLContentHandler: AnyObject {
+    /// An element starts, with its attributes.
     func startElement(_ name: XMLName, attributes: XMLAttributes) throws
+    /// An element ends.
     func endElement(_ name: XMLName) throws
     /// Character data in UTF-8 (entity references already decoded); may come in pieces.
     func characters(_ text: UnsafeRawBufferPointer) throws

@@ -16,13 +16,18 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String { "\(kind)" }
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The part (or file) being parsed, for example `word/document.xml`.
     public var part: String
+    /// The line, from 1 (0 when unknown).
     public var line: Int
+    /// The column, from 1 (0 when unknown).
     public var column: Int
+    /// What went wrong, said so that a person can act on it.
     public var message: String
 
+    /// An error from its parts.
     public init(_ code: Code, part: String, line: Int, column: Int, message: String) {
         self.code = code
         self.part = part

@@ -14,6 +14,7 @@ import Synchronization
 /// tokenises and records compact events, the other replays them into the handler, in order
 /// and never concurrently with itself. `finish()` waits for the handler to be done.
 public final class XMLPushParser {
+    /// The part being parsed, for errors.
     public let part: String
     private let state: ParserState
     private var context: xmlParserCtxtPtr?

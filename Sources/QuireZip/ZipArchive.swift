@@ -8,6 +8,7 @@ public struct ZipArchive: Sendable {
     public let entries: [ZipEntry]
     /// The archive's path, or the label given for in-memory bytes.
     public var name: String { source.name }
+    /// The limits every entry is read under.
     public let limits: ZipLimits
 
     let source: ByteSource

@@ -43,6 +43,7 @@ public struct ZipError: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String { "\(kind)" }
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The archive's path, or a label such as `<stdin>`.
     public var archive: String
@@ -51,6 +52,7 @@ public struct ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A sentence for the user: what happened and what to do.
     public var message: String
 
+    /// An error naming the archive and, where there is one, the entry.
     public init(_ code: Code, archive: String, entry: String? = nil, message: String) {
         self.code = code
         self.archive = archive

@@ -14,6 +14,7 @@ public struct ZipLimits: Sendable, Equatable {
     /// The most entries the central directory may list.
     public var maxEntryCount: Int
 
+    /// Limits from their values; the defaults suit office documents.
     public init(
         maxEntrySize: Int64 = 1 << 30,
         maxTotalSize: Int64 = 4 << 30,
@@ -28,5 +29,6 @@ public struct ZipLimits: Sendable, Equatable {
         self.maxEntryCount = maxEntryCount
     }
 
+    /// The limits office documents are read under.
     public static let `default` = ZipLimits()
 }

@@ -17,8 +17,10 @@ public struct ZipWriter: Sendable {
     private var records: [Record] = []
     /// MS-DOS time and date of every entry (fixed, so the output is reproducible).
     public var dosTime: UInt16 = 0
+    /// The date stamped on every entry (MS-DOS format; fixed, so output is reproducible).
     public var dosDate: UInt16 = (2024 - 1980) << 9 | 1 << 5 | 1
 
+    /// An empty archive.
     public init() {}
 
     /// Adds an entry, deflated unless deflate would not make it smaller.
@@ -50,6 +52,7 @@ public struct ZipWriter: Sendable {
         records.append(Record(name: nameBytes, method: method, crc: crc, compressedSize: UInt32(compressed.count), size: UInt32(data.count), offset: offset))
     }
 
+    /// Adds a text entry as UTF-8, deflated (stored when that is smaller).
     public mutating func add(_ name: String, text: String) throws(ZipError) {
         try add(name, Array(text.utf8))
     }
