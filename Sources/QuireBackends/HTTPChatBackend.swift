@@ -221,7 +221,7 @@ public final class HTTPChatBackend: ChatBackend {
         // time is checked as each piece arrives.
         func inTime() throws {
             guard ContinuousClock.now < deadline else {
-                throw LLMError(.timeout, backend: name, message: "the answer took longer than the total timeout of \(Int(config.totalTimeout)) s; stopped.")
+                throw pastTotalTimeout()
             }
         }
         let streaming = request.stream && config.capabilities.streaming
@@ -285,6 +285,10 @@ public final class HTTPChatBackend: ChatBackend {
         }
     }
 
+    private func pastTotalTimeout() -> LLMError {
+        LLMError(.timeout, backend: name, message: "the answer took longer than the total timeout of \(Int(config.totalTimeout)) s; stopped.")
+    }
+
     private func cutOff() -> LLMError {
         LLMError(.malformedResponse, backend: name, message: "the answer stopped in the middle (the connection closed before the end of the stream).")
     }
@@ -293,7 +297,7 @@ public final class HTTPChatBackend: ChatBackend {
         var bytes: [UInt8] = []
         for try await buffer in body {
             if let deadline, ContinuousClock.now >= deadline {
-                throw LLMError(.timeout, backend: name, message: "the answer took longer than the total timeout of \(Int(config.totalTimeout)) s; stopped.")
+                throw pastTotalTimeout()
             }
             bytes += buffer.readableBytesView
             if bytes.count > limit {

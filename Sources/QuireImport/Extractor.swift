@@ -135,6 +135,16 @@ public struct Extractor: Sendable {
             for channel in jobs { channel.close() }
             for channel in results { channel.cancel() }
         }
+        /// One file streamed on this thread, in its turn.
+        func streamHere(_ path: String) {
+            write(header(path))
+            do throws(DocumentError) {
+                try extract(path: path, write: write)
+            } catch {
+                failed(path, error)
+            }
+            write(footer)
+        }
         guard importer.parallelism > 1,
             let threads = BackgroundThread.start(
                 count: workers, name: "quire-files", stop: stop,
@@ -154,15 +164,7 @@ public struct Extractor: Sendable {
                 })
         else {
             // One thread: each file in turn, streamed.
-            for path in paths {
-                write(header(path))
-                do throws(DocumentError) {
-                    try extract(path: path, write: write)
-                } catch {
-                    failed(path, error)
-                }
-                write(footer)
-            }
+            for path in paths { streamHere(path) }
             return
         }
         defer {
@@ -182,13 +184,7 @@ public struct Extractor: Sendable {
         for path in paths {
             if Importer.fileSize(path) > streamAbove {
                 while !inFlight.isEmpty { collect() }
-                write(header(path))
-                do throws(DocumentError) {
-                    try extract(path: path, write: write)
-                } catch {
-                    failed(path, error)
-                }
-                write(footer)
+                streamHere(path)
                 continue
             }
             while inFlight.count >= workers * perWorker { collect() }

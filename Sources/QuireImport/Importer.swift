@@ -279,7 +279,8 @@ public struct Importer: Sendable {
         var out: [UInt8] = []
         // Sized once: growing by doubling would hold up to twice the message.
         var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { out.reserveCapacity(min(limit, Int(info.st_size))) }
+        let regular = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        if regular { out.reserveCapacity(min(limit, Int(info.st_size))) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while out.count < limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
@@ -290,7 +291,7 @@ public struct Importer: Sendable {
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
         }
-        let size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? max(Int(info.st_size), out.count) : out.count
+        let size = regular ? max(Int(info.st_size), out.count) : out.count
         return (out, size)
     }
 
