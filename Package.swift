@@ -45,12 +45,12 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         .target(name: "QuireModel"),
-        .target(name: "QuireSync"),
-        .target(name: "QuireZip", dependencies: ["CZlib", "QuireSync"]),
-        .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireSync"]),
+        .target(name: "QuireInternalThreads"),
+        .target(name: "QuireZip", dependencies: ["CZlib", "QuireInternalThreads"]),
+        .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireInternalThreads"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
-        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireSync"]),
+        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "CLibXML2"]),
         .target(name: "QuireLLM", dependencies: ["QuireModel"]),
         .target(
@@ -60,9 +60,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireSync"]),
-        .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireDOCX", "QuireZip"]),
-        .target(name: "QuireBatch", dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "CSQLite"]),
+        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
+        .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
+        .target(name: "QuireBatch", dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "QuireRouter", "CSQLite"]),
         .executableTarget(
             name: "quire",
             dependencies: [
@@ -81,8 +81,8 @@ let package = Package(
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
         ),
         .testTarget(name: "QuireLLMTests", dependencies: ["QuireLLM"]),
-        .target(name: "QuireRouter", dependencies: ["QuireLLM", "QuireBackends", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "QuireRouterTests", dependencies: ["QuireRouter", "QuireLLM", "QuireBackends"]),
+        .target(name: "QuireRouter", dependencies: ["QuireLLM", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "QuireRouterTests", dependencies: ["QuireRouter", "QuireLLM"]),
         .target(
             name: "QuireTestServer",
             dependencies: [
@@ -90,25 +90,28 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ], path: "Tests/QuireTestServer"),
         .executableTarget(
-            name: "quire-route-bench", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"], path: "Benchmarks/RouteBench"),
+            name: "quire-route-bench", dependencies: ["QuireBackends", "QuireLLM", "QuireRouter", "QuireTestServer"], path: "Benchmarks/RouteBench"),
         .executableTarget(name: "quire-bench-server", dependencies: ["QuireTestServer"], path: "Benchmarks/BenchServer"),
         .testTarget(name: "QuireBackendsTests", dependencies: ["QuireBackends", "QuireLLM", "QuireTestServer"]),
         .testTarget(
             name: "QuireTasksTests",
             dependencies: [
                 "QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends",
+                "QuireRouter",
             ]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(
             name: "QuireBatchTests",
-            dependencies: ["QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends"]),
+            dependencies: [
+                "QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends", "QuireRouter",
+            ]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
         // Examples/: small programs on the library products, built by every `swift build`.
         .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel"], path: "Examples/ReadDOCX"),
         .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),
         .executableTarget(name: "example-mailbox-walk", dependencies: ["QuireImport", "QuireMail", "QuireModel"], path: "Examples/MailboxWalk"),
-        .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM"], path: "Examples/CustomBackend"),
-        .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireTasks"], path: "Examples/CustomTask"),
+        .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM", "QuireRouter"], path: "Examples/CustomBackend"),
+        .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireRouter", "QuireTasks"], path: "Examples/CustomTask"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,7 @@
 import Foundation
 import QuireBackends
 import QuireLLM
+import QuireRouter
 import QuireTestServer
 
 let arguments = CommandLine.arguments

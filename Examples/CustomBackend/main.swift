@@ -3,6 +3,7 @@
 //
 //     swift run example-custom-backend
 import QuireLLM
+import QuireRouter
 
 struct EchoBackend: ChatBackend {
     let name = "echo"

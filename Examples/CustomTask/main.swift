@@ -4,6 +4,7 @@
 //
 //     swift run example-custom-task TestDocuments/sample-report.docx
 import QuireLLM
+import QuireRouter
 import QuireTasks
 
 struct HeadlineTask: QuireTask {

@@ -1,5 +1,6 @@
 import Foundation
 public import QuireLLM
+import QuireRouter
 public import QuireTasks
 import Synchronization
 

@@ -1,4 +1,5 @@
 import QuireLLM
+import QuireRouter
 import QuireTasks
 
 /// What a run would send and cost, computed without sending anything: every pending item

@@ -1,6 +1,7 @@
 import QuireImport
 public import QuireLLM
 import QuireModel
+public import QuireRouter
 import QuireTasks
 import Synchronization
 

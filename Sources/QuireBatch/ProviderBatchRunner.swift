@@ -1,5 +1,6 @@
 import Foundation
 public import QuireLLM
+import QuireRouter
 import QuireTasks
 
 /// `--via provider-batch`: the items' requests go to the provider's batch API (half price,

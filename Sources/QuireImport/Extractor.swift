@@ -1,7 +1,7 @@
 import QuireDOCX
+import QuireInternalThreads
 import QuireMail
 public import QuireModel
-import QuireSync
 import QuireXLSX
 import Synchronization
 

@@ -1,6 +1,5 @@
 import Foundation
-public import QuireBackends
-import QuireLLM
+public import QuireLLM
 import Yams
 
 /// The model picker's configuration, as the user writes it in YAML:

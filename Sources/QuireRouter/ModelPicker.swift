@@ -1,5 +1,4 @@
 import Foundation
-public import QuireBackends
 public import QuireLLM
 
 /// Which backends serve a task, and why: the model picker.

@@ -1,4 +1,5 @@
 public import QuireLLM
+public import QuireRouter
 
 /// Runs a task's plan along its route: one request, or the parts of a long input and then
 /// the combining request. Only the final answer streams to the caller; partial answers are

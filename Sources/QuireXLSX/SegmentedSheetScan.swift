@@ -1,6 +1,6 @@
+import QuireInternalThreads
 import QuireModel
 import QuireOOXML
-import QuireSync
 import QuireZip
 
 /// CSV of a large worksheet on both cores: the rows are cut into segments at `<row`

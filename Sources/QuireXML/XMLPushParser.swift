@@ -1,5 +1,5 @@
 internal import CLibXML2
-import QuireSync
+import QuireInternalThreads
 import Synchronization
 
 /// A streaming XML parser over libxml2's SAX2 interface, fed with chunks of bytes.

@@ -1,4 +1,4 @@
-import QuireSync
+import QuireInternalThreads
 
 extension ZipArchive {
     /// Like `forEachChunk`, but inflates on another thread up to `depth` chunks ahead, so a

@@ -2,6 +2,7 @@ import Foundation
 import QuireBackends
 import QuireBatch
 import QuireLLM
+import QuireRouter
 import QuireTasks
 import QuireTestServer
 import QuireTestSupport

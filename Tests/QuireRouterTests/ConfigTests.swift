@@ -1,4 +1,3 @@
-import QuireBackends
 import QuireLLM
 import Testing
 

@@ -3,6 +3,7 @@ import QuireBackends
 import QuireImport
 import QuireLLM
 import QuireModel
+import QuireRouter
 import QuireTestServer
 import QuireTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import QuireBackends
 import QuireLLM
 import QuireModel
+import QuireRouter
 import QuireTasks
 import QuireTestServer
 import Synchronization

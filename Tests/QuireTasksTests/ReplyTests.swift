@@ -4,6 +4,7 @@ import QuireImport
 import QuireLLM
 import QuireMail
 import QuireModel
+import QuireRouter
 import QuireTestServer
 import QuireTestSupport
 import Testing

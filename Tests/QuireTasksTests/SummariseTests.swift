@@ -4,6 +4,7 @@ import QuireDOCX
 import QuireImport
 import QuireLLM
 import QuireModel
+import QuireRouter
 import QuireTestServer
 import QuireTestSupport
 import Testing

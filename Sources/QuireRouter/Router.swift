@@ -1,3 +1,5 @@
+public import QuireLLM
+
 /// Waits between retries; tests pass a clock that records instead of sleeping.
 public protocol RetryClock: Sendable {
     /// Waits `seconds` (tests pass a clock that does not wait).

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import QuireLLM
+@testable import QuireRouter
 
 /// A backend that answers from a script: each call takes the next outcome.
 final class ScriptedBackend: ChatBackend, @unchecked Sendable {
