@@ -111,6 +111,7 @@ let package = Package(
         .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),
         .executableTarget(name: "example-mailbox-walk", dependencies: ["QuireImport", "QuireMail", "QuireModel"], path: "Examples/MailboxWalk"),
         .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM", "QuireRouter"], path: "Examples/CustomBackend"),
+        .executableTarget(name: "example-plugin-reader", dependencies: ["QuireImport", "QuireModel"], path: "Examples/PluginReader"),
         .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireRouter", "QuireTasks"], path: "Examples/CustomTask"),
     ],
     swiftLanguageModes: [.v6]

@@ -16,6 +16,8 @@ public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
     /// The format's short name.
     public let name: String
     init(_ name: String) { self.name = name }
+    /// A format of a ``FormatPlugin``, by its short name (`odt`, `msg`).
+    public init(name: String) { self.name = name }
     /// A Word document.
     public static let docx = DetectedFormat("docx")
     /// An Excel workbook.
@@ -56,12 +58,18 @@ public struct Importer: Sendable {
     /// Threads the readers (and the `Extractor` over this importer) may use. 1, the default,
     /// keeps all work on the calling thread; the command line passes the machine's cores.
     public var parallelism: Int
+    /// Readers of other formats, asked first in this order; see ``FormatPlugin``.
+    public var plugins: [any FormatPlugin]
 
     /// An importer with its limits; `parallelism` 1 (the default) keeps all work on the calling thread.
-    public init(limits: ZipLimits = .default, maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes, parallelism: Int = 1) {
+    public init(
+        limits: ZipLimits = .default, maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes, parallelism: Int = 1,
+        plugins: [any FormatPlugin] = []
+    ) {
         self.limits = limits
         self.maxMessageBytes = maxMessageBytes
         self.parallelism = max(1, parallelism)
+        self.plugins = plugins
     }
 
     /// The DOCX reader's and the XLSX reader's options for this importer.
@@ -85,18 +93,25 @@ public struct Importer: Sendable {
 
     /// Detects the format of the file at `path` from its magic bytes and, for ZIPs, from
     /// `[Content_Types].xml`.
+    /// A plugin that accepts the file gives its own format.
     public func detect(path: String) -> DetectedFormat {
         guard let head = Importer.head(path: path, count: 512) else { return .unknown }
         if head.isEmpty { return .empty }
+        var detected = Importer.detect(head: head)
         if head.starts(with: [0x50, 0x4B]) {
-            guard let package = try? OPCPackage(path: path, limits: limits) else { return .zip }
-            return Importer.classify(package)
+            detected = (try? OPCPackage(path: path, limits: limits)).map(Importer.classify) ?? .zip
         }
-        return Importer.detect(head: head)
+        return plugin(head: head, detected: detected, name: path)?.format ?? detected
     }
 
-    /// Detects the format of bytes held in memory.
-    public func detect(bytes: [UInt8]) -> DetectedFormat {
+    /// Detects the format of bytes held in memory; `name` (a file name, when known) is for plugins.
+    public func detect(bytes: [UInt8], name: String = "") -> DetectedFormat {
+        let detected = detectBuiltIn(bytes: bytes)
+        return plugin(head: Array(bytes.prefix(512)), detected: detected, name: name)?.format ?? detected
+    }
+
+    /// What Quire's own sniffing makes of bytes in memory.
+    func detectBuiltIn(bytes: [UInt8]) -> DetectedFormat {
         if bytes.isEmpty { return .empty }
         if bytes.starts(with: [0x50, 0x4B]) {
             guard let package = try? OPCPackage(bytes: bytes, name: "<memory>", limits: limits) else { return .zip }
@@ -143,10 +158,12 @@ public struct Importer: Sendable {
         return Array(buffer.prefix(n))
     }
 
-    /// A file opened once: an Office package with its format, or some other kind of content.
+    /// A file opened once: an Office package with its format, some other kind of content, or
+    /// content a plugin takes (with the bytes, when they are held in memory).
     package enum Opened {
         case package(OPCPackage, DetectedFormat)
         case other(DetectedFormat)
+        case plugin(any FormatPlugin, bytes: [UInt8]?)
     }
 
     /// Opens the file at `path` and tells what it is, so the reader can go on with the same
@@ -168,19 +185,42 @@ public struct Importer: Sendable {
             throw DocumentError(.io, file: path, message: "cannot read the file.")
         }
         if Importer.isContainer(head) {
-            let package = try OPCPackage(path: path, limits: limits)
-            return .package(package, Importer.classify(package))
+            let package: OPCPackage
+            do {
+                package = try OPCPackage(path: path, limits: limits)
+            } catch {
+                // An OLE file (Outlook .msg, legacy Office) or a ZIP the OPC layer refuses may
+                // still be a plugin's.
+                if let plugin = plugin(head: head, detected: Importer.detect(head: head), name: path) { return .plugin(plugin, bytes: nil) }
+                throw error
+            }
+            let format = Importer.classify(package)
+            if let plugin = plugin(head: head, detected: format, name: path) { return .plugin(plugin, bytes: nil) }
+            return .package(package, format)
         }
-        return .other(head.isEmpty ? .empty : Importer.detect(head: head))
+        let format = head.isEmpty ? DetectedFormat.empty : Importer.detect(head: head)
+        if let plugin = plugin(head: head, detected: format, name: path) { return .plugin(plugin, bytes: nil) }
+        return .other(format)
     }
 
     /// As `open(path:)`, for bytes held in memory; `name` labels them.
     package func open(bytes: [UInt8], name: String) throws(DocumentError) -> Opened {
+        let head = Array(bytes.prefix(512))
         if Importer.isContainer(bytes) {
-            let package = try OPCPackage(bytes: bytes, name: name, limits: limits)
-            return .package(package, Importer.classify(package))
+            let package: OPCPackage
+            do {
+                package = try OPCPackage(bytes: bytes, name: name, limits: limits)
+            } catch {
+                if let plugin = plugin(head: head, detected: Importer.detect(head: head), name: name) { return .plugin(plugin, bytes: bytes) }
+                throw error
+            }
+            let format = Importer.classify(package)
+            if let plugin = plugin(head: head, detected: format, name: name) { return .plugin(plugin, bytes: bytes) }
+            return .package(package, format)
         }
-        return .other(bytes.isEmpty ? .empty : Importer.detect(head: Array(bytes.prefix(512))))
+        let format = bytes.isEmpty ? DetectedFormat.empty : Importer.detect(head: head)
+        if let plugin = plugin(head: head, detected: format, name: name) { return .plugin(plugin, bytes: bytes) }
+        return .other(format)
     }
 
     /// A ZIP (`PK`) or an OLE compound file: what the OPC layer opens, or names the error of.
@@ -214,6 +254,10 @@ public struct Importer: Sendable {
             return .document(try DOCXReader(options: docxOptions).read(package: package))
         case .other(.mail):
             return .mail(try readMailFile(path: file, separatesQuotedText: separatesQuotedText))
+        case .plugin(let plugin, let bytes?):
+            return try plugin.read(bytes: bytes, name: file, importer: self)
+        case .plugin(let plugin, nil):
+            return try plugin.read(path: file, importer: self)
         case .package(_, let format), .other(let format):
             throw Importer.unsupported(format, file: file)
         }
@@ -239,8 +283,16 @@ public struct Importer: Sendable {
             }
             guard !attachment.data.isEmpty else { continue }
             let label = attachment.filename ?? attachment.contentType
-            let format = detect(bytes: attachment.data)
+            let format = detectBuiltIn(bytes: attachment.data)
             do {
+                if let plugin = plugin(head: Array(attachment.data.prefix(512)), detected: format, name: label) {
+                    switch try plugin.read(bytes: attachment.data, name: label, importer: self) {
+                    case .document(let document): message.attachments[index].content = .document(document)
+                    case .workbook(let workbook): message.attachments[index].content = .workbook(workbook)
+                    case .mail(let mail): message.attachments[index].content = .message(mail)
+                    }
+                    continue
+                }
                 switch format {
                 case .docx, .xlsx:
                     switch try read(bytes: attachment.data, name: label) {

@@ -298,7 +298,7 @@ public struct OpenWorkbook: Sendable {
     }
 
     /// What a sheet's XML says besides its cells (read with them, so known at the end).
-    public struct Layout: Sendable {
+    public struct Layout: Sendable, Equatable {
         /// The sheet's stated used range (`A1:G123`), when it has one.
         public var dimension: String?
         /// Merged ranges.
@@ -346,19 +346,7 @@ public struct OpenWorkbook: Sendable {
                     try package.stream(part, into: reader, localNames: WorksheetReader.Tag.localNames)
                     state = reader.state
                 }
-                var links: [CellHyperlink] = []
-                if !state.hyperlinks.isEmpty {
-                    let rels = try package.relationships(of: part)
-                    for link in state.hyperlinks {
-                        if let id = link.relationship, let target = rels[id: id]?.target {
-                            links.append(CellHyperlink(reference: link.reference, target: .url(target + (link.location.map { "#" + $0 } ?? ""))))
-                        } else if let location = link.location {
-                            links.append(CellHyperlink(reference: link.reference, target: .location(location)))
-                        }
-                    }
-                }
-                return Layout(
-                    dimension: state.dimension, mergedRanges: state.mergedRanges, hiddenColumns: state.hiddenColumns, hyperlinks: links)
+                return try layout(of: part, from: state)
             }
         }
     }

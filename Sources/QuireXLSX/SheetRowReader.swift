@@ -1,0 +1,181 @@
+public import QuireModel
+import QuireOOXML
+import QuireXML
+import QuireZip
+
+/// Rows of one sheet, pulled one at a time: `while let row = try rows.next() { … }`.
+///
+/// The sheet's part is inflated and scanned only as far as the rows asked for need, on the
+/// calling thread, so memory stays flat for any sheet size and a caller that stops early
+/// reads no further. Rows come in document order with the same cells (values, display text,
+/// formulas) as ``OpenWorkbook/forEachRow(ofSheet:_:)`` gives. After the last row,
+/// ``layout`` holds the sheet's used range, merged ranges, hidden columns and hyperlinks.
+///
+/// Parts in UTF-16 or with a DTD go through libxml2 instead of the byte scanner, with the
+/// same results. Get one from ``OpenWorkbook/rows(ofSheet:formatted:)``.
+public final class SheetRowReader {
+    private let workbook: OpenWorkbook
+    private let part: String?
+    private let formatted: Bool
+    private let box = RowBox()
+    private var source: ZipEntryReader?
+    private var scanner: ByteScanner<SheetState>?
+    private var parser: (push: XMLPushParser, handler: WorksheetReader)?
+    /// Rows handed out so far, and rows to drop after a restart with libxml2.
+    private var delivered = 0
+    private var skip = 0
+    private var finished = false
+    /// The sheet's used range, merged ranges, hidden columns and hyperlinks; set after the last row.
+    public private(set) var layout: OpenWorkbook.Layout?
+
+    /// The rows collected from the current chunk, waiting to be handed out.
+    private final class RowBox {
+        var rows: [SheetRow] = []
+        var head = 0
+        var dimension: String?
+    }
+
+    init(workbook: OpenWorkbook, index: Int, formatted: Bool) throws(DocumentError) {
+        self.workbook = workbook
+        self.formatted = formatted
+        guard index >= 0, index < workbook.sheetParts.count, workbook.workbook.sheets[index].kind == .worksheet,
+            let part = workbook.sheetParts[index]
+        else {
+            part = nil
+            finished = true
+            layout = OpenWorkbook.Layout(dimension: nil, mergedRanges: [])
+            return
+        }
+        guard workbook.package.hasPart(part) else {
+            throw DocumentError(
+                .missingPart, file: workbook.package.file, location: part,
+                message: "the sheet '\(workbook.workbook.sheets[index].name)' points to a part that is not in the package.")
+        }
+        self.part = part
+        try start(withLibXML: false)
+    }
+
+    /// The sheet's stated used range (`A1:L200001`) once the scan has passed it (it comes
+    /// before the first row), nil when the sheet states none.
+    public var dimension: String? { box.dimension }
+
+    /// The next row, or nil after the last one.
+    /// - Throws: `DocumentError` for a damaged part (the rows before it were valid).
+    public func next() throws(DocumentError) -> SheetRow? {
+        while true {
+            if box.head < box.rows.count {
+                let row = box.rows[box.head]
+                box.head += 1
+                if box.head == box.rows.count {
+                    box.rows.removeAll(keepingCapacity: true)
+                    box.head = 0
+                }
+                if skip > 0 {
+                    skip -= 1
+                    continue
+                }
+                delivered += 1
+                return row
+            }
+            if finished { return nil }
+            try advance()
+        }
+    }
+
+    private func state() -> SheetState {
+        let box = self.box
+        var state = SheetState(
+            sharedStrings: workbook.sharedStrings, styles: workbook.styles, uses1904Dates: workbook.workbook.uses1904Dates,
+            onRow: { box.rows.append($0) })
+        state.onDimension = { box.dimension = $0 }
+        state.formatting = formatted
+        return state
+    }
+
+    private func start(withLibXML: Bool) throws(DocumentError) {
+        guard let part, let entry = workbook.package.archive.entry(part) else { return }
+        do {
+            source = try workbook.package.archive.reader(for: entry, chunkSize: 256 * 1024)
+        } catch {
+            throw DocumentError(zip: error)
+        }
+        if withLibXML {
+            let handler = WorksheetReader(state: state())
+            let push = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: WorksheetReader.Tag.localNames, handler: handler)
+            parser = (push, handler)
+            scanner = nil
+        } else {
+            scanner = ByteScanner(client: state(), part: entry.path)
+        }
+    }
+
+    /// Feeds the next chunk of the part (or ends it), collecting the rows it completes.
+    private func advance() throws(DocumentError) {
+        guard let source, let part else {
+            finished = true
+            return
+        }
+        let chunk: UnsafeRawBufferPointer?
+        do {
+            chunk = try source.next()
+        } catch {
+            throw DocumentError(zip: error)
+        }
+        do {
+            if var scanner {
+                self.scanner = nil
+                defer { self.scanner = scanner }
+                if let chunk { try scanner.feed(chunk) } else { try scanner.finish() }
+            } else if let parser {
+                if let chunk { try parser.push.feed(chunk) } else { try parser.push.finish() }
+            }
+        } catch {
+            if let scanner, scanner.needsGeneralParser {
+                // UTF-16 or a DTD: start again with libxml2, dropping the rows already given.
+                box.rows.removeAll()
+                box.head = 0
+                skip = delivered
+                try start(withLibXML: true)
+                return
+            }
+            finished = true
+            throw DocumentError(xml: error, file: workbook.package.file, part: part)
+        }
+        if chunk == nil {
+            finished = true
+            self.source = nil
+            let final = scanner?.client ?? parser?.handler.state
+            if let final { layout = try workbook.layout(of: part, from: final) }
+            scanner = nil
+            parser = nil
+        }
+    }
+}
+
+extension OpenWorkbook {
+    /// A pull reader over the rows of sheet `index` (in `workbook.sheets`); see ``SheetRowReader``.
+    ///
+    /// Chartsheets and other sheets without cells give no rows. `formatted` false leaves each
+    /// cell's display text empty (cheaper, for output that needs only the values).
+    /// - Throws: `DocumentError` when the sheet's part is missing or cannot be inflated.
+    public func rows(ofSheet index: Int, formatted: Bool = true) throws(DocumentError) -> SheetRowReader {
+        try SheetRowReader(workbook: self, index: index, formatted: formatted)
+    }
+
+    /// The sheet's layout from the reader state left after its last row: hyperlink targets
+    /// resolved through the part's relationships.
+    func layout(of part: String, from state: SheetState) throws(DocumentError) -> Layout {
+        var links: [CellHyperlink] = []
+        if !state.hyperlinks.isEmpty {
+            let rels = try package.relationships(of: part)
+            for link in state.hyperlinks {
+                if let id = link.relationship, let target = rels[id: id]?.target {
+                    links.append(CellHyperlink(reference: link.reference, target: .url(target + (link.location.map { "#" + $0 } ?? ""))))
+                } else if let location = link.location {
+                    links.append(CellHyperlink(reference: link.reference, target: .location(location)))
+                }
+            }
+        }
+        return Layout(dimension: state.dimension, mergedRanges: state.mergedRanges, hiddenColumns: state.hiddenColumns, hyperlinks: links)
+    }
+}
