@@ -18,6 +18,8 @@ let package = Package(
         // Networking: the HTTP backends (AsyncHTTPClient) and the model picker over them.
         .library(name: "QuireBackends", targets: ["QuireBackends"]),
         .library(name: "QuireRouter", targets: ["QuireRouter"]),
+        // Everything, with one-line entry points (`Quire.open`, `Quire.messages(in:)`, `Quire.summarise`).
+        .library(name: "Quire", targets: ["QuireKit"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
     dependencies: [
@@ -63,10 +65,17 @@ let package = Package(
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
         .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
         .target(name: "QuireBatch", dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "QuireRouter", "CSQLite"]),
+        .target(
+            name: "QuireKit",
+            dependencies: [
+                "QuireBackends", "QuireBatch", "QuireDOCX", "QuireImport", "QuireLLM", "QuireMail", "QuireModel", "QuireRouter", "QuireTasks",
+                "QuireXLSX", "QuireZip",
+            ]),
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks", "QuireBatch",
+                "QuireKit", "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
+                "QuireBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -105,11 +114,12 @@ let package = Package(
             dependencies: [
                 "QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends", "QuireRouter",
             ]),
+        .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "QuireTestSupport", "QuireTestServer"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
         // Examples/: small programs on the library products, built by every `swift build`.
         .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel"], path: "Examples/ReadDOCX"),
         .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),
-        .executableTarget(name: "example-mailbox-walk", dependencies: ["QuireImport", "QuireMail", "QuireModel"], path: "Examples/MailboxWalk"),
+        .executableTarget(name: "example-mailbox-walk", dependencies: ["QuireKit"], path: "Examples/MailboxWalk"),
         .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM", "QuireRouter"], path: "Examples/CustomBackend"),
         .executableTarget(name: "example-plugin-reader", dependencies: ["QuireImport", "QuireModel"], path: "Examples/PluginReader"),
         .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireRouter", "QuireTasks"], path: "Examples/CustomTask"),

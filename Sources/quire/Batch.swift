@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import QuireBackends
 public import QuireBatch
+import QuireKit
 import QuireLLM
 import QuireModel
 import QuireRouter

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuireBackends
+import QuireKit
 import QuireLLM
 import QuireModel
 import QuireRouter

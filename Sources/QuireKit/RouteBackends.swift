@@ -1,22 +1,27 @@
-import QuireBackends
+public import QuireBackends
 import QuireBatch
-import QuireLLM
-import QuireRouter
+public import QuireLLM
+public import QuireRouter
 import QuireTasks
 
 /// A task's route made into backends, the same for every command: a step whose key is
 /// missing would fail every request, so it is left out (the caller says so, once); each other
 /// step becomes its HTTP backend — behind its rate limiter when `rateLimited` — or the
 /// built-in offline one, and the prices the usage meter needs are gathered on the way.
-struct RouteBackends {
+public struct RouteBackends: Sendable {
     /// The route with only the steps that are used.
-    let resolved: ModelPicker.ResolvedRoute
-    let route: Route
-    let http: [HTTPChatBackend]
-    let prices: [String: Pricing]
+    public let resolved: ModelPicker.ResolvedRoute
+    /// The backends, in order, for the ``Router``.
+    public let route: Route
+    /// The HTTP backends among them.
+    public let http: [HTTPChatBackend]
+    /// Prices per backend name, for a `UsageMeter`.
+    public let prices: [String: Pricing]
 
-    /// Nil when no step of the route can be used.
-    init?(_ resolved: ModelPicker.ResolvedRoute, configHint: String, rateLimited: Bool, leftOut: (ModelPicker.Step, String) -> Void) {
+    /// The backends of `resolved`; `configHint` is named by the offline backend when a task
+    /// needs a generative model; `rateLimited` puts each HTTP backend behind the rate limits
+    /// of its config; `leftOut` is told each step left out, with why. Nil when no step can be used.
+    public init?(_ resolved: ModelPicker.ResolvedRoute, configHint: String, rateLimited: Bool, leftOut: (ModelPicker.Step, String) -> Void) {
         var usable = resolved
         usable.steps = []
         var backends: [any ChatBackend] = []

@@ -1,0 +1,138 @@
+public import QuireImport
+import QuireMail
+public import QuireModel
+
+/// Every message of some mail sources, pulled one at a time: mbox files, Maildir folders,
+/// .eml and Apple Mail .emlx files, and folders of them, walked as `quire batch` walks them
+/// (by content, in name order, Maildir `cur/` and `new/` but never `tmp/`, symbolic link
+/// loops walked once).
+///
+/// ```swift
+/// let source = MailSourceReader(paths: ["Takeout/Mail/All mail.mbox"])
+/// while let found = source.next() { print(found.folder ?? "-", found.message.subject ?? "") }
+/// print(source.warnings)
+/// ```
+///
+/// Each message is read with its attachments (Word, Excel and mail files read too) and
+/// knows where it came from (``MailMessage/origin``). Memory holds one message at a time
+/// (an mbox is read in 1 MiB pieces) plus the list of files to visit. A message that cannot
+/// be read, or a file that cannot be opened, is not dropped in silence: it is counted in
+/// ``failed`` and described in ``warnings`` (file, message number, byte offset, reason),
+/// and the others go on.
+public final class MailSourceReader {
+    /// One message and the mail folder it was found in (`INBOX/Archive`, an mbox's name), if any.
+    public struct Found: Sendable {
+        /// The message, with its attachments read.
+        public var message: MailMessage
+        /// The folder path within the source, when the source has folders.
+        public var folder: String?
+    }
+
+    /// What could not be read, one line each; grows as ``next()`` goes.
+    public private(set) var warnings: [String]
+    /// Messages and files that could not be read.
+    public private(set) var failed = 0
+    /// Files that are no mail (images, indexes, documents), not read.
+    public let skipped: Int
+
+    private let importer: Importer
+    private var containers: [FoundContainer]
+    private var position = 0
+    private var mbox: (reader: MboxMessageReader, folder: String?)?
+    private var files: (paths: [String], next: Int, folder: String?, emlx: Bool)?
+
+    /// The sources at `paths` (files or folders); `importer` reads the messages (its limits and plugins apply).
+    public init(paths: [String], importer: Importer = Importer()) {
+        var walker = SourceWalker()
+        walker.importer = importer
+        containers = paths.flatMap { walker.containers(of: $0) }
+        warnings = walker.warnings
+        skipped = walker.skipped
+        self.importer = importer
+    }
+
+    /// The next message, or nil after the last one.
+    public func next() -> Found? {
+        while true {
+            if let found = nextFromMbox() ?? nextFromFiles() { return found }
+            guard position < containers.count else { return nil }
+            let container = containers[position]
+            position += 1
+            switch container {
+            case .mbox(let path, let folder):
+                do {
+                    mbox = (try importer.mboxReader.messages(path: path), folder)
+                } catch {
+                    fail(error.description)
+                }
+            case .maildir(let directory, let folder):
+                let paths = ["cur", "new"].flatMap { sub in
+                    SourceWalker.names(in: directory + "/" + sub).filter { !$0.hasPrefix(".") }.map { directory + "/" + sub + "/" + $0 }
+                }
+                files = (paths, 0, folder, false)
+            case .eml(let path, let folder):
+                files = ([path], 0, folder, false)
+            case .emlx(let path, let folder):
+                files = ([path], 0, folder, true)
+            case .document:
+                break
+            }
+        }
+    }
+
+    private func fail(_ warning: String) {
+        failed += 1
+        warnings.append(warning)
+    }
+
+    private func nextFromMbox() -> Found? {
+        guard let (reader, folder) = mbox else { return nil }
+        while true {
+            let entry: MboxReader.Entry?
+            do {
+                entry = try reader.next()
+            } catch {
+                fail(error.description)
+                entry = nil
+            }
+            guard let entry else {
+                mbox = nil
+                return nil
+            }
+            do {
+                var message = try importer.readMail(bytes: entry.bytes, name: "\(reader.path) message \(entry.index + 1)")
+                if let warning = entry.truncationWarning { message.warnings.append(warning) }
+                message.origin = MailOrigin(file: reader.path, index: entry.index, offset: entry.offset)
+                return Found(message: message, folder: folder)
+            } catch {
+                fail("\(reader.path): message \(entry.index + 1) at byte \(entry.offset): \(error.message)")
+            }
+        }
+    }
+
+    private func nextFromFiles() -> Found? {
+        guard let (paths, start, folder, emlx) = files else { return nil }
+        var index = start
+        defer { files = index < paths.count ? (paths, index, folder, emlx) : nil }
+        while index < paths.count {
+            let path = paths[index]
+            index += 1
+            do {
+                if emlx {
+                    let bytes = try FileBytes.read(path, limit: importer.maxMessageBytes + 64)
+                    guard let range = BatchPlanner.emlxMessage(bytes) else {
+                        fail("\(path): not a readable .emlx file (its first line should give the message's length in bytes).")
+                        continue
+                    }
+                    var message = try importer.readMail(bytes: Array(bytes[range]), name: path)
+                    message.origin = .file(path)
+                    return Found(message: message, folder: folder)
+                }
+                return Found(message: try importer.readMailFile(path: path), folder: folder)
+            } catch {
+                fail("\(error)")
+            }
+        }
+        return nil
+    }
+}

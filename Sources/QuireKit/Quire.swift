@@ -1,0 +1,180 @@
+import Foundation
+@_exported public import QuireBackends
+@_exported public import QuireBatch
+@_exported public import QuireDOCX
+@_exported public import QuireImport
+@_exported public import QuireLLM
+@_exported public import QuireMail
+@_exported public import QuireModel
+@_exported public import QuireRouter
+@_exported public import QuireTasks
+@_exported public import QuireXLSX
+@_exported public import QuireZip
+
+/// One-line entry points over the whole of Quire: open any file, stream a mailbox's messages
+/// or a sheet's rows, run a task on the configured backends.
+///
+/// ```swift
+/// import QuireKit
+///
+/// let content = try Quire.open("report.docx")                 // read by content, not by name
+/// print(try Quire.markdown(of: "budget.xlsx"))
+/// for await message in Quire.messages(in: "export.mbox") { print(message.subject ?? "") }
+/// for try await row in Quire.rows(of: "sales.xlsx", sheet: "Data") { print(row.cells.count) }
+/// let summary = try await Quire.summarise("report.docx")      // the config's backends, or offline
+/// print(summary.text)
+/// ```
+///
+/// Everything runs on the calling task: no threads are started unless the `importer` passed
+/// asks for them (`Importer(parallelism:)`).
+public enum Quire {
+    /// Reads the file at `path` by its content — a Word document, an Excel workbook, a mail
+    /// message, or a format of one of the importer's plugins.
+    /// - Throws: `DocumentError` naming the file, and the part and line where known.
+    public static func open(_ path: String, importer: Importer = Importer()) throws(DocumentError) -> ImportedContent {
+        try importer.read(path: path)
+    }
+
+    /// The file at `path` (any format `quire extract` reads, an mbox too) as Markdown.
+    /// - Throws: `DocumentError` naming the file.
+    public static func markdown(of path: String, importer: Importer = Importer()) throws(DocumentError) -> String {
+        try Extractor(format: .markdown, importer: importer).extract(path: path)
+    }
+
+    /// Every message of the mail sources at `paths` — mbox files, Maildir folders, .eml and
+    /// .emlx files, folders of them — as an async sequence, read one at a time with their
+    /// attachments (see `MailSourceReader`). A message or file that cannot be read is not
+    /// dropped in silence: `onWarning` is told which and why, and the sequence goes on.
+    public static func messages(
+        in paths: String..., importer: Importer = Importer(), onWarning: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> MailMessages {
+        MailMessages(paths: paths, importer: importer, onWarning: onWarning)
+    }
+
+    /// As ``messages(in:importer:onWarning:)-(String...,_,_)``, for a list of paths.
+    public static func messages(
+        in paths: [String], importer: Importer = Importer(), onWarning: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> MailMessages {
+        MailMessages(paths: paths, importer: importer, onWarning: onWarning)
+    }
+
+    /// The rows of a sheet (`sheet` by name; the first worksheet when nil) as an async
+    /// sequence, pulled from the file as they are asked for; see `SheetRowReader`.
+    public static func rows(of path: String, sheet: String? = nil, limits: ZipLimits = .default) -> SheetRows {
+        SheetRows(path: path, sheet: sheet, limits: limits)
+    }
+
+    /// Summarises the file at `path` (a document, a workbook, a message or an mbox) on the
+    /// route of the `summarise` task; `onText` receives the answer as it streams.
+    /// - Throws: `DocumentError` when the file cannot be read, `QuireConfig.Invalid` for a
+    ///   broken config, ``Quire/Failure`` when no backend of the route can be used, and the
+    ///   backends' `LLMError` when every one of them failed.
+    public static func summarise(
+        _ path: String, options: TaskOptions = TaskOptions(), backends: Backends = .configured(), importer: Importer = Importer(),
+        onText: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> Answer {
+        let content = try ContentLoader(importer: importer).load(path: path)
+        return try await run(SummariseTask(content: content, options: options), backends: backends, onText: onText)
+    }
+
+    /// Runs any task — one of Quire's, a `CustomTask` or your own `QuireTask` — on the route
+    /// that `backends` gives for its ``QuireTask/routeName``.
+    public static func run(
+        _ task: some QuireTask, backends: Backends = .configured(), onText: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> Answer {
+        let resolved = try backends.route(for: task.routeName)
+        let meter = UsageMeter(prices: resolved.prices)
+        let outcome = try await TaskRunner(router: Router(meter: meter), route: resolved.route).run(task, onText: onText)
+        var content = task.contentWarnings
+        content.append(contentsOf: resolved.warnings)
+        return Answer(outcome: outcome, warnings: content)
+    }
+
+    /// A task's answer.
+    public struct Answer: Sendable {
+        /// The runner's result: text, parts, usage, the answer's review notes.
+        public var outcome: TaskRunner.Outcome
+        /// Backends left out of the route (a missing key) and what was wrong with the content.
+        public var warnings: [String]
+        /// The final answer.
+        public var text: String { outcome.text }
+    }
+
+    /// A failure of the umbrella's own: no backend of a route can be used.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// What went wrong and what to do.
+        public var description: String
+    }
+}
+
+extension QuireTask {
+    /// The warnings of the content a Quire task was given (none for other tasks).
+    var contentWarnings: [String] {
+        switch self {
+        case let task as SummariseTask: return task.content.warnings
+        default: return []
+        }
+    }
+}
+
+/// Where a task's requests go: the configured route, the offline backend, or your own backends.
+public struct Backends: Sendable {
+    private enum Source: Sendable {
+        case configured(path: String?, environment: [String: String]?)
+        case fixed([any ChatBackend])
+    }
+    private let source: Source
+
+    /// The routes of the YAML config at `configPath` — else `$QUIRE_CONFIG`, else
+    /// `$XDG_CONFIG_HOME/quire/config.yaml` — with keys from `environment` (the process's when
+    /// nil). With no config file, every task goes to the built-in offline backend.
+    public static func configured(configPath: String? = nil, environment: [String: String]? = nil) -> Backends {
+        Backends(source: .configured(path: configPath, environment: environment))
+    }
+
+    /// The built-in offline backend: an extractive summary, a table profile in prose.
+    public static var offline: Backends { Backends(source: .fixed([BuiltinBackend(handlers: OfflineTasks.handlers)])) }
+
+    /// These backends in order: the first, then each next one when the one before fails.
+    public static func custom(_ backends: [any ChatBackend]) -> Backends { Backends(source: .fixed(backends)) }
+
+    /// The route of task `name`, the steps left out of it (with why), and the prices of its backends.
+    public struct Resolved: Sendable {
+        /// The backends in order, for a `Router`.
+        public var route: Route
+        /// One line per backend left out of the route.
+        public var warnings: [String]
+        /// Prices per backend name.
+        public var prices: [String: Pricing]
+    }
+
+    /// Resolves the route of task `name`.
+    /// - Throws: `QuireConfig.Invalid` for a broken config, ``Quire/Failure`` when no backend
+    ///   of the route can be used.
+    public func route(for name: String) throws -> Resolved {
+        switch source {
+        case .fixed(let backends):
+            guard !backends.isEmpty else { throw Quire.Failure(description: "no backends given for '\(name)'.") }
+            return Resolved(route: Route(task: name, backends: backends), warnings: [], prices: [:])
+        case .configured(let explicit, let given):
+            let environment = given ?? ProcessInfo.processInfo.environment
+            let picker: ModelPicker
+            if let path = ModelPicker.configPath(explicit: explicit, environment: environment) {
+                picker = ModelPicker(config: try ModelPicker.load(path: path), environment: environment)
+            } else {
+                picker = ModelPicker(config: nil, environment: environment)
+            }
+            var warnings: [String] = []
+            guard
+                let built = RouteBackends(
+                    picker.route(for: name), configHint: picker.configHint, rateLimited: false,
+                    leftOut: { step, why in warnings.append("\(step.name) is left out of the route of '\(name)': \(why)") })
+            else {
+                throw Quire.Failure(
+                    description: "no backend of the route of '\(name)' can be used: \(warnings.joined(separator: "; ")); "
+                        + "set the key, or add builtin to the route in \(picker.configHint).")
+            }
+            return Resolved(route: built.route, warnings: warnings, prices: built.prices)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import QuireKit
+import QuireTestServer
+import QuireTestSupport
+import Synchronization
+import Testing
+
+struct QuireKitTests {
+    @Test("open and markdown read any file by its content")
+    func openAny() throws {
+        guard case .document(let document) = try Quire.open(Fixtures.path("sample-report.docx")) else {
+            Issue.record("not a document")
+            return
+        }
+        #expect(document.metadata.format == .docx)
+        guard case .workbook(let workbook) = try Quire.open(Fixtures.path("sales.xlsx")) else {
+            Issue.record("not a workbook")
+            return
+        }
+        #expect(!workbook.sheets.isEmpty)
+        let markdown = try Quire.markdown(of: Fixtures.path("sample-report.docx"))
+        #expect(markdown.contains("# Q3 Operations Report"))
+        #expect(throws: DocumentError.self) { try Quire.open(Fixtures.path("not-a-zip.docx")) }
+    }
+
+    @Test("messages(in:) walks every kind of mail source and reports what it could not read")
+    func messages() async throws {
+        let root = Fixtures.path("batch")
+        let direct = MailSourceReader(paths: [root, "/nonexistent/x.mbox"])
+        var expected: [String?] = []
+        while let found = direct.next() { expected.append(found.message.subject) }
+        let warnings = Mutex<[String]>([])
+        var subjects: [String?] = []
+        for await message in Quire.messages(in: root, "/nonexistent/x.mbox", onWarning: { line in warnings.withLock { $0.append(line) } }) {
+            subjects.append(message.subject)
+        }
+        #expect(subjects.count >= 15)
+        #expect(subjects == expected)
+        #expect(warnings.withLock { $0 }.contains { $0.contains("/nonexistent/x.mbox") })
+    }
+
+    @Test("rows(of:) streams a sheet's rows, by name or the first worksheet")
+    func rows() async throws {
+        let path = Fixtures.path("sales.xlsx")
+        let book = try XLSXReader().open(path: path)
+        var expected: [SheetRow] = []
+        _ = try book.forEachRow(ofSheet: 0) { expected.append($0) }
+        var rows: [SheetRow] = []
+        for try await row in Quire.rows(of: path) { rows.append(row) }
+        #expect(rows == expected)
+        var named: [SheetRow] = []
+        for try await row in Quire.rows(of: path, sheet: book.workbook.sheets[0].name) { named.append(row) }
+        #expect(named == expected)
+        await #expect {
+            for try await _ in Quire.rows(of: path, sheet: "No Such Sheet") {}
+        } throws: { error in
+            "\(error)".contains("No Such Sheet") && "\(error)".contains(book.workbook.sheets[0].name)
+        }
+    }
+
+    @Test("summarise offline: the built-in extractive summary of the document")
+    func summariseOffline() async throws {
+        let answer = try await Quire.summarise(Fixtures.path("sample-report.docx"), backends: .offline)
+        #expect(answer.text.contains("Q3 Operations Report") || answer.text.contains("Revenue"))
+        #expect(answer.outcome.parts == 0)
+    }
+
+    @Test("summarise on a configured route: the key-less backend is left out with a warning, the local server answers")
+    func summariseConfigured() async throws {
+        try await TestHTTPServer.serving({ _ in .openAIChat("The report says revenue rose.", promptTokens: 900, completionTokens: 12) }) { server in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-kit-\(getpid())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let config = dir.appendingPathComponent("config.yaml").path
+            try """
+            backends:
+              gone: { kind: openai, model: gpt-5, api_key_env: QUIRE_KIT_TEST_NO_SUCH_KEY }
+              local: { kind: openai-compatible, model: test-model, base_url: \(server.baseURL)/v1 }
+            tasks:
+              summarise: { use: [gone, local] }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let answer = try await Quire.summarise(
+                Fixtures.path("sample-report.docx"), options: TaskOptions(stream: false),
+                backends: .configured(configPath: config, environment: [:]))
+            #expect(answer.text == "The report says revenue rose.")
+            #expect(answer.warnings.contains { $0.contains("gone is left out") })
+            let request = try #require(server.received.first)
+            #expect(request.uri.hasSuffix("/chat/completions"))
+            #expect(request.bodyText.contains("test-model"))
+            #expect(request.bodyText.contains("Operations Report"))
+        }
+    }
+
+    @Test("a route with no usable backend is a clear failure before anything is sent")
+    func noUsableBackend() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-kit-none-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        try """
+        backends:
+          gone: { kind: openai, model: gpt-5, api_key_env: QUIRE_KIT_TEST_NO_SUCH_KEY }
+        tasks:
+          summarise: { use: [gone] }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        await #expect {
+            _ = try await Quire.summarise(Fixtures.path("sample-report.docx"), backends: .configured(configPath: config, environment: [:]))
+        } throws: { error in
+            "\(error)".contains("QUIRE_KIT_TEST_NO_SUCH_KEY") && "\(error)".contains("no backend of the route of 'summarise'")
+        }
+    }
+}
