@@ -14,7 +14,7 @@ public import QuireModel
 /// ```
 ///
 /// Each message is read with its attachments (Word, Excel and mail files read too) and
-/// knows where it came from (``MailMessage/origin``). Memory holds one message at a time
+/// knows where it came from (`MailMessage.origin`). Memory holds one message at a time
 /// (an mbox is read in 1 MiB pieces) plus the list of files to visit. A message that cannot
 /// be read, or a file that cannot be opened, is not dropped in silence: it is counted in
 /// ``failed`` and described in ``warnings`` (file, message number, byte offset, reason),

@@ -51,7 +51,7 @@ public enum Quire {
         MailMessages(paths: paths, importer: importer, onWarning: onWarning)
     }
 
-    /// As ``messages(in:importer:onWarning:)-(String...,_,_)``, for a list of paths.
+    /// As the variadic `messages(in:importer:onWarning:)`, for a list of paths.
     public static func messages(
         in paths: [String], importer: Importer = Importer(), onWarning: @escaping @Sendable (String) -> Void = { _ in }
     ) -> MailMessages {
@@ -78,7 +78,7 @@ public enum Quire {
     }
 
     /// Runs any task — one of Quire's, a `CustomTask` or your own `QuireTask` — on the route
-    /// that `backends` gives for its ``QuireTask/routeName``.
+    /// that `backends` gives for its `routeName`.
     public static func run(
         _ task: some QuireTask, backends: Backends = .configured(), onText: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> Answer {

@@ -11,7 +11,7 @@ import QuireTasks
 public struct RouteBackends: Sendable {
     /// The route with only the steps that are used.
     public let resolved: ModelPicker.ResolvedRoute
-    /// The backends, in order, for the ``Router``.
+    /// The backends, in order, for the `Router`.
     public let route: Route
     /// The HTTP backends among them.
     public let http: [HTTPChatBackend]

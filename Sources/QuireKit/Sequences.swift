@@ -4,7 +4,7 @@ public import QuireModel
 import QuireXLSX
 import QuireZip
 
-/// The messages of some mail sources, as an async sequence; see ``Quire/messages(in:importer:onWarning:)``.
+/// The messages of some mail sources, as an async sequence; see `Quire.messages(in:)`.
 public struct MailMessages: AsyncSequence, Sendable {
     /// Each message, read with its attachments; `origin` says where it came from.
     public typealias Element = MailMessage
