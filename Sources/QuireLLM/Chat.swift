@@ -137,33 +137,39 @@ public struct ChatResponse: Sendable, Equatable {
 
 /// A failed call, classified so the model picker can decide to retry, fall back or stop.
 public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What kind of failure, which decides retry, fallback or stop. New codes may be added.
-    public enum Code: String, Sendable, Equatable {
+    /// What kind of failure, which decides retry, fallback or stop. New codes may be added:
+    /// switch with a `default`.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, as JSON output and `--verbose` show it (`rateLimited`).
+        public let rawValue: String
+        /// A code by its name.
+        public init(rawValue: String) { self.rawValue = rawValue }
         /// The key is missing, wrong or not allowed to use this model.
-        case authentication
+        public static let authentication = Code(rawValue: "authentication")
         /// Too many requests; `retryAfter` says when to try again, when the provider does.
-        case rateLimited
+        public static let rateLimited = Code(rawValue: "rateLimited")
         /// The provider is overloaded (Anthropic 529, OpenAI 503 "overloaded").
-        case overloaded
+        public static let overloaded = Code(rawValue: "overloaded")
         /// The input is longer than the model's context window.
-        case contextLengthExceeded
+        public static let contextLengthExceeded = Code(rawValue: "contextLengthExceeded")
         /// The request is wrong and would fail anywhere (do not fall back).
-        case badRequest
+        public static let badRequest = Code(rawValue: "badRequest")
         /// A 5xx from the provider.
-        case server
+        public static let server = Code(rawValue: "server")
         /// No answer in time (connect, first byte, or total).
-        case timeout
+        public static let timeout = Code(rawValue: "timeout")
         /// The caller cancelled the request.
-        case cancelled
+        public static let cancelled = Code(rawValue: "cancelled")
         /// The answer could not be understood (malformed JSON, a stream cut mid-event, too big).
-        case malformedResponse
+        public static let malformedResponse = Code(rawValue: "malformedResponse")
         /// The connection failed.
-        case network
+        public static let network = Code(rawValue: "network")
         /// The server could not be reached at all (connection refused, unknown host): the
         /// next backend is tried at once, without waiting to try this one again.
-        case unreachable
+        public static let unreachable = Code(rawValue: "unreachable")
         /// This backend does not serve this request (the built-in one and `draft`).
-        case unsupported
+        public static let unsupported = Code(rawValue: "unsupported")
+        public var description: String { rawValue }
     }
 
     /// What kind of failure this is.
@@ -197,11 +203,7 @@ public struct LLMError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Whether another backend may succeed where this one failed.
     public var allowsFallback: Bool {
-        switch code {
-        case .rateLimited, .overloaded, .server, .timeout, .network, .unreachable, .authentication, .contextLengthExceeded, .malformedResponse, .unsupported:
-            true
-        case .badRequest, .cancelled: false
-        }
+        code != .badRequest && code != .cancelled
     }
 
     /// Whether trying the same backend again may succeed.
@@ -258,4 +260,39 @@ extension ChatBackend {
         }
         return response
     }
+}
+
+extension LLMError.Code {
+    /// Matches an error of this type with this code, so that a `catch` can name the code:
+    /// `catch LLMError.authentication { … }`.
+    public static func ~= (code: LLMError.Code, error: any Error) -> Bool {
+        (error as? LLMError)?.code == code
+    }
+}
+
+extension LLMError {
+    /// ``Code/authentication``, for `catch LLMError.authentication`.
+    public static var authentication: Code { .authentication }
+    /// ``Code/rateLimited``, for `catch LLMError.rateLimited`.
+    public static var rateLimited: Code { .rateLimited }
+    /// ``Code/overloaded``, for `catch LLMError.overloaded`.
+    public static var overloaded: Code { .overloaded }
+    /// ``Code/contextLengthExceeded``, for `catch LLMError.contextLengthExceeded`.
+    public static var contextLengthExceeded: Code { .contextLengthExceeded }
+    /// ``Code/badRequest``, for `catch LLMError.badRequest`.
+    public static var badRequest: Code { .badRequest }
+    /// ``Code/server``, for `catch LLMError.server`.
+    public static var server: Code { .server }
+    /// ``Code/timeout``, for `catch LLMError.timeout`.
+    public static var timeout: Code { .timeout }
+    /// ``Code/cancelled``, for `catch LLMError.cancelled`.
+    public static var cancelled: Code { .cancelled }
+    /// ``Code/malformedResponse``, for `catch LLMError.malformedResponse`.
+    public static var malformedResponse: Code { .malformedResponse }
+    /// ``Code/network``, for `catch LLMError.network`.
+    public static var network: Code { .network }
+    /// ``Code/unreachable``, for `catch LLMError.unreachable`.
+    public static var unreachable: Code { .unreachable }
+    /// ``Code/unsupported``, for `catch LLMError.unsupported`.
+    public static var unsupported: Code { .unsupported }
 }

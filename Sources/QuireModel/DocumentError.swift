@@ -55,3 +55,36 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 }
+
+extension DocumentError.Code {
+    /// Matches an error of this type with this code, so that a `catch` can name the code:
+    /// `catch DocumentError.io { … }`.
+    public static func ~= (code: DocumentError.Code, error: any Error) -> Bool {
+        (error as? DocumentError)?.code == code
+    }
+}
+
+extension DocumentError {
+    /// ``Code/io``, for `catch DocumentError.io`.
+    public static var io: Code { .io }
+    /// ``Code/empty``, for `catch DocumentError.empty`.
+    public static var empty: Code { .empty }
+    /// ``Code/unsupportedFormat``, for `catch DocumentError.unsupportedFormat`.
+    public static var unsupportedFormat: Code { .unsupportedFormat }
+    /// ``Code/encrypted``, for `catch DocumentError.encrypted`.
+    public static var encrypted: Code { .encrypted }
+    /// ``Code/legacyFormat``, for `catch DocumentError.legacyFormat`.
+    public static var legacyFormat: Code { .legacyFormat }
+    /// ``Code/truncated``, for `catch DocumentError.truncated`.
+    public static var truncated: Code { .truncated }
+    /// ``Code/corrupt``, for `catch DocumentError.corrupt`.
+    public static var corrupt: Code { .corrupt }
+    /// ``Code/limitExceeded``, for `catch DocumentError.limitExceeded`.
+    public static var limitExceeded: Code { .limitExceeded }
+    /// ``Code/malformedXML``, for `catch DocumentError.malformedXML`.
+    public static var malformedXML: Code { .malformedXML }
+    /// ``Code/unsafeXML``, for `catch DocumentError.unsafeXML`.
+    public static var unsafeXML: Code { .unsafeXML }
+    /// ``Code/missingPart``, for `catch DocumentError.missingPart`.
+    public static var missingPart: Code { .missingPart }
+}

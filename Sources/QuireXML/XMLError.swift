@@ -62,3 +62,22 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `part:line:column: message`, the form compilers use.
     public var description: String { "\(part):\(line):\(column): \(message)" }
 }
+
+extension XMLError.Code {
+    /// Matches an error of this type with this code, so that a `catch` can name the code:
+    /// `catch XMLError.malformed { … }`.
+    public static func ~= (code: XMLError.Code, error: any Error) -> Bool {
+        (error as? XMLError)?.code == code
+    }
+}
+
+extension XMLError {
+    /// ``Code/malformed``, for `catch XMLError.malformed`.
+    public static var malformed: Code { .malformed }
+    /// ``Code/entityDeclaration``, for `catch XMLError.entityDeclaration`.
+    public static var entityDeclaration: Code { .entityDeclaration }
+    /// ``Code/tooDeep``, for `catch XMLError.tooDeep`.
+    public static var tooDeep: Code { .tooDeep }
+    /// ``Code/handler``, for `catch XMLError.handler`.
+    public static var handler: Code { .handler }
+}

@@ -67,3 +67,44 @@ public struct ZipError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(archive): \(message)"
     }
 }
+
+extension ZipError.Code {
+    /// Matches an error of this type with this code, so that a `catch` can name the code:
+    /// `catch ZipError.emptyFile { … }`.
+    public static func ~= (code: ZipError.Code, error: any Error) -> Bool {
+        (error as? ZipError)?.code == code
+    }
+}
+
+extension ZipError {
+    /// ``Code/emptyFile``, for `catch ZipError.emptyFile`.
+    public static var emptyFile: Code { .emptyFile }
+    /// ``Code/notAZip``, for `catch ZipError.notAZip`.
+    public static var notAZip: Code { .notAZip }
+    /// ``Code/truncated``, for `catch ZipError.truncated`.
+    public static var truncated: Code { .truncated }
+    /// ``Code/corrupt``, for `catch ZipError.corrupt`.
+    public static var corrupt: Code { .corrupt }
+    /// ``Code/crcMismatch``, for `catch ZipError.crcMismatch`.
+    public static var crcMismatch: Code { .crcMismatch }
+    /// ``Code/encryptedDocument``, for `catch ZipError.encryptedDocument`.
+    public static var encryptedDocument: Code { .encryptedDocument }
+    /// ``Code/legacyOLEDocument``, for `catch ZipError.legacyOLEDocument`.
+    public static var legacyOLEDocument: Code { .legacyOLEDocument }
+    /// ``Code/encryptedEntry``, for `catch ZipError.encryptedEntry`.
+    public static var encryptedEntry: Code { .encryptedEntry }
+    /// ``Code/unsupportedMethod``, for `catch ZipError.unsupportedMethod`.
+    public static var unsupportedMethod: Code { .unsupportedMethod }
+    /// ``Code/entryTooLarge``, for `catch ZipError.entryTooLarge`.
+    public static var entryTooLarge: Code { .entryTooLarge }
+    /// ``Code/totalSizeExceeded``, for `catch ZipError.totalSizeExceeded`.
+    public static var totalSizeExceeded: Code { .totalSizeExceeded }
+    /// ``Code/compressionRatioExceeded``, for `catch ZipError.compressionRatioExceeded`.
+    public static var compressionRatioExceeded: Code { .compressionRatioExceeded }
+    /// ``Code/tooManyEntries``, for `catch ZipError.tooManyEntries`.
+    public static var tooManyEntries: Code { .tooManyEntries }
+    /// ``Code/entryNotFound``, for `catch ZipError.entryNotFound`.
+    public static var entryNotFound: Code { .entryNotFound }
+    /// ``Code/io``, for `catch ZipError.io`.
+    public static var io: Code { .io }
+}

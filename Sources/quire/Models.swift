@@ -63,6 +63,11 @@ struct Models: AsyncParsableCommand {
 
         func run() async throws {
             let picker = try options.picker()
+            if let backend, !picker.isConfigured(backend) {
+                throw TaskFailure(
+                    "\(backend) is not a backend of the config; test one of: \(picker.configuredNames.joined(separator: ", ")) (see 'quire models').",
+                    status: Quire.Status.config)
+            }
             let steps = backend.map { [picker.route(for: "test", override: $0).steps[0]] } ?? picker.route(for: "summarise").steps
             var failures = 0
             for step in steps {

@@ -250,6 +250,10 @@ struct ModelsCommandTests {
         #expect(body.uri == "/v1/chat/completions" && body.bodyText.contains("\"max_tokens\":1"))
         let builtin = try quire(["models", "test", "builtin", "--config", path])
         #expect(builtin.status == 0 && builtin.stdout.hasPrefix("builtin: ok in "))
+        // A name the config does not have is a config error, not a silent test of the offline backend.
+        let unknown = try quire(["models", "test", "lbs", "--config", path])
+        #expect(unknown.status == 3 && unknown.stdout.isEmpty)
+        #expect(unknown.stderr.contains("lbs is not a backend of the config; test one of: lab, builtin"))
     }
 }
 
