@@ -8,13 +8,35 @@ public import QuireModel
 public struct TaskContent: Sendable {
     public enum Kind: String, Sendable { case document, workbook, mail, mailbox, thread, digest, text }
 
+    /// One part of the content: a heading and what follows it up to the next heading, a
+    /// sheet, a message.
     public struct Section: Sendable, Equatable {
         /// The heading, sheet name or message subject that opens it.
         public var title: String?
+        /// The section as Markdown.
         public var markdown: String
-        public init(title: String?, markdown: String) {
+        /// For a document section, the headings it is under, outermost first, ending with its
+        /// own (`["Annual report", "Finance", "Revenue"]`); empty for sheets and messages.
+        public var headingPath: [String]
+        /// The heading levels of `headingPath`, 1 for the outermost Markdown level.
+        var headingLevels: [Int]
+
+        /// A section; `headingPath` when it sits under headings (documents).
+        public init(title: String?, markdown: String, headingPath: [String] = []) {
             self.title = title
             self.markdown = markdown
+            self.headingPath = headingPath
+            self.headingLevels = Array(1...max(1, headingPath.count)).prefix(headingPath.count).map { $0 }
+        }
+
+        init(title: String?, markdown: String, headings: [(level: Int, text: String)]) {
+            self.init(title: title, markdown: markdown, headingPath: headings.map(\.text))
+            headingLevels = headings.map(\.level)
+        }
+
+        /// The headings above this section's own, with their Markdown levels.
+        var ancestors: [(level: Int, text: String)] {
+            Array(zip(headingLevels, headingPath).dropLast().map { (level: $0.0, text: $0.1) })
         }
     }
 
@@ -225,17 +247,25 @@ public struct ContentLoader: Sendable {
         var sections: [TaskContent.Section] = []
         var blocks: [Block] = []
         var title: String?
+        // Each heading's rank (a title above every heading) and its Markdown level.
+        var path: [(rank: Int, level: Int, text: String)] = []
+        var sectionPath: [(level: Int, text: String)] = []
         func flush() {
             guard !blocks.isEmpty else { return }
             let part = Document(metadata: document.metadata, blocks: blocks)
             let markdown = renderer.render(part)
-            if !markdown.isEmpty { sections.append(.init(title: title, markdown: markdown)) }
+            if !markdown.isEmpty { sections.append(.init(title: title, markdown: markdown, headings: sectionPath)) }
             blocks = []
         }
         for block in document.blocks {
             if case .heading(let heading) = block {
                 flush()
                 title = heading.content.plainText()
+                let level = min(max(heading.level, 1), 6)  // as the Markdown renderer writes it
+                let rank = heading.isTitle ? 0 : level
+                path.removeAll { $0.rank >= rank }
+                path.append((rank, level, title ?? ""))
+                sectionPath = path.map { (level: $0.level, text: $0.text) }
             }
             blocks.append(block)
         }
