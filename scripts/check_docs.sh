@@ -1,10 +1,10 @@
 #!/bin/bash
 # Documentation checks CI runs: the DocC catalogs of the library modules build without a
 # warning, and the share of documented public declarations does not fall below the floor
-# (scripts/doc_coverage.py; the goal is 95 %, the floor rises as modules are documented).
+# (scripts/doc_coverage.py; every public declaration is documented today, CI fails below 95 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FLOOR="${DOC_COVERAGE_FLOOR:-80}"
+FLOOR="${DOC_COVERAGE_FLOOR:-95}"
 modules=(QuireModel QuireZip QuireXML QuireDOCX QuireXLSX QuireMail QuireImport QuireLLM QuireBackends QuireRouter QuireTasks QuireBatch QuireKit)
 targets=()
 for m in "${modules[@]}"; do targets+=(--target "$m"); done

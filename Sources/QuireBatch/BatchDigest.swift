@@ -18,6 +18,7 @@ public struct BatchDigestOutcome: Sendable {
     public var items: Int
     /// What making it took in this run (nothing when the stored one stood).
     public var usage = Usage()
+    /// Its cost in this run, when the backend has prices.
     public var cost: Double?
 }
 

@@ -5,6 +5,7 @@ import QuireTasks
 /// What a run would send and cost, computed without sending anything: every pending item
 /// is read and planned exactly as the run would plan it.
 public struct BatchEstimate: Sendable, Equatable {
+    /// Pending items the run would do.
     public var items = 0
     /// Requests, counting the parts and combining requests of items too long for one.
     public var requests = 0
@@ -19,6 +20,7 @@ public struct BatchEstimate: Sendable, Equatable {
     /// The same through the provider's batch API, at its discount (nil: no prices or no batch API).
     public var batchCost: Double?
 
+    /// An empty estimate.
     public init() {}
 }
 

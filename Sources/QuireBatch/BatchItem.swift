@@ -1,7 +1,10 @@
 /// What one batch item is: a message, a thread of messages, or a whole file.
 public enum BatchGranularity: String, Sendable, CaseIterable {
+    /// Each message alone.
     case message
+    /// Each thread (by References, In-Reply-To and subject) as one item.
     case thread
+    /// Each file (a document, a workbook, or a whole mail file) as one item.
     case file
     /// The roll-up over every other item's result (`--digest`), not a unit of the sources.
     case digest
@@ -9,6 +12,7 @@ public enum BatchGranularity: String, Sendable, CaseIterable {
 
 /// Where a message lives, precisely enough to read it again without the rest of its export.
 public struct MessageLocation: Sendable, Equatable {
+    /// The kind of file a message is in.
     public enum Container: String, Sendable {
         /// One message of an mbox file (`offset` is its `From ` line).
         case mbox
@@ -20,6 +24,7 @@ public struct MessageLocation: Sendable, Equatable {
         case emlx
     }
 
+    /// What kind of file holds the message.
     public var container: Container
     /// The file that holds the message.
     public var file: String
@@ -34,8 +39,10 @@ public struct MessageLocation: Sendable, Equatable {
     public var labels: [String]
     /// Maildir flags from the file name (`S` seen, `R` replied, `F` flagged, `T` trashed, `D` draft, `P` passed).
     public var flags: String?
+    /// The message's Message-ID, when it has one.
     public var messageID: String?
 
+    /// A location from its parts.
     public init(
         container: Container, file: String, offset: Int? = nil, index: Int? = nil, folder: String? = nil, labels: [String] = [],
         flags: String? = nil, messageID: String? = nil
@@ -57,9 +64,11 @@ public struct BatchItem: Sendable, Equatable {
     /// `msg:<Message-ID>` (or `msg:sha:<hash>` without one), `thread:<root id>`
     /// (`thread:gmail:<X-GM-THRID>` for Takeout), `file:<path>#<content hash>`.
     public var id: String
+    /// A message, a thread, a file or the digest.
     public var kind: BatchGranularity
     /// The source argument the item came from (for the reconciliation).
     public var source: String
+    /// The subject of the message (or of a thread's first), for progress lines and reports.
     public var subject: String?
     /// Seconds since 1970 of the (first) message.
     public var date: Int64?
@@ -68,6 +77,7 @@ public struct BatchItem: Sendable, Equatable {
     /// A document, workbook or whole mail file.
     public var file: String?
 
+    /// An item from its parts.
     public init(
         id: String, kind: BatchGranularity, source: String, subject: String? = nil, date: Int64? = nil, messages: [MessageLocation] = [],
         file: String? = nil
@@ -99,6 +109,7 @@ public struct BatchSelection: Sendable, Equatable {
     /// This run does shard `shard.index` (0-based) of `shard.count`.
     public var shard: (index: Int, count: Int)?
 
+    /// A selection; every criterion is optional and all given ones apply.
     public init(
         labels: [String] = [], folders: [String] = [], since: Int64? = nil, until: Int64? = nil, from: [String] = [], limit: Int? = nil,
         shard: (index: Int, count: Int)? = nil
@@ -141,6 +152,7 @@ public struct BatchSelection: Sendable, Equatable {
 
 /// What was found in one source and what became of it: the reconciliation count.
 public struct SourceTally: Sendable, Equatable {
+    /// The source, as the user named it.
     public var source: String
     /// Messages (or files) found.
     public var found = 0
@@ -155,6 +167,7 @@ public struct SourceTally: Sendable, Equatable {
     /// Items made from what was left.
     public var items = 0
 
+    /// A tally of zeros for `source`.
     public init(source: String) {
         self.source = source
     }
@@ -163,6 +176,7 @@ public struct SourceTally: Sendable, Equatable {
 /// Small non-cryptographic hashes for ids: FNV-1a, and a 128-bit form made of two
 /// independent 64-bit lanes for content identity.
 public enum Digest {
+    /// 64-bit FNV-1a of `bytes`, from `seed` (the standard offset basis by default).
     public static func fnv64(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var hash = seed
         for byte in bytes {
@@ -185,6 +199,7 @@ public enum Digest {
         return hex(a) + hex(b)
     }
 
+    /// 32 hex digits of the 128-bit hash of `bytes`.
     public static func hex128(_ bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { hex128($0) } }
 
     static func hex(_ value: UInt64) -> String {

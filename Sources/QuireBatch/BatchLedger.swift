@@ -10,21 +10,28 @@ public final class BatchLedger: @unchecked Sendable {
     // @unchecked: the connection is only used under `lock`.
     private let lock = Mutex<Void>(())
     private let db: SQLiteConnection
+    /// The ledger's file.
     public let path: String
     /// The last written line's number and end, once read (renumbering forgets it).
     private var outputTail: (seq: Int, end: Int)?
 
+    /// Where an item stands.
     public enum State: String, Sendable {
+        /// Not done yet (or to be tried again).
         case pending
         /// Sent in a provider batch, its result not yet collected.
         case submitted
+        /// Done: its result line is in the ledger.
         case done
+        /// Failed for good: its failure line is in the ledger.
         case failed
     }
 
     /// The ledger beside a results file.
     public static func path(forResults results: String) -> String { results + ".ledger" }
 
+    /// Opens (or creates) the ledger at `path`, creating its tables on first use.
+    /// - Throws: `LedgerError` when SQLite cannot open or migrate it.
     public init(path: String) throws(LedgerError) {
         self.path = path
         db = try SQLiteConnection(path: path)
@@ -105,6 +112,7 @@ public final class BatchLedger: @unchecked Sendable {
         try locked { () throws(LedgerError) in try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [.text(key), .text(value)]) }
     }
 
+    /// A value stored with `setSetting(_:_:)`, or nil.
     public func setting(_ key: String) throws(LedgerError) -> String? {
         try locked { () throws(LedgerError) in try db.rows("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?[0].text }
     }
@@ -143,9 +151,13 @@ public final class BatchLedger: @unchecked Sendable {
 
     /// An item as stored, with its state.
     public struct Entry: Sendable {
+        /// Its position in the plan: results are written in this order.
         public var seq: Int
+        /// The item.
         public var item: BatchItem
+        /// Where it stands.
         public var state: State
+        /// How many times it was tried.
         public var attempts: Int
     }
 
@@ -168,6 +180,7 @@ public final class BatchLedger: @unchecked Sendable {
         }
     }
 
+    /// The stored item with id `id`, or nil.
     public func entry(id: String) throws(LedgerError) -> Entry? {
         try locked { () throws(LedgerError) in try db.rows("SELECT \(Self.entryColumns) FROM items WHERE id = ?", [.text(id)]).first.map(entry) }
     }
@@ -187,16 +200,26 @@ public final class BatchLedger: @unchecked Sendable {
 
     /// A finished item: its line for the results file and what the report needs.
     public struct Outcome: Sendable {
+        /// The item's id.
         public var id: String
+        /// Done or failed.
         public var state: State
+        /// Its line for the results file (JSON).
         public var line: String
+        /// How many times it was tried.
         public var attempts: Int
+        /// The failure's code, for a failed item.
         public var errorCode: String?
+        /// The backend that answered.
         public var backend: String?
+        /// Input tokens it took.
         public var inputTokens: Int
+        /// Output tokens it took.
         public var outputTokens: Int
+        /// What it cost, when the backend has prices.
         public var cost: Double?
 
+        /// An outcome from its parts.
         public init(
             id: String, state: State, line: String, attempts: Int, errorCode: String? = nil, backend: String? = nil, inputTokens: Int = 0,
             outputTokens: Int = 0, cost: Double? = nil
@@ -336,12 +359,15 @@ public final class BatchLedger: @unchecked Sendable {
 
     /// A provider batch as the ledger knows it.
     public struct ProviderBatch: Sendable, Equatable {
+        /// The ledger's own number for the batch.
         public var ref: Int
+        /// The backend (config name) it was sent to.
         public var backend: String
         /// The provider's id (nil while the batch is being created, or when creating it failed).
         public var providerID: String?
         /// `creating`, `open` (sent, results not collected), `collected`.
         public var state: String
+        /// Requests it holds.
         public var requests: Int
     }
 
@@ -577,14 +603,21 @@ public final class BatchLedger: @unchecked Sendable {
 
 /// One source's line of the reconciliation.
 public struct BatchReconciliation: Sendable, Equatable {
+    /// The source, as the user named it.
     public var source: String
+    /// Messages (or files) found in it.
     public var found = 0
+    /// Messages seen before in this or another source.
     public var duplicates = 0
+    /// Left out by the selection (`--label`, `--since`, `--limit`…).
     public var filtered = 0
+    /// Messages or files that could not be read at all.
     public var unreadable = 0
     /// Items planned (over all runs of this ledger).
     public var items = 0
+    /// Items done.
     public var done = 0
+    /// Items failed for good.
     public var failed = 0
     /// Failed items by error code.
     public var failures: [String: Int] = [:]
@@ -594,10 +627,14 @@ public struct BatchReconciliation: Sendable, Equatable {
     public var submitted = 0
     /// Messages or files left to the other shards (`--shard K/N`).
     public var otherShards = 0
+    /// Input tokens over its items.
     public var inputTokens = 0
+    /// Output tokens over its items.
     public var outputTokens = 0
+    /// What its items cost, when the backends have prices.
     public var cost: Double?
 
+    /// A line of the reconciliation from the planner's counts.
     public init(source: String, found: Int = 0, duplicates: Int = 0, filtered: Int = 0, unreadable: Int = 0, items: Int = 0) {
         self.source = source
         self.found = found

@@ -10,8 +10,10 @@ import QuireTasks
 public struct BatchPlanner: Sendable {
     /// nil: threads for mail, files for documents.
     public var per: BatchGranularity?
+    /// Which messages and files to take (labels, folders, dates, senders, a limit, a shard).
     public var selection: BatchSelection
 
+    /// A planner making items `per` message, thread or file (nil: threads for mail, files for documents).
     public init(per: BatchGranularity? = nil, selection: BatchSelection = BatchSelection()) {
         self.per = per
         self.selection = selection
@@ -19,7 +21,9 @@ public struct BatchPlanner: Sendable {
 
     /// The outcome of planning: what each source held, and what was said about it.
     public struct Report: Sendable {
+        /// What each source held and what became of it.
         public var tallies: [SourceTally]
+        /// Problems met on the way (unreadable files, folders walked twice).
         public var warnings: [String]
         /// Files under the sources that are neither mail nor documents.
         public var skippedFiles: Int

@@ -15,15 +15,22 @@ import Synchronization
 public struct BatchProgress: Sendable, Equatable {
     /// Items this run set out to do.
     public var total = 0
+    /// Items done.
     public var done = 0
+    /// Items failed for good.
     public var failed = 0
+    /// Items being worked on now.
     public var inFlight = 0
+    /// Input tokens so far.
     public var inputTokens = 0
+    /// Output tokens so far.
     public var outputTokens = 0
+    /// Cost so far, when the backends have prices.
     public var cost: Double?
     /// Seconds since the run began.
     public var elapsed = 0.0
 
+    /// A run that has not started.
     public init() {}
 
     /// Items finished per second.
@@ -34,6 +41,7 @@ public struct BatchProgress: Sendable, Equatable {
 
 /// How a run ended.
 public struct BatchSummary: Sendable {
+    /// Why a run stopped.
     public enum Stop: Sendable, Equatable {
         /// Every pending item was done (or failed).
         case finished
@@ -43,7 +51,9 @@ public struct BatchSummary: Sendable {
         case interrupted
     }
 
+    /// Why it stopped.
     public var stop: Stop
+    /// Where it stood when it stopped.
     public var progress: BatchProgress
     /// Seconds spent committing results to the ledger and writing them to the results file.
     public var ledgerSeconds: Double
@@ -84,18 +94,24 @@ final class BudgetGuard: Sendable {
 /// inside each, so they overlap with the calls of the others), each result committed to
 /// the ledger and then appended to the results file in groups.
 public struct BatchRunner: Sendable {
+    /// The task run on every item.
     public var task: BatchTask
     /// The route of the task (nil for `extract`).
     public var route: Route?
     /// Backend prices, for each item's cost and `--max-cost`.
     public var prices: [String: Pricing]
+    /// Items worked on at once.
     public var jobs: Int
+    /// Stop before an item would take the run's cost past this (dollars).
     public var maxCost: Double?
     /// Retries per backend: a batch waits out rate limits more patiently than one command.
     public var retryPolicy: RetryPolicy
+    /// Waits between retries (a test clock in tests).
     public var retryClock: any RetryClock
+    /// Reads items back from their sources.
     public var loader: ItemLoader
 
+    /// A runner for `task` on `route`, `jobs` items at a time.
     public init(
         task: BatchTask, route: Route?, prices: [String: Pricing] = [:], jobs: Int = 4, maxCost: Double? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(maxRetries: 6, maxRetryAfter: 300), retryClock: any RetryClock = SystemRetryClock(),
@@ -337,6 +353,7 @@ public struct BatchRunner: Sendable {
         }
     }
 
+    /// Seconds on the monotonic clock.
     public static func now() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)

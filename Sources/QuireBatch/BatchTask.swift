@@ -6,6 +6,7 @@ public import QuireTasks
 
 /// The task a batch runs on every item.
 public enum BatchTask: Sendable {
+    /// A summary of each item.
     case summarise(TaskOptions)
     /// The reply text to the item's latest message (a thread's earlier messages as context).
     case reply(TaskOptions)
@@ -43,8 +44,10 @@ public enum BatchTask: Sendable {
 public struct ItemFailure: Error, Sendable {
     /// `unreadable`, `wrong_kind`, `empty`, or the model error's code (`rate_limited`, `timeout`, …).
     public var code: String
+    /// What went wrong, naming the file and the place.
     public var message: String
 
+    /// A failure from its code and message.
     public init(code: String, message: String) {
         self.code = code
         self.message = message
@@ -53,14 +56,18 @@ public struct ItemFailure: Error, Sendable {
 
 /// What an item turns into before a model sees it: its messages or file, read.
 public enum LoadedItem: Sendable {
+    /// The messages of a message or thread item, oldest first.
     case messages([MailMessage])
+    /// A file item, read.
     case file(ImportedContent)
 }
 
 /// Reads items back from their sources and builds their tasks.
 public struct ItemLoader: Sendable {
+    /// Reads the files (its limits and plugins apply).
     public var importer: Importer
 
+    /// A loader reading with `importer`.
     public init(importer: Importer = Importer()) {
         self.importer = importer
     }

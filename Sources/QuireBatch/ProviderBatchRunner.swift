@@ -11,19 +11,25 @@ import QuireTasks
 /// (its parts depend on each other): it fails with `needs_parts`, to be run without
 /// `--via provider-batch`.
 public struct ProviderBatchRunner: Sendable {
+    /// The run whose items, task and route are sent.
     public var runner: BatchRunner
+    /// Speaks the provider's batch API.
     public var client: any ProviderBatchClient
     /// The share of the price a batch costs (0.5: half).
     public var priceFactor: Double
 
+    /// A runner sending `runner`'s pending items through `client`; `priceFactor` is the batch discount.
     public init(runner: BatchRunner, client: any ProviderBatchClient, priceFactor: Double = 0.5) {
         self.runner = runner
         self.client = client
         self.priceFactor = priceFactor
     }
 
+    /// What `submit` sent.
     public struct Submitted: Sendable, Equatable {
+        /// The provider's ids of the batches created.
         public var batches: [String] = []
+        /// Requests sent in them.
         public var requests = 0
         /// Items that failed before sending (unreadable, wrong kind, too long for one request).
         public var failed = 0
@@ -122,8 +128,11 @@ public struct ProviderBatchRunner: Sendable {
         return summary
     }
 
+    /// What `collect` took in.
     public struct Collected: Sendable, Equatable {
+        /// Items whose results were collected.
         public var done = 0
+        /// Items that failed for good.
         public var failed = 0
         /// Errored or expired requests sent again in a new batch.
         public var resubmitted = 0

@@ -10,13 +10,16 @@ public import QuireLLM
 public protocol BatchClock: Sendable {
     /// Seconds on a monotonic scale.
     func now() -> Double
+    /// Waits until `deadline` on the `now()` scale.
     func sleep(until deadline: Double) async throws
 }
 
 /// The real clock.
 public struct SystemBatchClock: BatchClock {
+    /// The system's monotonic clock.
     public init() {}
     public func now() -> Double { BatchRunner.now() }
+    /// Sleeps until `deadline`; throws when the task is cancelled.
     public func sleep(until deadline: Double) async throws {
         let wait = deadline - now()
         if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }
@@ -28,7 +31,9 @@ public struct SystemBatchClock: BatchClock {
 /// sets for everyone — one worker told to wait makes all of them wait, instead of each
 /// finding out with a 429 of its own.
 public actor RateLimiter {
+    /// Requests allowed in any 60 s (nil: no limit).
     public let requestsPerMinute: Int?
+    /// Tokens allowed in any 60 s (nil: no limit).
     public let tokensPerMinute: Int?
     let clock: any BatchClock
     /// Sent requests in the window: when, and how many tokens.
@@ -37,6 +42,7 @@ public actor RateLimiter {
     /// How many times a 429 paused the backend.
     public private(set) var pauses = 0
 
+    /// A limiter; a limit of 0 or less counts as none.
     public init(requestsPerMinute: Int?, tokensPerMinute: Int?, clock: any BatchClock = SystemBatchClock()) {
         self.requestsPerMinute = requestsPerMinute.flatMap { $0 > 0 ? $0 : nil }
         self.tokensPerMinute = tokensPerMinute.flatMap { $0 > 0 ? $0 : nil }
@@ -83,11 +89,14 @@ public actor RateLimiter {
 /// A backend behind a rate limiter: every request waits for its turn, and a rate-limit
 /// answer pauses all requests to this backend for the time the provider asked.
 public struct RateLimitedBackend: ChatBackend {
+    /// The backend the requests go to.
     public let inner: any ChatBackend
+    /// The limits it is held to.
     public let limiter: RateLimiter
     /// The pause after a 429 that gives no Retry-After.
     public var defaultPause: Double
 
+    /// `inner` behind `limiter`; `defaultPause` seconds after a 429 without Retry-After.
     public init(_ inner: any ChatBackend, limiter: RateLimiter, defaultPause: Double = 5) {
         self.inner = inner
         self.limiter = limiter

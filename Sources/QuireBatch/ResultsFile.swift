@@ -12,9 +12,12 @@
 /// written anew from the ledger into a temporary file that is renamed over it. Appends
 /// then follow commits, one `write` per group of lines.
 public final class ResultsFile {
+    /// The results file.
     public let path: String
     private var fd: Int32
 
+    /// Opens the results file at `path`, first reconciling it with `ledger` (see above).
+    /// - Throws: when the file cannot be read, written or renamed.
     public init(path: String, ledger: BatchLedger) throws {
         self.path = path
         try Self.reconcile(path: path, ledger: ledger)
@@ -42,6 +45,7 @@ public final class ResultsFile {
         }
     }
 
+    /// Flushes the file to disk (`fsync`) and closes it.
     public func close() {
         if fd >= 0 {
             fsync(fd)

@@ -2,10 +2,13 @@ internal import CSQLite
 
 /// A failed SQLite call, with SQLite's own message and what Quire was doing.
 public struct LedgerError: Error, Sendable, CustomStringConvertible {
+    /// The ledger's file.
     public var path: String
+    /// What failed, in SQLite's words and ours.
     public var message: String
     public var description: String { "\(path): \(message)" }
 
+    /// An error for the ledger at `path`.
     public init(path: String, message: String) {
         self.path = path
         self.message = message

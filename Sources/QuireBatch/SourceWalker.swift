@@ -10,13 +10,16 @@ import QuireImport
 public struct BatchSource: Sendable, Equatable {
     /// How the source is named in the reconciliation (the path, or "standard input").
     public var label: String
+    /// The files and folders it stands for.
     public var paths: [String]
 
+    /// A source of several paths (a list on standard input), named `label`.
     public init(label: String, paths: [String]) {
         self.label = label
         self.paths = paths
     }
 
+    /// A source of one file or folder, named by its path.
     public init(path: String) {
         self.init(label: path, paths: [path])
     }
@@ -223,7 +226,9 @@ enum FileBytes {
 
 /// A file of a source that could not be read.
 public struct BatchReadError: Error, Sendable, CustomStringConvertible {
+    /// The file.
     public var path: String
+    /// Why it could not be read.
     public var message: String
     public var description: String { "\(path): \(message)" }
 }

@@ -32,6 +32,7 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
         public var description: String { "\(kind)" }
     }
 
+    /// What kind of failure this is; `catch DocumentError.encrypted` matches on it.
     public var code: Code
     /// The file's path, or a label such as `<stdin>`.
     public var file: String
@@ -42,6 +43,7 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
     /// The lower-level error, when there is one.
     public var underlying: (any Error & Sendable)?
 
+    /// An error from its code, the file, the place inside it, what happened, and the lower-level error.
     public init(_ code: Code, file: String, location: String? = nil, message: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.file = file

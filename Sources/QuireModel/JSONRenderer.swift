@@ -2,14 +2,19 @@
 /// (`"schema": "quire.document", "version": 1`). Everything the model holds is written,
 /// tracked changes included, whatever the render options say about the other formats.
 public struct JSONRenderer: Sendable {
+    /// The `schema` field of the JSON: `quire.document`.
     public static let schemaName = "quire.document"
+    /// The schema's version; it changes when a field changes meaning or goes.
     public static let schemaVersion = 1
+    /// Indented over several lines (true) or on one line (false, for JSON Lines).
     public var pretty: Bool
 
+    /// A renderer writing indented or one-line JSON.
     public init(pretty: Bool = true) {
         self.pretty = pretty
     }
 
+    /// The document as one `quire.document` JSON object (docs/json-schema.md).
     public func render(_ document: Document) -> String {
         var w = JSONWriter(pretty: pretty)
         write(document, to: &w)
@@ -234,12 +239,14 @@ public struct JSONDocumentStream {
     private let renderer: JSONRenderer
     private var writer: JSONWriter
 
+    /// A stream writing indented or one-line JSON; the object's head is written at once.
     public init(pretty: Bool = true) {
         renderer = JSONRenderer(pretty: pretty)
         writer = JSONWriter(pretty: pretty)
         renderer.writeHead(to: &writer)
     }
 
+    /// Writes one body block.
     public mutating func append(_ block: Block) { renderer.writeBlock(block, to: &writer) }
 
     /// Ends the object with the rest of the document (its `blocks` are not written again).

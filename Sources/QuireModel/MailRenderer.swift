@@ -2,11 +2,16 @@
 /// docs/json-schema.md). Attached office files and messages that were read are rendered
 /// after the body, each under its own heading.
 public struct MailRenderer: Sendable {
+    /// The `schema` field of a message's JSON: `quire.mail`.
     public static let schemaName = "quire.mail"
+    /// The schema's version.
     public static let schemaVersion = 1
+    /// How attached documents are rendered.
     public var options: RenderOptions
+    /// How attached workbooks are rendered.
     public var workbookOptions: WorkbookRenderOptions
 
+    /// A renderer with options for attached documents and workbooks.
     public init(options: RenderOptions = RenderOptions(), workbookOptions: WorkbookRenderOptions = WorkbookRenderOptions()) {
         self.options = options
         self.workbookOptions = workbookOptions
@@ -66,6 +71,8 @@ public struct MailRenderer: Sendable {
 
     // MARK: Markdown
 
+    /// The message as Markdown: its subject as a heading, its headers as a list, its text (the
+    /// best body, quoted history included), then the content of each read attachment.
     public func markdown(_ message: MailMessage) -> String {
         markdown(message, level: 1)
     }
@@ -121,6 +128,7 @@ public struct MailRenderer: Sendable {
 
     // MARK: Plain text
 
+    /// The message as plain text: headers, text, attachments.
     public func text(_ message: MailMessage) -> String {
         var out = "Subject: " + (message.subject ?? "") + "\n"
         for (name, value) in MailRenderer.headerLines(message) { out += "\(name): \(value)\n" }
@@ -170,6 +178,7 @@ public struct MailRenderer: Sendable {
         return out
     }
 
+    /// A thread as plain text: its subject, then each message's sender, date and new text.
     public func text(thread subject: String, messages: [MailMessage]) -> String {
         var out = "Thread: " + subject + " (\(messages.count) message\(messages.count == 1 ? "" : "s"))\n"
         for message in messages {
@@ -198,6 +207,7 @@ public struct MailRenderer: Sendable {
 
     // MARK: JSON
 
+    /// The message as one `quire.mail` JSON object (docs/json-schema.md).
     public func json(_ message: MailMessage, pretty: Bool = true) -> String {
         var w = JSONWriter(pretty: pretty)
         write(message, to: &w, pretty: pretty)

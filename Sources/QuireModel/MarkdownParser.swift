@@ -3,8 +3,10 @@
 /// code, and inline bold, italic, strikethrough, code and links. It is the way back from
 /// a draft's Markdown to a Word document; anything it does not know stays as text.
 public struct MarkdownParser: Sendable {
+    /// A parser.
     public init() {}
 
+    /// `markdown` read into a document: headings, paragraphs with emphasis and links, lists, quotes, code, tables.
     public func parse(_ markdown: String) -> Document {
         let lines = markdown.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         return Document(metadata: DocumentMetadata(format: .unknown), blocks: blocks(lines))

@@ -4,12 +4,15 @@
 /// footnotes (`[^1]`, `[^c0]`), and tracked changes follow `RenderOptions.changes`
 /// (CriticMarkup `{++ ++}` / `{-- --}` in the review view).
 public struct MarkdownRenderer: Sendable {
+    /// What to include and how tracked changes show.
     public var options: RenderOptions
 
+    /// A renderer with these options.
     public init(options: RenderOptions = RenderOptions()) {
         self.options = options
     }
 
+    /// The document as GitHub-flavoured Markdown: the body, then notes, comments and (when asked) headers and footers.
     public func render(_ document: Document) -> String {
         var stream = MarkdownStream(options: options)
         for block in document.blocks { stream.append(block) }
@@ -455,16 +458,19 @@ public struct MarkdownStream: Sendable {
     private var writer: BlockWriter
     private var marks: ParagraphMarks
 
+    /// A stream with these options.
     public init(options: RenderOptions = RenderOptions()) {
         renderer = MarkdownRenderer(options: options)
         writer = BlockWriter(renderer: renderer, indent: "")
         marks = ParagraphMarks(view: options.changes)
     }
 
+    /// Renders one body block (held back only while a deleted paragraph mark may merge it with the next).
     public mutating func append(_ block: Block) {
         for ready in marks.feed(block) { writer.write(ready) }
     }
 
+    /// Renders what is held and the document's notes, comments, headers and footers (its `blocks` are not rendered again).
     public mutating func finish(_ document: Document) {
         for ready in marks.finish() { writer.write(ready) }
         writer.flush()

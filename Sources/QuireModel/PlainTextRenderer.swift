@@ -1,12 +1,15 @@
 /// Renders a document as plain text: paragraphs separated by blank lines, list markers
 /// kept, table rows as tab-separated lines, notes and comments listed after the body.
 public struct PlainTextRenderer: Sendable {
+    /// What to include and how tracked changes show.
     public var options: RenderOptions
 
+    /// A renderer with these options.
     public init(options: RenderOptions = RenderOptions()) {
         self.options = options
     }
 
+    /// The document as plain text: paragraphs, list markers, tables as tab-separated rows.
     public func render(_ document: Document) -> String {
         var out = ""
         renderBlocks(ParagraphMarks.apply(document.blocks, view: options.changes), into: &out)

@@ -10,6 +10,7 @@ public struct RenderOptions: Sendable, Equatable {
     /// Review comments after the body, with their anchored text.
     public var includeComments: Bool
 
+    /// Options; by default changes accepted, notes and comments shown, headers and footers left out.
     public init(
         changes: ChangeView = .accepted, includeHeadersAndFooters: Bool = false, includeNotes: Bool = true,
         includeComments: Bool = true

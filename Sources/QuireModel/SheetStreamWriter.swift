@@ -9,9 +9,19 @@
 /// but hands out a long run ``gapChunk`` rows at a time (see ``owesOutput``), so a sheet
 /// whose only cells are A1 and XFD1048576 streams in constant memory.
 public struct SheetStreamWriter: Sendable {
-    public enum Format: Sendable { case csv, markdown, text }
+    /// What the writer writes.
+    public enum Format: Sendable {
+        /// RFC 4180 CSV, every row of the used range.
+        case csv
+        /// A GFM table.
+        case markdown
+        /// Tab-separated text.
+        case text
+    }
 
+    /// The output format.
     public let format: Format
+    /// Formulas, hidden sheets and row limits.
     public let options: WorkbookRenderOptions
     private var columns: ClosedRange<Int>?
     private var held: [SheetRow] = []
@@ -24,6 +34,7 @@ public struct SheetStreamWriter: Sendable {
     /// CSV rows are gathered as bytes: far cheaper than appending many small strings.
     private var csvBytes: [UInt8] = []
 
+    /// A writer of `format`.
     public init(format: Format, options: WorkbookRenderOptions = WorkbookRenderOptions()) {
         self.format = format
         self.options = options
@@ -61,6 +72,7 @@ public struct SheetStreamWriter: Sendable {
     public var owesOutput: Bool { owedBlankRows > 0 || !afterGap.isEmpty }
     private var statedColumns: ClosedRange<Int>?
 
+    /// Takes the next row (rows come in order); call `takeOutput()` for what is ready.
     public mutating func append(_ row: SheetRow) {
         let hasValue = row.cells.contains { !$0.value.isEmpty }
         if columns == nil || (format == .markdown && headerPending) {

@@ -9,6 +9,7 @@ public struct WorkbookRenderOptions: Sendable, Equatable {
     /// At most this many rows per sheet, then a `… N more rows` line (for prompts).
     public var maxRows: Int?
 
+    /// Options; by default hidden sheets skipped, values shown, merged ranges as Excel shows them, every row.
     public init(includeHiddenSheets: Bool = false, showFormulas: Bool = false, fillMergedCells: Bool = false, maxRows: Int? = nil) {
         self.includeHiddenSheets = includeHiddenSheets
         self.showFormulas = showFormulas
@@ -37,6 +38,7 @@ extension CellValue {
         return "\(number)"
     }
 
+    /// Whether the cell shows nothing (no value, or an empty string).
     public var isEmpty: Bool {
         if case .empty = self { return true }
         if case .string(let s) = self { return s.isEmpty }
@@ -46,8 +48,10 @@ extension CellValue {
 
 /// Renders workbooks as Markdown (a GFM table per sheet), plain text, CSV or JSON.
 public struct WorkbookRenderer: Sendable {
+    /// What to include.
     public var options: WorkbookRenderOptions
 
+    /// A renderer with these options.
     public init(options: WorkbookRenderOptions = WorkbookRenderOptions()) {
         self.options = options
     }
@@ -247,6 +251,7 @@ public struct WorkbookRenderer: Sendable {
 public struct WorkbookJSONStream: Sendable {
     private var w: JSONWriter
 
+    /// A stream writing indented or one-line JSON.
     public init(pretty: Bool = true) {
         w = JSONWriter(pretty: pretty)
     }
@@ -325,6 +330,7 @@ public struct WorkbookJSONStream: Sendable {
         w.beginArray()
     }
 
+    /// Writes one row of the current sheet.
     public mutating func row(_ row: SheetRow) {
         w.beginObject()
         w.field("index", row.index)

@@ -6,10 +6,15 @@ public import QuireModel
 /// number in the answer is checked against the profile.
 public struct AnalyseTask: QuireTask {
     public let routeName = "analyse-table"
+    /// The file the sheet came from, as prompts name it.
     public let file: String
+    /// The sheet analysed.
     public let sheet: Sheet
+    /// The user's question; nil for a general analysis.
     public let question: String?
+    /// Length, style, language and the other common options.
     public var options: TaskOptions
+    /// What Quire computed over every row; the model only writes prose from it.
     public let profile: TableProfile
     /// The profile as the model gets it (JSON).
     let profileJSON: String
@@ -49,6 +54,7 @@ public struct AnalyseTask: QuireTask {
         return out
     }
 
+    /// One request holding the profile, a sample of rows and the question.
     public func plan(_ budget: PromptBudget) -> TaskPlan {
         let profileText = profileJSON
         let sampleText = sample
@@ -192,8 +198,11 @@ struct FigureCheck {
 
 /// Finds numbers in text and checks them against a set of allowed values.
 public enum NumberCheck {
+    /// A number written in an answer.
     public struct Found: Equatable {
+        /// The number as written (`1,234.5`, `12 %`).
         public var text: String
+        /// Its value.
         public var value: Double
         /// Half a unit of the last digit written (with its scale): the rounding it allows.
         public var tolerance: Double

@@ -6,12 +6,18 @@ import QuireLLM
 /// one request runs the template part by part, then once more over the part answers.
 public struct CustomTask: QuireTask {
     public var routeName: String
+    /// The system prompt; nil for none.
     public var system: String?
+    /// The user prompt: a template with `{{content}}`, `{{file}}` and `{{name}}` placeholders.
     public var prompt: String
+    /// The files the prompt is about, each put between content fences.
     public var contents: [TaskContent]
+    /// Values for `{{name}}` placeholders of the template.
     public var variables: [String: String]
+    /// Whether to ask for a streamed answer.
     public var stream: Bool
 
+    /// A task named `name` (its route in the config) from a prompt template and the content it is about.
     public init(name: String, system: String?, prompt: String, contents: [TaskContent], variables: [String: String] = [:], stream: Bool = true) {
         routeName = name
         self.system = system
@@ -65,6 +71,7 @@ public struct CustomTask: QuireTask {
         return ChatRequest(system: system, messages: [.user(user)], stream: stream && step?.hasPrefix("part") != true, metadata: metadata)
     }
 
+    /// One request, or a map-reduce over chunks when the content does not fit the budget.
     public func plan(_ budget: PromptBudget) -> TaskPlan {
         let texts = contents.map(\.markdown)
         let fence = ContentFence(for: texts)

@@ -6,10 +6,14 @@ import QuireModel
 /// brief, facts quoted exactly), then the draft is written from those notes.
 public struct DraftTask: QuireTask {
     public let routeName = "draft"
+    /// What to write, in the user's words.
     public var brief: String
+    /// Files whose content the draft may use (quoted between content fences).
     public var references: [TaskContent]
+    /// Length, tone, language and the other common options.
     public var options: TaskOptions
 
+    /// A draft of `brief`, drawing on `references`.
     public init(brief: String, references: [TaskContent] = [], options: TaskOptions = TaskOptions()) {
         self.brief = brief
         self.references = references
@@ -71,6 +75,7 @@ public struct DraftTask: QuireTask {
         """
     }
 
+    /// One request; references too long for it are condensed first.
     public func plan(_ budget: PromptBudget) -> TaskPlan {
         let texts = references.map(\.markdown)
         let fence = ContentFence(for: texts + [brief])

@@ -4,9 +4,11 @@ public import QuireLLM
 /// The built-in backend's analyse-table: the profile Quire computed, told as prose and a
 /// table. No figure is written that the profile does not hold.
 public enum OfflineAnalysis {
+    /// The label the offline analysis starts with, saying that no model wrote it.
     public static let label =
         "*Table profile computed by Quire over every row (built-in offline backend): the figures below are computed, not written by a model.*"
 
+    /// The built-in backend's answer to an analysis request: the table profile in prose.
     public static func answer(_ request: ChatRequest) -> String {
         let text = request.messages.last?.content ?? ""
         guard let block = ContentFence.blocks(in: text).first(where: { $0.attributes["kind"] == AnalyseTask.profileKind }),
@@ -40,6 +42,7 @@ public enum OfflineAnalysis {
 
     static func count(_ n: Int, _ noun: String) -> String { "\(figure(Double(n))) \(noun)\(n == 1 ? "" : "s")" }
 
+    /// `profile` described in sentences, leading with what `question` asks about.
     public static func describe(_ profile: TableProfile, question: String?) -> String {
         var out = "**Sheet “\(profile.sheet)”** — \(count(profile.rows, "row")) × \(count(profile.columns.count, "column"))"
         out += profile.headerRow.map { " (column names in row \($0))." } ?? " (no header row: columns are named by letter)."

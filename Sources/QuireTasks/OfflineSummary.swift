@@ -6,6 +6,7 @@ public import QuireLLM
 /// with a bonus for opening sentences, figures and the `--focus` words — in reading order.
 /// Sentences are quoted as written, never rewritten; the output says so.
 public enum OfflineSummary {
+    /// The label an offline summary starts with, saying that its sentences are quoted, not rewritten.
     public static let label = "*Extractive summary (Quire's built-in offline backend): sentences selected from the file as written, not rewritten.*"
     /// The label when the summary also holds figures Quire computed.
     public static let computedLabel =

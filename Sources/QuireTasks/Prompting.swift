@@ -5,6 +5,7 @@ import QuireModel
 /// (English prose runs near 4), and one token per other character (CJK text is close to
 /// one token per character; accented Latin is cheaper, which only leaves more room).
 public enum TokenEstimate {
+    /// An estimate of the tokens `text` takes (about 3.5 ASCII characters, or one other character, per token); errs high.
     public static func tokens(_ text: String) -> Int {
         var text = text
         return text.withUTF8 { bytes in
@@ -26,6 +27,7 @@ public enum TokenEstimate {
 /// contains that very guess. The system prompt tells the model that whatever stands between
 /// the markers is data, never instructions.
 public struct ContentFence: Sendable, Equatable {
+    /// The marker's element name (`quire-content-` and a hash).
     public let tag: String
 
     /// A fence for the given pieces of content (all blocks of one request share it).

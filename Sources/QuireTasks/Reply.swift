@@ -8,12 +8,16 @@ public import QuireModel
 /// turns that text into a ready RFC 5322 message.
 public struct ReplyTask: QuireTask {
     public let routeName = "reply"
+    /// The file the message came from, as prompts name it.
     public var file: String
+    /// The message to answer.
     public var message: MailMessage
     /// Earlier messages of the thread (oldest first), when the input was a mailbox.
     public var earlier: [MailMessage]
+    /// Length, tone, instructions and the other common options.
     public var options: TaskOptions
 
+    /// A reply to `message`; `earlier` are the thread's messages before it, oldest first.
     public init(file: String, message: MailMessage, earlier: [MailMessage] = [], options: TaskOptions = TaskOptions()) {
         self.file = file
         self.message = message
@@ -33,6 +37,7 @@ public struct ReplyTask: QuireTask {
         }
     }
 
+    /// One request holding the thread's new texts, the message and the instructions.
     public func plan(_ budget: PromptBudget) -> TaskPlan {
         let parts = message.textParts ?? MailTextParts(newText: message.bestText ?? "")
         var contents: [String] = [parts.newText]
@@ -88,12 +93,16 @@ public struct ReplyTask: QuireTask {
 /// References, To (and Cc for reply-all) from Reply-To/From, the original quoted below the
 /// reply, UTF-8 text in quoted-printable, non-ASCII header text as RFC 2047 encoded words.
 public struct ReplyComposer: Sendable {
+    /// The sender of the reply.
     public var from: MailAddress
+    /// Whether the reply goes to every recipient of the original, not only its sender.
     public var replyAll: Bool
     /// Now, for the Date header and the Message-ID (tests pass a fixed time).
     public var date: Date
+    /// Makes the reply's Message-ID unique (a UUID by default).
     public var messageIDSeed: String
 
+    /// A composer for replies sent as `from`, dated `date`.
     public init(from: MailAddress, replyAll: Bool = false, date: Date = Date(), messageIDSeed: String = UUID().uuidString) {
         self.from = from
         self.replyAll = replyAll
@@ -122,6 +131,7 @@ public struct ReplyComposer: Sendable {
         return (to, cc)
     }
 
+    /// The reply as an RFC 5322 message: `text` as its body, answering `original` (In-Reply-To, References, `Re:` subject, quoted original).
     public func compose(reply text: String, to original: MailMessage) -> String {
         let (to, cc) = recipients(of: original)
         var headers: [(String, String)] = []

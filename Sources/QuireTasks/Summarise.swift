@@ -2,10 +2,13 @@ import QuireLLM
 
 /// Summarise a document, workbook, message or mailbox.
 public struct SummariseTask: QuireTask {
+    /// What to summarise.
     public var content: TaskContent
+    /// Length, style, focus, language and the other common options.
     public var options: TaskOptions
     public let routeName = "summarise"
 
+    /// A summary of `content`.
     public init(content: TaskContent, options: TaskOptions = TaskOptions()) {
         self.content = content
         self.options = options
@@ -70,6 +73,7 @@ public struct SummariseTask: QuireTask {
         return m
     }
 
+    /// One request, or a map-reduce over chunks when the content does not fit the budget.
     public func plan(_ budget: PromptBudget) -> TaskPlan {
         let whole = content.markdown
         // Every fence name has the same length: an empty content's fence sizes the instructions.

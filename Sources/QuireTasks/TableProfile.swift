@@ -5,14 +5,19 @@ public import QuireModel
 /// range, and totals grouped by the columns a question names. A model writes prose from
 /// this profile; it is never asked to compute.
 public struct TableProfile: Sendable, Codable, Equatable {
+    /// A value of a text column and how often it occurs.
     public struct Category: Sendable, Codable, Equatable {
+        /// The value.
         public var value: String
+        /// How many cells hold it.
         public var count: Int
         /// Percent of the column's non-blank values.
         public var share: Double
     }
 
+    /// What was computed over one column.
     public struct Column: Sendable, Codable, Equatable {
+        /// The column's name (its header, or its letter when the table has no header).
         public var name: String
         /// The spreadsheet column letter.
         public var letter: String
@@ -20,32 +25,49 @@ public struct TableProfile: Sendable, Codable, Equatable {
         /// dimension (years, quarters, months, postcodes, phone and tax numbers: grouped by,
         /// never summed or averaged).
         public var type: String
+        /// Cells with a value.
         public var values: Int
+        /// Empty cells.
         public var blanks: Int
+        /// Different values.
         public var distinct: Int
+        /// Cells holding numbers.
         public var numbers: Int
+        /// The sum of the numbers (not for identifiers and dimensions).
         public var sum: Double?
+        /// Their mean.
         public var mean: Double?
+        /// Their median.
         public var median: Double?
+        /// The smallest number.
         public var min: Double?
+        /// The largest number.
         public var max: Double?
+        /// The earliest date, ISO 8601.
         public var earliest: String?
+        /// The latest date, ISO 8601.
         public var latest: String?
         /// The most frequent values of a text column.
         public var top: [Category]
+        /// Cells with errors (`#DIV/0!`, `#N/A`…).
         public var errors: Int
     }
 
+    /// One group of a grouping: the rows sharing a key.
     public struct GroupRow: Sendable, Codable, Equatable {
+        /// The key's value.
         public var key: String
+        /// Rows in the group.
         public var rows: Int
         /// Per measure column: the sum and mean over the group's numeric values.
         public var sums: [Double]
+        /// Per measure column: the mean over the group's numeric values.
         public var means: [Double]
         /// Percent of the first measure's total (or of the rows when there is no measure).
         public var share: Double
     }
 
+    /// Totals grouped by one column.
     public struct Grouping: Sendable, Codable, Equatable {
         /// The group with the largest first measure (or the most rows): periods are listed
         /// in their own order, so it need not be the first.
@@ -57,8 +79,11 @@ public struct TableProfile: Sendable, Codable, Equatable {
             }
         }
 
+        /// The column grouped by.
         public var by: String
+        /// The columns summed and averaged per group.
         public var measures: [String]
+        /// The groups, listed in the key's own order for periods, else by size.
         public var groups: [GroupRow]
         /// Groups beyond the ones listed, folded into one "other" row's worth of rows.
         public var otherGroups: Int
@@ -66,13 +91,17 @@ public struct TableProfile: Sendable, Codable, Equatable {
         public var reason: String
     }
 
+    /// The sheet's name.
     public var sheet: String
     /// The row that holds the column names (1-based), or nil when the table has none.
     public var headerRow: Int?
     /// A totals row at the foot, left out of every figure (1-based), or nil.
     public var totalsRow: Int?
+    /// Data rows (header and totals rows left out).
     public var rows: Int
+    /// The columns, left to right.
     public var columns: [Column]
+    /// Totals by the columns a question names (or the most useful category).
     public var groupings: [Grouping]
     /// Cells with errors (#DIV/0! …) over the table.
     public var errorCells: Int
@@ -88,11 +117,17 @@ public struct TableProfile: Sendable, Codable, Equatable {
 
 /// A sheet read as a table: its header and data rows.
 public struct SheetTable2D: Sendable {
+    /// The sheet's name.
     public var name: String
+    /// The row holding the column names (1-based), or nil when none was found.
     public var headerRow: Int?
+    /// The column names, left to right.
     public var columnNames: [String]
+    /// Each column's 0-based spreadsheet column.
     public var columnIndexes: [Int]
+    /// The data rows; nil where a row has no cell in that column.
     public var rows: [[Cell?]]
+    /// Each data row's 1-based spreadsheet row number.
     public var rowNumbers: [Int]
 
     /// Finds the header: among the first ten non-empty rows, the first whose cells are all
@@ -161,6 +196,7 @@ public struct SheetTable2D: Sendable {
     }
 }
 
+/// Computes a `TableProfile` over every row of a sheet.
 public enum TableProfiler {
     /// Profiles `sheet`; `question` decides the groupings (columns it names).
     public static func profile(_ sheet: Sheet, question: String? = nil) -> TableProfile {

@@ -6,7 +6,23 @@ public import QuireModel
 /// (headings of a document, sheets of a workbook, messages of a mailbox), each rendered as
 /// the Markdown prompts use. Long content is packed into chunks section by section.
 public struct TaskContent: Sendable {
-    public enum Kind: String, Sendable { case document, workbook, mail, mailbox, thread, digest, text }
+    /// What a file (or a set of messages) is, which decides how a task words its prompt.
+    public enum Kind: String, Sendable {
+        /// A Word document.
+        case document
+        /// An Excel workbook.
+        case workbook
+        /// One message.
+        case mail
+        /// The messages of an mbox.
+        case mailbox
+        /// The messages of one thread, in order.
+        case thread
+        /// A digest of many messages (one section each).
+        case digest
+        /// Plain text.
+        case text
+    }
 
     /// One part of the content: a heading and what follows it up to the next heading, a
     /// sheet, a message.
@@ -42,13 +58,16 @@ public struct TaskContent: Sendable {
 
     /// How the file is named in prompts and output (its path as given).
     public var name: String
+    /// What the content is.
     public var kind: Kind
+    /// The content in sections, in order.
     public var sections: [Section]
     /// What the reader noticed (an unreadable mailbox entry, an unknown charset).
     public var warnings: [String]
     /// The content as read, for the tasks that need more than Markdown.
     public var imported: ImportedContent?
 
+    /// Content from its parts.
     public init(name: String, kind: Kind, sections: [Section], warnings: [String] = [], imported: ImportedContent? = nil) {
         self.name = name
         self.kind = kind
@@ -63,12 +82,15 @@ public struct TaskContent: Sendable {
 
 /// Reads files into `TaskContent`.
 public struct ContentLoader: Sendable {
+    /// Reads the files (its limits, parallelism and plugins apply).
     public var importer: Importer
+    /// How documents, sheets and mail are rendered as Markdown.
     public var renderOptions: RenderOptions
     /// Markdown of a sheet stops after this many rows (a summary needs the shape, the
     /// analysis computes its profile over every row anyway).
     public var maxSheetRows: Int?
 
+    /// A loader; `maxSheetRows` stops a sheet's Markdown after that many rows.
     public init(importer: Importer = Importer(), renderOptions: RenderOptions = RenderOptions(), maxSheetRows: Int? = nil) {
         self.importer = importer
         self.renderOptions = renderOptions
@@ -77,6 +99,7 @@ public struct ContentLoader: Sendable {
 
     /// A task's input as read, before it is cut into sections.
     public enum Input: Sendable {
+        /// A file read as a document, a workbook or a message.
         case content(ImportedContent)
         /// The messages of an mbox, and the entries that could not be read.
         case mailbox([MailMessage], warnings: [String])
@@ -286,6 +309,7 @@ public enum SheetFacts {
     /// The line before the facts (an HTML comment: invisible when the Markdown is shown).
     public static let marker = "<!-- quire: figures computed over every row -->"
 
+    /// A few sentences of figures computed over `sheet`'s rows, or nil for an empty sheet.
     public static func sentences(_ sheet: Sheet) -> String? {
         let profile = TableProfiler.profile(sheet)
         guard profile.rows > 0, !profile.columns.isEmpty else { return nil }

@@ -6,13 +6,16 @@ public import QuireRouter
 /// collected. When a backend reports that the input overflows its context window, the
 /// plan is made again for half the window (the content is then chunked), up to four times.
 public struct TaskRunner: Sendable {
+    /// Retries and fallbacks over the route's backends.
     public var router: Router
+    /// The backends, in order.
     public var route: Route
     /// Part requests in flight at once.
     public var concurrency: Int
     /// Called before each request is sent (for `--verbose`).
     public var onRequest: @Sendable (ChatRequest) -> Void
 
+    /// A runner; `concurrency` part requests of a map-reduce run at once; `onRequest` sees each request before it is sent.
     public init(router: Router, route: Route, concurrency: Int = 3, onRequest: @escaping @Sendable (ChatRequest) -> Void = { _ in }) {
         self.router = router
         self.route = route
@@ -20,6 +23,7 @@ public struct TaskRunner: Sendable {
         self.onRequest = onRequest
     }
 
+    /// What a finished task gives.
     public struct Outcome: Sendable {
         /// The final answer.
         public var text: String
@@ -27,7 +31,9 @@ public struct TaskRunner: Sendable {
         public var parts: Int
         /// Rounds of combining partial answers (1 for plain map-reduce).
         public var combineRounds: Int
+        /// Tokens read and written over every request.
         public var usage: Usage
+        /// Why the final answer stopped (its end, or the output limit).
         public var stopReason: StopReason?
         /// The task's own checks of the answer.
         public var review: [String]
@@ -40,6 +46,7 @@ public struct TaskRunner: Sendable {
         return PromptBudget(contextWindow: primary?.contextWindow ?? 128_000, maxOutputTokens: output)
     }
 
+    /// Runs `task`'s plan, streaming the final answer's text to `onText`; a plan too big for the window is cut finer and tried again.
     public func run(_ task: some QuireTask, onText: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         var budget = self.budget
         var attempts = 0
