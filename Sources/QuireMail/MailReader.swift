@@ -109,7 +109,7 @@ struct ParseState {
         var message = Self.headerFields(header)
         if header.missingSeparator { message.warnings.append("no blank line after the headers; the body starts at the first line that is not a header") }
         var body = MailBody()
-        entity(bytes, header: header, depth: depth, defaultType: "text/plain", into: &body, message: &message)
+        entity(bytes, header: header, depth: depth, section: "", defaultType: "text/plain", into: &body, message: &message)
         message.textBody = body.plain.map { MailBody.normaliseLineEnds($0) }
         message.htmlBody = body.html
         // The HTML made text only when it is the best text there is (converting costs more
@@ -153,9 +153,10 @@ struct ParseState {
         return message
     }
 
-    /// One MIME entity (the message itself or a part), added to `body`.
+    /// One MIME entity (the message itself or a part), added to `body`; `section` is its IMAP
+    /// section number (empty for the message itself).
     mutating func entity(
-        _ bytes: UnsafeBufferPointer<UInt8>, header: HeaderBlock, depth: Int, defaultType: String, into body: inout MailBody,
+        _ bytes: UnsafeBufferPointer<UInt8>, header: HeaderBlock, depth: Int, section: String, defaultType: String, into body: inout MailBody,
         message: inout MailMessage
     ) {
         partCount += 1
@@ -176,6 +177,7 @@ struct ParseState {
         let partIndex = body.parts.count
         body.parts.append(
             MailPart(contentType: type, depth: depth, charset: contentType["charset"], filename: filename, disposition: disposition?.value))
+        body.parts[partIndex].section = section
 
         if type.hasPrefix("multipart/") && depth >= limits.maxDepth {
             body.warnings.append("parts nest deeper than \(limits.maxDepth) levels; what lies deeper is kept as an attachment")
@@ -200,16 +202,19 @@ struct ParseState {
             let childDefault = type == "multipart/digest" ? "message/rfc822" : "text/plain"
             let alternative = type == "multipart/alternative"
             var alternativeBody = MailBody()
-            for part in split.parts {
+            for (number, part) in split.parts.enumerated() {
+                let child = section.isEmpty ? "\(number + 1)" : section + ".\(number + 1)"
                 guard partCount < limits.maxParts else {
                     body.warnings.append("more than \(limits.maxParts) parts; the rest are not read")
                     break
                 }
                 let partHeader = HeaderBlock.parse(part, maxBytes: limits.maxHeaderBytes)
                 if alternative {
-                    entity(part, header: partHeader, depth: depth + 1, defaultType: childDefault, into: &alternativeBody, message: &message)
+                    entity(
+                        part, header: partHeader, depth: depth + 1, section: child, defaultType: childDefault, into: &alternativeBody,
+                        message: &message)
                 } else {
-                    entity(part, header: partHeader, depth: depth + 1, defaultType: childDefault, into: &body, message: &message)
+                    entity(part, header: partHeader, depth: depth + 1, section: child, defaultType: childDefault, into: &body, message: &message)
                 }
             }
             if alternative { body.mergeAlternative(alternativeBody) }
@@ -253,6 +258,8 @@ struct ParseState {
         var attachment = MailAttachment(
             filename: filename, contentType: type, size: data.count, contentID: contentID,
             isInline: disposition?.value == "inline" || (contentID != nil && disposition == nil), depth: depth, data: data)
+        // A message that is not multipart has its body as part 1.
+        attachment.section = body.parts[partIndex].section.isEmpty ? "1" : body.parts[partIndex].section
         if (type == "message/rfc822" || type == "message/global") && depth < limits.maxDepth {
             let nested = data.withUnsafeBufferPointer { self.message($0, depth: depth + 1) }
             attachment.content = .message(nested)

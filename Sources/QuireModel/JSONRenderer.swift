@@ -23,7 +23,7 @@ public struct JSONRenderer: Sendable {
 
     package func write(_ document: Document, to w: inout JSONWriter) {
         writeHead(to: &w)
-        for block in document.blocks { writeBlock(block, to: &w) }
+        for (index, block) in document.blocks.enumerated() { writeBlock(block, id: Anchor.body(index), to: &w) }
         writeTail(document, to: &w)
     }
 
@@ -48,7 +48,7 @@ public struct JSONRenderer: Sendable {
             w.field("kind", note.kind.rawValue)
             w.field("id", note.id)
             w.key("blocks")
-            writeBlocks(note.blocks, to: &w)
+            writeBlocks(note.blocks, parent: Anchor.note(note), to: &w)
             w.endObject()
         }
         w.endArray()
@@ -62,18 +62,18 @@ public struct JSONRenderer: Sendable {
             w.field("date", comment.date)
             w.field("anchored_text", comment.anchoredText)
             w.key("blocks")
-            writeBlocks(comment.blocks, to: &w)
+            writeBlocks(comment.blocks, parent: Anchor.comment(comment), to: &w)
             w.endObject()
         }
         w.endArray()
         w.key("headers_footers")
         w.beginArray()
-        for part in document.headersAndFooters {
+        for (index, part) in document.headersAndFooters.enumerated() {
             w.beginObject()
             w.field("kind", part.kind.rawValue)
             w.field("pages", part.pages)
             w.key("blocks")
-            writeBlocks(part.blocks, to: &w)
+            writeBlocks(part.blocks, parent: Anchor.headerFooter(index), to: &w)
             w.endObject()
         }
         w.endArray()
@@ -101,14 +101,16 @@ public struct JSONRenderer: Sendable {
         w.endObject()
     }
 
-    private func writeBlocks(_ blocks: [Block], to w: inout JSONWriter) {
+    private func writeBlocks(_ blocks: [Block], parent: String, to w: inout JSONWriter) {
         w.beginArray()
-        for block in blocks { writeBlock(block, to: &w) }
+        for (index, block) in blocks.enumerated() { writeBlock(block, id: Anchor.child(index, of: parent), to: &w) }
         w.endArray()
     }
 
-    package func writeBlock(_ block: Block, to w: inout JSONWriter) {
+    /// One block as an object whose `id` is its anchor (see ``Anchor``).
+    package func writeBlock(_ block: Block, id: String, to w: inout JSONWriter) {
         w.beginObject()
+        w.field("id", id)
         switch block {
         case .heading(let h):
             w.field("type", "heading")
@@ -145,14 +147,14 @@ public struct JSONRenderer: Sendable {
             w.field("columns", table.columnCount)
             w.key("rows")
             w.beginArray()
-            for row in table.rows {
+            for (r, row) in table.rows.enumerated() {
                 w.beginArray()
-                for cell in row.cells {
+                for (c, cell) in row.cells.enumerated() {
                     w.beginObject()
                     if cell.columnSpan != 1 { w.field("col_span", cell.columnSpan) }
                     if cell.rowSpan != 1 { w.field("row_span", cell.rowSpan) }
                     w.key("blocks")
-                    writeBlocks(cell.blocks, to: &w)
+                    writeBlocks(cell.blocks, parent: Anchor.cell(row: r, cell: c, of: id), to: &w)
                     w.endObject()
                 }
                 w.endArray()
@@ -161,7 +163,7 @@ public struct JSONRenderer: Sendable {
         case .quote(let blocks):
             w.field("type", "quote")
             w.key("blocks")
-            writeBlocks(blocks, to: &w)
+            writeBlocks(blocks, parent: id, to: &w)
         case .code(let text):
             w.field("type", "code")
             w.field("text", text)
@@ -238,6 +240,7 @@ public struct JSONRenderer: Sendable {
 public struct JSONDocumentStream {
     private let renderer: JSONRenderer
     private var writer: JSONWriter
+    private var count = 0
 
     /// A stream writing indented or one-line JSON; the object's head is written at once.
     public init(pretty: Bool = true) {
@@ -246,8 +249,11 @@ public struct JSONDocumentStream {
         renderer.writeHead(to: &writer)
     }
 
-    /// Writes one body block.
-    public mutating func append(_ block: Block) { renderer.writeBlock(block, to: &writer) }
+    /// Writes one body block, its anchor counted from the blocks before it.
+    public mutating func append(_ block: Block) {
+        renderer.writeBlock(block, id: Anchor.body(count), to: &writer)
+        count += 1
+    }
 
     /// Ends the object with the rest of the document (its `blocks` are not written again).
     public mutating func finish(_ rest: Document) {

@@ -93,6 +93,9 @@ public struct MailAttachment: Sendable {
     public var isInline: Bool
     /// How deep in the MIME tree: 0 the message itself, 1 a part of its top multipart …
     public var depth: Int
+    /// The part's section number in its message, as IMAP numbers parts (`2`, `1.3`): with
+    /// the message's anchor, the part's stable address (`<id@host>/2`). Nil when unknown.
+    public var section: String?
     /// The decoded bytes.
     public var data: [UInt8]
     /// What an attached office file or message holds, when it was read.
@@ -138,6 +141,9 @@ public struct MailPart: Sendable, Equatable {
     public var disposition: String?
     /// Bytes of the decoded content.
     public var size: Int
+    /// The part's section number, as IMAP numbers parts (`1`, `2.1`); empty for a multipart
+    /// message's own top entity.
+    public var section: String = ""
 
     /// A part from its parts.
     public init(contentType: String, depth: Int, charset: String? = nil, filename: String? = nil, disposition: String? = nil, size: Int = 0) {

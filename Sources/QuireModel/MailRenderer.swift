@@ -251,6 +251,7 @@ public struct MailRenderer: Sendable {
         } else {
             w.null()
         }
+        w.field("id", Anchor.message(message))
         w.field("message_id", message.messageID)
         w.key("in_reply_to")
         w.beginArray()
@@ -274,6 +275,7 @@ public struct MailRenderer: Sendable {
             w.field("filename", attachment.filename)
             w.field("content_type", attachment.contentType)
             w.field("size", attachment.size)
+            if let section = attachment.section { w.field("part", section) }
             if let id = attachment.contentID { w.field("content_id", id) }
             if attachment.isInline { w.field("inline", true) }
             if let content = attachment.content {
@@ -300,6 +302,7 @@ public struct MailRenderer: Sendable {
         w.beginArray()
         for part in message.parts {
             w.beginObject()
+            w.field("part", part.section.isEmpty ? nil : part.section)
             w.field("content_type", part.contentType)
             w.field("depth", part.depth)
             if let charset = part.charset { w.field("charset", charset) }
