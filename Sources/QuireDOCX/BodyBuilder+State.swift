@@ -8,7 +8,7 @@ import QuireXML
 /// elements apart costs two integer comparisons, not string matching.
 enum Tag: Int32 {
     case p, pPr, pStyle, numPr, numId, ilvl, outlineLvl, sectPr, headerReference, footerReference
-    case r, rPr, rStyle, rFonts, b, i, strike, dstrike, u, vertAlign
+    case r, rPr, rStyle, rFonts, b, i, strike, dstrike, u, vertAlign, vanish
     case t, delText, instrText, mathText, tab, ptab, br, cr, noBreakHyphen, sym
     case fldChar, fldSimple, hyperlink, ins, del, moveFrom, moveTo
     case footnoteReference, endnoteReference, commentRangeStart, commentRangeEnd, commentReference
@@ -26,7 +26,7 @@ enum Tag: Int32 {
         var names: [String: Tag] = [:]
         let tags: [Tag] = [
             .p, .pPr, .pStyle, .numPr, .numId, .ilvl, .outlineLvl, .sectPr, .headerReference, .footerReference,
-            .r, .rPr, .rStyle, .rFonts, .b, .i, .strike, .dstrike, .u, .vertAlign,
+            .r, .rPr, .rStyle, .rFonts, .b, .i, .strike, .dstrike, .u, .vertAlign, .vanish,
             .t, .delText, .instrText, .tab, .ptab, .br, .cr, .noBreakHyphen, .sym,
             .fldChar, .fldSimple, .hyperlink, .ins, .del, .moveFrom, .moveTo,
             .footnoteReference, .endnoteReference, .commentRangeStart, .commentRangeEnd, .commentReference,

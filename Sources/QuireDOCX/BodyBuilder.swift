@@ -138,6 +138,8 @@ struct BodyState {
             set(.italic, attributes)
         case .strike where parent == .rPr, .dstrike where parent == .rPr:
             set(.strikethrough, attributes)
+        case .vanish where parent == .rPr:
+            set(.hidden, attributes)
         case .u where parent == .rPr:
             if let value = attributes.value("val"), value == "none" { runStyle.remove(.underline) } else { runStyle.insert(.underline) }
         case .vertAlign where parent == .rPr:

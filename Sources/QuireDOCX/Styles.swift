@@ -146,9 +146,9 @@ final class StylesReader: XMLContentHandler {
         case ("pPr", "outlineLvl"): current!.info.outlineLevel = value.flatMap { Int($0) }
         case ("numPr", "numId"): current!.info.numberingID = value
         case ("numPr", "ilvl"): current!.info.numberingLevel = value.flatMap { Int($0) }
-        case ("rPr", "b"), ("rPr", "i"), ("rPr", "strike"):
+        case ("rPr", "b"), ("rPr", "i"), ("rPr", "strike"), ("rPr", "vanish"):
             guard path.count == 4 else { return }  // style/rPr/x, not a table style's nested rPr
-            let style: TextStyle = local == "b" ? .bold : (local == "i" ? .italic : .strikethrough)
+            let style: TextStyle = local == "b" ? .bold : (local == "i" ? .italic : (local == "vanish" ? .hidden : .strikethrough))
             if value.map(StyleSheet.isTrue) ?? true { current!.info.characterStyle.insert(style) }
         default: break
         }

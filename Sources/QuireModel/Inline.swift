@@ -36,6 +36,9 @@ public struct TextStyle: OptionSet, Sendable, Hashable {
     public static let `subscript` = TextStyle(rawValue: 1 << 5)
     /// Monospaced code.
     public static let code = TextStyle(rawValue: 1 << 6)
+    /// Hidden text (Word's `w:vanish`): in the file, not shown when it is read or printed.
+    /// Renderers leave it out unless `RenderOptions.includeHidden`; the JSON marks it.
+    public static let hidden = TextStyle(rawValue: 1 << 7)
     /// No formatting.
     public static let plain: TextStyle = []
 }

@@ -199,6 +199,7 @@ public struct JSONRenderer: Sendable {
                 if style.contains(.superscript) { w.field("superscript", true) }
                 if style.contains(.subscript) { w.field("subscript", true) }
                 if style.contains(.code) { w.field("code", true) }
+                if style.contains(.hidden) { w.field("hidden", true) }
             case .link(let link):
                 w.field("type", "link")
                 switch link.target {

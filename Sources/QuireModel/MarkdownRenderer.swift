@@ -220,6 +220,7 @@ public struct MarkdownRenderer: Sendable {
         for inline in content {
             switch inline {
             case .text(let text, let style):
+                if style.contains(.hidden) && !options.includeHidden { continue }
                 appendStyled(text, style, to: &out, inTable: inTable)
             case .link(let link):
                 let label = inlines(link.content, lineIndent: lineIndent, inTable: inTable)

@@ -52,7 +52,7 @@ public struct PlainTextRenderer: Sendable {
         var out = ""
         for inline in inlines {
             switch inline {
-            case .text(let t, _): out += t
+            case .text(let t, let style): if !style.contains(.hidden) || options.includeHidden { out += t }
             case .link(let link):
                 out += text(link.content)
                 if case .url(let url) = link.target, !url.isEmpty, text(link.content) != url { out += " <\(url)>" }

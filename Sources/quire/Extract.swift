@@ -52,7 +52,7 @@ struct Extract: ParsableCommand {
     @Option(help: "Spreadsheets: only this sheet, by name or 1-based position.")
     var sheet: String?
 
-    @Flag(help: "Spreadsheets: include hidden sheets (skipped by default, and said so).")
+    @Flag(help: "Include hidden sheets (skipped by default, and said so) and Word's hidden text (left out by default; JSON always has it, marked).")
     var includeHidden = false
 
     @Flag(help: "Spreadsheets: show formulas instead of their values.")
@@ -91,7 +91,7 @@ struct Extract: ParsableCommand {
     func run() throws {
         let options = RenderOptions(
             changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
-            includeComments: !noComments)
+            includeComments: !noComments, includeHidden: includeHidden)
         let (files, skipped) = expandDirectories(self.files)
         if format == .csv, let output, output.hasSuffix("/") || SourceFolder.isDirectory(output) {
             try csvPerSheet(files, into: output)
