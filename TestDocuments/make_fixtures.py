@@ -647,8 +647,30 @@ def hidden_text():
     package("hidden-text.docx", body, styles=styles)
 
 
+def damaged_parts():
+    # A comments part cut off mid-element and a numbering part that is not XML: the document
+    # is still read, the damaged parts left out with a warning each.
+    comments = f'{DECL}<w:comments xmlns:w="{W}"><w:comment w:id="0" w:author="Ada"><w:p><w:r><w:t>Cut off'
+    parts = {
+        "comments.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml", "comments", comments),
+        "numbering.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", "numbering", "not xml at all"),
+    }
+    body = "".join([
+        p("Damaged parts", style="Heading1"),
+        p(runs=r("The body is intact.") + '<w:r><w:commentReference w:id="0"/></w:r>'),
+        p("Second paragraph."),
+    ])
+    package("damaged-parts.docx", body, parts=parts)
+    # A hostile side part (an entity declaration in the comments) still refuses the file.
+    hostile = (f'{DECL}<!DOCTYPE w:comments [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
+               f'<w:comments xmlns:w="{W}"><w:comment w:id="0"><w:p><w:r><w:t>&secret;</w:t></w:r></w:p></w:comment></w:comments>')
+    parts = {"comments.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml", "comments", hostile)}
+    package("xxe-in-comments.docx", body, parts=parts)
+
+
 if __name__ == "__main__":
     hidden_text()
+    damaged_parts()
     headings_styles()
     lists_numbering()
     tables_merged_nested()

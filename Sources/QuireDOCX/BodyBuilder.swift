@@ -80,6 +80,9 @@ struct BodyState {
     var sink: ((Block) -> Void)?
     /// Reads the part an `altChunk` names (by relationship id) into blocks.
     var altChunk: ((String) -> [Block])?
+    /// The ids of the comments that were read; references to others (a comments part that
+    /// could not be read) are left out rather than pointing at nothing. Nil: keep every one.
+    var commentIDs: Set<String>?
     private var activeComments: [String: String] = [:]
     private var currentNote: (kind: Note.Kind, id: String)?
     private var currentComment: Comment?
@@ -262,7 +265,7 @@ struct BodyState {
                 commentAnchors[id] = text
             }
         case .commentReference:
-            if let id = attributes.value("id") { append(.commentReference(id: id)) }
+            if let id = attributes.value("id"), commentIDs?.contains(id) ?? true { append(.commentReference(id: id)) }
         case .drawing, .pict, .object:
             drawings.append(DrawingState())
         case .docPr, .cNvPr:

@@ -90,13 +90,34 @@ public struct DOCXReader: Sendable {
         let rels = try package.relationships(of: main)
         var metadata = try package.metadata(format: .docx)
 
+        // A damaged part beside the body (styles, numbering, notes, comments, headers and
+        // footers) costs that part, said in a warning, not the document; a hostile one
+        // (over a limit, declaring entities) still refuses the whole file.
+        var warnings: [String] = []
+        func aside<T>(_ part: String, _ what: String, _ read: () throws(DocumentError) -> T) throws(DocumentError) -> T? {
+            do {
+                return try read()
+            } catch {
+                if error.code == .limitExceeded || error.code == .unsafeXML { throw error }
+                let said = error.message.last.map { ".!?".contains($0) } ?? true ? error.message : error.message + "."
+                warnings.append("\(error.location ?? part): \(said) The \(what) were left out; the rest of the document is read.")
+                return nil
+            }
+        }
+
         var styles = StyleSheet()
         if let part = rels.first(typeSuffix: "/styles")?.target, package.hasPart(part) {
-            styles = try StyleSheet(streaming: package, part: part)
+            styles =
+                try aside(part, "styles (headings and character formats from them)") { () throws(DocumentError) in
+                    try StyleSheet(streaming: package, part: part)
+                } ?? StyleSheet()
         }
         var numbering = Numbering()
-        if let part = rels.first(typeSuffix: "/numbering")?.target, let root = try package.tree(of: part) {
-            numbering = Numbering(root)
+        if let part = rels.first(typeSuffix: "/numbering")?.target {
+            numbering =
+                try aside(part, "list numbers") { () throws(DocumentError) -> Numbering in
+                    try package.tree(of: part).map(Numbering.init) ?? Numbering()
+                } ?? Numbering()
         }
 
         var labels = NoteLabels()
@@ -104,18 +125,25 @@ public struct DOCXReader: Sendable {
         var noteBlocks: [String: [Block]] = [:]
         for type in ["/footnotes", "/endnotes"] {
             guard let part = rels.first(typeSuffix: type)?.target else { continue }
-            let builder = try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
-            noteBlocks.merge(builder.notes) { a, _ in a }
+            let builder = try aside(part, type == "/footnotes" ? "footnotes" : "endnotes") { () throws(DocumentError) in
+                try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
+            }
+            if let builder { noteBlocks.merge(builder.notes) { a, _ in a } }
         }
         var comments: [Comment] = []
+        var commentsLost = false
         if let part = rels.first(typeSuffix: "/comments")?.target {
-            let builder = try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
-            comments = builder.comments
+            let read = try aside(part, "comments") { () throws(DocumentError) in
+                try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels).comments
+            }
+            comments = read ?? []
+            commentsLost = read == nil
         }
 
         let body = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
         let options = self.options
         body.state.altChunk = { id in AltChunk.blocks(id, relationships: rels, package: package, options: options) }
+        if commentsLost { body.state.commentIDs = [] }
         var firstHeading: Heading?
         if let sink {
             body.state.sink = { block in
@@ -141,15 +169,18 @@ public struct DOCXReader: Sendable {
         var seen = Set<String>()
         for reference in body.headerFooterReferences {
             guard let rel = rels[id: reference.id], seen.insert(rel.target).inserted else { continue }
-            let builder = try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels())
-            let blocks = builder.finish()
-            parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: blocks))
+            let read = try aside(rel.target, "\(reference.kind.rawValue) (\(reference.pages) pages)") { () throws(DocumentError) in
+                try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels()).finish()
+            }
+            if let read { parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: read)) }
         }
 
         if metadata.title == nil, let heading = firstHeading, heading.isTitle {
             metadata.title = heading.content.plainText()
         }
-        return Document(metadata: metadata, blocks: blocks, notes: notes, comments: comments, headersAndFooters: parts)
+        var document = Document(metadata: metadata, blocks: blocks, notes: notes, comments: comments, headersAndFooters: parts)
+        document.warnings = warnings
+        return document
     }
 
     private func parse(

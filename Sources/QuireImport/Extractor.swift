@@ -106,7 +106,11 @@ public struct Extractor: Sendable {
             try streamWorkbook(try reader.open(package: package), file: file, write: write)
         case .package(let package, .docx) where format == .markdown || format.isJSON:
             let reader = DOCXReader(options: importer.docxOptions)
-            try pipelined(write: write) { body throws(DocumentError) in try reader.read(package: package, streamingBody: body) }
+            try pipelined(write: write) { body throws(DocumentError) in
+                let document = try reader.read(package: package, streamingBody: body)
+                for warning in document.warnings { warn?("\(file): \(warning)") }
+                return document
+            }
         case .other(.mbox):
             try extractMailbox(file: file, write: write) { body in try importer.mboxReader.forEachMessage(path: file, body) }
         default:
@@ -380,6 +384,7 @@ public struct Extractor: Sendable {
                     message: "CSV output is for spreadsheets; this is a mail message (use --format markdown, text or json).")
             }
         case .document(let document):
+            for warning in document.warnings { warn?("\(file): \(warning)") }
             switch format {
             case .markdown: return MarkdownRenderer(options: options).render(document)
             case .text: return PlainTextRenderer(options: options).render(document)

@@ -10,6 +10,9 @@ public struct Document: Sendable, Equatable {
     public var comments: [Comment]
     /// Page headers and footers, kept apart from the body.
     public var headersAndFooters: [HeaderFooter]
+    /// What could not be read and was left out, each naming the part and why (a damaged
+    /// comments or styles part): the rest of the document is still here.
+    public var warnings: [String] = []
 
     /// A document from its parts; every part may be left out.
     public init(

@@ -77,6 +77,10 @@ public struct JSONRenderer: Sendable {
             w.endObject()
         }
         w.endArray()
+        w.key("warnings")
+        w.beginArray()
+        for warning in document.warnings { w.string(warning) }
+        w.endArray()
         w.key("metadata")
         writeMetadata(document.metadata, to: &w)
         w.endObject()

@@ -210,7 +210,7 @@ public struct ContentLoader: Sendable {
     public func sections(of content: ImportedContent, name: String) -> TaskContent {
         switch content {
         case .document(let document):
-            return TaskContent(name: name, kind: .document, sections: sections(of: document), imported: content)
+            return TaskContent(name: name, kind: .document, sections: sections(of: document), warnings: document.warnings, imported: content)
         case .workbook(let workbook):
             let renderer = WorkbookRenderer(options: WorkbookRenderOptions(maxRows: maxSheetRows))
             var sections: [TaskContent.Section] = []

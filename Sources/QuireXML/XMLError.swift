@@ -52,7 +52,7 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
             let name = message.dropFirst("unsupported encoding".count).split(separator: " ").joined(separator: " ")
             return "declares the character encoding '\(name)', which this system cannot convert; re-save the file as UTF-8"
         }
-        if lower.contains("document is empty") { return "the part is empty: the file is damaged" }
+        if lower.contains("document is empty") { return "the part holds no XML (it is empty, or not XML at all): the file is damaged" }
         if lower.contains("premature end of data") || lower.contains("extra content at the end") || lower.contains("not properly terminated") {
             return message + " (the part is cut short or damaged)"
         }
