@@ -1,6 +1,7 @@
 import Foundation
 import QuireTestServer
 import QuireTestSupport
+import Synchronization
 import Testing
 
 struct CommandResult {
@@ -9,7 +10,10 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs the built `quire` executable (swift test builds it with the tests).
+/// Runs the built `quire` executable (swift test builds it with the tests). Standard input is
+/// written and standard error drained on threads of their own while standard output is read,
+/// so a command that writes much to both streams (or reads its input late) cannot deadlock on
+/// a full pipe.
 func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String]? = nil, directory: String? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Fixtures.quireExecutable)
@@ -23,16 +27,42 @@ func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: S
     process.standardError = err
     process.standardInput = input
     try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(Data(stdin))
+    let writer = Thread { [input] in
+        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+        try? input.fileHandleForWriting.close()
     }
-    try input.fileHandleForWriting.close()
+    writer.start()
+    let errData = Mutex(Data())
+    let drained = DispatchSemaphore(value: 0)
+    let errReader = Thread { [err] in
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        errData.withLock { $0 = data }
+        drained.signal()
+    }
+    errReader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
     process.waitUntilExit()
     return CommandResult(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+        stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+}
+
+struct CommandHelperTests {
+    @Test("a command writing far more than a pipe holds to standard error, and reading a large standard input, does not stall")
+    func bigStreams() throws {
+        let missing = (0..<3_000).map { "/nonexistent/quire-missing-\($0).docx" }
+        let result = try quire(["extract"] + missing + ["TestDocuments/sample-report.docx"])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").filter { $0.contains("quire-missing-") }.count == 3_000)
+        #expect(result.stderr.utf8.count > 128 * 1024)
+        #expect(result.stdout.contains("Q3 Operations Report"))
+        var mbox = ""
+        for i in 0..<4_000 { mbox += "From a@example.org Mon Jan  1 10:00:00 2024\nSubject: m\(i)\n\nBody \(i) with some text to fill the pipe.\n\n" }
+        let piped = try quire(["extract", "--format", "jsonl", "-"], stdin: Array(mbox.utf8))
+        #expect(piped.status == 0)
+        #expect(piped.stdout.split(separator: "\n").count == 4_000)
+    }
 }
 
 struct ExtractCommandTests {
