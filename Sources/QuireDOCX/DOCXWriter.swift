@@ -136,10 +136,16 @@ public struct DOCXWriter: Sendable {
                     out += "<w:r>" + properties(style, base: base) + "<w:t xml:space=\"preserve\">\(DOCXWriter.escape(text))</w:t></w:r>"
                 case .link(let link):
                     switch link.target {
-                    case .url(let url):
+                    case .url(let url) where DOCXWriter.isSafeLink(url):
                         let id = "rIdLink\(links.count + 1)"
                         links.append((id, url))
                         out += "<w:hyperlink r:id=\"\(id)\">" + runs(link.content, base: "<w:rStyle w:val=\"Hyperlink\"/>") + "</w:hyperlink>"
+                    case .url(let url):
+                        // A model's answer is untrusted: a javascript:, file:, data: or UNC link
+                        // is not made clickable; its text stays, with the target shown.
+                        out += runs(link.content, base: base)
+                        let shown = link.content.plainText()
+                        if shown != url { out += runs([.text(" (" + url + ")", [])], base: base) }
                     case .anchor(let anchor):
                         out +=
                             "<w:hyperlink w:anchor=\"\(DOCXWriter.escape(anchor, attribute: true))\">"
@@ -201,6 +207,14 @@ public struct DOCXWriter: Sendable {
     }
 
     /// XML text: the five escapes, and characters XML 1.0 forbids dropped.
+    /// Whether a link may become a clickable hyperlink in a written document: web and mail
+    /// addresses only (`http:`, `https:`, `mailto:`), never `javascript:`, `file:`, `data:`,
+    /// a UNC path or a relative target.
+    static func isSafeLink(_ url: String) -> Bool {
+        let lower = String(url.drop { $0 == " " || $0 == "\t" }).lowercased()
+        return lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:")
+    }
+
     static func escape(_ text: String, attribute: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)

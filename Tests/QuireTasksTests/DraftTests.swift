@@ -74,6 +74,25 @@ struct DraftTests {
         return (try DOCXReader().read(path: path), bytes)
     }
 
+    @Test("links in a model's draft: web and mail links become hyperlinks; javascript:, file:, data: and UNC targets stay text")
+    func unsafeLinks() throws {
+        let markdown = """
+            See [the plan](https://example.com/plan), [mail us](mailto:ops@example.com),
+            [click](javascript:alert(1)), [the share](file:///etc/passwd), [img](data:text/html;base64,PHNjcmlwdD4=)
+            and [server](\\\\evil\\share).
+            """
+        let (document, _) = try Self.roundTrip(markdown)
+        // The reader reads every hyperlink relationship back: none but the two safe ones exist.
+        let links = document.blocks.flatMap { block -> [String] in
+            guard case .paragraph(let p) = block else { return [] }
+            return p.content.compactMap { if case .link(let l) = $0, case .url(let u) = l.target { u } else { nil } }
+        }
+        #expect(links == ["https://example.com/plan", "mailto:ops@example.com"])
+        let text = document.blocks.flatMap { $0.paragraphTexts() }.joined(separator: " ")
+        #expect(text.contains("click (javascript:alert(1))") && text.contains("the share (file:///etc/passwd)"))
+        #expect(text.contains("server (") && text.contains("evil"))
+    }
+
     @Test("the .docx Quire writes reads back through Quire's own reader with the same structure")
     func docxRoundTrip() throws {
         let (document, _) = try Self.roundTrip(Self.markdown)
