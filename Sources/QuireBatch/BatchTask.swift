@@ -99,13 +99,15 @@ public struct ItemLoader: Sendable {
         var messages: [MailMessage] = []
         for location in item.messages {
             let bytes: [UInt8]
+            let truncation: String?
             do {
-                bytes = try Self.bytes(of: location)
+                (bytes, truncation) = try Self.message(at: location, limit: importer.maxMessageBytes)
             } catch {
                 throw ItemFailure(code: "unreadable", message: "\(error)")
             }
             do {
                 var message = try importer.readMail(bytes: bytes, name: location.file + (location.index.map { " message \($0 + 1)" } ?? ""))
+                if let truncation { message.warnings.append(truncation) }
                 message.origin =
                     location.container == .mbox
                     ? MailOrigin(file: location.file, index: location.index, offset: location.offset) : .file(location.file)
@@ -117,23 +119,35 @@ public struct ItemLoader: Sendable {
         return .messages(messages)
     }
 
-    /// The raw bytes of one message.
+    /// The raw bytes of one message, its first `MailReader.Limits.defaultMessageBytes` only.
     public static func bytes(of location: MessageLocation) throws -> [UInt8] {
+        try message(at: location, limit: MailReader.Limits.defaultMessageBytes).bytes
+    }
+
+    /// The bytes of one message, at most `limit` of them (the same limit for every container,
+    /// as `quire extract` applies it), and the warning to give when there was more.
+    static func message(at location: MessageLocation, limit: Int) throws -> (bytes: [UInt8], truncation: String?) {
         switch location.container {
         case .mbox:
-            guard let offset = location.offset, let entry = try MboxReader().message(path: location.file, at: offset) else {
+            guard let offset = location.offset, let entry = try MboxReader(maxMessageBytes: limit).message(path: location.file, at: offset)
+            else {
                 throw BatchReadError(
                     path: location.file, message: "no message starts at byte \(location.offset ?? -1) any more (the mbox changed since it was planned).")
             }
-            return entry.bytes
+            return (entry.bytes, entry.truncationWarning)
         case .maildir, .eml:
-            return try FileBytes.read(location.file, limit: 256 << 20)
+            let (bytes, size) = try Importer.contents(path: location.file, upTo: limit)
+            return (bytes, size > bytes.count ? MailReader.Limits.truncationWarning(size: size, kept: bytes.count) : nil)
         case .emlx:
-            let bytes = try FileBytes.read(location.file, limit: 256 << 20)
+            // The byte-count line comes first: a little more than the limit holds it too.
+            let (bytes, size) = try Importer.contents(path: location.file, upTo: limit + 64)
             guard let range = BatchPlanner.emlxMessage(bytes) else {
-                throw BatchReadError(path: location.file, message: "not a readable .emlx file.")
+                throw BatchReadError(path: location.file, message: "not a readable .emlx file (its first line should give the message's length in bytes).")
             }
-            return Array(bytes[range])
+            let kept = range.clamped(to: range.lowerBound..<min(range.upperBound, range.lowerBound + limit))
+            let stated = range.count + (size > bytes.count ? size - bytes.count : 0)
+            let truncation = kept.count < stated ? MailReader.Limits.truncationWarning(size: stated, kept: kept.count) : nil
+            return (Array(bytes[kept]), truncation)
         }
     }
 

@@ -119,12 +119,9 @@ public final class MailSourceReader {
             index += 1
             do {
                 if emlx {
-                    let bytes = try FileBytes.read(path, limit: importer.maxMessageBytes + 64)
-                    guard let range = BatchPlanner.emlxMessage(bytes) else {
-                        fail("\(path): not a readable .emlx file (its first line should give the message's length in bytes).")
-                        continue
-                    }
-                    var message = try importer.readMail(bytes: Array(bytes[range]), name: path)
+                    let (bytes, truncation) = try ItemLoader.message(at: MessageLocation(container: .emlx, file: path), limit: importer.maxMessageBytes)
+                    var message = try importer.readMail(bytes: bytes, name: path)
+                    if let truncation { message.warnings.append(truncation) }
                     message.origin = .file(path)
                     return Found(message: message, folder: folder)
                 }

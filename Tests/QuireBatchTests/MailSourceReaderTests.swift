@@ -1,5 +1,6 @@
 import Foundation
 import QuireBatch
+import QuireImport
 import QuireMail
 import QuireModel
 import QuireTestSupport
@@ -65,5 +66,41 @@ struct MailSourceReaderTests {
         #expect(reader.failed == 1)
         #expect(reader.warnings.contains { $0.contains("b.eml") })
         #expect(reader.warnings.contains { $0.contains("missing.mbox") })
+    }
+}
+
+struct BatchMessageLimitTests {
+    @Test("a batch item's message longer than the importer's limit is cut with a warning, in an mbox, an .eml and an .emlx")
+    func truncatedWithWarning() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-batch-limit-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let body = String(repeating: "A line of a long message body.\n", count: 200)
+        let message = "From: a@example.org\nSubject: long\nMessage-ID: <long@x>\n\n" + body
+        let mbox = dir.appendingPathComponent("box.mbox").path
+        try ("From a@example.org Mon Jan  1 10:00:00 2024\n" + message).write(toFile: mbox, atomically: true, encoding: .utf8)
+        let eml = dir.appendingPathComponent("m.eml").path
+        try message.write(toFile: eml, atomically: true, encoding: .utf8)
+        let emlx = dir.appendingPathComponent("1.emlx").path
+        try ("\(message.utf8.count)\n" + message + "<?xml version=\"1.0\"?><plist/>").write(toFile: emlx, atomically: true, encoding: .utf8)
+        let loader = ItemLoader(importer: Importer(maxMessageBytes: 1_000))
+        for location in [
+            MessageLocation(container: .mbox, file: mbox, offset: 0, index: 0), MessageLocation(container: .eml, file: eml),
+            MessageLocation(container: .emlx, file: emlx),
+        ] {
+            let item = BatchItem(id: "msg:long@x", kind: .message, source: "s", subject: "long", date: nil, messages: [location], file: nil)
+            guard case .messages(let messages) = try loader.load(item) else {
+                Issue.record("not messages")
+                continue
+            }
+            #expect(messages.first?.subject == "long", "\(location.container)")
+            #expect(messages.first?.warnings.contains { $0.contains("only its first") } == true, "\(location.container)")
+            #expect((messages.first?.textBody?.utf8.count ?? 0) < 1_000)
+        }
+        // Within the limit: no warning.
+        let item = BatchItem(
+            id: "msg:long@x", kind: .message, source: "s", subject: "long", date: nil, messages: [MessageLocation(container: .eml, file: eml)], file: nil)
+        guard case .messages(let whole) = try ItemLoader().load(item) else { return }
+        #expect(whole.first?.warnings.isEmpty == true)
     }
 }
