@@ -38,6 +38,9 @@ public struct Extractor: Sendable {
     /// Told, now and then, how far a mailbox is read: (messages written, bytes read, file
     /// size). For a progress line on a terminal.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
+    /// Message bytes `extractThreads` holds, read, before it keeps only what threading needs
+    /// of each message and reads each thread again when it is written (8 MiB).
+    package var threadHoldLimit = 8 << 20
     /// Told what a reader noticed in a message (a part it could not read, a message cut at
     /// the size limit), prefixed with the file or the message's place.
     public var warn: (@Sendable (String) -> Void)?
@@ -212,19 +215,38 @@ public struct Extractor: Sendable {
                 .unsupportedFormat, file: paths.first ?? "",
                 message: "CSV output is for spreadsheets; threads are mail (use --format markdown, text, json or jsonl).")
         }
-        var messages: [MailMessage] = []
+        // Messages are held, read, while they total less than `threadHoldLimit` bytes. Past
+        // that, only what threading needs (ids, references, subject, date) and where each
+        // message is are kept, and each thread's messages are read again when it is written:
+        // a mailbox of a million messages is never held whole.
+        var keys: [Threader.Key] = []
+        var places: [(path: String, offset: Int?, index: Int?, length: Int)] = []
+        var held: [MailMessage]? = []
+        var heldBytes = 0
+        let reader = MailReader()
         for path in paths {
             do throws(DocumentError) {
                 switch importer.detect(path: path) {
                 case .mbox:
                     do {
                         try importer.mboxReader.forEachMessage(path: path) { entry in
+                            let place = (path, entry.offset, entry.index, entry.bytes.count + entry.droppedBytes)
+                            heldBytes += entry.bytes.count
+                            if heldBytes > threadHoldLimit { held = nil }
+                            guard held != nil else {
+                                let header = entry.bytes.withUnsafeBufferPointer { reader.readHeaders($0, fields: []).message }
+                                keys.append(Threader.Key(header))
+                                places.append(place)
+                                return
+                            }
                             do throws(DocumentError) {
                                 var message = try MailReader().read(bytes: entry.bytes, name: path)
                                 if let warning = entry.truncationWarning { message.warnings.append(warning) }
                                 importer.extractAttachments(of: &message, depth: 0)
                                 message.origin = MailOrigin(file: path, index: entry.index, offset: entry.offset)
-                                messages.append(message)
+                                keys.append(Threader.Key(message))
+                                places.append(place)
+                                held?.append(message)
                             } catch {
                                 // Said, not dropped: the other messages go on.
                                 failed(
@@ -238,7 +260,17 @@ public struct Extractor: Sendable {
                         throw DocumentError(.corrupt, file: path, message: "\(error)")
                     }
                 case .mail:
-                    messages.append(try importer.readMailFile(path: path))
+                    heldBytes += Importer.fileSize(path)
+                    if heldBytes > threadHoldLimit { held = nil }
+                    if held != nil {
+                        let message = try importer.readMailFile(path: path)
+                        keys.append(Threader.Key(message))
+                        held?.append(message)
+                    } else {
+                        let (bytes, _) = try Importer.contents(path: path, upTo: 256 << 10)
+                        keys.append(Threader.Key(bytes.withUnsafeBufferPointer { reader.readHeaders($0, fields: []).message }))
+                    }
+                    places.append((path, nil, nil, 0))
                 default:
                     throw DocumentError(.unsupportedFormat, file: path, message: "--threads reads mail (.eml, mbox, Maildir); this is not a message.")
                 }
@@ -246,15 +278,57 @@ public struct Extractor: Sendable {
                 failed(path, error)
             }
         }
+        let groups = Threader.groups(keys: keys)
+        keys = []
         let renderer = MailRenderer(options: options, workbookOptions: workbookOptions)
-        for (i, thread) in Threader.threads(messages).enumerated() {
+        var written = 0
+        for group in groups {
+            var messages: [MailMessage] = []
+            for member in group {
+                if let held {
+                    messages.append(held[member])
+                    continue
+                }
+                let place = places[member]
+                do throws(DocumentError) {
+                    messages.append(try readAgain(place))
+                } catch {
+                    // Said, not dropped: the other messages go on.
+                    let at = place.index.map { "message \($0 + 1)\(place.offset.map { " at byte \($0)" } ?? ""): " } ?? ""
+                    failed(place.path, DocumentError(error.code, file: place.path, message: at + error.message))
+                }
+            }
+            guard let first = messages.first else { continue }
+            let subject = Threader.baseSubject(first.subject ?? "", lowercased: false)
             switch format {
-            case .markdown: write((i > 0 ? "\n---\n\n" : "") + renderer.markdown(thread: thread.subject, messages: thread.messages))
-            case .text: write((i > 0 ? "\n" : "") + renderer.text(thread: thread.subject, messages: thread.messages))
-            case .json(let pretty): write(renderer.json(thread: thread.subject, messages: thread.messages, pretty: pretty))
+            case .markdown: write((written > 0 ? "\n---\n\n" : "") + renderer.markdown(thread: subject, messages: messages))
+            case .text: write((written > 0 ? "\n" : "") + renderer.text(thread: subject, messages: messages))
+            case .json(let pretty): write(renderer.json(thread: subject, messages: messages, pretty: pretty))
             case .csv: break
             }
+            written += 1
         }
+    }
+
+    /// A message found by the first pass of `extractThreads`, read in full (attachments too).
+    private func readAgain(_ place: (path: String, offset: Int?, index: Int?, length: Int)) throws(DocumentError) -> MailMessage {
+        guard let offset = place.offset else { return try importer.readMailFile(path: place.path) }
+        let entry: MboxReader.Entry?
+        do {
+            entry = try importer.mboxReader.message(path: place.path, at: offset, sizeHint: place.length)
+        } catch let error as DocumentError {
+            throw error
+        } catch {
+            throw DocumentError(.io, file: place.path, message: "\(error)")
+        }
+        guard let entry else {
+            throw DocumentError(.corrupt, file: place.path, message: "no message starts there any more (the mbox changed while it was read).")
+        }
+        var message = try MailReader().read(bytes: entry.bytes, name: place.path)
+        if let warning = entry.truncationWarning { message.warnings.append(warning) }
+        importer.extractAttachments(of: &message, depth: 0)
+        message.origin = MailOrigin(file: place.path, index: place.index, offset: offset)
+        return message
     }
 
     /// Renders the messages of an mbox one by one, as they are read (memory holds one).

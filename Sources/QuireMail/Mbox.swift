@@ -77,6 +77,12 @@ public struct MboxReader: Sendable {
     /// read without going through the messages before it; nil when none starts there.
     /// - Throws: `DocumentError` when the file cannot be read.
     public func message(path: String, at offset: Int) throws -> Entry? {
+        try message(path: path, at: offset, sizeHint: nil)
+    }
+
+    /// As `message(path:at:)`; `sizeHint` (the message's size, when a first pass knows it)
+    /// sizes the first read, so a small message costs one small read.
+    package func message(path: String, at offset: Int, sizeHint: Int?) throws -> Entry? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw DocumentError(.io, file: path, message: "cannot open the file: \(String(cString: strerror(errno))).")
@@ -89,7 +95,8 @@ public struct MboxReader: Sendable {
         var splitter = MboxSplitter(maxMessageBytes: maxMessageBytes)
         do {
             // Most messages are a few KB: read little first, more while the message goes on.
-            try Self.readChunks(fd, path: path, first: 1 << 14, growing: true) { piece in try splitter.feed(piece) { throw Found(entry: $0) } }
+            let first = sizeHint.map { min(max($0 + 1_024, 4_096), 1 << 20) } ?? 1 << 14
+            try Self.readChunks(fd, path: path, first: first, growing: true) { piece in try splitter.feed(piece) { throw Found(entry: $0) } }
             try splitter.finish { throw Found(entry: $0) }
         } catch let found as Found {
             var entry = found.entry

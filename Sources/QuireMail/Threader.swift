@@ -46,10 +46,39 @@ public enum Threader {
         }
     }
 
+    /// What threading reads of a message: its ids, subject and date — small enough to hold
+    /// for every message of a large mailbox.
+    public struct Key: Sendable {
+        /// The Message-ID, without angle brackets.
+        public var messageID: String?
+        /// The first In-Reply-To id.
+        public var inReplyTo: String?
+        /// The References ids, oldest first.
+        public var references: [String]
+        /// The subject as written.
+        public var subject: String?
+        /// The date, seconds since 1970; nil when unknown.
+        public var timestamp: Int64?
+
+        /// The key of `message` (only its headers are read).
+        public init(_ message: MailMessage) {
+            messageID = message.messageID
+            inReplyTo = message.inReplyTo.first
+            references = message.references
+            subject = message.subject
+            timestamp = message.date?.timestamp
+        }
+    }
+
     /// The threads as positions in `messages`: each thread's messages in date order, threads
     /// by their first message. Only the headers matter (ids, references, subject, date), so a
     /// caller may pass messages read without their bodies.
     public static func groups(_ messages: [MailMessage]) -> [[Int]] {
+        groups(keys: messages.map(Key.init))
+    }
+
+    /// As `groups(_:)`, from the messages' keys.
+    public static func groups(keys messages: [Key]) -> [[Int]] {
         var table: [String: Container] = [:]
         var order: [Container] = []
         func container(_ id: String) -> Container {
@@ -70,7 +99,7 @@ public enum Threader {
             let this = container(id)
             this.message = index
             var references = message.references
-            if let reply = message.inReplyTo.first, references.last != reply { references.append(reply) }
+            if let reply = message.inReplyTo, references.last != reply { references.append(reply) }
             var previous: Container?
             for reference in references where reference != id {
                 let node = container(reference)
@@ -114,13 +143,13 @@ public enum Threader {
         var threads: [(key: (Int64, Int), members: [Int])] = []
         for group in groups {
             let ordered = group.sorted { a, b in
-                let da = messages[a].date?.timestamp
-                let db = messages[b].date?.timestamp
+                let da = messages[a].timestamp
+                let db = messages[b].timestamp
                 if let da, let db, da != db { return da < db }
                 return a < b
             }
             let first = ordered[0]
-            threads.append(((messages[first].date?.timestamp ?? Int64.max, first), ordered))
+            threads.append(((messages[first].timestamp ?? Int64.max, first), ordered))
         }
         return threads.sorted { $0.key.0 != $1.key.0 ? $0.key.0 < $1.key.0 : $0.key.1 < $1.key.1 }.map(\.members)
     }

@@ -3,6 +3,7 @@ import QuireDOCX
 import QuireImport
 import QuireModel
 import QuireTestSupport
+import Synchronization
 import Testing
 
 struct ImporterTests {
@@ -252,5 +253,36 @@ struct MessageSizeLimitTests {
         let whole = try Importer().readMailFile(path: path)
         #expect(whole.warnings.allSatisfy { !$0.contains("--max-message-size") })
         #expect(whole.textBody?.utf8.count == 300_000 + "first words \n".utf8.count)
+    }
+}
+
+struct ThreadSpillTests {
+    /// `extract --threads` output of `paths`, holding messages up to `hold` bytes.
+    static func threads(_ paths: [String], format: Extractor.Format, hold: Int) throws -> (String, [String]) {
+        var extractor = Extractor(format: format)
+        extractor.threadHoldLimit = hold
+        let out = Mutex("")
+        var failures: [String] = []
+        try extractor.extractThreads(paths: paths, write: { text in out.withLock { $0 += text } }) { path, error in failures.append("\(path): \(error.message)")
+        }
+        return (out.withLock { $0 }, failures)
+    }
+
+    @Test(
+        "past the hold limit, threads are made from headers and each thread read again: the same output as holding every message",
+        arguments: [Extractor.Format.markdown, .json(pretty: false), .text])
+    func spillSameOutput(format: Extractor.Format) throws {
+        let paths = [
+            Fixtures.path("mail/thread.mbox"), Fixtures.path("mail/list-thread.mbox"), Fixtures.path("batch/takeout.mbox"),
+            Fixtures.path("mail/forwarded.eml"), Fixtures.path("mail/report-with-attachments.eml"),
+        ]
+        let (held, heldFailures) = try Self.threads(paths, format: format, hold: 32 << 20)
+        let (spilled, spilledFailures) = try Self.threads(paths, format: format, hold: 0)
+        #expect(!held.isEmpty)
+        #expect(spilled == held)
+        #expect(spilledFailures == heldFailures)
+        // Half held, half spilled (the limit passed part-way through the first mailbox).
+        let (mixed, _) = try Self.threads(paths, format: format, hold: 600)
+        #expect(mixed == held)
     }
 }
