@@ -469,6 +469,7 @@ public struct Extractor: Sendable {
                     message: "CSV output is for spreadsheets; this is a text document (use --format markdown, text or json).")
             }
         case .workbook(var workbook):
+            for warning in workbook.warnings { warn?("\(file): \(warning)") }
             var workbookOptions = self.workbookOptions
             if let sheet {
                 workbook.sheets = [try Extractor.select(sheet, in: workbook, file: file)]
@@ -490,6 +491,7 @@ public struct Extractor: Sendable {
     private func streamWorkbook(
         _ open: OpenWorkbook, file: String, write: @escaping @Sendable (String) -> Void
     ) throws(DocumentError) {
+        for warning in open.workbook.warnings { warn?("\(file): \(warning)") }
         if case .json(let pretty) = format {
             try streamWorkbookJSON(open, pretty: pretty, file: file, write: write)
             return

@@ -8,6 +8,9 @@ public struct Workbook: Sendable, Equatable {
     public var definedNames: [DefinedName]
     /// Whether serial dates count from 1904-01-01 (old Mac Excel) instead of 1900.
     public var uses1904Dates: Bool
+    /// What could not be read and was left out, each naming the part and why (a damaged
+    /// comments, table or styles part): the cells are all here.
+    public var warnings: [String] = []
 
     /// A workbook from its parts.
     public init(

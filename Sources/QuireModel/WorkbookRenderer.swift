@@ -292,6 +292,10 @@ public struct WorkbookJSONStream: Sendable {
             w.endObject()
         }
         w.endArray()
+        w.key("warnings")
+        w.beginArray()
+        for warning in workbook.warnings { w.string(warning) }
+        w.endArray()
         w.key("sheets")
         w.beginArray()
     }

@@ -223,7 +223,7 @@ public struct ContentLoader: Sendable {
                 }
                 sections.append(.init(title: sheet.name, markdown: markdown))
             }
-            return TaskContent(name: name, kind: .workbook, sections: sections, imported: content)
+            return TaskContent(name: name, kind: .workbook, sections: sections, warnings: workbook.warnings, imported: content)
         case .mail(let message):
             let renderer = MailRenderer(options: renderOptions, workbookOptions: WorkbookRenderOptions(maxRows: maxSheetRows))
             return TaskContent(

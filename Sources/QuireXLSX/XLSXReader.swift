@@ -125,8 +125,14 @@ public struct OpenWorkbook: Sendable {
             var entry = Sheet(name: name, kind: kind, visibility: visibility)
             if kind == .worksheet, let part = relationship?.target, package.hasPart(part) {
                 let sheetRels = try package.relationships(of: part)
-                entry.tables = try OpenWorkbook.tables(sheetRels, package)
-                entry.comments = try OpenWorkbook.comments(sheetRels, package, persons: persons)
+                entry.tables =
+                    try OpenWorkbook.aside("the tables of sheet '\(name)'", into: &workbook.warnings) { () throws(DocumentError) in
+                        try OpenWorkbook.tables(sheetRels, package)
+                    } ?? []
+                entry.comments =
+                    try OpenWorkbook.aside("the comments of sheet '\(name)'", into: &workbook.warnings) { () throws(DocumentError) in
+                        try OpenWorkbook.comments(sheetRels, package, persons: persons)
+                    } ?? []
             }
             workbook.sheets.append(entry)
             parts.append(relationship?.target)
@@ -138,7 +144,6 @@ public struct OpenWorkbook: Sendable {
                     name: name, value: defined.allText, sheetIndex: defined.attribute("localSheetId").flatMap { Int($0) },
                     isHidden: defined.attribute("hidden") == "1"))
         }
-        self.workbook = workbook
         sheetParts = parts
 
         var strings = SharedStringBytes()
@@ -153,10 +158,29 @@ public struct OpenWorkbook: Sendable {
         }
         sharedStrings = strings
         var styles = CellStyles()
-        if let part = rels.first(typeSuffix: "/styles")?.target, let root = try package.tree(of: part) {
-            styles = CellStyles(root)
+        if let part = rels.first(typeSuffix: "/styles")?.target {
+            var warnings: [String] = []
+            let root = try OpenWorkbook.aside("the number formats (values are shown as General)", into: &warnings) { () throws(DocumentError) in
+                try package.tree(of: part)
+            }
+            if let root = root ?? nil { styles = CellStyles(root) }
+            workbook.warnings += warnings
         }
         self.styles = styles
+        self.workbook = workbook
+    }
+
+    /// Reads a part beside the cells; a damaged one is left out with a warning naming it and
+    /// `what` was lost, a hostile one (over a limit, declaring entities) still refuses the file.
+    static func aside<T>(_ what: String, into warnings: inout [String], _ read: () throws(DocumentError) -> T) throws(DocumentError) -> T? {
+        do {
+            return try read()
+        } catch {
+            if error.code == .limitExceeded || error.code == .unsafeXML { throw error }
+            let said = error.message.last.map { ".!?".contains($0) } ?? true ? error.message : error.message + "."
+            warnings.append("\(error.location ?? error.file): \(said) \(what.prefix(1).uppercased() + what.dropFirst()) were left out; the cells are all read.")
+            return nil
+        }
     }
 
     static func tables(_ rels: Relationships, _ package: OPCPackage) throws(DocumentError) -> [SheetTable] {
