@@ -27,7 +27,7 @@ struct MailSourceReaderTests {
         #expect(fromMboxes.count == mboxCount)
         let maildir = found.filter { $0.message.origin?.file.contains("/Maildir/") == true }
         #expect(maildir.count == 4)
-        #expect(!maildir.contains { $0.message.origin?.file.contains("/tmp/") == true })
+        #expect(!maildir.contains { $0.message.origin?.file.contains("/Maildir/tmp/") == true })
         #expect(maildir.contains { $0.folder?.hasSuffix("Work/Clients") == true })
         let emlx = found.filter { $0.message.origin?.file.hasSuffix(".emlx") == true }
         #expect(emlx.count == 2)
