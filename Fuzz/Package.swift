@@ -23,5 +23,6 @@ let package = Package(
         target("fuzz-mbox", ["QuireMail"]),
         target("fuzz-numfmt", ["QuireXLSX"]),
         target("fuzz-markdown", ["QuireModel", "QuireDOCX"]),
+        target("fuzz-config", ["QuireRouter"]),
     ]
 )

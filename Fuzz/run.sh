@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-numfmt fuzz-markdown)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-numfmt fuzz-markdown fuzz-config)
 SCRATCH=../.build-fuzz
 WORK="${FUZZ_WORK:-/tmp/quire-fuzz-corpus}"
 mkdir -p crashes "$WORK"
@@ -34,6 +34,9 @@ for n in z.namelist():
     fuzz-mail | fuzz-mbox) cp $DOCS/mail/* "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" \( -name '*.eml' -o -name '*.mbox*' \) -size -100k | head -150 | xargs -r -I{} cp {} "$dir"/ ;;
     fuzz-numfmt) i=0; for code in '0.00' '#,##0' '0%' '0.00E+00' '# ?/?' '[h]:mm:ss' 'yyyy-mm-dd' '[Red]-0.0;0.0;"zero";@' '[>=100]"big";0' '#,##0,,"M"' 'mmm d, yyyy h:mm AM/PM' '0.000_);(0.000)'; do
             i=$((i + 1)); { printf '\x00\x00\x00\x00\x00\x4c\xcd\x40'; printf '%s' "$code"; } > "$dir/code$i"; done ;;
+    fuzz-config)
+        printf 'backends:\n  claude: { kind: anthropic, model: claude-sonnet-4-5, api_key_env: ANTHROPIC_API_KEY }\n  gpt: { kind: openai, model: gpt-5, api_key_env: OPENAI_API_KEY, input_price: 1.25, output_price: 10 }\n  local: { kind: ollama, model: llama3.2, base_url: "http://127.0.0.1:11434", context_window: 8192 }\ntasks:\n  summarise: { use: [claude, gpt, builtin], max_output_tokens: 800 }\n  draft: { use: gpt, temperature: 0.7 }\n  reply: [gpt, local]\naliases:\n  fast: local\n' > "$dir/full.yaml"
+        printf 'backends:\n  a: &x { kind: openai-compatible, model: m, base_url: http://h/v1, headers: { X-Key: k }, connect_timeout: 5, read_timeout: 30, total_timeout: 120 }\n  b: *x\ntasks:\n  default: { use: [a, b] }\n  mine: { prompt: "Say {{content}}", system: s, use: a }\n' > "$dir/anchors.yaml" ;;
     fuzz-markdown) cp ../README.md "$dir"/; printf '# T\n\n| a | b |\n| --- | --- |\n| 1 | **2** |\n\n- x\n  1. y\n\n> q\n\n```\nc\n```\n' > "$dir/small.md" ;;
     esac
     echo "$dir"
