@@ -100,10 +100,7 @@ public final class MailSourceReader {
                 return nil
             }
             do {
-                var message = try importer.readMail(bytes: entry.bytes, name: "\(reader.path) message \(entry.index + 1)")
-                if let warning = entry.truncationWarning { message.warnings.append(warning) }
-                message.origin = MailOrigin(file: reader.path, index: entry.index, offset: entry.offset)
-                return Found(message: message, folder: folder)
+                return Found(message: try importer.readMail(entry: entry, of: reader.path), folder: folder)
             } catch {
                 fail("\(reader.path): message \(entry.index + 1) at byte \(entry.offset): \(error.message)")
             }

@@ -95,14 +95,7 @@ public struct DOCXReader: Sendable {
         // (over a limit, declaring entities) still refuses the whole file.
         var warnings: [String] = []
         func aside<T>(_ part: String, _ what: String, _ read: () throws(DocumentError) -> T) throws(DocumentError) -> T? {
-            do {
-                return try read()
-            } catch {
-                if error.code == .limitExceeded || error.code == .unsafeXML { throw error }
-                let said = error.message.last.map { ".!?".contains($0) } ?? true ? error.message : error.message + "."
-                warnings.append("\(error.location ?? part): \(said) The \(what) were left out; the rest of the document is read.")
-                return nil
-            }
+            try SidePart.read("the " + what, part: part, still: "the rest of the document is read", into: &warnings, read)
         }
 
         var styles = StyleSheet()

@@ -240,10 +240,7 @@ public struct Extractor: Sendable {
                                 return
                             }
                             do throws(DocumentError) {
-                                var message = try MailReader().read(bytes: entry.bytes, name: path)
-                                if let warning = entry.truncationWarning { message.warnings.append(warning) }
-                                importer.extractAttachments(of: &message, depth: 0)
-                                message.origin = MailOrigin(file: path, index: entry.index, offset: entry.offset)
+                                let message = try importer.readMail(entry: entry, of: path)
                                 keys.append(Threader.Key(message))
                                 places.append(place)
                                 held?.append(message)
@@ -321,14 +318,11 @@ public struct Extractor: Sendable {
         } catch {
             throw DocumentError(.io, file: place.path, message: "\(error)")
         }
-        guard let entry else {
+        guard var entry else {
             throw DocumentError(.corrupt, file: place.path, message: "no message starts there any more (the mbox changed while it was read).")
         }
-        var message = try MailReader().read(bytes: entry.bytes, name: place.path)
-        if let warning = entry.truncationWarning { message.warnings.append(warning) }
-        importer.extractAttachments(of: &message, depth: 0)
-        message.origin = MailOrigin(file: place.path, index: place.index, offset: offset)
-        return message
+        entry.index = place.index ?? 0  // a read from its offset counts from 0
+        return try importer.readMail(entry: entry, of: place.path)
     }
 
     /// Renders the messages of an mbox one by one, as they are read (memory holds one).
@@ -711,10 +705,7 @@ struct MailboxRenderer: Sendable {
     func render(_ entry: MboxReader.Entry) -> String {
         let label = "\(file) message \(entry.index + 1) (byte \(entry.offset))"
         do {
-            var message = try MailReader(separatesQuotedText: extractor.rendersQuotedText).read(bytes: entry.bytes, name: label)
-            if let warning = entry.truncationWarning { message.warnings.append(warning) }
-            extractor.importer.extractAttachments(of: &message, depth: 0)
-            message.origin = MailOrigin(file: file, index: entry.index, offset: entry.offset)
+            let message = try extractor.importer.readMail(entry: entry, of: file, label: label, separatesQuotedText: extractor.rendersQuotedText)
             return try extractor.render(.mail(message), file: label)
         } catch {
             switch extractor.format {

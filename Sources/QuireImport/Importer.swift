@@ -184,33 +184,29 @@ public struct Importer: Sendable {
         guard let head = Importer.head(path: path, count: 512) else {
             throw DocumentError(.io, file: path, message: "cannot read the file.")
         }
-        if Importer.isContainer(head) {
-            let package: OPCPackage
-            do {
-                package = try OPCPackage(path: path, limits: limits)
-            } catch {
-                // An OLE file (Outlook .msg, legacy Office) or a ZIP the OPC layer refuses may
-                // still be a plugin's.
-                if let plugin = plugin(head: head, detected: Importer.detect(head: head), name: path) { return .plugin(plugin, bytes: nil) }
-                throw error
-            }
-            let format = Importer.classify(package)
-            if let plugin = plugin(head: head, detected: format, name: path) { return .plugin(plugin, bytes: nil) }
-            return .package(package, format)
-        }
-        let format = head.isEmpty ? DetectedFormat.empty : Importer.detect(head: head)
-        if let plugin = plugin(head: head, detected: format, name: path) { return .plugin(plugin, bytes: nil) }
-        return .other(format)
+        return try opened(head: head, name: path, bytes: nil) { () throws(DocumentError) in try OPCPackage(path: path, limits: limits) }
     }
 
     /// As `open(path:)`, for bytes held in memory; `name` labels them.
     package func open(bytes: [UInt8], name: String) throws(DocumentError) -> Opened {
-        let head = Array(bytes.prefix(512))
-        if Importer.isContainer(bytes) {
+        try opened(head: Array(bytes.prefix(512)), name: name, bytes: bytes) { () throws(DocumentError) in
+            try OPCPackage(bytes: bytes, name: name, limits: limits)
+        }
+    }
+
+    /// What input starting with `head` is: a plugin's (asked first, told what Quire's own
+    /// sniffing found), an Office package (`package` opens it), or other content. `bytes` are
+    /// handed to the plugin when the input is held in memory.
+    private func opened(
+        head: [UInt8], name: String, bytes: [UInt8]?, package open: () throws(DocumentError) -> OPCPackage
+    ) throws(DocumentError) -> Opened {
+        if Importer.isContainer(head) {
             let package: OPCPackage
             do {
-                package = try OPCPackage(bytes: bytes, name: name, limits: limits)
+                package = try open()
             } catch {
+                // An OLE file (Outlook .msg, legacy Office) or a ZIP the OPC layer refuses may
+                // still be a plugin's.
                 if let plugin = plugin(head: head, detected: Importer.detect(head: head), name: name) { return .plugin(plugin, bytes: bytes) }
                 throw error
             }
@@ -218,7 +214,7 @@ public struct Importer: Sendable {
             if let plugin = plugin(head: head, detected: format, name: name) { return .plugin(plugin, bytes: bytes) }
             return .package(package, format)
         }
-        let format = bytes.isEmpty ? DetectedFormat.empty : Importer.detect(head: head)
+        let format = head.isEmpty ? DetectedFormat.empty : Importer.detect(head: head)
         if let plugin = plugin(head: head, detected: format, name: name) { return .plugin(plugin, bytes: bytes) }
         return .other(format)
     }
@@ -261,6 +257,18 @@ public struct Importer: Sendable {
         case .package(_, let format), .other(let format):
             throw Importer.unsupported(format, file: file)
         }
+    }
+
+    /// Message `entry` of the mbox `file`, read with its attachments: a message cut at the
+    /// size limit says so in its warnings, and `origin` says where in the file it was.
+    /// `label` names it in errors (`file message N` by default).
+    public func readMail(
+        entry: MboxReader.Entry, of file: String, label: String? = nil, separatesQuotedText: Bool = true
+    ) throws(DocumentError) -> MailMessage {
+        var message = try readMail(bytes: entry.bytes, name: label ?? "\(file) message \(entry.index + 1)", separatesQuotedText: separatesQuotedText)
+        if let warning = entry.truncationWarning { message.warnings.append(warning) }
+        message.origin = MailOrigin(file: file, index: entry.index, offset: entry.offset)
+        return message
     }
 
     /// A message from bytes, with attached Word, Excel and mail files read too.

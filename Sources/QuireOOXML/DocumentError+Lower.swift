@@ -44,3 +44,24 @@ extension DocumentError {
         self.init(.corrupt, file: file, location: part, message: "\(error)")
     }
 }
+
+/// A part beside a document's main content (styles, numbering, notes, comments, headers,
+/// tables): damaged, it costs only itself.
+package enum SidePart {
+    /// Runs `read`; a damaged part is left out with a warning naming it, `what` was lost
+    /// (`the comments`) and what still stands (`the rest of the document is read`), while a
+    /// hostile one (over a limit, declaring entities) still refuses the whole file.
+    package static func read<T>(
+        _ what: String, part: String? = nil, still: String, into warnings: inout [String], _ read: () throws(DocumentError) -> T
+    ) throws(DocumentError) -> T? {
+        do {
+            return try read()
+        } catch {
+            if error.code == .limitExceeded || error.code == .unsafeXML { throw error }
+            let said = error.message.last.map { ".!?".contains($0) } ?? true ? error.message : error.message + "."
+            let lost = what.prefix(1).uppercased() + what.dropFirst()
+            warnings.append("\(error.location ?? part ?? error.file): \(said) \(lost) were left out; \(still).")
+            return nil
+        }
+    }
+}

@@ -142,10 +142,7 @@ public struct ContentLoader: Sendable {
     /// One mbox entry read (attachments too), or a warning naming its place.
     func add(_ entry: MboxReader.Entry, of name: String, to messages: inout [MailMessage], _ warnings: inout [String]) {
         do throws(DocumentError) {
-            var message = try importer.readMail(bytes: entry.bytes, name: "\(name) message \(entry.index + 1)")
-            if let warning = entry.truncationWarning { message.warnings.append(warning) }
-            message.origin = MailOrigin(file: name, index: entry.index, offset: entry.offset)
-            messages.append(message)
+            messages.append(try importer.readMail(entry: entry, of: name))
         } catch {
             warnings.append("\(name): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
         }

@@ -170,17 +170,9 @@ public struct OpenWorkbook: Sendable {
         self.workbook = workbook
     }
 
-    /// Reads a part beside the cells; a damaged one is left out with a warning naming it and
-    /// `what` was lost, a hostile one (over a limit, declaring entities) still refuses the file.
+    /// Reads a part beside the cells (see `SidePart`): the cells are never lost with it.
     static func aside<T>(_ what: String, into warnings: inout [String], _ read: () throws(DocumentError) -> T) throws(DocumentError) -> T? {
-        do {
-            return try read()
-        } catch {
-            if error.code == .limitExceeded || error.code == .unsafeXML { throw error }
-            let said = error.message.last.map { ".!?".contains($0) } ?? true ? error.message : error.message + "."
-            warnings.append("\(error.location ?? error.file): \(said) \(what.prefix(1).uppercased() + what.dropFirst()) were left out; the cells are all read.")
-            return nil
-        }
+        try SidePart.read(what, still: "the cells are all read", into: &warnings, read)
     }
 
     static func tables(_ rels: Relationships, _ package: OPCPackage) throws(DocumentError) -> [SheetTable] {

@@ -6,6 +6,15 @@ import Synchronization
 import Testing
 
 struct QuireKitTests {
+    /// Writes `yaml` as a config file in a fresh folder; returns its path and the folder.
+    static func config(_ yaml: String, _ name: String) throws -> (path: String, folder: URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-kit-\(name)-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("config.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, dir)
+    }
+
     @Test("open and markdown read any file by its content")
     func openAny() throws {
         guard case .document(let document) = try Quire.open(Fixtures.path("sample-report.docx")) else {
@@ -68,17 +77,15 @@ struct QuireKitTests {
     @Test("summarise on a configured route: the key-less backend is left out with a warning, the local server answers")
     func summariseConfigured() async throws {
         try await TestHTTPServer.serving({ _ in .openAIChat("The report says revenue rose.", promptTokens: 900, completionTokens: 12) }) { server in
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-kit-\(getpid())")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let (config, dir) = try Self.config(
+                """
+                backends:
+                  gone: { kind: openai, model: gpt-5, api_key_env: QUIRE_KIT_TEST_NO_SUCH_KEY }
+                  local: { kind: openai-compatible, model: test-model, base_url: \(server.baseURL)/v1 }
+                tasks:
+                  summarise: { use: [gone, local] }
+                """, "route")
             defer { try? FileManager.default.removeItem(at: dir) }
-            let config = dir.appendingPathComponent("config.yaml").path
-            try """
-            backends:
-              gone: { kind: openai, model: gpt-5, api_key_env: QUIRE_KIT_TEST_NO_SUCH_KEY }
-              local: { kind: openai-compatible, model: test-model, base_url: \(server.baseURL)/v1 }
-            tasks:
-              summarise: { use: [gone, local] }
-            """.write(toFile: config, atomically: true, encoding: .utf8)
             let answer = try await Quire.summarise(
                 Fixtures.path("sample-report.docx"), options: TaskOptions(stream: false),
                 backends: .configured(configPath: config, environment: [:]))
@@ -93,16 +100,14 @@ struct QuireKitTests {
 
     @Test("a route with no usable backend is a clear failure before anything is sent")
     func noUsableBackend() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-kit-none-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (config, dir) = try Self.config(
+            """
+            backends:
+              gone: { kind: openai, model: gpt-5, api_key_env: QUIRE_KIT_TEST_NO_SUCH_KEY }
+            tasks:
+              summarise: { use: [gone] }
+            """, "none")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = dir.appendingPathComponent("config.yaml").path
-        try """
-        backends:
-          gone: { kind: openai, model: gpt-5, api_key_env: QUIRE_KIT_TEST_NO_SUCH_KEY }
-        tasks:
-          summarise: { use: [gone] }
-        """.write(toFile: config, atomically: true, encoding: .utf8)
         await #expect {
             _ = try await Quire.summarise(Fixtures.path("sample-report.docx"), backends: .configured(configPath: config, environment: [:]))
         } throws: { error in
