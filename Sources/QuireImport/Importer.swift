@@ -164,6 +164,8 @@ public struct Importer: Sendable {
         case package(OPCPackage, DetectedFormat)
         case other(DetectedFormat)
         case plugin(any FormatPlugin, bytes: [UInt8]?)
+        /// A message read whole while it was sniffed: the file was opened once.
+        case message(bytes: [UInt8])
     }
 
     /// Opens the file at `path` and tells what it is, so the reader can go on with the same
@@ -173,18 +175,51 @@ public struct Importer: Sendable {
     ///   that looks like a ZIP or OLE container but cannot be opened as one (the ZIP layer's
     ///   error: encrypted, legacy, truncated…).
     package func open(path: String) throws(DocumentError) -> Opened {
-        var info = stat()
-        if stat(path, &info) != 0 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             throw DocumentError(.io, file: path, message: "cannot open the file: \(reason).")
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             throw DocumentError(.unsupportedFormat, file: path, message: "is a directory; give the documents inside it.")
         }
-        guard let head = Importer.head(path: path, count: 512) else {
-            throw DocumentError(.io, file: path, message: "cannot read the file.")
+        var head = [UInt8](repeating: 0, count: 512)
+        let n = Importer.readFully(fd, into: &head, from: 0)
+        guard n >= 0 else { throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).") }
+        head.removeSubrange(n...)
+        let opened = try opened(head: head, name: path, bytes: nil) { () throws(DocumentError) in try OPCPackage(path: path, limits: limits) }
+        // A message in a regular file within the size limit is read on from the same open
+        // file: sniffing and reading cost one open, which a folder of messages feels.
+        let size = Int(info.st_size)
+        guard case .other(.mail) = opened, (info.st_mode & S_IFMT) == S_IFREG, size <= maxMessageBytes else { return opened }
+        if n < 512 { return .message(bytes: head) }  // the whole file
+        // One byte more than the size tells a file that grew while read: that one is left to
+        // the general path (and its size limit).
+        var bytes = [UInt8](repeating: 0, count: size + 1)
+        bytes.replaceSubrange(0..<n, with: head)
+        let rest = Importer.readFully(fd, into: &bytes, from: n)
+        guard rest >= 0, n + rest <= size else { return opened }
+        bytes.removeSubrange((n + rest)...)
+        return .message(bytes: bytes)
+    }
+
+    /// Reads into `buffer` from index `start` until it is full or the file ends; the count
+    /// read, or -1 on an error.
+    private static func readFully(_ fd: Int32, into buffer: inout [UInt8], from start: Int) -> Int {
+        var filled = start
+        let capacity = buffer.count
+        while filled < capacity {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, capacity - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if n == 0 { break }
+            filled += n
         }
-        return try opened(head: head, name: path, bytes: nil) { () throws(DocumentError) in try OPCPackage(path: path, limits: limits) }
+        return filled - start
     }
 
     /// As `open(path:)`, for bytes held in memory; `name` labels them.
@@ -250,6 +285,10 @@ public struct Importer: Sendable {
             return .document(try DOCXReader(options: docxOptions).read(package: package))
         case .other(.mail):
             return .mail(try readMailFile(path: file, separatesQuotedText: separatesQuotedText))
+        case .message(let bytes):
+            var message = try readMail(bytes: bytes, name: file, separatesQuotedText: separatesQuotedText)
+            message.origin = .file(file)
+            return .mail(message)
         case .plugin(let plugin, let bytes?):
             return try plugin.read(bytes: bytes, name: file, importer: self)
         case .plugin(let plugin, nil):

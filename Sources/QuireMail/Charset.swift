@@ -4,13 +4,70 @@
     import Darwin
 #endif
 
+extension Charset {
+    /// Whether every byte is below 0x80 (eight at a time).
+    static func isASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let n = raw.count
+            var i = 0
+            while i + 8 <= n {
+                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                i += 8
+            }
+            while i < n {
+                if raw[i] >= 0x80 { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    /// Windows-1252's characters for 0x80…0x9F (0 where the code page defines none); the
+    /// bytes above are Latin-1, the same as their code points.
+    private static let windows1252High: [UInt16] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ]
+
+    /// Windows-1252 (what mail labelled Latin-1 or ASCII means in practice) without iconv:
+    /// the bytes it leaves undefined become U+FFFD, as iconv's path marks them.
+    static func windows1252(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 2)
+        let high = windows1252High
+        for byte in bytes {
+            if byte < 0x80 {
+                out.append(byte)
+                continue
+            }
+            let scalar: UInt32 = byte >= 0xA0 ? UInt32(byte) : UInt32(high[Int(byte - 0x80)])
+            if scalar == 0 {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            } else if scalar < 0x800 {
+                out.append(UInt8(0xC0 | (scalar >> 6)))
+                out.append(UInt8(0x80 | (scalar & 0x3F)))
+            } else {
+                out.append(UInt8(0xE0 | (scalar >> 12)))
+                out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+                out.append(UInt8(0x80 | (scalar & 0x3F)))
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 /// Text in a named charset to Swift strings, through iconv (glibc knows every legacy
 /// charset mail uses: ISO-2022-JP, Shift_JIS, EUC-KR, Big5, GBK, KOI8-R, windows-125x,
 /// UTF-7 …).
 enum Charset {
     /// Labels that mail uses but iconv spells differently, or that mean a superset in practice.
     static func iconvName(_ label: String) -> String {
-        let name = label.lowercased().trimmingCharacters(in: " \t\"'")
+        // Lower-cased and trimmed over ASCII bytes: labels are ASCII, and this runs per part.
+        var bytes = Array(label.utf8)
+        while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x22 || last == 0x27 { bytes.removeLast() }
+        let lead = bytes.prefix { $0 == 0x20 || $0 == 0x09 || $0 == 0x22 || $0 == 0x27 }.count
+        for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] |= 0x20 }
+        let name = String(decoding: bytes[lead...], as: UTF8.self)
         switch name {
         case "utf8", "utf-8", "unicode-1-1-utf-8": return "UTF-8"
         case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "646", "us": return "WINDOWS-1252"  // 8-bit bytes in "ascii" mail are nearly always 1252
@@ -41,17 +98,24 @@ enum Charset {
     /// Decodes `bytes` as `label`; nil when iconv does not know the charset.
     /// Bytes invalid in the charset become U+FFFD, never lost silently.
     static func decode(_ bytes: [UInt8], label: String) -> String? {
-        if bytes.allSatisfy({ $0 < 0x80 }) && !isSevenBitStateful(label) {
+        let ascii = isASCII(bytes)
+        if ascii && !isSevenBitStateful(label) {
             return String(decoding: bytes, as: UTF8.self)  // ASCII reads the same in every other charset
         }
         let name = iconvName(label)
         if name == "UTF-8" { return String(decoding: bytes, as: UTF8.self) }
+        if name == "WINDOWS-1252" { return windows1252(bytes) }
         if name.isEmpty { return nil }
-        if bytes.allSatisfy({ $0 < 0x80 }) && !name.hasPrefix("UTF-16") && !name.hasPrefix("UTF-32") && !name.hasPrefix("UTF-7")
+        if ascii && !name.hasPrefix("UTF-16") && !name.hasPrefix("UTF-32") && !name.hasPrefix("UTF-7")
             && !name.hasPrefix("ISO-2022") && !name.hasPrefix("UTF7") && name != "HZ-GB-2312"
         {
             return String(decoding: bytes, as: UTF8.self)  // ASCII in an ASCII-compatible charset
         }
+        return iconvDecode(bytes, name: name)
+    }
+
+    /// `bytes` in iconv's charset `name` as text; nil when iconv does not know it.
+    static func iconvDecode(_ bytes: [UInt8], name: String) -> String? {
         let cd = iconv_open("UTF-8", name)
         if cd == iconv_t(bitPattern: -1) { return nil }
         defer { iconv_close(cd) }
@@ -96,7 +160,7 @@ enum Charset {
     /// Raw header or body bytes as text: UTF-8 when valid, else `fallback` (the message's
     /// charset), else Windows-1252 (Latin-1's superset) — never dropped.
     static func text(_ bytes: [UInt8], fallback: String? = nil) -> String {
-        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }  // ASCII: valid UTF-8
+        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }  // ASCII: valid UTF-8
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         if let fallback, let text = decode(bytes, label: fallback) { return text }
         return decode(bytes, label: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)

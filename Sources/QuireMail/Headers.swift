@@ -49,8 +49,7 @@ struct HeaderBlock {
         var first = true
         while i < n {
             // The line [i, end) without its line ending; next is where the next line starts.
-            var end = i
-            while end < n && bytes[end] != 0x0A { end += 1 }
+            let end = ByteSearch.index(of: 0x0A, in: bytes, from: i, to: n)
             let next = end < n ? end + 1 : n
             var lineEnd = end
             if lineEnd > i && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
@@ -186,6 +185,12 @@ enum EncodedWords {
 /// Byte searches: the generic string search of the standard library costs far more than
 /// the bytes it looks at.
 enum ByteSearch {
+    /// The index of the first `byte` in `buffer[from..<to]`, or `to` when there is none.
+    @inline(__always) static func index(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        guard from < to, let base = buffer.baseAddress, let hit = memchr(base + from, Int32(byte), to - from) else { return to }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+    }
+
     static func find(_ needle: StaticString, in haystack: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         find(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: haystack, from: from)
     }

@@ -295,7 +295,7 @@ struct MailBody {
         case "base64":
             return TransferEncoding.base64(content)
         case "quoted-printable":
-            return TransferEncoding.quotedPrintable(Array(content))
+            return TransferEncoding.quotedPrintable(buffer: content)
         case "x-uuencode", "uuencode", "x-uue", "uue":
             return TransferEncoding.uudecode(Array(content))
         case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
@@ -311,8 +311,13 @@ struct MailBody {
     static func normaliseLineEnds(_ text: String) -> String {
         // Over UTF-8 bytes: CR is one byte, and "\r\n" is one Character to String.
         var text = text
+        let n = text.utf8.count
+        // Text without CR or NUL (most of it) is returned as it is, not copied.
+        let firstCR = text.withUTF8 {
+            min(ByteSearch.index(of: 0x0D, in: $0, from: 0, to: n), ByteSearch.index(of: 0x00, in: $0, from: 0, to: n))
+        }
+        guard firstCR < n else { return text }
         return text.withUTF8 { bytes -> String in
-            guard let firstCR = bytes.firstIndex(where: { $0 == 0x0D || $0 == 0x00 }) else { return String(decoding: bytes, as: UTF8.self) }
             var out = [UInt8]()
             out.reserveCapacity(bytes.count)
             out.append(contentsOf: bytes[..<firstCR])
@@ -374,8 +379,7 @@ enum Multipart {
         var partStart: Int?
         var lineStart = 0
         while lineStart < n {
-            var lineEnd = lineStart
-            while lineEnd < n && body[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = ByteSearch.index(of: 0x0A, in: body, from: lineStart, to: n)
             let next = lineEnd < n ? lineEnd + 1 : n
             if lineEnd - lineStart >= marker.count && body[lineStart] == 0x2D && body[lineStart + 1] == 0x2D
                 && matches(body, lineStart, marker)

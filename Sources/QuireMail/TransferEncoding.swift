@@ -8,36 +8,50 @@ enum TransferEncoding {
         return table
     }()
 
+    /// The alphabet's values pre-shifted for each of a group's four places; bit 31 marks a
+    /// byte outside the alphabet, so one OR of four lookups decodes a group and checks it.
+    private static let base64Places: [UInt32] = {
+        var table = [UInt32](repeating: 0x8000_0000, count: 4 * 256)
+        for (byte, value) in base64Values.enumerated() where value != 0xFF {
+            for place in 0..<4 { table[place * 256 + byte] = UInt32(value) << UInt32(18 - 6 * place) }
+        }
+        return table
+    }()
+
     /// Base64, skipping anything outside the alphabet (line breaks, junk) and stopping at
     /// padding; a trailing partial group gives the bytes it holds.
     static func base64(_ input: some Collection<UInt8>) -> [UInt8] {
-        let bytes = Array(input)
-        var out = [UInt8](repeating: 0, count: bytes.count / 4 * 3 + 3)
-        var count = 0
+        if let decoded = input.withContiguousStorageIfAvailable({ base64(buffer: $0) }) { return decoded }
+        return Array(input).withUnsafeBufferPointer { base64(buffer: $0) }
+    }
+
+    private static func base64(buffer src: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let n = src.count
+        let capacity = n / 4 * 3 + 3
         let table = base64Values  // one lazy-global check, not one per byte
-        table.withUnsafeBufferPointer { table in
-            bytes.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer { dst in
+        let places = base64Places
+        return [UInt8](unsafeUninitializedCapacity: capacity) { dst, initialized in
+            var count = 0
+            table.withUnsafeBufferPointer { table in
+                places.withUnsafeBufferPointer { places in
                     var accumulator: UInt32 = 0
                     var bits = 0
                     var i = 0
-                    let n = src.count
                     while i < n {
-                        // Fast path: four alphabet characters at a group boundary.
-                        if bits == 0 && i + 4 <= n {
-                            let a = table[Int(src[i])]
-                            let b = table[Int(src[i + 1])]
-                            let c = table[Int(src[i + 2])]
-                            let d = table[Int(src[i + 3])]
-                            if (a | b | c | d) & 0xC0 == 0 {
-                                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                                dst[count] = UInt8(v >> 16)
-                                dst[count + 1] = UInt8((v >> 8) & 0xFF)
-                                dst[count + 2] = UInt8(v & 0xFF)
+                        // Fast path: groups of four alphabet characters at a group boundary.
+                        if bits == 0 {
+                            while i + 4 <= n {
+                                let v =
+                                    places[Int(src[i])] | places[256 + Int(src[i + 1])] | places[512 + Int(src[i + 2])]
+                                    | places[768 + Int(src[i + 3])]
+                                if v & 0x8000_0000 != 0 { break }
+                                dst[count] = UInt8(truncatingIfNeeded: v >> 16)
+                                dst[count + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                                dst[count + 2] = UInt8(truncatingIfNeeded: v)
                                 count += 3
                                 i += 4
-                                continue
                             }
+                            if i >= n { break }
                         }
                         let byte = src[i]
                         i += 1
@@ -60,19 +74,20 @@ enum TransferEncoding {
                     }
                 }
             }
+            initialized = count
         }
-        out.removeSubrange(count...)
-        return out
     }
 
     /// Quoted-printable: `=XX` escapes, `=` at a line end joins lines; a malformed `=` is
     /// kept as written. In headers (RFC 2047 Q), `_` is a space.
     static func quotedPrintable(_ input: [UInt8], header: Bool = false) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count)
-        var i = 0
+        input.withUnsafeBufferPointer { quotedPrintable(buffer: $0, header: header) }
+    }
+
+    static func quotedPrintable(buffer input: UnsafeBufferPointer<UInt8>, header: Bool = false) -> [UInt8] {
         let n = input.count
-        func hex(_ b: UInt8) -> UInt8? {
+        guard n > 0 else { return [] }
+        @inline(__always) func hex(_ b: UInt8) -> UInt8? {
             switch b {
             case 0x30...0x39: return b - 0x30
             case 0x41...0x46: return b - 0x41 + 10
@@ -80,11 +95,28 @@ enum TransferEncoding {
             default: return nil
             }
         }
-        while i < n {
-            let byte = input[i]
-            if byte == UInt8(ascii: "=") {
+        // Never longer than the input: every escape and soft break shrinks it.
+        return [UInt8](unsafeUninitializedCapacity: n) { out, initialized in
+            let dst = out.baseAddress!
+            var count = 0
+            var i = 0
+            while i < n {
+                // Plain bytes up to the next "=" go across in one copy.
+                let stop = ByteSearch.index(of: UInt8(ascii: "="), in: input, from: i, to: n)
+                if stop > i {
+                    if header {
+                        for k in i..<stop { dst[count + k - i] = input[k] == UInt8(ascii: "_") ? 0x20 : input[k] }
+                    } else {
+                        (dst + count).update(from: input.baseAddress! + i, count: stop - i)
+                    }
+                    count += stop - i
+                    i = stop
+                    if i == n { break }
+                }
+                // input[i] is "=".
                 if i + 2 < n, let high = hex(input[i + 1]), let low = hex(input[i + 2]) {
-                    out.append(high << 4 | low)
+                    dst[count] = high << 4 | low
+                    count += 1
                     i += 3
                     continue
                 }
@@ -100,18 +132,12 @@ enum TransferEncoding {
                     i = n
                     continue
                 }
-                out.append(byte)
+                dst[count] = UInt8(ascii: "=")
+                count += 1
                 i += 1
-                continue
             }
-            if header && byte == UInt8(ascii: "_") {
-                out.append(0x20)
-            } else {
-                out.append(byte)
-            }
-            i += 1
+            initialized = count
         }
-        return out
     }
 
     /// uuencoded data between `begin` and `end` lines (or the whole input when there are none).

@@ -190,6 +190,88 @@ struct HeaderParsingTests {
         #expect(TransferEncoding.base64(Array("SGVs\r\nbG8*!gd29y\nbGQ=".utf8)) == Array("Hello world".utf8))
         #expect(TransferEncoding.quotedPrintable(Array("a=3Db=\r\nc =ZZ end=".utf8)) == Array("a=bc =ZZ end".utf8))
     }
+
+    @Test("the fast decoders agree with plain byte-at-a-time ones on random text made of the bytes that matter")
+    func decodersAgreeWithReference() {
+        // The plain decoders: one byte at a time, as the encodings are defined.
+        func base64Reference(_ input: [UInt8]) -> [UInt8] {
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+            var out: [UInt8] = []
+            var accumulator: UInt32 = 0
+            var bits = 0
+            for byte in input {
+                if byte == UInt8(ascii: "=") {
+                    (accumulator, bits) = (0, 0)
+                    continue
+                }
+                let value: Int? =
+                    byte == UInt8(ascii: "-") ? 62 : byte == UInt8(ascii: "_") ? 63 : alphabet.firstIndex(of: byte)
+                guard let value else { continue }
+                accumulator = accumulator << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8((accumulator >> UInt32(bits)) & 0xFF))
+                }
+                if bits == 0 { accumulator = 0 }
+            }
+            return out
+        }
+        func qpReference(_ input: [UInt8], header: Bool) -> [UInt8] {
+            func hex(_ b: UInt8) -> UInt8? { UInt8(String(decoding: [b], as: UTF8.self), radix: 16) }
+            var out: [UInt8] = []
+            var i = 0
+            while i < input.count {
+                let byte = input[i]
+                if byte == UInt8(ascii: "=") {
+                    if i + 2 < input.count, let high = hex(input[i + 1]), let low = hex(input[i + 2]) {
+                        out.append(high << 4 | low)
+                        i += 3
+                        continue
+                    }
+                    var j = i + 1
+                    while j < input.count && (input[j] == 0x20 || input[j] == 0x09) { j += 1 }
+                    if j < input.count && input[j] == 0x0D { j += 1 }
+                    if j < input.count && input[j] == 0x0A || j == input.count {
+                        i = min(j + 1, input.count)
+                        continue
+                    }
+                }
+                out.append(header && byte == UInt8(ascii: "_") ? 0x20 : byte)
+                i += 1
+            }
+            return out
+        }
+        var generator = SystemRandomNumberGenerator()
+        let base64Bytes = Array("QUJDZGVm+/-_=\r\n *".utf8)
+        let qpBytes = Array("=A3fzZ_ \t\r\nxé".utf8)
+        for length in 0..<400 {
+            let b64 = (0..<length).map { _ in base64Bytes.randomElement(using: &generator)! }
+            #expect(TransferEncoding.base64(b64) == base64Reference(b64), "\(String(decoding: b64, as: UTF8.self))")
+            let qp = (0..<length).map { _ in qpBytes.randomElement(using: &generator)! }
+            for header in [false, true] {
+                #expect(TransferEncoding.quotedPrintable(qp, header: header) == qpReference(qp, header: header), "\(String(decoding: qp, as: UTF8.self))")
+            }
+        }
+    }
+
+    @Test("Windows-1252 is decoded without iconv exactly as iconv decodes it, byte for byte")
+    func windows1252MatchesIconv() throws {
+        for byte in UInt8.min...UInt8.max {
+            let viaIconv = try #require(Charset.iconvDecode([byte, 0x41], name: "WINDOWS-1252"))
+            #expect(Charset.windows1252([byte, 0x41]) == viaIconv, "byte \(byte)")
+        }
+        #expect(Charset.decode(Array("Gr\u{FC}\u{DF}e \u{80}5".unicodeScalars.map { UInt8($0.value & 0xFF) }), label: " \"ISO-8859-1\"") == "Grüße €5")
+        #expect(Charset.isASCII(Array("0123456789abcdef".utf8)) && !Charset.isASCII(Array("0123456789abcdé".utf8)))
+        #expect(!Charset.isASCII(Array("é0123456789".utf8)) && Charset.isASCII([]))
+    }
+
+    @Test("line ends: CR LF and lone CR become LF, NUL runs one space; text without them is kept as is")
+    func lineEnds() {
+        #expect(MailBody.normaliseLineEnds("a\r\nb\rc\u{0}\u{0}d\ne") == "a\nb\nc d\ne")
+        let plain = String(repeating: "plain line\n", count: 100)
+        #expect(MailBody.normaliseLineEnds(plain) == plain)
+    }
 }
 
 extension MailFixtureTests {
