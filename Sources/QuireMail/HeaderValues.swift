@@ -5,10 +5,14 @@ import QuireModel
 struct ParameterizedValue {
     /// The value before the first `;`, lower-cased and trimmed.
     var value: String
-    /// Parameters by lower-cased name, decoded.
-    var parameters: [String: String]
+    /// Parameters by lower-cased name, decoded, in order (a name's first value; at most
+    /// `maxNames` names, so a hostile header costs linear time). A handful in real mail: a
+    /// list is cheaper to build and search than a dictionary.
+    var parameters: [(name: String, value: String)]
 
-    subscript(_ name: String) -> String? { parameters[name] }
+    static let maxNames = 64
+
+    subscript(_ name: String) -> String? { parameters.first { $0.name == name }?.value }
 
     init(_ text: String) {
         // Split at `;` outside quotes, over the UTF-8 bytes (the delimiters are ASCII).
@@ -34,8 +38,8 @@ struct ParameterizedValue {
         }
         items.append(bytes[start...])
         value = String(decoding: ParameterizedValue.lowercasedASCII(Bytes.trimmed(ParameterizedValue.stripComments(items[0])[...])), as: UTF8.self)
-        var simple: [String: String] = [:]
-        var extended: [String: [(Int, String, Bool)]] = [:]
+        var simple: [(name: String, value: String)] = []
+        var extended: [(name: String, pieces: [(Int, String, Bool)])] = []
         for item in items.dropFirst() {
             guard let eq = item.firstIndex(of: UInt8(ascii: "=")) else { continue }
             var name = String(decoding: ParameterizedValue.lowercasedASCII(Bytes.trimmed(item[..<eq])), as: UTF8.self)
@@ -44,12 +48,18 @@ struct ParameterizedValue {
             // name*N* / name*N / name* (RFC 2231).
             let encoded = name.hasSuffix("*")
             if encoded { name.removeLast() }
+            var piece = (0, raw, true)
             if let star = name.firstIndex(of: "*"), let index = Int(name[name.index(after: star)...]) {
-                extended[String(name[..<star]), default: []].append((index, raw, encoded))
-            } else if encoded {
-                extended[name, default: []].append((0, raw, true))
-            } else if simple[name] == nil {
-                simple[name] = raw
+                piece = (index, raw, encoded)
+                name = String(name[..<star])
+            } else if !encoded {
+                if simple.count < ParameterizedValue.maxNames, !simple.contains(where: { $0.name == name }) { simple.append((name, raw)) }
+                continue
+            }
+            if let k = extended.firstIndex(where: { $0.name == name }) {
+                extended[k].pieces.append(piece)
+            } else if extended.count < ParameterizedValue.maxNames {
+                extended.append((name, [piece]))
             }
         }
         for (name, pieces) in extended {
@@ -68,10 +78,12 @@ struct ParameterizedValue {
                 }
                 bytes += encoded ? ParameterizedValue.percentDecode(text) : Array(text.utf8)
             }
-            simple[name] = charset.flatMap { Charset.decode(bytes, label: $0) } ?? Charset.text(bytes)
+            let decoded = charset.flatMap { Charset.decode(bytes, label: $0) } ?? Charset.text(bytes)
+            // The RFC 2231 form wins over a plain one of the same name.
+            if let k = simple.firstIndex(where: { $0.name == name }) { simple[k].value = decoded } else { simple.append((name, decoded)) }
         }
         // Encoded words inside parameters are not allowed, but many mailers write them.
-        parameters = simple.mapValues { ByteSearch.contains($0, "=?") ? EncodedWords.decode($0) : $0 }
+        parameters = simple.map { ($0.name, ByteSearch.contains($0.value, "=?") ? EncodedWords.decode($0.value) : $0.value) }
     }
 
     static func lowercasedASCII(_ bytes: ArraySlice<UInt8>) -> [UInt8] {

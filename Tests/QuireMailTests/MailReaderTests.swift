@@ -266,6 +266,18 @@ struct HeaderParsingTests {
         #expect(!Charset.isASCII(Array("é0123456789".utf8)) && Charset.isASCII([]))
     }
 
+    @Test("parameters: the first value of a name wins, RFC 2231 over plain, and a flood of names keeps the first few")
+    func parameterList() {
+        let value = ParameterizedValue(#"attachment; filename="plain.txt"; FILENAME="second.txt"; filename*=UTF-8''%E2%82%AC.txt; size=3"#)
+        #expect(value["filename"] == "€.txt")
+        #expect(value["size"] == "3")
+        #expect(value.parameters.map(\.name) == ["filename", "size"])
+        let flood = "text/plain" + (0..<20_000).map { "; p\($0)=v; q\($0)*=utf-8''x" }.joined()
+        let parsed = ParameterizedValue(flood)
+        #expect(parsed.parameters.count == 2 * ParameterizedValue.maxNames)
+        #expect(parsed["p0"] == "v" && parsed["q0"] == "x" && parsed["p19999"] == nil)
+    }
+
     @Test("line ends: CR LF and lone CR become LF, NUL runs one space; text without them is kept as is")
     func lineEnds() {
         #expect(MailBody.normaliseLineEnds("a\r\nb\rc\u{0}\u{0}d\ne") == "a\nb\nc d\ne")
