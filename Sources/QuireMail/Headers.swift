@@ -20,6 +20,22 @@ struct HeaderBlock {
         keys.firstIndex(of: name).map { fields[$0].value }
     }
 
+    /// Where the first field called `name` (lower-case) is in `fields`.
+    func index(of name: String) -> Int? {
+        keys.firstIndex(of: name)
+    }
+
+    /// A field name lower-cased over its bytes (names are printable ASCII).
+    static func lowercasedASCII(_ name: String) -> String {
+        var name = name
+        return name.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { out in
+                for (i, byte) in bytes.enumerated() { out[i] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+                return bytes.count
+            }
+        }
+    }
+
     func all(_ name: String) -> [[UInt8]] {
         keys.indices.filter { keys[$0] == name }.map { fields[$0].value }
     }
@@ -41,7 +57,7 @@ struct HeaderBlock {
         func flush() {
             if let name = currentName {
                 block.fields.append((name, currentValue))
-                block.keys.append(name.lowercased())
+                block.keys.append(HeaderBlock.lowercasedASCII(name))
             }
             currentName = nil
             currentValue = []

@@ -127,13 +127,19 @@ struct ParseState {
         var message = MailMessage()
         let contentType = header.raw("content-type").map { ParameterizedValue(Charset.text($0)) }
         let fallback = contentType?["charset"]
-        func text(_ name: String) -> String? { header.raw(name).map { EncodedWords.decode($0, fallback: fallback) } }
-        if let fields {
-            message.headers = header.fields.filter { fields.contains($0.name.lowercased()) }.map {
-                MailHeader(name: $0.name, value: EncodedWords.decode($0.value, fallback: fallback))
-            }
-        } else {
-            message.headers = header.fields.map { MailHeader(name: $0.name, value: EncodedWords.decode($0.value, fallback: fallback)) }
+        // Each value is decoded once, whether it is kept in `headers`, read below, or both.
+        var decoded = [String?](repeating: nil, count: header.fields.count)
+        func decodedValue(_ index: Int) -> String {
+            if let value = decoded[index] { return value }
+            let value = EncodedWords.decode(header.fields[index].value, fallback: fallback)
+            decoded[index] = value
+            return value
+        }
+        func text(_ name: String) -> String? { header.index(of: name).map(decodedValue) }
+        message.headers = header.fields.indices.compactMap { index in
+            let field = header.fields[index]
+            if let fields, !fields.contains(HeaderBlock.lowercasedASCII(field.name)) { return nil }
+            return MailHeader(name: field.name, value: decodedValue(index))
         }
         message.subject = text("subject").map(MailBody.unfoldedValue)
         // Address headers are parsed before decoding encoded words (a decoded name may hold commas).
