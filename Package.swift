@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
-        .target(name: "QuireMail", dependencies: ["QuireModel", "CLibXML2"]),
+        .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML"]),
         .target(name: "QuireLLM", dependencies: ["QuireModel"]),
         .target(
             name: "QuireBackends",

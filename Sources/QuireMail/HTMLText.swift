@@ -1,24 +1,14 @@
-internal import CLibXML2
+import QuireXML
 
 /// An HTML mail body as readable text: paragraphs and line breaks kept, links as
 /// `text (url)`, list items as `- item` (or `1. item`), table cells separated by tabs;
-/// scripts, styles and the head dropped. Parsed by libxml2's HTML parser, which never
+/// scripts, styles and the head dropped. Parsed by QuireXML (`HTMLTree`, libxml2's HTML parser), which never
 /// loads anything from the network.
 enum HTMLText {
     static func convert(_ html: String) -> String {
-        var bytes = Array(html.utf8)
-        guard !bytes.isEmpty else { return "" }
-        let options = Int32(
-            HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_COMPACT.rawValue)
-        let count = Int32(clamping: bytes.count)
-        let document = bytes.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { htmlReadMemory($0, count, nil, "UTF-8", options) }
-        }
-        guard let document else { return "" }
-        defer { xmlFreeDoc(document) }
+        guard let root = HTMLTree.parse(Array(html.utf8)) else { return "" }
         var writer = TextWriter()
-        if let root = xmlDocGetRootElement(document) { writer.walk(root, depth: 0) }
+        writer.element(root, depth: 0, afterSibling: false)
         return writer.finish()
     }
 
@@ -60,10 +50,6 @@ enum HTMLText {
             out += piece
         }
 
-        mutating func walk(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) {
-            if node.pointee.type == XML_ELEMENT_NODE { element(node, depth: depth) }
-        }
-
         /// Text written as is (a tab between table cells).
         mutating func raw(_ piece: String) {
             if pendingBreak > 0 {
@@ -75,28 +61,18 @@ enum HTMLText {
 
         /// The rows of a table whose cells hold only text (and inline markup), each cell's
         /// text with its white space collapsed; nil for a layout table.
-        static func dataTable(_ table: UnsafeMutablePointer<xmlNode>) -> [[String]]? {
+        static func dataTable(_ table: HTMLElement) -> [[String]]? {
             var rows: [[String]] = []
             var cells = 0
-            func children(_ node: UnsafeMutablePointer<xmlNode>) -> [UnsafeMutablePointer<xmlNode>] {
-                var out: [UnsafeMutablePointer<xmlNode>] = []
-                var child = node.pointee.children
-                while let current = child {
-                    if current.pointee.type == XML_ELEMENT_NODE { out.append(current) }
-                    child = current.pointee.next
-                }
-                return out
-            }
-            func text(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) -> String? {
+            func text(_ node: HTMLElement, depth: Int) -> String? {
                 guard depth < 32 else { return nil }
                 var out = ""
-                var child = node.pointee.children
-                while let current = child {
-                    switch current.pointee.type {
-                    case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                        if let content = current.pointee.content { out += String(cString: content) }
-                    case XML_ELEMENT_NODE:
-                        let tag = name(current)
+                for child in node.children {
+                    switch child {
+                    case .text(let content):
+                        out += content
+                    case .element(let current):
+                        let tag = current.name
                         if ["table", "p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"].contains(tag) { return nil }
                         if tag == "br" {
                             out += " "
@@ -104,20 +80,18 @@ enum HTMLText {
                             guard let inner = text(current, depth: depth + 1) else { return nil }
                             out += inner
                         }
-                    default: break
                     }
-                    child = current.pointee.next
                 }
                 return out
             }
-            func collect(_ node: UnsafeMutablePointer<xmlNode>) -> Bool {
-                for child in children(node) {
-                    switch name(child) {
+            func collect(_ node: HTMLElement) -> Bool {
+                for child in node.elements {
+                    switch child.name {
                     case "thead", "tbody", "tfoot":
                         guard collect(child) else { return false }
                     case "tr":
                         var row: [String] = []
-                        for cell in children(child) where ["td", "th"].contains(name(cell)) {
+                        for cell in child.elements where ["td", "th"].contains(cell.name) {
                             guard let content = text(cell, depth: 0) else { return false }
                             row.append(content.split { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" }.joined(separator: " "))
                             cells += 1
@@ -146,18 +120,9 @@ enum HTMLText {
             return out.joined(separator: "\n")
         }
 
-        private static func name(_ node: UnsafeMutablePointer<xmlNode>) -> String {
-            node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
-        }
-
-        private static func attribute(_ node: UnsafeMutablePointer<xmlNode>, _ name: String) -> String? {
-            guard let value = xmlGetProp(node, name) else { return nil }
-            defer { quire_xml_free(value) }
-            return String(cString: value)
-        }
-
-        mutating func element(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) {
-            let tag = Self.name(node)
+        /// Writes `node`; `afterSibling`: another element comes before it among its siblings.
+        mutating func element(_ node: HTMLElement, depth: Int, afterSibling: Bool) {
+            let tag = node.name
             switch tag {
             case "script", "style", "head", "title", "noscript", "template":
                 return
@@ -179,7 +144,7 @@ enum HTMLText {
                 breakLine(2)
                 return
             case "img":
-                if let alt = Self.attribute(node, "alt"), !alt.isEmpty { text("[\(alt)]") }
+                if let alt = node.attribute("alt"), !alt.isEmpty { text("[\(alt)]") }
                 return
             case "table":
                 // A table of data (cells of text) is written as a table; a layout table
@@ -221,9 +186,7 @@ enum HTMLText {
             }
             if tag == "pre" { inPre += 1 }
             if tag == "td" || tag == "th" {
-                var sibling = node.pointee.prev
-                while let s = sibling, s.pointee.type != XML_ELEMENT_NODE { sibling = s.pointee.prev }
-                if sibling != nil {
+                if afterSibling {
                     while out.last == " " { out.removeLast() }
                     raw("\t")
                 }
@@ -232,20 +195,18 @@ enum HTMLText {
                 text(String(repeating: "#", count: level) + " ")
             }
             let before = out.count
-            var child = node.pointee.children
-            while let current = child {
-                switch current.pointee.type {
-                case XML_ELEMENT_NODE:
-                    element(current, depth: depth + 1)
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let content = current.pointee.content { text(String(cString: content)) }
-                default:
-                    break
+            var seenElement = false
+            for child in node.children {
+                switch child {
+                case .element(let current):
+                    element(current, depth: depth + 1, afterSibling: seenElement)
+                    seenElement = true
+                case .text(let content):
+                    text(content)
                 }
-                child = current.pointee.next
             }
             if tag == "pre" { inPre -= 1 }
-            if tag == "a", let href = Self.attribute(node, "href") {
+            if tag == "a", let href = node.attribute("href") {
                 let shown = String(out.dropFirst(before)).trimmingCharacters(in: " \n")
                 let target = href.hasPrefix("mailto:") ? String(href.dropFirst(7)) : href
                 if !href.hasPrefix("#") && !href.lowercased().hasPrefix("javascript:") && shown != target && !target.isEmpty {
