@@ -4,6 +4,7 @@ import QuireImport
 import QuireMail
 import QuireModel
 import QuireXLSX
+import QuireZip
 
 #if canImport(Glibc)
     import Glibc
@@ -73,6 +74,9 @@ struct Extract: ParsableCommand {
     @Option(help: "Threads the readers may use (default: the machine's cores; 1 keeps all work on one thread).")
     var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup(title: "Limits")
+    var limits: LimitOptions
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("'-' (standard input) can be given only once.")
@@ -92,7 +96,7 @@ struct Extract: ParsableCommand {
         let options = RenderOptions(
             changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
             includeComments: !noComments, includeHidden: includeHidden)
-        let (files, skipped) = expandDirectories(self.files)
+        let (files, skipped) = expandDirectories(self.files, limits: limits.zipLimits)
         if format == .csv, let output, output.hasSuffix("/") || SourceFolder.isDirectory(output) {
             try csvPerSheet(files, into: output)
             return
@@ -122,7 +126,7 @@ struct Extract: ParsableCommand {
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
         var extractor = Extractor(
             format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet,
-            importer: Importer(maxMessageBytes: maxMessageSize << 20, parallelism: parallelism))
+            importer: Importer(limits: limits.zipLimits, maxMessageBytes: maxMessageSize << 20, parallelism: parallelism))
         extractor.warn = { printError("quire: warning: \($0)") }
         // A progress line for big mailboxes, when a person watches standard error and the
         // output goes elsewhere.
@@ -140,11 +144,11 @@ struct Extract: ParsableCommand {
             do {
                 try threadExtractor.extractThreads(paths: files.filter { $0 != "-" }, write: { sink.write($0) }) { _, error in
                     failures += 1
-                    printError("quire: error: \(error)")
+                    printError("quire: error: \(LimitOptions.describe(error))")
                 }
             } catch {
                 failures += 1
-                printError("quire: error: \(error)")
+                printError("quire: error: \(LimitOptions.describe(error))")
             }
             try sink.close(commit: failures < files.count)
             if failures > 0 { throw ExitCode(1) }
@@ -163,7 +167,7 @@ struct Extract: ParsableCommand {
             // Several files: two at a time, output in the order given.
             extractor.extractAll(paths: files, header: header, footer: footer, write: { sink.write($0) }) { _, error in
                 failures += 1
-                printError("quire: error: \(error)")
+                printError("quire: error: \(LimitOptions.describe(error))")
             }
         } else {
             for file in files {
@@ -177,7 +181,7 @@ struct Extract: ParsableCommand {
                     }
                 } catch {
                     failures += 1
-                    printError("quire: error: \(error)")
+                    printError("quire: error: \(LimitOptions.describe(error))")
                 }
                 sink.write(footer)
             }
@@ -205,7 +209,7 @@ extension Extract {
         var failures = 0
         for file in files where file != "-" {
             do {
-                let open = try XLSXReader().open(path: file)
+                let open = try XLSXReader(options: .init(limits: limits.zipLimits, parallelism: parallelism)).open(path: file)
                 let book = (file.split(separator: "/").last.map(String.init) ?? file).split(separator: ".").dropLast().joined(separator: ".")
                 for (index, entry) in open.workbook.sheets.enumerated() where entry.kind == .worksheet {
                     if let sheet, entry.name != sheet && String(index + 1) != sheet { continue }
@@ -219,7 +223,7 @@ extension Extract {
                 }
             } catch {
                 failures += 1
-                printError("quire: error: \(error is DocumentError ? "" : file + ": ")\(error)")
+                printError("quire: error: \(error is DocumentError ? "" : file + ": ")\(LimitOptions.describe(error))")
             }
         }
         if failures > 0 { throw ExitCode(1) }
@@ -242,10 +246,10 @@ enum SourceFolder {
 /// Arguments with folders replaced by the files inside them, recursively and in name order
 /// (a Maildir's `cur` and `new`; never its `tmp`, which holds unfinished deliveries).
 /// Hidden files and files of no format Quire reads are left out and counted.
-func expandDirectories(_ arguments: [String]) -> (files: [String], skipped: Int) {
+func expandDirectories(_ arguments: [String], limits: ZipLimits = .default) -> (files: [String], skipped: Int) {
     var files: [String] = []
     var skipped = 0
-    let importer = Importer()
+    let importer = Importer(limits: limits)
     // Folders walked, by device and inode: a symbolic link back up the tree is followed once.
     var visited = Set<[UInt64]>()
     func walk(_ directory: String) {

@@ -400,3 +400,25 @@ struct FolderLoopTests {
         #expect(result.stderr.contains("a symbolic link loops back to it"))
     }
 }
+
+struct LimitOptionTests {
+    @Test("a file past a ZIP limit fails naming the option that raises it; raised, the same file is read")
+    func zipLimitsFromTheCommandLine() throws {
+        let bomb = "TestDocuments/zip-bomb.docx"  // one part, 50 MB of blanks at 1000:1
+        let refused = try quire(["extract", bomb])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("zip bomb") && refused.stderr.contains("raise the limit with --max-compression-ratio"))
+        let read = try quire(["extract", "--max-compression-ratio", "2000", bomb])
+        #expect(read.status == 0 && read.stdout.contains("bomb"))
+        let part = try quire(["extract", "--max-compression-ratio", "2000", "--max-part-size", "10", bomb])
+        #expect(part.status == 1 && part.stderr.contains("--max-part-size"))
+        let total = try quire(["extract", "--max-compression-ratio", "2000", "--max-document-size", "20", bomb])
+        #expect(total.status == 1 && total.stderr.contains("--max-document-size"))
+        let parts = try quire(["extract", "--max-parts", "2", "TestDocuments/sample-report.docx"])
+        #expect(parts.status == 1 && parts.stderr.contains("--max-parts"))
+        for bad in [["--max-part-size", "0"], ["--max-compression-ratio", "1"], ["--max-parts", "-5"], ["--max-document-size", "99999999999"]] {
+            let usage = try quire(["extract"] + bad + ["TestDocuments/sample-report.docx"])
+            #expect(usage.status == 2 && usage.stderr.contains(bad[0]), "\(bad)")
+        }
+    }
+}
