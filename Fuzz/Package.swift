@@ -24,5 +24,6 @@ let package = Package(
         target("fuzz-numfmt", ["QuireXLSX"]),
         target("fuzz-markdown", ["QuireModel", "QuireDOCX"]),
         target("fuzz-config", ["QuireRouter"]),
+        target("fuzz-stream", ["QuireLLM"]),
     ]
 )

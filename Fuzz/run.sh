@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-numfmt fuzz-markdown fuzz-config)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-numfmt fuzz-markdown fuzz-config fuzz-stream)
 SCRATCH=../.build-fuzz
 WORK="${FUZZ_WORK:-/tmp/quire-fuzz-corpus}"
 mkdir -p crashes "$WORK"
@@ -37,6 +37,10 @@ for n in z.namelist():
     fuzz-config)
         printf 'backends:\n  claude: { kind: anthropic, model: claude-sonnet-4-5, api_key_env: ANTHROPIC_API_KEY }\n  gpt: { kind: openai, model: gpt-5, api_key_env: OPENAI_API_KEY, input_price: 1.25, output_price: 10 }\n  local: { kind: ollama, model: llama3.2, base_url: "http://127.0.0.1:11434", context_window: 8192 }\ntasks:\n  summarise: { use: [claude, gpt, builtin], max_output_tokens: 800 }\n  draft: { use: gpt, temperature: 0.7 }\n  reply: [gpt, local]\naliases:\n  fast: local\n' > "$dir/full.yaml"
         printf 'backends:\n  a: &x { kind: openai-compatible, model: m, base_url: http://h/v1, headers: { X-Key: k }, connect_timeout: 5, read_timeout: 30, total_timeout: 120 }\n  b: *x\ntasks:\n  default: { use: [a, b] }\n  mine: { prompt: "Say {{content}}", system: s, use: a }\n' > "$dir/anchors.yaml" ;;
+    fuzz-stream)
+        printf '\x80data: {"choices":[{"delta":{"content":"Hel"}}]}\n\ndata: {"choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n' > "$dir/openai.sse"
+        printf '\x40event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":5}}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n' > "$dir/anthropic.sse"
+        printf '\x10{"message":{"content":"Hi"},"done":false}\n{"message":{"content":"!"},"done":true,"done_reason":"stop","prompt_eval_count":4,"eval_count":2}\n' > "$dir/ollama.ndjson" ;;
     fuzz-markdown) cp ../README.md "$dir"/; printf '# T\n\n| a | b |\n| --- | --- |\n| 1 | **2** |\n\n- x\n  1. y\n\n> q\n\n```\nc\n```\n' > "$dir/small.md" ;;
     esac
     echo "$dir"
