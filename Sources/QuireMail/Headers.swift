@@ -14,6 +14,8 @@ struct HeaderBlock {
     var bodyStart: Int
     /// The header had no blank line before the body (the first non-header line began it).
     var missingSeparator = false
+    /// A header line ran past the header limit: it was cut there and ended the header.
+    var cutLine = false
 
     /// The first field called `name` (lower-case).
     func raw(_ name: String) -> [UInt8]? {
@@ -69,13 +71,18 @@ struct HeaderBlock {
             let next = end < n ? end + 1 : n
             var lineEnd = end
             if lineEnd > i && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            // A line running past the header limit is cut there and ends the header; the
+            // rest of that line is dropped (a header line of megabytes is an attack or a
+            // broken exporter, and would otherwise be held, decoded and written whole).
+            let overLong = i < maxBytes && lineEnd > maxBytes
+            if overLong { lineEnd = maxBytes }
             if lineEnd == i {
                 // The blank line: the body follows.
                 flush()
                 block.bodyStart = next
                 return block
             }
-            if i > maxBytes {
+            if i >= maxBytes {
                 flush()
                 block.bodyStart = i
                 block.missingSeparator = true
@@ -85,6 +92,10 @@ struct HeaderBlock {
             if (firstByte == 0x20 || firstByte == 0x09) && currentName != nil {
                 currentValue.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
                 i = next
+                if overLong {
+                    block.cutLine = true
+                    break
+                }
                 continue
             }
             if first && lineEnd - i >= 5 && bytes[i] == UInt8(ascii: "F") && bytes[i + 1] == UInt8(ascii: "r")
@@ -114,9 +125,13 @@ struct HeaderBlock {
             currentValue = Array(UnsafeBufferPointer(rebasing: bytes[valueStart..<lineEnd]))
             nameEnd = 0
             i = next
+            if overLong {
+                block.cutLine = true
+                break
+            }
         }
         flush()
-        block.bodyStart = n
+        block.bodyStart = block.cutLine ? i : n
         return block
     }
 }

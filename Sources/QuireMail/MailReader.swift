@@ -21,13 +21,20 @@ public struct MailReader: Sendable {
         public var maxMessageBytes: Int
         /// 64 MiB: more than any mail service delivers.
         public static let defaultMessageBytes = 64 << 20
+        /// Bytes of one body text (plain or HTML) kept; a longer one is cut there with a
+        /// warning. 16 MiB: some thousands of pages, far past any real mail.
+        public var maxTextBytes: Int
 
         /// Limits from their values.
-        public init(maxDepth: Int = 24, maxParts: Int = 10_000, maxHeaderBytes: Int = 1 << 20, maxMessageBytes: Int = defaultMessageBytes) {
+        public init(
+            maxDepth: Int = 24, maxParts: Int = 10_000, maxHeaderBytes: Int = 1 << 20, maxMessageBytes: Int = defaultMessageBytes,
+            maxTextBytes: Int = 16 << 20
+        ) {
             self.maxDepth = maxDepth
             self.maxParts = maxParts
             self.maxHeaderBytes = maxHeaderBytes
             self.maxMessageBytes = maxMessageBytes
+            self.maxTextBytes = maxTextBytes
         }
 
         /// What a message cut at the size limit says.
@@ -108,6 +115,11 @@ struct ParseState {
         let header = HeaderBlock.parse(bytes, maxBytes: limits.maxHeaderBytes)
         var message = Self.headerFields(header)
         if header.missingSeparator { message.warnings.append("no blank line after the headers; the body starts at the first line that is not a header") }
+        if header.cutLine {
+            message.warnings.append(
+                "a header line runs past \(MailReader.Limits.size(limits.maxHeaderBytes)) (the limit on a header); it was cut there and the header ends with it"
+            )
+        }
         var body = MailBody()
         entity(bytes, header: header, depth: depth, section: "", defaultType: "text/plain", into: &body, message: &message)
         message.textBody = body.plain.map { MailBody.normaliseLineEnds($0) }
@@ -236,13 +248,43 @@ struct ParseState {
         disposition: ParameterizedValue?, filename: String?, header: HeaderBlock, depth: Int, partIndex: Int,
         into body: inout MailBody, message: inout MailMessage
     ) {
-        let data = MailBody.decodeTransfer(content, encoding: encoding, warnings: &body.warnings)
-        body.parts[partIndex].size = data.count
         let isAttachment = disposition?.value == "attachment"
+        let isBodyText = (type == "text/plain" || type == "text/html") && !isAttachment
+        // A body text past the text limit is decoded only as far as the limit needs (never
+        // a copy of a 64 MB line) and cut there.
+        var content = content
+        var textCut = false
+        if isBodyText {
+            let cap = limits.maxTextBytes
+            let encodedCap =
+                switch encoding {
+                case "base64": cap / 3 * 4 + cap / 4 + 8  // line breaks included
+                case "quoted-printable": cap.multipliedReportingOverflow(by: 3).overflow ? Int.max : cap * 3
+                default: cap
+                }
+            if content.count > encodedCap {
+                content = UnsafeBufferPointer(rebasing: content[..<encodedCap])
+                textCut = true
+            }
+        }
+        var data = MailBody.decodeTransfer(content, encoding: encoding, warnings: &body.warnings)
+        if isBodyText && data.count > limits.maxTextBytes {
+            var end = limits.maxTextBytes
+            // Not inside a UTF-8 sequence.
+            while end > 0 && end > limits.maxTextBytes - 4 && data[end] & 0xC0 == 0x80 { end -= 1 }
+            data.removeSubrange(end...)
+            textCut = true
+        }
+        if textCut {
+            body.warnings.append(
+                "the \(type) body is longer than \(MailReader.Limits.size(limits.maxTextBytes)); only its first \(MailReader.Limits.size(data.count)) are shown (the limit on body text)"
+            )
+        }
+        body.parts[partIndex].size = data.count
         let contentID = header.raw("content-id").flatMap { MessageIDs.parse(Charset.text($0)).first }
         // As mail clients show them: a text part is body text unless marked as an attachment
         // (a name alone does not make it one).
-        if (type == "text/plain" || type == "text/html") && !isAttachment {
+        if isBodyText {
             let charset = contentType["charset"]
             var text: String
             if let charset, let decoded = Charset.decode(data, label: charset) {

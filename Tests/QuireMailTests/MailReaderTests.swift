@@ -278,6 +278,39 @@ struct HeaderParsingTests {
         #expect(parsed["p0"] == "v" && parsed["q0"] == "x" && parsed["p19999"] == nil)
     }
 
+    @Test("a body text past the text limit is cut there, at a character boundary, with a warning — in every transfer encoding")
+    func bodyTextLimit() throws {
+        let text = String(repeating: "Grüße, €uro — ", count: 400)  // 6,800 bytes of 1–3 byte characters
+        let reader = MailReader(limits: .init(maxTextBytes: 1_000))
+        let encodings: [(String, String)] = [
+            ("8bit", text),
+            ("base64", Data(text.utf8).base64EncodedString(options: .lineLength76Characters)),
+            ("quoted-printable", text.utf8.map { $0 < 0x80 && $0 != 0x3D ? String(UnicodeScalar($0)) : String(format: "=%02X", $0) }.joined()),
+        ]
+        for (encoding, body) in encodings {
+            let raw = "Subject: long\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: \(encoding)\r\n\r\n\(body)"
+            let message = try reader.read(bytes: Array(raw.utf8), name: "long.eml")
+            let kept = try #require(message.textBody)
+            #expect(kept.utf8.count <= 1_000 && kept.utf8.count > 990, "\(encoding)")
+            #expect(text.hasPrefix(kept), "\(encoding): a prefix of the text, no character split")
+            #expect(message.warnings.contains { $0.contains("the limit on body text") }, "\(encoding)")
+        }
+        let short = try reader.read(bytes: Array("Subject: s\r\n\r\nshort text".utf8), name: "short.eml")
+        #expect(short.textBody == "short text" && short.warnings.isEmpty)
+    }
+
+    @Test("a header line past the header limit is cut there and ends the header, with a warning")
+    func headerLineLimit() throws {
+        let reader = MailReader(limits: .init(maxHeaderBytes: 4_096))
+        let raw = "From: a@example.org\r\nSubject: " + String(repeating: "x", count: 50_000) + "\r\nTo: b@example.org\r\n\r\nthe body"
+        let message = try reader.read(bytes: Array(raw.utf8), name: "huge.eml")
+        let subject = try #require(message.subject)
+        #expect(subject.count < 4_096 && subject.hasPrefix("xxx"))
+        #expect(message.from.first?.address == "a@example.org")
+        #expect(message.warnings.contains { $0.contains("the limit on a header") })
+        #expect(!(message.textBody ?? "").contains(String(repeating: "x", count: 5_000)), "the rest of the line is dropped, not the body")
+    }
+
     @Test("line ends: CR LF and lone CR become LF, NUL runs one space; text without them is kept as is")
     func lineEnds() {
         #expect(MailBody.normaliseLineEnds("a\r\nb\rc\u{0}\u{0}d\ne") == "a\nb\nc d\ne")
