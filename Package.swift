@@ -115,7 +115,7 @@ let package = Package(
                 "QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends", "QuireRouter",
             ]),
         .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "QuireTestSupport", "QuireTestServer"]),
-        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer"]),
+        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer", "QuireZip"]),
         // Examples/: small programs on the library products, built by every `swift build`.
         .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel"], path: "Examples/ReadDOCX"),
         .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),
