@@ -81,6 +81,9 @@ public enum Threader {
     public static func groups(keys messages: [Key]) -> [[Int]] {
         var table: [String: Container] = [:]
         var order: [Container] = []
+        // Parents and children refer to each other: break the cycles when done, or every
+        // call would leak its whole tree (LeakSanitizer found it).
+        defer { for node in order { node.children = [] } }
         func container(_ id: String) -> Container {
             if let existing = table[id] { return existing }
             let created = Container()
