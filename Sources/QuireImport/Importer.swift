@@ -83,6 +83,12 @@ public struct Importer: Sendable {
     /// a warning when there was more.
     public func readMailFile(path: String, separatesQuotedText: Bool = true) throws(DocumentError) -> MailMessage {
         let (bytes, size) = try Importer.contents(path: path, upTo: maxMessageBytes)
+        return try readMail(fileBytes: bytes, size: size, path: path, separatesQuotedText: separatesQuotedText)
+    }
+
+    /// The message file `path` from its bytes (the first `bytes.count` of `size`): a warning
+    /// when it was cut, and the file as its origin.
+    func readMail(fileBytes bytes: [UInt8], size: Int, path: String, separatesQuotedText: Bool) throws(DocumentError) -> MailMessage {
         var message = try readMail(bytes: bytes, name: path, separatesQuotedText: separatesQuotedText)
         if size > bytes.count {
             message.warnings.append(MailReader.Limits.truncationWarning(size: size, kept: bytes.count))
@@ -286,9 +292,7 @@ public struct Importer: Sendable {
         case .other(.mail):
             return .mail(try readMailFile(path: file, separatesQuotedText: separatesQuotedText))
         case .message(let bytes):
-            var message = try readMail(bytes: bytes, name: file, separatesQuotedText: separatesQuotedText)
-            message.origin = .file(file)
-            return .mail(message)
+            return .mail(try readMail(fileBytes: bytes, size: bytes.count, path: file, separatesQuotedText: separatesQuotedText))
         case .plugin(let plugin, let bytes?):
             return try plugin.read(bytes: bytes, name: file, importer: self)
         case .plugin(let plugin, nil):

@@ -50,52 +50,60 @@ func quireMeasured(_ arguments: [String]) throws -> (status: Int32, signal: Int3
 struct HostileInputTests {
     static let ceilingMB = 256
 
-    /// A minimal workbook whose one sheet holds `sheetData` (after `head`).
-    static func workbook(_ sheetData: String, head: String = "") throws -> [UInt8] {
+    static let declaration = #"<?xml version="1.0" encoding="UTF-8"?>"#
+
+    /// A package of `parts` (name, XML after the declaration): the content types say which
+    /// part is `main` (of `mainType`) and the package relationship points at it.
+    static func package(main: String, mainType: String, _ parts: [(String, String)], overrides: [(String, String)] = []) throws -> [UInt8] {
+        let types = ([(main, mainType)] + overrides).map { #"<Override PartName="/\#($0.0)" ContentType="\#($0.1)"/>"# }.joined()
         var zip = ZipWriter()
         try zip.add(
             "[Content_Types].xml",
-            text:
-                #"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
-        )
-        try zip.add(
-            "_rels/.rels",
-            text:
-                #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-        )
-        try zip.add(
-            "xl/workbook.xml",
-            text:
-                #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-        )
-        try zip.add(
-            "xl/_rels/workbook.xml.rels",
-            text:
-                #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
-        )
-        try zip.add(
-            "xl/worksheets/sheet1.xml",
-            text: #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
-                + head + "<sheetData>" + sheetData + "</sheetData></worksheet>")
+            text: declaration
+                + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>"#
+                + types + "</Types>")
+        try zip.add("_rels/.rels", text: declaration + relationships([("officeDocument", main)]))
+        for (name, xml) in parts { try zip.add(name, text: declaration + xml) }
         return zip.finish()
+    }
+
+    /// A relationships part: `rId1`, `rId2`… of the given types and targets.
+    static func relationships(_ targets: [(type: String, target: String)]) -> String {
+        let items = targets.enumerated().map { index, item in
+            #"<Relationship Id="rId\#(index + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/\#(item.type)" Target="\#(item.target)"/>"#
+        }
+        return #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"# + items.joined() + "</Relationships>"
+    }
+
+    /// A minimal workbook whose one sheet holds `sheetData` (after `head`).
+    static func workbook(_ sheetData: String, head: String = "") throws -> [UInt8] {
+        let ml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        return try package(
+            main: "xl/workbook.xml", mainType: ml + ".sheet.main+xml",
+            [
+                (
+                    "xl/workbook.xml",
+                    #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                ),
+                ("xl/_rels/workbook.xml.rels", relationships([("worksheet", "worksheets/sheet1.xml")])),
+                (
+                    "xl/worksheets/sheet1.xml",
+                    #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"# + head + "<sheetData>" + sheetData
+                        + "</sheetData></worksheet>"
+                ),
+            ], overrides: [("xl/worksheets/sheet1.xml", ml + ".worksheet+xml")])
     }
 
     /// A minimal document whose body is `body`.
     static func document(_ body: String) throws -> [UInt8] {
-        let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-        var zip = ZipWriter()
-        try zip.add(
-            "[Content_Types].xml",
-            text:
-                #"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#
-        )
-        try zip.add(
-            "_rels/.rels",
-            text:
-                #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#
-        )
-        try zip.add("word/document.xml", text: #"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="\#(w)"><w:body>"# + body + "</w:body></w:document>")
-        return zip.finish()
+        try package(
+            main: "word/document.xml", mainType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+            [
+                (
+                    "word/document.xml",
+                    #"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"# + body + "</w:body></w:document>"
+                )
+            ])
     }
 
     /// Writes the cases into a fresh folder; returns their paths.
