@@ -54,17 +54,20 @@ let package = Package(
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML"]),
-        .target(name: "QuireLLM", dependencies: ["QuireModel"]),
+        .target(name: "QuireLLM", dependencies: ["QuireModel", "QuireInternalThreads"]),
         .target(
             name: "QuireBackends",
             dependencies: [
-                "QuireLLM", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                "QuireLLM", "QuireInternalThreads", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
         .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
-        .target(name: "QuireBatch", dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "QuireRouter", "CSQLite"]),
+        .target(
+            name: "QuireBatch",
+            dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "QuireRouter", "QuireInternalThreads", "CSQLite"]),
         .target(
             name: "QuireKit",
             dependencies: [
@@ -75,6 +78,7 @@ let package = Package(
             name: "quire",
             dependencies: [
                 "QuireKit", "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
+                "QuireInternalThreads",
                 "QuireBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -87,7 +91,7 @@ let package = Package(
         .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireTestSupport"]),
         .testTarget(
             name: "QuireImportTests",
-            dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]
+            dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport", "QuireInternalThreads"]
         ),
         .testTarget(name: "QuireLLMTests", dependencies: ["QuireLLM"]),
         .target(name: "QuireRouter", dependencies: ["QuireLLM", .product(name: "Yams", package: "Yams")]),
@@ -113,9 +117,10 @@ let package = Package(
             name: "QuireBatchTests",
             dependencies: [
                 "QuireBatch", "QuireTasks", "QuireLLM", "QuireModel", "QuireMail", "QuireTestSupport", "QuireTestServer", "QuireBackends", "QuireRouter",
+                "QuireInternalThreads",
             ]),
-        .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "QuireTestSupport", "QuireTestServer"]),
-        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireTestSupport", "QuireTestServer", "QuireZip"]),
+        .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "QuireInternalThreads", "QuireTestSupport", "QuireTestServer"]),
+        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireInternalThreads", "QuireTestSupport", "QuireTestServer", "QuireZip"]),
         // Examples/: small programs on the library products, built by every `swift build`.
         .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel"], path: "Examples/ReadDOCX"),
         .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
-import Synchronization
+import QuireInternalThreads
 
 /// The HTTP clients every backend of the process shares, one per timeout setting. They live
 /// as long as the process: no backend has to be shut down, and an error thrown between
@@ -12,7 +12,7 @@ enum SharedHTTPClients {
         var readMilliseconds: Int64
     }
 
-    private static let clients = Mutex<[Key: HTTPClient]>([:])
+    private static let clients = Locked<[Key: HTTPClient]>([:])
 
     /// The client for these timeouts (seconds), made on first use.
     static func client(connect: Double, read: Double) -> HTTPClient {

@@ -1,8 +1,8 @@
 import Foundation
+import QuireInternalThreads
 public import QuireLLM
 import QuireRouter
 public import QuireTasks
-import Synchronization
 
 /// The roll-up of a finished batch (`--digest`): one more request over every item's
 /// result — decisions, open questions, owners and dates across the whole export — kept in
@@ -94,7 +94,7 @@ extension BatchRunner {
         try ledger.add([item])
         let content = TaskContent(name: "digest of \(ids.count) results", kind: .digest, sections: sections)
         let meter = UsageMeter(prices: prices)
-        let answered = Mutex<String?>(nil)
+        let answered = Locked<String?>(nil)
         let router = Router(policy: retryPolicy, clock: retryClock, meter: meter) { note in
             if case .answeredBy(let backend) = note { answered.withLock { $0 = backend } }
         }

@@ -1,4 +1,4 @@
-import Synchronization
+import QuireInternalThreads
 
 /// The state of a batch run, kept in SQLite (WAL) beside the results file: every item with
 /// its state, and — for every finished item — the exact line written for it, in the order
@@ -8,7 +8,7 @@ import Synchronization
 /// in the file that the ledger does not know, so no item appears twice.
 public final class BatchLedger: @unchecked Sendable {
     // @unchecked: the connection is only used under `lock`.
-    private let lock = Mutex<Void>(())
+    private let lock = Locked<Void>(())
     private let db: SQLiteConnection
     /// The ledger's file.
     public let path: String

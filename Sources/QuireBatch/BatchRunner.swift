@@ -1,9 +1,9 @@
 import QuireImport
+import QuireInternalThreads
 public import QuireLLM
 import QuireModel
 public import QuireRouter
 import QuireTasks
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -62,7 +62,7 @@ public struct BatchSummary: Sendable {
 /// Spending against `--max-cost`: what was spent plus what the calls in flight may spend
 /// at most (their ceiling, replaced by the real cost when they finish).
 final class BudgetGuard: Sendable {
-    private let state = Mutex<(spent: Double, reserved: Double, stopped: Bool)>((0, 0, false))
+    private let state = Locked<(spent: Double, reserved: Double, stopped: Bool)>((0, 0, false))
     let limit: Double?
 
     init(limit: Double?) { self.limit = limit }
@@ -260,7 +260,7 @@ public struct BatchRunner: Sendable {
             return .outcome(failure(item, error, attempts: attemptsBefore + 1))
         }
         let meter = UsageMeter(prices: prices)
-        let notes = Mutex<(answeredBy: String?, tries: Int)>((nil, 1))
+        let notes = Locked<(answeredBy: String?, tries: Int)>((nil, 1))
         let router = Router(policy: retryPolicy, clock: retryClock, meter: meter) { note in
             notes.withLock { n in
                 switch note {

@@ -3,7 +3,6 @@ import QuireInternalThreads
 import QuireMail
 public import QuireModel
 import QuireXLSX
-import Synchronization
 
 /// Turns files into Markdown, plain text or JSON: what `quire extract` does.
 ///
@@ -683,7 +682,7 @@ private enum RenderItem: Sendable {
 
 /// Collects written pieces into one string.
 private final class Collected: Sendable {
-    private let pieces = Mutex<String>("")
+    private let pieces = Locked<String>("")
     func append(_ text: String) { pieces.withLock { $0 += text } }
     var text: String { pieces.withLock { $0 } }
 }

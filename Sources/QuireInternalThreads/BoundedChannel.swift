@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// A bounded, single-producer single-consumer hand-off between two threads.
 ///
@@ -9,9 +8,9 @@ import Synchronization
 package final class BoundedChannel<Item: Sendable>: Sendable {
     private let free: DispatchSemaphore
     private let filled = DispatchSemaphore(value: 0)
-    private let state = Mutex<State>(State())
+    private let state = Locked<State>(State())
 
-    private struct State: ~Copyable {
+    private struct State {
         // At most `capacity` items: removing from the front is cheap, and a taken item
         // must not stay referenced here (it would keep its buffers from being reused).
         var items: [Item] = []

@@ -1,4 +1,4 @@
-import Synchronization
+import QuireInternalThreads
 
 /// Prices of a backend, in dollars per million tokens.
 public struct Pricing: Sendable, Equatable {
@@ -39,7 +39,7 @@ public final class UsageMeter: Sendable {
     }
 
     private let prices: [String: Pricing]
-    private let lines = Mutex<[String: Line]>([:])
+    private let lines = Locked<[String: Line]>([:])
 
     /// A meter that prices each backend's usage from `prices` (by backend name).
     public init(prices: [String: Pricing] = [:]) {

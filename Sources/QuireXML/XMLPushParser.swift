@@ -1,6 +1,5 @@
 internal import CLibXML2
 import QuireInternalThreads
-import Synchronization
 
 /// A streaming XML parser over libxml2's SAX2 interface, fed with chunks of bytes.
 ///
@@ -339,10 +338,10 @@ struct HandlerStopped: Error {}
 /// The handler thread of a concurrent parse: replays recorded batches in order.
 final class Replayer: Sendable {
     private let channel = BoundedChannel<XMLEventBatch>(capacity: 4)
-    private let thread = Mutex<BackgroundThread?>(nil)
+    private let thread = Locked<BackgroundThread?>(nil)
     private let failureSlot = FailureSlot()
     private let pool = BatchPool()
-    private let stopped = Mutex(false)
+    private let stopped = Locked(false)
 
     /// Nil when no thread can be started: the parse then calls the handler itself.
     init?(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32], localNames: [String: Int32]) {
@@ -425,7 +424,7 @@ final class ReplayCaches: @unchecked Sendable {
 
 /// Replayed batches waiting to be filled again.
 final class BatchPool: Sendable {
-    private let batches = Mutex<[XMLEventBatch]>([])
+    private let batches = Locked<[XMLEventBatch]>([])
 
     func put(_ batch: XMLEventBatch) {
         batches.withLock { if $0.count < 8 { $0.append(batch) } }
@@ -437,8 +436,8 @@ final class BatchPool: Sendable {
 }
 
 final class FailureSlot: Sendable {
-    let value = Mutex<XMLFailure?>(nil)
-    let abandoned = Mutex(false)
+    let value = Locked<XMLFailure?>(nil)
+    let abandoned = Locked(false)
 }
 
 /// The handler, handed to the thread that replays events.

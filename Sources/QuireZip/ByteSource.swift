@@ -1,4 +1,4 @@
-internal import Synchronization
+internal import QuireInternalThreads
 
 #if canImport(Glibc)
     internal import Glibc
@@ -20,7 +20,7 @@ final class ByteSource: Sendable {
     let count: Int64
     let name: String
     /// Bytes inflated from this archive so far, for `ZipLimits.maxTotalSize`.
-    let inflatedTotal = Mutex<Int64>(0)
+    let inflatedTotal = Locked<Int64>(0)
 
     init(path: String) throws(ZipError) {
         name = path

@@ -1,5 +1,5 @@
 internal import CZlib
-internal import Synchronization
+internal import QuireInternalThreads
 
 /// Pulls an entry's inflated bytes chunk by chunk, checking limits and the CRC-32.
 ///

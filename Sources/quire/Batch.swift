@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import QuireBackends
 public import QuireBatch
+import QuireInternalThreads
 import QuireKit
 import QuireLLM
 import QuireModel
@@ -524,7 +525,7 @@ struct BatchRoute {
 
 /// The progress line: on a terminal rewritten in place; otherwise a line every 5 s.
 final class ProgressPrinter: Sendable {
-    private let state: Mutex<(last: Double, shown: Bool)>
+    private let state: Locked<(last: Double, shown: Bool)>
     let enabled: Bool
     let terminal: Bool
 
@@ -532,7 +533,7 @@ final class ProgressPrinter: Sendable {
         self.enabled = enabled
         terminal = isatty(2) != 0
         // Not a terminal: the first line after 5 s (a short run prints only its report).
-        state = Mutex((terminal ? 0 : BatchRunner.now(), false))
+        state = Locked((terminal ? 0 : BatchRunner.now(), false))
     }
 
     func update(_ progress: BatchProgress) {

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
 import QuireBackends
+import QuireInternalThreads
 import QuireKit
 import QuireLLM
 import QuireModel
 import QuireRouter
 import QuireTasks
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +43,7 @@ final class TaskSession: Sendable {
     let route: Route
     let http: [HTTPChatBackend]
     let meter: UsageMeter
-    let answeredBy = Mutex<[String]>([])
+    let answeredBy = Locked<[String]>([])
 
     init(task routeName: String, options: TaskCommonOptions) throws {
         self.options = options
@@ -253,7 +253,7 @@ final class TaskSession: Sendable {
 final class TaskOutput: @unchecked Sendable {
     private let sink: OutputSink
     let isTerminalStream: Bool
-    private let lock = Mutex<Void>(())
+    private let lock = Locked<Void>(())
 
     init(path: String?, inputs: [String] = []) throws {
         sink = try OutputSink(path: path, inputs: inputs)

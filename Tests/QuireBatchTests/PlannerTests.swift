@@ -1,6 +1,6 @@
 import QuireBatch
+import QuireInternalThreads
 import QuireTestSupport
-import Synchronization
 import Testing
 
 /// Sources found by content, items, dedup and selection, on the exports that
@@ -153,7 +153,7 @@ struct PlannerSequenceTests {
 }
 
 final class ReportBox: Sendable {
-    private let box = Mutex(0)
+    private let box = Locked(0)
     var value: Int { box.withLock { $0 } }
     func set(_ n: Int) { box.withLock { $0 = n } }
 }

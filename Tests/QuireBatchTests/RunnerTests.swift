@@ -1,6 +1,7 @@
 import Foundation
 import QuireBackends
 import QuireBatch
+import QuireInternalThreads
 import QuireLLM
 import QuireRouter
 import QuireTasks
@@ -11,7 +12,7 @@ import Testing
 
 /// A clock that jumps instead of sleeping, and remembers every wait.
 final class JumpingClock: BatchClock, RetryClock {
-    private let state = Mutex<(now: Double, sleeps: [Double])>((1_000, []))
+    private let state = Locked<(now: Double, sleeps: [Double])>((1_000, []))
     func now() -> Double { state.withLock { $0.now } }
     func sleep(until deadline: Double) async throws {
         state.withLock { s in

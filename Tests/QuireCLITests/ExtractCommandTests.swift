@@ -1,7 +1,7 @@
 import Foundation
+import QuireInternalThreads
 import QuireTestServer
 import QuireTestSupport
-import Synchronization
 import Testing
 
 struct CommandResult {
@@ -32,7 +32,7 @@ func quire(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: S
         try? input.fileHandleForWriting.close()
     }
     writer.start()
-    let errData = Mutex(Data())
+    let errData = Locked(Data())
     let drained = DispatchSemaphore(value: 0)
     let errReader = Thread { [err] in
         let data = err.fileHandleForReading.readDataToEndOfFile()

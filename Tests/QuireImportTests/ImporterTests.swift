@@ -1,9 +1,9 @@
 import Foundation
 import QuireDOCX
 import QuireImport
+import QuireInternalThreads
 import QuireModel
 import QuireTestSupport
-import Synchronization
 import Testing
 
 struct ImporterTests {
@@ -261,7 +261,7 @@ struct ThreadSpillTests {
     static func threads(_ paths: [String], format: Extractor.Format, hold: Int) throws -> (String, [String]) {
         var extractor = Extractor(format: format)
         extractor.threadHoldLimit = hold
-        let out = Mutex("")
+        let out = Locked("")
         var failures: [String] = []
         try extractor.extractThreads(paths: paths, write: { text in out.withLock { $0 += text } }) { path, error in failures.append("\(path): \(error.message)")
         }

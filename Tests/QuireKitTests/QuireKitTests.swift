@@ -1,8 +1,8 @@
 import Foundation
+import QuireInternalThreads
 import QuireKit
 import QuireTestServer
 import QuireTestSupport
-import Synchronization
 import Testing
 
 struct QuireKitTests {
@@ -38,7 +38,7 @@ struct QuireKitTests {
         let direct = MailSourceReader(paths: [root, "/nonexistent/x.mbox"])
         var expected: [String?] = []
         while let found = direct.next() { expected.append(found.message.subject) }
-        let warnings = Mutex<[String]>([])
+        let warnings = Locked<[String]>([])
         var subjects: [String?] = []
         for await message in Quire.messages(in: root, "/nonexistent/x.mbox", onWarning: { line in warnings.withLock { $0.append(line) } }) {
             subjects.append(message.subject)
