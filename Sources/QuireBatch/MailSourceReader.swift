@@ -14,8 +14,10 @@ public import QuireModel
 /// ```
 ///
 /// Each message is read with its attachments (Word, Excel and mail files read too) and
-/// knows where it came from (`MailMessage.origin`). Memory holds one message at a time
-/// (an mbox is read in 1 MiB pieces) plus the list of files to visit. A message that cannot
+/// knows where it came from (`MailMessage.origin`). Folders are walked as ``next()`` goes —
+/// the first message comes before the rest of the tree is listed — and memory holds one
+/// message at a time (an mbox is read in 1 MiB pieces) plus the listings of the folders
+/// being walked. A message that cannot
 /// be read, or a file that cannot be opened, is not dropped in silence: it is counted in
 /// ``failed`` and described in ``warnings`` (file, message number, byte offset, reason),
 /// and the others go on.
@@ -29,25 +31,23 @@ public final class MailSourceReader {
     }
 
     /// What could not be read, one line each; grows as ``next()`` goes.
-    public private(set) var warnings: [String]
-    /// Messages and files that could not be read.
-    public private(set) var failed = 0
-    /// Files that are no mail (images, indexes, documents), not read.
-    public let skipped: Int
+    public private(set) var warnings: [String] = []
+    /// Messages and files that could not be opened or read.
+    public var failed: Int { readFailures + walker.unreadable }
+    /// Files that are no mail (images, indexes, documents), not read; grows as ``next()`` goes.
+    public var skipped: Int { walker.skipped }
 
     private let importer: Importer
-    private var containers: [FoundContainer]
-    private var position = 0
+    private var walker: SourceWalker
+    private var readFailures = 0
     private var mbox: (reader: MboxMessageReader, folder: String?)?
     private var files: (paths: [String], next: Int, folder: String?, emlx: Bool)?
 
     /// The sources at `paths` (files or folders); `importer` reads the messages (its limits and plugins apply).
     public init(paths: [String], importer: Importer = Importer()) {
-        var walker = SourceWalker()
+        walker = SourceWalker()
         walker.importer = importer
-        containers = paths.flatMap { walker.containers(of: $0) }
-        warnings = walker.warnings
-        skipped = walker.skipped
+        for path in paths { walker.add(path) }
         self.importer = importer
     }
 
@@ -55,9 +55,10 @@ public final class MailSourceReader {
     public func next() -> Found? {
         while true {
             if let found = nextFromMbox() ?? nextFromFiles() { return found }
-            guard position < containers.count else { return nil }
-            let container = containers[position]
-            position += 1
+            let next = walker.next()
+            warnings += walker.warnings
+            walker.warnings = []
+            guard let container = next else { return nil }
             switch container {
             case .mbox(let path, let folder):
                 do {
@@ -81,7 +82,7 @@ public final class MailSourceReader {
     }
 
     private func fail(_ warning: String) {
-        failed += 1
+        readFailures += 1
         warnings.append(warning)
     }
 

@@ -47,19 +47,69 @@ enum FoundContainer: Equatable {
 /// their package), Maildir and Maildir++ folders by their cur/ and new/ (never tmp/, which
 /// holds unfinished deliveries). A folder reached twice through symbolic links is walked
 /// once and reported.
+///
+/// The walk is lazy: ``next()`` lists a folder when it reaches it and sniffs a file when it
+/// gets to it, so the first container comes at once and memory holds only the listings of
+/// the folders on the current path, whatever the size of the tree.
 struct SourceWalker {
     var importer = Importer()
     /// Files that are none of these (Thunderbird's .msf indexes, images…).
     var skipped = 0
     var warnings: [String] = []
+    /// Files and folders that could not be opened or read (each also has a warning).
+    var unreadable = 0
     private var visited = Set<[UInt64]>()
+    /// What is left to do, last first: paths to walk and containers already found.
+    private var pending: [Step] = []
+
+    private enum Step {
+        /// A file or folder to walk, with the folder name it gets and its depth.
+        case walk(String, folder: String?, depth: Int)
+        /// An entry of a plain folder, whose folder name depends on what it turns out to be.
+        case entry(parent: String, name: String, folder: String?, depth: Int)
+        case found(FoundContainer)
+    }
 
     init() {}
 
+    /// Queues `path` to be walked after whatever is still pending.
+    mutating func add(_ path: String) {
+        pending.insert(.walk(path, folder: nil, depth: 0), at: 0)
+    }
+
+    /// Every container under `path`, walked at once (after whatever is still pending).
     mutating func containers(of path: String) -> [FoundContainer] {
+        add(path)
         var out: [FoundContainer] = []
-        walk(path, folder: nil, into: &out, depth: 0)
+        while let container = next() { out.append(container) }
         return out
+    }
+
+    /// The next container of the walk, or nil when everything added has been walked.
+    mutating func next() -> FoundContainer? {
+        while let step = pending.popLast() {
+            switch step {
+            case .found(let container):
+                return container
+            case .walk(let path, let folder, let depth):
+                if let container = walk(path, folder: folder, depth: depth) { return container }
+            case .entry(let parent, let name, let folder, let depth):
+                let sub = parent + "/" + name
+                var childFolder = folder
+                if Self.isDirectory(sub) {
+                    // Apple Mail: `Inbox.mbox/…/Messages/*.emlx`; the mailbox names the folder,
+                    // the UUID and Data/Messages levels inside it do not.
+                    if name.hasSuffix(".mbox") || name.hasSuffix(".imapmbox") {
+                        let base = name.hasSuffix(".mbox") ? String(name.dropLast(5)) : String(name.dropLast(9))
+                        childFolder = (folder.map { $0 + "/" } ?? "") + base
+                    } else if folder == nil || !Self.insideAppleMailbox(folder!, parent) {
+                        childFolder = (folder.map { $0 + "/" } ?? "") + name
+                    }
+                }
+                if let container = walk(sub, folder: childFolder, depth: depth) { return container }
+            }
+        }
+        return nil
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -84,54 +134,49 @@ struct SourceWalker {
         isDirectory(directory + "/cur") && isDirectory(directory + "/new")
     }
 
-    private mutating func walk(_ path: String, folder: String?, into out: inout [FoundContainer], depth: Int) {
+    /// A file's container, or nil for a folder (whose contents are queued) and for what is skipped.
+    private mutating func walk(_ path: String, folder: String?, depth: Int) -> FoundContainer? {
         var info = stat()
         guard stat(path, &info) == 0 else {
             warnings.append("\(path): cannot open: \(String(cString: strerror(errno))).")
-            return
+            unreadable += 1
+            return nil
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            if (info.st_mode & S_IFMT) == S_IFREG { file(path, folder: folder, into: &out) }
-            return
+            return (info.st_mode & S_IFMT) == S_IFREG ? file(path, folder: folder) : nil
         }
         guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else {
             warnings.append("\(path): this folder was already walked (a symbolic link loops back to it); skipped.")
-            return
+            return nil
         }
         guard depth < 64 else {
             warnings.append("\(path): folders nested deeper than 64 levels are not walked.")
-            return
+            return nil
         }
+        let names = Self.names(in: path)
+        var steps: [Step] = []
         if Self.isMaildir(path) {
-            out.append(.maildir(path, folder: folder ?? "INBOX"))
+            steps.append(.found(.maildir(path, folder: folder ?? "INBOX")))
             // Maildir++: sub-folders are `.Name` and `.Name.Sub` beside cur/new/tmp.
-            for name in Self.names(in: path) where name.hasPrefix(".") && name.count > 1 {
+            for name in names where name.hasPrefix(".") && name.count > 1 {
                 let sub = path + "/" + name
                 guard Self.isMaildir(sub) else { continue }
                 let subFolder = name.dropFirst().split(separator: ".").joined(separator: "/")
-                out.append(.maildir(sub, folder: folder.map { $0 + "/" + subFolder } ?? subFolder))
+                steps.append(.found(.maildir(sub, folder: folder.map { $0 + "/" + subFolder } ?? subFolder)))
             }
-            for name in Self.names(in: path) where !["cur", "new", "tmp"].contains(name) && !name.hasPrefix(".") {
+            for name in names where !["cur", "new", "tmp"].contains(name) && !name.hasPrefix(".") {
                 let sub = path + "/" + name
-                if Self.isDirectory(sub) { walk(sub, folder: (folder.map { $0 + "/" } ?? "") + name, into: &out, depth: depth + 1) }
-            }
-            return
-        }
-        for name in Self.names(in: path) where !name.hasPrefix(".") {
-            let sub = path + "/" + name
-            var childFolder = folder
-            if Self.isDirectory(sub) {
-                // Apple Mail: `Inbox.mbox/…/Messages/*.emlx`; the mailbox names the folder,
-                // the UUID and Data/Messages levels inside it do not.
-                if name.hasSuffix(".mbox") || name.hasSuffix(".imapmbox") {
-                    let base = name.hasSuffix(".mbox") ? String(name.dropLast(5)) : String(name.dropLast(9))
-                    childFolder = (folder.map { $0 + "/" } ?? "") + base
-                } else if folder == nil || !Self.insideAppleMailbox(folder!, path) {
-                    childFolder = (folder.map { $0 + "/" } ?? "") + name
+                if Self.isDirectory(sub) {
+                    steps.append(.walk(sub, folder: (folder.map { $0 + "/" } ?? "") + name, depth: depth + 1))
                 }
             }
-            walk(sub, folder: childFolder, into: &out, depth: depth + 1)
+        } else {
+            for name in names where !name.hasPrefix(".") {
+                steps.append(.entry(parent: path, name: name, folder: folder, depth: depth + 1))
+            }
         }
+        pending.append(contentsOf: steps.reversed())
+        return nil
     }
 
     /// Below an Apple Mail `.mbox` folder the folder name stays that of the mailbox.
@@ -139,23 +184,28 @@ struct SourceWalker {
         path.split(separator: "/").contains { $0.hasSuffix(".mbox") || $0.hasSuffix(".imapmbox") }
     }
 
-    private mutating func file(_ path: String, folder: String?, into out: inout [FoundContainer]) {
+    private mutating func file(_ path: String, folder: String?) -> FoundContainer? {
         guard let head = Importer.head(path: path, count: 512) else {
             warnings.append("\(path): cannot read: \(String(cString: strerror(errno))).")
-            return
+            unreadable += 1
+            return nil
         }
         switch Self.sniff(head) {
-        case .mbox: out.append(.mbox(path, folder: folder))
-        case .emlx: out.append(.emlx(path, folder: folder))
-        case .eml: out.append(.eml(path, folder: folder))
+        case .mbox: return .mbox(path, folder: folder)
+        case .emlx: return .emlx(path, folder: folder)
+        case .eml: return .eml(path, folder: folder)
         case .zip:
             let format = importer.detect(path: path)
-            if format == .docx || format == .xlsx { out.append(.document(path)) } else { skipped += 1 }
+            if format == .docx || format == .xlsx { return .document(path) }
+            skipped += 1
+            return nil
         case .ole:
             // A password-protected Office file, a legacy .doc/.xls or an Outlook .msg: an item
             // that fails with the reader's own words, never skipped without a word.
-            out.append(.document(path))
-        case .other: skipped += 1
+            return .document(path)
+        case .other:
+            skipped += 1
+            return nil
         }
     }
 

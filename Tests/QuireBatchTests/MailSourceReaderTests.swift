@@ -58,14 +58,36 @@ struct MailSourceReaderTests {
             try good.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         let reader = MailSourceReader(paths: [dir.path, dir.path + "/missing.mbox"])
-        // Gone between the walk and the read (a mail client moving it, say).
+        var subjects = [reader.next()?.message.subject]
+        // Gone after the folder was listed (a mail client moving it, say).
         try FileManager.default.removeItem(at: dir.appendingPathComponent("b.eml"))
-        var subjects: [String?] = []
         while let found = reader.next() { subjects.append(found.message.subject) }
         #expect(subjects == ["fine", "fine"])
-        #expect(reader.failed == 1)
+        #expect(reader.failed == 2)
         #expect(reader.warnings.contains { $0.contains("b.eml") })
         #expect(reader.warnings.contains { $0.contains("missing.mbox") })
+    }
+
+    @Test("folders are walked as the messages are read, not listed up front")
+    func lazyWalk() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quire-lazy-\(getpid())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("a"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "From: a@example.org\nSubject: first\n\nHello.\n".write(
+            to: dir.appendingPathComponent("a/1.eml"), atomically: true, encoding: .utf8)
+        let reader = MailSourceReader(paths: [dir.path])
+        let first = reader.next()
+        #expect(first?.message.subject == "first")
+        #expect(first?.folder == "a")
+        // Written after the first message came: folder b/ has not been listed yet, so it is found.
+        try "From: b@example.org\nSubject: second\n\nHello.\n".write(
+            to: dir.appendingPathComponent("b/2.eml"), atomically: true, encoding: .utf8)
+        let second = reader.next()
+        #expect(second?.message.subject == "second")
+        #expect(second?.folder == "b")
+        #expect(reader.next() == nil)
+        #expect(reader.failed == 0)
     }
 }
 
