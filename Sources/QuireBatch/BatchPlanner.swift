@@ -1,3 +1,4 @@
+public import QuireImport
 import QuireMail
 import QuireModel
 import QuireTasks
@@ -12,11 +13,15 @@ public struct BatchPlanner: Sendable {
     public var per: BatchGranularity?
     /// Which messages and files to take (labels, folders, dates, senders, a limit, a shard).
     public var selection: BatchSelection
+    /// Recognises and scans the files (its ZIP limits and message size apply).
+    public var importer: Importer
 
-    /// A planner making items `per` message, thread or file (nil: threads for mail, files for documents).
-    public init(per: BatchGranularity? = nil, selection: BatchSelection = BatchSelection()) {
+    /// A planner making items `per` message, thread or file (nil: threads for mail, files for
+    /// documents), reading with `importer`.
+    public init(per: BatchGranularity? = nil, selection: BatchSelection = BatchSelection(), importer: Importer = Importer()) {
         self.per = per
         self.selection = selection
+        self.importer = importer
     }
 
     /// The outcome of planning: what each source held, and what was said about it.
@@ -70,6 +75,7 @@ public struct BatchPlanner: Sendable {
     public func plan(_ sources: [BatchSource], onItem: (BatchItem) throws -> Void) throws -> Report {
         var tallies = sources.map { SourceTally(source: $0.label) }
         var walker = SourceWalker()
+        walker.importer = importer
         var seen = Set<String>()
         var threadInput: [Found] = []
         var emitted = 0
@@ -244,7 +250,7 @@ public struct BatchPlanner: Sendable {
         switch container {
         case .mbox(let path, let folder):
             do {
-                try MboxReader().forEachMessage(path: path) { entry in
+                try importer.mboxReader.forEachMessage(path: path) { entry in
                     try entry.bytes.withUnsafeBufferPointer { bytes in
                         try found(bytes, MessageLocation(container: .mbox, file: path, offset: entry.offset, index: entry.index, folder: folder))
                     }

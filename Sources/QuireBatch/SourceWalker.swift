@@ -196,7 +196,7 @@ struct SourceWalker {
         case .eml: return .eml(path, folder: folder)
         case .zip:
             let format = importer.detect(path: path)
-            if format == .docx || format == .xlsx { return .document(path) }
+            if format == .docx || format == .xlsx || (format == .zip && importer.packageFails(path: path)) { return .document(path) }
             skipped += 1
             return nil
         case .ole:

@@ -110,6 +110,13 @@ public struct Importer: Sendable {
         return plugin(head: head, detected: detected, name: path)?.format ?? detected
     }
 
+    /// Whether the ZIP file at `path` cannot be opened as a package with this importer's limits
+    /// (damaged, or past a limit): such a file may well be an Office file, so a folder walk
+    /// makes it an item that fails with the reason rather than skipping it as "not a document".
+    package func packageFails(path: String) -> Bool {
+        (try? OPCPackage(path: path, limits: limits)) == nil
+    }
+
     /// Detects the format of bytes held in memory; `name` (a file name, when known) is for plugins.
     public func detect(bytes: [UInt8], name: String = "") -> DetectedFormat {
         let detected = detectBuiltIn(bytes: bytes)

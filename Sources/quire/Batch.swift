@@ -105,6 +105,11 @@ struct BatchRun: AsyncParsableCommand {
     @Option(help: "Use this backend (a name of the config, or 'builtin') instead of the task's route.") var model: String?
     @Flag(help: "Log the route and each fallback on standard error.") var verbose = false
     @OptionGroup var picker: PickerOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
+    /// Reads the sources and items with the limits given; one reader thread per item, since
+    /// `--jobs` items are read at once.
+    var importer: Importer { limits.importer(parallelism: 1) }
 
     func validate() throws {
         if per == .digest { throw ValidationError("--per takes message, thread or file.") }
@@ -215,7 +220,8 @@ struct BatchRun: AsyncParsableCommand {
         let results = try ResultsFile(path: out, ledger: ledger)
 
         let runner = BatchRunner(
-            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost)
+            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost,
+            loader: ItemLoader(importer: importer))
         try ledger.setSetting("command", Self.encodeCommand(Array(CommandLine.arguments.dropFirst())))
         try ledger.setSetting("directory", FileManager.default.currentDirectoryPath)
         if estimate {
@@ -233,7 +239,7 @@ struct BatchRun: AsyncParsableCommand {
             pending.removeAll(keepingCapacity: true)
             planLedgerSeconds += BatchRunner.now() - start
         }
-        let report = try BatchPlanner(per: per, selection: selection).plan(sources) { item in
+        let report = try BatchPlanner(per: per, selection: selection, importer: importer).plan(sources) { item in
             pending.append(item)
             if pending.count >= 2_000 { try add() }
         }
@@ -349,7 +355,7 @@ struct BatchRun: AsyncParsableCommand {
         _ runner: BatchRunner, ledger: BatchLedger, sources: [BatchSource], selection: BatchSelection, routeSetup: BatchRoute?
     ) async throws {
         let (pages, continuation) = AsyncThrowingStream<[BatchItem], any Error>.makeStream()
-        let planner = BatchPlanner(per: per, selection: selection)
+        let planner = BatchPlanner(per: per, selection: selection, importer: importer)
         let planning = Task.detached { () throws -> BatchPlanner.Report in
             var page: [BatchItem] = []
             do {

@@ -68,9 +68,6 @@ struct Extract: ParsableCommand {
     @Flag(help: "Mail: group the messages of all inputs into threads; show each message's new text (quoted history and signatures apart).")
     var threads = false
 
-    @Option(help: "Mail: read at most this many megabytes of one message (default 64); the rest of a longer one is skipped with a warning.")
-    var maxMessageSize: Int = MailReader.Limits.defaultMessageBytes >> 20
-
     @Option(help: "Threads the readers may use (default: the machine's cores; 1 keeps all work on one thread).")
     var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -86,9 +83,6 @@ struct Extract: ParsableCommand {
         }
         if parallelism < 1 || parallelism > 256 {
             throw ValidationError("--parallelism is a number of threads, from 1 to 256.")
-        }
-        if maxMessageSize < 1 || maxMessageSize > 1 << 20 {
-            throw ValidationError("--max-message-size is in megabytes, from 1 to 1048576.")
         }
     }
 
@@ -126,7 +120,7 @@ struct Extract: ParsableCommand {
             includeHiddenSheets: includeHidden, showFormulas: formulas, fillMergedCells: fillMerged, maxRows: maxRows)
         var extractor = Extractor(
             format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet,
-            importer: Importer(limits: limits.zipLimits, maxMessageBytes: maxMessageSize << 20, parallelism: parallelism))
+            importer: limits.importer(parallelism: parallelism))
         extractor.warn = { printError("quire: warning: \($0)") }
         // A progress line for big mailboxes, when a person watches standard error and the
         // output goes elsewhere.

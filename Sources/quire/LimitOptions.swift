@@ -1,11 +1,17 @@
 import ArgumentParser
+import QuireImport
+import QuireMail
 import QuireModel
 import QuireOOXML
 import QuireZip
 
 /// The reading limits a user may raise for a file they trust (or lower for one they do not):
-/// how much a Word or Excel package may inflate to, and how many parts it may list.
+/// how much a Word or Excel package may inflate to, how many parts it may list, and how much
+/// of one message is read. Every command that reads files takes them.
 struct LimitOptions: ParsableArguments {
+    @Option(help: "Mail: read at most this many megabytes of one message (default 64); the rest of a longer one is skipped with a warning.")
+    var maxMessageSize: Int = MailReader.Limits.defaultMessageBytes >> 20
+
     @Option(help: "Office files: the most megabytes one part may inflate to.")
     var maxPartSize: Int = Int(ZipLimits.default.maxEntrySize >> 20)
 
@@ -26,6 +32,14 @@ struct LimitOptions: ParsableArguments {
             throw ValidationError("--max-compression-ratio is a ratio, from 2 to 1000000.")
         }
         if !(1...10_000_000).contains(maxParts) { throw ValidationError("--max-parts is a count, from 1 to 10000000.") }
+        if maxMessageSize < 1 || maxMessageSize > 1 << 20 {
+            throw ValidationError("--max-message-size is in megabytes, from 1 to 1048576.")
+        }
+    }
+
+    /// An importer with these limits whose readers may use `parallelism` threads.
+    func importer(parallelism: Int) -> Importer {
+        Importer(limits: zipLimits, maxMessageBytes: maxMessageSize << 20, parallelism: parallelism)
     }
 
     /// The ZIP limits these options give.

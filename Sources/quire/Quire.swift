@@ -72,7 +72,7 @@ struct Quire: AsyncParsableCommand {
             printError("quire: error: \(failure)")
             return failure.code == .unsupported || failure.code == .authentication ? Status.config : Status.backend
         case let failure as DocumentError:
-            printError("quire: error: \(failure)")
+            printError("quire: error: \(LimitOptions.describe(failure))")
             return Status.failed
         case let failure as LedgerError:
             printError("quire: error: \(failure)")

@@ -22,10 +22,11 @@ struct TaskFailure: Error, CustomStringConvertible {
     }
 }
 
-/// The message for a failed file: a reader's error already names the file.
+/// The message for a failed file: a reader's error already names the file; one that hit a
+/// limit says which option raises it.
 func failureMessage(_ error: any Error, file: String) -> String {
-    if error is DocumentError { return "quire: error: \(error)" }
-    return "quire: error: \(file): \(error)"
+    if error is DocumentError { return "quire: error: \(LimitOptions.describe(error))" }
+    return "quire: error: \(file): \(LimitOptions.describe(error))"
 }
 
 /// Warnings of the input, each once (with how often it occurred).
@@ -47,24 +48,24 @@ func promptName(_ path: String) -> String {
     path == "-" ? "standard input" : (path.split(separator: "/").last.map(String.init) ?? path)
 }
 
-/// The loader tasks read files with: reviewers' comments only when asked for; the readers
-/// may use every core (a library caller's default is one thread).
-func taskLoader(includeComments: Bool) -> ContentLoader {
-    ContentLoader(importer: commandLineImporter(), renderOptions: RenderOptions(includeComments: includeComments))
+/// The loader tasks read files with: the limits given, reviewers' comments only when asked
+/// for; the readers may use every core (a library caller's default is one thread).
+func taskLoader(_ limits: LimitOptions, includeComments: Bool = false) -> ContentLoader {
+    ContentLoader(importer: commandLineImporter(limits), renderOptions: RenderOptions(includeComments: includeComments))
 }
 
-/// The importer of the command line: the readers may use every core of the machine.
-func commandLineImporter(maxMessageBytes: Int = MailReader.Limits.defaultMessageBytes) -> Importer {
-    Importer(maxMessageBytes: maxMessageBytes, parallelism: ProcessInfo.processInfo.activeProcessorCount)
+/// The importer of the command line: the limits given, and the readers may use every core.
+func commandLineImporter(_ limits: LimitOptions) -> Importer {
+    limits.importer(parallelism: ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// Reads a task's input file ('-' for standard input), cut into sections for a prompt.
-func loadContent(_ path: String, loader: ContentLoader = taskLoader(includeComments: false)) throws -> TaskContent {
+func loadContent(_ path: String, loader: ContentLoader) throws -> TaskContent {
     loader.sections(of: try readInput(path, loader: loader), name: promptName(path))
 }
 
 /// Reads a task's input file without rendering it.
-func readInput(_ path: String, loader: ContentLoader = ContentLoader(importer: commandLineImporter())) throws -> ContentLoader.Input {
+func readInput(_ path: String, loader: ContentLoader) throws -> ContentLoader.Input {
     if path == "-" {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         return try loader.read(bytes: [UInt8](data), name: "standard input")
@@ -124,7 +125,7 @@ struct Summarise: AsyncParsableCommand {
         try await session.complete(sink) {
             for (index, file) in files.enumerated() {
                 do {
-                    let content = try loadContent(file, loader: taskLoader(includeComments: includeComments))
+                    let content = try loadContent(file, loader: taskLoader(common.limits, includeComments: includeComments))
                     printWarnings(content.warnings)
                     if files.count > 1 && !common.json && !common.dryRun { sink.write((index > 0 ? "\n" : "") + "## \(file)\n\n") }
                     let options = TaskOptions(length: length, style: format, focus: focus, language: language, stream: session.streams)
@@ -176,7 +177,7 @@ struct Analyse: AsyncParsableCommand {
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
-        let input = try readInput(file)
+        let input = try readInput(file, loader: ContentLoader(importer: commandLineImporter(common.limits)))
         guard case .content(.workbook(let workbook)) = input else {
             throw TaskFailure("\(file) is a \(kindName(input)), not a workbook: analyse reads XLSX files.")
         }
@@ -238,7 +239,7 @@ struct Reply: AsyncParsableCommand {
     func run() async throws {
         let message: MailMessage
         var earlier: [MailMessage] = []
-        switch try readInput(file) {
+        switch try readInput(file, loader: ContentLoader(importer: commandLineImporter(common.limits))) {
         case .content(.mail(let one)):
             message = one
         case .mailbox(let messages, let warnings) where !messages.isEmpty:
@@ -346,7 +347,7 @@ struct Draft: AsyncParsableCommand {
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
-        let references = try self.references.map { try loadContent($0, loader: taskLoader(includeComments: includeComments)) }
+        let references = try self.references.map { try loadContent($0, loader: taskLoader(common.limits, includeComments: includeComments)) }
         let session = try TaskSession(task: "draft", options: common)
         let writesWord = output.map { $0.lowercased().hasSuffix(".docx") } ?? false
         if let output { try OutputSink.refuseOverwriting(self.references, with: output) }
@@ -422,7 +423,8 @@ struct RunTask: AsyncParsableCommand {
                 "task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give "
                     + missing.map { "--var \($0)=…" }.joined(separator: " "), status: Quire.Status.usage)
         }
-        let contents = try files.map { try loadContent($0) }
+        let loader = taskLoader(common.limits)
+        let contents = try files.map { try loadContent($0, loader: loader) }
         let session = try TaskSession(task: task, options: common)
         let sink = try TaskOutput(path: output, inputs: files)
         try await session.complete(sink) {

@@ -32,6 +32,9 @@ struct TaskCommonOptions: ParsableArguments {
 
     @Flag(help: "Log each request, retry and fallback on standard error (never a key).")
     var verbose = false
+
+    @OptionGroup(title: "Limits")
+    var limits: LimitOptions
 }
 
 /// One task command's run: the route from the model picker, the backends behind it, the

@@ -422,3 +422,34 @@ struct LimitOptionTests {
         }
     }
 }
+
+struct TaskLimitOptionTests {
+    @Test("the task commands and batch take the same limits: past one, the file fails naming the option; raised, it is read")
+    func limitsOnTasksAndBatch() throws {
+        let bomb = "TestDocuments/zip-bomb.docx"  // one part, 50 MB of blanks at 1000:1
+        let env = TaskCommandTests.cleanEnvironment()
+        let refused = try quire(["summarise", bomb], environment: env)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains(bomb) && refused.stderr.contains("raise the limit with --max-compression-ratio"))
+        let read = try quire(["summarise", "--max-compression-ratio", "2000", bomb], environment: env)
+        #expect(read.status == 0 && read.stdout.contains("bomb"), "\(read.stderr)")
+        let analyse = try quire(["analyse", "--max-parts", "2", "TestDocuments/sales.xlsx"], environment: env)
+        #expect(analyse.status == 1 && analyse.stderr.contains("sales.xlsx") && analyse.stderr.contains("--max-parts"))
+        let usage = try quire(["reply", "--max-message-size", "0", "TestDocuments/mail/forwarded.eml"], environment: env)
+        #expect(usage.status == 2 && usage.stderr.contains("--max-message-size"))
+
+        // batch: a document past a limit is an item that fails with the reason, never skipped as "not a document".
+        let dir = NSTemporaryDirectory() + "quire-batch-limits-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = FileManager.default.currentDirectoryPath + "/TestDocuments/sample-report.docx"
+        let limited = try quire(
+            ["batch", source, "--task", "extract", "--out", "limited.jsonl", "--max-parts", "2", "--quiet"], environment: env, directory: dir)
+        #expect(limited.status == 1)
+        let line = try String(contentsOfFile: dir + "/limited.jsonl", encoding: .utf8)
+        #expect(line.contains("\"code\":\"unreadable\"") && line.contains("more than the limit of 2"))
+        let raised = try quire(["batch", source, "--task", "extract", "--out", "raised.jsonl", "--quiet"], environment: env, directory: dir)
+        #expect(raised.status == 0)
+        #expect(try String(contentsOfFile: dir + "/raised.jsonl", encoding: .utf8).contains("\"error\":null"))
+    }
+}
