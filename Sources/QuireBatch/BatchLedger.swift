@@ -8,12 +8,12 @@ import QuireInternalThreads
 /// in the file that the ledger does not know, so no item appears twice.
 public final class BatchLedger: @unchecked Sendable {
     // @unchecked: the connection is only used under `lock`.
-    private let lock = Locked<Void>(())
-    private let db: SQLiteConnection
+    let lock = Locked<Void>(())
+    let db: SQLiteConnection
     /// The ledger's file.
     public let path: String
     /// The last written line's number and end, once read (renumbering forgets it).
-    private var outputTail: (seq: Int, end: Int)?
+    var outputTail: (seq: Int, end: Int)?
 
     /// Where an item stands.
     public enum State: String, Sendable {
@@ -76,7 +76,7 @@ public final class BatchLedger: @unchecked Sendable {
     }
 
     @discardableResult
-    private func locked<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+    func locked<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         try lock.withLock { _ throws(LedgerError) in try body() }
     }
 
@@ -309,7 +309,7 @@ public final class BatchLedger: @unchecked Sendable {
     /// After lines were taken out, the lines left are renumbered so that their ends are the
     /// offsets of a file holding exactly them, in order: the results file no longer matches
     /// and is written anew when it is next opened. Runs inside a transaction, under the lock.
-    private func renumberLines() throws {
+    func renumberLines() throws {
         outputTail = nil
         let rows = try db.rows("SELECT id, LENGTH(CAST(line AS BLOB)) FROM items WHERE out_seq IS NOT NULL ORDER BY out_seq")
         var end = 0
@@ -355,250 +355,6 @@ public final class BatchLedger: @unchecked Sendable {
         }
     }
 
-    // MARK: Provider batches
-
-    /// A provider batch as the ledger knows it.
-    public struct ProviderBatch: Sendable, Equatable {
-        /// The ledger's own number for the batch.
-        public var ref: Int
-        /// The backend (config name) it was sent to.
-        public var backend: String
-        /// The provider's id (nil while the batch is being created, or when creating it failed).
-        public var providerID: String?
-        /// `creating`, `open` (sent, results not collected), `collected`.
-        public var state: String
-        /// Requests it holds.
-        public var requests: Int
-    }
-
-    /// Records a batch about to be created, with its items (state `submitted`), before the
-    /// provider is asked: a run killed in between finds the batch without a provider id.
-    public func beginProviderBatch(backend: String, items: [(id: String, customID: String)]) throws(LedgerError) -> Int {
-        try locked { () throws(LedgerError) in
-            do {
-                return try db.transaction {
-                    try db.run("INSERT INTO provider_batches(backend, state, requests) VALUES (?, 'creating', ?)", [.text(backend), .int(Int64(items.count))])
-                    let ref = try db.rows("SELECT last_insert_rowid()").first?[0].int ?? 0
-                    for (id, customID) in items {
-                        try db.run(
-                            "UPDATE items SET state = 'submitted', custom_id = ?, batch_ref = ? WHERE id = ?", [.text(customID), .int(Int64(ref)), .text(id)])
-                    }
-                    return ref
-                }
-            } catch {
-                throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
-            }
-        }
-    }
-
-    /// The provider accepted the batch.
-    public func openProviderBatch(_ ref: Int, providerID: String) throws(LedgerError) {
-        try locked { () throws(LedgerError) in
-            try db.run("UPDATE provider_batches SET provider_id = ?, state = 'open' WHERE ref = ?", [.text(providerID), .int(Int64(ref))])
-        }
-    }
-
-    /// The batch is done with: its items that got no result go back to pending.
-    /// Returns how many went back.
-    @discardableResult
-    public func closeProviderBatch(_ ref: Int) throws(LedgerError) -> Int {
-        try locked { () throws(LedgerError) in
-            do {
-                return try db.transaction {
-                    let back = try db.run(
-                        "UPDATE items SET state = 'pending', custom_id = NULL, batch_ref = NULL WHERE batch_ref = ? AND state = 'submitted'", [.int(Int64(ref))]
-                    )
-                    try db.run("UPDATE provider_batches SET state = 'collected' WHERE ref = ?", [.int(Int64(ref))])
-                    return back
-                }
-            } catch {
-                throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
-            }
-        }
-    }
-
-    /// Batches not yet collected (`creating` or `open`).
-    public func openProviderBatches() throws(LedgerError) -> [ProviderBatch] {
-        try locked { () throws(LedgerError) in
-            try db.rows("SELECT ref, backend, provider_id, state, requests FROM provider_batches WHERE state != 'collected' ORDER BY ref").map {
-                ProviderBatch(ref: $0[0].int ?? 0, backend: $0[1].text ?? "", providerID: $0[2].text, state: $0[3].text ?? "", requests: $0[4].int ?? 0)
-            }
-        }
-    }
-
-    /// The item of batch `ref` that a result's custom id names, if it still waits for one
-    /// (an item sent again in a later batch is not the earlier batch's to settle).
-    public func submitted(customID: String, batch ref: Int) throws(LedgerError) -> Entry? {
-        try locked { () throws(LedgerError) in
-            try db.rows(
-                "SELECT \(Self.entryColumns) FROM items WHERE custom_id = ? AND state = 'submitted' AND batch_ref = ?", [.text(customID), .int(Int64(ref))]
-            ).first.map(entry)
-        }
-    }
-
-    /// The item at `seq` (custom ids of exported requests are `q<seq>`).
-    public func entry(seq: Int) throws(LedgerError) -> Entry? {
-        try locked { () throws(LedgerError) in try db.rows("SELECT \(Self.entryColumns) FROM items WHERE seq = ?", [.int(Int64(seq))]).first.map(entry) }
-    }
-
-    /// Items sent back to pending (an errored or expired request to send again).
-    public func release(ids: [String]) throws(LedgerError) {
-        try locked { () throws(LedgerError) in
-            do {
-                try db.transaction {
-                    for id in ids {
-                        try db.run("UPDATE items SET state = 'pending', custom_id = NULL, batch_ref = NULL WHERE id = ? AND state = 'submitted'", [.text(id)])
-                    }
-                }
-            } catch {
-                throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
-            }
-        }
-    }
-
-    // MARK: Merging shards
-
-    /// Joins the ledgers of shards (`--shard K/N` runs) into this empty ledger: every item
-    /// once (an id found in two shards counts once, the finished one kept), the lines in
-    /// shard order, and per source the figures the shards share (found, duplicates,
-    /// unreadable and filtered: each shard scanned everything and applied the same filters)
-    /// with the items summed. Returns the ids that were in more than one shard.
-    public func merge(_ shards: [BatchLedger]) throws(LedgerError) -> [String] {
-        var twice: [String] = []
-        var tallies: [String: SourceTally] = [:]
-        var order: [String] = []
-        var settings: [String: String] = [:]
-        for shard in shards {
-            let (rows, sources, meta) = try shard.locked { () throws(LedgerError) in
-                (
-                    try shard.db.rows(
-                        "SELECT id, kind, source, subject, date, file, messages, state, attempts, error_code, backend, input_tokens, output_tokens, cost, line FROM items ORDER BY COALESCE(out_seq, 1e18), seq"
-                    ),
-                    try shard.db.rows("SELECT label, found, duplicates, filtered, unreadable, items, other_shards FROM sources ORDER BY rowid"),
-                    try shard.db.rows("SELECT key, value FROM meta")
-                )
-            }
-            for row in meta {
-                guard let key = row[0].text, let value = row[1].text, key != "selection", key != "command", key != "directory" else { continue }
-                if settings[key] == nil { settings[key] = value }
-            }
-            for row in sources {
-                let label = row[0].text ?? ""
-                if tallies[label] == nil {
-                    order.append(label)
-                    var tally = SourceTally(source: label)
-                    tally.found = row[1].int ?? 0
-                    tally.duplicates = row[2].int ?? 0
-                    tally.filtered = row[3].int ?? 0
-                    tally.unreadable = row[4].int ?? 0
-                    tallies[label] = tally
-                }
-                tallies[label]!.items += row[5].int ?? 0
-            }
-            try locked { () throws(LedgerError) in
-                do {
-                    try db.transaction {
-                        var seq = (try db.rows("SELECT COALESCE(MAX(seq), 0) FROM items").first?[0].int ?? 0)
-                        for row in rows {
-                            let id = row[0]
-                            if let existing = try db.rows("SELECT state FROM items WHERE id = ?", [id]).first {
-                                twice.append(id.text ?? "")
-                                // Keep a finished item over an unfinished one.
-                                guard existing[0].text != "done", row[7].text == "done" else { continue }
-                                try db.run("DELETE FROM items WHERE id = ?", [id])
-                            }
-                            seq += 1
-                            try db.run(
-                                """
-                                INSERT INTO items(id, seq, kind, source, subject, date, file, messages, state, attempts, error_code, backend,
-                                    input_tokens, output_tokens, cost, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                                """,
-                                [id, .int(Int64(seq))] + Array(row[1...7]).map { $0 == .text("submitted") ? .text("pending") : $0 } + Array(row[8...]))
-                        }
-                    }
-                } catch {
-                    throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
-                }
-            }
-        }
-        try locked { () throws(LedgerError) in
-            do {
-                try db.transaction {
-                    // Lines in order: the rows that have one, numbered afresh.
-                    try db.run("UPDATE items SET out_seq = seq WHERE line IS NOT NULL")
-                    try renumberLines()
-                    for (key, value) in settings { try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [.text(key), .text(value)]) }
-                }
-            } catch {
-                throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
-            }
-        }
-        try saveTallies(order.map { tallies[$0]! })
-        return twice
-    }
-
-    // MARK: Reconciliation
-
-    /// Stores what the planning found per source (replacing the previous figures).
-    public func saveTallies(_ tallies: [SourceTally]) throws(LedgerError) {
-        try locked { () throws(LedgerError) in
-            do {
-                try db.transaction {
-                    for tally in tallies {
-                        try db.run(
-                            "INSERT OR REPLACE INTO sources(label, found, duplicates, filtered, unreadable, items, other_shards) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [
-                                .text(tally.source), .int(Int64(tally.found)), .int(Int64(tally.duplicates)), .int(Int64(tally.filtered)),
-                                .int(Int64(tally.unreadable)), .int(Int64(tally.items)), .int(Int64(tally.otherShards)),
-                            ])
-                    }
-                }
-            } catch {
-                throw (error as? LedgerError) ?? LedgerError(path: path, message: "\(error)")
-            }
-        }
-    }
-
-    /// Per source: what was found and what became of the items.
-    public func reconciliation() throws(LedgerError) -> [BatchReconciliation] {
-        try locked { () throws(LedgerError) in
-            var out: [String: BatchReconciliation] = [:]
-            var order: [String] = []
-            for row in try db.rows("SELECT label, found, duplicates, filtered, unreadable, items, other_shards FROM sources ORDER BY rowid") {
-                let label = row[0].text ?? ""
-                order.append(label)
-                out[label] = BatchReconciliation(
-                    source: label, found: row[1].int ?? 0, duplicates: row[2].int ?? 0, filtered: row[3].int ?? 0, unreadable: row[4].int ?? 0,
-                    items: row[5].int ?? 0)
-                out[label]!.otherShards = row[6].int ?? 0
-            }
-            let rows = try db.rows(
-                """
-                SELECT source, state, COALESCE(error_code, ''), COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost), COUNT(cost)
-                FROM items WHERE kind != 'digest' GROUP BY source, state, error_code
-                """)
-            for row in rows {
-                let label = row[0].text ?? ""
-                if out[label] == nil {
-                    order.append(label)
-                    out[label] = BatchReconciliation(source: label)
-                }
-                let count = row[3].int ?? 0
-                switch State(rawValue: row[1].text ?? "") {
-                case .done: out[label]!.done += count
-                case .failed:
-                    out[label]!.failed += count
-                    out[label]!.failures[row[2].text ?? "", default: 0] += count
-                case .submitted: out[label]!.submitted += count
-                default: out[label]!.pending += count
-                }
-                out[label]!.inputTokens += row[4].int ?? 0
-                out[label]!.outputTokens += row[5].int ?? 0
-                if (row[7].int ?? 0) > 0 { out[label]!.cost = (out[label]!.cost ?? 0) + (row[6].double ?? 0) }
-            }
-            return order.compactMap { out[$0] }
-        }
-    }
 }
 
 /// One source's line of the reconciliation.
