@@ -6,6 +6,7 @@ let package = Package(
     products: [
         // Readers only: none of these pull in a networking package.
         .library(name: "QuireModel", targets: ["QuireModel"]),
+        .library(name: "QuireRender", targets: ["QuireRender"]),
         .library(name: "QuireZip", targets: ["QuireZip"]),
         .library(name: "QuireXML", targets: ["QuireXML"]),
         .library(name: "QuireDOCX", targets: ["QuireDOCX"]),
@@ -47,14 +48,15 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         .target(name: "QuireModel"),
+        .target(name: "QuireRender", dependencies: ["QuireModel"]),
         .target(name: "QuireInternalThreads"),
         .target(name: "QuireZip", dependencies: ["CZlib", "QuireInternalThreads"]),
         .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireInternalThreads"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
-        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
+        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireRender", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML"]),
-        .target(name: "QuireLLM", dependencies: ["QuireModel", "QuireInternalThreads"]),
+        .target(name: "QuireLLM", dependencies: ["QuireModel", "QuireRender", "QuireInternalThreads"]),
         .target(
             name: "QuireBackends",
             dependencies: [
@@ -63,21 +65,25 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "QuireImport", dependencies: ["QuireModel", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
-        .target(name: "QuireTasks", dependencies: ["QuireModel", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
+        .target(
+            name: "QuireImport",
+            dependencies: ["QuireModel", "QuireRender", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
+        .target(
+            name: "QuireTasks", dependencies: ["QuireModel", "QuireRender", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
         .target(
             name: "QuireBatch",
-            dependencies: ["QuireModel", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "QuireRouter", "QuireInternalThreads", "CSQLite"]),
+            dependencies: ["QuireModel", "QuireRender", "QuireMail", "QuireImport", "QuireTasks", "QuireLLM", "QuireRouter", "QuireInternalThreads", "CSQLite"]),
         .target(
             name: "QuireKit",
             dependencies: [
-                "QuireBackends", "QuireBatch", "QuireDOCX", "QuireImport", "QuireLLM", "QuireMail", "QuireModel", "QuireRouter", "QuireTasks",
+                "QuireBackends", "QuireBatch", "QuireDOCX", "QuireImport", "QuireLLM", "QuireMail", "QuireModel", "QuireRender", "QuireRouter", "QuireTasks",
                 "QuireXLSX", "QuireZip",
             ]),
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireKit", "QuireImport", "QuireModel", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter", "QuireTasks",
+                "QuireKit", "QuireImport", "QuireModel", "QuireRender", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter",
+                "QuireTasks",
                 "QuireInternalThreads",
                 "QuireBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,12 +92,12 @@ let package = Package(
         .target(name: "QuireTestSupport", path: "Tests/QuireTestSupport"),
         .testTarget(name: "QuireZipTests", dependencies: ["QuireZip", "QuireTestSupport"]),
         .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
-        .testTarget(name: "QuireModelTests", dependencies: ["QuireModel"]),
-        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport"]),
-        .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireTestSupport"]),
+        .testTarget(name: "QuireModelTests", dependencies: ["QuireModel", "QuireRender"]),
+        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport"]),
+        .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireRender", "QuireTestSupport"]),
         .testTarget(
             name: "QuireImportTests",
-            dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireZip", "QuireTestSupport", "QuireInternalThreads"]
+            dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport", "QuireInternalThreads"]
         ),
         .testTarget(name: "QuireLLMTests", dependencies: ["QuireLLM"]),
         .target(name: "QuireRouter", dependencies: ["QuireLLM", .product(name: "Yams", package: "Yams")]),
@@ -109,10 +115,11 @@ let package = Package(
         .testTarget(
             name: "QuireTasksTests",
             dependencies: [
-                "QuireTasks", "QuireLLM", "QuireModel", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer", "QuireBackends",
+                "QuireTasks", "QuireLLM", "QuireModel", "QuireRender", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer",
+                "QuireBackends",
                 "QuireRouter",
             ]),
-        .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireTestSupport"]),
+        .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireRender", "QuireTestSupport"]),
         .testTarget(
             name: "QuireBatchTests",
             dependencies: [
@@ -122,7 +129,7 @@ let package = Package(
         .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "QuireInternalThreads", "QuireTestSupport", "QuireTestServer"]),
         .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireInternalThreads", "QuireTestSupport", "QuireTestServer", "QuireZip"]),
         // Examples/: small programs on the library products, built by every `swift build`.
-        .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel"], path: "Examples/ReadDOCX"),
+        .executableTarget(name: "example-read-docx", dependencies: ["QuireDOCX", "QuireModel", "QuireRender"], path: "Examples/ReadDOCX"),
         .executableTarget(name: "example-stream-workbook", dependencies: ["QuireXLSX", "QuireModel"], path: "Examples/StreamWorkbook"),
         .executableTarget(name: "example-mailbox-walk", dependencies: ["QuireKit"], path: "Examples/MailboxWalk"),
         .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM", "QuireRouter"], path: "Examples/CustomBackend"),

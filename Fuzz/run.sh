@@ -48,8 +48,13 @@ for n in z.namelist():
 
 failed=0
 for target in "${TARGETS[@]}"; do
-    swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path "$SCRATCH" --product "$target" 2>&1 \
-        | grep -E "error:" && exit 1
+    # (Not `swift build | grep error && exit`: under pipefail a failed build would pass unseen.)
+    if ! swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path "$SCRATCH" --product "$target" \
+        >"$WORK/$target.build.log" 2>&1; then
+        grep -E "error" "$WORK/$target.build.log" | head -20
+        echo "$target: the build failed"
+        exit 1
+    fi
     corpus=$(seed "$target")
     log="$WORK/$target.log"
     # Inputs that once failed run first: each must now pass.

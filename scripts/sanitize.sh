@@ -13,7 +13,12 @@ status=0
 for kind in "${kinds[@]}"; do
     scratch=".build-$([ "$kind" = address ] && echo asan || echo tsan)"
     log=$(mktemp)
-    swift build --build-tests --sanitize="$kind" --scratch-path "$scratch" 2>&1 | grep -E "error:" && exit 1
+    # (Not `swift build | grep error && exit`: under pipefail a failed build would pass unseen.)
+    if ! swift build --build-tests --sanitize="$kind" --scratch-path "$scratch" >"$log" 2>&1; then
+        grep -E "error" "$log" | head -20
+        echo "$kind: the sanitised build failed"
+        exit 1
+    fi
     export ASAN_OPTIONS="detect_leaks=1"
     export LSAN_OPTIONS="suppressions=$here/scripts/sanitizers/lsan.supp:print_suppressions=0"
     export TSAN_OPTIONS="suppressions=$here/scripts/sanitizers/tsan.supp:halt_on_error=0"

@@ -3,6 +3,7 @@
 //     swift run example-read-docx TestDocuments/sample-report.docx
 import QuireDOCX
 import QuireModel
+import QuireRender
 
 let path = CommandLine.arguments.dropFirst().first ?? "TestDocuments/sample-report.docx"
 do {

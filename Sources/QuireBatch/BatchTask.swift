@@ -2,6 +2,7 @@ public import QuireImport
 import QuireLLM
 import QuireMail
 public import QuireModel
+import QuireRender
 public import QuireTasks
 
 /// The task a batch runs on every item.

@@ -1,5 +1,6 @@
 import QuireLLM
 import QuireModel
+import QuireRender
 
 /// One line of the results file (schema `quire.batch`, version 1), written as one compact
 /// JSON object: the item, where it came from, who answered, the result, usage and cost.

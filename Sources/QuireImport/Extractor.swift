@@ -2,6 +2,7 @@ import QuireDOCX
 import QuireInternalThreads
 import QuireMail
 public import QuireModel
+public import QuireRender
 import QuireXLSX
 
 /// Turns files into Markdown, plain text or JSON: what `quire extract` does.

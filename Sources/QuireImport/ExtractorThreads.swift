@@ -2,6 +2,7 @@ import QuireDOCX
 import QuireInternalThreads
 import QuireMail
 public import QuireModel
+import QuireRender
 import QuireXLSX
 
 /// Mail threads and whole mailboxes.

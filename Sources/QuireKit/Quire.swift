@@ -6,6 +6,7 @@ import Foundation
 @_exported public import QuireLLM
 @_exported public import QuireMail
 @_exported public import QuireModel
+@_exported public import QuireRender
 @_exported public import QuireRouter
 @_exported public import QuireTasks
 @_exported public import QuireXLSX

@@ -1,5 +1,6 @@
 import Foundation
 import QuireModel
+import QuireRender
 
 /// JSON helpers shared by the wire formats.
 enum JSON {

@@ -393,3 +393,31 @@ public enum CivilCalendar {
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+extension CellValue {
+    /// The value as plain data: numbers in their shortest form, dates in ISO 8601,
+    /// booleans as TRUE/FALSE, errors as written.
+    public var dataText: String {
+        switch self {
+        case .empty: return ""
+        case .string(let text): return text
+        case .number(let number): return CellValue.shortest(number)
+        case .bool(let flag): return flag ? "TRUE" : "FALSE"
+        case .date(let date): return date.description
+        case .duration(let seconds): return CellValue.shortest(seconds / 86_400)
+        case .error(let code): return code
+        }
+    }
+
+    package static func shortest(_ number: Double) -> String {
+        if number == number.rounded() && abs(number) < 1e15 { return String(Int64(number)) }
+        return "\(number)"
+    }
+
+    /// Whether the cell shows nothing (no value, or an empty string).
+    public var isEmpty: Bool {
+        if case .empty = self { return true }
+        if case .string(let s) = self { return s.isEmpty }
+        return false
+    }
+}

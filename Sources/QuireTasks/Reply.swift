@@ -2,6 +2,7 @@ public import Foundation
 import QuireLLM
 import QuireMail
 public import QuireModel
+import QuireRender
 
 /// Reply to a message: the model writes the reply text from the message (its new text and
 /// its quoted history in separate blocks) and the user's instructions; `ReplyComposer`

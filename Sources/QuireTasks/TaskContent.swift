@@ -1,6 +1,7 @@
 public import QuireImport
 import QuireMail
 public import QuireModel
+public import QuireRender
 
 /// Content a task works on: one file, cut into sections at its natural boundaries
 /// (headings of a document, sheets of a workbook, messages of a mailbox), each rendered as

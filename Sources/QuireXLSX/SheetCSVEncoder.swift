@@ -1,5 +1,6 @@
 import QuireModel
 import QuireOOXML
+import QuireRender
 import QuireXML
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 public import QuireModel
 package import QuireOOXML
+import QuireRender
 import QuireXML
 public import QuireZip
 

@@ -3,6 +3,7 @@ import Foundation
 import QuireImport
 import QuireMail
 import QuireModel
+import QuireRender
 import QuireXLSX
 import QuireZip
 

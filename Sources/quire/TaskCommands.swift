@@ -5,6 +5,7 @@ import QuireImport
 import QuireLLM
 import QuireMail
 import QuireModel
+import QuireRender
 import QuireRouter
 public import QuireTasks
 

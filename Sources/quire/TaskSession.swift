@@ -5,6 +5,7 @@ import QuireInternalThreads
 import QuireKit
 import QuireLLM
 import QuireModel
+import QuireRender
 import QuireRouter
 import QuireTasks
 

@@ -1,6 +1,7 @@
 import Foundation
 import QuireDOCX
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import Testing
 

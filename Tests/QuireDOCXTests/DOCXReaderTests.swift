@@ -1,5 +1,6 @@
 import QuireDOCX
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import Testing
 

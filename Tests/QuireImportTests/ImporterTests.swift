@@ -3,6 +3,7 @@ import QuireDOCX
 import QuireImport
 import QuireInternalThreads
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import QuireMail
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import QuireModel
+import QuireRender
 import Testing
 
 private func text(_ s: String, _ style: TextStyle = []) -> Inline { .text(s, style) }

@@ -1,4 +1,5 @@
 import QuireModel
+import QuireRender
 import Testing
 
 /// A sheet whose only cells are far apart (issue 14): the writers never build the grid between.

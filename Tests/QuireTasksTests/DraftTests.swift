@@ -3,6 +3,7 @@ import QuireBackends
 import QuireDOCX
 import QuireLLM
 import QuireModel
+import QuireRender
 import QuireRouter
 import QuireTestServer
 import QuireTestSupport

@@ -1,4 +1,5 @@
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import QuireXLSX
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import Testing
 

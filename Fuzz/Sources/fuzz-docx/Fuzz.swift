@@ -1,6 +1,7 @@
 import CFuzzer
 import QuireDOCX
 import QuireModel
+import QuireRender
 
 /// Any bytes as a .docx: read, then written as Markdown and JSON.
 func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

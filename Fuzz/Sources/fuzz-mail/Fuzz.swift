@@ -1,6 +1,7 @@
 import CFuzzer
 import QuireMail
 import QuireModel
+import QuireRender
 
 /// Any bytes as a mail message: read with small limits, then written as Markdown and JSON.
 func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -1,6 +1,7 @@
 import CFuzzer
 import QuireDOCX
 import QuireModel
+import QuireRender
 
 /// Any text as a model's Markdown draft: parsed, rendered back, and written as a .docx.
 func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -1,5 +1,6 @@
 import CFuzzer
 import QuireModel
+import QuireRender
 import QuireXLSX
 
 /// Any bytes as an .xlsx: read, then written as Markdown, CSV and text.

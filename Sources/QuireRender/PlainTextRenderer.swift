@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// Renders a document as plain text: paragraphs separated by blank lines, list markers
 /// kept, table rows as tab-separated lines, notes and comments listed after the body.
 public struct PlainTextRenderer: Sendable {
@@ -83,13 +85,13 @@ public struct PlainTextRenderer: Sendable {
             var isList = false
             switch block {
             case .heading(let h):
-                piece = (h.marker.map { $0 + " " } ?? "") + text(h.content).trimmingSpaces()
+                piece = (h.marker.map { $0 + " " } ?? "") + text(h.content).trimmingBlanks()
             case .paragraph(let p):
-                piece = text(p.content).trimmingSpaces()
+                piece = text(p.content).trimmingBlanks()
             case .listItem(let item):
                 isList = true
                 let marker = item.isOrdered || !item.marker.isEmpty ? item.marker : "•"
-                piece = String(repeating: "  ", count: item.level) + marker + " " + text(item.content).trimmingSpaces()
+                piece = String(repeating: "  ", count: item.level) + marker + " " + text(item.content).trimmingBlanks()
             case .table(let table):
                 piece = TableGrid(table).rows.map { row in
                     row.map { cell in

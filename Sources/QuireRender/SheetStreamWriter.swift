@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// Renders one sheet as CSV, a Markdown table or tab-separated text while its rows stream
 /// in, so a sheet of millions of rows is never held.
 ///

@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// What the renderers include and how they show tracked changes.
 public struct RenderOptions: Sendable, Equatable {
     /// Tracked changes: accepted (the default), review (both, marked) or original.

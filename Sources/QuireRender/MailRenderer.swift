@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// Renders mail messages as Markdown, plain text or JSON (`quire.mail` version 1,
 /// docs/json-schema.md). Attached office files and messages that were read are rendered
 /// after the body, each under its own heading.

@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// Reads the Markdown a model writes into the content model: ATX headings, paragraphs,
 /// bullet and numbered lists (nested by indentation), GFM tables, block quotes, fenced
 /// code, and inline bold, italic, strikethrough, code and links. It is the way back from
@@ -129,9 +131,9 @@ public struct MarkdownParser: Sendable {
         guard hashes >= 1, hashes <= 6 else { return nil }
         let rest = line.dropFirst(hashes)
         guard rest.isEmpty || rest.first == " " else { return nil }
-        var text = String(rest).trimmingSpaces()
+        var text = String(rest).trimmingBlanks()
         while text.hasSuffix("#") { text.removeLast() }
-        return (hashes, text.trimmingSpaces())
+        return (hashes, text.trimmingBlanks())
     }
 
     static func isRule(_ line: String) -> Bool {
@@ -140,7 +142,7 @@ public struct MarkdownParser: Sendable {
     }
 
     static func isDelimiterRow(_ line: String) -> Bool {
-        let t = line.trimmingSpaces()
+        let t = line.trimmingBlanks()
         return t.hasPrefix("|") && t.contains("-") && t.allSatisfy { "|-: ".contains($0) }
     }
 
@@ -148,7 +150,7 @@ public struct MarkdownParser: Sendable {
         var cells: [String] = []
         var current = ""
         var escaped = false
-        var body = Substring(line.trimmingSpaces())
+        var body = Substring(line.trimmingBlanks())
         if body.first == "|" { body = body.dropFirst() }
         if body.last == "|" && !body.hasSuffix("\\|") { body = body.dropLast() }
         for c in body {
@@ -159,13 +161,13 @@ public struct MarkdownParser: Sendable {
             } else if c == "\\" {
                 escaped = true
             } else if c == "|" {
-                cells.append(current.trimmingSpaces())
+                cells.append(current.trimmingBlanks())
                 current = ""
             } else {
                 current.append(c)
             }
         }
-        cells.append(current.trimmingSpaces())
+        cells.append(current.trimmingBlanks())
         return cells
     }
 
@@ -183,13 +185,13 @@ public struct MarkdownParser: Sendable {
         let level = min(indent / 2, 8)
         if let first = rest.first, "-*+".contains(first), rest.dropFirst().first == " " {
             if isRule(String(rest)) { return nil }
-            return Marker(level: level, ordered: false, marker: "•", text: String(rest.dropFirst(2)).trimmingSpaces())
+            return Marker(level: level, ordered: false, marker: "•", text: String(rest.dropFirst(2)).trimmingBlanks())
         }
         let digits = rest.prefix(while: \.isNumber)
         if !digits.isEmpty, digits.count <= 9 {
             let after = rest.dropFirst(digits.count)
             if let p = after.first, p == "." || p == ")", after.dropFirst().first == " " {
-                return Marker(level: level, ordered: true, marker: digits + String(p), text: String(after.dropFirst(2)).trimmingSpaces())
+                return Marker(level: level, ordered: true, marker: digits + String(p), text: String(after.dropFirst(2)).trimmingBlanks())
             }
         }
         return nil
@@ -260,7 +262,7 @@ public struct MarkdownParser: Sendable {
                 let end = chars[(close + 2)...].firstIndex(of: ")")
             {
                 flushText()
-                var url = String(chars[(close + 2)..<end]).trimmingSpaces()
+                var url = String(chars[(close + 2)..<end]).trimmingBlanks()
                 if let space = url.firstIndex(of: " ") { url = String(url[..<space]) }  // [a](url "title")
                 let label = spans(Array(chars[(i + 1)..<close]), style: style)
                 out.append(.link(Link(target: url.hasPrefix("#") ? .anchor(String(url.dropFirst())) : .url(url), content: label)))

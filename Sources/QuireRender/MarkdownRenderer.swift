@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// Renders a document as GitHub-flavoured Markdown: the form prompts use.
 ///
 /// Tables become GFM tables (spanned positions left empty), notes and comments become
@@ -106,12 +108,12 @@ public struct MarkdownRenderer: Sendable {
     func piece(for block: Block, indent: String) -> String {
         switch block {
         case .heading(let heading):
-            let text = inlines(heading.content, lineIndent: "").trimmingSpaces()
+            let text = inlines(heading.content, lineIndent: "").trimmingBlanks()
             if text.isEmpty { return "" }
             let marker = heading.marker.map { escape($0) + " " } ?? ""
             return String(repeating: "#", count: min(max(heading.level, 1), 6)) + " " + marker + text.replacingNewlines() + "\n"
         case .paragraph(let paragraph):
-            let text = inlines(paragraph.content, lineIndent: indent).trimmingSpaces()
+            let text = inlines(paragraph.content, lineIndent: indent).trimmingBlanks()
             if text.isEmpty { return "" }
             return escapeLineStart(text) + "\n"
         case .listItem(let item):
@@ -124,7 +126,7 @@ public struct MarkdownRenderer: Sendable {
             } else {
                 marker = "-"
             }
-            let text = inlines(item.content, lineIndent: indent + pad + "    ").trimmingSpaces()
+            let text = inlines(item.content, lineIndent: indent + pad + "    ").trimmingBlanks()
             return pad + marker + (text.isEmpty ? "" : " " + text) + "\n"
         case .table(let table):
             return renderTable(table, indent: indent)
@@ -187,14 +189,14 @@ public struct MarkdownRenderer: Sendable {
                 }
                 parts.append(contentsOf: rows.filter { !$0.isEmpty })
             case .listItem(let item):
-                let text = inlines(item.content, lineIndent: "", inTable: true).trimmingSpaces()
+                let text = inlines(item.content, lineIndent: "", inTable: true).trimmingBlanks()
                 parts.append((item.isOrdered ? item.marker : "•") + " " + text)
             case .image(let image):
                 parts.append(imageMarkdown(image))
             case .heading(let h):
-                parts.append("**" + inlines(h.content, lineIndent: "", inTable: true).trimmingSpaces() + "**")
+                parts.append("**" + inlines(h.content, lineIndent: "", inTable: true).trimmingBlanks() + "**")
             case .paragraph(let p):
-                parts.append(inlines(p.content, lineIndent: "", inTable: true).trimmingSpaces())
+                parts.append(inlines(p.content, lineIndent: "", inTable: true).trimmingBlanks())
             case .quote(let inner):
                 parts.append(cellText(inner))
             case .code(let code):

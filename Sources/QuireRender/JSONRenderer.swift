@@ -1,3 +1,5 @@
+public import QuireModel
+
 /// Renders a document as JSON following the versioned schema in `docs/json-schema.md`
 /// (`"schema": "quire.document", "version": 1`). Everything the model holds is written,
 /// tracked changes included, whatever the render options say about the other formats.
