@@ -15,21 +15,42 @@ enum DateParser {
 
     static func parse(_ raw: String) -> MailDate {
         let text = ParameterizedValue.stripComments(raw)
-        // Words: runs of letters, runs of digits, signs kept with the digits that follow;
-        // over UTF-8 bytes (everything a date is made of is ASCII).
-        var words: [ArraySlice<UInt8>] = []
         let bytes = Array(text.utf8)
+        var fields = Fields()
+        for word in words(bytes) { fields.take(word) }
+        let (day, month, year) = fields.dayMonthYear()
+        let (hour, minute, second) = (fields.hour, fields.minute, fields.second)
+        guard var y = year, let m = month, let d = day, (1...12).contains(m), (1...31).contains(d),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else {
+            return MailDate(raw: raw, timestamp: nil)
+        }
+        if y < 50 { y += 2000 } else if y < 1000 { y += 1900 }
+        let days = CivilCalendar.days(year: y, month: m, day: d)
+        // No zone, or -0000 ("the local time is unknown"): the time as written, zone unknown.
+        let unknownZone = fields.offset == nil || (fields.offset == 0 && ByteSearch.contains(text, "-0000"))
+        let zone = fields.offset ?? 0
+        let timestamp = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(zone * 60)
+        return MailDate(raw: raw, timestamp: timestamp, offsetMinutes: zone, zoneKnown: !unknownZone)
+    }
+
+    static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    static let plus = UInt8(ascii: "+")
+    static let minus = UInt8(ascii: "-")
+    static let colon = UInt8(ascii: ":")
+    static let dot = UInt8(ascii: ".")
+
+    /// The words of a date: runs of letters, runs of digits (with the colons and dots inside
+    /// them), signs kept with the digits that follow; over UTF-8 bytes (everything a date is
+    /// made of is ASCII).
+    static func words(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var words: [ArraySlice<UInt8>] = []
         var start = -1
         func push(_ end: Int) {
             if start >= 0, end > start { words.append(bytes[start..<end]) }
             start = -1
         }
-        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
-        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-        let plus = UInt8(ascii: "+")
-        let minus = UInt8(ascii: "-")
-        let colon = UInt8(ascii: ":")
-        let dot = UInt8(ascii: ".")
         for (i, ch) in bytes.enumerated() {
             let last: UInt8? = start >= 0 && i > start ? bytes[i - 1] : nil
             if isLetter(ch) {
@@ -52,28 +73,34 @@ enum DateParser {
             }
         }
         push(bytes.count)
-        var day: Int?
+        return words
+    }
+
+    /// The value of the digits that start `slice` (at most 9), and how many there were.
+    static func leadingNumber(_ slice: ArraySlice<UInt8>) -> (value: Int, count: Int) {
+        var value = 0
+        var count = 0
+        for b in slice {
+            guard isDigit(b), count < 9 else { break }
+            value = value * 10 + Int(b - 0x30)
+            count += 1
+        }
+        return (value, count)
+    }
+
+    /// What the words of a date say, taken one at a time.
+    struct Fields {
         var month: Int?
-        var year: Int?
         var hour = 0
         var minute = 0
         var second = 0
         var offset: Int?
         var sawTime = false
+        /// The plain numbers, in order: day, year (and month, in ISO order).
         var numbers: [Int] = []
-        /// The value of the digits that start `slice` (at most 9), and how many there were.
-        func leadingNumber(_ slice: ArraySlice<UInt8>) -> (value: Int, count: Int) {
-            var value = 0
-            var count = 0
-            for b in slice {
-                guard isDigit(b), count < 9 else { break }
-                value = value * 10 + Int(b - 0x30)
-                count += 1
-            }
-            return (value, count)
-        }
-        for word in words {
-            guard let first = word.first else { continue }
+
+        mutating func take(_ word: ArraySlice<UInt8>) {
+            guard let first = word.first else { return }
             if isLetter(first) {
                 let lower = String(decoding: word.map { $0 | 0x20 }, as: UTF8.self)
                 if lower.utf8.count >= 3, let m = months.firstIndex(where: { lower.hasPrefix($0) }) {
@@ -81,7 +108,7 @@ enum DateParser {
                 } else if offset == nil, let zone = zones[lower] {
                     offset = zone
                 }
-                continue
+                return
             }
             if !sawTime && word.contains(colon) {
                 let parts = word.split(separator: colon, omittingEmptySubsequences: true).map { leadingNumber($0).value }
@@ -89,64 +116,58 @@ enum DateParser {
                 minute = parts.count > 1 ? parts[1] : 0
                 second = parts.count > 2 ? parts[2] : 0
                 sawTime = true
-                continue
+                return
             }
-            if first == plus || first == minus, sawTime, offset == nil {
-                let sign = first == minus ? -1 : 1
-                let parts = word.dropFirst().split(separator: colon)
-                let (value, count) = parts.first.map(leadingNumber) ?? (0, 0)
-                if count == 4 {
-                    offset = sign * (value / 100 * 60 + value % 100)
-                    continue
-                }
-                if count >= 1 && count <= 2 {
-                    let minutes = parts.count > 1 ? leadingNumber(parts[1]).value : 0
-                    offset = sign * (value * 60 + minutes)
-                    continue
-                }
+            if first == plus || first == minus, sawTime, offset == nil, let zone = Self.zoneOffset(word) {
+                offset = zone
+                return
             }
             let digits = word.filter(isDigit)
-            guard !digits.isEmpty, digits.count <= 9 else { continue }
-            let n = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            if first == minus && numbers.count >= 1 {
-                numbers.append(n)  // ISO 2005-05-08: the dashes are separators
-                continue
-            }
-            numbers.append(n)
+            guard !digits.isEmpty, digits.count <= 9 else { return }
+            // ISO 2005-05-08: the dashes are separators, the numbers plain.
+            numbers.append(digits.reduce(0) { $0 * 10 + Int($1 - 0x30) })
         }
-        // ISO order (year first) or day month year.
-        if let first = numbers.first, first > 31 || String(first).count == 4 {
-            year = first
-            if month == nil {
-                if numbers.count >= 3 {
-                    month = numbers[1]
-                    day = numbers[2]
+
+        /// `+0200`, `-05`, `+5:30` as minutes east of UTC; nil for a word that is none.
+        static func zoneOffset(_ word: ArraySlice<UInt8>) -> Int? {
+            let sign = word.first == minus ? -1 : 1
+            let parts = word.dropFirst().split(separator: colon)
+            let (value, count) = parts.first.map(leadingNumber) ?? (0, 0)
+            if count == 4 { return sign * (value / 100 * 60 + value % 100) }
+            if count >= 1 && count <= 2 {
+                let minutes = parts.count > 1 ? leadingNumber(parts[1]).value : 0
+                return sign * (value * 60 + minutes)
+            }
+            return nil
+        }
+
+        /// Day, month and year from the numbers: ISO order (year first) or day month year.
+        func dayMonthYear() -> (day: Int?, month: Int?, year: Int?) {
+            var day: Int?
+            var month = self.month
+            var year: Int?
+            if let first = numbers.first, first > 31 || String(first).count == 4 {
+                year = first
+                if month == nil {
+                    if numbers.count >= 3 {
+                        month = numbers[1]
+                        day = numbers[2]
+                    }
+                } else if numbers.count >= 2 {
+                    day = numbers[1]
                 }
-            } else if numbers.count >= 2 {
-                day = numbers[1]
-            }
-        } else {
-            for n in numbers {
-                if day == nil && n >= 1 && n <= 31 {
-                    day = n
-                } else if month == nil && n >= 1 && n <= 12 && day != nil && year == nil && numbers.count >= 3 {
-                    month = n
-                } else if year == nil {
-                    year = n
+            } else {
+                for n in numbers {
+                    if day == nil && n >= 1 && n <= 31 {
+                        day = n
+                    } else if month == nil && n >= 1 && n <= 12 && day != nil && year == nil && numbers.count >= 3 {
+                        month = n
+                    } else if year == nil {
+                        year = n
+                    }
                 }
             }
+            return (day, month, year)
         }
-        guard var y = year, let m = month, let d = day, (1...12).contains(m), (1...31).contains(d),
-            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
-        else {
-            return MailDate(raw: raw, timestamp: nil)
-        }
-        if y < 50 { y += 2000 } else if y < 1000 { y += 1900 }
-        let days = CivilCalendar.days(year: y, month: m, day: d)
-        // No zone, or -0000 ("the local time is unknown"): the time as written, zone unknown.
-        let unknownZone = offset == nil || (offset == 0 && ByteSearch.contains(text, "-0000"))
-        let zone = offset ?? 0
-        let timestamp = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(zone * 60)
-        return MailDate(raw: raw, timestamp: timestamp, offsetMinutes: zone, zoneKnown: !unknownZone)
     }
 }
