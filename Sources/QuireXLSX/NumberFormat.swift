@@ -90,6 +90,14 @@ public struct NumberFormat: Sendable {
     }
 
     static func parseSection(_ text: String) -> Section {
+        var parser = SectionParser(Array(text))
+        return parser.parse()
+    }
+
+    /// Reads one section of a format code into tokens, a character at a time.
+    struct SectionParser {
+        let chars: [Character]
+        var i = 0
         var tokens: [Token] = []
         var condition: (String, Double)?
         var literal = ""
@@ -97,22 +105,49 @@ public struct NumberFormat: Sendable {
         var isDate = false
         var isText = false
         var isGeneral = false
-        func flushLiteral() {
+
+        init(_ chars: [Character]) { self.chars = chars }
+
+        mutating func parse() -> Section {
+            while i < chars.count {
+                step(chars[i])
+                i += 1
+            }
+            flushLiteral()
+            flushDigits()
+            if tokens.isEmpty { isGeneral = true }
+            return Section(tokens: tokens, condition: condition, isDate: isDate, isText: isText, isGeneral: isGeneral)
+        }
+
+        mutating func flushLiteral() {
             if !literal.isEmpty {
                 tokens.append(.literal(literal))
                 literal = ""
             }
         }
-        func flushDigits() {
+
+        mutating func flushDigits() {
             if !digits.isEmpty {
                 tokens.append(.digits(digits))
                 digits = ""
             }
         }
-        let chars = Array(text)
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
+
+        /// A token that stands alone: what was gathered before it is flushed first.
+        mutating func append(_ token: Token) {
+            flushLiteral()
+            flushDigits()
+            tokens.append(token)
+        }
+
+        /// `c` as literal text (ending a digit run).
+        mutating func appendLiteral(_ c: Character) {
+            flushDigits()
+            literal.append(c)
+        }
+
+        /// The character at `i`; `i` is left on the last character it used.
+        mutating func step(_ c: Character) {
             switch c {
             case "\"":
                 flushDigits()
@@ -135,92 +170,21 @@ public struct NumberFormat: Sendable {
                 flushDigits()
                 i += 1
             case "[":
-                var inner = ""
-                i += 1
-                while i < chars.count && chars[i] != "]" {
-                    inner.append(chars[i])
-                    i += 1
-                }
-                let lower = inner.lowercased()
-                if ["h", "hh", "m", "mm", "s", "ss"].contains(lower) {
-                    flushLiteral()
-                    flushDigits()
-                    tokens.append(.date("[" + lower + "]"))
-                    isDate = true
-                } else if let first = inner.first, "<>=".contains(first) {
-                    var op = String(first)
-                    var rest = inner.dropFirst()
-                    if let second = rest.first, "<>=".contains(second) {
-                        op.append(second)
-                        rest = rest.dropFirst()
-                    }
-                    if let value = Double(rest.trimmingSpaces()) { condition = (op, value) }
-                } else if inner.hasPrefix("$") {
-                    // Currency and locale: `[$€-407]` shows `€`.
-                    flushDigits()
-                    let symbol = inner.dropFirst().prefix(while: { $0 != "-" })
-                    literal += symbol
-                }
-            // Colours and other tags change nothing in text.
+                bracket()
             case "@":
-                flushLiteral()
-                flushDigits()
-                tokens.append(.text)
+                append(.text)
                 isText = true
             case "0", "#", "?", ".", ",", "%", "/":
-                if c == "." || c == "," || c == "/" || c == "%" {
-                    // Part of a number pattern only next to placeholders.
-                    let previousIsDigit = !digits.isEmpty
-                    let nextIsDigit = i + 1 < chars.count && "0#?".contains(chars[i + 1])
-                    if c == "%" {
-                        if previousIsDigit {
-                            digits.append(c)
-                        } else {
-                            flushDigits()
-                            literal.append(c)
-                        }
-                    } else if previousIsDigit || (nextIsDigit && c != "/") || (c == "/" && previousIsDigit) {
-                        flushLiteral()
-                        digits.append(c)
-                    } else if c == "." && isDate {
-                        flushLiteral()
-                        tokens.append(.date("."))
-                    } else {
-                        flushDigits()
-                        literal.append(c)
-                    }
-                } else {
-                    flushLiteral()
-                    if c == "0", isDate, let last = tokens.last, case .date(let d) = last, d.hasPrefix(".") {
-                        tokens[tokens.count - 1] = .date(d + "0")
-                    } else {
-                        digits.append(c)
-                    }
-                }
+                placeholder(c)
             case "E", "e":
-                if !digits.isEmpty, i + 1 < chars.count, chars[i + 1] == "+" || chars[i + 1] == "-" {
-                    digits.append("E")
-                    digits.append(chars[i + 1])
-                    i += 1
-                } else if c == "e" {
-                    flushDigits()
-                    flushLiteral()
-                    tokens.append(.date("yyyy"))
-                    isDate = true
-                } else {
-                    flushDigits()
-                    literal.append(c)
-                }
+                exponentOrEra(c)
             case "G", "g":
                 if String(chars[i...].prefix(7)).lowercased() == "general" {
-                    flushLiteral()
-                    flushDigits()
-                    tokens.append(.general)
+                    append(.general)
                     isGeneral = true
                     i += 6
                 } else {
-                    flushDigits()
-                    literal.append(c)
+                    appendLiteral(c)
                 }
             case "y", "Y", "m", "M", "d", "D", "h", "H", "s", "S":
                 flushLiteral()
@@ -234,33 +198,99 @@ public struct NumberFormat: Sendable {
                 tokens.append(.date(run))
                 isDate = true
             case "A", "a":
-                let rest = String(chars[i...].prefix(5)).uppercased()
-                if rest.hasPrefix("AM/PM") {
-                    flushLiteral()
-                    flushDigits()
-                    tokens.append(.date("AM/PM"))
-                    isDate = true
-                    i += 4
-                } else if rest.hasPrefix("A/P") {
-                    flushLiteral()
-                    flushDigits()
-                    tokens.append(.date("A/P"))
-                    isDate = true
-                    i += 2
-                } else {
-                    flushDigits()
-                    literal.append(c)
-                }
+                amPm(c)
             default:
-                flushDigits()
-                literal.append(c)
+                appendLiteral(c)
             }
-            i += 1
         }
-        flushLiteral()
-        flushDigits()
-        if tokens.isEmpty { isGeneral = true }
-        return Section(tokens: tokens, condition: condition, isDate: isDate, isText: isText, isGeneral: isGeneral)
+
+        /// `[…]`: elapsed time (`[h]`), a condition (`[>=100]`), a currency (`[$€-407]`);
+        /// colours and other tags change nothing in text.
+        mutating func bracket() {
+            var inner = ""
+            i += 1
+            while i < chars.count && chars[i] != "]" {
+                inner.append(chars[i])
+                i += 1
+            }
+            let lower = inner.lowercased()
+            if ["h", "hh", "m", "mm", "s", "ss"].contains(lower) {
+                append(.date("[" + lower + "]"))
+                isDate = true
+            } else if let first = inner.first, "<>=".contains(first) {
+                var op = String(first)
+                var rest = inner.dropFirst()
+                if let second = rest.first, "<>=".contains(second) {
+                    op.append(second)
+                    rest = rest.dropFirst()
+                }
+                if let value = Double(rest.trimmingSpaces()) { condition = (op, value) }
+            } else if inner.hasPrefix("$") {
+                // Currency and locale: `[$€-407]` shows `€`.
+                flushDigits()
+                let symbol = inner.dropFirst().prefix(while: { $0 != "-" })
+                literal += symbol
+            }
+        }
+
+        /// Digit placeholders, and the punctuation that belongs to a number pattern only
+        /// next to them.
+        mutating func placeholder(_ c: Character) {
+            guard c == "." || c == "," || c == "/" || c == "%" else {
+                flushLiteral()
+                if c == "0", isDate, let last = tokens.last, case .date(let d) = last, d.hasPrefix(".") {
+                    tokens[tokens.count - 1] = .date(d + "0")
+                } else {
+                    digits.append(c)
+                }
+                return
+            }
+            let previousIsDigit = !digits.isEmpty
+            let nextIsDigit = i + 1 < chars.count && "0#?".contains(chars[i + 1])
+            if c == "%" {
+                if previousIsDigit { digits.append(c) } else { appendLiteral(c) }
+            } else if previousIsDigit || (nextIsDigit && c != "/") || (c == "/" && previousIsDigit) {
+                flushLiteral()
+                digits.append(c)
+            } else if c == "." && isDate {
+                flushLiteral()
+                tokens.append(.date("."))
+            } else {
+                appendLiteral(c)
+            }
+        }
+
+        /// `E+`/`E-` after digits: scientific notation; a lone `e`: the year.
+        mutating func exponentOrEra(_ c: Character) {
+            if !digits.isEmpty, i + 1 < chars.count, chars[i + 1] == "+" || chars[i + 1] == "-" {
+                digits.append("E")
+                digits.append(chars[i + 1])
+                i += 1
+            } else if c == "e" {
+                flushDigits()
+                flushLiteral()
+                tokens.append(.date("yyyy"))
+                isDate = true
+            } else {
+                appendLiteral(c)
+            }
+        }
+
+        /// `AM/PM` and `A/P`; any other `a` is literal.
+        mutating func amPm(_ c: Character) {
+            let rest = String(chars[i...].prefix(5)).uppercased()
+            if rest.hasPrefix("AM/PM") {
+                append(.date("AM/PM"))
+                isDate = true
+                i += 4
+            } else if rest.hasPrefix("A/P") {
+                append(.date("A/P"))
+                isDate = true
+                i += 2
+            } else {
+                appendLiteral(c)
+            }
+        }
     }
 
     // MARK: Applying
