@@ -188,20 +188,8 @@ struct BatchRun: AsyncParsableCommand {
         ]
     }
 
-    func run() async throws {
-        let picker = try self.picker.picker()
-        let task = try batchTask(picker)
-        let selection = BatchSelection(
-            labels: label, folders: folder, since: try Self.day(since, option: "--since"), until: try Self.day(until, option: "--until"),
-            from: from, limit: limit, shard: try parsedShard())
-        let sources = try readSources()
-        let routeSetup = try task.routeName.map { try BatchRoute(task: $0, picker: picker, override: model, verbose: verbose) }
-        if maxCost != nil, let setup = routeSetup, setup.unpriced {
-            throw BatchFailure(
-                "--max-cost needs the prices of '\(setup.route.backends.first?.name ?? "")': give it input_price and output_price (dollars per million tokens) in the config.",
-                status: Quire.Status.config)
-        }
-
+    /// The run's ledger, checked against these settings; failed items reset with --retry-failed.
+    func openLedger(_ task: BatchTask, sources: [BatchSource], selection: BatchSelection) throws -> BatchLedger {
         let ledger: BatchLedger
         do {
             ledger = try BatchLedger(path: BatchLedger.path(forResults: out))
@@ -217,19 +205,12 @@ struct BatchRun: AsyncParsableCommand {
             let reset = try ledger.resetFailed()
             if reset > 0 && !quiet { printError("quire: batch: \(reset) failed item\(reset == 1 ? "" : "s") will be tried again") }
         }
-        let results = try ResultsFile(path: out, ledger: ledger)
+        return ledger
+    }
 
-        let runner = BatchRunner(
-            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost,
-            loader: ItemLoader(importer: importer))
-        try ledger.setSetting("command", Self.encodeCommand(Array(CommandLine.arguments.dropFirst())))
-        try ledger.setSetting("directory", FileManager.default.currentDirectoryPath)
-        if estimate {
-            try await printEstimate(runner, ledger: ledger, sources: sources, selection: selection, routeSetup: routeSetup)
-            return
-        }
-
-        // Plan: every item into the ledger (items it already has keep their state).
+    /// Plans every item into the ledger (items it already has keep their state) and says what
+    /// the planner met; the seconds it took, and those of them spent in the ledger.
+    func plan(_ sources: [BatchSource], selection: BatchSelection, into ledger: BatchLedger) throws -> (Double, Double) {
         var pending: [BatchItem] = []
         var planLedgerSeconds = 0.0
         let planStart = BatchRunner.now()
@@ -250,12 +231,12 @@ struct BatchRun: AsyncParsableCommand {
         if report.skippedFiles > 0 && !quiet {
             printError("quire: note: skipped \(report.skippedFiles) file(s) in the sources that are neither mail nor documents")
         }
+        return (planSeconds, planLedgerSeconds)
+    }
 
-        if exportRequests != nil || importResults != nil || via == .providerBatch {
-            try await providerBatch(runner, ledger: ledger, results: results, routeSetup: routeSetup)
-            return
-        }
-
+    /// Runs the pending items with a progress line; the first Ctrl-C stops after the calls in
+    /// flight, the second at once.
+    func runItems(_ runner: BatchRunner, ledger: BatchLedger, results: ResultsFile, routeSetup: BatchRoute?) async throws -> BatchSummary {
         let interrupted = Atomic<Int>(0)
         signal(SIGINT, SIG_IGN)
         let signals = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -280,6 +261,44 @@ struct BatchRun: AsyncParsableCommand {
         results.close()
         await routeSetup?.shutdown()
         signals.cancel()
+        return summary
+    }
+
+    func run() async throws {
+        let picker = try self.picker.picker()
+        let task = try batchTask(picker)
+        let selection = BatchSelection(
+            labels: label, folders: folder, since: try Self.day(since, option: "--since"), until: try Self.day(until, option: "--until"),
+            from: from, limit: limit, shard: try parsedShard())
+        let sources = try readSources()
+        let routeSetup = try task.routeName.map { try BatchRoute(task: $0, picker: picker, override: model, verbose: verbose) }
+        if maxCost != nil, let setup = routeSetup, setup.unpriced {
+            throw BatchFailure(
+                "--max-cost needs the prices of '\(setup.route.backends.first?.name ?? "")': give it input_price and output_price (dollars per million tokens) in the config.",
+                status: Quire.Status.config)
+        }
+
+        let ledger = try openLedger(task, sources: sources, selection: selection)
+        let results = try ResultsFile(path: out, ledger: ledger)
+
+        let runner = BatchRunner(
+            task: task, route: routeSetup?.route, prices: routeSetup?.prices ?? [:], jobs: jobs, maxCost: maxCost,
+            loader: ItemLoader(importer: importer))
+        try ledger.setSetting("command", Self.encodeCommand(Array(CommandLine.arguments.dropFirst())))
+        try ledger.setSetting("directory", FileManager.default.currentDirectoryPath)
+        if estimate {
+            try await printEstimate(runner, ledger: ledger, sources: sources, selection: selection, routeSetup: routeSetup)
+            return
+        }
+
+        let (planSeconds, planLedgerSeconds) = try plan(sources, selection: selection, into: ledger)
+
+        if exportRequests != nil || importResults != nil || via == .providerBatch {
+            try await providerBatch(runner, ledger: ledger, results: results, routeSetup: routeSetup)
+            return
+        }
+
+        let summary = try await runItems(runner, ledger: ledger, results: results, routeSetup: routeSetup)
 
         if verbose {
             let total = planSeconds + summary.progress.elapsed
