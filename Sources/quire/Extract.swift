@@ -87,27 +87,11 @@ struct Extract: ParsableCommand {
         }
     }
 
-    func run() throws {
+    /// The extractor for this command's options; whether it shows a progress line.
+    func makeExtractor(many: Bool) -> (Extractor, Bool) {
         let options = RenderOptions(
             changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
             includeComments: !noComments, includeHidden: includeHidden)
-        let (files, skipped) = expandDirectories(self.files, limits: limits.zipLimits)
-        if format == .csv, let output, output.hasSuffix("/") || SourceFolder.isDirectory(output) {
-            try csvPerSheet(files, into: output)
-            return
-        }
-        if format == .csv && (files.count > 1 || files.count != self.files.count) {
-            printError(
-                "quire: error: CSV holds one table: give one workbook (and --sheet for one of its sheets), or -o DIR/ for one CSV file per sheet of every workbook."
-            )
-            throw ExitCode(2)
-        }
-        let sink = try OutputSink(path: output, inputs: files)
-        var failures = 0
-        if skipped > 0 {
-            printError("quire: note: skipped \(skipped) file(s) in the given folders that are not documents, workbooks or mail")
-        }
-        let many = files.count > 1 || files.count != self.files.count
         let kind: Extractor.Format =
             switch format {
             case .markdown: .markdown
@@ -132,23 +116,32 @@ struct Extract: ParsableCommand {
                 printProgress("quire: \(messages) messages\(percent)")
             }
         }
-        if threads {
-            let jsonKind: Extractor.Format = format == .json ? .json(pretty: false) : kind  // one thread per line
-            var threadExtractor = extractor
-            threadExtractor.format = jsonKind
-            do {
-                try threadExtractor.extractThreads(paths: files.filter { $0 != "-" }, write: { sink.write($0) }) { _, error in
-                    failures += 1
-                    printError("quire: error: \(LimitOptions.describe(error))")
-                }
-            } catch {
+        return (extractor, showProgress)
+    }
+
+    /// --threads: the messages of every input grouped into threads, each rendered.
+    func extractThreads(_ files: [String], with extractor: Extractor, into sink: OutputSink) throws {
+        var failures = 0
+        let jsonKind: Extractor.Format = format == .json ? .json(pretty: false) : extractor.format  // one thread per line
+        var threadExtractor = extractor
+        threadExtractor.format = jsonKind
+        do {
+            try threadExtractor.extractThreads(paths: files.filter { $0 != "-" }, write: { sink.write($0) }) { _, error in
                 failures += 1
                 printError("quire: error: \(LimitOptions.describe(error))")
             }
-            try sink.close(commit: failures < files.count)
-            if failures > 0 { throw ExitCode(1) }
-            return
+        } catch {
+            failures += 1
+            printError("quire: error: \(LimitOptions.describe(error))")
         }
+        try sink.close(commit: failures < files.count)
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Every file in order (two at a time when there are several), each under its header;
+    /// how many failed.
+    func extractEach(_ files: [String], with extractor: Extractor, many: Bool, into sink: OutputSink) -> Int {
+        var failures = 0
         let header: (String) -> String = { file in
             guard many else { return "" }
             switch format {
@@ -181,6 +174,32 @@ struct Extract: ParsableCommand {
                 sink.write(footer)
             }
         }
+        return failures
+    }
+
+    func run() throws {
+        let (files, skipped) = expandDirectories(self.files, limits: limits.zipLimits)
+        if format == .csv, let output, output.hasSuffix("/") || SourceFolder.isDirectory(output) {
+            try csvPerSheet(files, into: output)
+            return
+        }
+        if format == .csv && (files.count > 1 || files.count != self.files.count) {
+            printError(
+                "quire: error: CSV holds one table: give one workbook (and --sheet for one of its sheets), or -o DIR/ for one CSV file per sheet of every workbook."
+            )
+            throw ExitCode(2)
+        }
+        let sink = try OutputSink(path: output, inputs: files)
+        if skipped > 0 {
+            printError("quire: note: skipped \(skipped) file(s) in the given folders that are not documents, workbooks or mail")
+        }
+        let many = files.count > 1 || files.count != self.files.count
+        let (extractor, showProgress) = makeExtractor(many: many)
+        if threads {
+            try extractThreads(files, with: extractor, into: sink)
+            return
+        }
+        let failures = extractEach(files, with: extractor, many: many, into: sink)
         if showProgress { printProgress(nil) }
         // A run in which every input failed leaves an existing output as it was.
         let commit = failures < max(files.count, 1)
