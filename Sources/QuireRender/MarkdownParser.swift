@@ -41,15 +41,7 @@ public struct MarkdownParser: Sendable {
             }
             if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
                 flush()
-                let fence = String(trimmed.prefix(3))
-                var code: [String] = []
-                i += 1
-                while i < lines.count, !lines[i].trimmingLeadingSpaces().hasPrefix(fence) {
-                    code.append(lines[i])
-                    i += 1
-                }
-                out.append(.code(code.joined(separator: "\n")))
-                i += 1
+                out.append(Self.fencedCode(lines, at: &i))
                 inList = false
                 continue
             }
@@ -62,32 +54,13 @@ public struct MarkdownParser: Sendable {
             }
             if trimmed.hasPrefix("|"), i + 1 < lines.count, Self.isDelimiterRow(lines[i + 1]) {
                 flush()
-                var rows = [TableRow(cells: Self.cells(trimmed).map { TableCell(blocks: [.paragraph(Paragraph(content: inlines([$0])))]) })]
-                i += 2
-                while i < lines.count, lines[i].trimmingLeadingSpaces().hasPrefix("|") {
-                    rows.append(
-                        TableRow(cells: Self.cells(lines[i].trimmingLeadingSpaces()).map { TableCell(blocks: [.paragraph(Paragraph(content: inlines([$0])))]) })
-                    )
-                    i += 1
-                }
-                let width = rows.map(\.cells.count).max() ?? 0
-                for r in rows.indices {
-                    while rows[r].cells.count < width { rows[r].cells.append(TableCell(blocks: [])) }
-                }
-                out.append(.table(Table(rows: rows, headerRowCount: 1)))
+                out.append(table(lines, at: &i))
                 inList = false
                 continue
             }
             if trimmed.hasPrefix(">") {
                 flush()
-                var quoted: [String] = []
-                while i < lines.count, lines[i].trimmingLeadingSpaces().hasPrefix(">") {
-                    var q = Substring(lines[i].trimmingLeadingSpaces().dropFirst())
-                    if q.first == " " { q = q.dropFirst() }
-                    quoted.append(String(q))
-                    i += 1
-                }
-                out.append(.quote(blocks(quoted)))
+                out.append(quote(lines, at: &i))
                 inList = false
                 continue
             }
@@ -95,21 +68,7 @@ public struct MarkdownParser: Sendable {
                 flush()
                 if !inList { listCounter += 1 }
                 inList = true
-                var text = [marker.text]
-                i += 1
-                // Continuation lines: indented text that starts no new block.
-                while i < lines.count {
-                    let next = lines[i]
-                    let t = next.trimmingLeadingSpaces()
-                    if t.isEmpty || Self.listMarker(next) != nil || Self.heading(t) != nil || t.hasPrefix("|") || t.hasPrefix(">") || t.hasPrefix("```") {
-                        break
-                    }
-                    text.append(t)
-                    i += 1
-                }
-                out.append(
-                    .listItem(
-                        ListItem(level: marker.level, isOrdered: marker.ordered, marker: marker.marker, content: inlines(text), listID: "md\(listCounter)")))
+                out.append(listItem(marker, lines, at: &i, listID: "md\(listCounter)"))
                 continue
             }
             if Self.isRule(trimmed) {
@@ -124,6 +83,67 @@ public struct MarkdownParser: Sendable {
         }
         flush()
         return out
+    }
+
+    /// A fenced code block from its opening fence at `i` to its closing one; `i` moves past it.
+    static func fencedCode(_ lines: [String], at i: inout Int) -> Block {
+        let fence = String(lines[i].trimmingLeadingSpaces().prefix(3))
+        var code: [String] = []
+        i += 1
+        while i < lines.count, !lines[i].trimmingLeadingSpaces().hasPrefix(fence) {
+            code.append(lines[i])
+            i += 1
+        }
+        i += 1
+        return .code(code.joined(separator: "\n"))
+    }
+
+    /// A GFM table: the header row at `i`, the delimiter row, then every `|` row; rows padded
+    /// to the widest. `i` moves past it.
+    func table(_ lines: [String], at i: inout Int) -> Block {
+        let row = { (line: String) in
+            TableRow(cells: Self.cells(line.trimmingLeadingSpaces()).map { TableCell(blocks: [.paragraph(Paragraph(content: inlines([$0])))]) })
+        }
+        var rows = [row(lines[i])]
+        i += 2
+        while i < lines.count, lines[i].trimmingLeadingSpaces().hasPrefix("|") {
+            rows.append(row(lines[i]))
+            i += 1
+        }
+        let width = rows.map(\.cells.count).max() ?? 0
+        for r in rows.indices {
+            while rows[r].cells.count < width { rows[r].cells.append(TableCell(blocks: [])) }
+        }
+        return .table(Table(rows: rows, headerRowCount: 1))
+    }
+
+    /// The `>` lines from `i` on, read as blocks of their own; `i` moves past them.
+    func quote(_ lines: [String], at i: inout Int) -> Block {
+        var quoted: [String] = []
+        while i < lines.count, lines[i].trimmingLeadingSpaces().hasPrefix(">") {
+            var q = Substring(lines[i].trimmingLeadingSpaces().dropFirst())
+            if q.first == " " { q = q.dropFirst() }
+            quoted.append(String(q))
+            i += 1
+        }
+        return .quote(blocks(quoted))
+    }
+
+    /// A list item with its continuation lines (indented text that starts no new block);
+    /// `i` moves past them.
+    func listItem(_ marker: Marker, _ lines: [String], at i: inout Int, listID: String) -> Block {
+        var text = [marker.text]
+        i += 1
+        while i < lines.count {
+            let next = lines[i]
+            let t = next.trimmingLeadingSpaces()
+            if t.isEmpty || Self.listMarker(next) != nil || Self.heading(t) != nil || t.hasPrefix("|") || t.hasPrefix(">") || t.hasPrefix("```") {
+                break
+            }
+            text.append(t)
+            i += 1
+        }
+        return .listItem(ListItem(level: marker.level, isOrdered: marker.ordered, marker: marker.marker, content: inlines(text), listID: listID))
     }
 
     static func heading(_ line: String) -> (Int, String)? {
