@@ -230,20 +230,7 @@ public struct MailRenderer: Sendable {
             w.endObject()
         }
         w.field("subject", message.subject)
-        for (key, list) in [
-            ("from", message.from), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc), ("reply_to", message.replyTo), ("sender", message.sender),
-        ] {
-            w.key(key)
-            w.beginArray()
-            for address in list {
-                w.beginObject()
-                w.field("name", address.name)
-                w.field("address", address.address)
-                if let group = address.group { w.field("group", group) }
-                w.endObject()
-            }
-            w.endArray()
-        }
+        writeAddresses(message, to: &w)
         w.key("date")
         if let date = message.date {
             w.beginObject()
@@ -270,9 +257,47 @@ public struct MailRenderer: Sendable {
         w.field("quoted", message.textParts?.quoted)
         w.field("signature", message.textParts?.signature)
         w.field("footer", message.textParts?.footer)
+        writeAttachments(message.attachments, to: &w, pretty: pretty)
+        w.key("headers")
+        w.beginArray()
+        for header in message.headers {
+            w.beginObject()
+            w.field("name", header.name)
+            w.field("value", header.value)
+            w.endObject()
+        }
+        w.endArray()
+        writeParts(message.parts, to: &w)
+        w.key("warnings")
+        w.beginArray()
+        for warning in message.warnings { w.string(warning) }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// The address fields, each an array of name/address (and group) objects.
+    func writeAddresses(_ message: MailMessage, to w: inout JSONWriter) {
+        for (key, list) in [
+            ("from", message.from), ("to", message.to), ("cc", message.cc), ("bcc", message.bcc), ("reply_to", message.replyTo), ("sender", message.sender),
+        ] {
+            w.key(key)
+            w.beginArray()
+            for address in list {
+                w.beginObject()
+                w.field("name", address.name)
+                w.field("address", address.address)
+                if let group = address.group { w.field("group", group) }
+                w.endObject()
+            }
+            w.endArray()
+        }
+    }
+
+    /// The attachments, with the content Quire read from each (a document, a workbook, a message).
+    func writeAttachments(_ attachments: [MailAttachment], to w: inout JSONWriter, pretty: Bool) {
         w.key("attachments")
         w.beginArray()
-        for attachment in message.attachments {
+        for attachment in attachments {
             w.beginObject()
             w.field("filename", attachment.filename)
             w.field("content_type", attachment.contentType)
@@ -291,18 +316,13 @@ public struct MailRenderer: Sendable {
             w.endObject()
         }
         w.endArray()
-        w.key("headers")
-        w.beginArray()
-        for header in message.headers {
-            w.beginObject()
-            w.field("name", header.name)
-            w.field("value", header.value)
-            w.endObject()
-        }
-        w.endArray()
+    }
+
+    /// The MIME structure: one object per part.
+    func writeParts(_ parts: [MailPart], to w: inout JSONWriter) {
         w.key("parts")
         w.beginArray()
-        for part in message.parts {
+        for part in parts {
             w.beginObject()
             w.field("part", part.section.isEmpty ? nil : part.section)
             w.field("content_type", part.contentType)
@@ -314,10 +334,5 @@ public struct MailRenderer: Sendable {
             w.endObject()
         }
         w.endArray()
-        w.key("warnings")
-        w.beginArray()
-        for warning in message.warnings { w.string(warning) }
-        w.endArray()
-        w.endObject()
     }
 }
