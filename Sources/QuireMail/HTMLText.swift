@@ -122,10 +122,30 @@ enum HTMLText {
 
         /// Writes `node`; `afterSibling`: another element comes before it among its siblings.
         mutating func element(_ node: HTMLElement, depth: Int, afterSibling: Bool) {
+            if leaf(node) { return }
             let tag = node.name
-            switch tag {
+            let block = open(tag, afterSibling: afterSibling)
+            // Only a link needs its text again (its byte offset: counting characters would
+            // walk the whole output for every element).
+            let before = tag == "a" ? out.utf8.count : 0
+            var seenElement = false
+            for child in node.children {
+                switch child {
+                case .element(let current):
+                    element(current, depth: depth + 1, afterSibling: seenElement)
+                    seenElement = true
+                case .text(let content):
+                    text(content)
+                }
+            }
+            close(node, block: block, textFrom: before)
+        }
+
+        /// Elements written whole, without their children (or left out); false for the rest.
+        mutating func leaf(_ node: HTMLElement) -> Bool {
+            switch node.name {
             case "script", "style", "head", "title", "noscript", "template":
-                return
+                return true
             case "br":
                 if inPre > 0 {
                     out += "\n"
@@ -137,27 +157,31 @@ enum HTMLText {
                     }
                     out += "\n"
                 }
-                return
+                return true
             case "hr":
                 breakLine(2)
                 text("---")
                 breakLine(2)
-                return
+                return true
             case "img":
                 if let alt = node.attribute("alt"), !alt.isEmpty { text("[\(alt)]") }
-                return
+                return true
             case "table":
                 // A table of data (cells of text) is written as a table; a layout table
                 // (cells holding paragraphs, lists or tables) is walked as blocks.
-                if let rows = Self.dataTable(node), !rows.isEmpty {
-                    breakLine(2)
-                    raw(Self.markdownTable(rows))
-                    breakLine(2)
-                    return
-                }
+                guard let rows = Self.dataTable(node), !rows.isEmpty else { return false }
+                breakLine(2)
+                raw(Self.markdownTable(rows))
+                breakLine(2)
+                return true
             default:
-                break
+                return false
             }
+        }
+
+        /// What starts an element: line breaks before a block, a list item's marker, a
+        /// cell's tab, a heading's `#`s. The line breaks the block ends with.
+        mutating func open(_ tag: String, afterSibling: Bool) -> Int {
             let block: Int
             switch tag {
             case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "section", "article",
@@ -194,20 +218,16 @@ enum HTMLText {
             if tag.count == 2, tag.first == "h", let level = Int(String(tag.last!)) {
                 text(String(repeating: "#", count: level) + " ")
             }
-            let before = out.count
-            var seenElement = false
-            for child in node.children {
-                switch child {
-                case .element(let current):
-                    element(current, depth: depth + 1, afterSibling: seenElement)
-                    seenElement = true
-                case .text(let content):
-                    text(content)
-                }
-            }
+            return block
+        }
+
+        /// What ends an element: a link's target after its text (written from `before` on),
+        /// the end of a list or block.
+        mutating func close(_ node: HTMLElement, block: Int, textFrom before: Int) {
+            let tag = node.name
             if tag == "pre" { inPre -= 1 }
             if tag == "a", let href = node.attribute("href") {
-                let shown = String(out.dropFirst(before)).trimmingCharacters(in: " \n")
+                let shown = String(decoding: out.utf8.dropFirst(before), as: UTF8.self).trimmingCharacters(in: " \n")
                 let target = href.hasPrefix("mailto:") ? String(href.dropFirst(7)) : href
                 if !href.hasPrefix("#") && !href.lowercased().hasPrefix("javascript:") && shown != target && !target.isEmpty {
                     text(" (\(target))")
