@@ -23,55 +23,13 @@ extension Extractor {
         // that, only what threading needs (ids, references, subject, date) and where each
         // message is are kept, and each thread's messages are read again when it is written:
         // a mailbox of a million messages is never held whole.
-        var keys: [Threader.Key] = []
-        var places: [(path: String, offset: Int?, index: Int?, length: Int)] = []
-        var held: [MailMessage]? = []
-        var heldBytes = 0
+        var input = ThreadInput()
         let reader = MailReader()
         for path in paths {
             do throws(DocumentError) {
                 switch importer.detect(path: path) {
-                case .mbox:
-                    do {
-                        try importer.mboxReader.forEachMessage(path: path) { entry in
-                            let place = (path, entry.offset, entry.index, entry.bytes.count + entry.droppedBytes)
-                            heldBytes += entry.bytes.count
-                            if heldBytes > threadHoldLimit { held = nil }
-                            guard held != nil else {
-                                let header = entry.bytes.withUnsafeBufferPointer { reader.readHeaders($0, fields: []).message }
-                                keys.append(Threader.Key(header))
-                                places.append(place)
-                                return
-                            }
-                            do throws(DocumentError) {
-                                let message = try importer.readMail(entry: entry, of: path)
-                                keys.append(Threader.Key(message))
-                                places.append(place)
-                                held?.append(message)
-                            } catch {
-                                // Said, not dropped: the other messages go on.
-                                failed(
-                                    path, DocumentError(error.code, file: path, message: "message \(entry.index + 1) at byte \(entry.offset): \(error.message)")
-                                )
-                            }
-                        }
-                    } catch let error as DocumentError {
-                        throw error
-                    } catch {
-                        throw DocumentError(.corrupt, file: path, message: "\(error)")
-                    }
-                case .mail:
-                    heldBytes += Importer.fileSize(path)
-                    if heldBytes > threadHoldLimit { held = nil }
-                    if held != nil {
-                        let message = try importer.readMailFile(path: path)
-                        keys.append(Threader.Key(message))
-                        held?.append(message)
-                    } else {
-                        let (bytes, _) = try Importer.contents(path: path, upTo: 256 << 10)
-                        keys.append(Threader.Key(bytes.withUnsafeBufferPointer { reader.readHeaders($0, fields: []).message }))
-                    }
-                    places.append((path, nil, nil, 0))
+                case .mbox: try collectMailbox(path, into: &input, reader: reader, failed: failed)
+                case .mail: try collectMessage(path, into: &input, reader: reader)
                 default:
                     throw DocumentError(.unsupportedFormat, file: path, message: "--threads reads mail (.eml, mbox, Maildir); this is not a message.")
                 }
@@ -79,18 +37,83 @@ extension Extractor {
                 failed(path, error)
             }
         }
-        let groups = Threader.groups(keys: keys)
-        keys = []
+        let groups = Threader.groups(keys: input.keys)
+        input.keys = []
+        writeThreads(groups, of: input, write: write, failed: failed)
+    }
+
+    /// The first pass of `extractThreads`: every message's threading key and place, and the
+    /// messages themselves while they are few enough to hold.
+    struct ThreadInput {
+        var keys: [Threader.Key] = []
+        var places: [(path: String, offset: Int?, index: Int?, length: Int)] = []
+        var held: [MailMessage]? = []
+        var heldBytes = 0
+    }
+
+    /// The messages of an mbox into `input`; one that cannot be read goes to `failed`.
+    func collectMailbox(
+        _ path: String, into input: inout ThreadInput, reader: MailReader, failed: (String, DocumentError) -> Void
+    ) throws(DocumentError) {
+        do {
+            try importer.mboxReader.forEachMessage(path: path) { entry in
+                let place = (path, entry.offset, entry.index, entry.bytes.count + entry.droppedBytes)
+                input.heldBytes += entry.bytes.count
+                if input.heldBytes > threadHoldLimit { input.held = nil }
+                guard input.held != nil else {
+                    let header = entry.bytes.withUnsafeBufferPointer { reader.readHeaders($0, fields: []).message }
+                    input.keys.append(Threader.Key(header))
+                    input.places.append(place)
+                    return
+                }
+                do throws(DocumentError) {
+                    let message = try importer.readMail(entry: entry, of: path)
+                    input.keys.append(Threader.Key(message))
+                    input.places.append(place)
+                    input.held?.append(message)
+                } catch {
+                    // Said, not dropped: the other messages go on.
+                    failed(
+                        path, DocumentError(error.code, file: path, message: "message \(entry.index + 1) at byte \(entry.offset): \(error.message)")
+                    )
+                }
+            }
+        } catch let error as DocumentError {
+            throw error
+        } catch {
+            throw DocumentError(.corrupt, file: path, message: "\(error)")
+        }
+    }
+
+    /// A message file into `input`.
+    func collectMessage(_ path: String, into input: inout ThreadInput, reader: MailReader) throws(DocumentError) {
+        input.heldBytes += Importer.fileSize(path)
+        if input.heldBytes > threadHoldLimit { input.held = nil }
+        if input.held != nil {
+            let message = try importer.readMailFile(path: path)
+            input.keys.append(Threader.Key(message))
+            input.held?.append(message)
+        } else {
+            let (bytes, _) = try Importer.contents(path: path, upTo: 256 << 10)
+            input.keys.append(Threader.Key(bytes.withUnsafeBufferPointer { reader.readHeaders($0, fields: []).message }))
+        }
+        input.places.append((path, nil, nil, 0))
+    }
+
+    /// Writes each thread of `groups` in this extractor's format, its messages held or read again.
+    func writeThreads(
+        _ groups: [[Int]], of input: ThreadInput, write: @escaping @Sendable (String) -> Void, failed: (String, DocumentError) -> Void
+    ) {
         let renderer = MailRenderer(options: options, workbookOptions: workbookOptions)
         var written = 0
         for group in groups {
             var messages: [MailMessage] = []
             for member in group {
-                if let held {
+                if let held = input.held {
                     messages.append(held[member])
                     continue
                 }
-                let place = places[member]
+                let place = input.places[member]
                 do throws(DocumentError) {
                     messages.append(try readAgain(place))
                 } catch {
