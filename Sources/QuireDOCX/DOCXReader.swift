@@ -90,53 +90,12 @@ public struct DOCXReader: Sendable {
         let rels = try package.relationships(of: main)
         var metadata = try package.metadata(format: .docx)
 
-        // A damaged part beside the body (styles, numbering, notes, comments, headers and
-        // footers) costs that part, said in a warning, not the document; a hostile one
-        // (over a limit, declaring entities) still refuses the whole file.
-        var warnings: [String] = []
-        func aside<T>(_ part: String, _ what: String, _ read: () throws(DocumentError) -> T) throws(DocumentError) -> T? {
-            try SidePart.read("the " + what, part: part, still: "the rest of the document is read", into: &warnings, read)
-        }
-
-        var styles = StyleSheet()
-        if let part = rels.first(typeSuffix: "/styles")?.target, package.hasPart(part) {
-            styles =
-                try aside(part, "styles (headings and character formats from them)") { () throws(DocumentError) in
-                    try StyleSheet(streaming: package, part: part)
-                } ?? StyleSheet()
-        }
-        var numbering = Numbering()
-        if let part = rels.first(typeSuffix: "/numbering")?.target {
-            numbering =
-                try aside(part, "list numbers") { () throws(DocumentError) -> Numbering in
-                    try package.tree(of: part).map(Numbering.init) ?? Numbering()
-                } ?? Numbering()
-        }
-
-        var labels = NoteLabels()
-        // Notes and comments first: the body refers to them.
-        var noteBlocks: [String: [Block]] = [:]
-        for type in ["/footnotes", "/endnotes"] {
-            guard let part = rels.first(typeSuffix: type)?.target else { continue }
-            let builder = try aside(part, type == "/footnotes" ? "footnotes" : "endnotes") { () throws(DocumentError) in
-                try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
-            }
-            if let builder { noteBlocks.merge(builder.notes) { a, _ in a } }
-        }
-        var comments: [Comment] = []
-        var commentsLost = false
-        if let part = rels.first(typeSuffix: "/comments")?.target {
-            let read = try aside(part, "comments") { () throws(DocumentError) in
-                try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels).comments
-            }
-            comments = read ?? []
-            commentsLost = read == nil
-        }
-
-        let body = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
+        var side = try readSideParts(of: package, relationships: rels)
+        let styles = side.styles
+        let body = BodyBuilder(styles: styles, numbering: side.numbering, relationships: rels, noteLabels: side.labels)
         let options = self.options
         body.state.altChunk = { id in AltChunk.blocks(id, relationships: rels, package: package, options: options) }
-        if commentsLost { body.state.commentIDs = [] }
+        if side.commentsLost { body.state.commentIDs = [] }
         var firstHeading: Heading?
         if let sink {
             body.state.sink = { block in
@@ -149,31 +108,95 @@ public struct DOCXReader: Sendable {
         if sink == nil, case .heading(let heading)? = blocks.first(where: { if case .heading = $0 { true } else { false } }) {
             firstHeading = heading
         }
-        labels = body.noteLabels
+        let labels = body.noteLabels
 
         let notes = labels.order.map { entry in
-            Note(kind: entry.kind, id: entry.label, blocks: noteBlocks["\(entry.kind.rawValue):\(entry.id)"] ?? [])
+            Note(kind: entry.kind, id: entry.label, blocks: side.noteBlocks["\(entry.kind.rawValue):\(entry.id)"] ?? [])
         }
+        var comments = side.comments
         for i in comments.indices {
             comments[i].anchoredText = body.commentAnchors[comments[i].id]?.trimmingWhitespace() ?? ""
         }
-
-        var parts: [HeaderFooter] = []
-        var seen = Set<String>()
-        for reference in body.headerFooterReferences {
-            guard let rel = rels[id: reference.id], seen.insert(rel.target).inserted else { continue }
-            let read = try aside(rel.target, "\(reference.kind.rawValue) (\(reference.pages) pages)") { () throws(DocumentError) in
-                try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels()).finish()
-            }
-            if let read { parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: read)) }
-        }
+        let parts = try readHeadersAndFooters(body.headerFooterReferences, of: package, relationships: rels, styles: styles, warnings: &side.warnings)
 
         if metadata.title == nil, let heading = firstHeading, heading.isTitle {
             metadata.title = heading.content.plainText()
         }
         var document = Document(metadata: metadata, blocks: blocks, notes: notes, comments: comments, headersAndFooters: parts)
-        document.warnings = warnings
+        document.warnings = side.warnings
         return document
+    }
+
+    /// What the body refers to, read before it: styles, numbering, notes, comments.
+    struct SideParts {
+        var styles = StyleSheet()
+        var numbering = Numbering()
+        var labels = NoteLabels()
+        var noteBlocks: [String: [Block]] = [:]
+        var comments: [Comment] = []
+        /// The comments part could not be read: references to comments are left out.
+        var commentsLost = false
+        var warnings: [String] = []
+    }
+
+    /// A damaged part beside the body (styles, numbering, notes, comments, headers and
+    /// footers) costs that part, said in a warning, not the document; a hostile one (over a
+    /// limit, declaring entities) still refuses the whole file.
+    func aside<T>(
+        _ part: String, _ what: String, warnings: inout [String], _ read: () throws(DocumentError) -> T
+    ) throws(DocumentError) -> T? {
+        try SidePart.read("the " + what, part: part, still: "the rest of the document is read", into: &warnings, read)
+    }
+
+    func readSideParts(of package: OPCPackage, relationships rels: Relationships) throws(DocumentError) -> SideParts {
+        var side = SideParts()
+        if let part = rels.first(typeSuffix: "/styles")?.target, package.hasPart(part) {
+            side.styles =
+                try aside(part, "styles (headings and character formats from them)", warnings: &side.warnings) { () throws(DocumentError) in
+                    try StyleSheet(streaming: package, part: part)
+                } ?? StyleSheet()
+        }
+        if let part = rels.first(typeSuffix: "/numbering")?.target {
+            side.numbering =
+                try aside(part, "list numbers", warnings: &side.warnings) { () throws(DocumentError) -> Numbering in
+                    try package.tree(of: part).map(Numbering.init) ?? Numbering()
+                } ?? Numbering()
+        }
+        // Notes and comments first: the body refers to them.
+        let styles = side.styles
+        let labels = side.labels
+        for type in ["/footnotes", "/endnotes"] {
+            guard let part = rels.first(typeSuffix: type)?.target else { continue }
+            let builder = try aside(part, type == "/footnotes" ? "footnotes" : "endnotes", warnings: &side.warnings) { () throws(DocumentError) in
+                try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels)
+            }
+            if let builder { side.noteBlocks.merge(builder.notes) { a, _ in a } }
+        }
+        if let part = rels.first(typeSuffix: "/comments")?.target {
+            let read = try aside(part, "comments", warnings: &side.warnings) { () throws(DocumentError) in
+                try parse(part, in: package, styles: styles, numbering: Numbering(), labels: labels).comments
+            }
+            side.comments = read ?? []
+            side.commentsLost = read == nil
+        }
+        return side
+    }
+
+    /// The headers and footers the body's sections name, each part once.
+    func readHeadersAndFooters(
+        _ references: [(id: String, kind: HeaderFooter.Kind, pages: String)], of package: OPCPackage, relationships rels: Relationships,
+        styles: StyleSheet, warnings: inout [String]
+    ) throws(DocumentError) -> [HeaderFooter] {
+        var parts: [HeaderFooter] = []
+        var seen = Set<String>()
+        for reference in references {
+            guard let rel = rels[id: reference.id], seen.insert(rel.target).inserted else { continue }
+            let read = try aside(rel.target, "\(reference.kind.rawValue) (\(reference.pages) pages)", warnings: &warnings) { () throws(DocumentError) in
+                try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels()).finish()
+            }
+            if let read { parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: read)) }
+        }
+        return parts
     }
 
     private func parse(
