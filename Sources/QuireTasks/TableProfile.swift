@@ -198,6 +198,106 @@ public struct SheetTable2D: Sendable {
 
 /// Computes a `TableProfile` over every row of a sheet.
 public enum TableProfiler {
+    /// What one column holds, value by value.
+    struct ColumnTally {
+        var numbers: [Double] = []
+        var dates: [String] = []
+        var texts: [String: Int] = [:]
+        var distinct = Set<String>()
+        var bools = 0
+        var errors = 0
+        var blanks = 0
+    }
+
+    static func tally(_ table: SheetTable2D, at position: Int) -> ColumnTally {
+        var t = ColumnTally()
+        for row in table.rows {
+            guard let cell = row[position], cell.value != .empty else {
+                t.blanks += 1
+                continue
+            }
+            t.distinct.insert(cell.formatted)
+            switch cell.value {
+            case .number(let x), .duration(let x): t.numbers.append(x)
+            case .date(let d): t.dates.append(isoDate(d))
+            case .string(let s):
+                let trimmed = s.trimmingSpaces()
+                if trimmed.isEmpty {
+                    t.blanks += 1
+                    t.distinct.remove(cell.formatted)
+                } else {
+                    t.texts[trimmed, default: 0] += 1
+                }
+            case .bool: t.bools += 1
+            case .error: t.errors += 1
+            case .empty: break
+            }
+        }
+        return t
+    }
+
+    /// The profile of one column: its type, figures, earliest and latest dates, commonest values.
+    static func column(_ table: SheetTable2D, at position: Int, name: String) -> TableProfile.Column {
+        let t = tally(table, at: position)
+        let (numbers, dates, texts, distinct, bools, errors, blanks) = (t.numbers, t.dates, t.texts, t.distinct, t.bools, t.errors, t.blanks)
+        let values = numbers.count + dates.count + texts.values.reduce(0, +) + bools + errors
+        let kinds = [("number", numbers.count), ("date", dates.count), ("text", texts.values.reduce(0, +)), ("boolean", bools)]
+        let dominant = kinds.max { $0.1 < $1.1 }!
+        let type = values == 0 ? "empty" : (dominant.1 * 10 >= values * 8 ? dominant.0 : "mixed")
+        var column = TableProfile.Column(
+            name: name, letter: CellReference.columnName(table.columnIndexes[position]), type: type, values: values, blanks: blanks,
+            distinct: distinct.count, numbers: numbers.count, top: [], errors: errors)
+        if !numbers.isEmpty {
+            let sorted = numbers.sorted()
+            let sum = numbers.reduce(0, +)
+            column.sum = TableProfile.tidy(sum)
+            column.mean = TableProfile.tidy(sum / Double(numbers.count))
+            column.median = TableProfile.tidy(
+                sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+            column.min = TableProfile.tidy(sorted.first!)
+            column.max = TableProfile.tidy(sorted.last!)
+        }
+        // Order numbers and other identifiers: distinct whole numbers, counting up or named
+        // like an id. Their sum and mean mean nothing, so the profile does not give them.
+        if type == "number", numbers.count == values, distinct.count == values, values >= 3, numbers.allSatisfy({ $0 == $0.rounded() }) {
+            let lower = name.lowercased()
+            let idName = ["id", "no", "no.", "number", "nr", "#", "code", "order", "ref", "reference", "key"].contains { word in
+                lower == word || lower.hasSuffix(" " + word) || lower.hasPrefix(word + " ") || lower.hasSuffix("id")
+            }
+            let run = (column.max ?? 0) - (column.min ?? 0) + 1 == Double(values)
+            if idName || run {
+                column.type = "identifier"
+                column.sum = nil
+                column.mean = nil
+                column.median = nil
+            }
+        }
+        // Periods and codes held as numbers (years, quarters, months, postcodes, phone or
+        // tax numbers): dimensions to group by, never to add up.
+        if column.type == "number", numbers.count == values, numbers.allSatisfy({ $0 == $0.rounded() }), Self.isDimension(name, column) {
+            column.type = "dimension"
+            column.sum = nil
+            column.mean = nil
+            column.median = nil
+            var counts: [String: Int] = [:]
+            for x in numbers { counts[Self.plain(x), default: 0] += 1 }
+            column.top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
+                TableProfile.Category(value: $0.key, count: $0.value, share: TableProfile.tidy(Double($0.value) * 100 / Double(numbers.count)))
+            }
+        }
+        if !dates.isEmpty {
+            column.earliest = dates.min()
+            column.latest = dates.max()
+        }
+        let textCount = texts.values.reduce(0, +)
+        if textCount > 0 {
+            column.top = texts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
+                TableProfile.Category(value: $0.key, count: $0.value, share: TableProfile.tidy(Double($0.value) * 100 / Double(textCount)))
+            }
+        }
+        return column
+    }
+
     /// Profiles `sheet`; `question` decides the groupings (columns it names).
     public static func profile(_ sheet: Sheet, question: String? = nil) -> TableProfile {
         profile(SheetTable2D(sheet: sheet), question: question)
@@ -208,91 +308,8 @@ public enum TableProfiler {
         var columns: [TableProfile.Column] = []
         var errorCells = 0
         for (position, name) in table.columnNames.enumerated() {
-            var numbers: [Double] = []
-            var dates: [String] = []
-            var texts: [String: Int] = [:]
-            var distinct = Set<String>()
-            var bools = 0
-            var errors = 0
-            var blanks = 0
-            for row in table.rows {
-                guard let cell = row[position], cell.value != .empty else {
-                    blanks += 1
-                    continue
-                }
-                distinct.insert(cell.formatted)
-                switch cell.value {
-                case .number(let x), .duration(let x): numbers.append(x)
-                case .date(let d): dates.append(isoDate(d))
-                case .string(let s):
-                    let trimmed = s.trimmingSpaces()
-                    if trimmed.isEmpty {
-                        blanks += 1
-                        distinct.remove(cell.formatted)
-                    } else {
-                        texts[trimmed, default: 0] += 1
-                    }
-                case .bool: bools += 1
-                case .error: errors += 1
-                case .empty: break
-                }
-            }
-            errorCells += errors
-            let values = numbers.count + dates.count + texts.values.reduce(0, +) + bools + errors
-            let kinds = [("number", numbers.count), ("date", dates.count), ("text", texts.values.reduce(0, +)), ("boolean", bools)]
-            let dominant = kinds.max { $0.1 < $1.1 }!
-            let type = values == 0 ? "empty" : (dominant.1 * 10 >= values * 8 ? dominant.0 : "mixed")
-            var column = TableProfile.Column(
-                name: name, letter: CellReference.columnName(table.columnIndexes[position]), type: type, values: values, blanks: blanks,
-                distinct: distinct.count, numbers: numbers.count, top: [], errors: errors)
-            if !numbers.isEmpty {
-                let sorted = numbers.sorted()
-                let sum = numbers.reduce(0, +)
-                column.sum = TableProfile.tidy(sum)
-                column.mean = TableProfile.tidy(sum / Double(numbers.count))
-                column.median = TableProfile.tidy(
-                    sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
-                column.min = TableProfile.tidy(sorted.first!)
-                column.max = TableProfile.tidy(sorted.last!)
-            }
-            // Order numbers and other identifiers: distinct whole numbers, counting up or named
-            // like an id. Their sum and mean mean nothing, so the profile does not give them.
-            if type == "number", numbers.count == values, distinct.count == values, values >= 3, numbers.allSatisfy({ $0 == $0.rounded() }) {
-                let lower = name.lowercased()
-                let idName = ["id", "no", "no.", "number", "nr", "#", "code", "order", "ref", "reference", "key"].contains { word in
-                    lower == word || lower.hasSuffix(" " + word) || lower.hasPrefix(word + " ") || lower.hasSuffix("id")
-                }
-                let run = (column.max ?? 0) - (column.min ?? 0) + 1 == Double(values)
-                if idName || run {
-                    column.type = "identifier"
-                    column.sum = nil
-                    column.mean = nil
-                    column.median = nil
-                }
-            }
-            // Periods and codes held as numbers (years, quarters, months, postcodes, phone or
-            // tax numbers): dimensions to group by, never to add up.
-            if column.type == "number", numbers.count == values, numbers.allSatisfy({ $0 == $0.rounded() }), Self.isDimension(name, column) {
-                column.type = "dimension"
-                column.sum = nil
-                column.mean = nil
-                column.median = nil
-                var counts: [String: Int] = [:]
-                for x in numbers { counts[Self.plain(x), default: 0] += 1 }
-                column.top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
-                    TableProfile.Category(value: $0.key, count: $0.value, share: TableProfile.tidy(Double($0.value) * 100 / Double(numbers.count)))
-                }
-            }
-            if !dates.isEmpty {
-                column.earliest = dates.min()
-                column.latest = dates.max()
-            }
-            let textCount = texts.values.reduce(0, +)
-            if textCount > 0 {
-                column.top = texts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map {
-                    TableProfile.Category(value: $0.key, count: $0.value, share: TableProfile.tidy(Double($0.value) * 100 / Double(textCount)))
-                }
-            }
+            let column = Self.column(table, at: position, name: name)
+            errorCells += column.errors
             columns.append(column)
         }
         let groupings = self.groupings(table, columns: columns, question: question)
