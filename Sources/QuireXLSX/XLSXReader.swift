@@ -232,11 +232,6 @@ public struct OpenWorkbook: Sendable {
         return out
     }
 
-    /// Writes sheet `index` as RFC 4180 CSV of its cell data, straight from the XML, in
-    /// pieces as it goes; the same text `SheetStreamWriter(format: .csv)` gives from the
-    /// rows, much faster. Returns the hyperlinks-free layout (dimension only).
-    ///
-    /// `write` may run on another thread (never concurrently). A sheet that states no used
     /// Runs `client` over a part with the byte scanner; nil when the part needs libxml2
     /// (another encoding than UTF-8, or a DTD), which is known before the client sees
     /// anything. `stopped` sees the client when the scan fails.
@@ -259,6 +254,11 @@ public struct OpenWorkbook: Sendable {
         return scanner.client
     }
 
+    /// Writes sheet `index` as RFC 4180 CSV of its cell data, straight from the XML, in
+    /// pieces as it goes; the same text `SheetStreamWriter(format: .csv)` gives from the
+    /// rows, much faster.
+    ///
+    /// `write` may run on another thread (never concurrently). A sheet that states no used
     /// range is read through the row path instead (the columns must be known up front).
     public func writeCSV(ofSheet index: Int, write: ([UInt8]) -> Void) throws(DocumentError) {
         guard index >= 0, index < sheetParts.count, workbook.sheets[index].kind == .worksheet,
