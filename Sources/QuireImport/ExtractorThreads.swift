@@ -166,17 +166,7 @@ extension Extractor {
             throw DocumentError(
                 .unsupportedFormat, file: file, message: "CSV output is for spreadsheets; this is a mailbox (use --format markdown, text, json or jsonl).")
         }
-        var first: String?
-        var count = 0
-        let rule = "\n" + String(repeating: "=", count: 72) + "\n\n"
-        func separated(_ text: String) -> String {
-            switch format {
-            case .markdown: return "\n---\n\n" + text
-            case .text: return rule + text
-            case .json(pretty: true): return ",\n" + text.trimmingTrailingNewlines()
-            default: return text
-            }
-        }
+        var output = MailboxOutput(format: format, write: write, progress: progress, size: Importer.fileSize(file))
         // Messages are parsed and rendered on two threads, written here in order.
         let workers = 2
         let perWorker = 4
@@ -204,32 +194,14 @@ extension Extractor {
         }
         var inFlight: [(worker: Int, offset: Int)] = []
         var dispatched = 0
-        let size = Importer.fileSize(file)
-        var lastReport = 0
-        func emit(_ text: String, offset: Int) {
-            count += 1
-            if let progress, count - lastReport >= 500 {
-                lastReport = count
-                progress(count, offset, size)
-            }
-            if count == 1 {
-                first = text
-                return
-            }
-            if let pending = first {
-                first = nil
-                write(format == .json(pretty: true) ? "[\n" + pending.trimmingTrailingNewlines() : pending)
-            }
-            write(separated(text))
-        }
         func collect() {
             let (worker, offset) = inFlight.removeFirst()
-            if let text = results[worker].take() { emit(text, offset: offset) }
+            if let text = results[worker].take() { output.emit(text, offset: offset) }
         }
         do {
             try messages { entry in
                 guard threads != nil else {
-                    emit(renderer.render(entry), offset: entry.offset)
+                    output.emit(renderer.render(entry), offset: entry.offset)
                     return
                 }
                 while inFlight.count >= workers * perWorker { collect() }
@@ -244,13 +216,7 @@ extension Extractor {
         } catch {
             throw DocumentError(.corrupt, file: file, message: "\(error)")
         }
-        if let pending = first {
-            write(pending)
-        } else if count == 0 {
-            throw DocumentError(.empty, file: file, message: "the mailbox holds no messages.")
-        } else if format == .json(pretty: true) {
-            write("\n]\n")
-        }
+        try output.finish(file: file)
     }
 
     /// Whether the output shows quoted history apart (JSON does; Markdown and text show the
@@ -258,5 +224,56 @@ extension Extractor {
     var rendersQuotedText: Bool {
         if case .json = format { return true }
         return false
+    }
+}
+
+/// The rendered messages of a mailbox, written in order with separators between them (a JSON
+/// array around them when pretty), and the progress reported every 500 messages.
+struct MailboxOutput {
+    let format: Extractor.Format
+    let write: @Sendable (String) -> Void
+    let progress: (@Sendable (Int, Int, Int) -> Void)?
+    let size: Int
+    /// The first message, held until a second shows whether this is a list.
+    var first: String?
+    var count = 0
+    var lastReport = 0
+
+    mutating func emit(_ text: String, offset: Int) {
+        count += 1
+        if let progress, count - lastReport >= 500 {
+            lastReport = count
+            progress(count, offset, size)
+        }
+        if count == 1 {
+            first = text
+            return
+        }
+        if let pending = first {
+            first = nil
+            write(format == .json(pretty: true) ? "[\n" + pending.trimmingTrailingNewlines() : pending)
+        }
+        write(separated(text))
+    }
+
+    static let rule = "\n" + String(repeating: "=", count: 72) + "\n\n"
+
+    func separated(_ text: String) -> String {
+        switch format {
+        case .markdown: return "\n---\n\n" + text
+        case .text: return Self.rule + text
+        case .json(pretty: true): return ",\n" + text.trimmingTrailingNewlines()
+        default: return text
+        }
+    }
+
+    func finish(file: String) throws(DocumentError) {
+        if let pending = first {
+            write(pending)
+        } else if count == 0 {
+            throw DocumentError(.empty, file: file, message: "the mailbox holds no messages.")
+        } else if format == .json(pretty: true) {
+            write("\n]\n")
+        }
     }
 }
