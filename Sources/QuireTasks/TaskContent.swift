@@ -164,7 +164,7 @@ public struct ContentLoader: Sendable {
         for thread in Threader.threads(messages) {
             if thread.messages.count == 1 {
                 let message = thread.messages[0]
-                sections.append(.init(title: message.subject, markdown: renderer.markdown(Self.markingHistory(message))))
+                sections.append(.init(title: message.subject, markdown: Self.tidyBlankLines(renderer.markdown(Self.markingHistory(message)))))
             } else {
                 sections.append(.init(title: thread.subject, markdown: Self.threadMarkdown(thread)))
             }
@@ -201,7 +201,26 @@ public struct ContentLoader: Sendable {
     static func addedText(_ message: MailMessage) -> String {
         var text = (message.textParts?.newText ?? message.bestText ?? "").trimmingSpaces()
         if text.isEmpty { text = (markingHistory(message).bestText ?? "").trimmingSpaces() }
-        return text.isEmpty ? "(no text)" : text
+        return text.isEmpty ? "(no text)" : tidyBlankLines(text)
+    }
+
+    /// Mail text as a prompt needs it: lines holding only blanks made empty, and a run of
+    /// empty lines made one (mail from HTML editors spaces paragraphs with dozens of them,
+    /// which cost tokens and say nothing); fenced code is left as written.
+    package static func tidyBlankLines(_ text: String) -> String {
+        var out: [Substring] = []
+        var inCode = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { inCode.toggle() }
+            let blank = !inCode && line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\u{A0}" || $0 == "\r" }
+            if blank {
+                if out.last?.isEmpty == true { continue }
+                out.append("")
+            } else {
+                out.append(line)
+            }
+        }
+        return out.joined(separator: "\n")
     }
 
     /// Cuts read content into sections.
@@ -225,7 +244,8 @@ public struct ContentLoader: Sendable {
         case .mail(let message):
             let renderer = MailRenderer(options: renderOptions, workbookOptions: WorkbookRenderOptions(maxRows: maxSheetRows))
             return TaskContent(
-                name: name, kind: .mail, sections: [.init(title: message.subject, markdown: renderer.markdown(Self.markingHistory(message)))],
+                name: name, kind: .mail,
+                sections: [.init(title: message.subject, markdown: Self.tidyBlankLines(renderer.markdown(Self.markingHistory(message))))],
                 warnings: message.warnings, imported: content)
         }
     }

@@ -424,3 +424,18 @@ struct ThreadSummaryTests {
         #expect(text.split(separator: "\n").count <= 20)
     }
 }
+
+extension SummariseTests {
+    @Test("a mail's runs of blank and space-only lines reach the prompt as one empty line; code blocks keep theirs")
+    func mailBlankRuns() throws {
+        let spacer = String(repeating: " \n\n", count: 30)
+        let eml = "From: a@example.org\nSubject: Loan\n\nDear Homeowner,\n\n" + spacer + "You have been pre-approved.\n\n\u{A0}\n\t\nCall us today.\n"
+        let content = try ContentLoader().load(bytes: Array(eml.utf8), name: "offer.eml")
+        let markdown = content.sections[0].markdown
+        #expect(markdown.contains("Dear Homeowner,\n\nYou have been pre-approved.\n\nCall us today."), "\(markdown)")
+        #expect(!markdown.contains("\n\n\n"))
+        #expect(!markdown.contains("\n \n"))
+        // Fenced code is kept as written, blank lines and all.
+        #expect(ContentLoader.tidyBlankLines("a\n\n\n```\nx\n\n\ny\n```\n\n\nb\n") == "a\n\n```\nx\n\n\ny\n```\n\nb\n")
+    }
+}
