@@ -48,6 +48,7 @@ package enum HTMLTree {
     package static func parse(_ bytes: [UInt8], maxNodes: Int = 1_000_000, maxDepth: Int = 256) -> HTMLElement? {
         guard !bytes.isEmpty else { return nil }
         let count = Int32(clamping: bytes.count)
+        LibXMLErrors.silenceOnThisThread()
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 htmlReadMemory($0, count, nil, "UTF-8", options)

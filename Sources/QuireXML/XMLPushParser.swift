@@ -61,6 +61,7 @@ public final class XMLPushParser {
             try start(with: bytes)
             return
         }
+        LibXMLErrors.silenceOnThisThread()
         let status = xmlParseChunk(context, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 0)
         try check(status)
     }
@@ -72,6 +73,7 @@ public final class XMLPushParser {
         guard let context else {
             throw XMLError(.malformed, part: part, line: 1, column: 1, message: "the part is empty; an XML document was expected.")
         }
+        LibXMLErrors.silenceOnThisThread()
         let status = xmlParseChunk(context, nil, 0, 1)
         if let replayer = state.replayer {
             if state.error == nil { state.ship() }
@@ -98,6 +100,7 @@ public final class XMLPushParser {
     }
 
     private func start(with bytes: UnsafeRawBufferPointer) throws {
+        LibXMLErrors.silenceOnThisThread()
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = saxStartElement
@@ -142,7 +145,10 @@ public final class XMLPushParser {
         if status != 0 {
             var line = 0
             var column = 0
-            var message = "the XML is not well-formed (libxml2 error \(status))."
+            var message =
+                status == Int32(XML_ERR_INVALID_ENCODING.rawValue)
+                ? "its bytes do not match the character encoding it declares: the file is damaged or was written by a broken exporter; re-save it as UTF-8 from its application"
+                : "the XML is not well-formed (libxml2 error \(status))."
             if let last = xmlCtxtGetLastError(context) {
                 line = Int(last.pointee.line)
                 column = Int(last.pointee.int2)

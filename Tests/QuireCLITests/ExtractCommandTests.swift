@@ -2,6 +2,7 @@ import Foundation
 import QuireInternalThreads
 import QuireTestServer
 import QuireTestSupport
+import QuireZip
 import Testing
 
 struct CommandResult {
@@ -451,5 +452,31 @@ struct TaskLimitOptionTests {
         let raised = try quire(["batch", source, "--task", "extract", "--out", "raised.jsonl", "--quiet"], environment: env, directory: dir)
         #expect(raised.status == 0)
         #expect(try String(contentsOfFile: dir + "/raised.jsonl", encoding: .utf8).contains("\"error\":null"))
+    }
+}
+
+struct LibXMLMessageTests {
+    @Test("a part whose bytes do not match the encoding it declares: one line of Quire's, nothing printed by libxml2")
+    func mismatchedEncoding() throws {
+        let document =
+            #"<?xml version="1.0" encoding="EUC-JP"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>工作表 é</w:t></w:r></w:p></w:body></w:document>"#
+        var zip = ZipWriter()
+        try zip.add(
+            "[Content_Types].xml",
+            text: HostileInputTests.declaration
+                + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#
+        )
+        try zip.add("_rels/.rels", text: HostileInputTests.declaration + HostileInputTests.relationships([("officeDocument", "word/document.xml")]))
+        try zip.add("word/document.xml", text: document)
+        let path = NSTemporaryDirectory() + "quire-euc-\(UUID().uuidString).docx"
+        try Data(zip.finish()).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try quire(["extract", path])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("quire: error: \(path): word/document.xml") == true)
+        #expect(result.stderr.contains("do not match the character encoding it declares"))
+        #expect(!result.stderr.contains("encoding error") && !result.stderr.contains("xmlParseChunk"))
     }
 }
