@@ -4,52 +4,10 @@ import QuireXML
 
 /// Streams WordprocessingML block content (a body, a header, notes, comments) into blocks.
 ///
-/// One instance reads one part. Paragraph, table, text-box, field, hyperlink and tracked-
-/// change nesting are kept on stacks, so arbitrarily nested content is handled in one pass
-/// without building a DOM.
-final class BodyBuilder: XMLContentHandler {
-    // All state lives in one struct behind a pointer: the callbacks run hundreds of
-    // thousands of times, and a class's stored properties would cost a run-time
-    // exclusivity check on every access. The builder is used from one thread only.
-    private let storage: UnsafeMutablePointer<BodyState>
-
-    init(styles: StyleSheet, numbering: Numbering, relationships: Relationships, noteLabels: NoteLabels) {
-        storage = .allocate(capacity: 1)
-        storage.initialize(to: BodyState(styles: styles, numbering: numbering, relationships: relationships, noteLabels: noteLabels))
-    }
-
-    deinit {
-        storage.deinitialize(count: 1)
-        storage.deallocate()
-    }
-
-    var state: BodyState {
-        get { storage.pointee }
-        _modify { yield &storage.pointee }
-    }
-
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        storage.pointee.startElement(name, attributes: attributes)
-    }
-
-    func endElement(_ name: XMLName) throws {
-        storage.pointee.endElement(name)
-    }
-
-    func characters(_ text: UnsafeRawBufferPointer) throws {
-        storage.pointee.characters(text)
-    }
-
-    var notes: [String: [Block]] { storage.pointee.notes }
-    var comments: [Comment] { storage.pointee.comments }
-    var commentAnchors: [String: String] { storage.pointee.commentAnchors }
-    var headerFooterReferences: [(id: String, kind: HeaderFooter.Kind, pages: String)] { storage.pointee.headerFooterReferences }
-    var noteLabels: NoteLabels { storage.pointee.noteLabels }
-    func finish() -> [Block] { storage.pointee.finish() }
-}
-
-/// The body builder's state and logic.
-struct BodyState {
+/// One value reads one part: an `XMLSink` the push parser owns for the parse and hands back.
+/// Paragraph, table, text-box, field, hyperlink and tracked-change nesting are kept on
+/// stacks, so arbitrarily nested content is handled in one pass without building a DOM.
+struct BodyBuilder: XMLSink {
     // Inputs shared with the reader.
     var styles: StyleSheet
     var numbering: Numbering
@@ -77,7 +35,7 @@ struct BodyState {
     var runFont: String?
     var spareBuffer: [UInt8] = []
     /// Receives top-level blocks as they complete, instead of keeping them (streaming).
-    var sink: ((Block) -> Void)?
+    var onBlock: ((Block) -> Void)?
     /// Reads the part an `altChunk` names (by relationship id) into blocks.
     var altChunk: ((String) -> [Block])?
     /// The ids of the comments that were read; references to others (a comments part that
@@ -197,19 +155,19 @@ struct BodyState {
     /// Blocks collected at the top level (for a body, header or footer part).
     mutating func finish() -> [Block] {
         while paragraphs.count > 0 { finishParagraph() }
-        if let sink {
-            for block in containers[0] { sink(block) }
+        if let onBlock {
+            for block in containers[0] { onBlock(block) }
             containers[0].removeAll()
         }
         return containers.first ?? []
     }
 
-    /// When streaming, hands finished top-level blocks to the sink, keeping the last one
+    /// When streaming, hands finished top-level blocks to `onBlock`, keeping the last one
     /// back because the next paragraph may still merge into it (a run of quotes).
     mutating func drainRoot() {
-        guard let sink, containers.count == 1, containers[0].count > 1 else { return }
+        guard let onBlock, containers.count == 1, containers[0].count > 1 else { return }
         let ready = containers[0].count - 1
-        for block in containers[0][..<ready] { sink(block) }
+        for block in containers[0][..<ready] { onBlock(block) }
         containers[0].removeFirst(ready)
     }
 

@@ -3,7 +3,7 @@ import QuireOOXML
 import QuireXML
 
 /// The start-element handlers of the body, by kind of element.
-extension BodyState {
+extension BodyBuilder {
     /// Paragraph, run, row and cell properties, and the section and header/footer references.
     mutating func startProperty(_ tag: Tag, parent: Tag, _ attributes: XMLAttributes) {
         switch tag {
@@ -108,7 +108,7 @@ extension BodyState {
             case "separate":
                 if !fields.isEmpty {
                     fields[fields.count - 1].inResult = true
-                    if let target = BodyState.hyperlinkTarget(fields[fields.count - 1].instruction), textVisible,
+                    if let target = BodyBuilder.hyperlinkTarget(fields[fields.count - 1].instruction), textVisible,
                         !paragraphs.isEmpty
                     {
                         paragraphs[paragraphs.count - 1].open(.link(target))
@@ -125,7 +125,7 @@ extension BodyState {
             var field = FieldState()
             field.inResult = true
             field.instruction = attributes.value("instr") ?? ""
-            if let target = BodyState.hyperlinkTarget(field.instruction), !paragraphs.isEmpty {
+            if let target = BodyBuilder.hyperlinkTarget(field.instruction), !paragraphs.isEmpty {
                 paragraphs[paragraphs.count - 1].open(.link(target))
                 pushedFrame = true
             }

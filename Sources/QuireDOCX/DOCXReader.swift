@@ -92,18 +92,22 @@ public struct DOCXReader: Sendable {
 
         var side = try readSideParts(of: package, relationships: rels)
         let styles = side.styles
-        let body = BodyBuilder(styles: styles, numbering: side.numbering, relationships: rels, noteLabels: side.labels)
+        var body = BodyBuilder(styles: styles, numbering: side.numbering, relationships: rels, noteLabels: side.labels)
         let options = self.options
-        body.state.altChunk = { id in AltChunk.blocks(id, relationships: rels, package: package, options: options) }
-        if side.commentsLost { body.state.commentIDs = [] }
+        body.altChunk = { id in AltChunk.blocks(id, relationships: rels, package: package, options: options) }
+        if side.commentsLost { body.commentIDs = [] }
         var firstHeading: Heading?
         if let sink {
-            body.state.sink = { block in
+            body.onBlock = { block in
                 if firstHeading == nil, case .heading(let heading) = block { firstHeading = heading }
                 sink(block)
             }
         }
-        try package.stream(main, into: body, localNames: Tag.localNames, parallelThreshold: options.parallelism > 1 ? options.parallelThreshold : .max)
+        // The part is there (checked above).
+        body =
+            try package.stream(
+                main, into: body, localNames: Tag.localNames, parallelThreshold: options.parallelism > 1 ? options.parallelThreshold : .max)
+            ?? body
         let blocks = body.finish()
         if sink == nil, case .heading(let heading)? = blocks.first(where: { if case .heading = $0 { true } else { false } }) {
             firstHeading = heading
@@ -191,8 +195,10 @@ public struct DOCXReader: Sendable {
         var seen = Set<String>()
         for reference in references {
             guard let rel = rels[id: reference.id], seen.insert(rel.target).inserted else { continue }
-            let read = try aside(rel.target, "\(reference.kind.rawValue) (\(reference.pages) pages)", warnings: &warnings) { () throws(DocumentError) in
-                try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels()).finish()
+            let read = try aside(rel.target, "\(reference.kind.rawValue) (\(reference.pages) pages)", warnings: &warnings) {
+                () throws(DocumentError) -> [Block] in
+                var body = try parse(rel.target, in: package, styles: styles, numbering: Numbering(), labels: NoteLabels())
+                return body.finish()
             }
             if let read { parts.append(HeaderFooter(kind: reference.kind, pages: reference.pages, blocks: read)) }
         }
@@ -204,8 +210,7 @@ public struct DOCXReader: Sendable {
     ) throws(DocumentError) -> BodyBuilder {
         let rels = try package.relationships(of: part)
         let builder = BodyBuilder(styles: styles, numbering: numbering, relationships: rels, noteLabels: labels)
-        try package.stream(part, into: builder, localNames: Tag.localNames)
-        return builder
+        return try package.stream(part, into: builder, localNames: Tag.localNames) ?? builder
     }
 }
 

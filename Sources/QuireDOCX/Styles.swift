@@ -39,9 +39,7 @@ struct StyleSheet {
     /// Reads `styles.xml` as a stream (it is often hundreds of kilobytes of latent styles and
     /// formatting, of which a handful of elements matter).
     init(streaming package: OPCPackage, part: String) throws(DocumentError) {
-        let reader = StylesReader()
-        try package.stream(part, into: reader)
-        self = reader.sheet
+        self = try package.stream(part, into: StylesReader())?.sheet ?? StyleSheet()
     }
 
     static func isTrue(_ value: String) -> Bool {
@@ -95,7 +93,7 @@ struct StyleSheet {
             current = info?.basedOn
             depth += 1
         }
-        role.notableStyleName = role.styleName.flatMap { BodyState.notableStyle($0) }
+        role.notableStyleName = role.styleName.flatMap { BodyBuilder.notableStyle($0) }
         roleCache[id] = role
         lastRole = (id, role)
         return role
@@ -118,12 +116,12 @@ struct StyleSheet {
 }
 
 /// Streams `styles.xml` into a `StyleSheet`, reading only the elements that carry meaning.
-final class StylesReader: XMLContentHandler {
+struct StylesReader: XMLSink {
     var sheet = StyleSheet()
     private var current: (id: String, info: StyleInfo, isDefaultParagraph: Bool)?
     private var path: [String] = []
 
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         guard name.namespace == NS.w else {
             path.append("")
             return
@@ -154,7 +152,7 @@ final class StylesReader: XMLContentHandler {
         }
     }
 
-    func endElement(_ name: XMLName) throws {
+    mutating func endElement(_ name: XMLName) throws {
         let local = path.removeLast()
         if local == "style", path.count == 1, let style = current {
             var info = style.info

@@ -49,22 +49,20 @@ package struct OPCPackage: Sendable {
         }
     }
 
-    /// Streams a part through `handler` without holding it in memory. Returns false when absent.
-    @discardableResult
+    /// Streams a part through `sink` without holding it in memory and returns the sink, or
+    /// nil when the part is absent.
     ///
-    /// Parts of `parallelThreshold` bytes or more (uncompressed) use both cores: this thread inflates and tokenises, and
-    /// the handler runs on another thread; it is called in order, never concurrently, and
-    /// is done when this returns.
-    package func stream(
-        _ part: String, into handler: any XMLContentHandler, localNames: [String: Int32] = [:],
-        parallelThreshold: Int64 = 1 << 20
-    ) throws(DocumentError) -> Bool {
-        guard let entry = archive.entry(part) else { return false }
+    /// Parts of `parallelThreshold` bytes or more (uncompressed) use both cores: this thread
+    /// inflates and tokenises, and the sink runs on another thread; it is called in order,
+    /// never concurrently, and is done when this returns.
+    package func stream<Sink: XMLSink>(
+        _ part: String, into sink: Sink, localNames: [String: Int32] = [:], parallelThreshold: Int64 = 1 << 20
+    ) throws(DocumentError) -> Sink? {
+        guard let entry = archive.entry(part) else { return nil }
         let big = entry.uncompressedSize >= parallelThreshold
-        // Without a thread to be had, the parser calls the handler itself and the chunks are
+        // Without a thread to be had, the parser calls the sink itself and the chunks are
         // inflated here: slower, never failing.
-        let parser = XMLPushParser(
-            part: entry.path, namespaces: NS.table, localNames: localNames, handler: handler, concurrentHandler: big)
+        let parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: localNames, sink: sink, concurrentSink: big)
         do {
             if big {
                 // A third thread inflates ahead, so zlib's time comes off the tokenising core.
@@ -72,13 +70,12 @@ package struct OPCPackage: Sendable {
             } else {
                 try archive.forEachChunk(of: entry, chunkSize: 256 * 1024) { chunk in try parser.feed(chunk) }
             }
-            try parser.finish()
+            return try parser.finish()
         } catch let error as ZipError {
             throw DocumentError(zip: error)
         } catch {
             throw DocumentError(xml: error, file: file, part: entry.path)
         }
-        return true
     }
 
     /// Hands a part's inflated bytes to `body` in order, without holding the part; parts of

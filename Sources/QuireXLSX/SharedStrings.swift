@@ -8,8 +8,8 @@ import QuireXML
 #endif
 
 /// Reads `sharedStrings.xml`: each `si` becomes one string, rich-text runs joined and
-/// phonetic runs (`rPh`) left out. Fed by a `ByteScanner`, or by libxml2 through
-/// `SharedStringsReader` for parts the scanner hands over.
+/// phonetic runs (`rPh`) left out. Fed by a `ByteScanner`, or by libxml2 (as an
+/// `XMLSink`) for parts the scanner hands over.
 struct SharedStringsState: ByteScanClient {
     private(set) var strings = SharedStringBytes()
     private var current: [UInt8] = []
@@ -73,22 +73,20 @@ struct SharedStringsState: ByteScanClient {
     }
 }
 
-/// `SharedStringsState` driven by libxml2's events.
-final class SharedStringsReader: XMLContentHandler {
-    private(set) var state = SharedStringsState()
-
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+/// `SharedStringsState` driven by libxml2's events (for the parts the scanner hands over).
+extension SharedStringsState: XMLSink {
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         guard name.namespace == NS.spreadsheet else { return }
-        state.begin(name.localID)
+        begin(name.localID)
     }
 
-    func endElement(_ name: XMLName) throws {
+    mutating func endElement(_ name: XMLName) throws {
         guard name.namespace == NS.spreadsheet else { return }
-        state.end(name.localID)
+        end(name.localID)
     }
 
-    func characters(_ text: UnsafeRawBufferPointer) throws {
-        state.characters(text.bindMemory(to: UInt8.self))
+    mutating func characters(_ text: UnsafeRawBufferPointer) throws {
+        characters(text.bindMemory(to: UInt8.self))
     }
 }
 

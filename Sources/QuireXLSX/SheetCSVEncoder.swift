@@ -9,51 +9,18 @@ import QuireXML
     import Darwin
 #endif
 
-/// Turns a worksheet's XML straight into CSV bytes, without building cells or rows.
-///
-/// The output is exactly what `SheetStreamWriter` writes for `.csv` from the cells the
-/// `WorksheetReader` builds (tests compare the two on every fixture and the corpus); this
-/// path exists because CSV of a large sheet is the bulk workload, and skipping the model
-/// objects removes most of the per-cell cost. It needs the sheet's stated dimension: when
-/// the rows start without one, it throws `NeedsFullPath` before writing anything.
-final class SheetCSVEncoder: XMLContentHandler {
-    private let storage: UnsafeMutablePointer<CSVState>
-
-    init(csv: CSVState) {
-        storage = .allocate(capacity: 1)
-        storage.initialize(to: csv)
-    }
-
-    deinit {
-        storage.deinitialize(count: 1)
-        storage.deallocate()
-    }
-
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        try storage.pointee.startElement(name, attributes: attributes)
-    }
-
-    func endElement(_ name: XMLName) throws {
-        try storage.pointee.endElement(name)
-    }
-
-    func characters(_ text: UnsafeRawBufferPointer) throws {
-        storage.pointee.characters(text)
-    }
-
-    /// Writes what is still held; call after the parse.
-    func finish() {
-        storage.pointee.flush()
-    }
-
-    var dimension: String? { storage.pointee.dimension }
-    var needsFullPath: Bool { storage.pointee.needsFullPath }
-}
-
 /// The sheet has no stated dimension; the caller should use the cell-building path.
 struct NeedsFullPath: Error {}
 
-struct CSVState {
+/// Turns a worksheet's XML straight into CSV bytes, without building cells or rows.
+///
+/// The output is exactly what `SheetStreamWriter` writes for `.csv` from the cells
+/// `SheetState` builds (tests compare the two on every fixture and the corpus); this path
+/// exists because CSV of a large sheet is the bulk workload, and skipping the model objects
+/// removes most of the per-cell cost. It needs the sheet's stated dimension: when the rows
+/// start without one, it throws `NeedsFullPath` before writing anything. Fed by the byte
+/// scanner, or by libxml2 as an `XMLSink`; call `flush()` after the parse.
+struct CSVState: XMLSink {
     typealias Tag = SheetState.Tag
     let sharedStrings: SharedStringBytes
     let styles: CellStyles
@@ -230,7 +197,7 @@ struct CSVState {
             rowBytes.append(contentsOf: value)
         case .date:
             let text = String(decoding: value, as: UTF8.self)
-            rowBytes.append(contentsOf: (WorksheetReader.isoDate(text)?.description ?? text).utf8)
+            rowBytes.append(contentsOf: (SheetState.isoDate(text)?.description ?? text).utf8)
         case .number:
             if !value.isEmpty {
                 let valueKind = styles.valueKind(style)

@@ -20,7 +20,7 @@ public final class SheetRowReader {
     private let box = RowBox()
     private var source: ZipEntryReader?
     private var scanner: ByteScanner<SheetState>?
-    private var parser: (push: XMLPushParser, handler: WorksheetReader)?
+    private var parser: XMLPushParser<SheetState>?
     /// Rows handed out so far, and rows to drop after a restart with libxml2.
     private var delivered = 0
     private var skip = 0
@@ -100,9 +100,7 @@ public final class SheetRowReader {
             throw DocumentError(zip: error)
         }
         if withLibXML {
-            let handler = WorksheetReader(state: state())
-            let push = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: WorksheetReader.Tag.localNames, handler: handler)
-            parser = (push, handler)
+            parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: SheetState.Tag.localNames, sink: state())
             scanner = nil
         } else {
             scanner = ByteScanner(client: state(), part: entry.path)
@@ -116,6 +114,7 @@ public final class SheetRowReader {
             return
         }
         let chunk: UnsafeRawBufferPointer?
+        var finalState: SheetState?
         do {
             chunk = try source.next()
         } catch {
@@ -127,7 +126,7 @@ public final class SheetRowReader {
                 defer { self.scanner = scanner }
                 if let chunk { try scanner.feed(chunk) } else { try scanner.finish() }
             } else if let parser {
-                if let chunk { try parser.push.feed(chunk) } else { try parser.push.finish() }
+                if let chunk { try parser.feed(chunk) } else { finalState = try parser.finish() }
             }
         } catch {
             if let scanner, scanner.needsGeneralParser {
@@ -144,8 +143,7 @@ public final class SheetRowReader {
         if chunk == nil {
             finished = true
             self.source = nil
-            let final = scanner?.client ?? parser?.handler.state
-            if let final { layout = try workbook.layout(of: part, from: final) }
+            if let final = scanner?.client ?? finalState { layout = try workbook.layout(of: part, from: final) }
             scanner = nil
             parser = nil
         }

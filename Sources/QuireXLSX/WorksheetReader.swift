@@ -8,44 +8,11 @@ import QuireXML
     import Darwin
 #endif
 
-/// Streams a worksheet's `sheetData` row by row; rows are handed over as they end.
+/// Streams a worksheet's `sheetData` row by row; rows are handed to `onRow` as they end.
 ///
-/// The state lives in a struct behind a pointer: the callbacks run for every cell, and a
-/// class's stored properties would cost a run-time exclusivity check on each access. The
-/// reader is used by one thread at a time.
-final class WorksheetReader: XMLContentHandler {
-    typealias Tag = SheetState.Tag
-    private let storage: UnsafeMutablePointer<SheetState>
-
-    init(state: SheetState) {
-        storage = .allocate(capacity: 1)
-        storage.initialize(to: state)
-    }
-
-    deinit {
-        storage.deinitialize(count: 1)
-        storage.deallocate()
-    }
-
-    var state: SheetState { storage.pointee }
-
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
-        try storage.pointee.startElement(name, attributes: attributes)
-    }
-
-    func endElement(_ name: XMLName) throws {
-        try storage.pointee.endElement(name)
-    }
-
-    func characters(_ text: UnsafeRawBufferPointer) throws {
-        try storage.pointee.characters(text)
-    }
-
-    static func isoDate(_ text: String) -> DateTimeValue? { SheetState.isoDate(text) }
-}
-
-/// The worksheet reader's state and logic; `WorksheetReader` holds it behind a pointer.
-struct SheetState {
+/// Fed by the byte scanner, or by libxml2 as an `XMLSink` for the parts the scanner hands
+/// over (UTF-16, a DTD); either way the parser owns it for the parse and hands it back.
+struct SheetState: XMLSink {
     let sharedStrings: SharedStringBytes
     let styles: CellStyles
     let uses1904Dates: Bool

@@ -152,9 +152,8 @@ public struct OpenWorkbook: Sendable {
             if let scanned = try OpenWorkbook.scan(part, of: package, with: SharedStringsState(), prefetchThreshold: parallel ? 1 << 20 : .max) {
                 strings = scanned.strings
             } else {
-                let reader = SharedStringsReader()
-                try package.stream(part, into: reader, localNames: SharedStringsState.Tag.localNames)
-                strings = reader.state.strings
+                let read = try package.stream(part, into: SharedStringsState(), localNames: SharedStringsState.Tag.localNames)
+                strings = read?.strings ?? strings
             }
         }
         sharedStrings = strings
@@ -290,14 +289,13 @@ public struct OpenWorkbook: Sendable {
                 if !scan.needsGeneralParser { throw error }
             }
             // UTF-16 or a DTD: libxml2 reads those.
-            let encoder = SheetCSVEncoder(csv: csv)
             do throws(DocumentError) {
-                try package.stream(part, into: encoder, localNames: WorksheetReader.Tag.localNames)
+                var encoded = try package.stream(part, into: csv, localNames: SheetState.Tag.localNames)
+                encoded?.flush()
             } catch {
-                if encoder.needsFullPath { return true }
+                if (error.underlying as? XMLError)?.underlying is NeedsFullPath { return true }
                 throw error
             }
-            encoder.finish()
             return false
         }
         if fellBack {
@@ -359,9 +357,7 @@ public struct OpenWorkbook: Sendable {
                     state = scanned
                 } else {
                     // UTF-16 or a DTD: libxml2 reads those.
-                    let reader = WorksheetReader(state: state)
-                    try package.stream(part, into: reader, localNames: WorksheetReader.Tag.localNames)
-                    state = reader.state
+                    state = try package.stream(part, into: state, localNames: SheetState.Tag.localNames) ?? state
                 }
                 return try layout(of: part, from: state)
             }

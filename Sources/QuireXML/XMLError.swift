@@ -11,7 +11,7 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let entityDeclaration = Code(kind: .entityDeclaration)
         /// Elements nest deeper than `XMLPushParser.maxDepth`.
         public static let tooDeep = Code(kind: .tooDeep)
-        /// The content handler rejected the content.
+        /// The sink (``XMLSink``) rejected the content.
         public static let handler = Code(kind: .handler)
         public var description: String { "\(kind)" }
     }
@@ -26,14 +26,22 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     /// What went wrong, said so that a person can act on it.
     public var message: String
+    /// The error a sink threw, for ``Code/handler`` (when it is `Sendable`); not compared by `==`.
+    public var underlying: (any Error & Sendable)?
 
     /// An error from its parts.
-    public init(_ code: Code, part: String, line: Int, column: Int, message: String) {
+    public init(_ code: Code, part: String, line: Int, column: Int, message: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.part = part
         self.line = line
         self.column = column
         self.message = message
+        self.underlying = underlying
+    }
+
+    /// Equal when the code, place and message are.
+    public static func == (a: XMLError, b: XMLError) -> Bool {
+        a.code == b.code && a.part == b.part && a.line == b.line && a.column == b.column && a.message == b.message
     }
 
     /// libxml2's wording for the failures people meet most, said as what it means and what

@@ -10,10 +10,10 @@ struct RecordedAttribute {
     var valueLength: Int32
 }
 
-/// Parser events recorded on the parsing thread, to be replayed into a handler on another.
+/// Parser events recorded on the parsing thread, to be replayed into a sink on another.
 ///
 /// Compact on purpose: a few arrays per batch, no object per event, so recording costs the
-/// parsing thread little and the handler's work moves to the other core. Names are not
+/// parsing thread little and the sink's work moves to the other core. Names are not
 /// copied: they point into libxml2's dictionary of interned names.
 ///
 /// `@unchecked Sendable`: besides plain values it holds pointers to those interned names,
@@ -88,11 +88,11 @@ struct XMLEventBatch: @unchecked Sendable {
         events.append(Event(kind: .text, name: nil, uri: nil, first: offset, count: Int32(text.count), line: line))
     }
 
-    /// Plays the events into `handler`; on a handler error, returns it with the line.
+    /// Plays the events into `sink`; on a sink error, returns it with the line.
     /// `namespaces`, `localNames`: the replaying thread's own caches (caches are not shared
     /// between threads).
-    func replay(
-        into handler: any XMLContentHandler, namespaces: NamespaceCache, localNames: LocalNameCache
+    func replay<Sink: XMLSink>(
+        into sink: inout Sink, namespaces: NamespaceCache, localNames: LocalNameCache
     ) -> (error: any Error, line: Int)? {
         guard !events.isEmpty else { return nil }
         // A zero-length buffer has no base address; give both a valid one.
@@ -110,12 +110,12 @@ struct XMLEventBatch: @unchecked Sendable {
                             let attrs = XMLAttributes(
                                 records: attributes.baseAddress! + Int(event.first), count: Int(event.count), bytes: base,
                                 namespaces: Unmanaged.passUnretained(namespaces))
-                            try handler.startElement(name, attributes: attrs)
+                            try sink.startElement(name, attributes: attrs)
                         case .end:
-                            try handler.endElement(
+                            try sink.endElement(
                                 XMLName(namespace: namespaces.id(event.uri), localID: localNames.id(event.name), pointer: event.name))
                         case .text:
-                            try handler.characters(UnsafeRawBufferPointer(start: base + Int(event.first), count: Int(event.count)))
+                            try sink.characters(UnsafeRawBufferPointer(start: base + Int(event.first), count: Int(event.count)))
                         }
                     } catch {
                         return (error, Int(event.line))

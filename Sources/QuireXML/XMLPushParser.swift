@@ -1,46 +1,52 @@
 internal import CLibXML2
 import QuireInternalThreads
 
-/// A streaming XML parser over libxml2's SAX2 interface, fed with chunks of bytes.
+/// A streaming XML parser over libxml2's SAX2 interface, fed with chunks of bytes, that
+/// calls a value-type ``XMLSink``.
 ///
 /// Safe for untrusted input: no network access, no DTD loading, no entity substitution,
 /// and any entity declaration is refused outright, so external-entity (XXE) and
 /// entity-expansion (billion laughs) documents fail at their first declaration without
-/// reading a file or growing memory. Nesting is bounded by libxml2's default depth limit.
+/// reading a file or growing memory. Nesting is bounded by `maxDepth`.
 /// The encoding (UTF-8, UTF-16 with or without BOM) is detected from the first bytes.
 ///
-/// With `concurrentHandler`, the handler runs on a second thread: this thread only
-/// tokenises and records compact events, the other replays them into the handler, in order
-/// and never concurrently with itself. `finish()` waits for the handler to be done.
-public final class XMLPushParser {
+/// The parser owns the sink from `init` until ``finish()`` hands it back. With
+/// `concurrentSink`, the sink runs on a second thread: this thread only tokenises and
+/// records compact events, the other replays them into the sink, in order and never
+/// concurrently with itself; `finish()` waits for it to be done.
+///
+/// ```swift
+/// let parser = XMLPushParser(part: "a.xml", namespaces: [:], sink: ElementCounter())
+/// try parser.feed(chunk)
+/// let counter = try parser.finish()
+/// ```
+public final class XMLPushParser<Sink: XMLSink> {
     /// The part being parsed, for errors.
     public let part: String
-    private let state: ParserState
+    private let state: SinkState<Sink>
     private var context: xmlParserCtxtPtr?
     private var finished = false
 
     /// - Parameters:
     ///   - part: names the input in errors (`word/document.xml`).
     ///   - namespaces: URI → id table; ids must be ≥ 1 (`XMLName` reserves 0 and -1).
-    ///   - handler: receives the content.
     ///   - localNames: local name → id table (ids ≥ 0) for `XMLName.localID`; may be empty.
-    ///   - maxDepth: the deepest element nesting accepted (bounds the handler's stacks).
-    ///   - concurrentHandler: run the handler on another thread (see above).
+    ///   - sink: receives the content; ``finish()`` returns it.
+    ///   - maxDepth: the deepest element nesting accepted (bounds the sink's stacks).
+    ///   - concurrentSink: run the sink on another thread (see above). When no thread can
+    ///     be started, the parse calls the sink itself.
     public init(
-        part: String, namespaces: [String: Int32], localNames: [String: Int32] = [:], handler: any XMLContentHandler,
-        maxDepth: Int = 512, concurrentHandler: Bool = false
+        part: String, namespaces: [String: Int32], localNames: [String: Int32] = [:], sink: Sink, maxDepth: Int = 512,
+        concurrentSink: Bool = false
     ) {
         self.part = part
-        let replayer =
-            concurrentHandler ? Replayer(handler: handler, part: part, namespaces: namespaces, localNames: localNames) : nil
-        state = ParserState(
-            handler: handler, namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth,
-            replayer: replayer)
+        state = SinkState(
+            sink: sink, part: part, namespaces: namespaces, localNames: localNames, maxDepth: maxDepth, concurrent: concurrentSink)
     }
 
     deinit {
-        // A parse abandoned part-way (the caller threw) must still stop the handler thread,
-        // and must not feed the handler any more.
+        // A parse abandoned part-way (the caller threw) must still stop the sink's thread,
+        // and must not feed the sink any more.
         state.replayer?.abandon()
         if let context {
             // A document with a DOCTYPE makes libxml2's SAX2 handlers build a document for
@@ -66,9 +72,10 @@ public final class XMLPushParser {
         try check(status)
     }
 
-    /// Ends the input; throws if the document is incomplete.
-    public func finish() throws {
-        guard !finished else { return }
+    /// Ends the input and returns the sink; throws if the document is incomplete.
+    @discardableResult
+    public func finish() throws -> Sink {
+        guard !finished else { return state.sink.pointee }
         finished = true
         guard let context else {
             throw XMLError(.malformed, part: part, line: 1, column: 1, message: "the part is empty; an XML document was expected.")
@@ -81,14 +88,15 @@ public final class XMLPushParser {
             if let failure = replayer.failure { throw failure }
         }
         try check(status)
+        return state.sink.pointee
     }
 
-    /// Parses a whole document held in memory.
+    /// Parses a whole document held in memory into `sink` and returns it.
     public static func parse(
         _ bytes: UnsafeRawBufferPointer, part: String, namespaces: [String: Int32], localNames: [String: Int32] = [:],
-        handler: any XMLContentHandler
-    ) throws {
-        let parser = XMLPushParser(part: part, namespaces: namespaces, localNames: localNames, handler: handler)
+        sink: Sink
+    ) throws -> Sink {
+        let parser = XMLPushParser(part: part, namespaces: namespaces, localNames: localNames, sink: sink)
         var offset = 0
         // Feed in pieces so the parser never needs the input as one C string.
         while offset < bytes.count {
@@ -96,7 +104,7 @@ public final class XMLPushParser {
             try parser.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))
             offset += n
         }
-        try parser.finish()
+        return try parser.finish()
     }
 
     private func start(with bytes: UnsafeRawBufferPointer) throws {
@@ -140,7 +148,7 @@ public final class XMLPushParser {
             }
             throw XMLError(
                 .handler, part: part, line: state.failureLine, column: state.failureColumn,
-                message: "\(error)")
+                message: "\(error)", underlying: error)
         }
         if status != 0 {
             var line = 0
@@ -169,9 +177,9 @@ extension String {
     }
 }
 
-/// What the C callbacks reach through libxml2's user-data pointer.
-final class ParserState {
-    let handler: any XMLContentHandler
+/// What the C callbacks reach through libxml2's user-data pointer. Not generic, so that the
+/// callbacks can be plain C functions; `SinkState` adds the sink.
+class ParserState {
     let namespaces: NamespaceCache
     let localNames: LocalNameCache
     var context: xmlParserCtxtPtr?
@@ -184,25 +192,13 @@ final class ParserState {
     var failureColumn = 0
     let maxDepth: Int
 
-    /// Set when the handler runs on another thread: events are recorded here instead.
-    let replayer: Replayer?
-    let batch: UnsafeMutablePointer<XMLEventBatch>?
+    /// Set when the sink runs on another thread: events are recorded here instead.
+    var replayer: Replayer?
+    var batch: UnsafeMutablePointer<XMLEventBatch>?
 
-    init(
-        handler: any XMLContentHandler, namespaces: NamespaceCache, localNames: LocalNameCache, maxDepth: Int,
-        replayer: Replayer?
-    ) {
-        self.handler = handler
+    init(namespaces: NamespaceCache, localNames: LocalNameCache, maxDepth: Int) {
         self.namespaces = namespaces
         self.localNames = localNames
-        self.replayer = replayer
-        if replayer != nil {
-            batch = .allocate(capacity: 1)
-            batch!.initialize(to: XMLEventBatch())
-            batch!.pointee.reserve()
-        } else {
-            batch = nil
-        }
         flags = .allocate(capacity: 1)
         flags.initialize(to: (false, 0))
         self.maxDepth = maxDepth
@@ -216,19 +212,33 @@ final class ParserState {
         }
     }
 
+    /// Turns on recording for `replayer`.
+    func record(into replayer: Replayer) {
+        self.replayer = replayer
+        let batch = UnsafeMutablePointer<XMLEventBatch>.allocate(capacity: 1)
+        batch.initialize(to: XMLEventBatch())
+        batch.pointee.reserve()
+        self.batch = batch
+    }
+
+    // The sink's three calls; `SinkState` implements them.
+    func startElement(_ name: XMLName, attributes: XMLAttributes) throws { fatalError("abstract") }
+    func endElement(_ name: XMLName) throws { fatalError("abstract") }
+    func characters(_ text: UnsafeRawBufferPointer) throws { fatalError("abstract") }
+
     var line: Int32 {
         guard let context else { return 0 }
         return Int32(truncatingIfNeeded: xmlSAX2GetLineNumber(context))
     }
 
-    /// Hands the recorded events to the handler thread and starts a new batch.
+    /// Hands the recorded events to the sink's thread and starts a new batch.
     func ship() {
         guard let batch, let replayer else { return }
         if batch.pointee.events.isEmpty { return }
         var full = replayer.recycledBatch()
         swap(&full, &batch.pointee)
         if !replayer.send(full) {
-            // The handler failed; stop tokenising (its error is reported by the parser).
+            // The sink failed; stop tokenising (its error is reported by the parser).
             fail(HandlerStopped())
         }
     }
@@ -256,6 +266,60 @@ final class ParserState {
 
     static func from(_ pointer: UnsafeMutableRawPointer?) -> ParserState {
         Unmanaged<ParserState>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+}
+
+/// The parser's state with its sink, which lives in raw memory: it is called for every
+/// event, and a class's stored property would cost a run-time exclusivity check on each.
+final class SinkState<Sink: XMLSink>: ParserState {
+    let sink: UnsafeMutablePointer<Sink>
+
+    init(sink: Sink, part: String, namespaces: [String: Int32], localNames: [String: Int32], maxDepth: Int, concurrent: Bool) {
+        self.sink = .allocate(capacity: 1)
+        self.sink.initialize(to: sink)
+        super.init(namespaces: NamespaceCache(namespaces), localNames: LocalNameCache(localNames), maxDepth: maxDepth)
+        if concurrent {
+            if let replayer = Replayer(part: part, namespaces: namespaces, localNames: localNames, target: SinkPointer(self.sink)) {
+                record(into: replayer)
+            }
+        }
+    }
+
+    deinit {
+        sink.deinitialize(count: 1)
+        sink.deallocate()
+    }
+
+    override func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        try sink.pointee.startElement(name, attributes: attributes)
+    }
+
+    override func endElement(_ name: XMLName) throws {
+        try sink.pointee.endElement(name)
+    }
+
+    override func characters(_ text: UnsafeRawBufferPointer) throws {
+        try sink.pointee.characters(text)
+    }
+}
+
+/// Where the replaying thread plays a batch.
+protocol ReplayTarget: Sendable {
+    /// Plays `batch` into the sink; on a sink error, returns it with the line.
+    func replay(_ batch: borrowing XMLEventBatch, caches: ReplayCaches) -> (error: any Error, line: Int)?
+}
+
+/// The sink, for the thread that replays events.
+///
+/// `@unchecked Sendable`: during a concurrent parse only the replaying thread calls the
+/// sink, and the parser reads it again only after `finish()` has waited for that thread
+/// (or, abandoned, after `deinit` has), so its use is never concurrent.
+struct SinkPointer<Sink: XMLSink>: ReplayTarget, @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Sink>
+    init(_ pointer: UnsafeMutablePointer<Sink>) { self.pointer = pointer }
+
+    func replay(_ batch: borrowing XMLEventBatch, caches: ReplayCaches) -> (error: any Error, line: Int)? {
+        batch.replay(into: &pointer.pointee, namespaces: caches.namespaces, localNames: caches.localNames)
     }
 }
 
@@ -289,7 +353,7 @@ private func start(
     let name = makeName(state, local, uri)
     let attrs = XMLAttributes(raw: attributes, count: count, namespaces: Unmanaged.passUnretained(state.namespaces))
     do {
-        try state.handler.startElement(name, attributes: attrs)
+        try state.startElement(name, attributes: attrs)
     } catch {
         state.fail(error)
     }
@@ -306,7 +370,7 @@ private let saxEndElement: endElementNsSAX2Func = { ctx, local, _, uri in
             return
         }
         do {
-            try state.handler.endElement(makeName(state, local, uri))
+            try state.endElement(makeName(state, local, uri))
         } catch {
             state.fail(error)
         }
@@ -322,7 +386,7 @@ private let saxCharacters: charactersSAXFunc = { ctx, text, length in
             return
         }
         do {
-            try state.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
+            try state.characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
         } catch {
             state.fail(error)
         }
@@ -338,10 +402,10 @@ private let saxEntityDeclaration: entityDeclSAXFunc = { ctx, name, _, _, systemI
         "the document declares the entity '\(entity)'\(external); entity declarations are refused for safety.")
 }
 
-/// Stops the tokeniser when the handler thread has failed; never reported itself.
+/// Stops the tokeniser when the sink's thread has failed; never reported itself.
 struct HandlerStopped: Error {}
 
-/// The handler thread of a concurrent parse: replays recorded batches in order.
+/// The sink's thread of a concurrent parse: replays recorded batches in order.
 final class Replayer: Sendable {
     private let channel = BoundedChannel<XMLEventBatch>(capacity: 4)
     private let thread = Locked<BackgroundThread?>(nil)
@@ -349,18 +413,18 @@ final class Replayer: Sendable {
     private let pool = BatchPool()
     private let stopped = Locked(false)
 
-    /// Nil when no thread can be started: the parse then calls the handler itself.
-    init?(handler: any XMLContentHandler, part: String, namespaces table: [String: Int32], localNames: [String: Int32]) {
-        let box = HandlerBox(handler)
+    /// Nil when no thread can be started: the parse then calls the sink itself.
+    /// `target` plays each batch into the sink.
+    init?(part: String, namespaces table: [String: Int32], localNames: [String: Int32], target: some ReplayTarget) {
         let caches = ReplayCaches(namespaces: table, localNames: localNames)
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
-        let started = BackgroundThread(name: "quire-handler") {
+        let started = BackgroundThread(name: "quire-xml-sink") {
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
-                let result = batch.replay(into: box.handler, namespaces: caches.namespaces, localNames: caches.localNames)
+                let result = target.replay(batch, caches: caches)
                 // Hand the emptied buffers back: fresh large buffers would each cost page faults.
                 batch.clear()
                 pool.put(batch)
@@ -370,7 +434,9 @@ final class Replayer: Sendable {
                         if xml.part.isEmpty { xml.part = part }
                         failure = XMLFailure(error: xml)
                     } else {
-                        failure = XMLFailure(error: XMLError(.handler, part: part, line: line, column: 0, message: "\(error)"))
+                        failure = XMLFailure(
+                            error: XMLError(
+                                .handler, part: part, line: line, column: 0, message: "\(error)", underlying: error))
                     }
                     failureSlot.value.withLock { $0 = failure }
                     channel.cancel()
@@ -390,18 +456,18 @@ final class Replayer: Sendable {
         return batch
     }
 
-    /// Queues a batch; false once the handler has failed.
+    /// Queues a batch; false once the sink has failed.
     func send(_ batch: XMLEventBatch) -> Bool {
         channel.put(batch)
     }
 
-    /// Ends the handler thread without replaying what is still queued, and waits for it.
+    /// Ends the sink's thread without replaying what is still queued, and waits for it.
     func abandon() {
         failureSlot.abandoned.withLock { $0 = true }
         stop()
     }
 
-    /// Ends the handler thread and waits for it (idempotent).
+    /// Ends the sink's thread and waits for it (idempotent).
     func stop() {
         let first = stopped.withLock { stopped -> Bool in
             defer { stopped = true }
@@ -446,20 +512,10 @@ final class FailureSlot: Sendable {
     let abandoned = Locked(false)
 }
 
-/// The handler, handed to the thread that replays events.
-///
-/// `@unchecked Sendable`: during a concurrent parse only the replaying thread calls the
-/// handler, and the caller touches it again only after `finish()` has waited for that
-/// thread, so its use is never concurrent.
-final class HandlerBox: @unchecked Sendable {
-    let handler: any XMLContentHandler
-    init(_ handler: any XMLContentHandler) { self.handler = handler }
-}
-
-/// A handler error, moved between threads.
+/// A sink error, moved between threads.
 ///
 /// `@unchecked Sendable`: errors are immutable values once thrown; this one is written
-/// once by the handler thread and read after that thread has finished.
+/// once by the sink's thread and read after that thread has finished.
 struct XMLFailure: @unchecked Sendable {
     let error: any Error
 }

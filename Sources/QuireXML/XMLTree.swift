@@ -35,7 +35,7 @@ package final class XMLElement {
 }
 
 /// Builds an `XMLElement` tree from a push parse.
-package final class XMLTreeBuilder: XMLContentHandler {
+package struct XMLTreeBuilder: XMLSink {
     private var stack: [XMLElement] = []
     package private(set) var root: XMLElement?
     private let maxElements: Int
@@ -46,7 +46,7 @@ package final class XMLTreeBuilder: XMLContentHandler {
         self.maxElements = maxElements
     }
 
-    package func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+    package mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         elementCount += 1
         if elementCount > maxElements {
             throw XMLTreeTooLarge(limit: maxElements)
@@ -60,18 +60,17 @@ package final class XMLTreeBuilder: XMLContentHandler {
         stack.append(element)
     }
 
-    package func endElement(_ name: XMLName) throws {
+    package mutating func endElement(_ name: XMLName) throws {
         stack.removeLast()
     }
 
-    package func characters(_ text: UnsafeRawBufferPointer) throws {
+    package mutating func characters(_ text: UnsafeRawBufferPointer) throws {
         stack.last?.text += String(decoding: text, as: UTF8.self)
     }
 
     /// Parses `bytes` into a tree.
     package static func parse(_ bytes: [UInt8], part: String, namespaces: [String: Int32]) throws -> XMLElement {
-        let builder = XMLTreeBuilder()
-        try bytes.withUnsafeBytes { try XMLPushParser.parse($0, part: part, namespaces: namespaces, handler: builder) }
+        let builder = try bytes.withUnsafeBytes { try XMLPushParser.parse($0, part: part, namespaces: namespaces, sink: XMLTreeBuilder()) }
         guard let root = builder.root else {
             throw XMLError(.malformed, part: part, line: 1, column: 1, message: "the part has no root element.")
         }

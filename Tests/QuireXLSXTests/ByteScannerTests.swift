@@ -39,11 +39,10 @@ struct ByteScannerTests {
     /// CSV from libxml2's events.
     static func parsed(_ xml: [UInt8]) throws -> String {
         var out: [UInt8] = []
-        let encoder = SheetCSVEncoder(csv: csvState { out += $0 })
-        try xml.withUnsafeBytes {
-            try XMLPushParser.parse($0, part: "sheet.xml", namespaces: NS.table, localNames: WorksheetReader.Tag.localNames, handler: encoder)
+        var encoded = try xml.withUnsafeBytes {
+            try XMLPushParser.parse($0, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames, sink: csvState { out += $0 })
         }
-        encoder.finish()
+        encoded.flush()
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -205,11 +204,10 @@ struct ByteScannerTests {
             (#"<?xml version="1.0"?><sst xmlns="\#(Self.ns)" count="3"><si><t>plain</t></si>"#
                 + #"<si><r><rPr><b/></rPr><t xml:space="preserve">bold </t></r><r><t>&amp; run</t></r><rPh sb="0" eb="1"><t>ふり</t></rPh><phoneticPr fontId="1"/></si>"#
                 + #"<si><t>_x000D_line&#xA;two</t></si><si/></sst>"#).utf8)
-        let reader = SharedStringsReader()
-        try xml.withUnsafeBytes {
-            try XMLPushParser.parse($0, part: "sst.xml", namespaces: NS.table, localNames: SharedStringsState.Tag.localNames, handler: reader)
+        let read = try xml.withUnsafeBytes {
+            try XMLPushParser.parse($0, part: "sst.xml", namespaces: NS.table, localNames: SharedStringsState.Tag.localNames, sink: SharedStringsState())
         }
-        let expected = (0..<reader.state.strings.count).map { reader.state.strings[$0] }
+        let expected = (0..<read.strings.count).map { read.strings[$0] }
         #expect(expected == ["plain", "bold & run", "\rline\ntwo", ""])
         for piece in [1, 4, 13, xml.count] {
             var scanner = ByteScanner(client: SharedStringsState(), part: "sst.xml")

@@ -1,24 +1,31 @@
 import QuireXML
 import Testing
 
-/// Records what the parser reports, as lines.
-final class Recorder: XMLContentHandler {
-    var events: [String] = []
-    var text = ""
+/// Records what the parser reports, as lines, into a log the test keeps (so that what was
+/// seen before a failure can be checked; the sink itself stays inside the failed parser).
+struct Recorder: XMLSink {
+    final class Log {
+        var events: [String] = []
+        var text = ""
+    }
+    let log = Log()
     var failOn: String?
 
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+    var events: [String] { log.events }
+    var text: String { log.text }
+
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         if name.local == failOn { throw Refused() }
         let attrs = attributes.all().map { "\($0.namespace):\($0.local)=\($0.value)" }.joined(separator: ",")
-        events.append("start \(name.namespace):\(name.local)" + (attrs.isEmpty ? "" : " [\(attrs)]"))
+        log.events.append("start \(name.namespace):\(name.local)" + (attrs.isEmpty ? "" : " [\(attrs)]"))
     }
 
-    func endElement(_ name: XMLName) throws {
-        events.append("end \(name.local)")
+    mutating func endElement(_ name: XMLName) throws {
+        log.events.append("end \(name.local)")
     }
 
-    func characters(_ bytes: UnsafeRawBufferPointer) throws {
-        text += String(decoding: bytes, as: UTF8.self)
+    mutating func characters(_ bytes: UnsafeRawBufferPointer) throws {
+        log.text += String(decoding: bytes, as: UTF8.self)
     }
 
     struct Refused: Error, CustomStringConvertible {
@@ -26,11 +33,29 @@ final class Recorder: XMLContentHandler {
     }
 }
 
+/// A sink that is a plain value: what it counted comes back from `finish()`.
+struct Counter: XMLSink {
+    var elements = 0
+    var depth = 0
+    var deepest = 0
+    var textBytes = 0
+
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
+        elements += 1
+        depth += 1
+        deepest = max(deepest, depth)
+    }
+
+    mutating func endElement(_ name: XMLName) throws { depth -= 1 }
+
+    mutating func characters(_ text: UnsafeRawBufferPointer) throws { textBytes += text.count }
+}
+
 struct XMLPushParserTests {
     let namespaces: [String: Int32] = ["urn:a": 1, "urn:b": 2]
 
     func parse(_ xml: String, handler: Recorder = Recorder(), chunk: Int = 1 << 20) throws -> Recorder {
-        let parser = XMLPushParser(part: "test.xml", namespaces: namespaces, handler: handler)
+        let parser = XMLPushParser(part: "test.xml", namespaces: namespaces, sink: handler)
         let bytes = Array(xml.utf8)
         var i = 0
         while i < bytes.count {
@@ -72,8 +97,7 @@ struct XMLPushParserTests {
     func utf16() throws {
         let xml = #"<?xml version="1.0" encoding="UTF-16"?><r>ünï ✓</r>"#
         let bytes: [UInt8] = [0xFF, 0xFE] + xml.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
-        let recorder = Recorder()
-        try bytes.withUnsafeBytes { try XMLPushParser.parse($0, part: "u.xml", namespaces: [:], handler: recorder) }
+        let recorder = try bytes.withUnsafeBytes { try XMLPushParser.parse($0, part: "u.xml", namespaces: [:], sink: Recorder()) }
         #expect(recorder.text == "ünï ✓")
     }
 
@@ -117,7 +141,7 @@ struct XMLPushParserTests {
 
     @Test("bytes that are not UTF-8, and an encoding nobody can convert, are said as what to do")
     func encodings() throws {
-        let parser = XMLPushParser(part: "word/document.xml", namespaces: namespaces, handler: Recorder())
+        let parser = XMLPushParser(part: "word/document.xml", namespaces: namespaces, sink: Recorder())
         let bad: [UInt8] = Array("<r>caf".utf8) + [0xE9, 0x20, 0xFF] + Array("</r>".utf8)
         let error = #expect(throws: XMLError.self) {
             try bad.withUnsafeBytes { try parser.feed($0) }
@@ -138,13 +162,29 @@ struct XMLPushParserTests {
 
     @Test("an error thrown by the handler stops the parse and carries the line")
     func handlerError() throws {
-        let recorder = Recorder()
+        var recorder = Recorder()
         recorder.failOn = "bad"
         let error = #expect(throws: XMLError.self) { _ = try parse("<r>\n\n<ok/>\n<bad/><never/></r>", handler: recorder) }
         #expect(error?.code == .handler)
         #expect(error?.line == 4)
         #expect(error?.message == "refused by the handler")
         #expect(!recorder.events.contains("start 0:never"))
+    }
+
+    @Test("the sink is a value: finish() hands back what it gathered, and the caller's copy is untouched")
+    func valueSink() throws {
+        let start = Counter()
+        let bytes = Array("<r><a>xy</a><b><c/></b>z</r>".utf8)
+        let parser = XMLPushParser(part: "v.xml", namespaces: [:], sink: start)
+        try bytes.withUnsafeBytes { try parser.feed($0) }
+        let counted = try parser.finish()
+        #expect(counted.elements == 4)
+        #expect(counted.deepest == 3)
+        #expect(counted.textBytes == 3)
+        #expect(counted.depth == 0)
+        #expect(start.elements == 0)
+        let whole = try bytes.withUnsafeBytes { try XMLPushParser.parse($0, part: "v.xml", namespaces: [:], sink: Counter()) }
+        #expect(whole.elements == 4)
     }
 
     @Test("nesting deeper than the limit fails with its own code")
@@ -163,7 +203,7 @@ struct ConcurrentHandlerTests {
 
     func parse(_ xml: String, handler: Recorder, concurrent: Bool, chunk: Int = 7) throws {
         let parser = XMLPushParser(
-            part: "c.xml", namespaces: namespaces, localNames: ["item": 5], handler: handler, concurrentHandler: concurrent)
+            part: "c.xml", namespaces: namespaces, localNames: ["item": 5], sink: handler, concurrentSink: concurrent)
         let bytes = Array(xml.utf8)
         var i = 0
         while i < bytes.count {
@@ -182,6 +222,22 @@ struct ConcurrentHandlerTests {
         return xml + "</a:root>"
     }
 
+    @Test("a sink run on another thread comes back from finish() with what it gathered")
+    func concurrentValueSink() throws {
+        let bytes = Array(Self.bigDocument().utf8)
+        let parser = XMLPushParser(part: "c.xml", namespaces: namespaces, sink: Counter(), concurrentSink: true)
+        var i = 0
+        while i < bytes.count {
+            let n = min(4096, bytes.count - i)
+            try bytes[i..<(i + n)].withUnsafeBytes { try parser.feed($0) }
+            i += n
+        }
+        let counted = try parser.finish()
+        #expect(counted.elements == 20_001)
+        #expect(counted.deepest == 2)
+        #expect(counted.depth == 0)
+    }
+
     @Test("a handler on another thread sees exactly the events the serial one sees")
     func sameEvents() throws {
         let xml = Self.bigDocument()
@@ -197,7 +253,7 @@ struct ConcurrentHandlerTests {
 
     @Test("the handler thread's error stops the parse and carries its line")
     func handlerError() throws {
-        let recorder = Recorder()
+        var recorder = Recorder()
         recorder.failOn = "bad"
         let xml = "<r>\n" + String(repeating: "<ok/>\n", count: 30_000) + "<bad/>\n" + String(repeating: "<ok/>\n", count: 30_000) + "</r>"
         let error = #expect(throws: XMLError.self) { try parse(xml, handler: recorder, concurrent: true, chunk: 65536) }
@@ -222,7 +278,7 @@ struct ConcurrentHandlerTests {
     func abandoned() throws {
         let recorder = Recorder()
         do {
-            let parser = XMLPushParser(part: "a.xml", namespaces: [:], handler: recorder, concurrentHandler: true)
+            let parser = XMLPushParser(part: "a.xml", namespaces: [:], sink: recorder, concurrentSink: true)
             let bytes = Array(("<r>" + String(repeating: "<x>y</x>", count: 50_000)).utf8)
             try bytes.withUnsafeBytes { try parser.feed($0) }
         }

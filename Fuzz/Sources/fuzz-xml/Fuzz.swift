@@ -1,18 +1,18 @@
 import CFuzzer
 import QuireXML
 
-final class Sink: XMLContentHandler {
+struct Sink: XMLSink {
     var events = 0
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws { events += 1 }
-    func endElement(_ name: XMLName) throws { events += 1 }
-    func characters(_ text: UnsafeRawBufferPointer) throws { events += 1 }
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws { events += 1 }
+    mutating func endElement(_ name: XMLName) throws { events += 1 }
+    mutating func characters(_ text: UnsafeRawBufferPointer) throws { events += 1 }
 }
 
 /// Any bytes as an XML part, fed in two pieces (a cut anywhere must not matter).
 func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    let parser = XMLPushParser(part: "fuzz.xml", namespaces: ["urn:a": 1], handler: Sink())
+    let parser = XMLPushParser(part: "fuzz.xml", namespaces: ["urn:a": 1], sink: Sink())
     let cut = size / 3
     do {
         try parser.feed(UnsafeRawBufferPointer(rebasing: bytes[..<cut]))

@@ -1,7 +1,7 @@
 /// An element name: the namespace as an id from the parser's namespace table, the local
 /// name as an id from its local-name table, and the local name itself.
 ///
-/// Ids make the hot path cheap: a handler switches on two integers instead of comparing
+/// Ids make the hot path cheap: a sink switches on two integers instead of comparing
 /// strings, and the local name is only turned into a `String` when asked for.
 public struct XMLName: Equatable {
     /// No namespace.
@@ -53,16 +53,28 @@ public struct XMLName: Equatable {
     }
 }
 
-/// Receives a document's content as the parser streams through it.
+/// Receives a document's content as a parser streams through it.
 ///
-/// Names and attribute values are only valid during the call. A handler that throws stops
-/// the parse; the parser rethrows that error, with the position, as `XMLError.Code.handler`
-/// (or as is, when it is already an `XMLError`).
-public protocol XMLContentHandler: AnyObject {
+/// A sink is a value: the parser that feeds it owns it for the parse (in memory that
+/// needs no run-time exclusivity checks), calls its `mutating` methods in document order
+/// and never from two threads at once, and hands it back when the parse is done
+/// (``XMLPushParser/finish()``). Names and attribute values are only valid during the
+/// call. A sink that throws stops the parse; the parser rethrows that error, with the
+/// position, as `XMLError.Code.handler` (or as is, when it is already an `XMLError`).
+///
+/// ```swift
+/// struct ElementCounter: XMLSink {
+///     var count = 0
+///     mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws { count += 1 }
+///     mutating func endElement(_ name: XMLName) throws {}
+///     mutating func characters(_ text: UnsafeRawBufferPointer) throws {}
+/// }
+/// ```
+public protocol XMLSink {
     /// An element starts, with its attributes.
-    func startElement(_ name: XMLName, attributes: XMLAttributes) throws
+    mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws
     /// An element ends.
-    func endElement(_ name: XMLName) throws
+    mutating func endElement(_ name: XMLName) throws
     /// Character data in UTF-8 (entity references already decoded); may come in pieces.
-    func characters(_ text: UnsafeRawBufferPointer) throws
+    mutating func characters(_ text: UnsafeRawBufferPointer) throws
 }
