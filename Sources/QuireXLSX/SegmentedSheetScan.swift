@@ -1,6 +1,7 @@
 import QuireInternalThreads
 import QuireModel
 import QuireOOXML
+import QuireXML
 import QuireZip
 
 /// CSV of a large worksheet on both cores: the rows are cut into segments at `<row`
@@ -35,15 +36,15 @@ struct SegmentedSheetScan {
     /// one scanner.
     private let parallel: Bool
 
-    init(client: CSVState, part: String, segmentSize: Int = 1 << 20, parallel: Bool = true) {
+    init(sink: CSVState, part: String, segmentSize: Int = 1 << 20, parallel: Bool = true) {
         self.segmentSize = segmentSize
         self.parallel = parallel
-        scanner = ByteScanner(client: client, part: part)
+        scanner = ByteScanner(sink: sink, part: part, namespaces: NS.table, localNames: SheetState.Tag.localNames)
         jobs = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
         results = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
     }
 
-    var client: CSVState { scanner.client }
+    var sink: CSVState { scanner.sink }
     var needsGeneralParser: Bool { scanner.needsGeneralParser }
 
     mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
@@ -51,7 +52,7 @@ struct SegmentedSheetScan {
         switch mode {
         case .sequential:
             // Switch once the rows are under way, at the first row that starts in this chunk.
-            if parallel, scanner.client.canUseSegments, scanner.defaultIsSpreadsheet, let cut = Self.firstRowTag(bytes) {
+            if parallel, scanner.sink.canUseSegments, scanner.defaultNamespace == NS.spreadsheet, let cut = Self.firstRowTag(bytes) {
                 try scanner.feed(UnsafeRawBufferPointer(rebasing: chunk[..<cut]))
                 if scanner.depth == 2 && !scanner.hasPending && !scanner.sawMarkupDeclaration && startWorkers() {
                     mode = .segmented
@@ -80,7 +81,7 @@ struct SegmentedSheetScan {
         }
     }
 
-    /// Ends the part; returns the client, to flush.
+    /// Ends the part; returns the sink, to flush.
     mutating func finish() throws -> CSVState {
         defer { stopWorkers() }
         while !inFlight.isEmpty { try collect() }
@@ -88,7 +89,7 @@ struct SegmentedSheetScan {
         waiting = []
         try rest.withUnsafeBytes { try scanner.feed($0) }
         try scanner.finish()
-        return scanner.client
+        return scanner.sink
     }
 
     private mutating func dispatch(_ segment: [UInt8]) throws {
@@ -109,7 +110,7 @@ struct SegmentedSheetScan {
         let (bytes, worker) = inFlight.removeFirst()
         let result = results[worker].take()
         if mode == .segmented, case .rows(let segment)? = result {
-            scanner.updateClient { $0.merge(segment) }
+            scanner.updateSink { $0.merge(segment) }
             segmentsMerged += 1
             bytes.withUnsafeBufferPointer { scanner.account(for: $0) }
             return
@@ -124,7 +125,7 @@ struct SegmentedSheetScan {
 
     /// Starts the two scanning threads; false (nothing started) when they cannot be had.
     private mutating func startWorkers() -> Bool {
-        let template = ScannerBox(scanner: scanner.with(client: scanner.client.forSegment()))
+        let template = ScannerBox(scanner: scanner.with(sink: scanner.sink.forSegment()))
         let (jobs, results) = (self.jobs, self.results)
         guard
             let started = BackgroundThread.start(
@@ -191,7 +192,7 @@ enum SegmentResult: @unchecked Sendable {
     case rescan
 }
 
-/// The scanner state a worker copies for each segment. Its client's `write` is never called
+/// The scanner state a worker copies for each segment. Its sink's `write` is never called
 /// by a segment's scan (rows are recorded, not written), so sharing it is safe.
 final class ScannerBox: @unchecked Sendable {
     private let scanner: ByteScanner<CSVState>
@@ -209,7 +210,7 @@ final class ScannerBox: @unchecked Sendable {
             return .rescan
         }
         guard copy.depth == depth, !copy.hasPending, !copy.sawMarkupDeclaration else { return .rescan }
-        var client = copy.client
-        return .rows(client.takeSegment())
+        var sink = copy.sink
+        return .rows(sink.takeSegment())
     }
 }

@@ -10,7 +10,7 @@ import QuireXML
 /// Reads `sharedStrings.xml`: each `si` becomes one string, rich-text runs joined and
 /// phonetic runs (`rPh`) left out. Fed by a `ByteScanner`, or by libxml2 (as an
 /// `XMLSink`) for parts the scanner hands over.
-struct SharedStringsState: ByteScanClient {
+struct SharedStringsState {
     private(set) var strings = SharedStringBytes()
     private var current: [UInt8] = []
     private var inItem = false
@@ -22,17 +22,6 @@ struct SharedStringsState: ByteScanClient {
         static let localNames: [String: Int32] = Dictionary(
             uniqueKeysWithValues: allCases.map { (String(describing: $0), $0.rawValue) })
     }
-
-    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-        switch count {
-        case 1: return local[0] == UInt8(ascii: "t") ? Tag.t.rawValue : -1
-        case 2: return local[0] == UInt8(ascii: "s") && local[1] == UInt8(ascii: "i") ? Tag.si.rawValue : -1
-        case 3: return memcmp(local, "rPh", 3) == 0 ? Tag.rPh.rawValue : -1
-        default: return -1
-        }
-    }
-
-    mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) { begin(raw) }
 
     mutating func begin(_ raw: Int32) {
         switch Tag(rawValue: raw) {
@@ -62,18 +51,14 @@ struct SharedStringsState: ByteScanClient {
         }
     }
 
-    var isCapturing: Bool { inText }
+    var wantsText: Bool { inText }
 
     mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
         if inText { current.append(contentsOf: text) }
     }
-
-    mutating func character(_ byte: UInt8) {
-        if inText { current.append(byte) }
-    }
 }
 
-/// `SharedStringsState` driven by libxml2's events (for the parts the scanner hands over).
+/// What the byte scanner and libxml2 (for the parts the scanner hands over) call.
 extension SharedStringsState: XMLSink {
     mutating func startElement(_ name: XMLName, attributes: XMLAttributes) throws {
         guard name.namespace == NS.spreadsheet else { return }

@@ -64,19 +64,15 @@ struct CSVState: XMLSink {
         try start(tag, attributes)
     }
 
-    /// An element starts; `attributes` are libxml2's or the byte scanner's.
-    mutating func start(_ tag: Tag, _ attributes: some SheetAttributes) throws {
+    /// An element starts.
+    mutating func start(_ tag: Tag, _ attributes: XMLAttributes) throws {
         switch tag {
         case .dimension:
             setDimension(attributes.string("ref"))
         case .row:
             try startRow(index: attributes.raw("r") { $0.flatMap(SheetState.integer) })
         case .c:
-            attributes.raw("r") { r in
-                attributes.raw("t") { t in
-                    attributes.raw("s") { s in startCell(r: r, t: t, s: s) }
-                }
-            }
+            attributes.withRawValues("r", "t", "s") { r, t, s in startCell(r: r, t: t, s: s) }
         case .v:
             startValue()
         case .t:
@@ -145,7 +141,8 @@ struct CSVState: XMLSink {
     mutating func startPhonetic() { phonetic += 1 }
 
     /// Whether character data now belongs to the cell's value.
-    var isCapturing: Bool { capturing }
+    /// Text is wanted inside a value or an inline string's text.
+    var wantsText: Bool { capturing }
 
     mutating func end(_ tag: Tag) throws {
         switch tag {
@@ -164,14 +161,6 @@ struct CSVState: XMLSink {
 
     mutating func characters(_ text: UnsafeRawBufferPointer) {
         if capturing { value.append(contentsOf: text) }
-    }
-
-    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        if capturing { value.append(contentsOf: text) }
-    }
-
-    mutating func character(_ byte: UInt8) {
-        if capturing { value.append(byte) }
     }
 
     /// The cell's data text, as `CellValue.dataText` gives it, appended to `rowBytes`.
@@ -398,19 +387,5 @@ struct CSVState: XMLSink {
         guard !out.isEmpty else { return }
         write(out)
         out.removeAll(keepingCapacity: true)
-    }
-}
-
-extension CSVState: ByteScanClient {
-    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-        SheetState.tag(local, count)
-    }
-
-    mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) throws {
-        try start(Tag(rawValue: raw)!, attributes)
-    }
-
-    mutating func end(_ raw: Int32) throws {
-        try end(Tag(rawValue: raw)!)
     }
 }

@@ -103,7 +103,7 @@ public final class SheetRowReader {
             parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: SheetState.Tag.localNames, sink: state())
             scanner = nil
         } else {
-            scanner = ByteScanner(client: state(), part: entry.path)
+            scanner = ByteScanner(sink: state(), part: entry.path, namespaces: NS.table, localNames: SheetState.Tag.localNames)
         }
     }
 
@@ -143,7 +143,7 @@ public final class SheetRowReader {
         if chunk == nil {
             finished = true
             self.source = nil
-            if let final = scanner?.client ?? finalState { layout = try workbook.layout(of: part, from: final) }
+            if let final = scanner?.sink ?? finalState { layout = try workbook.layout(of: part, from: final) }
             scanner = nil
             parser = nil
         }

@@ -67,8 +67,8 @@ struct SheetState: XMLSink {
         start(tag, attributes)
     }
 
-    /// An element of the worksheet starts; `attributes` are libxml2's or the byte scanner's.
-    mutating func start(_ tag: Tag, _ attributes: some SheetAttributes) {
+    /// An element of the worksheet starts.
+    mutating func start(_ tag: Tag, _ attributes: XMLAttributes) {
         switch tag {
         case .row:
             let index = attributes.raw("r") { $0.flatMap(SheetState.integer) } ?? rowIndex + 1
@@ -80,10 +80,8 @@ struct SheetState: XMLSink {
             cells.removeAll(keepingCapacity: true)
             column = -1
         case .c:
-            (cellType, cellStyle) = attributes.raw("r") { r in
-                attributes.raw("t") { t in
-                    attributes.raw("s") { s in SheetState.startCell(r: r, t: t, s: s, row: &rowIndex, column: &column) }
-                }
+            (cellType, cellStyle) = attributes.withRawValues("r", "t", "s") { r, t, s in
+                SheetState.startCell(r: r, t: t, s: s, row: &rowIndex, column: &column)
             }
             value.removeAll(keepingCapacity: true)
             formula.removeAll(keepingCapacity: true)
@@ -394,71 +392,14 @@ struct SheetState: XMLSink {
     }
 }
 
-/// Attribute access the worksheet reader needs, from libxml2 or from the byte scanner.
-protocol SheetAttributes {
-    /// The raw bytes of an unprefixed attribute (nil when absent).
-    func raw<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T
-    /// An unprefixed attribute's value as text.
-    func string(_ name: String) -> String?
-    /// The relationship id (`r:id`) of a hyperlink.
-    func relationshipID() -> String?
-}
-
-extension XMLAttributes: SheetAttributes {
+/// Attribute access the worksheet readers need.
+extension XMLAttributes {
     func raw<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T { withRawValue(name, body) }
     func string(_ name: String) -> String? { value(name) }
     func relationshipID() -> String? { value("id", namespace: NS.r) }
 }
 
-extension SheetState: ByteScanClient {
-    static func tag(_ local: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-        switch count {
-        case 1:
-            switch local[0] {
-            case UInt8(ascii: "c"): return Tag.c.rawValue
-            case UInt8(ascii: "v"): return Tag.v.rawValue
-            case UInt8(ascii: "t"): return Tag.t.rawValue
-            case UInt8(ascii: "f"): return Tag.f.rawValue
-            default: return -1
-            }
-        case 3:
-            if memcmp(local, "row", 3) == 0 { return Tag.row.rawValue }
-            if memcmp(local, "rPh", 3) == 0 { return Tag.rPh.rawValue }
-            if memcmp(local, "col", 3) == 0 { return Tag.col.rawValue }
-            return -1
-        case 9:
-            if memcmp(local, "dimension", 9) == 0 { return Tag.dimension.rawValue }
-            if memcmp(local, "mergeCell", 9) == 0 { return Tag.mergeCell.rawValue }
-            if memcmp(local, "hyperlink", 9) == 0 { return Tag.hyperlink.rawValue }
-            return -1
-        default:
-            return -1
-        }
-    }
-
-    mutating func begin(_ raw: Int32, _ attributes: ScannedAttributes) throws {
-        start(Tag(rawValue: raw)!, attributes)
-    }
-
-    mutating func end(_ raw: Int32) throws {
-        try end(Tag(rawValue: raw)!)
-    }
-
-    var isCapturing: Bool { capture != .none }
-
-    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        switch capture {
-        case .value, .inlineText: value.append(contentsOf: text)
-        case .formula: formula.append(contentsOf: text)
-        case .none: break
-        }
-    }
-
-    mutating func character(_ byte: UInt8) {
-        switch capture {
-        case .value, .inlineText: value.append(byte)
-        case .formula: formula.append(byte)
-        case .none: break
-        }
-    }
+extension SheetState {
+    /// Text is wanted inside a value, a formula or an inline string's text.
+    var wantsText: Bool { capture != .none }
 }

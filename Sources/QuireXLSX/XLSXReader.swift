@@ -149,7 +149,9 @@ public struct OpenWorkbook: Sendable {
 
         var strings = SharedStringBytes()
         if let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) {
-            if let scanned = try OpenWorkbook.scan(part, of: package, with: SharedStringsState(), prefetchThreshold: parallel ? 1 << 20 : .max) {
+            if let scanned = try OpenWorkbook.scan(
+                part, of: package, with: SharedStringsState(), localNames: SharedStringsState.Tag.localNames, prefetchThreshold: parallel ? 1 << 20 : .max)
+            {
                 strings = scanned.strings
             } else {
                 let read = try package.stream(part, into: SharedStringsState(), localNames: SharedStringsState.Tag.localNames)
@@ -231,13 +233,14 @@ public struct OpenWorkbook: Sendable {
         return out
     }
 
-    /// Runs `client` over a part with the byte scanner; nil when the part needs libxml2
-    /// (another encoding than UTF-8, or a DTD), which is known before the client sees
-    /// anything. `stopped` sees the client when the scan fails.
-    static func scan<Client: ByteScanClient>(
-        _ part: String, of package: OPCPackage, with client: Client, prefetchThreshold: Int64 = .max, stopped: (Client) -> Void = { _ in }
-    ) throws(DocumentError) -> Client? {
-        var scanner = ByteScanner(client: client, part: part)
+    /// Runs `sink` over a part with the byte scanner; nil when the part needs libxml2
+    /// (another encoding than UTF-8, or a DTD), which is known before the sink sees
+    /// anything. `stopped` sees the sink when the scan fails.
+    static func scan<Sink: XMLSink>(
+        _ part: String, of package: OPCPackage, with sink: Sink, localNames: [String: Int32], prefetchThreshold: Int64 = .max,
+        stopped: (Sink) -> Void = { _ in }
+    ) throws(DocumentError) -> Sink? {
+        var scanner = ByteScanner(sink: sink, part: part, namespaces: NS.table, localNames: localNames)
         do throws(DocumentError) {
             try package.forEachChunk(of: part, prefetchThreshold: prefetchThreshold) { chunk in try scanner.feed(chunk) }
             do {
@@ -247,10 +250,10 @@ public struct OpenWorkbook: Sendable {
             }
         } catch {
             if scanner.needsGeneralParser { return nil }
-            stopped(scanner.client)
+            stopped(scanner.sink)
             throw error
         }
-        return scanner.client
+        return scanner.sink
     }
 
     /// Writes sheet `index` as RFC 4180 CSV of its cell data, straight from the XML, in
@@ -273,7 +276,7 @@ public struct OpenWorkbook: Sendable {
         let fellBack: Bool = try withoutActuallyEscaping(write) { (escapable) throws(DocumentError) -> Bool in
             let csv = CSVState(sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
             var needsFullPath = false
-            var scan = SegmentedSheetScan(client: csv, part: part, parallel: parallel)
+            var scan = SegmentedSheetScan(sink: csv, part: part, parallel: parallel)
             do throws(DocumentError) {
                 try package.forEachChunk(of: part, prefetchThreshold: prefetchThreshold) { chunk in try scan.feed(chunk) }
                 do {
@@ -284,7 +287,7 @@ public struct OpenWorkbook: Sendable {
                 }
                 return false
             } catch {
-                needsFullPath = scan.client.needsFullPath
+                needsFullPath = scan.sink.needsFullPath
                 if needsFullPath { return true }
                 if !scan.needsGeneralParser { throw error }
             }
@@ -353,7 +356,9 @@ public struct OpenWorkbook: Sendable {
                 var state = SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
                 state.onDimension = dimension
                 state.formatting = formatted
-                if let scanned = try OpenWorkbook.scan(part, of: package, with: state, prefetchThreshold: prefetchThreshold) {
+                if let scanned = try OpenWorkbook.scan(
+                    part, of: package, with: state, localNames: SheetState.Tag.localNames, prefetchThreshold: prefetchThreshold)
+                {
                     state = scanned
                 } else {
                     // UTF-16 or a DTD: libxml2 reads those.

@@ -1,28 +1,51 @@
 internal import CLibXML2
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The attributes of the element being started; valid only during `startElement`.
 public struct XMLAttributes {
-    private enum Storage {
+    @usableFromInline enum Storage {
         // libxml2's SAX2 layout: five pointers per attribute
         // (localname, prefix, URI, value start, value end). The namespace cache is
         // unretained: it belongs to the parser, which outlives every callback.
-        case libxml(UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, Unmanaged<NamespaceCache>)
+        case libxml(UnsafeMutablePointer<UnsafePointer<UInt8>?>?, Unmanaged<NamespaceCache>)
         // A recorded event's attributes, with their names and values in `bytes`.
         case recorded(UnsafePointer<RecordedAttribute>, UnsafePointer<UInt8>, Unmanaged<NamespaceCache>)
+        // The byte scanner's: offsets into the bytes being scanned, and the prefixes in scope.
+        case scanned(UnsafePointer<UInt8>, UnsafeBufferPointer<ScannedAttribute>, Unmanaged<ScanScratch>)
     }
 
-    private let storage: Storage
+    @usableFromInline let storage: Storage
+    /// libxml2's or the recorded count (the scanner's is counted when asked).
+    @usableFromInline let givenCount: Int
+
     /// How many attributes the element has.
-    public let count: Int
+    public var count: Int {
+        if case .scanned(let base, let items, _) = storage {
+            return items.count { !ScannedAttributes.isNamespaceDeclaration(base, $0.name) }
+        }
+        return givenCount
+    }
 
     init(raw: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int, namespaces: Unmanaged<NamespaceCache>) {
         storage = .libxml(raw, namespaces)
-        self.count = count
+        givenCount = count
     }
 
     init(records: UnsafePointer<RecordedAttribute>, count: Int, bytes: UnsafePointer<UInt8>, namespaces: Unmanaged<NamespaceCache>) {
         storage = .recorded(records, bytes, namespaces)
-        self.count = count
+        givenCount = count
+    }
+
+    /// The byte scanner's attributes; namespace declarations (`xmlns`, `xmlns:p`) are not
+    /// attributes here, as in libxml2's SAX2 events.
+    @usableFromInline init(scanned base: UnsafePointer<UInt8>, _ items: UnsafeBufferPointer<ScannedAttribute>, scratch: Unmanaged<ScanScratch>) {
+        storage = .scanned(base, items, scratch)
+        givenCount = 0
     }
 
     /// The value of the attribute with this local name in this namespace id
@@ -46,6 +69,14 @@ public struct XMLAttributes {
                     if let namespace, namespaces.takeUnretainedValue().id(record.uri) != namespace { continue }
                     return XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
                 }
+            case .scanned(let base, let items, let scratch):
+                let bindings = scratch.takeUnretainedValue().bindings
+                for item in items {
+                    guard let local = ScannedAttributes.local(base, item.name, matching: wanted) else { continue }
+                    if let namespace, ScannedAttributes.namespace(base, item.name, local: local, bindings) != namespace { continue }
+                    if ScannedAttributes.isNamespaceDeclaration(base, item.name) { continue }
+                    return String(decoding: ScannedAttributes.decode(base, item.value), as: UTF8.self)
+                }
             }
             return nil
         }
@@ -57,24 +88,89 @@ public struct XMLAttributes {
     /// Hands the attribute's value, as raw bytes (entity references not decoded), to
     /// `body` without making a String; nil when the attribute is absent. For hot paths
     /// reading short ASCII values such as cell references.
+    @inlinable @inline(__always)
     public func withRawValue<T>(_ local: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
         let wanted = UnsafeBufferPointer(start: local.utf8Start, count: local.utf8CodeUnitCount)
         switch storage {
         case .libxml(let raw, _):
             guard let raw else { return body(nil) }
-            for i in 0..<count {
+            for i in 0..<givenCount {
                 let base = raw + i * 5
                 guard let name = base[0], XMLAttributes.equal(name, wanted), let start = base[3], let end = base[4] else { continue }
                 return body(UnsafeBufferPointer(start: start, count: max(0, end - start)))
             }
         case .recorded(let records, let bytes, _):
-            for i in 0..<count {
+            for i in 0..<givenCount {
                 let record = records[i]
                 guard let name = record.name, XMLAttributes.equal(name, wanted) else { continue }
                 return body(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
             }
+        case .scanned(let base, let items, _):
+            for item in items {
+                guard let local = ScannedAttributes.local(base, item.name, matching: wanted) else { continue }
+                // `xmlns:r` is a declaration, not an attribute `r` (nor is `xmlns` one).
+                if local.lowerBound != item.name.lowerBound || wanted.count == 5, ScannedAttributes.isNamespaceDeclaration(base, item.name) {
+                    continue
+                }
+                // References are decoded here (libxml2 has decoded all but `&` by this point).
+                var k = item.value.lowerBound
+                while k < item.value.upperBound && base[k] != UInt8(ascii: "&") { k += 1 }
+                if k < item.value.upperBound {
+                    return ScannedAttributes.decode(base, item.value).withUnsafeBufferPointer { body($0) }
+                }
+                return body(UnsafeBufferPointer(start: base + item.value.lowerBound, count: item.value.count))
+            }
         }
         return body(nil)
+    }
+
+    /// As ``withRawValue(_:_:)`` for three attributes at once, in one pass over the
+    /// attributes where it can (a cell's `r`, `t` and `s`, for every cell of a sheet).
+    @inlinable
+    public func withRawValues<T>(
+        _ first: StaticString, _ second: StaticString, _ third: StaticString,
+        _ body: (UnsafeBufferPointer<UInt8>?, UnsafeBufferPointer<UInt8>?, UnsafeBufferPointer<UInt8>?) -> T
+    ) -> T {
+        if case .scanned(let base, let items, _) = storage {
+            let wanted = (
+                UnsafeBufferPointer(start: first.utf8Start, count: first.utf8CodeUnitCount),
+                UnsafeBufferPointer(start: second.utf8Start, count: second.utf8CodeUnitCount),
+                UnsafeBufferPointer(start: third.utf8Start, count: third.utf8CodeUnitCount)
+            )
+            var found: (Range<Int>?, Range<Int>?, Range<Int>?) = (nil, nil, nil)
+            var plain = true
+            for item in items {
+                // Unprefixed names only here; anything else takes the general path.
+                guard base[item.name.lowerBound] != UInt8(ascii: "x") || !ScannedAttributes.isNamespaceDeclaration(base, item.name) else { continue }
+                var slot = -1
+                if found.0 == nil, ScannedAttributes.local(base, item.name, matching: wanted.0) == item.name {
+                    slot = 0
+                } else if found.1 == nil, ScannedAttributes.local(base, item.name, matching: wanted.1) == item.name {
+                    slot = 1
+                } else if found.2 == nil, ScannedAttributes.local(base, item.name, matching: wanted.2) == item.name {
+                    slot = 2
+                }
+                if slot < 0 { continue }
+                var k = item.value.lowerBound
+                while k < item.value.upperBound && base[k] != UInt8(ascii: "&") { k += 1 }
+                if k < item.value.upperBound {
+                    plain = false
+                    break
+                }
+                switch slot {
+                case 0: found.0 = item.value
+                case 1: found.1 = item.value
+                default: found.2 = item.value
+                }
+            }
+            if plain {
+                func bytes(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
+                    range.map { UnsafeBufferPointer(start: base + $0.lowerBound, count: $0.count) }
+                }
+                return body(bytes(found.0), bytes(found.1), bytes(found.2))
+            }
+        }
+        return withRawValue(first) { a in withRawValue(second) { b in withRawValue(third) { c in body(a, b, c) } } }
     }
 
     /// Every attribute as (namespace id, local name, value).
@@ -94,10 +190,22 @@ public struct XMLAttributes {
                 let value = XMLAttributes.decode(UnsafeBufferPointer(start: bytes + Int(record.valueOffset), count: Int(record.valueLength)))
                 return (namespaces.takeUnretainedValue().id(record.uri), name, value)
             }
+        case .scanned(let base, let items, let scratch):
+            let bindings = scratch.takeUnretainedValue().bindings
+            return items.compactMap { item -> (namespace: Int32, local: String, value: String)? in
+                guard !ScannedAttributes.isNamespaceDeclaration(base, item.name) else { return nil }
+                var local = item.name
+                if let colon = ByteScannerBytes.find(UInt8(ascii: ":"), base, from: item.name.lowerBound, to: item.name.upperBound) {
+                    local = (colon + 1)..<item.name.upperBound
+                }
+                let name = String(decoding: UnsafeBufferPointer(start: base + local.lowerBound, count: local.count), as: UTF8.self)
+                let value = String(decoding: ScannedAttributes.decode(base, item.value), as: UTF8.self)
+                return (ScannedAttributes.namespace(base, item.name, local: local, bindings), name, value)
+            }
         }
     }
 
-    static func equal(_ name: UnsafePointer<xmlChar>, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable static func equal(_ name: UnsafePointer<UInt8>, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         while i < wanted.count {
             if name[i] != wanted[i] { return false }
@@ -138,7 +246,7 @@ public struct XMLAttributes {
 ///
 /// Storage is raw memory: this runs for every element and attribute, and class stored
 /// properties would pay a run-time exclusivity check on each access.
-final class NamespaceCache {
+@usableFromInline final class NamespaceCache {
     private let table: [String: Int32]
     private let pointers: UnsafeMutablePointer<UnsafeRawPointer?>
     private let ids: UnsafeMutablePointer<Int32>

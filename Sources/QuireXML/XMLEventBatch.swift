@@ -2,12 +2,12 @@ internal import CLibXML2
 
 /// One attribute of a recorded start event: its name is libxml2's interned string, its
 /// value lives in the batch's bytes.
-struct RecordedAttribute {
+@usableFromInline struct RecordedAttribute {
     /// The namespace URI, interned too; resolved to an id only when a handler asks.
-    var uri: UnsafePointer<UInt8>?
-    var name: UnsafePointer<UInt8>?
-    var valueOffset: Int32
-    var valueLength: Int32
+    @usableFromInline var uri: UnsafePointer<UInt8>?
+    @usableFromInline var name: UnsafePointer<UInt8>?
+    @usableFromInline var valueOffset: Int32
+    @usableFromInline var valueLength: Int32
 }
 
 /// Parser events recorded on the parsing thread, to be replayed into a sink on another.

@@ -32,7 +32,7 @@ public struct XMLName: Equatable {
 
     /// A name borrowing bytes (libxml2's interned string, or a recorded event's): valid
     /// only during the callback.
-    init(namespace: Int32, localID: Int32, pointer: UnsafePointer<UInt8>?, length: Int = -1) {
+    @usableFromInline init(namespace: Int32, localID: Int32, pointer: UnsafePointer<UInt8>?, length: Int = -1) {
         self.namespace = namespace
         self.localID = localID
         self.pointer = pointer
@@ -77,4 +77,13 @@ public protocol XMLSink {
     mutating func endElement(_ name: XMLName) throws
     /// Character data in UTF-8 (entity references already decoded); may come in pieces.
     mutating func characters(_ text: UnsafeRawBufferPointer) throws
+    /// Whether character data is wanted now. A parser may skip the text it is not asked
+    /// for (the byte scanner does: it decodes no text while this is false); the default
+    /// is true.
+    var wantsText: Bool { get }
+}
+
+extension XMLSink {
+    /// Text is wanted everywhere.
+    public var wantsText: Bool { true }
 }

@@ -23,7 +23,7 @@ struct ByteScannerTests {
     /// CSV from the scanner, fed `piece` bytes at a time.
     static func scanned(_ xml: [UInt8], piece: Int) throws -> String {
         var out: [UInt8] = []
-        var scanner = ByteScanner(client: csvState { out += $0 }, part: "sheet.xml")
+        var scanner = ByteScanner(sink: csvState { out += $0 }, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames)
         var offset = 0
         while offset < xml.count {
             let end = min(xml.count, offset + piece)
@@ -31,7 +31,7 @@ struct ByteScannerTests {
             offset = end
         }
         try scanner.finish()
-        var client = scanner.client
+        var client = scanner.sink
         client.flush()
         return String(decoding: out, as: UTF8.self)
     }
@@ -163,7 +163,8 @@ struct ByteScannerTests {
         let latin1 = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><worksheet/>".utf8)
         for xml in [utf16, doctype, latin1] {
             var written = 0
-            var scanner = ByteScanner(client: Self.csvState { written += $0.count }, part: "sheet.xml")
+            var scanner = ByteScanner(
+                sink: Self.csvState { written += $0.count }, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames)
             #expect(throws: ScannerNeedsGeneralParser.self) {
                 try xml.withUnsafeBytes { try scanner.feed($0) }
                 try scanner.finish()
@@ -210,7 +211,7 @@ struct ByteScannerTests {
         let expected = (0..<read.strings.count).map { read.strings[$0] }
         #expect(expected == ["plain", "bold & run", "\rline\ntwo", ""])
         for piece in [1, 4, 13, xml.count] {
-            var scanner = ByteScanner(client: SharedStringsState(), part: "sst.xml")
+            var scanner = ByteScanner(sink: SharedStringsState(), part: "sst.xml", namespaces: NS.table, localNames: SharedStringsState.Tag.localNames)
             var offset = 0
             while offset < xml.count {
                 let end = min(xml.count, offset + piece)
@@ -218,7 +219,7 @@ struct ByteScannerTests {
                 offset = end
             }
             try scanner.finish()
-            let strings = scanner.client.strings
+            let strings = scanner.sink.strings
             #expect((0..<strings.count).map { strings[$0] } == expected, "piece \(piece)")
         }
     }
@@ -249,7 +250,7 @@ struct SegmentedScanTests {
 
     static func segmented(_ xml: [UInt8], chunk: Int, segment: Int) throws -> (String, Int) {
         var out: [UInt8] = []
-        var scan = SegmentedSheetScan(client: ByteScannerTests.csvState { out += $0 }, part: "sheet.xml", segmentSize: segment)
+        var scan = SegmentedSheetScan(sink: ByteScannerTests.csvState { out += $0 }, part: "sheet.xml", segmentSize: segment)
         var offset = 0
         while offset < xml.count {
             let end = min(xml.count, offset + chunk)

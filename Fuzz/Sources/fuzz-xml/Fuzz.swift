@@ -8,7 +8,8 @@ struct Sink: XMLSink {
     mutating func characters(_ text: UnsafeRawBufferPointer) throws { events += 1 }
 }
 
-/// Any bytes as an XML part, fed in two pieces (a cut anywhere must not matter).
+/// Any bytes as an XML part, fed in two pieces (a cut anywhere must not matter), through
+/// libxml2's push parser and through the byte scanner.
 func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
@@ -18,6 +19,12 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         try parser.feed(UnsafeRawBufferPointer(rebasing: bytes[..<cut]))
         try parser.feed(UnsafeRawBufferPointer(rebasing: bytes[cut...]))
         try parser.finish()
+    } catch {}
+    var scanner = ByteScanner(sink: Sink(), part: "fuzz.xml", namespaces: ["urn:a": 1], localNames: ["a": 0, "row": 1])
+    do {
+        try scanner.feed(UnsafeRawBufferPointer(rebasing: bytes[..<cut]))
+        try scanner.feed(UnsafeRawBufferPointer(rebasing: bytes[cut...]))
+        try scanner.finish()
     } catch {}
     return 0
 }

@@ -1,97 +1,113 @@
-import QuireModel
-import QuireOOXML
-import QuireXML
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// Reads SpreadsheetML parts straight from their UTF-8 bytes: no libxml2, no events, no
-/// per-element objects. Used for the two big parts of a workbook, worksheets (to CSV) and
-/// the shared strings.
+/// Reads XML parts straight from their UTF-8 bytes into an ``XMLSink``: no libxml2, no
+/// per-element objects. Quire uses it for the two big parts of a workbook, worksheets and
+/// the shared strings; it feeds the same sinks as ``XMLPushParser``.
 ///
 /// A worksheet of a large workbook is almost all `<row><c r s t><v>…</v></c></row>`, and a
 /// general parser spends most of its time on what such markup never uses (interning names,
 /// building attribute arrays, line counting). This scanner does only what the grammar needs
 /// and checks what it reads: element nesting (end tags must match), attribute syntax,
-/// character and predefined entity references in the text it keeps, namespace prefixes
-/// (declared anywhere), comments, processing instructions and CDATA. Errors name the part
-/// and the line and column.
+/// character and predefined entity references, namespace prefixes (declared anywhere),
+/// comments, processing instructions and CDATA. Its rules are libxml2's as the push parser
+/// uses it: the same depth limit (`maxDepth`, error code `tooDeep`), the five predefined
+/// entities and character references to XML characters only, anything else an error.
+/// Character data is read only while the sink's ``XMLSink/wantsText`` is true. Errors
+/// name the part and the line and column.
 ///
-/// What it does not read it hands back before writing anything: a part in another encoding
-/// than UTF-8 (UTF-16 parts exist) or with a document type declaration goes through
-/// libxml2 (`needsGeneralParser`), which refuses entity declarations.
-struct ByteScanner<Client: ByteScanClient> {
-    private(set) var client: Client
-    private let part: String
+/// What it does not read it hands back before reporting anything: a part in another
+/// encoding than UTF-8 (UTF-16 parts exist) or with a document type declaration throws
+/// `NeedsGeneralParser` and sets `needsGeneralParser`; libxml2 reads those (and refuses
+/// their entity declarations).
+public struct ByteScanner<Sink: XMLSink> {
+    /// The sink, as the scan has left it (after ``finish()``: with the whole part).
+    @inlinable public var sink: Sink { currentSink }
+    @usableFromInline var currentSink: Sink
+    @usableFromInline let part: String
+    @usableFromInline let namespaceTable: [String: Int32]
+    @usableFromInline let localNames: ScanNameTable
     /// The bytes of a token cut by the end of a chunk, kept for the next one.
-    private var pending: [UInt8] = []
+    @usableFromInline var pending: [UInt8] = []
     /// Open elements, innermost last.
-    private var open: [OpenElement] = []
+    @usableFromInline var open: [OpenElement] = []
     /// Namespace prefixes declared by open elements, innermost last.
-    private var bindings: [(prefix: [UInt8], namespace: Int32, depth: Int)] = []
+    /// (with the attributes of the tag being read: see `ScanScratch`)
+    @usableFromInline var scratch = ScanScratch()
     /// The depth of the innermost element that declared a prefix (0: none).
-    private var bindingDepth = 0
-    private var defaultNamespace = XMLName.noNamespace
-    private var sawRoot = false
-    private var rootClosed = false
-    private var atStart = true
+    @usableFromInline var bindingDepth = 0
+    /// The namespace of unprefixed element names inside the open elements.
+    @inlinable public var defaultNamespace: Int32 { currentDefaultNamespace }
+    @usableFromInline var currentDefaultNamespace = XMLName.noNamespace
+    @usableFromInline var sawRoot = false
+    @usableFromInline var rootClosed = false
+    @usableFromInline var atStart = true
     /// Lines and the offset where the current line starts, over bytes already consumed.
-    private var line = 1
-    private var consumed = 0
-    private var lineStart = 0
-    /// The attributes of the tag being read: offsets into the bytes being scanned.
-    private var attributes = [(name: Range<Int>, value: Range<Int>)](repeating: (0..<0, 0..<0), count: 16)
-    private var attributeCount = 0
-    private var scratch: [UInt8] = []
+    @usableFromInline var line = 1
+    @usableFromInline var consumed = 0
+    @usableFromInline var lineStart = 0
+    @usableFromInline var attributeCount = 0
 
-    /// The part needs a general XML parser; nothing has been written.
-    typealias NeedsGeneralParser = ScannerNeedsGeneralParser
+    /// The part needs a general XML parser; nothing has been reported.
+    public typealias NeedsGeneralParser = ScannerNeedsGeneralParser
 
-    static var maxDepth: Int { 512 }
+    /// The deepest element nesting accepted, as ``XMLPushParser``'s default.
+    @inlinable public static var maxDepth: Int { 512 }
 
-    init(client: Client, part: String) {
-        self.client = client
+    /// - Parameters:
+    ///   - sink: receives the content; `sink` holds it after the scan.
+    ///   - part: names the input in errors.
+    ///   - namespaces: URI → id table, as for ``XMLPushParser``.
+    ///   - localNames: local name → id table for `XMLName.localID`.
+    @inlinable public init(sink: Sink, part: String, namespaces: [String: Int32], localNames: [String: Int32]) {
+        self.currentSink = sink
         self.part = part
+        self.namespaceTable = namespaces
+        self.localNames = ScanNameTable(localNames)
     }
 
-    private(set) var needsGeneralParser = false
+    /// Set when the part needs a general XML parser (see above).
+    @inlinable public var needsGeneralParser: Bool { handedBack }
+    @usableFromInline var handedBack = false
 
     /// How deep the scan is: the number of open elements.
-    var depth: Int { open.count }
+    @inlinable public var depth: Int { open.count }
     /// Whether bytes of a cut-off token wait for the next chunk.
-    var hasPending: Bool { !pending.isEmpty }
+    @inlinable public var hasPending: Bool { !pending.isEmpty }
     /// Whether a comment, CDATA section or processing instruction was seen inside the root.
-    private(set) var sawMarkupDeclaration = false
-    /// Whether unprefixed names inside the open elements are SpreadsheetML.
-    var defaultIsSpreadsheet: Bool { defaultNamespace == NS.spreadsheet }
+    @inlinable public var sawMarkupDeclaration: Bool { sawDeclaration }
+    @usableFromInline var sawDeclaration = false
 
-    /// This scan's state (open elements, namespaces) with another client.
-    func with(client: Client) -> ByteScanner<Client> {
+    /// This scan's state (open elements, namespaces, position) with another sink.
+    @inlinable public func with(sink: Sink) -> ByteScanner<Sink> {
         var copy = self
-        copy.client = client
+        copy.currentSink = sink
         return copy
     }
 
-    mutating func updateClient(_ body: (inout Client) -> Void) {
-        body(&client)
+    /// Changes the sink between chunks.
+    @inlinable public mutating func updateSink(_ body: (inout Sink) -> Void) {
+        body(&currentSink)
     }
 
     /// Counts bytes scanned elsewhere (by a copy) into this scan's position.
-    mutating func account(for bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable public mutating func account(for bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
         advance(base, bytes.count)
     }
 
-    private mutating func needGeneralParser() -> NeedsGeneralParser {
-        needsGeneralParser = true
+    @inlinable mutating func needGeneralParser() -> NeedsGeneralParser {
+        handedBack = true
         return NeedsGeneralParser()
     }
 
-    /// Scans the next piece of the part.
-    mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
+    /// Scans the next piece of the part, calling the sink for what it completes.
+    /// - Throws: `XMLError` for markup that is not well-formed (with the line and column),
+    ///   the sink's own error, or `NeedsGeneralParser` (before the sink has seen anything).
+    @inlinable public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
         let bytes = chunk.bindMemory(to: UInt8.self)
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         var offset = 0
@@ -118,7 +134,8 @@ struct ByteScanner<Client: ByteScanClient> {
     }
 
     /// Ends the part: what is left must complete the document.
-    mutating func finish() throws {
+    /// - Throws: `XMLError` when the part ends inside an element or has no root element.
+    @inlinable public mutating func finish() throws {
         _ = try scanPending(atEnd: true)
         if !pending.isEmpty || !sawRoot || !rootClosed {
             let what = !sawRoot ? "no root element" : "the part ends inside <\(open.last?.name ?? "")>"
@@ -127,7 +144,7 @@ struct ByteScanner<Client: ByteScanClient> {
     }
 
     /// Scans `pending`, drops what was used and returns how much that was.
-    private mutating func scanPending(atEnd: Bool) throws -> Int {
+    @inlinable mutating func scanPending(atEnd: Bool) throws -> Int {
         guard !pending.isEmpty || atEnd else { return 0 }
         var buffer = pending
         pending = []
@@ -143,10 +160,10 @@ struct ByteScanner<Client: ByteScanClient> {
     }
 
     /// Counts the lines of bytes that are done with, for error positions.
-    private mutating func advance(_ base: UnsafePointer<UInt8>, _ count: Int) {
+    @inlinable mutating func advance(_ base: UnsafePointer<UInt8>, _ count: Int) {
         var p = UnsafeRawPointer(base)
         var left = count
-        while left > 0, let hit = memchr(p, 0x0A, left) {
+        while left > 0, let hit = cMemchr(p, 0x0A, left) {
             let offset = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
             line += 1
             lineStart = consumed + offset + 1
@@ -158,16 +175,16 @@ struct ByteScanner<Client: ByteScanClient> {
 
     // MARK: - The scanner
 
-    private static var lt: UInt8 { 0x3C }
-    private static var gt: UInt8 { 0x3E }
-    private static var slash: UInt8 { 0x2F }
-    private static var amp: UInt8 { 0x26 }
-    private static var cr: UInt8 { 0x0D }
+    @inlinable static var lt: UInt8 { 0x3C }
+    @inlinable static var gt: UInt8 { 0x3E }
+    @inlinable static var slash: UInt8 { 0x2F }
+    @inlinable static var amp: UInt8 { 0x26 }
+    @inlinable static var cr: UInt8 { 0x0D }
 
-    @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+    @inlinable @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
 
     /// Scans `base[0..<n]`; returns how many bytes were used (the rest is an unfinished token).
-    private mutating func scan(_ base: UnsafePointer<UInt8>, _ n: Int, atEnd: Bool) throws -> Int {
+    @inlinable mutating func scan(_ base: UnsafePointer<UInt8>, _ n: Int, atEnd: Bool) throws -> Int {
         var i = 0
         if atStart {
             guard let start = try prolog(base, n, atEnd: atEnd) else { return 0 }
@@ -178,7 +195,7 @@ struct ByteScanner<Client: ByteScanClient> {
         // ends the scan: that is how a token cut off by the end of the bytes stops it.
         while i < n {
             if base[i] != Self.lt {
-                let stop = Self.find(Self.lt, base, from: i, to: n) ?? n
+                let stop = ByteScannerBytes.find(Self.lt, base, from: i, to: n) ?? n
                 let end = try text(base, i, stop, complete: stop < n || atEnd)
                 i = end
                 if end < stop { break }
@@ -187,34 +204,34 @@ struct ByteScanner<Client: ByteScanClient> {
             guard i + 1 < n else { break }
             switch base[i + 1] {
             case Self.slash:
-                guard let close = Self.find(Self.gt, base, from: i + 2, to: n) else { break }
+                guard let close = ByteScannerBytes.find(Self.gt, base, from: i + 2, to: n) else { break }
                 try endTag(base, i, close)
                 i = close + 1
                 continue
             case UInt8(ascii: "?"):
-                guard let close = Self.find(sequence: "?>", base, from: i + 2, to: n) else { break }
-                if !open.isEmpty { sawMarkupDeclaration = true }
+                guard let close = ByteScannerBytes.find(sequence: "?>", base, from: i + 2, to: n) else { break }
+                if !open.isEmpty { sawDeclaration = true }
                 i = close + 2
                 continue
             case UInt8(ascii: "!"):
-                if Self.matches("<!--", base, i, n) {
-                    guard let close = Self.find(sequence: "-->", base, from: i + 4, to: n) else { break }
-                    if !open.isEmpty { sawMarkupDeclaration = true }
+                if ByteScannerBytes.matches("<!--", base, i, n) {
+                    guard let close = ByteScannerBytes.find(sequence: "-->", base, from: i + 4, to: n) else { break }
+                    if !open.isEmpty { sawDeclaration = true }
                     i = close + 3
                     continue
                 }
-                if Self.matches("<![CDATA[", base, i, n) {
-                    guard let close = Self.find(sequence: "]]>", base, from: i + 9, to: n) else { break }
+                if ByteScannerBytes.matches("<![CDATA[", base, i, n) {
+                    guard let close = ByteScannerBytes.find(sequence: "]]>", base, from: i + 9, to: n) else { break }
                     guard !open.isEmpty else { throw error(at: i, in: base, "CDATA outside the root element") }
-                    sawMarkupDeclaration = true
-                    if client.isCapturing { appendNormalisingLineEnds(base + i + 9, close - i - 9) }
+                    sawDeclaration = true
+                    if currentSink.wantsText { try appendNormalisingLineEnds(base + i + 9, close - i - 9) }
                     i = close + 3
                     continue
                 }
                 if n - i < 9 && !atEnd { break }
                 // A document type declaration (before the root, so nothing is written yet):
                 // libxml2 reads it, and refuses the entity declarations it may hold.
-                if !sawRoot && Self.matches("<!DOCTYPE", base, i, n) { throw needGeneralParser() }
+                if !sawRoot && ByteScannerBytes.matches("<!DOCTYPE", base, i, n) { throw needGeneralParser() }
                 throw error(at: i, in: base, "unexpected markup declaration")
             default:
                 guard let end = try startTag(base, i, n) else { break }
@@ -231,17 +248,17 @@ struct ByteScanner<Client: ByteScanClient> {
 
     /// Checks the start of the part (byte order mark, XML declaration); returns where
     /// content begins, or nil to wait for more bytes.
-    private mutating func prolog(_ base: UnsafePointer<UInt8>, _ n: Int, atEnd: Bool) throws -> Int? {
+    @inlinable mutating func prolog(_ base: UnsafePointer<UInt8>, _ n: Int, atEnd: Bool) throws -> Int? {
         if n < 6 && !atEnd { return nil }
         var i = 0
         if n >= 2, base[0] == 0xFE || base[0] == 0xFF || base[0] == 0 || base[1] == 0 { throw needGeneralParser() }
         if n >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { i = 3 }
-        guard Self.matches("<?xml", base, i, n), n - i > 5, Self.isSpace(base[i + 5]) else { return i }
-        guard let close = Self.find(sequence: "?>", base, from: i, to: n) else {
+        guard ByteScannerBytes.matches("<?xml", base, i, n), n - i > 5, Self.isSpace(base[i + 5]) else { return i }
+        guard let close = ByteScannerBytes.find(sequence: "?>", base, from: i, to: n) else {
             if atEnd { throw error(at: i, in: base, "unterminated XML declaration") }
             return nil
         }
-        if let at = Self.find(sequence: "encoding", base, from: i, to: close) {
+        if let at = ByteScannerBytes.find(sequence: "encoding", base, from: i, to: close) {
             var k = at + 8
             while k < close, Self.isSpace(base[k]) || base[k] == UInt8(ascii: "=") || base[k] == UInt8(ascii: "\"") || base[k] == UInt8(ascii: "'") { k += 1 }
             var end = k
@@ -254,21 +271,21 @@ struct ByteScanner<Client: ByteScanClient> {
 
     /// Character data from `start` to `stop`; returns where it stopped using bytes (before
     /// an entity reference cut by the end of the buffer).
-    private mutating func text(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, complete: Bool) throws -> Int {
+    @inlinable mutating func text(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, complete: Bool) throws -> Int {
         if open.isEmpty {
             for k in start..<stop where !Self.isSpace(base[k]) {
                 throw error(at: k, in: base, sawRoot ? "content after the root element" : "content before the root element")
             }
             return stop
         }
-        guard client.isCapturing else { return stop }
+        guard currentSink.wantsText else { return stop }
         var k = start
         var run = start
         while k < stop {
             let byte = base[k]
             if byte == Self.amp {
-                if k > run { appendNormalisingLineEnds(base + run, k - run) }
-                guard let semicolon = Self.find(UInt8(ascii: ";"), base, from: k + 1, to: min(stop, k + 12)) else {
+                if k > run { try appendNormalisingLineEnds(base + run, k - run) }
+                guard let semicolon = ByteScannerBytes.find(UInt8(ascii: ";"), base, from: k + 1, to: min(stop, k + 12)) else {
                     if !complete && stop - k < 12 { return k }
                     throw error(at: k, in: base, "malformed entity reference")
                 }
@@ -281,34 +298,39 @@ struct ByteScanner<Client: ByteScanClient> {
         }
         // A CR cut off from a possible LF waits for the next bytes.
         let end = !complete && stop > run && base[stop - 1] == Self.cr ? stop - 1 : stop
-        if end > run { appendNormalisingLineEnds(base + run, end - run) }
+        if end > run { try appendNormalisingLineEnds(base + run, end - run) }
         return end
     }
 
-    /// Appends text with CR LF and lone CR as LF, as XML requires.
-    private mutating func appendNormalisingLineEnds(_ start: UnsafePointer<UInt8>, _ count: Int) {
+    /// One byte of text (a decoded reference, a line end).
+    @inlinable mutating func character(_ byte: UInt8) throws {
+        try withUnsafeBytes(of: byte) { try currentSink.characters($0) }
+    }
+
+    /// Hands over text with CR LF and lone CR as LF, as XML requires.
+    @inlinable mutating func appendNormalisingLineEnds(_ start: UnsafePointer<UInt8>, _ count: Int) throws {
         let bytes = UnsafeBufferPointer(start: start, count: count)
-        guard memchr(start, Int32(Self.cr), count) != nil else {
-            client.characters(bytes)
+        guard cMemchr(start, Int32(Self.cr), count) != nil else {
+            try currentSink.characters(UnsafeRawBufferPointer(bytes))
             return
         }
         var k = 0
         while k < count {
             if bytes[k] == Self.cr {
-                client.character(0x0A)
+                try character(0x0A)
                 if k + 1 < count, bytes[k + 1] == 0x0A { k += 1 }
             } else {
-                client.character(bytes[k])
+                try character(bytes[k])
             }
             k += 1
         }
     }
 
     /// `&amp;`, `&#65;`, `&#x41;` …, from `start` (the `&`) to `semicolon`.
-    private mutating func reference(_ base: UnsafePointer<UInt8>, _ start: Int, _ semicolon: Int) throws {
+    @inlinable mutating func reference(_ base: UnsafePointer<UInt8>, _ start: Int, _ semicolon: Int) throws {
         let name = UnsafeBufferPointer(start: base + start + 1, count: semicolon - start - 1)
         if let byte = predefinedEntity(name) {
-            client.character(byte)
+            try character(byte)
             return
         }
         guard name.count >= 2, name[0] == UInt8(ascii: "#") else {
@@ -331,11 +353,19 @@ struct ByteScanner<Client: ByteScanClient> {
         guard !digits.isEmpty, isXMLCharacter(value), let scalar = Unicode.Scalar(value) else {
             throw error(at: start, in: base, "character reference to an invalid character")
         }
-        for unit in String(scalar).utf8 { client.character(unit) }
+        var units = (UInt8(0), UInt8(0), UInt8(0), UInt8(0))
+        var count = 0
+        withUnsafeMutableBytes(of: &units) { out in
+            for unit in String(scalar).utf8 {
+                out[count] = unit
+                count += 1
+            }
+        }
+        try withUnsafeBytes(of: units) { try currentSink.characters(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
 
     /// A start tag at `start`; returns the offset after it, or nil when it is cut off.
-    private mutating func startTag(_ base: UnsafePointer<UInt8>, _ start: Int, _ n: Int) throws -> Int? {
+    @inlinable mutating func startTag(_ base: UnsafePointer<UInt8>, _ start: Int, _ n: Int) throws -> Int? {
         if rootClosed { throw error(at: start, in: base, "content after the root element") }
         var j = start + 1
         let nameStart = j
@@ -375,10 +405,11 @@ struct ByteScanner<Client: ByteScanClient> {
             guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
                 throw error(at: j, in: base, "attribute value without quotes")
             }
-            guard let close = Self.find(quote, base, from: j + 1, to: n) else { return nil }
-            if Self.find(Self.lt, base, from: j + 1, to: close) != nil { throw error(at: j, in: base, "'<' in an attribute value") }
-            if attributeCount == attributes.count { attributes.append((0..<0, 0..<0)) }
-            attributes[attributeCount] = (attributeStart..<attributeEnd, (j + 1)..<close)
+            guard let close = ByteScannerBytes.find(quote, base, from: j + 1, to: n) else { return nil }
+            if ByteScannerBytes.find(Self.lt, base, from: j + 1, to: close) != nil { throw error(at: j, in: base, "'<' in an attribute value") }
+            if attributeCount == 0 && !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
+            if attributeCount == scratch.capacity { scratch.grow() }
+            scratch.attributes[attributeCount] = ScannedAttribute(name: attributeStart..<attributeEnd, value: (j + 1)..<close)
             attributeCount += 1
             j = close + 1
         }
@@ -386,54 +417,61 @@ struct ByteScanner<Client: ByteScanClient> {
         return j
     }
 
-    @inline(__always) private static func isNameStart(_ b: UInt8) -> Bool {
+    @inlinable @inline(__always) static func isNameStart(_ b: UInt8) -> Bool {
         (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || b == UInt8(ascii: "_") || b == UInt8(ascii: ":") || b >= 0x80
     }
 
-    private mutating func open(_ base: UnsafePointer<UInt8>, _ start: Int, _ name: Range<Int>, selfClosing: Bool) throws {
+    @inlinable mutating func open(_ base: UnsafePointer<UInt8>, _ start: Int, _ name: Range<Int>, selfClosing: Bool) throws {
         let depth = open.count + 1
         guard depth <= Self.maxDepth else { throw error(at: start, in: base, "elements nest deeper than \(Self.maxDepth) levels", code: .tooDeep) }
         sawRoot = true
-        for a in 0..<attributeCount where base[attributes[a].name.lowerBound] == UInt8(ascii: "x") && Self.hasPrefix(base, attributes[a].name, "xmlns") {
+        let attributes = scratch.attributes
+        for a in 0..<attributeCount
+        where base[attributes[a].name.lowerBound] == UInt8(ascii: "x") && ByteScannerBytes.hasPrefix(base, attributes[a].name, "xmlns") {
             let attribute = attributes[a]
             let length = attribute.name.count
             guard length == 5 || base[attribute.name.lowerBound + 5] == UInt8(ascii: ":") else { continue }
             let prefix = length == 5 ? [] : Array(UnsafeBufferPointer(start: base + attribute.name.lowerBound + 6, count: length - 6))
             let uri = ScannedAttributes.decode(base, attribute.value)
-            let namespace = uri.isEmpty ? XMLName.noNamespace : (NS.table[String(decoding: uri, as: UTF8.self)] ?? XMLName.unknownNamespace)
-            bindings.append((prefix, namespace, depth))
+            let namespace = uri.isEmpty ? XMLName.noNamespace : (namespaceTable[String(decoding: uri, as: UTF8.self)] ?? XMLName.unknownNamespace)
+            if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
+            scratch.bindings.append(ScanBinding(prefix: prefix, namespace: namespace, depth: depth))
             bindingDepth = depth
-            if prefix.isEmpty { defaultNamespace = namespace }
+            if prefix.isEmpty { currentDefaultNamespace = namespace }
         }
         let (namespace, local) = resolve(base, name)
-        let tag = namespace == NS.spreadsheet ? Client.tag(base + local.lowerBound, local.count) : -1
-        if tag >= 0 {
-            try attributes.withUnsafeBufferPointer { items in
-                try client.begin(tag, ScannedAttributes(base: base, items: UnsafeBufferPointer(rebasing: items[..<attributeCount])))
-            }
-        }
+        let (key, hash) = OpenElement.key(base + name.lowerBound, name.count)
+        let localOffset = local.lowerBound - name.lowerBound
+        // An unprefixed name is its own local name: its key serves the lookup too.
+        let localID =
+            localOffset == 0
+            ? localNames.id(base + local.lowerBound, local.count, key: key, hash: hash)
+            : localNames.id(base + local.lowerBound, local.count)
+        let element = OpenElement(key: key, hash: hash, length: name.count, namespace: namespace, localID: localID, localOffset: localOffset)
+        let xmlName = XMLName(namespace: namespace, localID: element.localID, pointer: base + local.lowerBound, length: local.count)
+        try currentSink.startElement(
+            xmlName,
+            attributes: XMLAttributes(
+                scanned: base, UnsafeBufferPointer(start: attributes, count: attributeCount), scratch: Unmanaged.passUnretained(scratch)))
         if selfClosing {
-            if tag >= 0 { try client.end(tag) }
+            try currentSink.endElement(xmlName)
             popBindings(depth: depth)
             if depth == 1 { rootClosed = true }
         } else {
-            open.append(OpenElement(base + name.lowerBound, name.count, tag: tag))
+            open.append(element)
         }
     }
 
     /// The namespace id and local name of a qualified name.
-    private func resolve(_ base: UnsafePointer<UInt8>, _ name: Range<Int>) -> (Int32, Range<Int>) {
+    @inlinable func resolve(_ base: UnsafePointer<UInt8>, _ name: Range<Int>) -> (Int32, Range<Int>) {
         var colon = name.lowerBound
         while colon < name.upperBound && base[colon] != UInt8(ascii: ":") { colon += 1 }
         guard colon < name.upperBound else { return (defaultNamespace, name) }
         let prefix = UnsafeBufferPointer(start: base + name.lowerBound, count: colon - name.lowerBound)
-        for binding in bindings.reversed() where binding.prefix.count == prefix.count && binding.prefix.elementsEqual(prefix) {
-            return (binding.namespace, (colon + 1)..<name.upperBound)
-        }
-        return (XMLName.unknownNamespace, (colon + 1)..<name.upperBound)
+        return (ScanBinding.namespace(of: prefix, in: scratch.bindings), (colon + 1)..<name.upperBound)
     }
 
-    private mutating func endTag(_ base: UnsafePointer<UInt8>, _ start: Int, _ close: Int) throws {
+    @inlinable mutating func endTag(_ base: UnsafePointer<UInt8>, _ start: Int, _ close: Int) throws {
         var nameEnd = start + 2
         while nameEnd < close, !Self.isSpace(base[nameEnd]) { nameEnd += 1 }
         for k in nameEnd..<close where !Self.isSpace(base[k]) { throw error(at: k, in: base, "malformed end tag") }
@@ -445,20 +483,22 @@ struct ByteScanner<Client: ByteScanClient> {
         }
         let depth = open.count
         open.removeLast()
-        if top.tag >= 0 { try client.end(top.tag) }
+        try currentSink.endElement(
+            XMLName(namespace: top.namespace, localID: top.localID, pointer: base + start + 2 + top.localOffset, length: length - top.localOffset))
         popBindings(depth: depth)
         if depth == 1 { rootClosed = true }
     }
 
-    private mutating func popBindings(depth: Int) {
+    @inlinable mutating func popBindings(depth: Int) {
         guard bindingDepth >= depth else { return }
-        while let last = bindings.last, last.depth >= depth { bindings.removeLast() }
-        bindingDepth = bindings.last?.depth ?? 0
-        defaultNamespace = bindings.last(where: { $0.prefix.isEmpty })?.namespace ?? XMLName.noNamespace
+        if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
+        while let last = scratch.bindings.last, last.depth >= depth { scratch.bindings.removeLast() }
+        bindingDepth = scratch.bindings.last?.depth ?? 0
+        currentDefaultNamespace = scratch.bindings.last(where: { $0.prefix.isEmpty })?.namespace ?? XMLName.noNamespace
     }
 
     /// An error at offset `at` of the buffer being scanned (`base`; nil: of `pending`).
-    private func error(at offset: Int, in base: UnsafePointer<UInt8>?, _ message: String, code: XMLError.Code = .malformed) -> XMLError {
+    @inlinable func error(at offset: Int, in base: UnsafePointer<UInt8>?, _ message: String, code: XMLError.Code = .malformed) -> XMLError {
         var line = self.line
         var lineStart = self.lineStart
         let scan = { (p: UnsafePointer<UInt8>) in
