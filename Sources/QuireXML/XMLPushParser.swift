@@ -512,10 +512,7 @@ final class FailureSlot: Sendable {
     let abandoned = Locked(false)
 }
 
-/// A sink error, moved between threads.
-///
-/// `@unchecked Sendable`: errors are immutable values once thrown; this one is written
-/// once by the sink's thread and read after that thread has finished.
-struct XMLFailure: @unchecked Sendable {
+/// A sink error, moved between threads (errors are `Sendable`).
+struct XMLFailure: Sendable {
     let error: any Error
 }
