@@ -37,11 +37,12 @@ final class Replayer: Sendable {
     /// Nil when no thread can be started: the parse then calls the sink itself.
     /// `target` plays each batch into the sink.
     init?(part: String, namespaces table: [String: Int32], localNames: [String: Int32], target: some ReplayTarget) {
-        let caches = ReplayCaches(namespaces: table, localNames: localNames)
         let channel = self.channel
         let failureSlot = self.failureSlot
         let pool = self.pool
         let started = BackgroundThread(name: "quire-xml-sink") {
+            // Made on this thread, used by it alone (caches are not shared between threads).
+            let caches = ReplayCaches(namespaces: table, localNames: localNames)
             while var batch = channel.take() {
                 // An abandoned parse (its caller threw) only drains what is left.
                 if failureSlot.abandoned.withLock({ $0 }) { continue }
@@ -104,9 +105,7 @@ final class Replayer: Sendable {
 }
 
 /// The replaying thread's own name caches.
-///
-/// `@unchecked Sendable`: created here and then used by the replaying thread alone.
-final class ReplayCaches: @unchecked Sendable {
+final class ReplayCaches {
     let namespaces: NamespaceCache
     let localNames: LocalNameCache
     init(namespaces: [String: Int32], localNames: [String: Int32]) {
