@@ -106,7 +106,10 @@ struct RunnerTests {
         results.close()
         let lines = try Self.lines(path)
         #expect(lines.count == 2)
-        let mail = try #require(lines.first?["result"] as? [String: Any])
+        // Lines are written as items finish, not in the mbox's order: pick the message by id.
+        let mails = lines.compactMap { $0["result"] as? [String: Any] }
+        #expect(Set(mails.compactMap { $0["message_id"] as? String }) == ["rd1@example.org", "rd2@example.org"])
+        let mail = try #require(mails.first { $0["message_id"] as? String == "rd1@example.org" })
         #expect(mail["schema"] as? String == "quire.mail")
         #expect((mail["text_body"] as? String)?.contains("From the archive: escaped once.") == true)
     }
