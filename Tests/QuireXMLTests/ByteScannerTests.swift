@@ -10,12 +10,7 @@ struct ByteScannerSinkTests {
     static func scanned(_ xml: String, chunk: Int = 1 << 20) throws -> Recorder {
         var scanner = ByteScanner(sink: Recorder(), part: "s.xml", namespaces: namespaces, localNames: ["item": 5])
         let bytes = Array(xml.utf8)
-        var i = 0
-        while i < bytes.count {
-            let n = min(chunk, bytes.count - i)
-            try bytes[i..<(i + n)].withUnsafeBytes { try scanner.feed($0) }
-            i += n
-        }
+        try forEachPiece(of: bytes, size: chunk) { try scanner.feed($0) }
         try scanner.finish()
         return scanner.sink
     }

@@ -33,6 +33,17 @@ struct Recorder: XMLSink {
     }
 }
 
+/// Hands `bytes` to `body` in pieces of `size` (the last one shorter), as a reader gets a
+/// part from an inflater.
+func forEachPiece(of bytes: [UInt8], size: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    var i = 0
+    while i < bytes.count {
+        let n = min(size, bytes.count - i)
+        try bytes[i..<(i + n)].withUnsafeBytes { try body($0) }
+        i += n
+    }
+}
+
 /// A sink that is a plain value: what it counted comes back from `finish()`.
 struct Counter: XMLSink {
     var elements = 0
@@ -57,12 +68,7 @@ struct XMLPushParserTests {
     func parse(_ xml: String, handler: Recorder = Recorder(), chunk: Int = 1 << 20) throws -> Recorder {
         let parser = XMLPushParser(part: "test.xml", namespaces: namespaces, sink: handler)
         let bytes = Array(xml.utf8)
-        var i = 0
-        while i < bytes.count {
-            let n = min(chunk, bytes.count - i)
-            try bytes[i..<(i + n)].withUnsafeBytes { try parser.feed($0) }
-            i += n
-        }
+        try forEachPiece(of: bytes, size: chunk) { try parser.feed($0) }
         try parser.finish()
         return handler
     }
@@ -205,12 +211,7 @@ struct ConcurrentHandlerTests {
         let parser = XMLPushParser(
             part: "c.xml", namespaces: namespaces, localNames: ["item": 5], sink: handler, concurrentSink: concurrent)
         let bytes = Array(xml.utf8)
-        var i = 0
-        while i < bytes.count {
-            let n = min(chunk, bytes.count - i)
-            try bytes[i..<(i + n)].withUnsafeBytes { try parser.feed($0) }
-            i += n
-        }
+        try forEachPiece(of: bytes, size: chunk) { try parser.feed($0) }
         try parser.finish()
     }
 
@@ -226,12 +227,7 @@ struct ConcurrentHandlerTests {
     func concurrentValueSink() throws {
         let bytes = Array(Self.bigDocument().utf8)
         let parser = XMLPushParser(part: "c.xml", namespaces: namespaces, sink: Counter(), concurrentSink: true)
-        var i = 0
-        while i < bytes.count {
-            let n = min(4096, bytes.count - i)
-            try bytes[i..<(i + n)].withUnsafeBytes { try parser.feed($0) }
-            i += n
-        }
+        try forEachPiece(of: bytes, size: 4096) { try parser.feed($0) }
         let counted = try parser.finish()
         #expect(counted.elements == 20_001)
         #expect(counted.deepest == 2)
