@@ -5,7 +5,8 @@
     public import Darwin
 #endif
 
-/// libc's `memchr` and `memcmp`, as the scanner calls them.
+/// libc's `memchr` and `memcmp` for the scanner's inlinable code: this file imports libc
+/// publicly (inlinable code may only call what a public import brings), the others need not.
 @inlinable @inline(__always) func cMemchr(_ p: UnsafeRawPointer, _ byte: Int32, _ count: Int) -> UnsafeMutableRawPointer? {
     memchr(p, byte, count)
 }
@@ -85,7 +86,7 @@ public struct ScannerNeedsGeneralParser: Error {
     }
 
     /// The namespace a prefix is bound to by the innermost declaration, or unknown.
-    @inlinable static func namespace(of prefix: UnsafeBufferPointer<UInt8>, in bindings: some RandomAccessCollection<ScanBinding>) -> Int32 {
+    @inlinable static func namespace(of prefix: UnsafeBufferPointer<UInt8>, in bindings: [ScanBinding]) -> Int32 {
         for binding in bindings.reversed() where binding.prefix.count == prefix.count && binding.prefix.elementsEqual(prefix) {
             return binding.namespace
         }
@@ -135,23 +136,16 @@ public struct ScannerNeedsGeneralParser: Error {
     }
 
     /// An attribute value with references decoded and white space normalised, as XML says.
+    /// The scanner has checked the references (`checkReferences`).
     @inlinable static func decode(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         var k = range.lowerBound
         while k < range.upperBound {
             let byte = base[k]
-            if byte == UInt8(ascii: "&"), let hit = cMemchr(base + k + 1, Int32(UInt8(ascii: ";")), range.upperBound - k - 1) {
-                let semicolon = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-                let name = UnsafeBufferPointer(start: base + k + 1, count: semicolon - k - 1)
-                if let predefined = predefinedEntity(name) {
-                    out.append(predefined)
-                } else if name.count >= 2, name[0] == UInt8(ascii: "#") {
-                    let hex = name[1] == UInt8(ascii: "x")
-                    let text = String(decoding: name[(hex ? 2 : 1)...], as: UTF8.self)
-                    if let value = UInt32(text, radix: hex ? 16 : 10), isXMLCharacter(value), let scalar = Unicode.Scalar(value) {
-                        out.append(contentsOf: String(scalar).utf8)
-                    }
+            if byte == UInt8(ascii: "&"), let semicolon = ByteScannerBytes.find(UInt8(ascii: ";"), base, from: k + 1, to: range.upperBound) {
+                if let scalar = referent(UnsafeBufferPointer(start: base + k + 1, count: semicolon - k - 1)) {
+                    out.append(contentsOf: String(scalar).utf8)
                 }
                 k = semicolon + 1
                 continue
@@ -160,6 +154,31 @@ public struct ScannerNeedsGeneralParser: Error {
             k += 1
         }
         return out
+    }
+
+    /// What a reference's name (between `&` and `;`) stands for: a predefined entity's
+    /// character, or the character a character reference names; nil for an undefined entity,
+    /// a malformed reference or a character XML does not allow — all errors, as in libxml2.
+    @inlinable static func referent(_ name: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+        if let byte = predefinedEntity(name) { return Unicode.Scalar(byte) }
+        guard name.count >= 2, name[0] == UInt8(ascii: "#") else { return nil }
+        let hex = name[1] == UInt8(ascii: "x")
+        let digits = UnsafeBufferPointer(rebasing: name[(hex ? 2 : 1)...])
+        guard !digits.isEmpty else { return nil }
+        var value: UInt32 = 0
+        for d in digits {
+            let v: UInt32
+            switch d {
+            case 0x30...0x39: v = UInt32(d - 0x30)
+            case 0x61...0x66 where hex: v = UInt32(d - 0x61 + 10)
+            case 0x41...0x46 where hex: v = UInt32(d - 0x41 + 10)
+            default: return nil
+            }
+            value = value * (hex ? 16 : 10) + v
+            if value > 0x10FFFF { return nil }
+        }
+        guard isXMLCharacter(value) else { return nil }
+        return Unicode.Scalar(value)
     }
 }
 
@@ -279,6 +298,7 @@ public struct ScannerNeedsGeneralParser: Error {
     }
 }
 
+/// Byte searches of the scanner.
 @usableFromInline enum ByteScannerBytes {
     @inlinable @inline(__always) static func find(_ byte: UInt8, _ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
         guard to > from, let hit = cMemchr(base + from, Int32(byte), to - from) else { return nil }
@@ -301,11 +321,4 @@ public struct ScannerNeedsGeneralParser: Error {
         return n - at >= count && cMemcmp(base + at, sequence.utf8Start, count) == 0
     }
 
-    @inlinable static func hasPrefix(_ base: UnsafePointer<UInt8>, _ range: Range<Int>, _ prefix: StaticString) -> Bool {
-        range.count >= prefix.utf8CodeUnitCount && cMemcmp(base + range.lowerBound, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-    }
-
-    @inlinable static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
-        bytes.count == text.utf8CodeUnitCount && cMemcmp(bytes.baseAddress!, text.utf8Start, bytes.count) == 0
-    }
 }

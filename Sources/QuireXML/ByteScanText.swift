@@ -67,29 +67,10 @@ extension ByteScanner {
     /// `&amp;`, `&#65;`, `&#x41;` …, from `start` (the `&`) to `semicolon`.
     @inlinable mutating func reference(_ base: UnsafePointer<UInt8>, _ start: Int, _ semicolon: Int) throws {
         let name = UnsafeBufferPointer(start: base + start + 1, count: semicolon - start - 1)
-        if let byte = predefinedEntity(name) {
-            try character(byte)
+        guard let scalar = ScannedAttributes.referent(name) else { throw referenceError(name, at: start, in: base) }
+        if scalar.isASCII {
+            try character(UInt8(scalar.value))
             return
-        }
-        guard name.count >= 2, name[0] == UInt8(ascii: "#") else {
-            throw error(at: start, in: base, "undefined entity &\(String(decoding: name, as: UTF8.self));")
-        }
-        let hex = name[1] == UInt8(ascii: "x")
-        let digits = UnsafeBufferPointer(rebasing: name[(hex ? 2 : 1)...])
-        var value: UInt32 = 0
-        for d in digits {
-            let v: UInt32
-            switch d {
-            case 0x30...0x39: v = UInt32(d - 0x30)
-            case 0x61...0x66 where hex: v = UInt32(d - 0x61 + 10)
-            case 0x41...0x46 where hex: v = UInt32(d - 0x41 + 10)
-            default: throw error(at: start, in: base, "malformed character reference")
-            }
-            value = value * (hex ? 16 : 10) + v
-            if value > 0x10FFFF { break }
-        }
-        guard !digits.isEmpty, isXMLCharacter(value), let scalar = Unicode.Scalar(value) else {
-            throw error(at: start, in: base, "character reference to an invalid character")
         }
         var units = (UInt8(0), UInt8(0), UInt8(0), UInt8(0))
         var count = 0
@@ -100,5 +81,16 @@ extension ByteScanner {
             }
         }
         try withUnsafeBytes(of: units) { try currentSink.characters(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+
+    /// Why the reference `&name;` at `start` stands for nothing.
+    @inlinable func referenceError(_ name: UnsafeBufferPointer<UInt8>, at start: Int, in base: UnsafePointer<UInt8>?) -> XMLError {
+        guard name.first == UInt8(ascii: "#") else {
+            return error(at: start, in: base, "undefined entity &\(String(decoding: name, as: UTF8.self));")
+        }
+        let hex = name.count >= 2 && name[1] == UInt8(ascii: "x")
+        let digits = name.dropFirst(hex ? 2 : 1)
+        let wellFormed = !digits.isEmpty && digits.allSatisfy { (0x30...0x39).contains($0) || hex && (0x61...0x66).contains($0 | 0x20) }
+        return error(at: start, in: base, wellFormed ? "character reference to an invalid character" : "malformed character reference")
     }
 }

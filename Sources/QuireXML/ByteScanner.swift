@@ -311,7 +311,7 @@ public struct ByteScanner<Sink: XMLSink> {
                 throw error(at: j, in: base, "attribute value without quotes")
             }
             guard let close = ByteScannerBytes.find(quote, base, from: j + 1, to: n) else { return nil }
-            if ByteScannerBytes.find(Self.lt, base, from: j + 1, to: close) != nil { throw error(at: j, in: base, "'<' in an attribute value") }
+            try checkAttributeValue(base, (j + 1)..<close)
             if attributeCount == 0 && !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
             if attributeCount == scratch.capacity { scratch.grow() }
             scratch.attributes[attributeCount] = ScannedAttribute(name: attributeStart..<attributeEnd, value: (j + 1)..<close)
@@ -320,6 +320,25 @@ public struct ByteScanner<Sink: XMLSink> {
         }
         try open(base, start, nameStart..<nameEnd, selfClosing: selfClosing)
         return j
+    }
+
+    /// An attribute value may hold no `<`, and only references that stand for something
+    /// (libxml2 refuses the rest); values are short, so one loop looks for both.
+    @inlinable @inline(__always) func checkAttributeValue(_ base: UnsafePointer<UInt8>, _ value: Range<Int>) throws {
+        var k = value.lowerBound
+        while k < value.upperBound {
+            let byte = base[k]
+            if byte == Self.lt { throw error(at: k, in: base, "'<' in an attribute value") }
+            if byte == Self.amp {
+                guard let semicolon = ByteScannerBytes.find(UInt8(ascii: ";"), base, from: k + 1, to: value.upperBound) else {
+                    throw error(at: k, in: base, "'&' in an attribute value that starts no reference (write &amp;)")
+                }
+                let name = UnsafeBufferPointer(start: base + k + 1, count: semicolon - k - 1)
+                if ScannedAttributes.referent(name) == nil { throw referenceError(name, at: k, in: base) }
+                k = semicolon
+            }
+            k += 1
+        }
     }
 
     @inlinable @inline(__always) static func isNameStart(_ b: UInt8) -> Bool {
@@ -331,11 +350,9 @@ public struct ByteScanner<Sink: XMLSink> {
         guard depth <= Self.maxDepth else { throw error(at: start, in: base, "elements nest deeper than \(Self.maxDepth) levels", code: .tooDeep) }
         sawRoot = true
         let attributes = scratch.attributes
-        for a in 0..<attributeCount
-        where base[attributes[a].name.lowerBound] == UInt8(ascii: "x") && ByteScannerBytes.hasPrefix(base, attributes[a].name, "xmlns") {
+        for a in 0..<attributeCount where ScannedAttributes.isNamespaceDeclaration(base, attributes[a].name) {
             let attribute = attributes[a]
             let length = attribute.name.count
-            guard length == 5 || base[attribute.name.lowerBound + 5] == UInt8(ascii: ":") else { continue }
             let prefix = length == 5 ? [] : Array(UnsafeBufferPointer(start: base + attribute.name.lowerBound + 6, count: length - 6))
             let uri = ScannedAttributes.decode(base, attribute.value)
             let namespace = uri.isEmpty ? XMLName.noNamespace : (namespaceTable[String(decoding: uri, as: UTF8.self)] ?? XMLName.unknownNamespace)

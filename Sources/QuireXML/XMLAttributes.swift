@@ -85,9 +85,10 @@ public struct XMLAttributes {
     /// The value of the attribute named `local` (any namespace), or nil.
     public subscript(_ local: String) -> String? { value(local) }
 
-    /// Hands the attribute's value, as raw bytes (entity references not decoded), to
-    /// `body` without making a String; nil when the attribute is absent. For hot paths
-    /// reading short ASCII values such as cell references.
+    /// Hands the attribute's value, as bytes, to `body` without making a String; nil when
+    /// the attribute is absent. For hot paths reading short ASCII values such as cell
+    /// references. The value is as the reader holds it: from libxml2 with every `&` as the
+    /// reference `&#38;`, from the byte scanner with references decoded.
     @inlinable @inline(__always)
     public func withRawValue<T>(_ local: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
         let wanted = UnsafeBufferPointer(start: local.utf8Start, count: local.utf8CodeUnitCount)
@@ -140,20 +141,21 @@ public struct XMLAttributes {
             var found: (Range<Int>?, Range<Int>?, Range<Int>?) = (nil, nil, nil)
             var plain = true
             for item in items {
-                // Unprefixed names only here; anything else takes the general path.
-                guard base[item.name.lowerBound] != UInt8(ascii: "x") || !ScannedAttributes.isNamespaceDeclaration(base, item.name) else { continue }
+                guard !ScannedAttributes.isNamespaceDeclaration(base, item.name) else { continue }
                 var slot = -1
-                if found.0 == nil, ScannedAttributes.local(base, item.name, matching: wanted.0) == item.name {
-                    slot = 0
-                } else if found.1 == nil, ScannedAttributes.local(base, item.name, matching: wanted.1) == item.name {
-                    slot = 1
-                } else if found.2 == nil, ScannedAttributes.local(base, item.name, matching: wanted.2) == item.name {
-                    slot = 2
+                var local: Range<Int>?
+                if found.0 == nil, let match = ScannedAttributes.local(base, item.name, matching: wanted.0) {
+                    (slot, local) = (0, match)
+                } else if found.1 == nil, let match = ScannedAttributes.local(base, item.name, matching: wanted.1) {
+                    (slot, local) = (1, match)
+                } else if found.2 == nil, let match = ScannedAttributes.local(base, item.name, matching: wanted.2) {
+                    (slot, local) = (2, match)
                 }
-                if slot < 0 { continue }
+                guard let local else { continue }
+                // A prefixed name, or a value with references: the general path (rare).
                 var k = item.value.lowerBound
                 while k < item.value.upperBound && base[k] != UInt8(ascii: "&") { k += 1 }
-                if k < item.value.upperBound {
+                if local != item.name || k < item.value.upperBound {
                     plain = false
                     break
                 }

@@ -26,7 +26,7 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     /// What went wrong, said so that a person can act on it.
     public var message: String
-    /// The error a sink threw, for ``Code/handler`` (when it is `Sendable`); not compared by `==`.
+    /// The error a sink threw, for ``Code/handler``; not compared by `==`.
     public var underlying: (any Error & Sendable)?
 
     /// An error from its parts.

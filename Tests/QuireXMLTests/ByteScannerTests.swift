@@ -83,7 +83,7 @@ struct ByteScannerSinkTests {
         }
         let xml = Array(
             (#"<w xmlns="urn:a" xmlns:r="urn:b"><c r="B2" r:id="rId7" s="3"/><c xmlns:r="urn:a" r="A&amp;1" t="s"/>"#
-                + #"<c t="n" s="1&#50;"/></w>"#).utf8)
+                + #"<c t="n" s="1&#50;"/><c r:t="str" r="C3"/></w>"#).utf8)
         var scanner = ByteScanner(sink: Looker(), part: "a.xml", namespaces: Self.namespaces, localNames: [:])
         try xml.withUnsafeBytes { try scanner.feed($0) }
         try scanner.finish()
@@ -93,6 +93,7 @@ struct ByteScannerSinkTests {
                 "count 3", "r B2 id rId7 t -", "3", "B2,-,3",
                 "count 2", "r A&1 id - t s", "-", "A&1,s,-",
                 "count 2", "r - id - t n", "12", "-,n,12",
+                "count 2", "r C3 id - t str", "-", "C3,str,-",
             ])
         // libxml2 hands raw values over with `&` as `&#38;`; everything else agrees.
         #expect(parsed.found.filter { !$0.contains("&") } == scanner.sink.found.filter { !$0.contains("&") })
@@ -105,7 +106,10 @@ struct ByteScannerSinkTests {
         #expect(tooDeep?.code == .tooDeep)
         let parserDeep = #expect(throws: XMLError.self) { _ = try Self.parsed(deep) }
         #expect(parserDeep?.code == .tooDeep)
-        for bad in ["<r>&nbsp;</r>", "<r>&#0;</r>", "<r>&#xD800;</r>", "<r><a></b></r>", "<r a='1' a2=x/>", "<r>", "text"] {
+        for bad in [
+            "<r>&nbsp;</r>", "<r>&#0;</r>", "<r>&#xD800;</r>", "<r><a></b></r>", "<r a='1' a2=x/>", "<r>", "text",
+            "<r a='&nbsp;'/>", "<r a='fish & chips'/>", "<r a='&#0;'/>", "<r a='&#x110000;'/>", "<r a='&#;'/>",
+        ] {
             #expect(throws: XMLError.self, "\(bad)") { _ = try Self.scanned(bad) }
             #expect(throws: XMLError.self, "\(bad)") { _ = try Self.parsed(bad) }
         }
