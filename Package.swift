@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireInternalThreads"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
-        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireRender", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
+        .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
         .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML"]),
         .target(name: "QuireLLM", dependencies: ["QuireModel", "QuireRender", "QuireInternalThreads"]),
         .target(
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
         .testTarget(name: "QuireModelTests", dependencies: ["QuireModel", "QuireRender"]),
         .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport"]),
-        .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireRender", "QuireTestSupport"]),
+        .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport"]),
         .testTarget(
             name: "QuireImportTests",
             dependencies: ["QuireImport", "QuireDOCX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport", "QuireInternalThreads"]
@@ -135,6 +135,7 @@ let package = Package(
         .executableTarget(name: "example-custom-backend", dependencies: ["QuireLLM", "QuireRouter"], path: "Examples/CustomBackend"),
         .executableTarget(name: "example-plugin-reader", dependencies: ["QuireImport", "QuireModel"], path: "Examples/PluginReader"),
         .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireRouter", "QuireTasks"], path: "Examples/CustomTask"),
+        .executableTarget(name: "example-sheet-to-csv", dependencies: ["QuireXLSX", "QuireModel", "QuireRender"], path: "Examples/SheetToCSV"),
     ],
     swiftLanguageModes: [.v6]
 )

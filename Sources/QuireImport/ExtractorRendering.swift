@@ -95,9 +95,9 @@ extension Extractor {
                 write("(\(sheet.kind.rawValue): no cells)\n")
                 continue
             }
-            if kind == .csv && !workbookOptions.showFormulas && workbookOptions.maxRows == nil {
-                // Plain CSV: straight from the XML, no cell objects.
-                try open.writeCSV(ofSheet: index) { bytes in write(String(decoding: bytes, as: UTF8.self)) }
+            if kind == .csv && !workbookOptions.showFormulas {
+                // CSV of the values: rows as their cells' text, no cell objects.
+                try Self.writeCSV(of: open.textRows(ofSheet: index), maxRows: workbookOptions.maxRows, write: write)
                 continue
             }
             var writer = SheetStreamWriter(format: kind, options: workbookOptions)
@@ -118,6 +118,25 @@ extension Extractor {
         }
         let note = WorkbookRenderer.skippedNote(skipped, format: kind, hasOutput: wroteAny)
         if !note.isEmpty { write(note) }
+    }
+
+    /// CSV of one sheet's text rows, written in pieces of about 64 KiB as they are read.
+    static func writeCSV(of reader: SheetTextRowReader, maxRows: Int?, write: (String) -> Void) throws(DocumentError) {
+        var writer = CSVSheetWriter(maxRows: maxRows)
+        var rows = SheetTextRows()
+        var first = true
+        while try reader.next(rows: &rows) {
+            if first, let dimension = reader.dimension { writer.setDimension(dimension) }
+            first = false
+            var k = 0
+            while k < rows.count {
+                k = writer.append(rows, from: k)
+                while writer.pendingBytes >= 1 << 16 || writer.owesOutput { write(String(decoding: writer.takeOutput(), as: UTF8.self)) }
+            }
+        }
+        let rest = writer.finish()
+        if !rest.isEmpty { write(String(decoding: rest, as: UTF8.self)) }
+        while writer.owesOutput { write(String(decoding: writer.takeOutput(), as: UTF8.self)) }
     }
 
     /// JSON of every sheet (or the one asked for), rows written as they are read.

@@ -4,12 +4,12 @@ public import QuireModel
 /// in, so a sheet of millions of rows is never held.
 ///
 /// Columns come from the sheet's stated used range (`dimension`); a cell outside it widens
-/// the rows from there on. Without a stated range the rows are held until the end to
-/// find it. Empty rows before the first and after the last row with a value are dropped;
-/// empty rows between are kept — in Markdown and text a run longer than ``longGap`` becomes
-/// one line saying which rows are empty, and CSV (where positions matter) writes every line
-/// but hands out a long run ``gapChunk`` rows at a time (see ``owesOutput``), so a sheet
-/// whose only cells are A1 and XFD1048576 streams in constant memory.
+/// the rows from there on. Without a stated range the first rows are held to find it.
+/// Empty rows before the first and after the last row with a value are dropped; empty rows
+/// between are kept — in Markdown and text a run longer than ``longGap`` becomes one line
+/// saying which rows are empty. CSV is ``CSVSheetWriter``'s (each row's cells as their data
+/// text, or their formulas when the options ask): it writes every line, handing out a long
+/// run a chunk at a time (see ``owesOutput``).
 public struct SheetStreamWriter: Sendable {
     /// What the writer writes.
     public enum Format: Sendable {
@@ -33,13 +33,15 @@ public struct SheetStreamWriter: Sendable {
     private var written = 0
     private var omitted = 0
     private var output = ""
-    /// CSV rows are gathered as bytes: far cheaper than appending many small strings.
-    private var csvBytes: [UInt8] = []
+    /// CSV: the writer, and the row handed to it (kept to reuse its storage).
+    private var csv: CSVSheetWriter
+    private var textRow = SheetTextRow()
 
     /// A writer of `format`.
     public init(format: Format, options: WorkbookRenderOptions = WorkbookRenderOptions()) {
         self.format = format
         self.options = options
+        csv = CSVSheetWriter(maxRows: options.maxRows)
     }
 
     /// The sheet's stated used range (`A1:L200001`), when it has one; call before the rows.
@@ -52,7 +54,7 @@ public struct SheetStreamWriter: Sendable {
         // A lone `A1` is what writers put in sheets they did not size: not a real range.
         if range.firstRow == range.lastRow && range.firstColumn == range.lastColumn && range.firstRow == 0 { return }
         if format == .csv {
-            columns = range.firstColumn...range.lastColumn
+            csv.setDimension(reference)
         } else {
             statedColumns = range.firstColumn...range.lastColumn
         }
@@ -63,19 +65,20 @@ public struct SheetStreamWriter: Sendable {
     /// Markdown and text write a run of more empty rows than this as one line.
     public static let longGap = 10
     /// CSV blank lines written per ``takeOutput()`` while a long run is owed.
-    public static let gapChunk = 4_096
-    /// CSV blank lines still owed, their width, and the row that follows them.
-    private var owedBlankRows = 0
-    private var owedWidth = 0
-    private var afterGap: [UInt8] = []
+    public static let gapChunk = CSVSheetWriter.gapChunk
 
     /// Whether ``takeOutput()`` has more to give (CSV paying a long run of empty rows): call it
     /// again until this is false before appending the next row.
-    public var owesOutput: Bool { owedBlankRows > 0 || !afterGap.isEmpty }
+    public var owesOutput: Bool { format == .csv && csv.owesOutput }
     private var statedColumns: ClosedRange<Int>?
 
     /// Takes the next row (rows come in order); call `takeOutput()` for what is ready.
     public mutating func append(_ row: SheetRow) {
+        if format == .csv {
+            textRow.assign(row, showingFormulas: options.showFormulas)
+            csv.append(textRow)
+            return
+        }
         let hasValue = row.cells.contains { !$0.value.isEmpty }
         if columns == nil || (format == .markdown && headerPending) {
             if hasValue || !held.isEmpty { held.append(row) }
@@ -106,13 +109,14 @@ public struct SheetStreamWriter: Sendable {
     /// Ends the sheet; returns what is left to write — all of it, unless a CSV run of empty
     /// rows is owed: then drain ``takeOutput()`` while ``owesOutput``.
     public mutating func finish() -> String {
+        if format == .csv { return String(decoding: csv.finish(), as: UTF8.self) }
         if columns == nil { columns = usedColumns() }
         if columns != nil { release() }
-        if written == 0 && format != .csv {
+        if written == 0 {
             output += format == .markdown ? "(empty sheet)\n" : ""
         }
         if omitted > 0 {
-            output += format == .markdown ? "\n… \(omitted) more rows\n" : (format == .text ? "… \(omitted) more rows\n" : "")
+            output += format == .markdown ? "\n… \(omitted) more rows\n" : "… \(omitted) more rows\n"
         }
         return takeOutput()
     }
@@ -120,41 +124,10 @@ public struct SheetStreamWriter: Sendable {
     /// What has been rendered since the last call (for CSV owing a long run of empty rows, the
     /// next ``gapChunk`` of them; see ``owesOutput``).
     public mutating func takeOutput() -> String {
-        if owesOutput && csvBytes.isEmpty && output.isEmpty { payGap() }
-        if !csvBytes.isEmpty {
-            output += String(decoding: csvBytes, as: UTF8.self)
-            csvBytes.removeAll(keepingCapacity: true)
-        }
+        if format == .csv { return String(decoding: csv.takeOutput(), as: UTF8.self) }
         let text = output
         output = ""
         return text
-    }
-
-    /// The next chunk of owed blank CSV lines, then the row that follows them.
-    private mutating func payGap() {
-        // About a megabyte at a time, however wide the rows.
-        let rows = min(owedBlankRows, max(1, min(Self.gapChunk, (1 << 20) / max(1, owedWidth))))
-        for _ in 0..<rows {
-            csvBytes.append(contentsOf: repeatElement(UInt8(ascii: ","), count: max(0, owedWidth - 1)))
-            csvBytes.append(0x0D)
-            csvBytes.append(0x0A)
-        }
-        owedBlankRows -= rows
-        if owedBlankRows == 0 {
-            csvBytes.append(contentsOf: afterGap)
-            afterGap = []
-        }
-    }
-
-    /// Pays an owed CSV run in full, after what was written before it.
-    private mutating func settleGap() {
-        var bytes: [UInt8] = []
-        while owesOutput {
-            payGap()
-            bytes += csvBytes
-            csvBytes = []
-        }
-        csvBytes = bytes
     }
 
     private mutating func release() {
@@ -196,7 +169,7 @@ public struct SheetStreamWriter: Sendable {
     private func shown(_ cell: Cell?) -> String {
         guard let cell else { return "" }
         if options.showFormulas, let formula = cell.formula { return "=" + formula }
-        return format == .csv ? cell.value.dataText : cell.formatted
+        return cell.formatted
     }
 
     private mutating func emit(_ row: SheetRow, hasValue: Bool) {
@@ -223,84 +196,36 @@ public struct SheetStreamWriter: Sendable {
         for (i, cell) in row.cells.enumerated() where cell.column >= columns.lowerBound && cell.column <= high {
             slots[cell.column - columns.lowerBound] = i
         }
-        // A caller that did not drain a long CSV run gets it paid now, in order.
-        if owesOutput { settleGap() }
         if gap > 0 { writeGap(gap, before: row, width: width) }
-        if owesOutput {
-            // Behind a long CSV run: this row waits until the run is paid.
-            swap(&csvBytes, &afterGap)
-            writeRow(row, slots: slots)
-            swap(&csvBytes, &afterGap)
-        } else {
-            writeRow(row, slots: slots)
-        }
+        writeRow(row, slots: slots)
         written += 1
     }
 
-    /// `count` empty rows before `row`: written as they are when few, as one line in Markdown
-    /// and text when many, and owed in chunks in CSV.
+    /// `count` empty rows before `row`: written as they are when few, as one line when many.
     private mutating func writeGap(_ count: Int, before row: SheetRow, width: Int) {
         written += count
-        if count <= Self.longGap || format == .csv && count <= Self.gapChunk {
+        if count <= Self.longGap {
             for _ in 0..<count { writeRow(row, slots: [Int](repeating: -1, count: width)) }
             return
         }
-        switch format {
-        case .csv:
-            owedBlankRows = count
-            owedWidth = width
-        case .markdown:
+        if format == .text {
+            output += "… rows \(row.index - count)–\(row.index - 1) are empty\n"
+        } else {
             let first = row.index - count
             output += "| … rows \(first)–\(row.index - 1) are empty |" + String(repeating: "  |", count: max(0, width - 1)) + "\n"
-        case .text:
-            output += "… rows \(row.index - count)–\(row.index - 1) are empty\n"
         }
-    }
-
-    package static func appendCSVField(_ field: String, to out: inout [UInt8]) {
-        var field = field
-        field.withUTF8 { appendCSVField($0, to: &out) }
-    }
-
-    /// RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
-    package static func appendCSVField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var quote = false
-        for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-            quote = true
-            break
-        }
-        guard quote else {
-            out.append(contentsOf: bytes)
-            return
-        }
-        out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            out.append(byte)
-            if byte == UInt8(ascii: "\"") { out.append(byte) }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     private mutating func writeRow(_ row: SheetRow, slots: [Int]) {
-        switch format {
-        case .csv:
-            var first = true
-            for slot in slots {
-                if !first { csvBytes.append(UInt8(ascii: ",")) }
-                first = false
-                if slot >= 0 { SheetStreamWriter.appendCSVField(shown(row.cells[slot]), to: &csvBytes) }
-            }
-            csvBytes.append(0x0D)
-            csvBytes.append(0x0A)
-        case .markdown:
-            let markdown = MarkdownRenderer()
-            output += "| " + slots.map { $0 >= 0 ? markdown.escape(shown(row.cells[$0]), inTable: true) : "" }.joined(separator: " | ") + " |\n"
-        case .text:
+        if format == .text {
             output +=
                 slots.map { slot -> String in
                     guard slot >= 0 else { return "" }
                     return shown(row.cells[slot]).replacingNewlines().replacingAll("\t", with: " ")
                 }.joined(separator: "\t") + "\n"
+        } else {
+            let markdown = MarkdownRenderer()
+            output += "| " + slots.map { $0 >= 0 ? markdown.escape(shown(row.cells[$0]), inTable: true) : "" }.joined(separator: " | ") + " |\n"
         }
     }
 }

@@ -4,9 +4,10 @@ import QuireOOXML
 import QuireXML
 import QuireZip
 
-/// CSV of a large worksheet on both cores: the rows are cut into segments at `<row`
-/// boundaries and two threads scan alternate segments, while this thread places their rows
-/// in order (`CSVState.merge`), so the output is exactly what one scanner gives.
+/// The text rows of a large worksheet read on both cores: the rows are cut into segments at
+/// `<row` boundaries and two threads scan alternate segments, while this thread places their
+/// rows in order (`TextRowState.merge`), so the rows are exactly what one scanner gives.
+/// Without `parallel` it is the one scanner.
 ///
 /// Cutting at a byte pattern is only safe where the pattern is a tag; inside a comment or a
 /// CDATA section it is not. A segment is therefore accepted only when its scan ended
@@ -21,7 +22,7 @@ struct SegmentedSheetScan {
     /// Segments per worker in flight: bounds memory and keeps channel puts from blocking.
     static let perWorker = 2
 
-    private var scanner: ByteScanner<CSVState>
+    private var scanner: ByteScanner<TextRowState>
     private var mode = Mode.sequential
     private var waiting: [UInt8] = []
     private var inFlight: [(bytes: [UInt8], worker: Int)] = []
@@ -36,7 +37,7 @@ struct SegmentedSheetScan {
     /// one scanner.
     private let parallel: Bool
 
-    init(sink: CSVState, part: String, segmentSize: Int = 1 << 20, parallel: Bool = true) {
+    init(sink: TextRowState, part: String, segmentSize: Int = 1 << 20, parallel: Bool = true) {
         self.segmentSize = segmentSize
         self.parallel = parallel
         scanner = ByteScanner(sink: sink, part: part, namespaces: NS.table, localNames: SheetState.Tag.localNames)
@@ -44,7 +45,10 @@ struct SegmentedSheetScan {
         results = (0..<Self.workers).map { _ in BoundedChannel(capacity: Self.perWorker) }
     }
 
-    var sink: CSVState { scanner.sink }
+    var sink: TextRowState { scanner.sink }
+
+    /// Lets `body` look at or change the sink between chunks (to take its rows).
+    mutating func updateSink(_ body: (inout TextRowState) -> Void) { scanner.updateSink(body) }
     var needsGeneralParser: Bool { scanner.needsGeneralParser }
 
     mutating func feed(_ chunk: UnsafeRawBufferPointer) throws {
@@ -81,8 +85,8 @@ struct SegmentedSheetScan {
         }
     }
 
-    /// Ends the part; returns the sink, to flush.
-    mutating func finish() throws -> CSVState {
+    /// Ends the part; returns the sink.
+    mutating func finish() throws -> TextRowState {
         defer { stopWorkers() }
         while !inFlight.isEmpty { try collect() }
         let rest = waiting
@@ -109,8 +113,8 @@ struct SegmentedSheetScan {
     private mutating func collect() throws {
         let (bytes, worker) = inFlight.removeFirst()
         let result = results[worker].take()
-        if mode == .segmented, case .rows(let segment)? = result {
-            scanner.updateSink { $0.merge(segment) }
+        if mode == .segmented, case .rows(var segment)? = result {
+            scanner.updateSink { $0.merge(&segment) }
             segmentsMerged += 1
             bytes.withUnsafeBufferPointer { scanner.account(for: $0) }
             return
@@ -145,10 +149,12 @@ struct SegmentedSheetScan {
         return true
     }
 
-    private func stopWorkers() {
+    /// Stops the scanning threads (for a reader dropped before the end of the part).
+    mutating func stopWorkers() {
         for channel in jobs { channel.close() }
         for channel in results { channel.cancel() }
         for thread in threads { thread.join() }
+        threads = []
     }
 
     /// Where the first `<row` tag of `bytes` starts.
@@ -185,24 +191,25 @@ struct SegmentJob: Sendable {
     let bytes: [UInt8]
 }
 
-enum SegmentResult: @unchecked Sendable {
+enum SegmentResult: Sendable {
     /// The segment scanned cleanly: its rows.
-    case rows(CSVState.Segment)
+    case rows(SheetTextRows)
     /// It did not: scan it again in line.
     case rescan
 }
 
-/// The scanner state a worker copies for each segment. Its sink's `write` is never called
-/// by a segment's scan (rows are recorded, not written), so sharing it is safe.
+/// The scanner state a worker copies for each segment; each copy records into an output of
+/// its own, so nothing is shared but the read-only tables.
 final class ScannerBox: @unchecked Sendable {
-    private let scanner: ByteScanner<CSVState>
+    private let scanner: ByteScanner<TextRowState>
 
-    init(scanner: ByteScanner<CSVState>) {
+    init(scanner: ByteScanner<TextRowState>) {
         self.scanner = scanner
     }
 
     func scan(_ bytes: [UInt8]) -> SegmentResult {
         var copy = scanner
+        copy.updateSink { $0 = $0.forSegment() }
         let depth = copy.depth
         do {
             try bytes.withUnsafeBytes { try copy.feed($0) }
@@ -210,7 +217,8 @@ final class ScannerBox: @unchecked Sendable {
             return .rescan
         }
         guard copy.depth == depth, !copy.hasPending, !copy.sawMarkupDeclaration else { return .rescan }
-        var sink = copy.sink
-        return .rows(sink.takeSegment())
+        var batch = SheetTextRows()
+        copy.updateSink { $0.takeRows(into: &batch) }
+        return .rows(batch)
     }
 }

@@ -1,6 +1,5 @@
 public import QuireModel
 package import QuireOOXML
-import QuireRender
 import QuireXML
 public import QuireZip
 
@@ -254,65 +253,6 @@ public struct OpenWorkbook: Sendable {
             throw error
         }
         return scanner.sink
-    }
-
-    /// Writes sheet `index` as RFC 4180 CSV of its cell data, straight from the XML, in
-    /// pieces as it goes; the same text `SheetStreamWriter(format: .csv)` gives from the
-    /// rows, much faster.
-    ///
-    /// `write` may run on another thread (never concurrently). A sheet that states no used
-    /// range is read through the row path instead (the columns must be known up front).
-    public func writeCSV(ofSheet index: Int, write: ([UInt8]) -> Void) throws(DocumentError) {
-        guard index >= 0, index < sheetParts.count, workbook.sheets[index].kind == .worksheet,
-            let part = sheetParts[index], package.hasPart(part)
-        else {
-            var writer = SheetStreamWriter(format: .csv)
-            _ = try forEachRow(ofSheet: index, formatted: false, onDimension: { writer.setDimension($0) }) { writer.append($0) }
-            write(Array(writer.finish().utf8))
-            while writer.owesOutput { write(Array(writer.takeOutput().utf8)) }
-            return
-        }
-        let strings = sharedStrings
-        let fellBack: Bool = try withoutActuallyEscaping(write) { (escapable) throws(DocumentError) -> Bool in
-            let csv = CSVState(sharedStrings: strings, styles: styles, uses1904Dates: workbook.uses1904Dates, write: escapable)
-            var needsFullPath = false
-            var scan = SegmentedSheetScan(sink: csv, part: part, parallel: parallel)
-            do throws(DocumentError) {
-                try package.forEachChunk(of: part, prefetchThreshold: prefetchThreshold) { chunk in try scan.feed(chunk) }
-                do {
-                    var scanned = try scan.finish()
-                    scanned.flush()
-                } catch {
-                    throw DocumentError(xml: error, file: package.file, part: part)
-                }
-                return false
-            } catch {
-                needsFullPath = scan.sink.needsFullPath
-                if needsFullPath { return true }
-                if !scan.needsGeneralParser { throw error }
-            }
-            // UTF-16 or a DTD: libxml2 reads those.
-            do throws(DocumentError) {
-                var encoded = try package.stream(part, into: csv, localNames: SheetState.Tag.localNames)
-                encoded?.flush()
-            } catch {
-                if (error.underlying as? XMLError)?.underlying is NeedsFullPath { return true }
-                throw error
-            }
-            return false
-        }
-        if fellBack {
-            var writer = SheetStreamWriter(format: .csv)
-            _ = try forEachRow(ofSheet: index, formatted: false, onDimension: { writer.setDimension($0) }) { row in
-                writer.append(row)
-                repeat {
-                    let text = writer.takeOutput()
-                    if !text.isEmpty { write(Array(text.utf8)) }
-                } while writer.owesOutput
-            }
-            write(Array(writer.finish().utf8))
-            while writer.owesOutput { write(Array(writer.takeOutput().utf8)) }
-        }
     }
 
     /// What a sheet's XML says besides its cells (read with them, so known at the end).

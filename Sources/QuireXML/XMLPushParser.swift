@@ -72,6 +72,13 @@ public final class XMLPushParser<Sink: XMLSink> {
         try check(status)
     }
 
+    /// Lets `body` look at or change the sink between chunks — to take what it has gathered
+    /// so far. Only for a parser whose sink runs on this thread (no `concurrentSink`).
+    public func updateSink<R>(_ body: (inout Sink) throws -> R) rethrows -> R {
+        precondition(state.replayer == nil, "XMLPushParser.updateSink with a concurrent sink")
+        return try body(&state.sink.pointee)
+    }
+
     /// Ends the input and returns the sink; throws if the document is incomplete.
     @discardableResult
     public func finish() throws -> Sink {

@@ -1,49 +1,89 @@
 import QuireInternalThreads
 
+/// An entry's inflated bytes pulled a chunk at a time, inflated on another thread up to
+/// `depth` chunks ahead when asked — so a consumer that parses what it receives keeps one
+/// core busy while zlib uses the other. Without `prefetch` (or when no thread can be had)
+/// it inflates on the calling thread, as ``ZipEntryReader`` does.
+///
+/// Chunks come in order; ZIP errors (CRC, limits) are thrown as by ``ZipEntryReader``.
+/// Dropping the reader stops the inflating thread.
+public final class PrefetchingEntryReader {
+    private let inline: ZipEntryReader?
+    private let channel: BoundedChannel<PrefetchedChunk>?
+    private let inflater: BackgroundThread?
+    /// The chunk handed out last, copied out of the channel's array so that its address
+    /// stays valid until the next call.
+    private var current = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var done = false
+
+    /// A reader of `entry`'s bytes in chunks of about `chunkSize`; `prefetch` inflates ahead.
+    public init(archive: ZipArchive, entry: ZipEntry, chunkSize: Int = 256 * 1024, depth: Int = 4, prefetch: Bool) throws(ZipError) {
+        if prefetch {
+            let channel = BoundedChannel<PrefetchedChunk>(capacity: depth)
+            let started = BackgroundThread(name: "quire-inflate") {
+                defer { channel.close() }
+                do throws(ZipError) {
+                    let reader = try archive.reader(for: entry, chunkSize: chunkSize)
+                    while let chunk = try reader.next() {
+                        guard channel.put(.chunk(Array(chunk))) else { return }
+                    }
+                } catch {
+                    _ = channel.put(.failure(error))
+                }
+            }
+            if let started {
+                self.channel = channel
+                inflater = started
+                inline = nil
+                return
+            }
+        }
+        // No second thread wanted or to be had: inflate here, in turn.
+        channel = nil
+        inflater = nil
+        inline = try archive.reader(for: entry, chunkSize: chunkSize)
+    }
+
+    deinit {
+        channel?.cancel()
+        inflater?.join()
+        current.deallocate()
+    }
+
+    /// The next chunk (valid until the next call), or nil after the last.
+    public func next() throws(ZipError) -> UnsafeRawBufferPointer? {
+        if let inline { return try inline.next() }
+        guard !done, let channel else { return nil }
+        switch channel.take() {
+        case .chunk(let bytes):
+            if current.count < bytes.count {
+                current.deallocate()
+                current = .allocate(byteCount: max(bytes.count, 1), alignment: 16)
+            }
+            bytes.withUnsafeBytes { current.copyMemory(from: $0) }
+            return UnsafeRawBufferPointer(rebasing: current[..<bytes.count])
+        case .failure(let error):
+            done = true
+            throw error
+        case nil:
+            done = true
+            return nil
+        }
+    }
+}
+
 extension ZipArchive {
-    /// Like `forEachChunk`, but inflates on another thread up to `depth` chunks ahead, so a
-    /// consumer that parses what it receives keeps one core busy while zlib uses the other.
-    ///
-    /// Chunks arrive in order; `body` runs on the calling thread. If `body` throws, inflating
-    /// stops and the error is rethrown; ZIP errors (CRC, limits) are thrown as by `forEachChunk`.
+    /// Like `forEachChunk`, but inflates on another thread up to `depth` chunks ahead (see
+    /// ``PrefetchingEntryReader``). `body` runs on the calling thread; if it throws,
+    /// inflating stops and the error is rethrown.
     public func forEachChunkPrefetched(
         of entry: ZipEntry,
         chunkSize: Int = 256 * 1024,
         depth: Int = 4,
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let channel = BoundedChannel<PrefetchedChunk>(capacity: depth)
-        let archive = self
-        let started = BackgroundThread(name: "quire-inflate") {
-            defer { channel.close() }
-            do {
-                let reader = try archive.reader(for: entry, chunkSize: chunkSize)
-                while let chunk = try reader.next() {
-                    guard channel.put(.chunk(Array(chunk))) else { return }
-                }
-            } catch let error as ZipError {
-                _ = channel.put(.failure(error))
-            } catch {
-                _ = channel.put(.failure(ZipError(.io, archive: archive.name, entry: entry.path, message: "\(error)")))
-            }
-        }
-        guard let inflater = started else {
-            // No second thread to be had: inflate here, in turn.
-            try forEachChunk(of: entry, chunkSize: chunkSize, body)
-            return
-        }
-        defer {
-            channel.cancel()
-            inflater.join()
-        }
-        while let item = channel.take() {
-            switch item {
-            case .chunk(let bytes):
-                try bytes.withUnsafeBytes { try body($0) }
-            case .failure(let error):
-                throw error
-            }
-        }
+        let reader = try PrefetchingEntryReader(archive: self, entry: entry, chunkSize: chunkSize, depth: depth, prefetch: true)
+        while let chunk = try reader.next() { try body(chunk) }
     }
 }
 

@@ -1,11 +1,12 @@
 import QuireModel
 import QuireOOXML
+import QuireRender
 import QuireXML
 import Testing
 
 @testable import QuireXLSX
 
-/// The byte scanner against libxml2 (through the event-driven CSV encoder) on
+/// The byte scanner against libxml2 (through the text-row sink, written as CSV) on
 /// hand-written XML, fed in pieces of every size, and on what it must refuse.
 struct ByteScannerTests {
     static let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -16,34 +17,52 @@ struct ByteScannerTests {
         return table
     }
 
-    static func csvState(_ sink: @escaping ([UInt8]) -> Void) -> CSVState {
-        CSVState(sharedStrings: strings(["alpha", "beta, with comma"]), styles: CellStyles(), uses1904Dates: false, write: sink)
+    static func textState() -> TextRowState {
+        TextRowState(sharedStrings: strings(["alpha", "beta, with comma"]), styles: CellStyles(), uses1904Dates: false)
     }
 
-    /// CSV from the scanner, fed `piece` bytes at a time.
+    /// The CSV of text rows as `CSVSheetWriter` writes them under `dimension`.
+    static func csv(_ batch: SheetTextRows, dimension: String?) -> String {
+        var writer = CSVSheetWriter()
+        if let dimension { writer.setDimension(dimension) }
+        for k in 0..<batch.count { writer.append(batch.row(k)) }
+        var out = writer.finish()
+        while writer.owesOutput { out += writer.takeOutput() }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Rows taken from a sink, gathered into one batch.
+    static func gather(_ sink: inout TextRowState, into all: inout SheetTextRows) {
+        var taken = SheetTextRows()
+        sink.takeRows(into: &taken)
+        for k in 0..<taken.count { all.append(taken.row(k)) }
+    }
+
+    /// CSV from the scanner, fed `piece` bytes at a time, the rows taken after every piece
+    /// (so that some are taken in the middle of a row).
     static func scanned(_ xml: [UInt8], piece: Int) throws -> String {
-        var out: [UInt8] = []
-        var scanner = ByteScanner(sink: csvState { out += $0 }, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames)
+        var scanner = ByteScanner(sink: textState(), part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames)
+        var all = SheetTextRows()
         var offset = 0
         while offset < xml.count {
             let end = min(xml.count, offset + piece)
             try xml[offset..<end].withUnsafeBytes { try scanner.feed($0) }
+            scanner.updateSink { gather(&$0, into: &all) }
             offset = end
         }
         try scanner.finish()
-        var client = scanner.sink
-        client.flush()
-        return String(decoding: out, as: UTF8.self)
+        scanner.updateSink { gather(&$0, into: &all) }
+        return csv(all, dimension: scanner.sink.dimension)
     }
 
     /// CSV from libxml2's events.
     static func parsed(_ xml: [UInt8]) throws -> String {
-        var out: [UInt8] = []
-        var encoded = try xml.withUnsafeBytes {
-            try XMLPushParser.parse($0, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames, sink: csvState { out += $0 })
+        var state = try xml.withUnsafeBytes {
+            try XMLPushParser.parse($0, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames, sink: textState())
         }
-        encoded.flush()
-        return String(decoding: out, as: UTF8.self)
+        var all = SheetTextRows()
+        gather(&state, into: &all)
+        return csv(all, dimension: state.dimension)
     }
 
     static func sheet(
@@ -156,21 +175,19 @@ struct ByteScannerTests {
         #expect(error?.code == .tooDeep)
     }
 
-    @Test("UTF-16 and a document type declaration go to libxml2, before anything is written")
+    @Test("UTF-16 and a document type declaration go to libxml2, before the sink sees anything")
     func handsOver() throws {
         let utf16: [UInt8] = [0xFF, 0xFE] + Array("<worksheet/>".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
         let doctype = Array("<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY x \"y\">]><worksheet/>".utf8)
         let latin1 = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><worksheet/>".utf8)
         for xml in [utf16, doctype, latin1] {
-            var written = 0
-            var scanner = ByteScanner(
-                sink: Self.csvState { written += $0.count }, part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames)
+            var scanner = ByteScanner(sink: Self.textState(), part: "sheet.xml", namespaces: NS.table, localNames: SheetState.Tag.localNames)
             #expect(throws: ScannerNeedsGeneralParser.self) {
                 try xml.withUnsafeBytes { try scanner.feed($0) }
                 try scanner.finish()
             }
             #expect(scanner.needsGeneralParser)
-            #expect(written == 0)
+            #expect(!scanner.sink.sawRow && scanner.sink.rows.fields.count == 0 && scanner.sink.dimension == nil)
         }
     }
 
@@ -186,16 +203,16 @@ struct ByteScannerTests {
                 text += "." + String((0..<Int.random(in: 1...8, using: &generator)).map { _ in digits.randomElement(using: &generator)! })
             }
             let bytes = Array(text.utf8)
-            guard bytes.withUnsafeBufferPointer(CSVState.isShortestForm) else { continue }
+            guard bytes.withUnsafeBufferPointer(TextRowState.isShortestForm) else { continue }
             copied += 1
             #expect(CellValue.shortest(Double(text)!) == text, "\(text)")
         }
         #expect(copied > 1_000)
         for text in ["1.50", "007", "-0", "1E-3", "0.0001", "1234567890123456", "", "-", "1.", ".5"] {
-            #expect(!Array(text.utf8).withUnsafeBufferPointer(CSVState.isShortestForm), "\(text)")
+            #expect(!Array(text.utf8).withUnsafeBufferPointer(TextRowState.isShortestForm), "\(text)")
         }
         for text in ["0", "44942", "-12.25", "0.001", "0.1921", "123456789012345"] {
-            #expect(Array(text.utf8).withUnsafeBufferPointer(CSVState.isShortestForm), "\(text)")
+            #expect(Array(text.utf8).withUnsafeBufferPointer(TextRowState.isShortestForm), "\(text)")
         }
     }
 
@@ -249,17 +266,18 @@ struct SegmentedScanTests {
     }
 
     static func segmented(_ xml: [UInt8], chunk: Int, segment: Int) throws -> (String, Int) {
-        var out: [UInt8] = []
-        var scan = SegmentedSheetScan(sink: ByteScannerTests.csvState { out += $0 }, part: "sheet.xml", segmentSize: segment)
+        var scan = SegmentedSheetScan(sink: ByteScannerTests.textState(), part: "sheet.xml", segmentSize: segment)
+        var all = SheetTextRows()
         var offset = 0
         while offset < xml.count {
             let end = min(xml.count, offset + chunk)
             try xml[offset..<end].withUnsafeBytes { try scan.feed($0) }
+            scan.updateSink { ByteScannerTests.gather(&$0, into: &all) }
             offset = end
         }
-        var client = try scan.finish()
-        client.flush()
-        return (String(decoding: out, as: UTF8.self), scan.segmentsMerged)
+        var state = try scan.finish()
+        ByteScannerTests.gather(&state, into: &all)
+        return (ByteScannerTests.csv(all, dimension: state.dimension), scan.segmentsMerged)
     }
 
     @Test("segments give the single scanner's output", arguments: [(4096, 1024), (65536, 8192), (1000, 20000)])

@@ -247,11 +247,12 @@ struct UTF16PartTests {
         #expect(cell(sheet, "B3")?.value == .number(13_960_000))
         #expect(cell(sheet, "C2")?.value.dataText == "1900-03-01")
         #expect(cell(sheet, "C2")?.formatted == "1900-03-01")
-        // The direct CSV path hands UTF-16 parts to libxml2 and gives the same text.
-        var csv: [UInt8] = []
+        // The text rows hand UTF-16 parts to libxml2 and give the same text.
         let open = try XLSXReader().open(path: Fixtures.path("utf16-parts.xlsx"))
-        try open.writeCSV(ofSheet: 0) { csv += $0 }
-        #expect(String(decoding: csv, as: UTF8.self) == "City,Population,Founded\r\nZürich,421878,1900-03-01\r\n東京,13960000,\r\nÅlesund & Co <test>,0.25,\r\n")
+        let rows = try open.textRows(ofSheet: 0)
+        var texts: [[String]] = []
+        while let row = try rows.next() { texts.append((0..<row.count).map { row.text($0) }) }
+        #expect(texts == [["City", "Population", "Founded"], ["Zürich", "421878", "1900-03-01"], ["東京", "13960000"], ["Ålesund & Co <test>", "0.25"]])
     }
 }
 
