@@ -6,10 +6,12 @@ import QuireZip
 /// Rows of one sheet, pulled one at a time: `while let row = try rows.next() { … }`.
 ///
 /// The sheet's part is inflated and scanned only as far as the rows asked for need, on the
-/// calling thread, so memory stays flat for any sheet size and a caller that stops early
-/// reads no further. Rows come in document order with the same cells (values, display text,
-/// formulas) as ``OpenWorkbook/forEachRow(ofSheet:_:)`` gives. After the last row,
-/// ``layout`` holds the sheet's used range, merged ranges, hidden columns and hyperlinks.
+/// calling thread (a large part is inflated ahead on another when the workbook was opened
+/// with `parallelism` above 1), so memory stays flat for any sheet size and a caller that
+/// stops early reads no further. Rows come in document order, each cell with its value,
+/// display text and formula; ``OpenWorkbook/forEachRow(ofSheet:_:)`` is a loop over this
+/// reader. After the last row, ``layout`` holds the sheet's used range, merged ranges,
+/// hidden columns and hyperlinks.
 ///
 /// Parts in UTF-16 or with a DTD go through libxml2 instead of the byte scanner, with the
 /// same results. Get one from ``OpenWorkbook/rows(ofSheet:formatted:)``.
@@ -17,23 +19,24 @@ public final class SheetRowReader {
     private let workbook: OpenWorkbook
     private let part: String?
     private let formatted: Bool
-    private let box = RowBox()
-    private var source: ZipEntryReader?
+    /// The rows taken from the sink, handed out one by one.
+    private var batch: [SheetRow] = []
+    private var head = 0
+    private var source: PrefetchingEntryReader?
     private var scanner: ByteScanner<SheetState>?
     private var parser: XMLPushParser<SheetState>?
+    /// What is left of the chunk being fed (valid until the source's next call), and
+    /// whether the part has ended.
+    private var rest = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var ended = false
+    /// Bytes fed between two takes of rows.
+    static let sliceSize = 16 * 1024
     /// Rows handed out so far, and rows to drop after a restart with libxml2.
     private var delivered = 0
     private var skip = 0
     private var finished = false
     /// The sheet's used range, merged ranges, hidden columns and hyperlinks; set after the last row.
     public private(set) var layout: OpenWorkbook.Layout?
-
-    /// The rows collected from the current chunk, waiting to be handed out.
-    private final class RowBox {
-        var rows: [SheetRow] = []
-        var head = 0
-        var dimension: String?
-    }
 
     init(workbook: OpenWorkbook, index: Int, formatted: Bool) throws(DocumentError) {
         self.workbook = workbook
@@ -57,19 +60,15 @@ public final class SheetRowReader {
 
     /// The sheet's stated used range (`A1:L200001`) once the scan has passed it (it comes
     /// before the first row), nil when the sheet states none.
-    public var dimension: String? { box.dimension }
+    public private(set) var dimension: String?
 
     /// The next row, or nil after the last one.
     /// - Throws: `DocumentError` for a damaged part (the rows before it were valid).
     public func next() throws(DocumentError) -> SheetRow? {
         while true {
-            if box.head < box.rows.count {
-                let row = box.rows[box.head]
-                box.head += 1
-                if box.head == box.rows.count {
-                    box.rows.removeAll(keepingCapacity: true)
-                    box.head = 0
-                }
+            if head < batch.count {
+                let row = batch[head]
+                head += 1
                 if skip > 0 {
                     skip -= 1
                     continue
@@ -83,19 +82,23 @@ public final class SheetRowReader {
     }
 
     private func state() -> SheetState {
-        let box = self.box
-        var state = SheetState(
-            sharedStrings: workbook.sharedStrings, styles: workbook.styles, uses1904Dates: workbook.workbook.uses1904Dates,
-            onRow: { box.rows.append($0) })
-        state.onDimension = { box.dimension = $0 }
+        var state = SheetState(sharedStrings: workbook.sharedStrings, styles: workbook.styles, uses1904Dates: workbook.workbook.uses1904Dates)
         state.formatting = formatted
         return state
     }
 
+    /// Takes the rows the sink completed (the ones before are all handed out).
+    private func take(_ sink: inout SheetState) {
+        sink.takeRows(into: &batch)
+        head = 0
+        if dimension == nil { dimension = sink.dimension }
+    }
+
     private func start(withLibXML: Bool) throws(DocumentError) {
         guard let part, let entry = workbook.package.archive.entry(part) else { return }
+        let prefetch = workbook.parallel && entry.uncompressedSize >= workbook.prefetchThreshold
         do {
-            source = try workbook.package.archive.reader(for: entry, chunkSize: 256 * 1024)
+            source = try PrefetchingEntryReader(archive: workbook.package.archive, entry: entry, prefetch: prefetch)
         } catch {
             throw DocumentError(zip: error)
         }
@@ -115,25 +118,38 @@ public final class SheetRowReader {
         }
         let chunk: UnsafeRawBufferPointer?
         var finalState: SheetState?
-        do {
-            chunk = try source.next()
-        } catch {
-            throw DocumentError(zip: error)
+        if rest.isEmpty {
+            do {
+                rest = try source.next() ?? UnsafeRawBufferPointer(start: nil, count: 0)
+                ended = rest.isEmpty
+            } catch {
+                throw DocumentError(zip: error)
+            }
+        }
+        if ended {
+            chunk = nil
+        } else {
+            // A slice at a time: a few hundred rows in hand keep the allocator's caches warm.
+            let slice = UnsafeRawBufferPointer(rebasing: rest[..<min(rest.count, Self.sliceSize)])
+            rest = UnsafeRawBufferPointer(rebasing: rest[slice.count...])
+            chunk = slice
         }
         do {
             if var scanner {
                 self.scanner = nil
                 defer { self.scanner = scanner }
                 if let chunk { try scanner.feed(chunk) } else { try scanner.finish() }
+                scanner.updateSink(take)
             } else if let parser {
                 if let chunk { try parser.feed(chunk) } else { finalState = try parser.finish() }
+                parser.updateSink(take)
             }
         } catch {
             if let scanner, scanner.needsGeneralParser {
                 // UTF-16 or a DTD: start again with libxml2, dropping the rows already given.
-                box.rows.removeAll()
-                box.head = 0
                 skip = delivered
+                rest = UnsafeRawBufferPointer(start: nil, count: 0)
+                ended = false
                 try start(withLibXML: true)
                 return
             }

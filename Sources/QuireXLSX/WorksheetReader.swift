@@ -8,17 +8,17 @@ import QuireXML
     import Darwin
 #endif
 
-/// Streams a worksheet's `sheetData` row by row; rows are handed to `onRow` as they end.
+/// Reads a worksheet's `sheetData` into typed rows; completed rows gather in ``rows`` until
+/// the reader takes them between chunks (``takeRows(into:)``).
 ///
 /// Fed by the byte scanner, or by libxml2 as an `XMLSink` for the parts the scanner hands
-/// over (UTF-16, a DTD); either way the parser owns it for the parse and hands it back.
+/// over (UTF-16, a DTD); either way the parser owns it for the parse.
 struct SheetState: XMLSink {
     let sharedStrings: SharedStringBytes
     let styles: CellStyles
     let uses1904Dates: Bool
-    let onRow: (SheetRow) throws -> Void
-    /// Called when the sheet states its used range (before its rows).
-    var onDimension: ((String) -> Void)?
+    /// Rows completed and not yet taken.
+    private(set) var rows: [SheetRow] = []
     /// Whether to compute each cell's display text (costly; CSV does not need it).
     var formatting = true
 
@@ -48,11 +48,16 @@ struct SheetState: XMLSink {
     /// The `t` attribute of a cell.
     enum CellKind { case number, shared, inline, formulaString, bool, error, date }
 
-    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool, onRow: @escaping (SheetRow) throws -> Void) {
+    init(sharedStrings: SharedStringBytes, styles: CellStyles, uses1904Dates: Bool) {
         self.sharedStrings = sharedStrings
         self.styles = styles
         self.uses1904Dates = uses1904Dates
-        self.onRow = onRow
+    }
+
+    /// Hands over the rows completed so far (`other`'s storage is reused for the next ones).
+    mutating func takeRows(into other: inout [SheetRow]) {
+        other.removeAll(keepingCapacity: true)
+        swap(&other, &rows)
     }
 
     /// The local names this reader acts on, as ids for the parser (`XMLName.localID`).
@@ -98,7 +103,6 @@ struct SheetState: XMLSink {
             inlinePhonetic += 1
         case .dimension:
             dimension = attributes.string("ref")
-            if let dimension { onDimension?(dimension) }
         case .mergeCell:
             if let reference = attributes.string("ref"), let range = CellRange(reference) { mergedRanges.append(range) }
         case .col:
@@ -130,7 +134,7 @@ struct SheetState: XMLSink {
             cells.append(try makeCell())
         case .row:
             if !cells.isEmpty {
-                try onRow(SheetRow(index: rowIndex, cells: cells, isHidden: rowHidden))
+                rows.append(SheetRow(index: rowIndex, cells: cells, isHidden: rowHidden))
             }
         default:
             break

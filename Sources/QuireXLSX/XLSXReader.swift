@@ -234,10 +234,9 @@ public struct OpenWorkbook: Sendable {
 
     /// Runs `sink` over a part with the byte scanner; nil when the part needs libxml2
     /// (another encoding than UTF-8, or a DTD), which is known before the sink sees
-    /// anything. `stopped` sees the sink when the scan fails.
+    /// anything.
     static func scan<Sink: XMLSink>(
-        _ part: String, of package: OPCPackage, with sink: Sink, localNames: [String: Int32], prefetchThreshold: Int64 = .max,
-        stopped: (Sink) -> Void = { _ in }
+        _ part: String, of package: OPCPackage, with sink: Sink, localNames: [String: Int32], prefetchThreshold: Int64 = .max
     ) throws(DocumentError) -> Sink? {
         var scanner = ByteScanner(sink: sink, part: part, namespaces: NS.table, localNames: localNames)
         do throws(DocumentError) {
@@ -249,7 +248,6 @@ public struct OpenWorkbook: Sendable {
             }
         } catch {
             if scanner.needsGeneralParser { return nil }
-            stopped(scanner.sink)
             throw error
         }
         return scanner.sink
@@ -278,34 +276,22 @@ public struct OpenWorkbook: Sendable {
     /// before the first row, and display text left empty when `formatted` is false (for
     /// output that needs only the values).
     ///
-    /// For a large sheet the closures run on another thread while this one waits; calls are
-    /// in order and never concurrent.
+    /// A loop over ``rows(ofSheet:formatted:)``: the closures run on the calling thread.
     public func forEachRow(
         ofSheet index: Int, formatted: Bool, onDimension: (String) -> Void, _ body: (SheetRow) throws -> Void
     ) throws(DocumentError) -> Layout {
-        guard index >= 0, index < sheetParts.count, workbook.sheets[index].kind == .worksheet,
-            let part = sheetParts[index]
-        else { return Layout(dimension: nil, mergedRanges: []) }
-        guard package.hasPart(part) else {
-            throw DocumentError(
-                .missingPart, file: package.file, location: part,
-                message: "the sheet '\(workbook.sheets[index].name)' points to a part that is not in the package.")
-        }
-        return try withoutActuallyEscaping(body) { (rows) throws(DocumentError) -> Layout in
-            try withoutActuallyEscaping(onDimension) { (dimension) throws(DocumentError) -> Layout in
-                var state = SheetState(sharedStrings: sharedStrings, styles: styles, uses1904Dates: workbook.uses1904Dates, onRow: rows)
-                state.onDimension = dimension
-                state.formatting = formatted
-                if let scanned = try OpenWorkbook.scan(
-                    part, of: package, with: state, localNames: SheetState.Tag.localNames, prefetchThreshold: prefetchThreshold)
-                {
-                    state = scanned
-                } else {
-                    // UTF-16 or a DTD: libxml2 reads those.
-                    state = try package.stream(part, into: state, localNames: SheetState.Tag.localNames) ?? state
-                }
-                return try layout(of: part, from: state)
+        let reader = try rows(ofSheet: index, formatted: formatted)
+        var toldDimension = false
+        while let row = try reader.next() {
+            if !toldDimension, let dimension = reader.dimension { onDimension(dimension) }
+            toldDimension = true
+            do {
+                try body(row)
+            } catch {
+                throw DocumentError(xml: error, file: package.file, part: sheetParts[index] ?? "")
             }
         }
+        if !toldDimension, let dimension = reader.dimension { onDimension(dimension) }
+        return reader.layout ?? Layout(dimension: nil, mergedRanges: [])
     }
 }
