@@ -98,8 +98,17 @@ public struct CSVSheetWriter: Sendable {
     /// the next ``gapChunk`` of them).
     public mutating func takeOutput() -> [UInt8] {
         if owesOutput && out.isEmpty { payGap() }
-        defer { out.removeAll(keepingCapacity: true) }
-        return out
+        guard out.count >= 1 << 12 else {
+            // A little: copied, so the buffer stays this writer's and keeps its capacity.
+            defer { out.removeAll(keepingCapacity: true) }
+            return out.withUnsafeBufferPointer { Array($0) }
+        }
+        // A lot: handed over whole, and a new buffer of its size takes its place (instead of
+        // growing again from nothing).
+        let taken = out
+        out = []
+        out.reserveCapacity(taken.capacity)
+        return taken
     }
 
     // MARK: - Rows held until the columns are known

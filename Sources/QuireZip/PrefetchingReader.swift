@@ -11,9 +11,8 @@ public final class PrefetchingEntryReader {
     private let inline: ZipEntryReader?
     private let channel: BoundedChannel<PrefetchedChunk>?
     private let inflater: BackgroundThread?
-    /// The chunk handed out last, copied out of the channel's array so that its address
-    /// stays valid until the next call.
-    private var current = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    /// The chunk handed out last, kept so that its bytes stay valid until the next call.
+    private var current: InflatedChunk?
     private var done = false
 
     /// A reader of `entry`'s bytes in chunks of about `chunkSize`; `prefetch` inflates ahead.
@@ -25,7 +24,7 @@ public final class PrefetchingEntryReader {
                 do throws(ZipError) {
                     let reader = try archive.reader(for: entry, chunkSize: chunkSize)
                     while let chunk = try reader.next() {
-                        guard channel.put(.chunk(Array(chunk))) else { return }
+                        guard channel.put(.chunk(InflatedChunk(copying: chunk))) else { return }
                     }
                 } catch {
                     _ = channel.put(.failure(error))
@@ -47,7 +46,6 @@ public final class PrefetchingEntryReader {
     deinit {
         channel?.cancel()
         inflater?.join()
-        current.deallocate()
     }
 
     /// The next chunk (valid until the next call), or nil after the last.
@@ -55,13 +53,9 @@ public final class PrefetchingEntryReader {
         if let inline { return try inline.next() }
         guard !done, let channel else { return nil }
         switch channel.take() {
-        case .chunk(let bytes):
-            if current.count < bytes.count {
-                current.deallocate()
-                current = .allocate(byteCount: max(bytes.count, 1), alignment: 16)
-            }
-            bytes.withUnsafeBytes { current.copyMemory(from: $0) }
-            return UnsafeRawBufferPointer(rebasing: current[..<bytes.count])
+        case .chunk(let chunk):
+            current = chunk
+            return chunk.bytes
         case .failure(let error):
             done = true
             throw error
@@ -88,6 +82,25 @@ extension ZipArchive {
 }
 
 enum PrefetchedChunk: Sendable {
-    case chunk([UInt8])
+    case chunk(InflatedChunk)
     case failure(ZipError)
+}
+
+/// Inflated bytes handed from the inflating thread to the reader, which reads them in
+/// place (an array would have to be copied again to give out a stable address). Written
+/// once, before it is handed over, and only read after: `@unchecked Sendable` for that.
+final class InflatedChunk: @unchecked Sendable {
+    private let storage: UnsafeMutableRawBufferPointer
+    private let count: Int
+
+    init(copying chunk: UnsafeRawBufferPointer) {
+        storage = .allocate(byteCount: max(chunk.count, 1), alignment: 16)
+        count = chunk.count
+        if !chunk.isEmpty { storage.copyMemory(from: chunk) }
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The bytes, valid while the chunk lives.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[..<count]) }
 }
