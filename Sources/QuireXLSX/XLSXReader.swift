@@ -50,6 +50,12 @@ public struct XLSXReader: Sendable {
         try OpenWorkbook(package: OPCPackage(path: path, limits: options.limits), parallel: options.parallelism > 1)
     }
 
+    /// The structure of a workbook held in memory, and a way to stream each sheet; `name`
+    /// labels it in errors and metadata.
+    public func open(bytes: [UInt8], name: String) throws(DocumentError) -> OpenWorkbook {
+        try OpenWorkbook(package: OPCPackage(bytes: bytes, name: name, limits: options.limits), parallel: options.parallelism > 1)
+    }
+
     /// Opens an already opened package (the importer opens it once to tell the format).
     package func open(package: OPCPackage) throws(DocumentError) -> OpenWorkbook {
         try OpenWorkbook(package: package, parallel: options.parallelism > 1)

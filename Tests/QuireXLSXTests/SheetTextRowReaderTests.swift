@@ -150,6 +150,24 @@ struct SheetTextRowReaderTests {
         #expect(largest <= (1 << 20) + 64, "pieces of about a megabyte at most")
     }
 
+    @Test("a workbook opened from memory streams the same rows as from its file")
+    func fromMemory() throws {
+        let path = Fixtures.path("sales.xlsx")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let fromFile = try XLSXReader().open(path: path)
+        let fromMemory = try XLSXReader().open(bytes: bytes, name: "sales.xlsx")
+        #expect(fromMemory.workbook.sheets.map(\.name) == fromFile.workbook.sheets.map(\.name))
+        var a: [SheetTextRow] = []
+        var b: [SheetTextRow] = []
+        let one = try fromFile.textRows(ofSheet: 0)
+        while let row = try one.next() { a.append(row) }
+        let two = try fromMemory.textRows(ofSheet: 0)
+        while let row = try two.next() { b.append(row) }
+        #expect(a.count > 100 && a == b)
+        let broken = #expect(throws: DocumentError.self) { try XLSXReader().open(bytes: Array(bytes.prefix(500)), name: "cut.xlsx") }
+        #expect(broken?.file == "cut.xlsx")
+    }
+
     @Test("a typed row becomes its data text, or its formulas when asked")
     func fromTyped() {
         let row = SheetRow(
