@@ -78,32 +78,56 @@ public enum Chunker {
     static func pieces(
         _ text: String, budget: Int, title: String? = nil, ancestors: [(level: Int, text: String)] = []
     ) -> [(text: String, path: [String], first: Bool)] {
-        // Headings met inside the section (its own first), with their levels.
-        var inner: [(level: Int, text: String)] = []
-        func path(_ context: [(level: Int, text: String)]) -> [String] {
-            let all = ancestors.map(\.text) + context.map(\.text)
-            return all.isEmpty ? (title.map { [$0] } ?? []) : all
-        }
+        var cutter = SectionCutter(budget: budget, title: title, ancestors: ancestors)
         if TokenEstimate.tokens(text) <= budget {
             let firstLine = text.prefix { $0 != "\n" }
-            return [(text, path(heading(String(firstLine)).map { [$0] } ?? []), true)]
+            return [(text, cutter.path(heading(String(firstLine)).map { [$0] } ?? []), true)]
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for index in lines.indices { cutter.take(lines[index], next: index + 1 < lines.count ? lines[index + 1] : nil) }
+        cutter.flush()
+        return cutter.pieces
+    }
+
+    /// The state of cutting one section into pieces, a line at a time.
+    struct SectionCutter {
+        let budget: Int
+        let title: String?
+        let ancestors: [(level: Int, text: String)]
+        /// Headings met inside the section (its own first), with their levels.
+        var inner: [(level: Int, text: String)] = []
         var pieces: [(text: String, path: [String], first: Bool)] = []
         var current: [String] = []
         var currentPath: [String] = []
         var tokens = 0
         var tableHeader: [String] = []
         var inCode = false
-        func flush() {
+        let pathRoom: Int
+
+        init(budget: Int, title: String?, ancestors: [(level: Int, text: String)]) {
+            self.budget = budget
+            self.title = title
+            self.ancestors = ancestors
+            pathRoom = Chunker.pathTokens(ancestors) + 24
+        }
+
+        /// The heading path of a piece that starts under `context` (headings inside the section).
+        func path(_ context: [(level: Int, text: String)]) -> [String] {
+            let all = ancestors.map(\.text) + context.map(\.text)
+            return all.isEmpty ? (title.map { [$0] } ?? []) : all
+        }
+
+        /// Ends the piece being gathered.
+        mutating func flush() {
             while current.last?.isEmpty == true { current.removeLast() }
             if !current.isEmpty { pieces.append((current.joined(separator: "\n") + "\n", currentPath, pieces.isEmpty)) }
             current = []
             tokens = 0
         }
+
         /// Starts a piece: after the first, with the heading path it continues under.
-        func begin(before line: String) {
-            let own = inCode ? nil : heading(line)
+        mutating func begin(before line: String) {
+            let own = inCode ? nil : Chunker.heading(line)
             var context = inner
             if let own { context.removeAll { $0.level >= own.level } }
             currentPath = path(context + (own.map { [$0] } ?? []))
@@ -116,28 +140,27 @@ public enum Chunker {
             }
             current.append("")
         }
-        let pathRoom = pathTokens(ancestors) + 24
-        var index = 0
-        while index < lines.count {
-            let line = lines[index]
+
+        /// Takes the next line of the section (`next` is the one after it, if any).
+        mutating func take(_ line: String, next: String?) {
             if line.hasPrefix("```") { inCode.toggle() }
             // A GFM table header: a row, then the delimiter row.
-            if line.hasPrefix("|"), index + 1 < lines.count, lines[index + 1].hasPrefix("| ---") || lines[index + 1].hasPrefix("|---") {
-                tableHeader = [line, lines[index + 1]]
+            if line.hasPrefix("|"), let next, next.hasPrefix("| ---") || next.hasPrefix("|---") {
+                tableHeader = [line, next]
             } else if !line.hasPrefix("|") {
                 tableHeader = []
             }
             let lineTokens = TokenEstimate.tokens(line) + 1
-            if lineTokens > budget - pathRoom - pathTokens(inner) {
+            let room = budget - pathRoom - Chunker.pathTokens(inner)
+            if lineTokens > room {
                 // One enormous line (a paragraph without breaks): cut it at sentence ends.
                 flush()
-                for part in split(line, budget: max(budget - pathRoom - pathTokens(inner), budget / 2)) {
+                for part in Chunker.split(line, budget: max(room, budget / 2)) {
                     begin(before: part)
                     current.append(part)
                     flush()
                 }
-                index += 1
-                continue
+                return
             }
             if tokens + lineTokens > budget {
                 flush()
@@ -149,24 +172,17 @@ public enum Chunker {
             } else if line.isEmpty, tokens > budget * 3 / 4 {
                 // Break at a blank line once a piece is well filled.
                 flush()
-                index += 1
-                continue
+                return
             }
-            if current.isEmpty && line.isEmpty {
-                index += 1
-                continue
-            }
+            if current.isEmpty && line.isEmpty { return }
             if current.isEmpty { begin(before: line) }
-            if !inCode, let h = heading(line) {
+            if !inCode, let h = Chunker.heading(line) {
                 inner.removeAll { $0.level >= h.level }
                 inner.append(h)
             }
             current.append(line)
             tokens += lineTokens
-            index += 1
         }
-        flush()
-        return pieces
     }
 
     /// Tokens the heading-path lines of a continued piece take.

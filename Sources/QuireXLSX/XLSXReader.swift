@@ -106,42 +106,12 @@ public struct OpenWorkbook: Sendable {
         {
             workbook.uses1904Dates = flag == "1" || flag.lowercased() == "true"
         }
-        var persons: [String: String] = [:]
-        if let part = rels.first(typeSuffix: "/person")?.target, let list = try? package.tree(of: part) {
-            for person in list.children where person.name.local == "person" {
-                if let id = person.attribute("id"), let name = person.attribute("displayName") { persons[id] = name }
-            }
-        }
+        let persons = OpenWorkbook.persons(rels, package)
         var parts: [String?] = []
         for sheet in root.child("sheets", namespace: NS.spreadsheet)?.children("sheet", namespace: NS.spreadsheet) ?? [] {
-            let name = sheet.attribute("name") ?? "Sheet\(parts.count + 1)"
-            let visibility: Sheet.Visibility =
-                switch sheet.attribute("state") {
-                case "hidden": .hidden
-                case "veryHidden": .veryHidden
-                default: .visible
-                }
-            let relationship = sheet.attribute("id", namespace: NS.r).flatMap { rels[id: $0] }
-            var kind = Sheet.Kind.worksheet
-            if let type = relationship?.type {
-                if type.hasSuffix("/chartsheet") { kind = .chartsheet }
-                if type.hasSuffix("/dialogsheet") { kind = .dialogsheet }
-                if type.hasSuffix("/xlMacrosheet") { kind = .macrosheet }
-            }
-            var entry = Sheet(name: name, kind: kind, visibility: visibility)
-            if kind == .worksheet, let part = relationship?.target, package.hasPart(part) {
-                let sheetRels = try package.relationships(of: part)
-                entry.tables =
-                    try OpenWorkbook.aside("the tables of sheet '\(name)'", into: &workbook.warnings) { () throws(DocumentError) in
-                        try OpenWorkbook.tables(sheetRels, package)
-                    } ?? []
-                entry.comments =
-                    try OpenWorkbook.aside("the comments of sheet '\(name)'", into: &workbook.warnings) { () throws(DocumentError) in
-                        try OpenWorkbook.comments(sheetRels, package, persons: persons)
-                    } ?? []
-            }
+            let (entry, part) = try OpenWorkbook.sheet(sheet, position: parts.count, rels, package, persons: persons, warnings: &workbook.warnings)
             workbook.sheets.append(entry)
-            parts.append(relationship?.target)
+            parts.append(part)
         }
         for defined in root.child("definedNames", namespace: NS.spreadsheet)?.children("definedName", namespace: NS.spreadsheet) ?? [] {
             guard let name = defined.attribute("name") else { continue }
@@ -151,30 +121,71 @@ public struct OpenWorkbook: Sendable {
                     isHidden: defined.attribute("hidden") == "1"))
         }
         sheetParts = parts
-
-        var strings = SharedStringBytes()
-        if let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) {
-            if let scanned = try OpenWorkbook.scan(
-                part, of: package, with: SharedStringsState(), localNames: SharedStringsState.Tag.localNames, prefetchThreshold: parallel ? 1 << 20 : .max)
-            {
-                strings = scanned.strings
-            } else {
-                let read = try package.stream(part, into: SharedStringsState(), localNames: SharedStringsState.Tag.localNames)
-                strings = read?.strings ?? strings
-            }
-        }
-        sharedStrings = strings
+        sharedStrings = try OpenWorkbook.sharedStrings(rels, package, prefetchThreshold: parallel ? 1 << 20 : .max)
         var styles = CellStyles()
         if let part = rels.first(typeSuffix: "/styles")?.target {
-            var warnings: [String] = []
-            let root = try OpenWorkbook.aside("the number formats (values are shown as General)", into: &warnings) { () throws(DocumentError) in
-                try package.tree(of: part)
+            let root = try OpenWorkbook.aside("the number formats (values are shown as General)", into: &workbook.warnings) {
+                () throws(DocumentError) in try package.tree(of: part)
             }
             if let root = root ?? nil { styles = CellStyles(root) }
-            workbook.warnings += warnings
         }
         self.styles = styles
         self.workbook = workbook
+    }
+
+    /// The workbook's people (threaded comments name them by id), by id.
+    static func persons(_ rels: Relationships, _ package: OPCPackage) -> [String: String] {
+        var persons: [String: String] = [:]
+        if let part = rels.first(typeSuffix: "/person")?.target, let list = try? package.tree(of: part) {
+            for person in list.children where person.name.local == "person" {
+                if let id = person.attribute("id"), let name = person.attribute("displayName") { persons[id] = name }
+            }
+        }
+        return persons
+    }
+
+    /// A `sheet` element of the workbook part: the sheet without its rows (its tables and
+    /// comments read aside), and the part that holds its cells.
+    static func sheet(
+        _ sheet: XMLElement, position: Int, _ rels: Relationships, _ package: OPCPackage, persons: [String: String], warnings: inout [String]
+    ) throws(DocumentError) -> (Sheet, String?) {
+        let name = sheet.attribute("name") ?? "Sheet\(position + 1)"
+        let visibility: Sheet.Visibility =
+            switch sheet.attribute("state") {
+            case "hidden": .hidden
+            case "veryHidden": .veryHidden
+            default: .visible
+            }
+        let relationship = sheet.attribute("id", namespace: NS.r).flatMap { rels[id: $0] }
+        var kind = Sheet.Kind.worksheet
+        if let type = relationship?.type {
+            if type.hasSuffix("/chartsheet") { kind = .chartsheet }
+            if type.hasSuffix("/dialogsheet") { kind = .dialogsheet }
+            if type.hasSuffix("/xlMacrosheet") { kind = .macrosheet }
+        }
+        var entry = Sheet(name: name, kind: kind, visibility: visibility)
+        if kind == .worksheet, let part = relationship?.target, package.hasPart(part) {
+            let sheetRels = try package.relationships(of: part)
+            entry.tables =
+                try aside("the tables of sheet '\(name)'", into: &warnings) { () throws(DocumentError) in
+                    try tables(sheetRels, package)
+                } ?? []
+            entry.comments =
+                try aside("the comments of sheet '\(name)'", into: &warnings) { () throws(DocumentError) in
+                    try comments(sheetRels, package, persons: persons)
+                } ?? []
+        }
+        return (entry, relationship?.target)
+    }
+
+    /// The shared strings table: scanned, or through libxml2 for a part the scanner hands back.
+    static func sharedStrings(_ rels: Relationships, _ package: OPCPackage, prefetchThreshold: Int64) throws(DocumentError) -> SharedStringBytes {
+        guard let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) else { return SharedStringBytes() }
+        let localNames = SharedStringsState.Tag.localNames
+        if let scanned = try scan(part, of: package, with: SharedStringsState(), localNames: localNames, prefetchThreshold: prefetchThreshold) {
+            return scanned.strings
+        }
+        return try package.stream(part, into: SharedStringsState(), localNames: localNames)?.strings ?? SharedStringBytes()
     }
 
     /// Reads a part beside the cells (see `SidePart`): the cells are never lost with it.
