@@ -26,19 +26,45 @@ public enum QuoteSplitter {
             footer = Array(lines[start...])
             lines = Array(lines[..<start])
         }
-        var newLines: [Substring] = []
-        var quoted: [Substring] = []
         // A separator or an Outlook header block: everything below is history, quoted or not.
         let hard = hardHistoryStart(lines)
         let head = hard.map { Array(lines[..<$0]) } ?? lines
-        // Above it, by position: `>` lines (and the attribution that opens them) are quoted;
-        // every other run of text is new, wherever it stands — above the quote (top-posting),
-        // below it (bottom-posting) or between quotes (an interleaved answer).
-        var runs: [(quote: [Substring], text: [Substring])] = []  // each new-text run with the quote block just before it
+        let (runs, quotedAbove, tail) = textRuns(head)
+        var quoted = quotedAbove
+        // Answers between quotes keep the question they answer (the quote just above them).
+        var newLines: [Substring] = []
+        let interleaved = runs.filter { !$0.quote.isEmpty }.count >= 2
+        for run in runs {
+            if interleaved && !run.quote.isEmpty {
+                var context = Array(run.quote.suffix(8))
+                while context.last?.trimmingCharacters(in: " \t\r").isEmpty == true { context.removeLast() }
+                newLines += context
+            }
+            newLines += run.text
+        }
+        quoted += tail
+        if let hard { quoted += lines[hard...] }
+        var signature: [Substring] = []
+        if let at = signatureStart(newLines) {
+            signature = Array(newLines[at...])
+            newLines = Array(newLines[..<at])
+        }
+        return MailTextParts(newText: joined(newLines) ?? "", quoted: joined(quoted), signature: joined(signature), footer: joined(footer))
+    }
+
+    /// The lines above any hard history start, by position: `>` lines (and the attribution
+    /// that opens them) are quoted; every other run of text is new, wherever it stands —
+    /// above the quote (top-posting), below it (bottom-posting) or between quotes (an
+    /// interleaved answer). Each new-text run comes with the quote block just before it;
+    /// `tail` is everything from an attribution that opens an unmarked quote on.
+    static func textRuns(
+        _ head: [Substring]
+    ) -> (runs: [(quote: [Substring], text: [Substring])], quoted: [Substring], tail: [Substring]) {
+        var runs: [(quote: [Substring], text: [Substring])] = []
+        var quoted: [Substring] = []
         var pendingQuote: [Substring] = []
         var currentText: [Substring] = []
         var i = 0
-        var tail: [Substring] = []
         func closeText() {
             if !currentText.isEmpty {
                 runs.append((pendingQuote, currentText))
@@ -69,8 +95,7 @@ public enum QuoteSplitter {
                     continue
                 }
                 closeText()
-                tail = Array(head[i...])
-                break
+                return (runs, quoted, Array(head[i...]))
             }
             if bare.isEmpty {
                 if !currentText.isEmpty { currentText.append(line) } else if !pendingQuote.isEmpty { pendingQuote.append(line) }
@@ -81,30 +106,15 @@ public enum QuoteSplitter {
             i += 1
         }
         closeText()
-        // Answers between quotes keep the question they answer (the quote just above them).
-        let interleaved = runs.filter { !$0.quote.isEmpty }.count >= 2
-        for run in runs {
-            if interleaved && !run.quote.isEmpty {
-                var context = Array(run.quote.suffix(8))
-                while context.last?.trimmingCharacters(in: " \t\r").isEmpty == true { context.removeLast() }
-                newLines += context
-            }
-            newLines += run.text
-        }
-        quoted += tail
-        if let hard { quoted += lines[hard...] }
-        var signature: [Substring] = []
-        if let at = signatureStart(newLines) {
-            signature = Array(newLines[at...])
-            newLines = Array(newLines[..<at])
-        }
-        func joined(_ lines: [Substring]) -> String? {
-            var lines = lines
-            while lines.last?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeLast() }
-            while lines.first?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeFirst() }
-            return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
-        }
-        return MailTextParts(newText: joined(newLines) ?? "", quoted: joined(quoted), signature: joined(signature), footer: joined(footer))
+        return (runs, quoted, [])
+    }
+
+    /// `lines` joined with line ends, blank lines at both ends left out; nil when none is left.
+    static func joined(_ lines: [Substring]) -> String? {
+        var lines = lines
+        while lines.last?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeLast() }
+        while lines.first?.trimmingCharacters(in: " \t\r").isEmpty == true { lines.removeFirst() }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
     }
 
     /// The lines of `text`, split at LF by bytes (splitting by Characters walks grapheme
