@@ -20,14 +20,9 @@ do {
         // The used range comes before the rows in the part: known with the first batch.
         if first, let dimension = reader.dimension { writer.setDimension(dimension) }
         first = false
-        var k = 0
-        while k < rows.count {
-            k = writer.append(rows, from: k)
-            repeat { FileHandle.standardOutput.write(Data(writer.takeOutput())) } while writer.owesOutput
-        }
+        writer.append(rows) { FileHandle.standardOutput.write(Data($0)) }
     }
-    FileHandle.standardOutput.write(Data(writer.finish()))
-    while writer.owesOutput { FileHandle.standardOutput.write(Data(writer.takeOutput())) }
+    writer.finish { FileHandle.standardOutput.write(Data($0)) }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)

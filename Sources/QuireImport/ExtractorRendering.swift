@@ -128,15 +128,9 @@ extension Extractor {
         while try reader.next(rows: &rows) {
             if first, let dimension = reader.dimension { writer.setDimension(dimension) }
             first = false
-            var k = 0
-            while k < rows.count {
-                k = writer.append(rows, from: k)
-                while writer.pendingBytes >= 1 << 16 || writer.owesOutput { write(String(decoding: writer.takeOutput(), as: UTF8.self)) }
-            }
+            writer.append(rows) { write(String(decoding: $0, as: UTF8.self)) }
         }
-        let rest = writer.finish()
-        if !rest.isEmpty { write(String(decoding: rest, as: UTF8.self)) }
-        while writer.owesOutput { write(String(decoding: writer.takeOutput(), as: UTF8.self)) }
+        writer.finish { write(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// JSON of every sheet (or the one asked for), rows written as they are read.

@@ -75,6 +75,23 @@ public struct CSVSheetWriter: Sendable {
         return k
     }
 
+    /// Takes `rows` and hands what is ready to `write` in pieces of about 64 KiB (a long run
+    /// of blank lines a chunk at a time): ``append(_:from:)`` with its draining done.
+    public mutating func append(_ rows: SheetTextRows, writingTo write: ([UInt8]) -> Void) {
+        var k = 0
+        while k < rows.count {
+            k = append(rows, from: k)
+            while pendingBytes >= 1 << 16 || owesOutput { write(takeOutput()) }
+        }
+    }
+
+    /// Ends the sheet and hands the rest to `write`, in pieces.
+    public mutating func finish(writingTo write: ([UInt8]) -> Void) {
+        let rest = finish()
+        if !rest.isEmpty { write(rest) }
+        while owesOutput { write(takeOutput()) }
+    }
+
     /// Row `index`, whose fields are `fields` of `source`.
     private mutating func take(_ source: SheetTextRow, _ fields: Range<Int>, index: Int) {
         guard columns != nil else {
