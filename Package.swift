@@ -77,7 +77,7 @@ let package = Package(
             name: "QuireKit",
             dependencies: [
                 "QuireBackends", "QuireBatch", "QuireDOCX", "QuireImport", "QuireLLM", "QuireMail", "QuireModel", "QuireRender", "QuireRouter", "QuireTasks",
-                "QuireXLSX", "QuireZip",
+                "QuireXLSX", "QuireZip", "QuireInternalThreads",
             ]),
         .executableTarget(
             name: "quire",

@@ -285,11 +285,21 @@ def damaged_side_parts():
     add_parts(out("links-tables-comments.xlsx"), out("damaged-side-parts.xlsx"), {}, edit)
 
 
+def damaged_sheet_rels():
+    # The first sheet's relationships part cut in half: its cells are still read; its tables,
+    # comments and hyperlink targets are lost, and one warning names the part.
+    def edit(name, data):
+        return data[: len(data) // 2] if name == "xl/worksheets/_rels/sheet1.xml.rels" else data
+
+    add_parts(out("links-tables-comments.xlsx"), out("damaged-sheet-rels.xlsx"), {}, edit)
+
+
 if __name__ == "__main__":
     import sys
 
     everything = [number_formats, structure, date1904, no_header_and_rich_text, links_tables_comments, legacy_and_broken,
-                  threaded_comments, utf16_parts, sales, sales_by_year, totals_row, damaged_side_parts]
+                  threaded_comments, utf16_parts, sales, sales_by_year, totals_row, damaged_side_parts,
+                  damaged_sheet_rels]
     chosen = [f for f in everything if f.__name__ in sys.argv[1:]] or everything
     for make in chosen:
         make()

@@ -73,92 +73,99 @@ public struct BatchPlanner: Sendable {
 
     /// Plans `sources`, calling `onItem` with every item in order.
     public func plan(_ sources: [BatchSource], onItem: (BatchItem) throws -> Void) throws -> Report {
-        var tallies = sources.map { SourceTally(source: $0.label) }
+        var gate = Gate(tallies: sources.map { SourceTally(source: $0.label) }, selection: selection)
         var walker = SourceWalker()
         walker.importer = importer
-        var seen = Set<String>()
         var threadInput: [Found] = []
-        var emitted = 0
         let granularity = per ?? .thread
-
-        func emit(_ item: BatchItem, source: Int) throws {
-            guard selection.inShard(item.id) else {
-                tallies[source].otherShards += max(1, item.messages.count)
-                return
-            }
-            if let limit = selection.limit, emitted >= limit {
-                tallies[source].filtered += max(1, item.messages.count)
-                return
-            }
-            emitted += 1
-            tallies[source].items += 1
-            try onItem(item)
-        }
-
-        func scanMessages(_ container: FoundContainer, _ sourceIndex: Int) throws {
-            let label = sources[sourceIndex].label
-            var warnings: [String] = []
-            try scan(container, warnings: &warnings) { found in
-                var found = found
-                found.source = sourceIndex
-                tallies[sourceIndex].found += 1
-                guard !found.excluded else {
-                    tallies[sourceIndex].filtered += 1
-                    return
-                }
-                guard seen.insert(found.key).inserted else {
-                    tallies[sourceIndex].duplicates += 1
-                    return
-                }
-                guard selected(found) else {
-                    tallies[sourceIndex].filtered += 1
-                    return
-                }
-                if granularity == .message {
-                    let item = BatchItem(
-                        id: found.key, kind: .message, source: label, subject: found.subject, date: found.date, messages: [found.location])
-                    try emit(item, source: sourceIndex)
-                } else {
-                    threadInput.append(found)
-                }
-            } unreadable: {
-                tallies[sourceIndex].found += 1
-                tallies[sourceIndex].unreadable += 1
-            }
-            walker.warnings += warnings
-        }
 
         for (sourceIndex, source) in sources.enumerated() {
             for path in source.paths {
                 for container in walker.containers(of: path) {
                     if case .document = container {
                     } else if granularity != .file {
-                        try scanMessages(container, sourceIndex)
+                        var warnings: [String] = []
+                        try scan(container, warnings: &warnings) { found in
+                            var found = found
+                            found.source = sourceIndex
+                            guard gate.admits(found, selected: selected) else { return }
+                            guard granularity == .message else { return threadInput.append(found) }
+                            let item = BatchItem(
+                                id: found.key, kind: .message, source: source.label, subject: found.subject, date: found.date, messages: [found.location])
+                            if gate.admits(item, source: sourceIndex) { try onItem(item) }
+                        } unreadable: {
+                            gate.tallies[sourceIndex].found += 1
+                            gate.tallies[sourceIndex].unreadable += 1
+                        }
+                        walker.warnings += warnings
                         continue
                     }
                     // Documents, and mail files with --per file: one item per file.
                     for file in Self.files(of: container) {
-                        tallies[sourceIndex].found += 1
+                        gate.tallies[sourceIndex].found += 1
                         if let item = fileItem(file, source: source.label, warnings: &walker.warnings) {
-                            try emit(item, source: sourceIndex)
+                            if gate.admits(item, source: sourceIndex) { try onItem(item) }
                         } else {
-                            tallies[sourceIndex].unreadable += 1
+                            gate.tallies[sourceIndex].unreadable += 1
                         }
                     }
                 }
             }
         }
-        if granularity == .thread && !threadInput.isEmpty {
+        if granularity == .thread {
             for group in Self.threads(threadInput) {
                 let first = threadInput[group[0]]
                 let id = first.gmailThread.map { "thread:gmail:" + $0 } ?? "thread:" + first.key.dropFirst(4)
                 let item = BatchItem(
                     id: id, kind: .thread, source: sources[first.source].label, subject: first.subject, date: first.date,
                     messages: group.map { threadInput[$0].location })
-                try emit(item, source: first.source)
+                if gate.admits(item, source: first.source) { try onItem(item) }
             }
         }
-        return Report(tallies: tallies, warnings: walker.warnings, skippedFiles: walker.skipped)
+        return Report(tallies: gate.tallies, warnings: walker.warnings, skippedFiles: walker.skipped)
+    }
+
+    /// What a planning run has counted, and the checks an item or a found message passes
+    /// before it goes out: not excluded, not seen before, selected, in this shard, within
+    /// the limit.
+    struct Gate {
+        var tallies: [SourceTally]
+        let selection: BatchSelection
+        var seen = Set<String>()
+        var emitted = 0
+
+        /// Counts a found message; true when it is to be planned.
+        mutating func admits(_ found: Found, selected: (Found) -> Bool) -> Bool {
+            tallies[found.source].found += 1
+            guard !found.excluded else {
+                tallies[found.source].filtered += 1
+                return false
+            }
+            guard seen.insert(found.key).inserted else {
+                tallies[found.source].duplicates += 1
+                return false
+            }
+            guard selected(found) else {
+                tallies[found.source].filtered += 1
+                return false
+            }
+            return true
+        }
+
+        /// Counts an item; true when it goes out (in this shard, within the limit).
+        mutating func admits(_ item: BatchItem, source: Int) -> Bool {
+            guard selection.inShard(item.id) else {
+                tallies[source].otherShards += max(1, item.messages.count)
+                return false
+            }
+            if let limit = selection.limit, emitted >= limit {
+                tallies[source].filtered += max(1, item.messages.count)
+                return false
+            }
+            emitted += 1
+            tallies[source].items += 1
+            return true
+        }
     }
 
     /// Threads of the found messages: Gmail's own thread ids where the export has them

@@ -50,9 +50,15 @@ package final class BackgroundThread: Sendable {
         return threads
     }
 
-    /// Waits for the thread to finish. Call exactly once.
+    /// Waits for the thread to finish. Call exactly once, and not after `detach()`.
     package func join() {
         pthread_join(thread, nil)
+    }
+
+    /// Lets the thread end on its own, its resources freed when it does; for work whose
+    /// end is awaited some other way. Call at most once, and not with `join()`.
+    package func detach() {
+        pthread_detach(thread)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 @_exported public import QuireBatch
 @_exported public import QuireDOCX
 @_exported public import QuireImport
+import QuireInternalThreads
 @_exported public import QuireLLM
 @_exported public import QuireMail
 @_exported public import QuireModel
@@ -18,16 +19,20 @@ import Foundation
 /// ```swift
 /// import QuireKit
 ///
-/// let content = try Quire.open("report.docx")                 // read by content, not by name
-/// print(try Quire.markdown(of: "budget.xlsx"))
+/// let content = try await Quire.open("report.docx")           // read by content, not by name
+/// print(try await Quire.markdown(of: "budget.xlsx"))
 /// for await message in Quire.messages(in: "export.mbox") { print(message.subject ?? "") }
 /// for try await row in Quire.rows(of: "sales.xlsx", sheet: "Data") { print(row.cells.count) }
 /// let summary = try await Quire.summarise("report.docx")      // the config's backends, or offline
 /// print(summary.text)
 /// ```
 ///
-/// Everything runs on the calling task: no threads are started unless the `importer` passed
-/// asks for them (`Importer(parallelism:)`).
+/// `open` and `markdown` come in two forms. The synchronous one reads on the caller's thread.
+/// The async one — and `summarise` — reads on one thread of its own while the calling task
+/// waits, so that reading a large file does not hold a thread of the cooperative pool. The
+/// sequences read one message, or one slice of rows, per step on the calling task. Beyond
+/// that, no threads are started unless the `importer` passed asks for them
+/// (`Importer(parallelism:)`).
 public enum Quire {
     /// Reads the file at `path` by its content — a Word document, an Excel workbook, a mail
     /// message, or a format of one of the importer's plugins.
@@ -40,6 +45,37 @@ public enum Quire {
     /// - Throws: `DocumentError` naming the file.
     public static func markdown(of path: String, importer: Importer = Importer()) throws(DocumentError) -> String {
         try Extractor(format: .markdown, importer: importer).extract(path: path)
+    }
+
+    /// `open(_:importer:)` for async code: the file is read on a thread of its own while
+    /// the calling task is suspended, so a long read does not hold one of the few threads of
+    /// the cooperative pool. The read runs to its end once started.
+    /// - Throws: `DocumentError` naming the file, and the part and line where known.
+    public static func open(_ path: String, importer: Importer = Importer()) async throws(DocumentError) -> ImportedContent {
+        try await offPool { () throws(DocumentError) in try importer.read(path: path) }
+    }
+
+    /// `markdown(of:importer:)` for async code, read on a thread of its own as the async
+    /// `open(_:importer:)` does.
+    /// - Throws: `DocumentError` naming the file.
+    public static func markdown(of path: String, importer: Importer = Importer()) async throws(DocumentError) -> String {
+        try await offPool { () throws(DocumentError) in try Extractor(format: .markdown, importer: importer).extract(path: path) }
+    }
+
+    /// Runs the blocking `work` on a thread of its own and waits for it without blocking the
+    /// caller's thread; when no thread can be started, runs it on the caller's thread.
+    static func offPool<Value: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> Value) async throws(Failure) -> Value {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, Failure>, Never>) in
+            let thread = BackgroundThread(name: "quire-read") {
+                continuation.resume(returning: Result { () throws(Failure) in try work() })
+            }
+            if let thread {
+                thread.detach()
+            } else {
+                continuation.resume(returning: Result { () throws(Failure) in try work() })
+            }
+        }
+        return try result.get()
     }
 
     /// Every message of the mail sources at `paths` — mbox files, Maildir folders, .eml and
@@ -74,7 +110,7 @@ public enum Quire {
         _ path: String, options: TaskOptions = TaskOptions(), backends: Backends = .configured(), importer: Importer = Importer(),
         onText: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> Answer {
-        let content = try ContentLoader(importer: importer).load(path: path)
+        let content = try await offPool { try ContentLoader(importer: importer).load(path: path) }
         return try await run(SummariseTask(content: content, options: options), backends: backends, onText: onText)
     }
 

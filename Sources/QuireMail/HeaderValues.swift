@@ -179,67 +179,82 @@ enum AddressList {
     static func parse(_ text: String) -> [MailAddress] {
         // Every delimiter is ASCII, so the list is split over its UTF-8 bytes; text becomes a
         // String only per entry.
+        var splitter = Splitter()
+        for byte in text.utf8 { splitter.take(byte) }
+        splitter.finishEntry()
+        return splitter.result
+    }
+
+    /// Splits an address list into entries, byte by byte: commas outside quotes, comments
+    /// and angle brackets end an entry; `name:` opens a group and `;` closes it; a comment
+    /// after a bare address becomes its display name.
+    struct Splitter {
         var result: [MailAddress] = []
         var group: String?
         var tokens: [UInt8] = []
         var inQuotes = false
         var escaped = false
+        /// Nesting of `(` comments.
         var depth = 0
         var angle = false
         var comment: [UInt8] = []
         var lastComment: [UInt8]?
-        func finish() {
+
+        static let backslash = UInt8(ascii: "\\")
+        static let quote = UInt8(ascii: "\"")
+        static let open = UInt8(ascii: "(")
+        static let close = UInt8(ascii: ")")
+
+        mutating func finishEntry() {
             let entry = Bytes.trimmed(tokens[...])
             defer {
                 tokens.removeAll(keepingCapacity: true)
                 lastComment = nil
             }
             guard !entry.isEmpty else { return }
-            var addresses = parseEntry(entry, group: group)
+            var addresses = AddressList.parseEntry(entry, group: group)
             if addresses.count == 1, addresses[0].name == nil, let lastComment, !lastComment.isEmpty {
                 addresses[0].name = EncodedWords.decode(String(decoding: lastComment, as: UTF8.self))
             }
             result += addresses
         }
-        let backslash = UInt8(ascii: "\\")
-        let quote = UInt8(ascii: "\"")
-        let open = UInt8(ascii: "(")
-        let close = UInt8(ascii: ")")
-        for byte in text.utf8 {
+
+        mutating func take(_ byte: UInt8) {
             if escaped {
                 if depth > 0 { comment.append(byte) } else { tokens.append(byte) }
                 escaped = false
-                continue
-            }
-            if byte == backslash && (inQuotes || depth > 0) {
+            } else if byte == Self.backslash && (inQuotes || depth > 0) {
                 escaped = true
                 if depth == 0 { tokens.append(byte) }
-                continue
-            }
-            if depth > 0 {
-                if byte == open { depth += 1 }
-                if byte == close {
-                    depth -= 1
-                    if depth == 0 {
-                        lastComment = comment
-                        comment.removeAll(keepingCapacity: true)
-                        continue
-                    }
-                }
-                comment.append(byte)
-                continue
-            }
-            if byte == quote {
+            } else if depth > 0 {
+                takeInComment(byte)
+            } else if byte == Self.quote {
                 inQuotes.toggle()
                 tokens.append(byte)
-                continue
-            }
-            if inQuotes {
+            } else if inQuotes {
                 tokens.append(byte)
-                continue
+            } else {
+                takeOutside(byte)
             }
+        }
+
+        mutating func takeInComment(_ byte: UInt8) {
+            if byte == Self.open { depth += 1 }
+            if byte == Self.close {
+                depth -= 1
+                if depth == 0 {
+                    lastComment = comment
+                    comment.removeAll(keepingCapacity: true)
+                    return
+                }
+            }
+            comment.append(byte)
+        }
+
+        /// A byte outside quotes and comments.
+        mutating func takeOutside(_ byte: UInt8) {
             switch byte {
-            case open:
+            case Self.open:
                 depth = 1
             case UInt8(ascii: "<"):
                 angle = true
@@ -248,19 +263,17 @@ enum AddressList {
                 angle = false
                 tokens.append(byte)
             case UInt8(ascii: ","):
-                if angle { tokens.append(byte) } else { finish() }
+                if angle { tokens.append(byte) } else { finishEntry() }
             case UInt8(ascii: ":") where !angle && group == nil && !tokens.contains(UInt8(ascii: "@")) && !tokens.contains(UInt8(ascii: "<")):
-                group = EncodedWords.decode(unquote(Bytes.trimmed(tokens[...])))
+                group = EncodedWords.decode(AddressList.unquote(Bytes.trimmed(tokens[...])))
                 tokens.removeAll(keepingCapacity: true)
             case UInt8(ascii: ";") where !angle && group != nil:
-                finish()
+                finishEntry()
                 group = nil
             default:
                 tokens.append(byte)
             }
         }
-        finish()
-        return result
     }
 
     /// One mailbox: `Name <addr>`, `"Name" <addr>`, `addr`, `<@route:addr>` (over UTF-8

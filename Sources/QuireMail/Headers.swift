@@ -57,10 +57,7 @@ struct HeaderBlock {
         var currentName: String?
         var currentValue: [UInt8] = []
         func flush() {
-            if let name = currentName {
-                block.fields.append((name, currentValue))
-                block.keys.append(HeaderBlock.lowercasedASCII(name))
-            }
+            if let name = currentName { block.add(name, currentValue) }
             currentName = nil
             currentValue = []
         }
@@ -98,20 +95,13 @@ struct HeaderBlock {
                 }
                 continue
             }
-            if first && lineEnd - i >= 5 && bytes[i] == UInt8(ascii: "F") && bytes[i + 1] == UInt8(ascii: "r")
-                && bytes[i + 2] == UInt8(ascii: "o") && bytes[i + 3] == UInt8(ascii: "m") && bytes[i + 4] == 0x20
-            {
+            if first && isFromLine(bytes, from: i, to: lineEnd) {
                 first = false
                 i = next
                 continue
             }
             first = false
-            // name ":" value; the name is printable ASCII without spaces (trailing blanks tolerated).
-            var colon = i
-            while colon < lineEnd && bytes[colon] != UInt8(ascii: ":") && bytes[colon] > 0x20 && bytes[colon] < 0x7F { colon += 1 }
-            var nameEnd = colon
-            while colon < lineEnd && (bytes[colon] == 0x20 || bytes[colon] == 0x09) { colon += 1 }
-            guard colon < lineEnd, bytes[colon] == UInt8(ascii: ":"), nameEnd > i else {
+            guard let (nameEnd, valueStart) = fieldBounds(bytes, from: i, to: lineEnd) else {
                 // Not a header line: the body starts here, without a blank line.
                 flush()
                 block.bodyStart = i
@@ -120,10 +110,7 @@ struct HeaderBlock {
             }
             flush()
             currentName = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<nameEnd]), as: UTF8.self)
-            var valueStart = colon + 1
-            while valueStart < lineEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
             currentValue = Array(UnsafeBufferPointer(rebasing: bytes[valueStart..<lineEnd]))
-            nameEnd = 0
             i = next
             if overLong {
                 block.cutLine = true
@@ -133,6 +120,32 @@ struct HeaderBlock {
         flush()
         block.bodyStart = block.cutLine ? i : n
         return block
+    }
+
+    /// Appends a field read whole.
+    mutating func add(_ name: String, _ value: [UInt8]) {
+        fields.append((name, value))
+        keys.append(HeaderBlock.lowercasedASCII(name))
+    }
+
+    /// Whether the line `bytes[i..<lineEnd]` is an mbox `From ` separator line.
+    static func isFromLine(_ bytes: UnsafeBufferPointer<UInt8>, from i: Int, to lineEnd: Int) -> Bool {
+        lineEnd - i >= 5 && bytes[i] == UInt8(ascii: "F") && bytes[i + 1] == UInt8(ascii: "r") && bytes[i + 2] == UInt8(ascii: "o")
+            && bytes[i + 3] == UInt8(ascii: "m") && bytes[i + 4] == 0x20
+    }
+
+    /// Where the name ends and the value starts on a field line `name ":" value` in
+    /// `bytes[i..<lineEnd]` — the name printable ASCII without spaces, blanks tolerated
+    /// before the colon and skipped after it; nil when the line is not a field.
+    static func fieldBounds(_ bytes: UnsafeBufferPointer<UInt8>, from i: Int, to lineEnd: Int) -> (nameEnd: Int, valueStart: Int)? {
+        var colon = i
+        while colon < lineEnd && bytes[colon] != UInt8(ascii: ":") && bytes[colon] > 0x20 && bytes[colon] < 0x7F { colon += 1 }
+        let nameEnd = colon
+        while colon < lineEnd && (bytes[colon] == 0x20 || bytes[colon] == 0x09) { colon += 1 }
+        guard colon < lineEnd, bytes[colon] == UInt8(ascii: ":"), nameEnd > i else { return nil }
+        var valueStart = colon + 1
+        while valueStart < lineEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
+        return (nameEnd, valueStart)
     }
 }
 

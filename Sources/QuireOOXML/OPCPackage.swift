@@ -243,6 +243,7 @@ package struct Relationship: Sendable {
 
 package struct Relationships: Sendable {
     package var items: [Relationship]
+    package init(items: [Relationship]) { self.items = items }
     package subscript(id id: String) -> Relationship? { items.first { $0.id == id } }
     /// Transitional and Strict relationship types differ in their prefix only.
     package func first(typeSuffix: String) -> Relationship? { items.first { $0.type.hasSuffix(typeSuffix) } }

@@ -216,15 +216,7 @@ public enum NumberCheck {
     public static func found(in text: String) -> [Found] {
         var out: [Found] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var chars = Array(line)
-            // Drop an ordered-list marker ("1. ", "12) ").
-            var lead = 0
-            while lead < chars.count, chars[lead] == " " { lead += 1 }
-            var digitsEnd = lead
-            while digitsEnd < chars.count, chars[digitsEnd].isASCII, chars[digitsEnd].isNumber { digitsEnd += 1 }
-            if digitsEnd > lead, digitsEnd + 1 < chars.count, chars[digitsEnd] == "." || chars[digitsEnd] == ")", chars[digitsEnd + 1] == " " {
-                chars.removeSubrange(lead...digitsEnd)
-            }
+            let chars = withoutListMarker(Array(line))
             var i = 0
             while i < chars.count {
                 guard chars[i].isASCII, chars[i].isNumber else {
@@ -235,74 +227,104 @@ public enum NumberCheck {
                     i = skip(chars, from: i)
                     continue
                 }
-                var j = i
-                var text = ""
-                while j < chars.count {
-                    let c = chars[j]
-                    if c.isASCII && c.isNumber {
-                        text.append(c)
-                    } else if (c == "," || c == ".") && j + 1 < chars.count && chars[j + 1].isASCII && chars[j + 1].isNumber {
-                        text.append(c)
-                    } else {
-                        break
-                    }
-                    j += 1
-                }
-                if j < chars.count, chars[j].isLetter {
-                    // A scale word, or digits glued to a word (2nd, 3D): not a figure.
-                    var k = j
-                    var word = ""
-                    while k < chars.count, chars[k].isLetter {
-                        word.append(chars[k])
-                        k += 1
-                    }
-                    if !["k", "m", "mn", "bn", "b"].contains(word.lowercased()) {
-                        i = k
-                        continue
-                    }
-                }
-                let negative = i > 0 && (chars[i - 1] == "-" || chars[i - 1] == "−") && (i < 2 || !chars[i - 2].isLetter && !chars[i - 2].isNumber)
-                // Thousands separators: "1,234,567" (groups of three) — "1,5" is a decimal comma.
-                var normal = text
-                let commaGroups = text.split(separator: ",", omittingEmptySubsequences: false)
-                if commaGroups.count > 1, commaGroups.dropFirst().allSatisfy({ $0.prefix(while: \.isNumber).count == 3 }) {
-                    normal = text.replacingAll(",", with: "")
-                } else if commaGroups.count == 2, !text.contains(".") {
-                    normal = text.replacingAll(",", with: ".")
-                }
-                guard var value = Double(normal) else {
-                    i = j
+                let (digits, end) = digitRun(chars, from: i)
+                if let wordEnd = gluedWordEnd(chars, at: end) {
+                    i = wordEnd
                     continue
                 }
-                let decimals = normal.firstIndex(of: ".").map { normal.distance(from: $0, to: normal.endIndex) - 1 } ?? 0
-                var unit = 1.0
-                var k = j
-                while k < chars.count, chars[k] == " " || chars[k] == "\u{00A0}" { k += 1 }
-                var word = ""
-                var w = k
-                while w < chars.count, chars[w].isLetter {
-                    word.append(chars[w])
-                    w += 1
+                guard let (found, next) = figure(digits, in: chars, start: i, end: end) else {
+                    i = end
+                    continue
                 }
-                switch word.lowercased() {
-                case "k", "thousand", "thousands": unit = 1e3
-                case "m", "mn", "million", "millions": unit = 1e6
-                case "b", "bn", "billion", "billions": unit = 1e9
-                default: break
-                }
-                if negative { value = -value }
-                let isPercent = j < chars.count && chars[j] == "%" || (k < chars.count && chars[k] == "%")
-                var tolerance = 0.5 * pow10(-decimals) * unit
-                // Integers may be rounded to tens or hundreds ("about 1,200").
-                if decimals == 0, unit == 1, value.magnitude >= 1000, normal.hasSuffix("00") { tolerance = 50 }
-                out.append(
-                    Found(
-                        text: (negative ? "-" : "") + text + (unit != 1 ? " " + word : "") + (isPercent ? "%" : ""), value: value * unit, tolerance: tolerance,
-                        isPercent: isPercent))
-                i = max(j, unit != 1 ? w : j)
+                out.append(found)
+                i = next
             }
         }
         return out
+    }
+
+    /// The line without an ordered-list marker ("1. ", "12) ") at its start.
+    static func withoutListMarker(_ line: [Character]) -> [Character] {
+        var chars = line
+        var lead = 0
+        while lead < chars.count, chars[lead] == " " { lead += 1 }
+        var digitsEnd = lead
+        while digitsEnd < chars.count, chars[digitsEnd].isASCII, chars[digitsEnd].isNumber { digitsEnd += 1 }
+        if digitsEnd > lead, digitsEnd + 1 < chars.count, chars[digitsEnd] == "." || chars[digitsEnd] == ")", chars[digitsEnd + 1] == " " {
+            chars.removeSubrange(lead...digitsEnd)
+        }
+        return chars
+    }
+
+    /// The digits from `i` with the `,` and `.` between them, and where they end.
+    static func digitRun(_ chars: [Character], from i: Int) -> (String, Int) {
+        var j = i
+        var text = ""
+        while j < chars.count {
+            let c = chars[j]
+            if c.isASCII && c.isNumber {
+                text.append(c)
+            } else if (c == "," || c == ".") && j + 1 < chars.count && chars[j + 1].isASCII && chars[j + 1].isNumber {
+                text.append(c)
+            } else {
+                break
+            }
+            j += 1
+        }
+        return (text, j)
+    }
+
+    /// Where the word glued to the digits ending at `j` ends (2nd, 3D: not a figure); nil
+    /// when no letter follows or the word is a scale (5k, 2bn).
+    static func gluedWordEnd(_ chars: [Character], at j: Int) -> Int? {
+        guard j < chars.count, chars[j].isLetter else { return nil }
+        var k = j
+        var word = ""
+        while k < chars.count, chars[k].isLetter {
+            word.append(chars[k])
+            k += 1
+        }
+        return ["k", "m", "mn", "bn", "b"].contains(word.lowercased()) ? nil : k
+    }
+
+    /// The figure whose digits are `text` at `start..<end` of the line — with its sign, scale
+    /// word and `%` — and where reading goes on; nil when the digits are not a number.
+    static func figure(_ text: String, in chars: [Character], start i: Int, end j: Int) -> (Found, Int)? {
+        let negative = i > 0 && (chars[i - 1] == "-" || chars[i - 1] == "−") && (i < 2 || !chars[i - 2].isLetter && !chars[i - 2].isNumber)
+        // Thousands separators: "1,234,567" (groups of three) — "1,5" is a decimal comma.
+        var normal = text
+        let commaGroups = text.split(separator: ",", omittingEmptySubsequences: false)
+        if commaGroups.count > 1, commaGroups.dropFirst().allSatisfy({ $0.prefix(while: \.isNumber).count == 3 }) {
+            normal = text.replacingAll(",", with: "")
+        } else if commaGroups.count == 2, !text.contains(".") {
+            normal = text.replacingAll(",", with: ".")
+        }
+        guard var value = Double(normal) else { return nil }
+        let decimals = normal.firstIndex(of: ".").map { normal.distance(from: $0, to: normal.endIndex) - 1 } ?? 0
+        var unit = 1.0
+        var k = j
+        while k < chars.count, chars[k] == " " || chars[k] == "\u{00A0}" { k += 1 }
+        var word = ""
+        var w = k
+        while w < chars.count, chars[w].isLetter {
+            word.append(chars[w])
+            w += 1
+        }
+        switch word.lowercased() {
+        case "k", "thousand", "thousands": unit = 1e3
+        case "m", "mn", "million", "millions": unit = 1e6
+        case "b", "bn", "billion", "billions": unit = 1e9
+        default: break
+        }
+        if negative { value = -value }
+        let isPercent = j < chars.count && chars[j] == "%" || (k < chars.count && chars[k] == "%")
+        var tolerance = 0.5 * pow10(-decimals) * unit
+        // Integers may be rounded to tens or hundreds ("about 1,200").
+        if decimals == 0, unit == 1, value.magnitude >= 1000, normal.hasSuffix("00") { tolerance = 50 }
+        let found = Found(
+            text: (negative ? "-" : "") + text + (unit != 1 ? " " + word : "") + (isPercent ? "%" : ""), value: value * unit, tolerance: tolerance,
+            isPercent: isPercent)
+        return (found, max(j, unit != 1 ? w : j))
     }
 
     static func skip(_ chars: [Character], from i: Int) -> Int {

@@ -49,25 +49,97 @@ public enum OfflineSummary {
 
     /// The summary of Markdown text.
     public static func summarise(_ markdown: String, length: TaskOptions.Length, style: TaskOptions.Style, focus: String?) -> String {
+        var outline = Outline()
+        for raw in markdown.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            outline.read(String(decoding: raw, as: UTF8.self).trimmingSpaces())
+        }
+        outline.flushParagraph()
+        outline.flushTable()
+        var units = outline.units
+        let sections = outline.sections
+
+        // Each sentence's content words, read once for scoring and for selection.
+        let unitWords = units.map { words($0.text) }
+        score(&units, words: unitWords, sections: sections, focus: focus)
+        let chosen = select(units, words: unitWords, sections: sections, length: length)
+        return render(sections, units: units, chosen: chosen, style: style)
+    }
+
+    /// The content read line by line into sections (headings, messages) and the sentences and
+    /// list items that can be picked, with each section's tables described in one line.
+    struct Outline {
         var sections: [Section] = [Section(title: nil)]
         var units: [Unit] = []
         var paragraph: [String] = []
         var table: [[String]] = []
-
+        /// The next sentences are figures Quire computed (after `SheetFacts.marker`).
         var pinNext = false
-        func addUnit(_ text: String, list: Bool, cleaned: Bool = false) {
+
+        /// The header labels of a message's list lines ("- **From:** …"): facts of the
+        /// section, not its content.
+        static let headerLabels: Set<String> = ["From", "To", "Cc", "Date", "Subject", "Attachments", "Reply-To", "Message-ID", "Bcc", "Sender"]
+
+        mutating func read(_ line: String) {
+            if line.hasPrefix("|") {
+                flushParagraph()
+                let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map { inlineText($0.trimmingSpaces()) }
+                if !cells.allSatisfy({ $0.allSatisfy { $0 == "-" || $0 == ":" || $0 == " " } }) { table.append(cells) }
+                return
+            }
+            flushTable()
+            if line == SheetFacts.marker {
+                flushParagraph()
+                pinNext = true
+            } else if line.isEmpty || line.hasPrefix("```") || line.hasPrefix("[^") || line.hasPrefix("<!--") || line.hasPrefix(">") {
+                // Blank lines and furniture end a paragraph; quoted history repeats earlier text.
+                flushParagraph()
+            } else if headingLevel(line) != nil {
+                flushParagraph()
+                let title = inlineText(String(line.drop(while: { $0 == "#" })).trimmingSpaces())
+                sections.append(Section(title: title.isEmpty ? nil : title))
+            } else if let item = listItemText(line) {
+                flushParagraph()
+                if !readHeaderLine(item) { addUnit(item, list: true) }
+            } else {
+                paragraph.append(line)
+            }
+        }
+
+        /// Takes a message's header line ("**From:** …") into its section; false when the
+        /// item is content.
+        mutating func readHeaderLine(_ item: String) -> Bool {
+            guard item.hasPrefix("**"), let end = item.dropFirst(2).firstRange(of: ":**") else { return false }
+            let label = String(item.dropFirst(2)[..<end.lowerBound])
+            let value = inlineText(String(item[end.upperBound...]).trimmingSpaces())
+            if label == "From" || label == "Date" { sections[sections.count - 1].byline.append(value) }
+            if label == "Date", value.hasSuffix(" messages)"), let open = value.lastIndex(of: "("),
+                let count = Int(value[value.index(after: open)...].prefix { $0.isNumber })
+            {
+                sections[sections.count - 1].size = count
+            }
+            if label == "Sender" {
+                var next = Section(title: nil)
+                next.continues = true
+                sections.append(next)
+            }
+            return Self.headerLabels.contains(label)
+        }
+
+        mutating func addUnit(_ text: String, list: Bool, cleaned: Bool = false) {
             let clean = cleaned ? text : inlineText(text)
-            guard clean.contains(where: \.isLetter), !Self.isFurniture(clean) else { return }
+            guard clean.contains(where: \.isLetter), !OfflineSummary.isFurniture(clean) else { return }
             units.append(Unit(text: clean, section: sections.count - 1, order: units.count, isListItem: list, pinned: pinNext))
             sections[sections.count - 1].units.append(units.count - 1)
         }
-        func flushParagraph() {
+
+        mutating func flushParagraph() {
             guard !paragraph.isEmpty else { return }
             for sentence in sentences(inlineText(paragraph.joined(separator: " "))) { addUnit(sentence, list: false, cleaned: true) }
             paragraph = []
             pinNext = false
         }
-        func flushTable() {
+
+        mutating func flushTable() {
             guard !table.isEmpty else { return }
             let header = table[0].filter { !$0.isEmpty }
             let rows = table.count - 1
@@ -76,68 +148,6 @@ public enum OfflineSummary {
             sections[sections.count - 1].tables.append(line)
             table = []
         }
-        for raw in markdown.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            let line = String(decoding: raw, as: UTF8.self).trimmingSpaces()
-            if line.hasPrefix("|") {
-                flushParagraph()
-                let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map { inlineText($0.trimmingSpaces()) }
-                if !cells.allSatisfy({ $0.allSatisfy { $0 == "-" || $0 == ":" || $0 == " " } }) { table.append(cells) }
-                continue
-            }
-            flushTable()
-            if line == SheetFacts.marker {
-                flushParagraph()
-                pinNext = true
-                continue
-            }
-            if line.isEmpty || line.hasPrefix("```") || line.hasPrefix("[^") || line.hasPrefix("<!--") {
-                flushParagraph()
-                continue
-            }
-            if headingLevel(line) != nil {
-                flushParagraph()
-                let title = inlineText(String(line.drop(while: { $0 == "#" })).trimmingSpaces())
-                sections.append(Section(title: title.isEmpty ? nil : title))
-                continue
-            }
-            if let item = listItemText(line) {
-                flushParagraph()
-                // A message's header lines ("- **From:** …") describe the section, not its content.
-                if item.hasPrefix("**"), let end = item.dropFirst(2).firstRange(of: ":**") {
-                    let label = String(item.dropFirst(2)[..<end.lowerBound])
-                    let value = inlineText(String(item[end.upperBound...]).trimmingSpaces())
-                    if ["From", "Date"].contains(label) { sections[sections.count - 1].byline.append(value) }
-                    if label == "Date", value.hasSuffix(" messages)"), let open = value.lastIndex(of: "("),
-                        let count = Int(value[value.index(after: open)...].prefix { $0.isNumber })
-                    {
-                        sections[sections.count - 1].size = count
-                    }
-                    if label == "Sender" {
-                        flushParagraph()
-                        var next = Section(title: nil)
-                        next.continues = true
-                        sections.append(next)
-                    }
-                    if ["From", "To", "Cc", "Date", "Subject", "Attachments", "Reply-To", "Message-ID", "Bcc", "Sender"].contains(label) { continue }
-                }
-                addUnit(item, list: true)
-                continue
-            }
-            if line.hasPrefix(">") {
-                // Quoted history repeats earlier text.
-                flushParagraph()
-                continue
-            }
-            paragraph.append(line)
-        }
-        flushParagraph()
-        flushTable()
-
-        // Each sentence's content words, read once for scoring and for selection.
-        let unitWords = units.map { words($0.text) }
-        score(&units, words: unitWords, sections: sections, focus: focus)
-        let chosen = select(units, words: unitWords, sections: sections, length: length)
-        return render(sections, units: units, chosen: chosen, style: style)
     }
 
     static func score(_ units: inout [Unit], words unitWordLists: [[String]], sections: [Section], focus: String?) {

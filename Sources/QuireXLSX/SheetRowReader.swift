@@ -18,6 +18,8 @@ import QuireZip
 public final class SheetRowReader {
     private let workbook: OpenWorkbook
     private let part: String?
+    /// The sheet's position in the workbook.
+    private let index: Int
     private let formatted: Bool
     /// The rows taken from the sink, handed out one by one.
     private var batch: [SheetRow] = []
@@ -41,6 +43,7 @@ public final class SheetRowReader {
     init(workbook: OpenWorkbook, index: Int, formatted: Bool) throws(DocumentError) {
         self.workbook = workbook
         self.formatted = formatted
+        self.index = index
         guard index >= 0, index < workbook.sheetParts.count, workbook.workbook.sheets[index].kind == .worksheet,
             let part = workbook.sheetParts[index]
         else {
@@ -159,7 +162,7 @@ public final class SheetRowReader {
         if chunk == nil {
             finished = true
             self.source = nil
-            if let final = scanner?.sink ?? finalState { layout = try workbook.layout(of: part, from: final) }
+            if let final = scanner?.sink ?? finalState { layout = workbook.layout(ofSheet: index, from: final) }
             scanner = nil
             parser = nil
         }
@@ -177,11 +180,11 @@ extension OpenWorkbook {
     }
 
     /// The sheet's layout from the reader state left after its last row: hyperlink targets
-    /// resolved through the part's relationships.
-    func layout(of part: String, from state: SheetState) throws(DocumentError) -> Layout {
+    /// resolved through the relationships read when the workbook was opened.
+    func layout(ofSheet index: Int, from state: SheetState) -> Layout {
         var links: [CellHyperlink] = []
         if !state.hyperlinks.isEmpty {
-            let rels = try package.relationships(of: part)
+            let rels = sheetRelationships[index]
             for link in state.hyperlinks {
                 if let id = link.relationship, let target = rels[id: id]?.target {
                     links.append(CellHyperlink(reference: link.reference, target: .url(target + (link.location.map { "#" + $0 } ?? ""))))

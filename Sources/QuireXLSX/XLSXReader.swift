@@ -83,6 +83,9 @@ public struct OpenWorkbook: Sendable {
     public let workbook: Workbook
     let package: OPCPackage
     let sheetParts: [String?]
+    /// Each sheet's relationships (its hyperlinks' targets), read once when the workbook is
+    /// opened; empty when the sheet has none or they could not be read (a warning says so).
+    let sheetRelationships: [Relationships]
     let sharedStrings: SharedStringBytes
     let styles: CellStyles
     /// Whether sheets may be read on more than one thread.
@@ -108,10 +111,13 @@ public struct OpenWorkbook: Sendable {
         }
         let persons = OpenWorkbook.persons(rels, package)
         var parts: [String?] = []
+        var sheetRelationships: [Relationships] = []
         for sheet in root.child("sheets", namespace: NS.spreadsheet)?.children("sheet", namespace: NS.spreadsheet) ?? [] {
-            let (entry, part) = try OpenWorkbook.sheet(sheet, position: parts.count, rels, package, persons: persons, warnings: &workbook.warnings)
+            let (entry, part, sheetRels) = try OpenWorkbook.sheet(
+                sheet, position: parts.count, rels, package, persons: persons, warnings: &workbook.warnings)
             workbook.sheets.append(entry)
             parts.append(part)
+            sheetRelationships.append(sheetRels)
         }
         for defined in root.child("definedNames", namespace: NS.spreadsheet)?.children("definedName", namespace: NS.spreadsheet) ?? [] {
             guard let name = defined.attribute("name") else { continue }
@@ -121,6 +127,7 @@ public struct OpenWorkbook: Sendable {
                     isHidden: defined.attribute("hidden") == "1"))
         }
         sheetParts = parts
+        self.sheetRelationships = sheetRelationships
         sharedStrings = try OpenWorkbook.sharedStrings(rels, package, prefetchThreshold: parallel ? 1 << 20 : .max)
         var styles = CellStyles()
         if let part = rels.first(typeSuffix: "/styles")?.target {
@@ -145,10 +152,10 @@ public struct OpenWorkbook: Sendable {
     }
 
     /// A `sheet` element of the workbook part: the sheet without its rows (its tables and
-    /// comments read aside), and the part that holds its cells.
+    /// comments read aside), the part that holds its cells, and that part's relationships.
     static func sheet(
         _ sheet: XMLElement, position: Int, _ rels: Relationships, _ package: OPCPackage, persons: [String: String], warnings: inout [String]
-    ) throws(DocumentError) -> (Sheet, String?) {
+    ) throws(DocumentError) -> (Sheet, String?, Relationships) {
         let name = sheet.attribute("name") ?? "Sheet\(position + 1)"
         let visibility: Sheet.Visibility =
             switch sheet.attribute("state") {
@@ -164,8 +171,12 @@ public struct OpenWorkbook: Sendable {
             if type.hasSuffix("/xlMacrosheet") { kind = .macrosheet }
         }
         var entry = Sheet(name: name, kind: kind, visibility: visibility)
+        var sheetRels = Relationships(items: [])
         if kind == .worksheet, let part = relationship?.target, package.hasPart(part) {
-            let sheetRels = try package.relationships(of: part)
+            sheetRels =
+                try aside("the tables, comments and hyperlink targets of sheet '\(name)'", into: &warnings) { () throws(DocumentError) in
+                    try package.relationships(of: part)
+                } ?? sheetRels
             entry.tables =
                 try aside("the tables of sheet '\(name)'", into: &warnings) { () throws(DocumentError) in
                     try tables(sheetRels, package)
@@ -175,7 +186,7 @@ public struct OpenWorkbook: Sendable {
                     try comments(sheetRels, package, persons: persons)
                 } ?? []
         }
-        return (entry, relationship?.target)
+        return (entry, relationship?.target, sheetRels)
     }
 
     /// The shared strings table: scanned, or through libxml2 for a part the scanner hands back.

@@ -32,6 +32,27 @@ struct QuireKitTests {
         #expect(throws: DocumentError.self) { try Quire.open(Fixtures.path("not-a-zip.docx")) }
     }
 
+    @Test("the async open and markdown give what the sync forms give, and throw the same DocumentError")
+    func openAsync() async throws {
+        for name in ["sample-report.docx", "sales.xlsx", "mail/report-with-attachments.eml"] {
+            let path = Fixtures.path(name)
+            let viaAsync: ImportedContent = try await Quire.open(path)
+            let viaSync: ImportedContent = try { () throws -> ImportedContent in try Quire.open(path) }()
+            let json = Extractor(format: .json(pretty: false))
+            #expect(try json.render(viaAsync, file: path) == json.render(viaSync, file: path), "\(name)")
+            let markdown: String = try await Quire.markdown(of: path)
+            #expect(markdown == (try { () throws -> String in try Quire.markdown(of: path) }()), "\(name)")
+            #expect(!markdown.isEmpty)
+        }
+        do {
+            _ = try await Quire.open(Fixtures.path("not-a-zip.docx"))
+            Issue.record("a damaged file was read")
+        } catch {
+            // Typed throws: `error` is a DocumentError here, naming the file.
+            #expect(error.description.contains("not-a-zip.docx"))
+        }
+    }
+
     @Test("messages(in:) walks every kind of mail source and reports what it could not read")
     func messages() async throws {
         let root = Fixtures.path("batch")
