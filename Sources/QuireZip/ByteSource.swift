@@ -10,19 +10,19 @@ internal import QuireInternalThreads
 ///
 /// Reading with `pread` keeps memory flat however large the file is, and lets several
 /// threads read different entries at once.
-final class ByteSource: Sendable {
+package final class ByteSource: Sendable {
     private enum Backing: Sendable {
         case file(Int32)
         case memory([UInt8])
     }
 
     private let backing: Backing
-    let count: Int64
-    let name: String
+    package let count: Int64
+    package let name: String
     /// Bytes inflated from this archive so far, for `ZipLimits.maxTotalSize`.
     let inflatedTotal = Locked<Int64>(0)
 
-    init(path: String) throws(ZipError) {
+    package init(path: String) throws(ZipError) {
         name = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -38,7 +38,7 @@ final class ByteSource: Sendable {
         count = Int64(info.st_size)
     }
 
-    init(bytes: [UInt8], name: String) {
+    package init(bytes: [UInt8], name: String) {
         self.name = name
         backing = .memory(bytes)
         count = Int64(bytes.count)
@@ -51,7 +51,7 @@ final class ByteSource: Sendable {
     }
 
     /// Copies `length` bytes at `offset` into `buffer`; returns how many were available.
-    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(ZipError) -> Int {
+    package func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(ZipError) -> Int {
         guard offset >= 0, offset < count, buffer.count > 0 else { return 0 }
         let wanted = Int(min(Int64(buffer.count), count - offset))
         switch backing {
@@ -78,7 +78,7 @@ final class ByteSource: Sendable {
     }
 
     /// Reads exactly `length` bytes at `offset`, or nil when the source ends first.
-    func bytes(at offset: Int64, count length: Int) throws(ZipError) -> [UInt8]? {
+    package func bytes(at offset: Int64, count length: Int) throws(ZipError) -> [UInt8]? {
         if length == 0 { return [] }
         var failure: ZipError?
         let result = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
