@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
-        .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML"]),
+        .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML", "QuireCFB"]),
         .target(name: "QuireLLM", dependencies: ["QuireModel", "QuireRender", "QuireInternalThreads"]),
         .target(
             name: "QuireBackends",
@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "QuireImport",
-            dependencies: ["QuireModel", "QuireRender", "QuireZip", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
+            dependencies: ["QuireModel", "QuireRender", "QuireZip", "QuireCFB", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
         .target(
             name: "QuireTasks", dependencies: ["QuireModel", "QuireRender", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
         .target(

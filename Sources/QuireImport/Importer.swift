@@ -1,3 +1,4 @@
+package import QuireCFB
 import QuireDOCX
 public import QuireMail
 public import QuireModel
@@ -28,6 +29,8 @@ public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
     public static let zip = DetectedFormat("zip")
     /// An OLE compound file: a legacy .doc/.xls or a password-protected OOXML file.
     public static let oleCompound = DetectedFormat("ole")
+    /// An Outlook message (.msg): a compound file whose root holds MAPI properties.
+    public static let msg = DetectedFormat("msg")
     /// An RFC 5322 message (.eml).
     public static let mail = DetectedFormat("eml")
     /// An mbox mailbox.
@@ -60,6 +63,10 @@ public struct Importer: Sendable {
     public var parallelism: Int
     /// Readers of other formats, asked first in this order; see ``FormatPlugin``.
     public var plugins: [any FormatPlugin]
+    /// Bounds on compound files (Outlook .msg): a stream may be as large as a ZIP entry.
+    var compoundLimits: CompoundFile.Limits {
+        CompoundFile.Limits(maxStreamBytes: Int(clamping: limits.maxEntrySize), maxEntries: max(limits.maxEntryCount, 1) * 10)
+    }
 
     /// An importer with its limits; `parallelism` 1 (the default) keeps all work on the calling thread.
     public init(
@@ -107,6 +114,7 @@ public struct Importer: Sendable {
         if head.starts(with: [0x50, 0x4B]) {
             detected = (try? OPCPackage(path: path, limits: limits)).map(Importer.classify) ?? .zip
         }
+        if detected == .oleCompound, let file = try? CompoundFile(path: path, limits: compoundLimits), OutlookReader.isMessage(file) { detected = .msg }
         return plugin(head: head, detected: detected, name: path)?.format ?? detected
     }
 
@@ -130,7 +138,11 @@ public struct Importer: Sendable {
             guard let package = try? OPCPackage(bytes: bytes, name: "<memory>", limits: limits) else { return .zip }
             return Importer.classify(package)
         }
-        return Importer.detect(head: Array(bytes.prefix(512)))
+        let detected = Importer.detect(head: Array(bytes.prefix(512)))
+        if detected == .oleCompound, let file = try? CompoundFile(bytes: bytes, name: "<memory>", limits: compoundLimits), OutlookReader.isMessage(file) {
+            return .msg
+        }
+        return detected
     }
 
     package static func detect(head: [UInt8]) -> DetectedFormat {
@@ -179,6 +191,8 @@ public struct Importer: Sendable {
         case plugin(any FormatPlugin, bytes: [UInt8]?)
         /// A message read whole while it was sniffed: the file was opened once.
         case message(bytes: [UInt8])
+        /// An Outlook message, its container open.
+        case outlook(CompoundFile)
     }
 
     /// Opens the file at `path` and tells what it is, so the reader can go on with the same
@@ -202,7 +216,10 @@ public struct Importer: Sendable {
         let n = Importer.readFully(fd, into: &head, from: 0)
         guard n >= 0 else { throw DocumentError(.io, file: path, message: "cannot read the file: \(String(cString: strerror(errno))).") }
         head.removeSubrange(n...)
-        let opened = try opened(head: head, name: path, bytes: nil) { () throws(DocumentError) in try OPCPackage(path: path, limits: limits) }
+        let opened = try opened(
+            head: head, name: path, bytes: nil,
+            compound: { () throws(DocumentError) in try CompoundFile(path: path, limits: compoundLimits) },
+            package: { () throws(DocumentError) in try OPCPackage(path: path, limits: limits) })
         // A message in a regular file within the size limit is read on from the same open
         // file: sniffing and reading cost one open, which a folder of messages feels.
         let size = Int(info.st_size)
@@ -237,17 +254,34 @@ public struct Importer: Sendable {
 
     /// As `open(path:)`, for bytes held in memory; `name` labels them.
     package func open(bytes: [UInt8], name: String) throws(DocumentError) -> Opened {
-        try opened(head: Array(bytes.prefix(512)), name: name, bytes: bytes) { () throws(DocumentError) in
-            try OPCPackage(bytes: bytes, name: name, limits: limits)
-        }
+        try opened(
+            head: Array(bytes.prefix(512)), name: name, bytes: bytes,
+            compound: { () throws(DocumentError) in try CompoundFile(bytes: bytes, name: name, limits: compoundLimits) },
+            package: { () throws(DocumentError) in try OPCPackage(bytes: bytes, name: name, limits: limits) })
     }
 
     /// What input starting with `head` is: a plugin's (asked first, told what Quire's own
     /// sniffing found), an Office package (`package` opens it), or other content. `bytes` are
     /// handed to the plugin when the input is held in memory.
     private func opened(
-        head: [UInt8], name: String, bytes: [UInt8]?, package open: () throws(DocumentError) -> OPCPackage
+        head: [UInt8], name: String, bytes: [UInt8]?, compound: () throws(DocumentError) -> CompoundFile,
+        package open: () throws(DocumentError) -> OPCPackage
     ) throws(DocumentError) -> Opened {
+        if head.starts(with: CompoundFile.signature) {
+            // An Outlook message is told from legacy and encrypted Office files by its root
+            // storage's entries. A damaged container is named as such, unless a plugin takes it.
+            let file: CompoundFile
+            do {
+                file = try compound()
+            } catch {
+                if let plugin = plugin(head: head, detected: .oleCompound, name: name) { return .plugin(plugin, bytes: bytes) }
+                throw error
+            }
+            if OutlookReader.isMessage(file) {
+                if let plugin = plugin(head: head, detected: .msg, name: name) { return .plugin(plugin, bytes: bytes) }
+                return .outlook(file)
+            }
+        }
         if Importer.isContainer(head) {
             let package: OPCPackage
             do {
@@ -300,6 +334,11 @@ public struct Importer: Sendable {
             return .mail(try readMailFile(path: file, separatesQuotedText: separatesQuotedText))
         case .message(let bytes):
             return .mail(try readMail(fileBytes: bytes, size: bytes.count, path: file, separatesQuotedText: separatesQuotedText))
+        case .outlook(let compound):
+            var message = try OutlookReader(limits: compoundLimits, separatesQuotedText: separatesQuotedText).read(compound)
+            extractAttachments(of: &message, depth: 0)
+            message.origin = MailOrigin(file: file)
+            return .mail(message)
         case .plugin(let plugin, let bytes?):
             return try plugin.read(bytes: bytes, name: file, importer: self)
         case .plugin(let plugin, nil):
@@ -352,6 +391,10 @@ public struct Importer: Sendable {
                     continue
                 }
                 switch format {
+                case .msg:
+                    var nested = try OutlookReader(limits: compoundLimits).read(bytes: attachment.data, name: label)
+                    extractAttachments(of: &nested, depth: depth + 1)
+                    message.attachments[index].content = .message(nested)
                 case .docx, .xlsx:
                     switch try read(bytes: attachment.data, name: label) {
                     case .document(let document): message.attachments[index].content = .document(document)

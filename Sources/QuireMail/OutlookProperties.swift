@@ -1,0 +1,158 @@
+import QuireCFB
+import QuireModel
+
+/// The MAPI properties of one object of an Outlook `.msg` file — the message, a recipient,
+/// an attachment, an embedded message — as [MS-OXMSG] stores them in its storage: fixed-size
+/// values in the `__properties_version1.0` stream (16 bytes each, after a header), and
+/// variable-size values in streams named `__substg1.0_IIIITTTT` (property id and type in hex).
+struct OutlookProperties {
+    let file: CompoundFile
+    let storage: CompoundFile.Entry
+    /// Fixed-size values by property id: the type and the 8 bytes as a little-endian number.
+    private(set) var fixed: [UInt16: (type: UInt16, value: UInt64)] = [:]
+    /// Variable-size values by property id: each type present and its stream.
+    private(set) var streams: [UInt16: [(type: UInt16, entry: CompoundFile.Entry)]] = [:]
+    /// The code page of 8-bit strings (PidTagMessageCodepage, else PidTagInternetCodepage).
+    var codepage: Int?
+
+    /// The header before the property entries: 32 bytes for the top-level message, 24 for an
+    /// embedded one, 8 for a recipient or an attachment.
+    enum Kind: Int {
+        case message = 32
+        case embeddedMessage = 24
+        case recipientOrAttachment = 8
+    }
+
+    /// Property types ([MS-OXCDATA] 2.11.1).
+    enum PropertyType {
+        static let int16: UInt16 = 0x0002
+        static let int32: UInt16 = 0x0003
+        static let boolean: UInt16 = 0x000B
+        static let object: UInt16 = 0x000D
+        static let int64: UInt16 = 0x0014
+        static let string8: UInt16 = 0x001E
+        static let unicode: UInt16 = 0x001F
+        static let time: UInt16 = 0x0040
+        static let binary: UInt16 = 0x0102
+    }
+
+    init(file: CompoundFile, storage: CompoundFile.Entry, kind: Kind) throws(DocumentError) {
+        self.file = file
+        self.storage = storage
+        for entry in file.children(of: storage) {
+            let name = entry.name
+            guard name.count == 20, name.hasPrefix("__substg1.0_"), let tag = UInt32(name.dropFirst(12), radix: 16) else { continue }
+            // A multi-valued property's value streams carry a "-NNNNNNNN" suffix: not matched here.
+            streams[UInt16(tag >> 16), default: []].append((UInt16(tag & 0xFFFF), entry))
+        }
+        if let stream = file.child(named: "__properties_version1.0", of: storage) {
+            let bytes = try file.read(stream)
+            var offset = kind.rawValue
+            while offset + 16 <= bytes.count {
+                let tag = Self.u32(bytes, offset)
+                let type = UInt16(tag & 0xFFFF)
+                // Variable-size and multi-valued entries hold a size here; their values are streams.
+                if type != PropertyType.string8 && type != PropertyType.unicode && type != PropertyType.binary && type != PropertyType.object
+                    && type & 0x1000 == 0
+                {
+                    fixed[UInt16(tag >> 16)] = (type, UInt64(Self.u32(bytes, offset + 8)) | UInt64(Self.u32(bytes, offset + 12)) << 32)
+                }
+                offset += 16
+            }
+        }
+        codepage = int32(0x3FFD) ?? int32(0x3FDE)
+    }
+
+    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+
+    /// A 16- or 32-bit integer property.
+    func int32(_ id: UInt16) -> Int? {
+        guard let (type, value) = fixed[id] else { return nil }
+        switch type {
+        case PropertyType.int32: return Int(Int32(truncatingIfNeeded: value))
+        case PropertyType.int16: return Int(Int16(truncatingIfNeeded: value))
+        default: return nil
+        }
+    }
+
+    /// A boolean property.
+    func bool(_ id: UInt16) -> Bool? {
+        guard let (type, value) = fixed[id], type == PropertyType.boolean else { return nil }
+        return value & 0xFFFF != 0
+    }
+
+    /// A time property (FILETIME: 100 ns ticks since 1601) as seconds since 1970; nil for
+    /// none, zero, or a value outside years 1601–9999.
+    func time(_ id: UInt16) -> Int64? {
+        guard let (type, value) = fixed[id], type == PropertyType.time, value > 0, value < 2_650_467_744_000_000_000 else { return nil }
+        return Int64(value / 10_000_000) - 11_644_473_600
+    }
+
+    /// The stream of property `id` with type `type`, when there is one.
+    func stream(_ id: UInt16, type: UInt16) -> CompoundFile.Entry? {
+        streams[id]?.first { $0.type == type }?.entry
+    }
+
+    /// A string property: the UTF-16 form, else the 8-bit form in the object's code page.
+    func string(_ id: UInt16) throws(DocumentError) -> String? {
+        if let entry = stream(id, type: PropertyType.unicode) {
+            var bytes = try file.read(entry)
+            if bytes.count % 2 == 1 { bytes.removeLast() }
+            var units = [UInt16](repeating: 0, count: bytes.count / 2)
+            for k in units.indices { units[k] = UInt16(bytes[2 * k]) | UInt16(bytes[2 * k + 1]) << 8 }
+            while units.last == 0 { units.removeLast() }
+            return String(decoding: units, as: UTF16.self)
+        }
+        if let entry = stream(id, type: PropertyType.string8) {
+            var bytes = try file.read(entry)
+            while bytes.last == 0 { bytes.removeLast() }
+            return Self.decode(bytes, codepage: codepage)
+        }
+        return nil
+    }
+
+    /// The first of the string properties `ids` that the object has.
+    func string(first ids: UInt16...) throws(DocumentError) -> String? {
+        for id in ids {
+            if let found = try string(id) { return found }
+        }
+        return nil
+    }
+
+    /// A binary property's bytes.
+    func binary(_ id: UInt16) throws(DocumentError) -> [UInt8]? {
+        guard let entry = stream(id, type: PropertyType.binary) else { return nil }
+        return try file.read(entry)
+    }
+
+    /// 8-bit text in a Windows code page (Windows-1252 when none is given or it is unknown).
+    static func decode(_ bytes: [UInt8], codepage: Int?) -> String {
+        let label = codepage.map(charset(ofCodepage:)) ?? "windows-1252"
+        return Charset.decode(bytes, label: label) ?? Charset.windows1252(bytes)
+    }
+
+    /// The charset label of a Windows code page number.
+    static func charset(ofCodepage page: Int) -> String {
+        switch page {
+        case 65001: "utf-8"
+        case 20127: "us-ascii"
+        case 1200: "utf-16le"
+        case 1201: "utf-16be"
+        case 28591...28606: "iso-8859-\(page - 28590)"
+        case 932: "shift_jis"
+        case 936: "gbk"
+        case 949: "euc-kr"
+        case 950: "big5"
+        case 50220, 50221, 50222: "iso-2022-jp"
+        case 51932: "euc-jp"
+        case 54936: "gb18030"
+        case 20866: "koi8-r"
+        case 21866: "koi8-u"
+        case 866: "ibm866"
+        case 1250...1258, 874: "windows-\(page)"
+        default: "cp\(page)"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import QuireCFB
+import QuireModel
+import QuireTestSupport
+import Testing
+
+@testable import QuireMail
+
+struct OutlookReaderTests {
+    /// The Outlook files of the corpus manifest and their reference JSON (extract-msg).
+    static func corpusMessages() throws -> [(path: String, reference: [String: Any])] {
+        guard let corpus = Fixtures.corpus else { return [] }
+        let manifest = try String(contentsOfFile: corpus + "/MANIFEST.tsv", encoding: .utf8)
+        var out: [(String, [String: Any])] = []
+        for line in manifest.split(separator: "\n") {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count > 1, columns[1] == "msg" else { continue }
+            let data = try Data(contentsOf: URL(fileURLWithPath: corpus + "/reference/" + columns[0] + ".json"))
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            out.append((corpus + "/" + columns[0], json?["msg"] as? [String: Any] ?? [:]))
+        }
+        return out
+    }
+
+    static func words(_ text: String?) -> [Substring] {
+        (text ?? "").replacingAll("\0", with: "").split(whereSeparator: { $0.isWhitespace })
+    }
+
+    @Test(
+        "corpus .msg files: subject, date, body, attachments and embedded messages agree with extract-msg",
+        .enabled(if: Fixtures.corpus != nil, "../shared/corpus is not present"))
+    func conformance() throws {
+        let files = try Self.corpusMessages()
+        #expect(files.count >= 20)
+        var bodies = 0
+        for (path, reference) in files {
+            let message = try OutlookReader().read(path: path)
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            #expect(Self.words(message.subject) == Self.words(reference["subject"] as? String), "\(name)")
+            if let date = reference["date"] as? String, let iso = message.date?.iso8601 {
+                // The same instant: the reference is in UTC, Quire keeps the sender's zone.
+                let utc = try #require(message.date?.timestamp)
+                let expected = try #require(Self.timestamp(date))
+                #expect(utc == expected, "\(name): \(iso) against \(date)")
+            }
+            let body = Self.words(reference["body"] as? String)
+            if !body.isEmpty {
+                #expect(Array(Self.words(message.bestText).prefix(60)) == Array(body.prefix(60)), "\(name)")
+                bodies += 1
+            }
+            let attachments = (reference["attachments"] as? [[String: Any]]) ?? []
+            #expect(message.attachments.map { $0.filename ?? "" }.sorted() == attachments.map { $0["name"] as? String ?? "" }.sorted(), "\(name)")
+            for (attachment, expected) in zip(message.attachments, attachments) where expected["embedded_message"] as? Bool == true {
+                guard case .message = attachment.content else {
+                    Issue.record("\(name): embedded message \(attachment.filename ?? "") not read")
+                    continue
+                }
+            }
+        }
+        #expect(bodies >= 15)
+    }
+
+    /// Seconds since 1970 of "2016-12-03 18:08:54+00:00".
+    static func timestamp(_ text: String) -> Int64? {
+        let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        guard digits.count >= 6 else { return nil }
+        let days = CivilCalendar.days(year: digits[0], month: digits[1], day: digits[2])
+        return Int64(days) * 86_400 + Int64(digits[3] * 3600 + digits[4] * 60 + digits[5])
+    }
+
+    @Test(
+        "the compressed RTF of every corpus message passes its CRC, and its text carries the plain body's words",
+        .enabled(if: Fixtures.corpus != nil, "../shared/corpus is not present"))
+    func rtfAgainstPlainBodies() throws {
+        var compared = 0
+        for (path, _) in try Self.corpusMessages() {
+            let file = try CompoundFile(path: path)
+            let properties = try OutlookProperties(file: file, storage: file.root, kind: .message)
+            guard let compressed = try properties.binary(0x1009) else { continue }
+            let rtf = try CompressedRTF.decompress(compressed, limit: 64 << 20)
+            #expect(rtf.starts(with: Array("{\\rtf1".utf8)), "\(path)")
+            let text: String
+            switch RTFText.content(of: rtf) {
+            case .html(let html): text = HTMLText.convert(html)
+            case .text(let plain): text = plain
+            }
+            let plain = Self.words(try properties.string(0x1000))
+            guard plain.count >= 3 else { continue }
+            let got = Set(Self.words(text).prefix(400))
+            let wanted = plain.prefix(40)
+            let found = wanted.filter { got.contains($0) }.count
+            #expect(found * 10 >= wanted.count * 8, "\(path): \(found) of \(wanted.count) words")
+            compared += 1
+        }
+        #expect(compared >= 8)
+    }
+
+    @Test("compressed RTF: literals and references expand, an uncompressed body passes through, a bad CRC and a short header are errors")
+    func compressedRTF() throws {
+        // [MS-OXRTFCP] 3.1.1's example: "{\rtf1\ansi\ansicpg1252\pard hello world}\r\n".
+        let example: [UInt8] = [
+            0x2D, 0x00, 0x00, 0x00, 0x2B, 0x00, 0x00, 0x00, 0x4C, 0x5A, 0x46, 0x75, 0xF1, 0xC5, 0xC7, 0xA7, 0x03, 0x00, 0x0A, 0x00, 0x72, 0x63, 0x70,
+            0x67, 0x31, 0x32, 0x35, 0x42, 0x32, 0x0A, 0xF3, 0x20, 0x68, 0x65, 0x6C, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xB0, 0x6C, 0x64, 0x7D, 0x0A,
+            0x80, 0x0F, 0xA0,
+        ]
+        let expanded = try CompressedRTF.decompress(example, limit: 1 << 20)
+        #expect(String(decoding: expanded, as: UTF8.self) == "{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n")
+        var damaged = example
+        damaged[30] ^= 0x01
+        #expect(throws: CompressedRTF.Failure.self) { try CompressedRTF.decompress(damaged, limit: 1 << 20) }
+        #expect(throws: CompressedRTF.Failure.self) { try CompressedRTF.decompress(Array(example.prefix(10)), limit: 1 << 20) }
+        #expect(throws: CompressedRTF.Failure.self) { try CompressedRTF.decompress(example, limit: 10) }
+        let raw = Array("{\\rtf1 plain}".utf8)
+        let stored: [UInt8] = [UInt8(raw.count + 12), 0, 0, 0, UInt8(raw.count), 0, 0, 0, 0x4D, 0x45, 0x4C, 0x41, 0, 0, 0, 0] + raw
+        #expect(try CompressedRTF.decompress(stored, limit: 1 << 20) == raw)
+    }
+
+    @Test("RTF text: code pages, \\u with fallbacks, destinations left out; encapsulated HTML recovered")
+    func rtfText() {
+        let rtf =
+            #"{\rtf1\ansi\ansicpg1251{\fonttbl{\f0\fcharset0 Arial;}{\f1\fcharset238 Arial CE;}}{\*\generator Writer;}"#
+            + #"\pard \'cf\'f0\'e8\'e2\'e5\'f2\par \f1 \'9a\'e1\f0\par \uc1\u8364?\u-3913?x\par {\pict 0102}Tab\tab end\emdash\par }"#
+        #expect(RTFText.content(of: Array(rtf.utf8)) == .text("Привет\nšá\n€\u{F0B7}x\nTab\tend—\n"))
+        let html =
+            #"{\rtf1\ansi\ansicpg1252\fromhtml1 {\fonttbl{\f0 Arial;}}{\*\htmltag19 <html>}{\*\htmltag64 <p>}\htmlrtf {\htmlrtf0 "#
+            + #"Caf\'e9 \{ok\}{\*\htmltag72 </p>}\htmlrtf }\htmlrtf0 \par{\*\htmltag27 </html>}}"#
+        #expect(RTFText.content(of: Array(html.utf8)) == .html("<html><p>Café {ok}</p>\r\n</html>"))
+    }
+}
