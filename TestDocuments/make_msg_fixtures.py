@@ -219,7 +219,221 @@ def hostile():
     write("hostile-difat-loop.cfb", d)
 
 
+# ---- Outlook messages ([MS-OXMSG]) ----
+
+UNICODE, STRING8, BINARY, INT32, BOOL, TIME, OBJECT = 0x001F, 0x001E, 0x0102, 0x0003, 0x000B, 0x0040, 0x000D
+RTF_PREAMBLE = (b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbol"
+                b"ArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx")
+assert len(RTF_PREAMBLE) == 207
+
+
+def crc32_rtf(data):
+    """[MS-OXRTFCP] 2.1.3.2: the CRC-32 table, starting from 0, no final inversion."""
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = 0xEDB88320 ^ (c >> 1) if c & 1 else c >> 1
+        table.append(c)
+    crc = 0
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc
+
+
+def lzfu(rtf):
+    """Compresses RTF as [MS-OXRTFCP] describes: greedy matches of 2..17 bytes against the
+    4 KiB dictionary, which starts with the RTF preamble; the end is a reference to the
+    current write position."""
+    dictionary = bytearray(4096)
+    dictionary[:207] = RTF_PREAMBLE
+    write = 207
+    body = bytearray()
+    i = 0
+    done = False
+    while not done:
+        control, chunk = 0, bytearray()
+        for bit in range(8):
+            if i >= len(rtf):
+                control |= 1 << bit
+                chunk += struct.pack(">H", write << 4)
+                done = True
+                break
+            best_length, best_offset = 0, 0
+            for offset in range(4096):
+                room = (write - offset) % 4096  # bytes between the match and the write position
+                length = 0
+                while length < 17 and length < room and i + length < len(rtf) and dictionary[(offset + length) % 4096] == rtf[i + length]:
+                    length += 1
+                if length > best_length:
+                    best_length, best_offset = length, offset
+            if best_length >= 2:
+                control |= 1 << bit
+                chunk += struct.pack(">H", (best_offset << 4) | (best_length - 2))
+                taken = rtf[i:i + best_length]
+            else:
+                chunk.append(rtf[i])
+                taken = rtf[i:i + 1]
+            for b in taken:
+                dictionary[write] = b
+                write = (write + 1) % 4096
+            i += len(taken)
+        body.append(control)
+        body += chunk
+    return struct.pack("<IIII", len(body) + 12, len(rtf), 0x75465A4C, crc32_rtf(body)) + bytes(body)
+
+
+def stored_rtf(rtf):
+    """RTF in the uncompressed ("MELA") form."""
+    return struct.pack("<IIII", len(rtf) + 12, len(rtf), 0x414C454D, 0) + rtf
+
+
+def filetime(year, month, day, hour, minute, second):
+    import datetime
+    moment = datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.timezone.utc)
+    return int((moment - datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)).total_seconds()) * 10_000_000
+
+
+def properties(props, header):
+    """The __properties_version1.0 stream and the __substg1.0_ streams of `props`:
+    (id, type, value) with str for UNICODE, bytes for STRING8/BINARY, int for INT32/BOOL/TIME."""
+    entries = bytearray(header)
+    streams = []
+    for pid, ptype, value in props:
+        tag = (pid << 16) | ptype
+        name = "__substg1.0_%04X%04X" % (pid, ptype)
+        if ptype == UNICODE:
+            data = value.encode("utf-16-le")
+            streams.append(Stream(name, data))
+            entries += struct.pack("<IIII", tag, 6, len(data) + 2, 0)
+        elif ptype in (STRING8, BINARY):
+            streams.append(Stream(name, value))
+            entries += struct.pack("<IIII", tag, 6, len(value) + (1 if ptype == STRING8 else 0), 0)
+        else:
+            entries += struct.pack("<IIQ", tag, 6, value)
+    return [Stream("__properties_version1.0", bytes(entries))] + streams
+
+
+def message(props, recipients=(), attachments=(), top=True):
+    """The children of a message's storage. `attachments`: (props, embedded message
+    children or None)."""
+    if not any(pid == 0x001A for pid, _, _ in props):
+        props = [(0x001A, UNICODE, "IPM.Note")] + list(props)
+    # PidTagStoreSupportMask: STORE_UNICODE_OK unless the strings are 8-bit.
+    if top and not any(pid == 0x340D for pid, _, _ in props):
+        props = list(props) + [(0x340D, INT32, 0 if any(t == STRING8 for _, t, _ in props) else 0x00040000)]
+    if top:
+        header = struct.pack("<8xIIII8x", len(recipients), len(attachments), len(recipients), len(attachments))
+    else:
+        header = struct.pack("<8xIIII", len(recipients), len(attachments), len(recipients), len(attachments))
+    children = properties(props, header)
+    for k, recipient in enumerate(recipients):
+        children.append(Storage("__recip_version1.0_#%08X" % k, properties(recipient, b"\0" * 8)))
+    for k, (attachment, embedded) in enumerate(attachments):
+        inner = properties(attachment, b"\0" * 8)
+        if embedded is not None:
+            inner.append(Storage("__substg1.0_3701000D", embedded))
+        children.append(Storage("__attach_version1.0_#%08X" % k, inner))
+    if top:
+        children.append(Storage("__nameid_version1.0", [Stream("__substg1.0_00020102", b""), Stream("__substg1.0_00030102", b""),
+                                                         Stream("__substg1.0_00040102", b"")]))
+    return children
+
+
+def recipient(kind, name, smtp):
+    return [(0x0C15, INT32, kind), (0x3001, UNICODE, name), (0x3002, UNICODE, "SMTP"), (0x3003, UNICODE, smtp), (0x39FE, UNICODE, smtp)]
+
+
+def by_value(name, data, mime=None):
+    props = [(0x3705, INT32, 1), (0x3707, UNICODE, name), (0x3704, UNICODE, name[:8]), (0x3701, BINARY, data)]
+    if mime:
+        props.append((0x370E, UNICODE, mime))
+    return (props, None)
+
+
+def embedded(name, children):
+    return ([(0x3705, INT32, 5), (0x3001, UNICODE, name)], children)
+
+
+def messages():
+    """Messages covering each way Outlook stores text, people and attachments."""
+    with open(os.path.join(HERE, "sample-report.docx"), "rb") as f:
+        report = f.read()
+    note = "Hi team,\r\n\r\nThe Q3 report is attached. Revenue rose to 4.2 million; please send comments by Friday.\r\n\r\nThanks,\r\nAda\r\n"
+    write("plain-utf16.msg", cfb(message(
+        [(0x001A, UNICODE, "IPM.Note"), (0x0037, UNICODE, "Q3 report – draft for review"), (0x0C1A, UNICODE, "Ada Lovelace"),
+         (0x0C1E, UNICODE, "SMTP"), (0x0C1F, UNICODE, "ada@example.org"), (0x5D01, UNICODE, "ada@example.org"),
+         (0x0039, TIME, filetime(2024, 10, 7, 9, 30, 0)), (0x1035, UNICODE, "<q3-report@example.org>"),
+         (0x1042, UNICODE, "<planning@example.org>"), (0x1000, UNICODE, note)],
+        recipients=[recipient(1, "Grace Hopper", "grace@example.org"), recipient(1, "Alan Turing", "alan@example.org"),
+                    recipient(2, "Finance", "finance@example.org"), recipient(3, "Archive", "archive@example.org")],
+        attachments=[by_value("Q3 report.docx", report), by_value("notes.txt", b"Remember the appendix.\n", "text/plain")])))
+
+    headers = ("Received: from mail.example.ru\r\nFrom: =?koi8-r?B?8MXU0s/X?= <petrov@example.ru>\r\nTo: team@example.ru\r\n"
+               "Date: Mon, 7 Oct 2024 12:30:00 +0300\r\nMessage-ID: <cp1251@example.ru>\r\nSubject: test\r\n\r\n")
+    write("codepage-1251.msg", cfb(message(
+        [(0x001A, STRING8, b"IPM.Note"), (0x0037, STRING8, "Отчёт за квартал".encode("cp1251")), (0x0C1A, STRING8, "Петров".encode("cp1251")),
+         (0x0C1E, STRING8, b"EX"), (0x0C1F, STRING8, b"/O=EXAMPLE/OU=FIRST ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=PETROV"),
+         (0x3FFD, INT32, 1251), (0x007D, STRING8, headers.encode("ascii")),
+         (0x1000, STRING8, "Коллеги, отчёт готов.\r\nСрок — пятница.\r\n".encode("cp1251"))],
+        recipients=[[(0x0C15, INT32, 1), (0x3001, STRING8, "Команда".encode("cp1251")), (0x3002, STRING8, b"SMTP"),
+                     (0x3003, STRING8, b"team@example.ru")]])))
+
+    rtf = (b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}{\\colortbl;\\red0\\green0\\blue0;}"
+           b"\\pard\\f0\\fs20 Dear all,\\par\\par The caf\\'e9 budget is \\b 1,200\\b0  euros \\emdash  approved.\\par "
+           b"{\\*\\bkmkstart x}Next review: \\u8364?500 in May.\\par\\par Regards,\\line Bob\\par }")
+    write("rtf-only.msg", cfb(message(
+        [(0x0037, UNICODE, "Budget approved"), (0x0C1A, UNICODE, "Bob"), (0x5D01, UNICODE, "bob@example.org"),
+         (0x0039, TIME, filetime(2024, 5, 2, 16, 0, 0)), (0x1009, BINARY, lzfu(rtf))],
+        recipients=[recipient(1, "All", "all@example.org")])))
+    write("rtf-uncompressed.msg", cfb(message(
+        [(0x0037, UNICODE, "Stored RTF"), (0x1009, BINARY, stored_rtf(b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}\\pard Stored, not compressed.\\par }"))])))
+
+    html_rtf = (b"{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl{\\f0\\fswiss Arial;}}{\\colortbl\\red0\\green0\\blue0;}"
+                b"{\\*\\htmltag19 <html>}{\\*\\htmltag34 <head>}{\\*\\htmltag41 <style>p \\{margin:0\\}</style>}{\\*\\htmltag41 </head>}"
+                b"{\\*\\htmltag50 <body>}\\htmlrtf {\\htmlrtf0 {\\*\\htmltag64 <p>}Meeting moved to \\b\\htmlrtf0 {\\*\\htmltag84 <b>}Thursday"
+                b"{\\*\\htmltag92 </b>}\\b0\\htmlrtf0 .{\\*\\htmltag72 </p>}\\htmlrtf\\par\\htmlrtf0 \r\n"
+                b"{\\*\\htmltag64 <p>}Room: Caf\\'e9 2 &amp; 3{\\*\\htmltag72 </p>}\\htmlrtf }\\htmlrtf0 {\\*\\htmltag58 </body>}"
+                b"{\\*\\htmltag27 </html>}}")
+    write("html-in-rtf.msg", cfb(message(
+        [(0x0037, UNICODE, "Meeting moved"), (0x0C1A, UNICODE, "Carol"), (0x5D01, UNICODE, "carol@example.org"),
+         (0x1009, BINARY, lzfu(html_rtf))],
+        recipients=[recipient(1, "Team", "team@example.org")])))
+
+    inner_note = message(
+        [(0x0037, UNICODE, "Original request"), (0x0C1A, UNICODE, "Dan"), (0x5D01, UNICODE, "dan@example.org"),
+         (0x0039, TIME, filetime(2024, 9, 30, 8, 0, 0)), (0x1000, UNICODE, "Could you send the figures?\r\n")],
+        recipients=[recipient(1, "Ada Lovelace", "ada@example.org")],
+        attachments=[by_value("figures.csv", b"region,total\nNorth,1200\nSouth,800\n", "text/csv")], top=False)
+    reference = ([(0x3705, INT32, 4), (0x3707, UNICODE, "Budget.xlsx"), (0x370D, UNICODE, "\\\\fileserver\\finance\\Budget.xlsx")], None)
+    write("embedded.msg", cfb(message(
+        [(0x0037, UNICODE, "FW: Original request"), (0x0C1A, UNICODE, "Ada Lovelace"), (0x5D01, UNICODE, "ada@example.org"),
+         (0x1000, UNICODE, "Forwarding Dan's request, with the link to the budget.\r\n")],
+        recipients=[recipient(1, "Grace Hopper", "grace@example.org")],
+        attachments=[embedded("Original request", inner_note), reference])))
+
+
+def hostile_messages():
+    """Damaged messages: each read, with a warning naming what was lost."""
+    rtf = lzfu(b"{\\rtf1\\ansi Damaged body.\\par }")
+    bad = bytearray(rtf)
+    bad[-3] ^= 0x55
+    with open(os.path.join(HERE, "truncated.docx"), "rb") as f:
+        broken_docx = f.read()
+    write("hostile-rtf-crc.msg", cfb(message([(0x0037, UNICODE, "Bad RTF"), (0x1009, BINARY, bytes(bad))])))
+    write("hostile-attachments.msg", cfb(message(
+        [(0x0037, UNICODE, "Three attachments, one broken"), (0x1000, UNICODE, "See attached.\r\n")],
+        attachments=[by_value("good.txt", b"fine\n", "text/plain"), by_value("broken.docx", broken_docx),
+                     ([(0x3705, INT32, 5), (0x3001, UNICODE, "missing storage")], None), by_value("also-good.txt", b"fine too\n")])))
+    deep = message([(0x0037, UNICODE, "level 12"), (0x1000, UNICODE, "bottom\r\n")], top=False)
+    for level in range(11, 0, -1):
+        deep = message([(0x0037, UNICODE, "level %d" % level)], attachments=[embedded("level %d" % (level + 1), deep)], top=False)
+    write("hostile-deep-embedding.msg", cfb(message([(0x0037, UNICODE, "level 0")], attachments=[embedded("level 1", deep)])))
+
+
 if __name__ == "__main__":
     containers()
     hostile()
+    messages()
+    hostile_messages()
     print("outlook fixtures written to", OUT)

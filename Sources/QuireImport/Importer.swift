@@ -401,6 +401,13 @@ public struct Importer: Sendable {
                     case .workbook(let workbook): message.attachments[index].content = .workbook(workbook)
                     case .mail(let mail): message.attachments[index].content = .message(mail)
                     }
+                case .zip where Self.namesOfficeFile(label, contentType: attachment.contentType):
+                    // A damaged Word or Excel file: the reader's error becomes the warning.
+                    switch try read(bytes: attachment.data, name: label) {
+                    case .document(let document): message.attachments[index].content = .document(document)
+                    case .workbook(let workbook): message.attachments[index].content = .workbook(workbook)
+                    case .mail(let mail): message.attachments[index].content = .message(mail)
+                    }
                 case .mail
                 where attachment.contentType == "message/rfc822" || label.lowercased().hasSuffix(".eml")
                     || attachment.contentType == "application/octet-stream":
@@ -414,6 +421,13 @@ public struct Importer: Sendable {
                 message.warnings.append("attachment '\(label)' could not be read: \(error.message)")
             }
         }
+    }
+
+    /// Whether an attachment says it is a Word or Excel file, by its name or media type.
+    static func namesOfficeFile(_ name: String, contentType: String) -> Bool {
+        let lower = name.lowercased()
+        return [".docx", ".docm", ".xlsx", ".xlsm"].contains { lower.hasSuffix($0) } || contentType.contains("officedocument.wordprocessingml")
+            || contentType.contains("officedocument.spreadsheetml")
     }
 
     /// The size of the file at `path` in bytes (0 when it cannot be read).

@@ -4,12 +4,12 @@ import QuireModel
 extension OutlookReader {
     /// The attachments' storages (`__attach_version1.0_#N`) in order. One that cannot be
     /// read is left out with a warning naming it; the others are kept.
-    func attachments(of storage: CompoundFile.Entry, in file: CompoundFile, depth: Int, warnings: inout [String]) -> [MailAttachment] {
+    func attachments(of storage: CompoundFile.Entry, in file: CompoundFile, codepage: Int?, depth: Int, warnings: inout [String]) -> [MailAttachment] {
         var out: [MailAttachment] = []
         let storages = file.children(of: storage).filter { $0.name.hasPrefix("__attach_version1.0_") }.sorted { $0.name < $1.name }
         for (index, entry) in storages.enumerated() {
             do {
-                out.append(try attachment(entry, number: index + 1, in: file, depth: depth, warnings: &warnings))
+                out.append(try attachment(entry, number: index + 1, in: file, codepage: codepage, depth: depth, warnings: &warnings))
             } catch {
                 warnings.append("attachment \(index + 1) could not be read: \(error.location.map { $0 + ": " } ?? "")\(error.message)")
             }
@@ -29,10 +29,12 @@ extension OutlookReader {
     }
 
     /// One attachment: a file's bytes, an embedded message read, or a reference reported.
-    func attachment(_ entry: CompoundFile.Entry, number: Int, in file: CompoundFile, depth: Int, warnings: inout [String]) throws(DocumentError)
+    func attachment(
+        _ entry: CompoundFile.Entry, number: Int, in file: CompoundFile, codepage: Int?, depth: Int, warnings: inout [String]
+    ) throws(DocumentError)
         -> MailAttachment
     {
-        let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment)
+        let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment, codepage: codepage)
         let method = properties.int32(0x3705) ?? Method.byValue
         let name = try properties.string(first: 0x3707, 0x3704, 0x3001)
         let mimeTag = try properties.string(0x370E)?.lowercased()

@@ -36,7 +36,9 @@ struct OutlookProperties {
         static let binary: UInt16 = 0x0102
     }
 
-    init(file: CompoundFile, storage: CompoundFile.Entry, kind: Kind) throws(DocumentError) {
+    /// The properties of `storage`; `codepage` is the enclosing message's, used for 8-bit
+    /// strings when the object names none (recipients and attachments seldom do).
+    init(file: CompoundFile, storage: CompoundFile.Entry, kind: Kind, codepage inherited: Int? = nil) throws(DocumentError) {
         self.file = file
         self.storage = storage
         for entry in file.children(of: storage) {
@@ -60,7 +62,7 @@ struct OutlookProperties {
                 offset += 16
             }
         }
-        codepage = int32(0x3FFD) ?? int32(0x3FDE)
+        codepage = int32(0x3FFD) ?? int32(0x3FDE) ?? inherited
     }
 
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {

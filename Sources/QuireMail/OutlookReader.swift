@@ -64,7 +64,7 @@ public struct OutlookReader: Sendable {
         message.headers = transport?.headers ?? []
         message.subject = try properties.string(0x0037) ?? transport?.subject
         message.from = try from(properties, transport: transport)
-        var recipients = try self.recipients(of: storage, in: file, transport: transport, warnings: &message.warnings)
+        var recipients = try self.recipients(of: storage, in: file, codepage: properties.codepage, transport: transport)
         if recipients.isEmpty, let transport { recipients = transport.to.map { (1, $0) } + transport.cc.map { (2, $0) } + transport.bcc.map { (3, $0) } }
         message.to = recipients.filter { $0.type == 1 }.map(\.address)
         message.cc = recipients.filter { $0.type == 2 }.map(\.address)
@@ -75,7 +75,7 @@ public struct OutlookReader: Sendable {
         message.inReplyTo = try properties.string(0x1042).map { MessageIDs.parse($0) } ?? transport?.inReplyTo ?? []
         message.references = try properties.string(0x1039).map { MessageIDs.parse($0) } ?? transport?.references ?? []
         try readBodies(properties, into: &message)
-        message.attachments = attachments(of: storage, in: file, depth: depth, warnings: &message.warnings)
+        message.attachments = attachments(of: storage, in: file, codepage: properties.codepage, depth: depth, warnings: &message.warnings)
         message.parts = Self.parts(of: message)
         if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
         return message
@@ -137,11 +137,11 @@ public struct OutlookReader: Sendable {
     /// The recipients' storages (`__recip_version1.0_#N`) in order, with their types
     /// (1 To, 2 Cc, 3 Bcc).
     func recipients(
-        of storage: CompoundFile.Entry, in file: CompoundFile, transport: MailMessage?, warnings: inout [String]
+        of storage: CompoundFile.Entry, in file: CompoundFile, codepage: Int?, transport: MailMessage?
     ) throws(DocumentError) -> [(type: Int, address: MailAddress)] {
         var out: [(type: Int, address: MailAddress)] = []
         for entry in file.children(of: storage).filter({ $0.name.hasPrefix("__recip_version1.0_") }).sorted(by: { $0.name < $1.name }) {
-            let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment)
+            let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment, codepage: codepage)
             let found = try address(
                 name: properties.string(first: 0x3001, 0x5FF6), smtp: properties.string(0x39FE), email: properties.string(0x3003),
                 type: properties.string(0x3002), transport: transport)

@@ -358,6 +358,36 @@ struct TaskCommandTests {
         #expect(Self.userMessage(server.received[0]).contains("Confirm the figures"))
     }
 
+    @Test("an Outlook .msg: extract and summarise offline; reply through a backend threads under it and answers its sender")
+    func outlookMessage() async throws {
+        let extract = try quire(["extract", "TestDocuments/outlook/plain-utf16.msg"], environment: Self.cleanEnvironment())
+        #expect(extract.status == 0, "\(extract.stderr)")
+        #expect(extract.stdout.hasPrefix("# Q3 report – draft for review\n"))
+        #expect(extract.stdout.contains("Ada Lovelace \\<ada@example.org>"))
+        #expect(extract.stdout.contains("## Attachment: Q3 report.docx"))
+        let summary = try quire(["summarise", "TestDocuments/outlook/rtf-only.msg"], environment: Self.cleanEnvironment())
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.contains("The café budget is 1,200 euros — approved."))
+
+        let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Ada,\n\nthanks, I will read it today.\n\nGrace") }
+        let config = try Self.config(server)
+        let output = NSTemporaryDirectory() + "quire-reply-msg-\(UUID().uuidString).eml"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let reply = try quire(
+            ["reply", "--config", config, "TestDocuments/outlook/plain-utf16.msg", "--from", "Grace Hopper <grace@example.org>", "-o", output],
+            environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
+        try await server.shutdown()
+        #expect(reply.status == 0, "\(reply.stderr)")
+        let eml = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(eml.contains("In-Reply-To: <q3-report@example.org>\r\n"))
+        #expect(eml.contains("To: Ada Lovelace <ada@example.org>\r\n"))
+        #expect(Self.userMessage(server.received[0]).contains("The Q3 report is attached. Revenue rose to 4.2 million"))
+        let extracted = try quire(["extract", "--format", "json", output], environment: Self.cleanEnvironment())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [String: Any])
+        #expect((object["subject"] as? String)?.hasPrefix("Re: Q3 report – draft for review") == true)
+        #expect((object["text_body"] as? String)?.hasPrefix("Hi Ada,\n\nthanks, I will read it today.") == true)
+    }
+
     @Test("draft -o out.docx writes a Word document that Quire reads back")
     func draftDocx() async throws {
         let server = try await TestHTTPServer { _ in

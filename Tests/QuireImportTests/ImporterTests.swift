@@ -21,6 +21,10 @@ struct ImporterTests {
             ("truncated.docx", .zip),
             ("mail/obsolete-header-syntax.eml", .mail),  // `Subject :` — blanks before the colon
             ("mail/thread.mbox", .mbox),
+            ("outlook/plain-utf16.msg", .msg),  // an Outlook message: by its root storage's entries
+            ("outlook/legacy-word.doc", .oleCompound),
+            ("outlook/legacy-excel.xls", .oleCompound),
+            ("outlook/encrypted-ooxml.docx", .oleCompound),
         ])
     func detection(name: String, format: DetectedFormat) {
         #expect(Importer().detect(path: Fixtures.path(name)) == format)
@@ -30,6 +34,54 @@ struct ImporterTests {
     func mailDetection() {
         #expect(Importer().detect(bytes: Array("From: a@example.com\r\nSubject: hi\r\n\r\nbody".utf8)) == .mail)
         #expect(Importer().detect(bytes: Array("From a@example.com Mon Jan  1 00:00:00 2024\nFrom: a\n".utf8)) == .mbox)
+    }
+
+    @Test("an Outlook .msg is read as mail, its Office attachments read into it and a broken one named in a warning")
+    func readsOutlook() throws {
+        guard case .mail(let message) = try Importer().read(path: Fixtures.path("outlook/plain-utf16.msg")) else {
+            Issue.record("not mail")
+            return
+        }
+        #expect(message.subject == "Q3 report – draft for review")
+        #expect(message.origin?.file == Fixtures.path("outlook/plain-utf16.msg"))
+        guard case .document(let report) = message.attachments.first?.content else {
+            Issue.record("the attached report was not read")
+            return
+        }
+        #expect(report.blocks.contains { $0.paragraphTexts().contains { $0.contains("Q3 Operations Report") } })
+        // The same from bytes in memory, and as an attachment of an attachment: sniffed, not named.
+        let bytes = try #require(Fixtures.bytes(Fixtures.path("outlook/plain-utf16.msg")))
+        #expect(Importer().detect(bytes: bytes) == .msg)
+        guard case .mail(let fromMemory) = try Importer().read(bytes: bytes, name: "x.bin") else {
+            Issue.record("not mail")
+            return
+        }
+        #expect(fromMemory.to.count == 2)
+
+        guard case .mail(let damaged) = try Importer().read(path: Fixtures.path("outlook/hostile-attachments.msg")) else {
+            Issue.record("not mail")
+            return
+        }
+        #expect(damaged.attachments.map(\.filename) == ["good.txt", "broken.docx", "also-good.txt"])
+        #expect(damaged.warnings.contains { $0.hasPrefix("attachment 'broken.docx' could not be read") })
+        #expect(damaged.warnings.contains { $0.hasPrefix("attachment 3 could not be read") })
+    }
+
+    @Test("other compound files keep their own errors: legacy Word and Excel, encrypted OOXML, a damaged container")
+    func compoundErrors() {
+        func code(_ name: String) -> DocumentError.Code? {
+            do {
+                _ = try Importer().read(path: Fixtures.path(name))
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        #expect(code("outlook/legacy-word.doc") == .legacyFormat)
+        #expect(code("outlook/legacy-excel.xls") == .legacyFormat)
+        #expect(code("outlook/encrypted-ooxml.docx") == .encrypted)
+        #expect(code("outlook/hostile-directory-cycle.cfb") == .corrupt)
+        #expect(code("outlook/hostile-fat-count.cfb") == .corrupt)
     }
 
     @Test("a DOCX is read into a document whatever its file name")

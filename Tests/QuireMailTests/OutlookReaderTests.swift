@@ -126,4 +126,93 @@ struct OutlookReaderTests {
             + #"Caf\'e9 \{ok\}{\*\htmltag72 </p>}\htmlrtf }\htmlrtf0 \par{\*\htmltag27 </html>}}"#
         #expect(RTFText.content(of: Array(html.utf8)) == .html("<html><p>Café {ok}</p>\r\n</html>"))
     }
+
+    static func fixture(_ name: String) throws -> MailMessage {
+        try OutlookReader().read(path: Fixtures.path("outlook/" + name))
+    }
+
+    @Test("UTF-16 properties: sender, recipients by type, date, ids, body, attachments by value with their bytes")
+    func plainUnicode() throws {
+        let message = try Self.fixture("plain-utf16.msg")
+        #expect(message.subject == "Q3 report – draft for review")
+        #expect(message.from == [MailAddress(name: "Ada Lovelace", address: "ada@example.org")])
+        #expect(message.to.map(\.address) == ["grace@example.org", "alan@example.org"])
+        #expect(message.cc.map(\.address) == ["finance@example.org"])
+        #expect(message.bcc.map(\.address) == ["archive@example.org"])
+        #expect(message.date?.iso8601 == "2024-10-07T09:30:00+00:00")
+        #expect(message.messageID == "q3-report@example.org")
+        #expect(message.inReplyTo == ["planning@example.org"])
+        #expect(message.textBody?.hasPrefix("Hi team,\n\nThe Q3 report is attached.") == true)
+        #expect(message.textParts?.signature == nil || message.textParts?.newText.contains("Revenue rose") == true)
+        #expect(message.attachments.map(\.filename) == ["Q3 report.docx", "notes.txt"])
+        #expect(message.attachments[0].data == Fixtures.bytes(Fixtures.path("sample-report.docx")))
+        #expect(message.attachments[0].contentType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        #expect(message.attachments[1].contentType == "text/plain")
+        #expect(message.attachments.map(\.section) == ["1", "2"])
+        #expect(message.warnings.isEmpty)
+    }
+
+    @Test("8-bit properties in the message's code page; an Exchange sender gets the transport headers' SMTP address and zone")
+    func codepage() throws {
+        let message = try Self.fixture("codepage-1251.msg")
+        #expect(message.subject == "Отчёт за квартал")
+        #expect(message.from == [MailAddress(name: "Петров", address: "petrov@example.ru")])
+        #expect(message.to == [MailAddress(name: "Команда", address: "team@example.ru")])
+        #expect(message.textBody == "Коллеги, отчёт готов.\nСрок — пятница.\n")
+        #expect(message.date?.iso8601 == "2024-10-07T12:30:00+03:00")
+        #expect(message.messageID == "cp1251@example.ru")
+        #expect(message.header("Received") == "from mail.example.ru")
+    }
+
+    @Test("a body only in compressed RTF becomes text; stored RTF too; RTF holding HTML gives the HTML and its text")
+    func rtfBodies() throws {
+        let rtf = try Self.fixture("rtf-only.msg")
+        #expect(rtf.textBody == "Dear all,\n\nThe café budget is 1,200 euros — approved.\nNext review: €500 in May.\n\nRegards,\nBob\n")
+        #expect(try Self.fixture("rtf-uncompressed.msg").textBody == "Stored, not compressed.\n")
+        let html = try Self.fixture("html-in-rtf.msg")
+        #expect(html.textBody == nil)
+        #expect(html.htmlBody?.contains("<p>Meeting moved to <b>Thursday</b>.</p>") == true)
+        #expect(html.htmlBody?.contains("Room: Café 2 &amp; 3") == true)
+        #expect(html.htmlText?.contains("Meeting moved to **Thursday**.") == true || html.htmlText?.contains("Meeting moved to Thursday.") == true)
+        #expect(html.htmlText?.contains("Room: Café 2 & 3") == true)
+        #expect(html.htmlText?.contains("margin") == false)
+    }
+
+    @Test("an embedded message is read with its own attachment; a reference is reported, not followed")
+    func embedded() throws {
+        let message = try Self.fixture("embedded.msg")
+        #expect(message.attachments.map(\.filename) == ["Original request.msg", "Budget.xlsx"])
+        guard case .message(let inner) = message.attachments[0].content else {
+            Issue.record("the embedded message was not read")
+            return
+        }
+        #expect(inner.subject == "Original request")
+        #expect(inner.from.first?.address == "dan@example.org")
+        #expect(inner.to.first?.address == "ada@example.org")
+        #expect(inner.textBody == "Could you send the figures?\n")
+        #expect(inner.attachments.first?.data == Array("region,total\nNorth,1200\nSouth,800\n".utf8))
+        #expect(message.attachments[0].contentType == "message/rfc822")
+        #expect(message.attachments[1].data.isEmpty)
+        #expect(message.warnings == ["attachment 2 'Budget.xlsx' is a link to \\\\fileserver\\finance\\Budget.xlsx (attached by reference): not followed"])
+    }
+
+    @Test("damage costs only what it touches: a bad RTF CRC, an attachment without its storage, nesting past the limit")
+    func damaged() throws {
+        let crc = try Self.fixture("hostile-rtf-crc.msg")
+        #expect(crc.subject == "Bad RTF")
+        #expect(crc.bestText == nil)
+        #expect(crc.warnings.count == 1 && crc.warnings[0].contains("fails its CRC check"))
+        let attachments = try Self.fixture("hostile-attachments.msg")
+        #expect(attachments.attachments.map(\.filename) == ["good.txt", "broken.docx", "also-good.txt"])
+        #expect(attachments.warnings.contains { $0.hasPrefix("attachment 3 could not be read") && $0.contains("storage is missing") })
+        let deep = try Self.fixture("hostile-deep-embedding.msg")
+        var level = deep
+        var depth = 0
+        while case .message(let inner)? = level.attachments.first?.content {
+            level = inner
+            depth += 1
+        }
+        #expect(depth == 8)
+        #expect(level.warnings.contains { $0.contains("8 levels deep was not read") })
+    }
 }
