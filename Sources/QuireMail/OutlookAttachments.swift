@@ -53,6 +53,8 @@ extension OutlookReader {
                 break
             }
             let nested = try message(in: object, of: file, kind: .embeddedMessage, depth: depth + 1)
+            // What was lost inside it is said at the top too, where a reader sees it.
+            warnings += nested.warnings.map { "in attached message \(number) '\(name ?? nested.subject ?? "")': " + $0 }
             attachment = MailAttachment(
                 filename: (name ?? nested.subject).map { $0.lowercased().hasSuffix(".msg") ? $0 : $0 + ".msg" }, contentType: "message/rfc822",
                 size: Self.size(of: object, in: file),

@@ -185,4 +185,29 @@ struct HostileInputTests {
             }
         }
     }
+
+    @Test("compound files and Outlook messages: every damaged fixture, and a sparse 4 GB container, bounded and named")
+    func compoundFiles() throws {
+        let dir = NSTemporaryDirectory() + "quire-hostile-cfb-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A real header, then 4 GB of nothing: the directory it points to is all zeros.
+        let header = try #require(Fixtures.bytes(Fixtures.path("outlook/cfb-v3.cfb"))).prefix(1024)
+        let sparse = dir + "sparse-4g.msg"
+        #expect(FileManager.default.createFile(atPath: sparse, contents: Data(header)))
+        guard truncate(sparse, off_t(4) << 30) == 0 else { throw POSIXError(.EIO) }
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("outlook")).filter { $0.hasPrefix("hostile-") }.sorted()
+        #expect(fixtures.count >= 10)
+        for path in fixtures.map({ Fixtures.path("outlook/" + $0) }) + [sparse] {
+            let name = (path as NSString).lastPathComponent
+            for format in ["markdown", "json"] {
+                let run = try quireMeasured(["extract", "--format", format, path])
+                #expect(run.signal == 0, "\(name) \(format): killed by signal \(run.signal)")
+                // The .cfb fixtures are refused (1); the damaged messages are read with warnings (0).
+                #expect(run.status == (name.hasSuffix(".msg") && name != "sparse-4g.msg" ? 0 : 1), "\(name) \(format): exit \(run.status) \(run.stderr)")
+                #expect(run.stderr.contains(path), "\(name) \(format): \(run.stderr.prefix(300))")
+                #expect(run.rssMB <= Self.ceilingMB, "\(name) \(format): peak RSS \(run.rssMB) MB")
+            }
+        }
+    }
 }

@@ -214,5 +214,6 @@ struct OutlookReaderTests {
         }
         #expect(depth == 8)
         #expect(level.warnings.contains { $0.contains("8 levels deep was not read") })
+        #expect(deep.warnings.count == 1 && deep.warnings[0].hasPrefix("in attached message 1 'level 1': in attached message 1 'level 2'"))
     }
 }
