@@ -22,6 +22,8 @@ public struct MessageLocation: Sendable, Equatable {
         case eml
         /// An Apple Mail .emlx file (byte count, message, property list).
         case emlx
+        /// An Outlook .msg file (a compound file of MAPI properties, read by `OutlookReader`).
+        case msg
     }
 
     /// What kind of file holds the message.

@@ -240,6 +240,10 @@ public struct BatchPlanner: Sendable {
         let reader = MailReader(separatesQuotedText: false)
         func found(_ bytes: UnsafeBufferPointer<UInt8>, _ location: MessageLocation) throws {
             let (message, bodyStart) = reader.readHeaders(bytes, fields: Self.scannedFields)
+            try found(message, location) { Self.contentKey(message, bytes, bodyStart: bodyStart) }
+        }
+        /// `contentKey`: the message's key when it has no Message-ID.
+        func found(_ message: MailMessage, _ location: MessageLocation, contentKey: () throws -> String) throws {
             guard fromSelected(message) else {
                 // Counted as found and filtered; the caller only sees selected messages.
                 try body(Found(location: location, key: "", subject: nil, date: nil, inReplyTo: [], references: [], source: 0, excluded: true))
@@ -248,7 +252,7 @@ public struct BatchPlanner: Sendable {
             var location = location
             location.messageID = message.messageID
             if let labels = message.header("X-Gmail-Labels") { location.labels = Self.labels(labels) }
-            let key = message.messageID.map { "msg:" + $0 } ?? "msg:sha:" + Self.contentKey(message, bytes, bodyStart: bodyStart)
+            let key = try message.messageID.map { "msg:" + $0 } ?? "msg:sha:" + contentKey()
             try body(
                 Found(
                     location: location, key: key, subject: message.subject, date: message.date?.timestamp, inReplyTo: message.inReplyTo,
@@ -290,6 +294,14 @@ public struct BatchPlanner: Sendable {
                 return unreadable()
             }
             try bytes[range].withUnsafeBufferPointer { try found($0, MessageLocation(container: .emlx, file: path, folder: folder)) }
+        case .msg(let path, let folder):
+            do {
+                let message = try OutlookReader(separatesQuotedText: false).read(path: path)
+                try found(message, MessageLocation(container: .msg, file: path, folder: folder)) { try FileBytes.contentHash(path) }
+            } catch let error as DocumentError {
+                warnings.append(error.description)
+                unreadable()
+            }
         case .document:
             break
         }

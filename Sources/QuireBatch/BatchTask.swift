@@ -99,6 +99,18 @@ public struct ItemLoader: Sendable {
         }
         var messages: [MailMessage] = []
         for location in item.messages {
+            if location.container == .msg {
+                do throws(DocumentError) {
+                    guard case .mail(var message) = try importer.read(path: location.file) else {
+                        throw DocumentError(.unsupportedFormat, file: location.file, message: "no longer holds an Outlook message.")
+                    }
+                    message.origin = .file(location.file)
+                    messages.append(message)
+                } catch {
+                    throw ItemFailure(code: "unreadable", message: error.description)
+                }
+                continue
+            }
             let bytes: [UInt8]
             let truncation: String?
             do {
@@ -136,7 +148,8 @@ public struct ItemLoader: Sendable {
                     path: location.file, message: "no message starts at byte \(location.offset ?? -1) any more (the mbox changed since it was planned).")
             }
             return (entry.bytes, entry.truncationWarning)
-        case .maildir, .eml:
+        case .maildir, .eml, .msg:
+            // (For an Outlook .msg: the file's own bytes, a compound file.)
             let (bytes, size) = try Importer.contents(path: location.file, upTo: limit)
             return (bytes, size > bytes.count ? MailReader.Limits.truncationWarning(size: size, kept: bytes.count) : nil)
         case .emlx:

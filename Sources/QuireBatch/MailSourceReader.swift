@@ -41,7 +41,7 @@ public final class MailSourceReader {
     private var walker: SourceWalker
     private var readFailures = 0
     private var mbox: (reader: MboxMessageReader, folder: String?)?
-    private var files: (paths: [String], next: Int, folder: String?, emlx: Bool)?
+    private var files: (paths: [String], next: Int, folder: String?, kind: MessageLocation.Container)?
 
     /// The sources at `paths` (files or folders); `importer` reads the messages (its limits and plugins apply).
     public init(paths: [String], importer: Importer = Importer()) {
@@ -70,11 +70,13 @@ public final class MailSourceReader {
                 let paths = ["cur", "new"].flatMap { sub in
                     SourceWalker.names(in: directory + "/" + sub).filter { !$0.hasPrefix(".") }.map { directory + "/" + sub + "/" + $0 }
                 }
-                files = (paths, 0, folder, false)
+                files = (paths, 0, folder, .maildir)
             case .eml(let path, let folder):
-                files = ([path], 0, folder, false)
+                files = ([path], 0, folder, .eml)
             case .emlx(let path, let folder):
-                files = ([path], 0, folder, true)
+                files = ([path], 0, folder, .emlx)
+            case .msg(let path, let folder):
+                files = ([path], 0, folder, .msg)
             case .document:
                 break
             }
@@ -109,18 +111,22 @@ public final class MailSourceReader {
     }
 
     private func nextFromFiles() -> Found? {
-        guard let (paths, start, folder, emlx) = files else { return nil }
+        guard let (paths, start, folder, kind) = files else { return nil }
         var index = start
-        defer { files = index < paths.count ? (paths, index, folder, emlx) : nil }
+        defer { files = index < paths.count ? (paths, index, folder, kind) : nil }
         while index < paths.count {
             let path = paths[index]
             index += 1
             do {
-                if emlx {
+                if kind == .emlx {
                     let (bytes, truncation) = try ItemLoader.message(at: MessageLocation(container: .emlx, file: path), limit: importer.maxMessageBytes)
                     var message = try importer.readMail(bytes: bytes, name: path)
                     if let truncation { message.warnings.append(truncation) }
                     message.origin = .file(path)
+                    return Found(message: message, folder: folder)
+                }
+                if kind == .msg {
+                    guard case .mail(let message) = try importer.read(path: path) else { throw BatchReadError(path: path, message: "not a mail message.") }
                     return Found(message: message, folder: folder)
                 }
                 return Found(message: try importer.readMailFile(path: path), folder: folder)

@@ -32,11 +32,13 @@ enum FoundContainer: Equatable {
     case maildir(String, folder: String?)
     case eml(String, folder: String?)
     case emlx(String, folder: String?)
+    /// An Outlook .msg file.
+    case msg(String, folder: String?)
     case document(String)
 
     var path: String {
         switch self {
-        case .mbox(let p, _), .maildir(let p, _), .eml(let p, _), .emlx(let p, _), .document(let p): p
+        case .mbox(let p, _), .maildir(let p, _), .eml(let p, _), .emlx(let p, _), .msg(let p, _), .document(let p): p
         }
     }
 }
@@ -200,8 +202,9 @@ struct SourceWalker {
             skipped += 1
             return nil
         case .ole:
-            // A password-protected Office file, a legacy .doc/.xls or an Outlook .msg: an item
-            // that fails with the reader's own words, never skipped without a word.
+            // An Outlook .msg is mail. A password-protected Office file or a legacy .doc/.xls
+            // is an item that fails with the reader's own words, never skipped without a word.
+            if importer.detect(path: path) == .msg { return .msg(path, folder: folder) }
             return .document(path)
         case .other:
             skipped += 1

@@ -1,5 +1,7 @@
+import Foundation
 import QuireBatch
 import QuireInternalThreads
+import QuireModel
 import QuireTestSupport
 import Testing
 
@@ -35,6 +37,45 @@ struct PlannerTests {
         #expect(tally.duplicates == 2)
         #expect(tally.items == 18)
         #expect(tally.filtered == 0)
+    }
+
+    @Test("Outlook .msg files are mail: one message each, threaded with .eml replies; other compound files are failing file items")
+    func outlookMessages() throws {
+        let dir = NSTemporaryDirectory() + "quire-batch-msg-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["plain-utf16.msg", "codepage-1251.msg", "legacy-word.doc"] {
+            try FileManager.default.copyItem(atPath: Fixtures.path("outlook/" + name), toPath: dir + "/" + name)
+        }
+        let reply =
+            "From: Grace Hopper <grace@example.org>\r\nTo: ada@example.org\r\nSubject: Re: Q3 report\r\n"
+            + "Message-ID: <reply@example.org>\r\nIn-Reply-To: <q3-report@example.org>\r\nDate: Tue, 8 Oct 2024 10:00:00 +0000\r\n\r\nLooks good.\r\n"
+        try reply.write(toFile: dir + "/reply.eml", atomically: true, encoding: .utf8)
+
+        let (messages, report) = try Self.plan([BatchSource(path: dir)], per: .message)
+        #expect(Set(messages.filter { $0.kind == .message }.map(\.id)) == ["msg:q3-report@example.org", "msg:cp1251@example.ru", "msg:reply@example.org"])
+        #expect(messages.first { $0.id == "msg:q3-report@example.org" }?.messages.first?.container == .msg)
+        #expect(messages.filter { $0.kind == .file }.map { ($0.file as NSString?)?.lastPathComponent } == ["legacy-word.doc"])
+        #expect(report.tallies[0].found == 4)
+
+        let (threads, _) = try Self.plan([BatchSource(path: dir)])
+        let thread = try #require(threads.first { $0.messages.count == 2 })
+        #expect(thread.messages.map(\.container) == [.msg, .eml])
+        // The runner reads the .msg as the importer does, attachments included.
+        guard case .messages(let loaded) = try ItemLoader().load(thread) else {
+            Issue.record("not messages")
+            return
+        }
+        #expect(loaded.map(\.subject) == ["Q3 report – draft for review", "Re: Q3 report"])
+        guard case .document = loaded[0].attachments.first?.content else {
+            Issue.record("the .msg's attached report was not read")
+            return
+        }
+        // Quire.messages(in:) walks the same way.
+        let reader = MailSourceReader(paths: [dir])
+        var subjects: [String] = []
+        while let found = reader.next() { subjects.append(found.message.subject ?? "") }
+        #expect(subjects.sorted() == ["Q3 report – draft for review", "Re: Q3 report", "Отчёт за квартал"])
     }
 
     @Test("folders, labels and flags are kept with each message")
