@@ -67,6 +67,46 @@ struct ImporterTests {
         #expect(damaged.warnings.contains { $0.hasPrefix("attachment 3 could not be read") })
     }
 
+    @Test("an Outlook .msg attached to an .eml is read into the message, with its own attachments")
+    func msgAttachedToMail() throws {
+        let msg = try #require(Fixtures.bytes(Fixtures.path("outlook/embedded.msg")))
+        let base64 = Data(msg).base64EncodedString(options: .lineLength76Characters).replacingOccurrences(of: "\r\n", with: "\n")
+        let eml = """
+            From: Grace Hopper <grace@example.org>
+            To: ada@example.org
+            Subject: As promised
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="b"
+
+            --b
+            Content-Type: text/plain
+
+            The message you asked for.
+            --b
+            Content-Type: application/vnd.ms-outlook; name="request.msg"
+            Content-Disposition: attachment; filename="request.msg"
+            Content-Transfer-Encoding: base64
+
+            \(base64)
+            --b--
+
+            """
+        guard case .mail(let message) = try Importer().read(bytes: Array(eml.utf8), name: "as-promised.eml") else {
+            Issue.record("not mail")
+            return
+        }
+        guard case .message(let attached) = message.attachments.first?.content else {
+            Issue.record("the attached .msg was not read")
+            return
+        }
+        #expect(attached.subject == "FW: Original request")
+        guard case .message(let inner) = attached.attachments.first?.content else {
+            Issue.record("the message embedded in the .msg was not read")
+            return
+        }
+        #expect(inner.subject == "Original request")
+    }
+
     @Test("other compound files keep their own errors: legacy Word and Excel, encrypted OOXML, a damaged container")
     func compoundErrors() {
         func code(_ name: String) -> DocumentError.Code? {
