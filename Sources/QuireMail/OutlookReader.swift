@@ -1,7 +1,7 @@
 public import QuireCFB
 public import QuireModel
 
-/// Reads Outlook `.msg` files ([MS-OXMSG]) into the same ``MailMessage`` as an `.eml`:
+/// Reads Outlook `.msg` files ([MS-OXMSG]) into the same `MailMessage` as an `.eml`:
 /// subject, sender and recipients (the SMTP address where the file has one, not only the
 /// Exchange DN), dates, ids, the plain, HTML and compressed-RTF bodies, and attachments —
 /// files by value, embedded messages (read recursively, as `message/rfc822` parts are), and
