@@ -212,6 +212,6 @@ struct OLESourceTests {
         let messages = lines.compactMap { ($0["error"] as? [String: Any])?["message"] as? String }
         #expect(messages.count == 2)
         #expect(messages.contains { $0.contains("password-protected") })
-        #expect(messages.contains { $0.contains("legacy binary Office file") })
+        #expect(messages.contains { $0.contains("Word 97–2003 document (.doc)") })
     }
 }

@@ -109,17 +109,24 @@ struct ImporterTests {
 
     @Test("other compound files keep their own errors: legacy Word and Excel, encrypted OOXML, a damaged container")
     func compoundErrors() {
-        func code(_ name: String) -> DocumentError.Code? {
+        func failure(_ name: String) -> DocumentError? {
             do {
                 _ = try Importer().read(path: Fixtures.path(name))
                 return nil
             } catch {
-                return error.code
+                return error
             }
         }
+        func code(_ name: String) -> DocumentError.Code? { failure(name)?.code }
         #expect(code("outlook/legacy-word.doc") == .legacyFormat)
+        #expect(failure("outlook/legacy-word.doc")?.message.contains("Word 97–2003 document (.doc)") == true)
         #expect(code("outlook/legacy-excel.xls") == .legacyFormat)
+        #expect(failure("outlook/legacy-excel.xls")?.message.contains("Excel 97–2003 workbook (.xls)") == true)
         #expect(code("outlook/encrypted-ooxml.docx") == .encrypted)
+        #expect(code("encrypted.docx") == .encrypted)
+        #expect(code("legacy-word97.doc") == .legacyFormat)
+        #expect(code("outlook/cfb-v3.cfb") == .unsupportedFormat)
+        #expect(failure("outlook/cfb-v3.cfb")?.message.contains("its root holds: big, empty, small") == true)
         #expect(code("outlook/hostile-directory-cycle.cfb") == .corrupt)
         #expect(code("outlook/hostile-fat-count.cfb") == .corrupt)
     }
