@@ -63,10 +63,6 @@ public struct Importer: Sendable {
     public var parallelism: Int
     /// Readers of other formats, asked first in this order; see ``FormatPlugin``.
     public var plugins: [any FormatPlugin]
-    /// Bounds on compound files (Outlook .msg): a stream may be as large as a ZIP entry.
-    var compoundLimits: CompoundFile.Limits {
-        CompoundFile.Limits(maxStreamBytes: Int(clamping: limits.maxEntrySize), maxEntries: max(limits.maxEntryCount, 1) * 10)
-    }
 
     /// An importer with its limits; `parallelism` 1 (the default) keeps all work on the calling thread.
     public init(
@@ -423,40 +419,6 @@ public struct Importer: Sendable {
                 message.warnings.append("attachment '\(label)' could not be read: \(error.message)")
             }
         }
-    }
-
-    /// What a compound file that is no Outlook message is, told by its root's entries.
-    static func compoundError(_ file: CompoundFile, name: String) -> DocumentError {
-        let entries = file.children(of: file.root).map(\.name)
-        let names = Set(entries.map { $0.uppercased() })
-        if names.contains("ENCRYPTEDPACKAGE") || names.contains("ENCRYPTIONINFO") {
-            return DocumentError(
-                .encrypted, file: name,
-                message:
-                    "the document is password-protected (an encrypted Office file). Remove the password in Word or Excel (File › Info › Protect) and try again."
-            )
-        }
-        if names.contains("WORDDOCUMENT") {
-            return DocumentError(
-                .legacyFormat, file: name,
-                message:
-                    "this is a Word 97–2003 document (.doc), a binary format Quire does not read. Save it as .docx first (for example: libreoffice --headless --convert-to docx FILE)."
-            )
-        }
-        if names.contains("WORKBOOK") || names.contains("BOOK") {
-            return DocumentError(
-                .legacyFormat, file: name,
-                message:
-                    "this is an Excel 97–2003 workbook (.xls), a binary format Quire does not read. Save it as .xlsx first (for example: libreoffice --headless --convert-to xlsx FILE)."
-            )
-        }
-        if names.contains("POWERPOINT DOCUMENT") {
-            return DocumentError(.legacyFormat, file: name, message: "this is a PowerPoint 97–2003 presentation (.ppt), which Quire does not read.")
-        }
-        let listed = entries.prefix(6).joined(separator: ", ") + (entries.count > 6 ? ", …" : "")
-        return DocumentError(
-            .unsupportedFormat, file: name,
-            message: "an OLE compound file that is neither an Outlook message nor an Office document Quire knows (its root holds: \(listed)).")
     }
 
     /// Whether an attachment says it is a Word or Excel file, by its name or media type.

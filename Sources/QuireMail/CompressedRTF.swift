@@ -19,10 +19,10 @@ enum CompressedRTF {
     /// The RTF held in `bytes` (the PidTagRtfCompressed stream), at most `limit` bytes of it.
     static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
         guard bytes.count >= 16 else { throw Failure(message: "the compressed RTF is shorter than its 16-byte header") }
-        let compressedSize = Int(u32(bytes, 0))
-        let rawSize = Int(u32(bytes, 4))
-        let type = u32(bytes, 8)
-        let crc = u32(bytes, 12)
+        let compressedSize = Int(OutlookProperties.u32(bytes, 0))
+        let rawSize = Int(OutlookProperties.u32(bytes, 4))
+        let type = OutlookProperties.u32(bytes, 8)
+        let crc = OutlookProperties.u32(bytes, 12)
         guard rawSize <= limit else { throw Failure(message: "the RTF body would be \(rawSize) bytes, over the limit of \(limit)") }
         // The stated size counts the bytes after its own field; a stream may carry padding.
         let end = min(bytes.count, compressedSize >= 12 ? compressedSize + 4 : bytes.count)
@@ -77,10 +77,6 @@ enum CompressedRTF {
             }
         }
         return out
-    }
-
-    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
-        UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
     }
 
     static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16, uppercase: true) }
