@@ -425,6 +425,22 @@ def hostile_messages():
         [(0x0037, UNICODE, "Three attachments, one broken"), (0x1000, UNICODE, "See attached.\r\n")],
         attachments=[by_value("good.txt", b"fine\n", "text/plain"), by_value("broken.docx", broken_docx),
                      ([(0x3705, INT32, 5), (0x3001, UNICODE, "missing storage")], None), by_value("also-good.txt", b"fine too\n")])))
+    # A plain body long enough for regular sectors, its FAT chain turned into a loop: the body
+    # is lost with a warning; the subject, sender and attachment stay.
+    long_body = "A body that needs more than one sector. " * 150
+    data = bytearray(cfb(message(
+        [(0x0037, UNICODE, "Body chain broken"), (0x0C1A, UNICODE, "Eve"), (0x5D01, UNICODE, "eve@example.org"),
+         (0x1000, UNICODE, long_body)], attachments=[by_value("kept.txt", b"still here\n", "text/plain")])))
+    first_directory = struct.unpack_from("<I", data, 48)[0]
+    for index in range(64):
+        at = ((first_directory + 1) << 9) + index * 128
+        if data[at:at + 48].decode("utf-16-le", "replace").rstrip("\0") == "__substg1.0_1000001F":
+            start = struct.unpack_from("<I", data, at + 116)[0]
+            struct.pack_into("<I", data, 512 + 4 * start, start)
+            break
+    else:
+        raise SystemExit("the body stream was not found")
+    write("hostile-body-chain.msg", bytes(data))
     deep = message([(0x0037, UNICODE, "level 12"), (0x1000, UNICODE, "bottom\r\n")], top=False)
     for level in range(11, 0, -1):
         deep = message([(0x0037, UNICODE, "level %d" % level)], attachments=[embedded("level %d" % (level + 1), deep)], top=False)

@@ -74,7 +74,7 @@ public struct OutlookReader: Sendable {
         message.messageID = try properties.string(0x1035).map(Self.bareID) ?? transport?.messageID
         message.inReplyTo = try properties.string(0x1042).map { MessageIDs.parse($0) } ?? transport?.inReplyTo ?? []
         message.references = try properties.string(0x1039).map { MessageIDs.parse($0) } ?? transport?.references ?? []
-        try readBodies(properties, into: &message)
+        readBodies(properties, into: &message)
         message.attachments = attachments(of: storage, in: file, codepage: properties.codepage, depth: depth, warnings: &message.warnings)
         message.parts = Self.parts(of: message)
         if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
@@ -83,23 +83,36 @@ public struct OutlookReader: Sendable {
 
     /// The plain body, the HTML body (in the message's Internet code page), and — when
     /// neither is there — the text of the compressed RTF body.
-    func readBodies(_ properties: OutlookProperties, into message: inout MailMessage) throws(DocumentError) {
-        message.textBody = try properties.string(0x1000).map { MailBody.normaliseLineEnds($0) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let html = try properties.binary(0x1013) {
-            let page = properties.int32(0x3FDE)
-            message.htmlBody = page.map { OutlookProperties.decode(html, codepage: $0) } ?? Charset.text(html)
-        } else {
-            message.htmlBody = try properties.string(0x1013)
+    /// A body whose stream is damaged is left out with a warning; the message is still read.
+    func readBodies(_ properties: OutlookProperties, into message: inout MailMessage) {
+        do {
+            message.textBody = try properties.string(0x1000).map { MailBody.normaliseLineEnds($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        } catch {
+            message.warnings.append("the plain-text body could not be read: \(error.message)")
         }
-        if message.textBody == nil && message.htmlBody == nil, let compressed = try properties.binary(0x1009) {
+        do {
+            if let html = try properties.binary(0x1013) {
+                let page = properties.int32(0x3FDE)
+                message.htmlBody = page.map { OutlookProperties.decode(html, codepage: $0) } ?? Charset.text(html)
+            } else {
+                message.htmlBody = try properties.string(0x1013)
+            }
+        } catch {
+            message.warnings.append("the HTML body could not be read: \(error.message)")
+        }
+        if message.textBody == nil && message.htmlBody == nil {
             do {
-                let rtf = try CompressedRTF.decompress(compressed, limit: limits.maxStreamBytes)
-                switch RTFText.content(of: rtf) {
-                case .html(let html): message.htmlBody = html
-                case .text(let text): message.textBody = text.isEmpty ? nil : text
+                if let compressed = try properties.binary(0x1009) {
+                    let rtf = try CompressedRTF.decompress(compressed, limit: limits.maxStreamBytes)
+                    switch RTFText.content(of: rtf) {
+                    case .html(let html): message.htmlBody = html
+                    case .text(let text): message.textBody = text.isEmpty ? nil : text
+                    }
                 }
-            } catch {
+            } catch let error as CompressedRTF.Failure {
                 message.warnings.append("the RTF body could not be read: \(error.message)")
+            } catch {
+                message.warnings.append("the RTF body could not be read: \((error as? DocumentError)?.message ?? "\(error)")")
             }
         }
         if message.textBody == nil, let html = message.htmlBody { message.htmlText = HTMLText.convert(html) }
@@ -113,7 +126,11 @@ public struct OutlookReader: Sendable {
         let sender = try address(
             name: properties.string(0x0C1A), smtp: properties.string(0x5D01), email: properties.string(0x0C1F),
             type: properties.string(0x0C1E), transport: transport)
-        if let found = representing ?? sender { return [found] }
+        // The first that has an address (an Exchange-only "representing" gives way to a
+        // sender with an SMTP address), else the first that has a name.
+        if let found = [representing, sender].compactMap({ $0 }).first(where: { !$0.address.isEmpty }) ?? representing ?? sender {
+            return [found]
+        }
         return transport?.from ?? []
     }
 

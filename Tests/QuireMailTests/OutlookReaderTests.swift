@@ -196,7 +196,7 @@ struct OutlookReaderTests {
         #expect(message.warnings == ["attachment 2 'Budget.xlsx' is a link to \\\\fileserver\\finance\\Budget.xlsx (attached by reference): not followed"])
     }
 
-    @Test("damage costs only what it touches: a bad RTF CRC, an attachment without its storage, nesting past the limit")
+    @Test("damage costs only what it touches: a bad RTF CRC, a body chain that loops, an attachment without its storage, nesting past the limit")
     func damaged() throws {
         let crc = try Self.fixture("hostile-rtf-crc.msg")
         #expect(crc.subject == "Bad RTF")
@@ -205,6 +205,11 @@ struct OutlookReaderTests {
         let attachments = try Self.fixture("hostile-attachments.msg")
         #expect(attachments.attachments.map(\.filename) == ["good.txt", "broken.docx", "also-good.txt"])
         #expect(attachments.warnings.contains { $0.hasPrefix("attachment 3 could not be read") && $0.contains("storage is missing") })
+        let chain = try Self.fixture("hostile-body-chain.msg")
+        #expect(chain.subject == "Body chain broken" && chain.from.first?.address == "eve@example.org")
+        #expect(chain.textBody == nil)
+        #expect(chain.attachments.first?.data == Array("still here\n".utf8))
+        #expect(chain.warnings.count == 1 && chain.warnings[0].hasPrefix("the plain-text body could not be read") && chain.warnings[0].contains("a loop"))
         let deep = try Self.fixture("hostile-deep-embedding.msg")
         var level = deep
         var depth = 0
