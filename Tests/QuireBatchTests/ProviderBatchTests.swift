@@ -46,7 +46,7 @@ struct ProviderBatchTests {
             let (ledger, results, path) = try RunnerTests.setUp([BatchSource(path: mbox)], per: .message)
             let config = BackendConfig(
                 name: "provider", kind: kind, model: "model-x", baseURL: server.baseURL + (kind == .openai ? "/v1" : ""), apiKey: "sk-test",
-                capabilities: BackendCapabilities(contextWindow: 100_000, maxOutputTokens: 1_000), readTimeout: 5, totalTimeout: 10)
+                capabilities: BackendCapabilities(contextWindow: 100_000, maxOutputTokens: 1_000), readTimeout: 20, totalTimeout: 60)
             let client = HTTPBatchClient(config: config, maxRequests: maxRequests)
             let chat = HTTPChatBackend(config: config)
             let runner = BatchRunner(

@@ -64,7 +64,7 @@ struct RunnerTests {
         HTTPChatBackend(
             config: BackendConfig(
                 name: "local", kind: .openaiCompatible, model: "test-model", baseURL: server.baseURL + "/v1",
-                capabilities: BackendCapabilities(contextWindow: 32_000, maxOutputTokens: 1_000), readTimeout: 5, totalTimeout: 10))
+                capabilities: BackendCapabilities(contextWindow: 32_000, maxOutputTokens: 1_000), readTimeout: 20, totalTimeout: 60))
     }
 
     @Test("offline: every thread of the exports summarised once, with where it came from; a second run does nothing")

@@ -108,7 +108,7 @@ struct ReplyTests {
         }
         let backend = HTTPChatBackend(
             config: BackendConfig(
-                name: "claude", kind: .anthropic, model: "claude-test", baseURL: server.baseURL, apiKey: "sk-ant", readTimeout: 5, totalTimeout: 10))
+                name: "claude", kind: .anthropic, model: "claude-test", baseURL: server.baseURL, apiKey: "sk-ant", readTimeout: 20, totalTimeout: 60))
         let runner = TaskRunner(router: Router(), route: Route(task: "reply", backends: [backend]))
         let options = TaskOptions(length: .short, tone: "warm", instructions: "Confirm we meet on Tuesday.", stream: false)
         let outcome = try await runner.run(ReplyTask(file: "r.eml", message: original, options: options)) { _ in }

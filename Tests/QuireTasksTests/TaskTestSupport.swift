@@ -27,7 +27,7 @@ func openAIBackend(_ server: TestHTTPServer, window: Int = 128_000, maxOutput: I
     HTTPChatBackend(
         config: BackendConfig(
             name: "gpt", kind: .openai, model: "gpt-test", baseURL: server.baseURL + "/v1", apiKey: "sk-test",
-            capabilities: BackendCapabilities(contextWindow: window, maxOutputTokens: maxOutput), readTimeout: 5, totalTimeout: 10))
+            capabilities: BackendCapabilities(contextWindow: window, maxOutputTokens: maxOutput), readTimeout: 20, totalTimeout: 60))
 }
 
 /// The JSON object of a received request body.
