@@ -104,7 +104,7 @@ public final class CompoundFile: Sendable {
         self.source = source
         self.file = source.name
         self.limits = limits
-        var reader = TableReader(source: source)
+        let reader = TableReader(source: source)
         let header = try reader.header()
         sectorShift = header.sectorShift
         miniCutoff = header.miniCutoff

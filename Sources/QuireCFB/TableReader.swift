@@ -43,7 +43,7 @@ struct TableReader {
         Int((source.count + Int64(1 << shift) - 1) >> Int64(shift)) - 1
     }
 
-    mutating func header() throws(DocumentError) -> Header {
+    func header() throws(DocumentError) -> Header {
         guard source.count >= 512 else {
             throw error(source.count >= 8 ? .truncated : .unsupportedFormat, "the file is too short (\(source.count) bytes) to be a compound file.")
         }
@@ -81,7 +81,7 @@ struct TableReader {
     }
 
     /// The FAT: the sector numbers listed by the header and the DIFAT chain, read in order.
-    mutating func fat(_ header: Header) throws(DocumentError) -> [UInt32] {
+    func fat(_ header: Header) throws(DocumentError) -> [UInt32] {
         let shift = header.sectorShift
         let available = sectorCount(shift: shift)
         guard header.fatSectorCount > 0, header.fatSectorCount <= available else {
