@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "QuireRender", targets: ["QuireRender"]),
         .library(name: "QuireZip", targets: ["QuireZip"]),
         .library(name: "QuireCFB", targets: ["QuireCFB"]),
+        .library(name: "QuirePST", targets: ["QuirePST"]),
         .library(name: "QuireXML", targets: ["QuireXML"]),
         .library(name: "QuireDOCX", targets: ["QuireDOCX"]),
         .library(name: "QuireXLSX", targets: ["QuireXLSX"]),
@@ -55,10 +56,11 @@ let package = Package(
         .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireInternalThreads"]),
         // Compound File Binary (OLE) containers: Outlook .msg, legacy .doc/.xls, encrypted OOXML.
         .target(name: "QuireCFB", dependencies: ["QuireModel", "QuireZip"]),
+        .target(name: "QuirePST", dependencies: ["QuireModel", "QuireZip"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),
-        .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML", "QuireCFB"]),
+        .target(name: "QuireMail", dependencies: ["QuireModel", "QuireXML", "QuireCFB", "QuirePST"]),
         .target(name: "QuireLLM", dependencies: ["QuireModel", "QuireRender", "QuireInternalThreads"]),
         .target(
             name: "QuireBackends",
@@ -70,7 +72,9 @@ let package = Package(
         ),
         .target(
             name: "QuireImport",
-            dependencies: ["QuireModel", "QuireRender", "QuireZip", "QuireCFB", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads"]),
+            dependencies: [
+                "QuireModel", "QuireRender", "QuireZip", "QuireCFB", "QuirePST", "QuireOOXML", "QuireDOCX", "QuireXLSX", "QuireMail", "QuireInternalThreads",
+            ]),
         .target(
             name: "QuireTasks", dependencies: ["QuireModel", "QuireRender", "QuireImport", "QuireMail", "QuireLLM", "QuireRouter", "QuireDOCX", "QuireZip"]),
         .target(
@@ -95,6 +99,7 @@ let package = Package(
         .target(name: "QuireTestSupport", path: "Tests/QuireTestSupport"),
         .testTarget(name: "QuireZipTests", dependencies: ["QuireZip", "QuireTestSupport"]),
         .testTarget(name: "QuireCFBTests", dependencies: ["QuireCFB", "QuireModel", "QuireTestSupport"]),
+        .testTarget(name: "QuirePSTTests", dependencies: ["QuirePST", "QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
         .testTarget(name: "QuireModelTests", dependencies: ["QuireModel", "QuireRender"]),
         .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport"]),

@@ -2,14 +2,13 @@ import QuireCFB
 import QuireModel
 
 extension OutlookReader {
-    /// The attachments' storages (`__attach_version1.0_#N`) in order. One that cannot be
-    /// read is left out with a warning naming it; the others are kept.
-    func attachments(of storage: CompoundFile.Entry, in file: CompoundFile, codepage: Int?, depth: Int, warnings: inout [String]) -> [MailAttachment] {
+    /// The attachments in order. One that cannot be read is left out with a warning naming
+    /// it; the others are kept.
+    func attachments(of item: OutlookItem, codepage: Int?, depth: Int, warnings: inout [String]) -> [MailAttachment] {
         var out: [MailAttachment] = []
-        let storages = file.children(of: storage).filter { $0.name.hasPrefix("__attach_version1.0_") }.sorted { $0.name < $1.name }
-        for (index, entry) in storages.enumerated() {
+        for (index, place) in item.attachmentPlaces().enumerated() {
             do {
-                out.append(try attachment(entry, number: index + 1, in: file, codepage: codepage, depth: depth, warnings: &warnings))
+                out.append(try attachment(item.attachment(place, codepage: codepage), number: index + 1, depth: depth, warnings: &warnings))
             } catch {
                 warnings.append("attachment \(index + 1) could not be read: \(error.location.map { $0 + ": " } ?? "")\(error.message)")
             }
@@ -29,12 +28,8 @@ extension OutlookReader {
     }
 
     /// One attachment: a file's bytes, an embedded message read, or a reference reported.
-    func attachment(
-        _ entry: CompoundFile.Entry, number: Int, in file: CompoundFile, codepage: Int?, depth: Int, warnings: inout [String]
-    ) throws(DocumentError)
-        -> MailAttachment
-    {
-        let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment, codepage: codepage)
+    func attachment(_ item: OutlookAttachmentItem, number: Int, depth: Int, warnings: inout [String]) throws(DocumentError) -> MailAttachment {
+        let properties = item.properties
         let method = properties.int32(0x3705) ?? Method.byValue
         let name = try properties.string(first: 0x3707, 0x3704, 0x3001)
         let mimeTag = try properties.string(0x370E)?.lowercased()
@@ -44,20 +39,20 @@ extension OutlookReader {
         var attachment: MailAttachment
         switch method {
         case Method.embeddedMessage:
-            guard let object = file.child(named: "__substg1.0_3701000D", of: entry) else {
-                throw DocumentError(.corrupt, file: file.file, location: entry.name, message: "the embedded message's storage is missing.")
+            guard let embedded = try item.embeddedMessage() else {
+                throw DocumentError(.corrupt, file: item.file, location: item.location, message: "the embedded message's storage is missing.")
             }
             guard depth < maxDepth else {
                 warnings.append("attachment \(number): an embedded message \(maxDepth) levels deep was not read (the limit on nesting)")
                 attachment = MailAttachment(filename: name, contentType: "message/rfc822", size: 0)
                 break
             }
-            let nested = try message(in: object, of: file, kind: .embeddedMessage, depth: depth + 1)
+            let nested = try message(embedded, depth: depth + 1)
             // What was lost inside it is said at the top too, where a reader sees it.
             warnings += nested.warnings.map { "in attached message \(number) '\(name ?? nested.subject ?? "")': " + $0 }
             attachment = MailAttachment(
                 filename: (name ?? nested.subject).map { $0.lowercased().hasSuffix(".msg") ? $0 : $0 + ".msg" }, contentType: "message/rfc822",
-                size: Self.size(of: object, in: file),
+                size: item.embeddedSize,
                 content: .message(nested))
         case Method.byReference, Method.byReferenceResolve, Method.byReferenceOnly, Method.byWebReference:
             let target = try properties.string(first: 0x370D, 0x3708) ?? name ?? "an unnamed target"

@@ -1,17 +1,21 @@
 import QuireCFB
 import QuireModel
+import QuirePST
 
-/// The MAPI properties of one object of an Outlook `.msg` file — the message, a recipient,
-/// an attachment, an embedded message — as [MS-OXMSG] stores them in its storage: fixed-size
-/// values in the `__properties_version1.0` stream (16 bytes each, after a header), and
-/// variable-size values in streams named `__substg1.0_IIIITTTT` (property id and type in hex).
+/// The MAPI properties of one Outlook object — a message, a recipient, an attachment, an
+/// embedded message — from either container:
+/// - an `.msg` file's storage, as [MS-OXMSG] stores them: fixed-size values in the
+///   `__properties_version1.0` stream (16 bytes each, after a header), variable-size values
+///   in streams named `__substg1.0_IIIITTTT` (property id and type in hex), read on demand;
+/// - a PST file's property context or table row ([MS-PST]), already read.
 struct OutlookProperties {
-    let file: CompoundFile
-    let storage: CompoundFile.Entry
+    let file: CompoundFile?
     /// Fixed-size values by property id: the type and the 8 bytes as a little-endian number.
     private(set) var fixed: [UInt16: (type: UInt16, value: UInt64)] = [:]
     /// Variable-size values by property id: each type present and its stream.
     private(set) var streams: [UInt16: [(type: UInt16, entry: CompoundFile.Entry)]] = [:]
+    /// Variable-size values read already (from a PST): each type present and its bytes.
+    private(set) var values: [UInt16: [(type: UInt16, bytes: [UInt8])]] = [:]
     /// The code page of 8-bit strings (PidTagMessageCodepage, else PidTagInternetCodepage).
     var codepage: Int?
 
@@ -40,7 +44,6 @@ struct OutlookProperties {
     /// strings when the object names none (recipients and attachments seldom do).
     init(file: CompoundFile, storage: CompoundFile.Entry, kind: Kind, codepage inherited: Int? = nil) throws(DocumentError) {
         self.file = file
-        self.storage = storage
         for entry in file.children(of: storage) {
             let name = entry.name
             guard name.count == 20, name.hasPrefix("__substg1.0_"), let tag = UInt32(name.dropFirst(12), radix: 16) else { continue }
@@ -63,6 +66,24 @@ struct OutlookProperties {
             }
         }
         codepage = int32(0x3FFD) ?? int32(0x3FDE) ?? inherited
+    }
+
+    /// The properties of a PST object; `codepage` as above.
+    init(pst: [UInt16: PSTFile.Value], codepage inherited: Int? = nil) {
+        file = nil
+        for (id, value) in pst {
+            if let number = value.integer, value.bytes.count <= 8 {
+                fixed[id] = (value.type, UInt64(bitPattern: number))
+            } else {
+                values[id, default: []].append((value.type, value.bytes))
+            }
+        }
+        codepage = int32(0x3FFD) ?? int32(0x3FDE) ?? inherited
+    }
+
+    /// A variable-size value read already, of `type`.
+    func value(_ id: UInt16, type: UInt16) -> [UInt8]? {
+        values[id]?.first { $0.type == type }?.bytes
     }
 
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
@@ -99,20 +120,32 @@ struct OutlookProperties {
 
     /// A string property: the UTF-16 form, else the 8-bit form in the object's code page.
     func string(_ id: UInt16) throws(DocumentError) -> String? {
-        if let entry = stream(id, type: PropertyType.unicode) {
-            var bytes = try file.read(entry)
-            if bytes.count % 2 == 1 { bytes.removeLast() }
-            var units = [UInt16](repeating: 0, count: bytes.count / 2)
-            for k in units.indices { units[k] = UInt16(bytes[2 * k]) | UInt16(bytes[2 * k + 1]) << 8 }
-            while units.last == 0 { units.removeLast() }
-            return String(decoding: units, as: UTF16.self)
+        if let file, let entry = stream(id, type: PropertyType.unicode) {
+            return Self.utf16(try file.read(entry))
         }
-        if let entry = stream(id, type: PropertyType.string8) {
-            var bytes = try file.read(entry)
-            while bytes.last == 0 { bytes.removeLast() }
-            return Self.decode(bytes, codepage: codepage)
+        if let bytes = value(id, type: PropertyType.unicode) { return Self.utf16(bytes) }
+        if let file, let entry = stream(id, type: PropertyType.string8) {
+            return eightBit(try file.read(entry))
         }
+        if let bytes = value(id, type: PropertyType.string8) { return eightBit(bytes) }
         return nil
+    }
+
+    /// UTF-16LE text without its terminating zeros.
+    static func utf16(_ bytes: [UInt8]) -> String {
+        var bytes = bytes
+        if bytes.count % 2 == 1 { bytes.removeLast() }
+        var units = [UInt16](repeating: 0, count: bytes.count / 2)
+        for k in units.indices { units[k] = UInt16(bytes[2 * k]) | UInt16(bytes[2 * k + 1]) << 8 }
+        while units.last == 0 { units.removeLast() }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// 8-bit text in the object's code page, without its terminating zeros.
+    func eightBit(_ bytes: [UInt8]) -> String {
+        var bytes = bytes
+        while bytes.last == 0 { bytes.removeLast() }
+        return Self.decode(bytes, codepage: codepage)
     }
 
     /// The first of the string properties `ids` that the object has.
@@ -125,8 +158,8 @@ struct OutlookProperties {
 
     /// A binary property's bytes.
     func binary(_ id: UInt16) throws(DocumentError) -> [UInt8]? {
-        guard let entry = stream(id, type: PropertyType.binary) else { return nil }
-        return try file.read(entry)
+        if let file, let entry = stream(id, type: PropertyType.binary) { return try file.read(entry) }
+        return value(id, type: PropertyType.binary)
     }
 
     /// 8-bit text in a Windows code page (Windows-1252 when none is given or it is unknown).

@@ -46,7 +46,7 @@ public struct OutlookReader: Sendable {
         guard Self.isMessage(file) else {
             throw DocumentError(.unsupportedFormat, file: file.file, message: "the compound file holds no Outlook message (no __properties_version1.0 stream).")
         }
-        return try message(in: file.root, of: file, kind: .message, depth: 0)
+        return try message(OutlookItem(in: file.root, of: file, kind: .message), depth: 0)
     }
 
     /// Whether the compound file is an Outlook item: its root holds the property stream.
@@ -54,9 +54,9 @@ public struct OutlookReader: Sendable {
         file.child(named: "__properties_version1.0", of: file.root) != nil
     }
 
-    /// The message stored in `storage`.
-    func message(in storage: CompoundFile.Entry, of file: CompoundFile, kind: OutlookProperties.Kind, depth: Int) throws(DocumentError) -> MailMessage {
-        let properties = try OutlookProperties(file: file, storage: storage, kind: kind)
+    /// The message `item`, from either container.
+    func message(_ item: OutlookItem, depth: Int) throws(DocumentError) -> MailMessage {
+        let properties = item.properties
         var message = MailMessage()
         // The transport headers, when the message went through SMTP, give what MAPI
         // properties do not: the sender's time zone, SMTP addresses, every header.
@@ -64,7 +64,7 @@ public struct OutlookReader: Sendable {
         message.headers = transport?.headers ?? []
         message.subject = try properties.string(0x0037) ?? transport?.subject
         message.from = try from(properties, transport: transport)
-        var recipients = try self.recipients(of: storage, in: file, codepage: properties.codepage, transport: transport)
+        var recipients = try self.recipients(item.recipients(codepage: properties.codepage), transport: transport)
         if recipients.isEmpty, let transport { recipients = transport.to.map { (1, $0) } + transport.cc.map { (2, $0) } + transport.bcc.map { (3, $0) } }
         message.to = recipients.filter { $0.type == 1 }.map(\.address)
         message.cc = recipients.filter { $0.type == 2 }.map(\.address)
@@ -75,7 +75,7 @@ public struct OutlookReader: Sendable {
         message.inReplyTo = try properties.string(0x1042).map { MessageIDs.parse($0) } ?? transport?.inReplyTo ?? []
         message.references = try properties.string(0x1039).map { MessageIDs.parse($0) } ?? transport?.references ?? []
         readBodies(properties, into: &message)
-        message.attachments = attachments(of: storage, in: file, codepage: properties.codepage, depth: depth, warnings: &message.warnings)
+        message.attachments = attachments(of: item, codepage: properties.codepage, depth: depth, warnings: &message.warnings)
         message.parts = Self.parts(of: message)
         if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
         return message
@@ -151,14 +151,10 @@ public struct OutlookReader: Sendable {
         return MailAddress(name: name, address: type?.uppercased() == "EX" ? "" : email ?? "")
     }
 
-    /// The recipients' storages (`__recip_version1.0_#N`) in order, with their types
-    /// (1 To, 2 Cc, 3 Bcc).
-    func recipients(
-        of storage: CompoundFile.Entry, in file: CompoundFile, codepage: Int?, transport: MailMessage?
-    ) throws(DocumentError) -> [(type: Int, address: MailAddress)] {
+    /// The recipients' addresses in order, with their types (1 To, 2 Cc, 3 Bcc).
+    func recipients(_ list: [OutlookProperties], transport: MailMessage?) throws(DocumentError) -> [(type: Int, address: MailAddress)] {
         var out: [(type: Int, address: MailAddress)] = []
-        for entry in file.children(of: storage).filter({ $0.name.hasPrefix("__recip_version1.0_") }).sorted(by: { $0.name < $1.name }) {
-            let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment, codepage: codepage)
+        for properties in list {
             let found = try address(
                 name: properties.string(first: 0x3001, 0x5FF6), smtp: properties.string(0x39FE), email: properties.string(0x3003),
                 type: properties.string(0x3002), transport: transport)

@@ -1,0 +1,365 @@
+public import QuireModel
+import QuireZip
+
+/// An Outlook data file (`.pst`, or an `.ost` of the same layout) at its lowest two layers
+/// ([MS-PST]): the node database — the header, the B-tree of nodes and the B-tree of blocks,
+/// data trees of blocks and subnode trees — and, in `PSTFile+LTP`, the property and table
+/// contexts stored in nodes.
+///
+/// Both the ANSI (Outlook 97–2002) and the Unicode (Outlook 2003 and later) formats are read,
+/// with either block encoding. Nothing is read whole: each lookup descends the B-trees with
+/// `pread`, so memory stays flat however large the file is. Every structure is checked as it
+/// is read — offsets inside the file, page types, B-tree levels that fall by one at each step,
+/// data trees no more than two levels deep — so a damaged file gives an error, never a loop.
+///
+/// ```swift
+/// let file = try PSTFile(path: "archive.pst")
+/// if let root = try file.node(PSTFile.rootFolder) {
+///     let properties = try file.properties(of: root)
+/// }
+/// ```
+public final class PSTFile: Sendable {
+    /// Bounds on what a file may declare.
+    public struct Limits: Sendable, Equatable {
+        /// Bytes of one node's data or one property value (256 MiB).
+        public var maxValueBytes: Int
+        /// Rows of one table (10,000,000).
+        public var maxTableRows: Int
+        /// Subnodes of one node (1,000,000).
+        public var maxSubnodes: Int
+
+        /// Limits from their values; the defaults suit any real mailbox.
+        public init(maxValueBytes: Int = 256 << 20, maxTableRows: Int = 10_000_000, maxSubnodes: Int = 1_000_000) {
+            self.maxValueBytes = maxValueBytes
+            self.maxTableRows = maxTableRows
+            self.maxSubnodes = maxSubnodes
+        }
+    }
+
+    /// The two layouts of the file.
+    public enum Format: Sendable, Equatable {
+        /// 32-bit offsets and block ids (Outlook 97–2002; 2 GB at most).
+        case ansi
+        /// 64-bit offsets and block ids (Outlook 2003 and later).
+        case unicode
+    }
+
+    /// How data blocks are encoded ([MS-PST] 2.2.2.6 `bCryptMethod`).
+    public enum Encoding: Sendable, Equatable {
+        /// Stored as they are.
+        case none
+        /// The byte permutation ("compressible encryption").
+        case permute
+        /// The cyclic method ("high encryption").
+        case cyclic
+    }
+
+    /// A node: its id, the block holding its data and the block of its subnode tree (0 for
+    /// none). Top-level nodes also have a parent (the folder of a message).
+    public struct Node: Sendable, Equatable {
+        /// The node id; its low five bits are its type.
+        public let nid: UInt32
+        /// The parent node (top-level nodes), else 0.
+        public let parent: UInt32
+        let data: UInt64
+        let subnodes: UInt64
+    }
+
+    /// The node of the message store's properties.
+    public static let messageStore: UInt32 = 0x21
+    /// The node of the root folder.
+    public static let rootFolder: UInt32 = 0x122
+
+    /// The file's path, or the label given for bytes in memory.
+    public let file: String
+    /// ANSI or Unicode.
+    public let format: Format
+    /// How the data blocks are encoded.
+    public let encoding: Encoding
+    /// The bounds applied.
+    public let limits: Limits
+
+    let source: ByteSource
+    let nodeRoot: Reference
+    let blockRoot: Reference
+
+    /// A block or page: its id and offset.
+    struct Reference: Equatable {
+        var bid: UInt64
+        var offset: UInt64
+    }
+
+    /// Opens the PST or OST file at `path` and reads its header.
+    /// - Throws: `DocumentError`: not an Outlook data file, a format this reader does not
+    ///   read (the 4 KiB-page OST of Outlook 2013), encrypted with a password-derived method,
+    ///   or a header that points outside the file.
+    public convenience init(path: String, limits: Limits = Limits()) throws(DocumentError) {
+        let source: ByteSource
+        do {
+            source = try ByteSource(path: path)
+        } catch {
+            throw DocumentError(.io, file: path, message: error.message, underlying: error)
+        }
+        try self.init(source: source, limits: limits)
+    }
+
+    /// Opens a PST file held in memory; `name` labels it in errors.
+    public convenience init(bytes: [UInt8], name: String, limits: Limits = Limits()) throws(DocumentError) {
+        try self.init(source: ByteSource(bytes: bytes, name: name), limits: limits)
+    }
+
+    init(source: ByteSource, limits: Limits) throws(DocumentError) {
+        self.source = source
+        self.file = source.name
+        self.limits = limits
+        let head = try Self.bytes(source, at: 0, count: min(564, Int(max(0, source.count))), what: "the header")
+        guard head.count >= 512, head[0] == 0x21, head[1] == 0x42, head[2] == 0x44, head[3] == 0x4E else {
+            throw DocumentError(.unsupportedFormat, file: source.name, message: "not an Outlook data file (no !BDN signature at the start).")
+        }
+        let version = Self.u16(head, 10)
+        switch version {
+        case 14, 15:
+            format = .ansi
+            nodeRoot = Reference(bid: UInt64(Self.u32(head, 184)), offset: UInt64(Self.u32(head, 188)))
+            blockRoot = Reference(bid: UInt64(Self.u32(head, 192)), offset: UInt64(Self.u32(head, 196)))
+        case 23...35:
+            guard head.count >= 564 else {
+                throw DocumentError(.truncated, file: source.name, message: "the file ends inside its header (\(head.count) of 564 bytes).")
+            }
+            format = .unicode
+            nodeRoot = Reference(bid: Self.u64(head, 216), offset: Self.u64(head, 224))
+            blockRoot = Reference(bid: Self.u64(head, 232), offset: Self.u64(head, 240))
+        case 36...:
+            throw DocumentError(
+                .unsupportedFormat, file: source.name,
+                message: "an OST file with 4 KiB pages (Outlook 2013 and later, version \(version)) is not read; export the mailbox to a PST from Outlook.")
+        default:
+            throw DocumentError(.unsupportedFormat, file: source.name, message: "an Outlook data file of unknown version \(version).")
+        }
+        switch head[format == .ansi ? 461 : 513] {
+        case 0: encoding = .none
+        case 1: encoding = .permute
+        case 2: encoding = .cyclic
+        case let method:
+            throw DocumentError(
+                .encrypted, file: source.name,
+                message: "the data is encrypted with method \(method), which needs the user's credentials; open it in Outlook and export it unencrypted.")
+        }
+    }
+
+    var idSize: Int { format == .unicode ? 8 : 4 }
+    /// The most data one block holds.
+    var maxBlockData: Int { format == .unicode ? 8176 : 8180 }
+
+    // MARK: B-trees
+
+    /// The top-level node `nid`, or nil when the file has none.
+    /// - Throws: `DocumentError` when the node B-tree is damaged.
+    public func node(_ nid: UInt32) throws(DocumentError) -> Node? {
+        let wide = format == .unicode
+        guard let entry = try search(UInt64(nid), in: nodeRoot, pageType: 0x81, leafSize: wide ? 32 : 16, what: "the node B-tree") else {
+            return nil
+        }
+        return wide
+            ? Node(nid: UInt32(truncatingIfNeeded: Self.u64(entry, 0)), parent: Self.u32(entry, 24), data: Self.u64(entry, 8), subnodes: Self.u64(entry, 16))
+            : Node(nid: Self.u32(entry, 0), parent: Self.u32(entry, 12), data: UInt64(Self.u32(entry, 4)), subnodes: UInt64(Self.u32(entry, 8)))
+    }
+
+    /// Finds the leaf entry whose key is `key` in the B-tree at `root`. Each step goes one
+    /// level down, so a damaged tree ends in an error, never a loop.
+    func search(_ key: UInt64, in root: Reference, pageType: UInt8, leafSize: Int, what: String) throws(DocumentError) -> [UInt8]? {
+        var reference = root
+        var expectedLevel: Int?
+        while true {
+            let page = try self.page(reference, type: pageType, what: what)
+            let room = format == .unicode ? 488 : 496
+            let count = Int(page[room])
+            let entrySize = Int(page[room + 2])
+            let level = Int(page[room + 3])
+            if let expectedLevel, level != expectedLevel {
+                throw corrupt(
+                    "\(what): the page at byte \(reference.offset) is at level \(level) where level \(expectedLevel) belongs (a loop or a misplaced page).")
+            }
+            let wanted = level == 0 ? leafSize : 3 * idSize
+            guard entrySize == wanted, count * entrySize <= room else {
+                throw corrupt("\(what): the page at byte \(reference.offset) declares \(count) entries of \(entrySize) bytes.")
+            }
+            let keyOf = { (k: Int) -> UInt64 in self.format == .unicode ? Self.u64(page, k * entrySize) : UInt64(Self.u32(page, k * entrySize)) }
+            if level == 0 {
+                // Block ids are compared without their lowest bit, which readers ignore.
+                let mask: UInt64 = pageType == 0x80 ? ~1 : ~0
+                for k in 0..<count where keyOf(k) & mask == key & mask {
+                    return Array(page[(k * entrySize)..<((k + 1) * entrySize)])
+                }
+                return nil
+            }
+            var chosen = -1
+            for k in 0..<count where keyOf(k) <= key { chosen = k }
+            guard chosen >= 0 else { return nil }
+            let at = chosen * entrySize + idSize
+            reference =
+                format == .unicode
+                ? Reference(bid: Self.u64(page, at), offset: Self.u64(page, at + 8))
+                : Reference(bid: UInt64(Self.u32(page, at)), offset: UInt64(Self.u32(page, at + 4)))
+            expectedLevel = level - 1
+        }
+    }
+
+    /// A 512-byte B-tree page, checked to be of `type`.
+    func page(_ reference: Reference, type: UInt8, what: String) throws(DocumentError) -> [UInt8] {
+        guard reference.offset <= UInt64(Int64.max), Int64(reference.offset) + 512 <= source.count else {
+            throw DocumentError(
+                .truncated, file: file, location: what, message: "a page at byte \(reference.offset) lies beyond the end of the file (\(source.count) bytes).")
+        }
+        let page = try Self.bytes(source, at: Int(reference.offset), count: 512, what: what)
+        let trailer = format == .unicode ? 496 : 500
+        guard page[trailer] == type, page[trailer + 1] == type else {
+            throw corrupt("\(what): the page at byte \(reference.offset) is of type 0x\(String(page[trailer], radix: 16)), not a B-tree page.")
+        }
+        return page
+    }
+
+    // MARK: Blocks
+
+    /// The data of block `bid`, decoded.
+    func block(_ bid: UInt64, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
+        let wide = format == .unicode
+        guard let entry = try search(bid, in: blockRoot, pageType: 0x80, leafSize: wide ? 24 : 12, what: "the block B-tree") else {
+            throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) is not in the block B-tree.")
+        }
+        let offset = wide ? Self.u64(entry, 8) : UInt64(Self.u32(entry, 4))
+        let size = Self.u16(entry, wide ? 16 : 8)
+        guard offset <= UInt64(Int64.max), Int64(offset) + Int64(size) <= source.count else {
+            throw DocumentError(
+                .truncated, file: file, location: what(),
+                message: "block 0x\(String(bid, radix: 16)) at byte \(offset) lies beyond the end of the file (\(source.count) bytes).")
+        }
+        var bytes = try Self.bytes(source, at: Int(offset), count: size, what: what())
+        // Internal blocks (bit 1 of the id: data and subnode trees) are never encoded.
+        if bid & 2 == 0 {
+            switch encoding {
+            case .none: break
+            case .permute: BlockEncoding.unpermute(&bytes)
+            case .cyclic: BlockEncoding.cyclic(&bytes, key: UInt32(truncatingIfNeeded: bid))
+            }
+        }
+        return bytes
+    }
+
+    /// The blocks of the data tree at `bid`, in order: one block, or the leaves of an XBLOCK
+    /// (or of an XXBLOCK's XBLOCKs).
+    func dataBlocks(_ bid: UInt64, what: @autoclosure () -> String) throws(DocumentError) -> [[UInt8]] {
+        guard bid != 0 else { return [] }
+        guard bid & 2 != 0 else { return [try block(bid, what: what())] }
+        return try treeBlocks(bid, level: 2, what: what())
+    }
+
+    private func treeBlocks(_ bid: UInt64, level maximum: Int, what: @autoclosure () -> String) throws(DocumentError) -> [[UInt8]] {
+        let tree = try block(bid, what: what())
+        guard tree.count >= 8, tree[0] == 1, (1...maximum).contains(Int(tree[1])) else {
+            throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) is not a data tree block (XBLOCK) of level 1...\(maximum).")
+        }
+        let level = Int(tree[1])
+        let count = Self.u16(tree, 2)
+        let total = Int(Self.u32(tree, 4))
+        guard total <= limits.maxValueBytes else {
+            throw DocumentError(
+                .limitExceeded, file: file, location: what(), message: "the data holds \(total) bytes, over the limit of \(limits.maxValueBytes).")
+        }
+        guard 8 + count * idSize <= tree.count else {
+            throw corrupt("\(what()): the data tree block 0x\(String(bid, radix: 16)) lists more ids than it holds.")
+        }
+        var blocks: [[UInt8]] = []
+        var size = 0
+        for k in 0..<count {
+            let child = format == .unicode ? Self.u64(tree, 8 + 8 * k) : UInt64(Self.u32(tree, 8 + 4 * k))
+            if level == 1 {
+                // The leaves of an XBLOCK are data blocks: an internal id here is a loop or damage.
+                guard child & 2 == 0 else { throw corrupt("\(what()): the data tree block 0x\(String(bid, radix: 16)) lists another tree block as data.") }
+                let leaf = try block(child, what: what())
+                size += leaf.count
+                blocks.append(leaf)
+            } else {
+                guard child & 2 != 0 else {
+                    throw corrupt("\(what()): the data tree block 0x\(String(bid, radix: 16)) lists a data block where XBLOCKs belong.")
+                }
+                let leaves = try treeBlocks(child, level: 1, what: what())
+                size += leaves.reduce(0) { $0 + $1.count }
+                blocks += leaves
+            }
+            guard size <= limits.maxValueBytes, size <= total else {
+                throw corrupt("\(what()): the data tree 0x\(String(bid, radix: 16)) holds more than the \(total) bytes it declares.")
+            }
+        }
+        guard size == total else { throw corrupt("\(what()): the data tree 0x\(String(bid, radix: 16)) declares \(total) bytes and holds \(size).") }
+        return blocks
+    }
+
+    /// The data of `node`, as the blocks it is stored in.
+    public func data(of node: Node) throws(DocumentError) -> [[UInt8]] {
+        try dataBlocks(node.data, what: "node 0x\(String(node.nid, radix: 16))")
+    }
+
+    /// The subnodes of `node` by id (the recipient and attachment tables of a message, its
+    /// attachments, values too large for its heap).
+    public func subnodes(of node: Node) throws(DocumentError) -> [UInt32: Node] {
+        var found: [UInt32: Node] = [:]
+        if node.subnodes != 0 { try collectSubnodes(node.subnodes, level: 1, into: &found, what: "the subnodes of node 0x\(String(node.nid, radix: 16))") }
+        return found
+    }
+
+    private func collectSubnodes(_ bid: UInt64, level maximum: Int, into found: inout [UInt32: Node], what: String) throws(DocumentError) {
+        guard bid & 2 != 0 else { throw corrupt("\(what): block 0x\(String(bid, radix: 16)) is a data block, not a subnode block.") }
+        let block = try self.block(bid, what: what)
+        guard block.count >= 4, block[0] == 2, Int(block[1]) <= maximum else {
+            throw corrupt("\(what): block 0x\(String(bid, radix: 16)) is not a subnode block (SLBLOCK or SIBLOCK).")
+        }
+        let level = Int(block[1])
+        let count = Self.u16(block, 2)
+        let wide = format == .unicode
+        let start = wide ? 8 : 4
+        let size = level == 0 ? 3 * idSize : 2 * idSize
+        guard start + count * size <= block.count else {
+            throw corrupt("\(what): the subnode block 0x\(String(bid, radix: 16)) lists more entries than it holds.")
+        }
+        for k in 0..<count {
+            let at = start + k * size
+            let id = { (i: Int) -> UInt64 in wide ? Self.u64(block, at + 8 * i) : UInt64(Self.u32(block, at + 4 * i)) }
+            if level == 0 {
+                let nid = UInt32(truncatingIfNeeded: id(0))
+                found[nid] = Node(nid: nid, parent: 0, data: id(1), subnodes: id(2))
+                guard found.count <= limits.maxSubnodes else {
+                    throw DocumentError(.limitExceeded, file: file, location: what, message: "more than \(limits.maxSubnodes) subnodes.")
+                }
+            } else {
+                try collectSubnodes(id(1), level: 0, into: &found, what: what)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    func corrupt(_ message: String) -> DocumentError {
+        DocumentError(.corrupt, file: file, message: message)
+    }
+
+    static func bytes(_ source: ByteSource, at offset: Int, count: Int, what: String) throws(DocumentError) -> [UInt8] {
+        do {
+            if let bytes = try source.bytes(at: Int64(offset), count: count) { return bytes }
+        } catch {
+            throw DocumentError(.io, file: source.name, message: error.message, underlying: error)
+        }
+        throw DocumentError(.truncated, file: source.name, location: what, message: "the file ends inside it (at byte \(offset) of \(source.count)).")
+    }
+
+    static func u16(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+    static func u16(_ b: ArraySlice<UInt8>, _ i: Int) -> Int { Int(b[b.startIndex + i]) | Int(b[b.startIndex + i + 1]) << 8 }
+    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+    static func u32(_ b: ArraySlice<UInt8>, _ i: Int) -> UInt32 {
+        let s = b.startIndex + i
+        return UInt32(b[s]) | UInt32(b[s + 1]) << 8 | UInt32(b[s + 2]) << 16 | UInt32(b[s + 3]) << 24
+    }
+    static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
+}

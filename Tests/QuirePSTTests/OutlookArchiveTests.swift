@@ -1,0 +1,168 @@
+import Foundation
+import QuireMail
+import QuireModel
+import QuirePST
+import QuireTestSupport
+import Testing
+
+/// The PST fixtures of make_pst_fixtures.py: written from [MS-PST] by the project's own
+/// writer and read back by libpff there, read here by QuirePST and `OutlookArchive`.
+struct OutlookArchiveTests {
+    /// Every message of the archive at `name`, with the folder counts.
+    static func read(_ name: String, folder: String? = nil) throws -> (entries: [OutlookArchive.Entry], folders: [OutlookArchive.FolderCount]) {
+        let archive = try OutlookArchive(path: Fixtures.path("outlook/" + name))
+        var messages = archive.messages(folder: folder)
+        var entries: [OutlookArchive.Entry] = []
+        while let entry = messages.next() { entries.append(entry) }
+        return (entries, messages.folders)
+    }
+
+    static func message(_ entry: OutlookArchive.Entry) throws -> MailMessage { try entry.result.get() }
+
+    @Test(
+        "the archive in each layout and encoding: folders, messages, people, bodies, attachments",
+        arguments: [
+            ("archive.pst", PSTFile.Format.unicode, PSTFile.Encoding.permute), ("archive-ansi.pst", .ansi, .permute), ("archive-cyclic.pst", .unicode, .cyclic),
+        ])
+    func archive(name: String, format: PSTFile.Format, encoding: PSTFile.Encoding) throws {
+        let file = try PSTFile(path: Fixtures.path("outlook/" + name))
+        #expect(file.format == format)
+        #expect(file.encoding == encoding)
+        let (entries, folders) = try Self.read(name)
+        let top = "Top of Personal Folders"
+        #expect(
+            entries.map(\.folder) == [top + "/Inbox", top + "/Inbox", top + "/Inbox", top + "/Inbox/Projects", top + "/Inbox/Projects", top + "/Sent Items"])
+        #expect(folders.map(\.path) == ["", top, top + "/Inbox", top + "/Inbox/Projects", top + "/Sent Items", top + "/Deleted Items"])
+        #expect(folders.map(\.listed) == [0, 0, 3, 2, 1, 0])
+        #expect(folders.map(\.read) == [0, 0, 3, 2, 1, 0])
+        #expect(folders.allSatisfy { $0.failed == 0 && $0.error == nil })
+        let messages = try entries.map(Self.message)
+        #expect(
+            messages.map { $0.subject ?? "" }.dropFirst() == ["Offsite booked", "Budget approved", "FW: Original request", "Minutes (long)", "Re: Q3 report"])
+
+        let report = messages[0]
+        #expect(report.subject == (format == .unicode ? "Q3 report – draft for review" : "Q3 report - draft for review"))
+        #expect(report.from == [MailAddress(name: "Ada Lovelace", address: "ada@example.org")])
+        #expect(report.to == [MailAddress(name: "Grace Hopper", address: "grace@example.org")])
+        #expect(report.cc == [MailAddress(name: "Finance", address: "finance@example.org")])
+        #expect(report.date?.timestamp == 1_728_293_400)
+        #expect(report.messageID == "q3-report@example.org")
+        #expect(report.textBody?.contains("Revenue rose to 4.2 million") == true)
+        #expect(report.attachments.map { $0.filename ?? "" } == ["Q3 report.docx", "notes.txt"])
+        #expect(report.attachments[0].data == Fixtures.bytes(Fixtures.path("sample-report.docx")))
+        #expect(report.attachments[1].data == Array("Remember the appendix.\n".utf8))
+        #expect(report.attachments[1].contentType == "text/plain")
+
+        #expect(messages[1].htmlBody?.contains("<b>offsite</b>") == true)
+        #expect(messages[1].htmlText?.contains("The offsite is booked for 14 November.") == true)
+        #expect(messages[2].textBody?.contains("The café budget is 1,200 euros.") == true)
+
+        let forward = messages[3]
+        #expect(forward.attachments.count == 1)
+        guard case .message(let inner)? = forward.attachments.first?.content else {
+            Issue.record("the embedded message was not read")
+            return
+        }
+        #expect(inner.subject == "Original request")
+        #expect(inner.from.first?.address == "dan@example.org")
+        #expect(inner.attachments.first?.data == Array("region,total\nNorth,1200\nSouth,800\n".utf8))
+
+        let minutes = messages[4]
+        let lines = (minutes.textBody ?? "").split(separator: "\n").filter { $0.hasPrefix("Line ") }
+        #expect(lines.count == 400)
+        #expect(minutes.bcc.map(\.address) == ["archive@example.org"])
+        let scan: [UInt8] = (0..<20000).map { (k: Int) -> UInt8 in UInt8((k * 7 + k / 251) % 256) }
+        #expect(minutes.attachments.first?.data == scan)
+
+        let sent = messages[5]
+        #expect(sent.inReplyTo == ["q3-report@example.org"])
+        #expect(sent.date?.offsetMinutes == 180)
+        #expect(sent.headers.contains { $0.name == "Received" })
+    }
+
+    @Test("--folder: a path with or without the top folder, any case, with the folders below it")
+    func folderSelection() throws {
+        #expect(try Self.read("archive.pst", folder: "inbox").entries.count == 5)
+        #expect(
+            try Self.read("archive.pst", folder: "Inbox/Projects").entries.map(\.folder) == Array(repeating: "Top of Personal Folders/Inbox/Projects", count: 2)
+        )
+        #expect(try Self.read("archive.pst", folder: "Top of Personal Folders/Sent Items/").entries.count == 1)
+        #expect(try Self.read("archive.pst", folder: "Inbox/Proj").entries.isEmpty)
+    }
+
+    @Test("8-bit strings in the message's code page; a folder name in Cyrillic; an unencoded file")
+    func codepages() throws {
+        let (entries, _) = try Self.read("codepage.pst")
+        #expect(entries.map(\.folder) == ["Top of Personal Folders/Входящие"])
+        let message = try Self.message(entries[0])
+        #expect(message.subject == "Отчёт за квартал")
+        #expect(message.from.first?.name == "Петров")
+        #expect(message.textBody == "Коллеги, отчёт готов.\n")
+        #expect(message.to == [MailAddress(name: "Команда", address: "team@example.ru")])
+        let plain = try Self.read("archive-plain.pst")
+        #expect(try PSTFile(path: Fixtures.path("outlook/archive-plain.pst")).encoding == PSTFile.Encoding.none)
+        #expect(try plain.entries.map { try Self.message($0).subject ?? "" } == ["Message 0", "Message 1", "Message 2"])
+    }
+
+    @Test("600 messages: B-trees of several levels and a row matrix over several blocks, in table order")
+    func manyMessages() throws {
+        let (entries, folders) = try Self.read("many.pst")
+        #expect(try entries.map { try Self.message($0).subject ?? "" } == (0..<600).map { "Message \($0)" })
+        #expect(folders.last == OutlookArchive.FolderCount(path: "Top of Personal Folders/Inbox", listed: 600, read: 600, failed: 0))
+    }
+
+    @Test("a message whose block lies past the end fails alone; the count says so")
+    func lostMessage() throws {
+        let (entries, folders) = try Self.read("hostile-lost-message.pst")
+        #expect(entries.count == 5)
+        let failures = entries.compactMap { if case .failure(let error) = $0.result { error } else { nil } }
+        #expect(failures.count == 1)
+        #expect(failures.first?.message.contains("beyond the end of the file") == true)
+        #expect(entries[1].index == 1)
+        if case .success = entries[1].result { Issue.record("the damaged message was read") }
+        #expect(folders.last == OutlookArchive.FolderCount(path: "Top of Personal Folders/Inbox", listed: 5, read: 4, failed: 1))
+    }
+
+    @Test(
+        "damaged messages fail alone, with the structure named",
+        arguments: [("hostile-heap.pst", 3, "heap item")])
+    func damagedMessages(name: String, listed: Int, words: String) throws {
+        let (entries, folders) = try Self.read(name)
+        #expect(entries.count == listed)
+        let failures = entries.compactMap { if case .failure(let error) = $0.result { error } else { nil } }
+        #expect(failures.count == 1)
+        #expect(failures.first.map { "\($0.location ?? "") \($0.message)" }?.contains(words) == true, "\(failures)")
+        #expect(folders.reduce(0) { $0 + $1.failed } == 1)
+        #expect(folders.reduce(0) { $0 + $1.read } == listed - 1)
+    }
+
+    @Test("an attachment whose data tree lists itself is left out with a warning; the message and its other attachment stay")
+    func damagedAttachment() throws {
+        let (entries, folders) = try Self.read("hostile-xblock-loop.pst")
+        #expect(entries.count == 6)
+        let report = try Self.message(entries[0])
+        #expect(report.attachments.map { $0.filename ?? "" } == ["notes.txt"])
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("data tree") == true, "\(report.warnings)")
+        #expect(folders.reduce(0) { $0 + $1.failed } == 0)
+    }
+
+    @Test("a node B-tree that loops, or a file cut short: the walk ends with the error on the root folder")
+    func damagedTrees() throws {
+        for (name, words) in [("hostile-nbt-loop.pst", "level"), ("hostile-truncated.pst", "end of the file")] {
+            let (entries, folders) = try Self.read(name)
+            #expect(entries.isEmpty, "\(name)")
+            #expect(folders.first?.error?.contains(words) == true, "\(name): \(folders)")
+        }
+    }
+
+    @Test("a 4 KiB-page OST and a file that is no PST are refused with what they are")
+    func refused() throws {
+        let ost = #expect(throws: DocumentError.self) { try PSTFile(path: Fixtures.path("outlook/hostile-ost-4k.ost")) }
+        #expect(ost?.code == .unsupportedFormat)
+        #expect(ost?.message.contains("4 KiB") == true)
+        let other = #expect(throws: DocumentError.self) { try PSTFile(bytes: Array(repeating: 0x41, count: 600), name: "x.pst") }
+        #expect(other?.code == .unsupportedFormat)
+        #expect(throws: DocumentError.self) { try PSTFile(bytes: Array("!BDN".utf8), name: "short.pst") }
+    }
+}
