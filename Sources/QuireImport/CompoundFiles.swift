@@ -1,6 +1,7 @@
 import QuireCFB
-import QuireMail
-import QuireModel
+package import QuireMail
+package import QuireModel
+package import QuirePST
 import QuireZip
 
 /// Compound (OLE) files: Outlook messages are read as mail; the others are named by their
@@ -9,6 +10,27 @@ extension Importer {
     /// Bounds on compound files (Outlook .msg): a stream may be as large as a ZIP entry.
     var compoundLimits: CompoundFile.Limits {
         CompoundFile.Limits(maxStreamBytes: Int(clamping: limits.maxEntrySize), maxEntries: max(limits.maxEntryCount, 1) * 10)
+    }
+
+    /// Bounds on Outlook archives (PST): a value may be as large as a ZIP entry.
+    package var pstLimits: PSTFile.Limits {
+        PSTFile.Limits(maxValueBytes: Int(clamping: limits.maxEntrySize))
+    }
+
+    /// An Outlook archive's messages as `OutlookArchive` reads them, with this importer's
+    /// limits; `separatesQuotedText` as for other mail.
+    package func outlookArchive(path: String, separatesQuotedText: Bool = true) throws(DocumentError) -> OutlookArchive {
+        try OutlookArchive(
+            path: path, limits: pstLimits, reader: OutlookReader(limits: compoundLimits, separatesQuotedText: separatesQuotedText))
+    }
+
+    /// Message `entry` of an Outlook archive with its attachments read as for an `.eml`, and
+    /// `origin` naming the file, folder and node.
+    package func readMail(entry: OutlookArchive.Entry, of file: String) throws(DocumentError) -> MailMessage {
+        var message = try entry.result.get()
+        extractAttachments(of: &message, depth: 0)
+        message.origin = MailOrigin(file: file, index: entry.index, folder: entry.folder, node: entry.nid)
+        return message
     }
 
     /// What a compound file that is no Outlook message is, told by its root's entries.

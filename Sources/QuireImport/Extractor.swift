@@ -2,6 +2,7 @@ import QuireDOCX
 import QuireInternalThreads
 import QuireMail
 public import QuireModel
+import QuirePST
 public import QuireRender
 import QuireXLSX
 
@@ -44,6 +45,12 @@ public struct Extractor: Sendable {
     /// Told what a reader noticed in a message (a part it could not read, a message cut at
     /// the size limit), prefixed with the file or the message's place.
     public var warn: (@Sendable (String) -> Void)?
+    /// Told what the user should know that is no warning: each folder's reconciliation
+    /// after an Outlook archive (messages listed, read, failed).
+    public var note: (@Sendable (String) -> Void)?
+    /// Outlook archives: only the messages of this folder and those below it (by path, with
+    /// or without the top folder).
+    public var folder: String?
 
     /// An extractor for `format`; `sheet` picks one sheet of a workbook by name or 1-based position.
     public init(
@@ -94,6 +101,9 @@ public struct Extractor: Sendable {
             try extractMailbox(file: name, write: write) { body in
                 for entry in importer.mboxReader.messages(in: bytes) { try body(entry) }
             }
+        case .other(.pst):
+            let reader = OutlookReader(limits: importer.compoundLimits, separatesQuotedText: rendersQuotedText)
+            try extractArchive(OutlookArchive(file: PSTFile(bytes: bytes, name: name, limits: importer.pstLimits), reader: reader), file: name, write: write)
         default:
             try extract(opened, file: name, write: write)
         }
@@ -116,6 +126,8 @@ public struct Extractor: Sendable {
             }
         case .other(.mbox):
             try extractMailbox(file: file, write: write) { body in try importer.mboxReader.forEachMessage(path: file, body) }
+        case .other(.pst):
+            try extractArchive(importer.outlookArchive(path: file, separatesQuotedText: rendersQuotedText), file: file, write: write)
         default:
             write(try render(try importer.read(opened, file: file, separatesQuotedText: rendersQuotedText), file: file))
         }

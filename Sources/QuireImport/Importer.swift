@@ -31,6 +31,8 @@ public struct DetectedFormat: Hashable, Sendable, CustomStringConvertible {
     public static let oleCompound = DetectedFormat("ole")
     /// An Outlook message (.msg): a compound file whose root holds MAPI properties.
     public static let msg = DetectedFormat("msg")
+    /// An Outlook data file (`.pst`, or an `.ost` of the same layout): a mailbox of folders.
+    public static let pst = DetectedFormat("pst")
     /// An RFC 5322 message (.eml).
     public static let mail = DetectedFormat("eml")
     /// An mbox mailbox.
@@ -143,6 +145,7 @@ public struct Importer: Sendable {
 
     package static func detect(head: [UInt8]) -> DetectedFormat {
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { return .oleCompound }
+        if head.starts(with: Array("!BDN".utf8)) { return .pst }
         var text = head
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
         if text.starts(with: Array("From ".utf8)) { return .mbox }
@@ -464,6 +467,11 @@ public struct Importer: Sendable {
         switch format {
         case .empty:
             return DocumentError(.empty, file: file, message: "the file is empty (0 bytes).")
+        case .pst:
+            return DocumentError(
+                .unsupportedFormat, file: file,
+                message:
+                    "this is an Outlook archive (PST) of many messages: use 'quire extract FILE --format jsonl' (with --folder to pick one) or 'quire batch'.")
         case .pptx, .mbox:
             return DocumentError(
                 .unsupportedFormat, file: file,

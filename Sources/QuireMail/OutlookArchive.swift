@@ -75,8 +75,9 @@ public struct OutlookArchive: Sendable {
 
     /// The messages, folder by folder (depth first, in the order of the hierarchy tables);
     /// only those in `folder` and the folders below it when one is named. A folder is named
-    /// by its path, with or without the top folder ("Inbox/Projects" or "Top of Personal
-    /// Folders/Inbox/Projects"), without regard to case.
+    /// by its path or the end of it ("Projects", "Inbox/Projects" or "Top of Personal
+    /// Folders/Inbox/Projects"), without regard to case; every folder whose path has those
+    /// names in a run is taken.
     public func messages(folder: String? = nil) -> Messages {
         Messages(archive: self, selection: folder)
     }
@@ -100,6 +101,8 @@ public struct OutlookArchive: Sendable {
         private var current: (path: String, ids: [UInt32], next: Int, count: Int)?
         /// Each folder visited so far, with its counts (complete once `next()` returns nil).
         public private(set) var folders: [FolderCount] = []
+        /// The path of every folder visited, selected or not.
+        public private(set) var paths: [String] = []
 
         init(archive: OutlookArchive, selection: String?) {
             self.archive = archive
@@ -146,6 +149,7 @@ public struct OutlookArchive: Sendable {
                     path.append((try? properties.string(0x3001)).flatMap { $0.isEmpty ? nil : $0 } ?? "0x\(String(folder.nid, radix: 16))")
                 }
                 count.path = path.joined(separator: "/")
+                paths.append(count.path)
                 var children: [(nid: UInt32, path: [String])] = []
                 if let hierarchy = try file.node(folder.nid & ~0x1F | 0x0D) {
                     // Only normal folders (type 2): search folders hold results, not messages.
@@ -164,12 +168,15 @@ public struct OutlookArchive: Sendable {
             }
         }
 
-        /// Whether messages of the folder at `path` are wanted.
+        /// Whether messages of the folder at `path` are wanted: the selection's names appear
+        /// in the path as a run (so a folder is chosen by its whole path or by the end of it,
+        /// and the folders below it come too).
         func selects(_ path: [String]) -> Bool {
             guard let selection else { return true }
-            let full = path.joined(separator: "/").lowercased()
-            let inner = path.dropFirst().joined(separator: "/").lowercased()
-            return [full, inner].contains { $0 == selection || $0.hasPrefix(selection + "/") }
+            let wanted = selection.split(separator: "/").map(String.init)
+            let names = path.map { $0.lowercased() }
+            guard !wanted.isEmpty, wanted.count <= names.count else { return wanted.isEmpty }
+            return (0...(names.count - wanted.count)).contains { Array(names[$0..<($0 + wanted.count)]) == wanted }
         }
     }
 }

@@ -190,13 +190,19 @@ public struct MailOrigin: Sendable, Equatable {
     public var offset: Int?
     /// Maildir: the message file's name (`1700000000.x.host:2,FS`).
     public var maildirName: String?
+    /// Outlook archive (PST): the folder path, names joined by "/".
+    public var folder: String?
+    /// Outlook archive (PST): the message's node id, its stable id in the file.
+    public var node: UInt32?
 
     /// Where a message came from.
-    public init(file: String, index: Int? = nil, offset: Int? = nil, maildirName: String? = nil) {
+    public init(file: String, index: Int? = nil, offset: Int? = nil, maildirName: String? = nil, folder: String? = nil, node: UInt32? = nil) {
         self.file = file
         self.index = index
         self.offset = offset
         self.maildirName = maildirName
+        self.folder = folder
+        self.node = node
     }
 
     /// The origin of a message file; a file in a Maildir's `cur/` or `new/` is named as such.

@@ -33,6 +33,7 @@ public struct MailRenderer: Sendable {
     /// The header lines a reader wants: From, To, Cc, Date (and Reply-To when it differs).
     static func headerLines(_ message: MailMessage) -> [(String, String)] {
         var lines: [(String, String)] = []
+        if let folder = message.origin?.folder { lines.append(("Folder", folder)) }
         if !message.from.isEmpty { lines.append(("From", addressList(message.from))) }
         if !message.to.isEmpty { lines.append(("To", addressList(message.to))) }
         if !message.cc.isEmpty { lines.append(("Cc", addressList(message.cc))) }
@@ -227,6 +228,8 @@ public struct MailRenderer: Sendable {
             if let index = origin.index { w.field("index", index) }
             if let offset = origin.offset { w.field("offset", offset) }
             if let name = origin.maildirName { w.field("maildir_name", name) }
+            if let folder = origin.folder { w.field("folder", folder) }
+            if let node = origin.node { w.field("node", Int(node)) }
             w.endObject()
         }
         w.field("subject", message.subject)

@@ -17,8 +17,10 @@ struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Extract the content of documents, workbooks and mail as Markdown, plain text or JSON.",
         discussion: """
-            Reads each FILE (DOCX, XLSX, EML, mbox; or '-' for standard input) and writes its \
-            content. A file that \
+            Reads each FILE (DOCX, XLSX, EML, MSG, mbox, Outlook PST; or '-' for standard \
+            input) and writes its content. An Outlook archive gives its messages one by one with \
+            their folder paths, then each folder's count of messages listed, read and failed on \
+            standard error. A file that \
             cannot be read is reported on standard error and the others still run; the exit \
             status is then 1.
             """
@@ -66,6 +68,9 @@ struct Extract: ParsableCommand {
     @Option(help: "Spreadsheets: at most this many rows per sheet, then a '… N more rows' line.")
     var maxRows: Int?
 
+    @Option(help: "Outlook archives (PST): only this folder and those below it, by path, with or without the top folder ('Inbox/Projects').")
+    var folder: String?
+
     @Flag(help: "Mail: group the messages of all inputs into threads; show each message's new text (quoted history and signatures apart).")
     var threads = false
 
@@ -107,6 +112,8 @@ struct Extract: ParsableCommand {
             format: kind, options: options, workbookOptions: workbookOptions, sheet: sheet,
             importer: limits.importer(parallelism: parallelism))
         extractor.warn = { printError("quire: warning: \($0)") }
+        extractor.note = { printError("quire: \($0)") }
+        extractor.folder = folder
         // A progress line for big mailboxes, when a person watches standard error and the
         // output goes elsewhere.
         let showProgress = isatty(2) != 0 && (output != nil || isatty(1) == 0)

@@ -358,6 +358,39 @@ struct TaskCommandTests {
         #expect(Self.userMessage(server.received[0]).contains("Confirm the figures"))
     }
 
+    @Test("an Outlook archive: JSON Lines with folder paths, the counts on standard error, --folder, and what to do with summarise")
+    func outlookArchive() throws {
+        let run = try quire(["extract", "TestDocuments/outlook/archive.pst", "--format", "jsonl"], environment: Self.cleanEnvironment())
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 6)
+        let objects = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let folders = objects.map { ($0["source"] as? [String: Any])?["folder"] as? String ?? "" }
+        #expect(folders == ["Inbox", "Inbox", "Inbox", "Inbox/Projects", "Inbox/Projects", "Sent Items"].map { "Top of Personal Folders/" + $0 })
+        #expect(objects.map { $0["subject"] as? String ?? "" }.last == "Re: Q3 report")
+        #expect(run.stderr.contains("6 messages listed in 6 folders: 6 read, 0 failed"), "\(run.stderr)")
+        #expect(run.stderr.contains("Top of Personal Folders/Inbox: 3 listed, 3 read, 0 failed"))
+
+        let projects = try quire(["extract", "TestDocuments/outlook/archive.pst", "--folder", "projects"], environment: Self.cleanEnvironment())
+        #expect(projects.status == 0)
+        #expect(projects.stdout.hasPrefix("# FW: Original request\n\n- **Folder:** Top of Personal Folders/Inbox/Projects\n"))
+        #expect(projects.stdout.contains("# Minutes (long)"))
+        #expect(!projects.stdout.contains("Offsite"))
+
+        let missing = try quire(["extract", "TestDocuments/outlook/archive.pst", "--folder", "Archive"], environment: Self.cleanEnvironment())
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no folder 'Archive' in the archive; its folders are: Top of Personal Folders, "))
+
+        let lost = try quire(["extract", "TestDocuments/outlook/hostile-lost-message.pst", "--format", "jsonl"], environment: Self.cleanEnvironment())
+        #expect(lost.status == 0)
+        #expect(lost.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"error\":") }.count == 1)
+        #expect(lost.stderr.contains("Top of Personal Folders/Inbox: 5 listed, 4 read, 1 failed"))
+
+        let summary = try quire(["summarise", "TestDocuments/outlook/archive.pst"], environment: Self.cleanEnvironment())
+        #expect(summary.status == 1)
+        #expect(summary.stderr.contains("quire extract FILE --format jsonl"))
+    }
+
     @Test("an Outlook .msg: extract and summarise offline; reply through a backend threads under it and answers its sender")
     func outlookMessage() async throws {
         let extract = try quire(["extract", "TestDocuments/outlook/plain-utf16.msg"], environment: Self.cleanEnvironment())

@@ -1,0 +1,70 @@
+import QuireMail
+import QuireModel
+import QuirePST
+import QuireRender
+
+extension Extractor {
+    /// Renders the messages of an Outlook archive one at a time, in folder order, each with
+    /// its folder path; a message that cannot be read becomes a line saying so. Afterwards
+    /// `note` is told each folder's reconciliation: messages listed, read and failed.
+    ///
+    /// - Throws: `DocumentError` when the file is no archive, `folder` names no folder, or
+    ///   the archive holds no message.
+    func extractArchive(_ archive: OutlookArchive, file: String, write: @escaping @Sendable (String) -> Void) throws(DocumentError) {
+        if format == .csv {
+            throw DocumentError(
+                .unsupportedFormat, file: file, message: "CSV output is for spreadsheets; this is a mailbox (use --format markdown, text, json or jsonl).")
+        }
+        var output = MailboxOutput(format: format, write: write, progress: progress, size: 0)
+        var messages = archive.messages(folder: folder)
+        while let entry = messages.next() {
+            output.emit(render(entry, file: file), offset: 0)
+        }
+        let folders = messages.folders
+        let listed = folders.reduce(0) { $0 + $1.listed }
+        let failed = folders.reduce(0) { $0 + $1.failed }
+        note?("\(file): \(listed) messages listed in \(folders.count) folders: \(listed - failed) read, \(failed) failed")
+        for count in folders {
+            let name = count.path.isEmpty ? "(root)" : count.path
+            if let error = count.error {
+                warn?("\(file): folder '\(name)' could not be read: \(error)")
+            } else {
+                note?("\(file): \(name): \(count.listed) listed, \(count.read) read, \(count.failed) failed")
+            }
+        }
+        if let folder, !folders.contains(where: { $0.error == nil }) {
+            let names = messages.paths.filter { !$0.isEmpty }
+            throw DocumentError(
+                .missingPart, file: file,
+                message: "no folder '\(folder)' in the archive; its folders are: \(names.joined(separator: ", ")).")
+        }
+        if output.count == 0, let broken = folders.first(where: { $0.error != nil }) {
+            throw DocumentError(
+                .corrupt, file: file, message: "no message could be read: folder '\(broken.path.isEmpty ? "(root)" : broken.path)': \(broken.error ?? "")")
+        }
+        try output.finish(file: file)
+    }
+
+    /// One archive message rendered, or the line that says it could not be read.
+    func render(_ entry: OutlookArchive.Entry, file: String) -> String {
+        let label = "\(file) '\(entry.folder)' message \(entry.index + 1)"
+        do throws(DocumentError) {
+            let message = try importer.readMail(entry: entry, of: file)
+            return try render(.mail(message), file: label)
+        } catch {
+            warn?("\(label) could not be read: \(error.location.map { $0 + ": " } ?? "")\(error.message)")
+            switch format {
+            case .json:
+                var w = JSONWriter(pretty: false)
+                w.beginObject()
+                w.field("error", error.message)
+                w.field("folder", entry.folder)
+                w.field("index", entry.index)
+                w.field("node", Int(entry.nid))
+                w.endObject()
+                return w.output + "\n"
+            default: return "(\(label) could not be read: \(error.message))\n"
+            }
+        }
+    }
+}
