@@ -24,15 +24,17 @@ public struct MessageLocation: Sendable, Equatable {
         case emlx
         /// An Outlook .msg file (a compound file of MAPI properties, read by `OutlookReader`).
         case msg
+        /// One message of an Outlook archive (`offset` is its node id, `folder` its folder path).
+        case pst
     }
 
     /// What kind of file holds the message.
     public var container: Container
     /// The file that holds the message.
     public var file: String
-    /// mbox: the byte offset of the message's `From ` line.
+    /// mbox: the byte offset of the message's `From ` line; Outlook archive: the message's node id.
     public var offset: Int?
-    /// mbox: the message's 0-based position.
+    /// mbox, Outlook archive: the message's 0-based position (in its folder, for an archive).
     public var index: Int?
     /// The mail folder: a Maildir++ folder (`Work/Clients`), an Apple Mail mailbox, or the
     /// folder of an .eml file relative to the source.

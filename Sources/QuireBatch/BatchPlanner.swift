@@ -302,9 +302,44 @@ public struct BatchPlanner: Sendable {
                 warnings.append(error.description)
                 unreadable()
             }
+        case .pst(let path, _):
+            do {
+                var messages = try importer.outlookArchive(path: path, separatesQuotedText: false).messages()
+                while let entry = messages.next() {
+                    switch entry.result {
+                    case .success(let message):
+                        let location = MessageLocation(container: .pst, file: path, offset: Int(entry.nid), index: entry.index, folder: entry.folder)
+                        try found(message, location) { Self.contentKey(message) }
+                    case .failure(let error):
+                        warnings.append(
+                            "\(path): folder '\(entry.folder)' message \(entry.index + 1): \(error.location.map { $0 + ": " } ?? "")\(error.message)")
+                        unreadable()
+                    }
+                }
+                for folder in messages.folders {
+                    guard let error = folder.error else { continue }
+                    warnings.append("\(path): folder '\(folder.path.isEmpty ? "(root)" : folder.path)' could not be read: \(error)")
+                    unreadable()
+                }
+            } catch let error as DocumentError {
+                warnings.append(error.description)
+                unreadable()
+            }
         case .document:
             break
         }
+    }
+
+    /// The identity of an archived message without a Message-ID: its sender, recipients,
+    /// date, subject and text.
+    static func contentKey(_ message: MailMessage) -> String {
+        let fields = [
+            message.from.map(\.address).joined(separator: ","), message.to.map(\.address).joined(separator: ","),
+            message.cc.map(\.address).joined(separator: ","), message.date?.timestamp.map(String.init) ?? "", message.subject ?? "",
+            message.bestText ?? "",
+        ]
+        let bytes = Array(fields.joined(separator: "\n").utf8)
+        return Digest.hex(Digest.fnv64(bytes)) + Digest.hex(UInt64(bytes.count))
     }
 
     /// The header fields a scan keeps besides subject, addresses, date and ids.

@@ -99,6 +99,18 @@ public struct ItemLoader: Sendable {
         }
         var messages: [MailMessage] = []
         for location in item.messages {
+            if location.container == .pst {
+                do throws(DocumentError) {
+                    let archive = try importer.outlookArchive(path: location.file)
+                    let nid = UInt32(clamping: location.offset ?? 0)
+                    let entry = OutlookArchive.Entry(
+                        folder: location.folder ?? "", index: location.index ?? 0, nid: nid, result: .success(try archive.message(nid: nid)))
+                    messages.append(try importer.readMail(entry: entry, of: location.file))
+                } catch {
+                    throw ItemFailure(code: "unreadable", message: error.description)
+                }
+                continue
+            }
             if location.container == .msg {
                 do throws(DocumentError) {
                     guard case .mail(var message) = try importer.read(path: location.file) else {
@@ -148,6 +160,8 @@ public struct ItemLoader: Sendable {
                     path: location.file, message: "no message starts at byte \(location.offset ?? -1) any more (the mbox changed since it was planned).")
             }
             return (entry.bytes, entry.truncationWarning)
+        case .pst:
+            throw BatchReadError(path: location.file, message: "a message of an Outlook archive has no raw bytes of its own; read it with OutlookArchive.")
         case .maildir, .eml, .msg:
             // (For an Outlook .msg: the file's own bytes, a compound file.)
             let (bytes, size) = try Importer.contents(path: location.file, upTo: limit)

@@ -42,6 +42,7 @@ public final class MailSourceReader {
     private var readFailures = 0
     private var mbox: (reader: MboxMessageReader, folder: String?)?
     private var files: (paths: [String], next: Int, folder: String?, kind: MessageLocation.Container)?
+    private var archive: (messages: OutlookArchive.Messages, path: String)?
 
     /// The sources at `paths` (files or folders); `importer` reads the messages (its limits and plugins apply).
     public init(paths: [String], importer: Importer = Importer()) {
@@ -54,7 +55,7 @@ public final class MailSourceReader {
     /// The next message, or nil after the last one.
     public func next() -> Found? {
         while true {
-            if let found = nextFromMbox() ?? nextFromFiles() { return found }
+            if let found = nextFromMbox() ?? nextFromArchive() ?? nextFromFiles() { return found }
             let next = walker.next()
             warnings += walker.warnings
             walker.warnings = []
@@ -77,6 +78,12 @@ public final class MailSourceReader {
                 files = ([path], 0, folder, .emlx)
             case .msg(let path, let folder):
                 files = ([path], 0, folder, .msg)
+            case .pst(let path, _):
+                do {
+                    archive = (try importer.outlookArchive(path: path).messages(), path)
+                } catch {
+                    fail(error.description)
+                }
             case .document:
                 break
             }
@@ -108,6 +115,25 @@ public final class MailSourceReader {
                 fail("\(reader.path): message \(entry.index + 1) at byte \(entry.offset): \(error.message)")
             }
         }
+    }
+
+    /// The next message of an Outlook archive; its folders that could not be read are
+    /// counted and described when the archive ends.
+    private func nextFromArchive() -> Found? {
+        guard var (messages, path) = archive else { return nil }
+        defer { archive = archive.map { _ in (messages, path) } }
+        while let entry = messages.next() {
+            do {
+                return Found(message: try importer.readMail(entry: entry, of: path), folder: entry.folder)
+            } catch {
+                fail("\(path): folder '\(entry.folder)' message \(entry.index + 1): \(error.location.map { $0 + ": " } ?? "")\(error.message)")
+            }
+        }
+        for folder in messages.folders {
+            if let error = folder.error { fail("\(path): folder '\(folder.path.isEmpty ? "(root)" : folder.path)' could not be read: \(error)") }
+        }
+        archive = nil
+        return nil
     }
 
     private func nextFromFiles() -> Found? {

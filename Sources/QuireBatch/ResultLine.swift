@@ -50,7 +50,7 @@ struct ResultLine {
             w.field("message_id", location.messageID)
             w.field("container", location.container.rawValue)
             w.field("file", location.file)
-            if let offset = location.offset { w.field("offset", offset) }
+            if let offset = location.offset { w.field(location.container == .pst ? "node" : "offset", offset) }
             if let index = location.index { w.field("index", index) }
             if location.container == .maildir { w.field("maildir_name", location.file.split(separator: "/").last.map(String.init)) }
             if let folder = location.folder { w.field("folder", folder) }

@@ -34,11 +34,13 @@ enum FoundContainer: Equatable {
     case emlx(String, folder: String?)
     /// An Outlook .msg file.
     case msg(String, folder: String?)
+    /// An Outlook archive (.pst): a mailbox of folders, read message by message.
+    case pst(String, folder: String?)
     case document(String)
 
     var path: String {
         switch self {
-        case .mbox(let p, _), .maildir(let p, _), .eml(let p, _), .emlx(let p, _), .msg(let p, _), .document(let p): p
+        case .mbox(let p, _), .maildir(let p, _), .eml(let p, _), .emlx(let p, _), .msg(let p, _), .pst(let p, _), .document(let p): p
         }
     }
 }
@@ -194,6 +196,7 @@ struct SourceWalker {
         }
         switch Self.sniff(head) {
         case .mbox: return .mbox(path, folder: folder)
+        case .pst: return .pst(path, folder: folder)
         case .emlx: return .emlx(path, folder: folder)
         case .eml: return .eml(path, folder: folder)
         case .zip:
@@ -212,7 +215,7 @@ struct SourceWalker {
         }
     }
 
-    enum Sniffed { case mbox, emlx, eml, zip, ole, other }
+    enum Sniffed { case mbox, pst, emlx, eml, zip, ole, other }
 
     /// What a file's first bytes say it is: Importer's detection, plus the two forms only a
     /// folder walk meets (an Office package to open, Apple Mail's `.emlx`).
@@ -229,6 +232,7 @@ struct SourceWalker {
         }
         switch Importer.detect(head: head) {
         case .oleCompound: return .ole
+        case .pst: return .pst
         case .mbox: return .mbox
         case .mail: return .eml
         default: return .other

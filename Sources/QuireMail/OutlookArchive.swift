@@ -35,6 +35,14 @@ public struct OutlookArchive: Sendable {
         public var nid: UInt32
         /// The message, or the error that stopped it.
         public var result: Result<MailMessage, DocumentError>
+
+        /// An entry from its parts.
+        public init(folder: String, index: Int, nid: UInt32, result: Result<MailMessage, DocumentError>) {
+            self.folder = folder
+            self.index = index
+            self.nid = nid
+            self.result = result
+        }
     }
 
     /// What one folder held and what became of it.

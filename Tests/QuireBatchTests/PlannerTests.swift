@@ -78,6 +78,54 @@ struct PlannerTests {
         #expect(subjects.sorted() == ["Q3 report – draft for review", "Re: Q3 report", "Отчёт за квартал"])
     }
 
+    @Test("an Outlook archive is a source like an mbox: each message with its folder and node, threads across folders, --folder, damage counted")
+    func outlookArchive() throws {
+        let archive = Fixtures.path("outlook/archive.pst")
+        let (messages, report) = try Self.plan([BatchSource(path: archive)], per: .message)
+        #expect(messages.count == 6)
+        #expect(report.tallies[0].found == 6)
+        let report1 = try #require(messages.first { $0.id == "msg:q3-report@example.org" })
+        let location = try #require(report1.messages.first)
+        #expect(location.container == .pst)
+        #expect(location.folder == "Top of Personal Folders/Inbox")
+        #expect(location.index == 0)
+        // Messages without a Message-ID get a content key; each is its own.
+        #expect(Set(messages.map(\.id)).count == 6)
+        #expect(messages.filter { $0.id.hasPrefix("msg:sha:") }.count == 4)
+
+        // The reply in Sent Items threads under the report in the Inbox.
+        let (threads, _) = try Self.plan([BatchSource(path: archive)])
+        let thread = try #require(threads.first { $0.messages.count == 2 })
+        #expect(thread.messages.map { $0.folder ?? "" } == ["Top of Personal Folders/Inbox", "Top of Personal Folders/Sent Items"])
+        guard case .messages(let loaded) = try ItemLoader().load(thread) else {
+            Issue.record("not messages")
+            return
+        }
+        #expect(loaded.map(\.subject) == ["Q3 report – draft for review", "Re: Q3 report"])
+        #expect(loaded[0].origin?.folder == "Top of Personal Folders/Inbox")
+        guard case .document = loaded[0].attachments.first?.content else {
+            Issue.record("the archived message's attached report was not read")
+            return
+        }
+
+        var selection = BatchSelection()
+        selection.folders = ["projects"]
+        let (projects, _) = try Self.plan([BatchSource(path: archive)], per: .message, selection: selection)
+        #expect(projects.count == 2)
+
+        let (damaged, damagedReport) = try Self.plan([BatchSource(path: Fixtures.path("outlook/hostile-lost-message.pst"))], per: .message)
+        #expect(damaged.count == 4)
+        #expect(damagedReport.tallies[0].unreadable == 1)
+        #expect(damagedReport.warnings.contains { $0.contains("folder 'Top of Personal Folders/Inbox' message 2") })
+
+        // Quire.messages(in:) walks the same way.
+        let reader = MailSourceReader(paths: [Fixtures.path("outlook/hostile-lost-message.pst")])
+        var subjects: [String] = []
+        while let found = reader.next() { subjects.append(found.message.subject ?? "") }
+        #expect(subjects == ["Message 0", "Message 2", "Message 3", "Message 4"])
+        #expect(reader.failed == 1)
+    }
+
     @Test("folders, labels and flags are kept with each message")
     func locations() throws {
         let (items, _) = try Self.plan(per: .message)
