@@ -738,9 +738,45 @@ def check():
         f.close()
 
 
+def reference():
+    """What libpff reads from the fixtures, for the conformance test: per message its folder,
+    subject, sender name, plain-text body, whether it has an HTML body, and its attachments'
+    names and sizes. Written to outlook/pst-reference-libpff.json."""
+    import json
+    import pypff
+    out = {}
+    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst"):
+        f = pypff.file()
+        f.open(os.path.join(HERE, "outlook", name))
+        messages = []
+
+        def walk(folder, path):
+            for k in range(folder.number_of_sub_messages):
+                m = folder.get_sub_message(k)
+                attachments = []
+                for a in range(m.number_of_attachments):
+                    at = m.get_attachment(a)
+                    attachments.append({"name": at.long_filename, "size": at.size})
+                body = m.plain_text_body
+                messages.append({"folder": path, "subject": m.subject, "sender": m.sender_name,
+                                 "text": body.decode("utf-8") if body else None, "html": m.html_body is not None,
+                                 "attachments": attachments})
+            for k in range(folder.number_of_sub_folders):
+                sub = folder.get_sub_folder(k)
+                walk(sub, (path + "/" if path else "") + (sub.name or ""))
+        walk(f.get_root_folder(), "")
+        out[name] = messages
+        f.close()
+    with open(os.path.join(HERE, "outlook", "pst-reference-libpff.json"), "w", encoding="utf-8") as fh:
+        json.dump(out, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        fh.write("\n")
+
+
 if __name__ == "__main__":
     if "--check" in sys.argv:
         check()
+    elif "--reference" in sys.argv:
+        reference()
     else:
         fixtures()
         hostile()

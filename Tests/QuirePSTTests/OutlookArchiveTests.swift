@@ -167,4 +167,48 @@ struct OutlookArchiveTests {
         #expect(other?.code == .unsupportedFormat)
         #expect(throws: DocumentError.self) { try PSTFile(bytes: Array("!BDN".utf8), name: "short.pst") }
     }
+
+    @Test(
+        "conformance with libpff: folders, subjects, senders, bodies and attachments as libpff reads the same files",
+        arguments: ["archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst"])
+    func libpffReference(name: String) throws {
+        let data = try #require(Fixtures.bytes(Fixtures.path("outlook/pst-reference-libpff.json")))
+        let all = try #require(JSONSerialization.jsonObject(with: Data(data)) as? [String: [[String: Any]]])
+        let expected = try #require(all[name])
+        /// One message as both readers see it, comparable across their orders (libpff lists
+        /// a folder's messages in its own order).
+        func summary(folder: String, subject: String?, sender: String?, text: String?, html: Bool, files: [(String, Int)]) -> String {
+            let attachments = files.map { "\($0.0):\($0.1)" }.joined(separator: ",")
+            return [folder, subject ?? "-", sender ?? "-", text ?? "-", html ? "html" : "", attachments].joined(separator: "|")
+        }
+        var theirs: [String] = []
+        // libpff gives no plain text for a body stored only as HTML or compressed RTF.
+        var withoutText: Set<String> = []
+        for message in expected {
+            let files = (message["attachments"] as? [[String: Any]] ?? []).compactMap { a in (a["name"] as? String).map { ($0, a["size"] as? Int ?? -1) } }
+            let folder = message["folder"] as? String ?? ""
+            let subject = message["subject"] as? String
+            let text = (message["text"] as? String).map { $0.replacingOccurrences(of: "\r\n", with: "\n") }
+            if text == nil { withoutText.insert(folder + "|" + (subject ?? "")) }
+            theirs.append(
+                summary(folder: folder, subject: subject, sender: message["sender"] as? String, text: text, html: message["html"] as? Bool ?? false, files: files))
+        }
+        var ours: [String] = []
+        for entry in try Self.read(name).entries {
+            let message = try Self.message(entry)
+            let files = message.attachments.compactMap { a -> (String, Int)? in
+                if case .message = a.content { return nil }  // libpff sizes an embedded message its own way
+                return a.filename.map { ($0, a.size) }
+            }
+            var text = message.textBody
+            if withoutText.contains(entry.folder + "|" + (message.subject ?? "")) {
+                // An HTML-only body, or the RTF's text (which libpff leaves as RTF): text all the same.
+                #expect((message.textBody ?? message.htmlText)?.isEmpty == false)
+                text = nil
+            }
+            ours.append(
+                summary(folder: entry.folder, subject: message.subject, sender: message.from.first?.name, text: text, html: message.htmlBody != nil, files: files))
+        }
+        #expect(ours.sorted() == theirs.sorted())
+    }
 }
