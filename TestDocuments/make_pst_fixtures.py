@@ -90,9 +90,12 @@ def signature(ib, bid):
     return ((value >> 16) ^ value) & 0xFFFF
 
 
+R_TABLE = bytes(R)
+
+
 def encode(data, method, bid):
     if method == 1:
-        return bytes(R[b] for b in data)
+        return bytes(data).translate(R_TABLE)
     if method == 2:
         out, w = bytearray(), ((bid & 0xFFFFFFFF) ^ ((bid & 0xFFFFFFFF) >> 16)) & 0xFFFF
         for b in data:
@@ -278,8 +281,16 @@ class Heap:
         self.subnodes = {}
         self.next_sub = 1
 
+    @staticmethod
+    def _start(k):
+        """The header size of heap block k: HNHDR for the first, HNBITMAPHDR for blocks 8,
+        136, 264…, HNPAGEHDR for the others ([MS-PST] 2.3.1.2–2.3.1.4)."""
+        if k == 0:
+            return 12
+        return 66 if k == 8 or (k > 8 and (k - 8) % 128 == 0) else 2
+
     def _used(self, k):
-        return (12 if k == 0 else 2) + sum(len(i) for i in self.blocks[k]) + 4 + 2 * (len(self.blocks[k]) + 2) + 1
+        return self._start(k) + sum(len(i) for i in self.blocks[k]) + 4 + 2 * (len(self.blocks[k]) + 2) + 1
 
     def add(self, data):
         assert len(data) <= MAX_ITEM
@@ -289,7 +300,7 @@ class Heap:
             self.blocks[k].pop()
             self.blocks.append([bytes(data)])
             k += 1
-            assert len(self.blocks) <= 8, "past 8 blocks a heap needs bitmap headers"
+            assert len(self.blocks) <= 0xFFFF
         return (len(self.blocks[k]) << 5) | (k << 16)
 
     def value(self, data):
@@ -306,7 +317,7 @@ class Heap:
     def build(self, user_root):
         out = []
         for k, items in enumerate(self.blocks):
-            start = 12 if k == 0 else 2
+            start = self._start(k)
             body = bytearray(start)
             offsets = []
             for item in items:
@@ -772,8 +783,53 @@ def reference():
         fh.write("\n")
 
 
+def from_mbox(path, copies):
+    """Messages of an mbox as archive messages: headers, text and HTML bodies, attachments."""
+    import email
+    import email.policy
+    import mailbox
+    from email.utils import getaddresses, parsedate_to_datetime
+    ndb = Spec(True)
+    out = []
+    for raw in mailbox.mbox(path, factory=None):
+        m = email.message_from_bytes(raw.as_bytes(), policy=email.policy.default)
+        props = [string_prop(ndb, 0x0037, str(m.get("Subject", "")))]
+        senders = getaddresses([str(m.get("From", ""))])
+        if senders:
+            props += sender(ndb, senders[0][0] or senders[0][1], senders[0][1])
+        try:
+            when = parsedate_to_datetime(str(m.get("Date")))
+            props.append((0x0039, TIME, int((when.timestamp() + 11644473600) * 10_000_000)))
+        except (TypeError, ValueError):
+            pass
+        if m.get("Message-ID"):
+            props.append(string_prop(ndb, 0x1035, str(m["Message-ID"]).strip()))
+        if m.get("In-Reply-To"):
+            props.append(string_prop(ndb, 0x1042, str(m["In-Reply-To"]).strip()))
+        header_end = raw.as_bytes().find(b"\n\n")
+        props.append(string_prop(ndb, 0x007D, raw.as_bytes()[:header_end].decode("utf-8", "replace").replace("\n", "\r\n") + "\r\n\r\n"))
+        body = m.get_body(preferencelist=("plain",))
+        if body is not None:
+            props.append(string_prop(ndb, 0x1000, body.get_content().replace("\n", "\r\n")))
+        html = m.get_body(preferencelist=("html",))
+        if html is not None:
+            props += [(0x1013, BINARY, html.get_content().encode("utf-8")), (0x3FDE, INT32, 65001)]
+        recipients = [recipient(ndb, kind, n or a, a) for kind, field in ((1, "To"), (2, "Cc")) for n, a in getaddresses([str(m.get(field, ""))]) if a]
+        attachments = [file_attachment(ndb, part.get_filename() or "attachment", part.get_payload(decode=True) or b"", part.get_content_type())
+                       for part in m.iter_attachments()]
+        out.append(Message(props, recipients, attachments))
+    folders = [Folder("Archive %d" % (k + 1), out) for k in range(copies)]
+    return [Folder("Top of Personal Folders", folders=[Folder("Inbox", folders=folders)])]
+
+
 if __name__ == "__main__":
-    if "--check" in sys.argv:
+    if "--big" in sys.argv:
+        # --big COPIES OUT MBOX: the mbox's messages COPIES times over, one folder per copy.
+        at = sys.argv.index("--big")
+        copies, target, source = int(sys.argv[at + 1]), sys.argv[at + 2], sys.argv[at + 3]
+        with open(target, "wb") as fh:
+            fh.write(pst(from_mbox(source, copies)))
+    elif "--check" in sys.argv:
         check()
     elif "--reference" in sys.argv:
         reference()
