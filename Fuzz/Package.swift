@@ -22,6 +22,7 @@ let package = Package(
         target("fuzz-mail", ["QuireMail", "QuireModel", "QuireRender"]),
         target("fuzz-mbox", ["QuireMail"]),
         target("fuzz-msg", ["QuireMail", "QuireCFB", "QuireModel", "QuireRender"]),
+        target("fuzz-pst", ["QuireMail", "QuirePST", "QuireModel", "QuireRender"]),
         target("fuzz-numfmt", ["QuireXLSX"]),
         target("fuzz-markdown", ["QuireModel", "QuireRender", "QuireDOCX"]),
         target("fuzz-config", ["QuireRouter"]),

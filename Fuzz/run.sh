@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-msg fuzz-numfmt fuzz-markdown fuzz-config fuzz-stream)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-msg fuzz-pst fuzz-numfmt fuzz-markdown fuzz-config fuzz-stream)
 SCRATCH=../.build-fuzz
 WORK="${FUZZ_WORK:-/tmp/quire-fuzz-corpus}"
 mkdir -p crashes "$WORK"
@@ -32,6 +32,7 @@ for n in z.namelist():
     if n.endswith('.xml'): open(sys.argv[2] + '/' + sys.argv[1].split('/')[-1] + '-' + n.replace('/', '_'), 'wb').write(z.read(n)[:65536])
 " "$f" "$dir" 2>/dev/null || true; done ;;
     fuzz-msg) cp $DOCS/outlook/*.msg $DOCS/outlook/*.cfb "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" -name '*.msg' -size -64k | head -50 | xargs -r -I{} cp {} "$dir"/ ;;
+    fuzz-pst) for f in $DOCS/outlook/*.pst $DOCS/outlook/*.ost; do [ "$(stat -c %s "$f")" -le 200000 ] && cp "$f" "$dir"/; done ;;
     fuzz-mail | fuzz-mbox) cp $DOCS/mail/* "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" \( -name '*.eml' -o -name '*.mbox*' \) -size -100k | head -150 | xargs -r -I{} cp {} "$dir"/ ;;
     fuzz-numfmt) i=0; for code in '0.00' '#,##0' '0%' '0.00E+00' '# ?/?' '[h]:mm:ss' 'yyyy-mm-dd' '[Red]-0.0;0.0;"zero";@' '[>=100]"big";0' '#,##0,,"M"' 'mmm d, yyyy h:mm AM/PM' '0.000_);(0.000)'; do
             i=$((i + 1)); { printf '\x00\x00\x00\x00\x00\x4c\xcd\x40'; printf '%s' "$code"; } > "$dir/code$i"; done ;;
