@@ -702,6 +702,11 @@ def hostile():
                 break
     write("hostile-xblock-loop.pst", pst(archive(), damage=loop_xblock))
 
+    def lose_body(ndb, nids):
+        # The long message's body (a subnode of 55,568 bytes of UTF-16 in an XBLOCK) is gone.
+        ndb.bbt = [e for e in ndb.bbt if not (e[0] & 2 and ndb.out[e[1]] == 1 and struct.unpack_from("<I", ndb.out, e[1] + 4)[0] == 55568)]
+    write("hostile-body-subnode.pst", pst(archive(), damage=lose_body))
+
     def bad_heap(ndb, nids):
         # The first Inbox message's heap page map points past its block.
         target = nids["/Top of Personal Folders/Inbox/#0"]

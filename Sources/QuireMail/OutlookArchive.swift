@@ -144,7 +144,12 @@ public struct OutlookArchive: Sendable {
         /// Reads a folder's name, subfolders and message list; queues the subfolders.
         private mutating func open(_ folder: (nid: UInt32, path: [String])) {
             // A folder listed twice (a damaged hierarchy) is visited once, and the walk ends.
-            guard visited.insert(folder.nid).inserted, folder.path.count <= 64 else { return }
+            guard visited.insert(folder.nid).inserted else { return }
+            guard folder.path.count < 64 else {
+                let path = (folder.path + ["0x" + String(folder.nid, radix: 16)]).joined(separator: "/")
+                folders.append(FolderCount(path: path, listed: 0, read: 0, failed: 0, error: "folders nested more than 64 deep are not read."))
+                return
+            }
             let file = archive.file
             var path = folder.path
             var count = FolderCount(path: "", listed: 0, read: 0, failed: 0)

@@ -22,6 +22,8 @@ struct OutlookItem {
 
     var properties: OutlookProperties
     let source: Source
+    /// What could not be read of the item's own properties.
+    var warnings: [String] = []
 
     /// Node ids of a message's subnodes ([MS-PST] 2.4.1).
     static let recipientTable: UInt32 = 0x692
@@ -38,8 +40,25 @@ struct OutlookItem {
     /// subnode): its property context, with the recipient and attachment tables and the
     /// attachments among its subnodes.
     init(node: PSTFile.Node, in file: PSTFile) throws(DocumentError) {
-        properties = OutlookProperties(pst: try file.properties(of: node))
-        source = .pst(file, node, subnodes: try file.subnodes(of: node))
+        let context = try file.propertyContext(of: node)
+        properties = OutlookProperties(pst: context.values)
+        source = .pst(file, node, subnodes: context.subnodes)
+        // A value that cannot be read (its subnode damaged) costs that property only.
+        warnings = context.unreadable.sorted { $0.key < $1.key }.map { id, error in
+            "\(Self.propertyName(id)) could not be read: \(error.location.map { $0 + ": " } ?? "")\(error.message)"
+        }
+    }
+
+    /// What a property is, for a warning.
+    static func propertyName(_ id: UInt16) -> String {
+        switch id {
+        case 0x1000: "the plain-text body"
+        case 0x1013: "the HTML body"
+        case 0x1009: "the RTF body"
+        case 0x007D: "the transport headers"
+        case 0x0037: "the subject"
+        default: "property 0x\(String(id, radix: 16, uppercase: true))"
+        }
     }
 
     /// The recipients' properties in order; 8-bit strings in `codepage`.
@@ -86,6 +105,7 @@ struct OutlookItem {
             guard let attachment = subnodes[nid] else {
                 throw DocumentError(.corrupt, file: file.file, location: location, message: "the attachment's subnode is missing.")
             }
+            // The attachment's own values must all be read: its data is the attachment.
             let values = try file.properties(of: attachment)
             // An embedded message: the value names a subnode of the attachment, and its size.
             let object = values[0x3701].flatMap { $0.type == 0x000D && $0.bytes.count >= 8 ? $0.bytes : nil }

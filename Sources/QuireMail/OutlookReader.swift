@@ -58,6 +58,7 @@ public struct OutlookReader: Sendable {
     func message(_ item: OutlookItem, depth: Int) throws(DocumentError) -> MailMessage {
         let properties = item.properties
         var message = MailMessage()
+        message.warnings = item.warnings
         // The transport headers, when the message went through SMTP, give what MAPI
         // properties do not: the sender's time zone, SMTP addresses, every header.
         let transport = try properties.string(0x007D).map(Self.headers(of:))

@@ -50,26 +50,52 @@ extension PSTFile {
         public let rows: [[UInt16: Value]]
     }
 
+    /// A property context read: the values, the properties whose value could not be read
+    /// (a damaged subnode or heap item costs that property only), and the node's subnodes.
+    public struct PropertyContext: Sendable {
+        /// The values read, by property id.
+        public var values: [UInt16: Value]
+        /// Why each property that could not be read was lost, by property id.
+        public var unreadable: [UInt16: DocumentError]
+        /// The node's subnodes by id (a message's tables and attachments).
+        public var subnodes: [UInt32: Node]
+    }
+
     /// The properties of `node` (a property context), by property id. Values too large for
     /// the node's heap are read from its subnodes.
-    /// - Throws: `DocumentError` when the node is no property context or is damaged.
+    /// - Throws: `DocumentError` when the node is no property context or is damaged, a value
+    ///   included.
     public func properties(of node: Node) throws(DocumentError) -> [UInt16: Value] {
+        let context = try propertyContext(of: node)
+        if let (_, error) = context.unreadable.min(by: { $0.key < $1.key }) { throw error }
+        return context.values
+    }
+
+    /// The property context of `node`: as `properties(of:)`, but a value that cannot be read
+    /// is set aside in `unreadable` and the others are kept.
+    /// - Throws: `DocumentError` when the node is no property context or its heap or B-tree
+    ///   is damaged.
+    public func propertyContext(of node: Node) throws(DocumentError) -> PropertyContext {
         let context = try NodeHeap(file: self, node: node)
         guard context.heap.client == 0xBC else { throw context.error("it is not a property context (heap type 0x\(String(context.heap.client, radix: 16))).") }
-        var values: [UInt16: Value] = [:]
+        var out = PropertyContext(values: [:], unreadable: [:], subnodes: context.subnodes)
         for (key, data) in try context.records(at: context.heap.userRoot, keySize: 2, dataSize: 6) {
             let id = UInt16(Self.u16(key, 0))
             let type = UInt16(Self.u16(data, 0))
             let reference = Self.u32(data, 2)
-            if let size = Value.fixedSize(type), size <= 4 {
-                values[id] = Value(type: type, bytes: (0..<size).map { UInt8(truncatingIfNeeded: reference >> (8 * UInt32($0))) })
-            } else if Value.fixedSize(type) != nil {
-                values[id] = Value(type: type, bytes: Array(try context.heap.item(reference)))
-            } else {
-                values[id] = Value(type: type, bytes: try context.value(reference))
+            do throws(DocumentError) {
+                if let size = Value.fixedSize(type), size <= 4 {
+                    out.values[id] = Value(type: type, bytes: (0..<size).map { UInt8(truncatingIfNeeded: reference >> (8 * UInt32($0))) })
+                } else if Value.fixedSize(type) != nil {
+                    out.values[id] = Value(type: type, bytes: Array(try context.heap.item(reference)))
+                } else {
+                    out.values[id] = Value(type: type, bytes: try context.value(reference))
+                }
+            } catch {
+                out.unreadable[id] = error
             }
         }
-        return values
+        return out
     }
 
     /// The table stored in `node` (a table context).
@@ -109,7 +135,7 @@ struct NodeHeap {
     let file: PSTFile
     let node: PSTFile.Node
     let heap: Heap
-    private let subnodes: [UInt32: PSTFile.Node]
+    let subnodes: [UInt32: PSTFile.Node]
 
     init(file: PSTFile, node: PSTFile.Node) throws(DocumentError) {
         self.file = file

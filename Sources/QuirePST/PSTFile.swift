@@ -186,8 +186,9 @@ public final class PSTFile: Sendable {
             }
             let keyOf = { (k: Int) -> UInt64 in self.format == .unicode ? Self.u64(page, k * entrySize) : UInt64(Self.u32(page, k * entrySize)) }
             if level == 0 {
-                // Block ids are compared without their lowest bit, which readers ignore.
-                let mask: UInt64 = pageType == 0x80 ? ~1 : ~0
+                // Block ids are compared without their lowest bit, which readers ignore; node
+                // ids are 32 bits (a Unicode entry pads them to 8 bytes).
+                let mask: UInt64 = pageType == 0x80 ? ~1 : 0xFFFF_FFFF
                 for k in 0..<count where keyOf(k) & mask == key & mask {
                     return Array(page[(k * entrySize)..<((k + 1) * entrySize)])
                 }
