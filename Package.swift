@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "QuireXML", dependencies: ["CLibXML2", "QuireInternalThreads"]),
         // Compound File Binary (OLE) containers: Outlook .msg, legacy .doc/.xls, encrypted OOXML.
         .target(name: "QuireCFB", dependencies: ["QuireModel", "QuireZip"]),
-        .target(name: "QuirePST", dependencies: ["QuireModel", "QuireZip"]),
+        .target(name: "QuirePST", dependencies: ["QuireModel", "QuireZip", "QuireInternalThreads"]),
         .target(name: "QuireOOXML", dependencies: ["QuireModel", "QuireZip", "QuireXML"]),
         .target(name: "QuireDOCX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML"]),
         .target(name: "QuireXLSX", dependencies: ["QuireModel", "QuireOOXML", "QuireZip", "QuireXML", "QuireInternalThreads"]),

@@ -1,3 +1,4 @@
+import QuireInternalThreads
 import QuireMail
 import QuireModel
 import QuirePST
@@ -16,11 +17,76 @@ extension Extractor {
                 .unsupportedFormat, file: file, message: "CSV output is for spreadsheets; this is a mailbox (use --format markdown, text, json or jsonl).")
         }
         var output = MailboxOutput(format: format, write: write, progress: progress, size: 0)
-        var messages = archive.messages(folder: folder)
-        while let entry = messages.next() {
-            output.emit(render(entry, file: file), offset: 0)
+        var locations = archive.locations(folder: folder)
+        var tallies: [(read: Int, failed: Int)] = []
+        func tally(_ location: OutlookArchive.Locations.Location, read: Bool) {
+            while tallies.count <= location.folderIndex { tallies.append((0, 0)) }
+            if read { tallies[location.folderIndex].read += 1 } else { tallies[location.folderIndex].failed += 1 }
         }
-        let folders = messages.folders
+        // Messages are read and rendered on two threads, written here in folder order, as
+        // an mbox's are; the folder walk stays on this thread.
+        let extractor = self
+        let work: @Sendable (OutlookArchive.Locations.Location) -> (text: String, read: Bool) = { location in
+            let result: Result<MailMessage, DocumentError>
+            do throws(DocumentError) {
+                result = .success(try archive.message(nid: location.nid))
+            } catch {
+                result = .failure(error)
+            }
+            let entry = OutlookArchive.Entry(folder: location.folder, index: location.index, nid: location.nid, result: result)
+            if case .success = result { return (extractor.render(entry, file: file), true) }
+            return (extractor.render(entry, file: file), false)
+        }
+        let workers = 2
+        let perWorker = 4
+        let jobs = (0..<workers).map { _ in BoundedChannel<OutlookArchive.Locations.Location>(capacity: perWorker) }
+        let results = (0..<workers).map { _ in BoundedChannel<(text: String, read: Bool)>(capacity: perWorker) }
+        let stop = {
+            for channel in jobs { channel.close() }
+            for channel in results { channel.cancel() }
+        }
+        let threads =
+            importer.parallelism > 1
+            ? BackgroundThread.start(
+                count: workers, name: "quire-pst", stop: stop,
+                { [jobs, results] k in
+                    defer { results[k].close() }
+                    while let location = jobs[k].take() {
+                        guard results[k].put(work(location)) else { return }
+                    }
+                }) : nil
+        defer {
+            stop()
+            for thread in threads ?? [] { thread.join() }
+        }
+        var inFlight: [(worker: Int, location: OutlookArchive.Locations.Location)] = []
+        var dispatched = 0
+        func collect() {
+            let (worker, location) = inFlight.removeFirst()
+            guard let done = results[worker].take() else { return }
+            output.emit(done.text, offset: 0)
+            tally(location, read: done.read)
+        }
+        while let location = locations.next() {
+            guard threads != nil else {
+                let done = work(location)
+                output.emit(done.text, offset: 0)
+                tally(location, read: done.read)
+                continue
+            }
+            while inFlight.count >= workers * perWorker { collect() }
+            let worker = dispatched % workers
+            dispatched += 1
+            inFlight.append((worker, location))
+            _ = jobs[worker].put(location)
+        }
+        while !inFlight.isEmpty { collect() }
+        let folders = locations.folders.enumerated().map { k, count in
+            var count = count
+            if k < tallies.count { (count.read, count.failed) = tallies[k] }
+            return count
+        }
+        let paths = locations.paths
         let listed = folders.reduce(0) { $0 + $1.listed }
         let failed = folders.reduce(0) { $0 + $1.failed }
         note?("\(file): \(listed) messages listed in \(folders.count) folders: \(listed - failed) read, \(failed) failed")
@@ -33,7 +99,7 @@ extension Extractor {
             }
         }
         if let folder, !folders.contains(where: { $0.error == nil }) {
-            let names = messages.paths.filter { !$0.isEmpty }
+            let names = paths.filter { !$0.isEmpty }
             throw DocumentError(
                 .missingPart, file: file,
                 message: "no folder '\(folder)' in the archive; its folders are: \(names.joined(separator: ", ")).")

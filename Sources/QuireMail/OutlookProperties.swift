@@ -133,12 +133,57 @@ struct OutlookProperties {
 
     /// UTF-16LE text without its terminating zeros.
     static func utf16(_ bytes: [UInt8]) -> String {
-        var bytes = bytes
-        if bytes.count % 2 == 1 { bytes.removeLast() }
-        var units = [UInt16](repeating: 0, count: bytes.count / 2)
-        for k in units.indices { units[k] = UInt16(bytes[2 * k]) | UInt16(bytes[2 * k + 1]) << 8 }
-        while units.last == 0 { units.removeLast() }
-        return String(decoding: units, as: UTF16.self)
+        // Transcoded to UTF-8 by hand: the standard library's UTF-16 decoding goes through a
+        // generic path that costs more than the rest of reading a message. An unpaired
+        // surrogate becomes U+FFFD, as String(decoding:as:) would make it.
+        var count = bytes.count / 2
+        bytes.withUnsafeBufferPointer { b in
+            while count > 0, b[2 * count - 2] == 0, b[2 * count - 1] == 0 { count -= 1 }
+        }
+        return String(unsafeUninitializedCapacity: count * 3) { out in
+            bytes.withUnsafeBufferPointer { b in
+                var o = 0
+                var k = 0
+                while k < count {
+                    var scalar = UInt32(b[2 * k]) | UInt32(b[2 * k + 1]) << 8
+                    k += 1
+                    if scalar >= 0xD800 && scalar < 0xE000 {
+                        if scalar < 0xDC00, k < count {
+                            let low = UInt32(b[2 * k]) | UInt32(b[2 * k + 1]) << 8
+                            if low >= 0xDC00 && low < 0xE000 {
+                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                k += 1
+                            } else {
+                                scalar = 0xFFFD
+                            }
+                        } else {
+                            scalar = 0xFFFD
+                        }
+                    }
+                    switch scalar {
+                    case ..<0x80:
+                        out[o] = UInt8(scalar)
+                        o += 1
+                    case ..<0x800:
+                        out[o] = UInt8(0xC0 | scalar >> 6)
+                        out[o + 1] = UInt8(0x80 | scalar & 0x3F)
+                        o += 2
+                    case ..<0x10000:
+                        out[o] = UInt8(0xE0 | scalar >> 12)
+                        out[o + 1] = UInt8(0x80 | (scalar >> 6) & 0x3F)
+                        out[o + 2] = UInt8(0x80 | scalar & 0x3F)
+                        o += 3
+                    default:
+                        out[o] = UInt8(0xF0 | scalar >> 18)
+                        out[o + 1] = UInt8(0x80 | (scalar >> 12) & 0x3F)
+                        out[o + 2] = UInt8(0x80 | (scalar >> 6) & 0x3F)
+                        out[o + 3] = UInt8(0x80 | scalar & 0x3F)
+                        o += 4
+                    }
+                }
+                return o
+            }
+        }
     }
 
     /// 8-bit text in the object's code page, without its terminating zeros.

@@ -62,7 +62,9 @@ enum BlockEncoding {
     /// Decodes a permuted block in place.
     static func unpermute(_ bytes: inout [UInt8]) {
         i.withUnsafeBufferPointer { table in
-            for k in bytes.indices { bytes[k] = table[Int(bytes[k])] }
+            bytes.withUnsafeMutableBufferPointer { b in
+                for k in b.indices { b[k] = table[Int(b[k])] }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import QuireInternalThreads
 public import QuireModel
 import QuireZip
 
@@ -82,6 +83,11 @@ public final class PSTFile: Sendable {
     let source: ByteSource
     let nodeRoot: Reference
     let blockRoot: Reference
+    /// B-tree pages read lately, by offset: each lookup starts at the same root and the
+    /// next message's entries sit beside the last one's, so most pages are read once.
+    /// At most `pageCacheSize` pages (256 KiB) are kept; when it is full it starts again.
+    private let pages = Locked<[UInt64: [UInt8]]>([:])
+    static let pageCacheSize = 512
 
     /// A block or page: its id and offset.
     struct Reference: Equatable {
@@ -212,7 +218,16 @@ public final class PSTFile: Sendable {
             throw DocumentError(
                 .truncated, file: file, location: what, message: "a page at byte \(reference.offset) lies beyond the end of the file (\(source.count) bytes).")
         }
-        let page = try Self.bytes(source, at: Int(reference.offset), count: 512, what: what)
+        let page: [UInt8]
+        if let cached = pages.withLock({ $0[reference.offset] }) {
+            page = cached
+        } else {
+            page = try Self.bytes(source, at: Int(reference.offset), count: 512, what: what)
+            pages.withLock {
+                if $0.count >= Self.pageCacheSize { $0.removeAll(keepingCapacity: true) }
+                $0[reference.offset] = page
+            }
+        }
         let trailer = format == .unicode ? 496 : 500
         guard page[trailer] == type, page[trailer + 1] == type else {
             throw corrupt("\(what): the page at byte \(reference.offset) is of type 0x\(String(page[trailer], radix: 16)), not a B-tree page.")

@@ -221,4 +221,22 @@ struct OutlookReaderTests {
         #expect(level.warnings.contains { $0.contains("8 levels deep was not read") })
         #expect(deep.warnings.count == 1 && deep.warnings[0].hasPrefix("in attached message 1 'level 1': in attached message 1 'level 2'"))
     }
+
+    @Test("UTF-16 properties to text: every plane, surrogate pairs, a lone surrogate as U+FFFD, terminating zeros dropped, an odd byte ignored")
+    func utf16Properties() {
+        func le(_ text: String) -> [UInt8] { text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
+        let sample = "Aé€ 東京 😀 Ωmega\r\n"
+        #expect(OutlookProperties.utf16(le(sample)) == sample)
+        #expect(OutlookProperties.utf16(le(sample) + [0, 0, 0, 0]) == sample)
+        #expect(OutlookProperties.utf16(le("ab") + [0x41]) == "ab")
+        #expect(OutlookProperties.utf16([0x3D, 0xD8, 0x41, 0x00]) == "\u{FFFD}A")  // a high surrogate, then no low one
+        #expect(OutlookProperties.utf16([0x00, 0xDC, 0x42, 0x00]) == "\u{FFFD}B")  // a low surrogate alone
+        #expect(OutlookProperties.utf16(le("x") + [0x3D, 0xD8]) == "x\u{FFFD}")  // cut after a high surrogate
+        #expect(OutlookProperties.utf16([]) == "")
+        // The same as the standard library's decoding, over every BMP code unit and a few pairs.
+        var units = (0..<0x10000).map { UInt16($0) }.filter { $0 != 0 }
+        units += [0xD83D, 0xDE00, 0xDBFF, 0xDFFF]
+        let bytes = units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(OutlookProperties.utf16(bytes) == String(decoding: units, as: UTF16.self))
+    }
 }
