@@ -240,8 +240,7 @@ extension ProviderBatchRunner {
         let requests = try await exporter.requests(ledger: ledger, results: results)
         var bytes: [UInt8] = []
         for (_, request) in requests { bytes += OpenAIBatchWire.line(request, model: model, maxTokensField: "max_tokens") }
-        try Data(bytes).write(to: URL(fileURLWithPath: path + ".quire-tmp"))
-        guard rename(path + ".quire-tmp", path) == 0 else { throw BatchReadError(path: path, message: "cannot write: \(String(cString: strerror(errno))).") }
+        try FileBytes.replace(path, with: bytes)
         return requests.count
     }
 

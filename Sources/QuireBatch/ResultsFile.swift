@@ -86,8 +86,8 @@ public final class ResultsFile {
                 return
             }
         }
-        // Write the whole file anew beside it, then put it in place.
-        let temporary = path + ".quire-tmp"
+        // Write the whole file anew beside it, then put it in place (a device or pipe in place).
+        let temporary = FileBytes.isSpecial(path) ? path : path + ".quire-tmp"
         let fd = open(temporary, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw BatchReadError(path: temporary, message: "cannot open for writing: \(String(cString: strerror(errno))).") }
         do {
@@ -96,10 +96,10 @@ public final class ResultsFile {
             Glibc.close(fd)
         } catch {
             Glibc.close(fd)
-            unlink(temporary)
+            if temporary != path { unlink(temporary) }
             throw error
         }
-        guard rename(temporary, path) == 0 else {
+        guard temporary == path || rename(temporary, path) == 0 else {
             throw BatchReadError(path: path, message: "cannot replace the results file: \(String(cString: strerror(errno))).")
         }
     }

@@ -241,7 +241,58 @@ struct SourceWalker {
 }
 
 /// Whole-file reads and hashes, bounded, over one read loop.
-enum FileBytes {
+package enum FileBytes {
+    /// Whether `path` exists and is no regular file or folder — a character or block device,
+    /// a FIFO or a socket, symbolic links followed. Output to such a path is written in
+    /// place: putting a finished file in place with rename(2) would replace the device
+    /// itself (`-o /dev/null` would leave a regular file at /dev/null).
+    package static func isSpecial(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let kind = info.st_mode & S_IFMT
+        return kind == S_IFCHR || kind == S_IFBLK || kind == S_IFIFO || kind == S_IFSOCK
+    }
+
+    /// Writes `bytes` to `path`: beside it and renamed into place (a reader never sees half
+    /// a file, a failed write leaves the old one), or in place for a device or pipe.
+    package static func replace(_ path: String, with bytes: [UInt8]) throws {
+        if isSpecial(path) {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw BatchReadError(path: path, message: "cannot write: \(String(cString: strerror(errno))).") }
+            defer { Glibc.close(fd) }
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw BatchReadError(path: path, message: "cannot write: \(String(cString: strerror(errno))).") }
+                done += n
+            }
+            return
+        }
+        let temporary = path + ".quire-tmp"
+        let fd = open(temporary, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BatchReadError(path: temporary, message: "cannot open for writing: \(String(cString: strerror(errno))).") }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(fd)
+                unlink(temporary)
+                throw BatchReadError(path: path, message: "cannot write: \(reason).")
+            }
+            done += n
+        }
+        fsync(fd)
+        Glibc.close(fd)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw BatchReadError(path: path, message: "cannot put the file in place: \(reason).")
+        }
+    }
+
     /// Calls `body` with each piece of the file, in order.
     static func forEachChunk(_ path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

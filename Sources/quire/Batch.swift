@@ -342,14 +342,8 @@ struct BatchRun: AsyncParsableCommand {
         await setup.shutdown()
         guard let outcome else { return }
         if let output {
-            let temporary = output + ".quire-tmp"
             do {
-                try Data((outcome.text.hasSuffix("\n") ? outcome.text : outcome.text + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, output) == 0 else {
-                    throw BatchFailure("cannot write \(output): \(String(cString: strerror(errno))).", status: Quire.Status.failed)
-                }
-            } catch let failure as BatchFailure {
-                throw failure
+                try FileBytes.replace(output, with: Array((outcome.text.hasSuffix("\n") ? outcome.text : outcome.text + "\n").utf8))
             } catch {
                 throw BatchFailure("cannot write \(output): \(error)", status: Quire.Status.failed)
             }

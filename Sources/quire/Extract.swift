@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuireBatch
 import QuireImport
 import QuireMail
 import QuireModel
@@ -366,7 +367,16 @@ final class OutputSink: @unchecked Sendable {
 
     init(path: String?, inputs: [String] = []) throws {
         self.path = path
-        if let path, path != "-" {
+        if let path, path != "-", FileBytes.isSpecial(path) {
+            // A device, a pipe or a socket (`-o /dev/null`, `-o /dev/stderr`, a FIFO) is
+            // written as it is: renaming a file over it would replace the device itself.
+            guard let handle = fopen(path, "w") else {
+                throw TaskFailure("cannot write to \(path): \(String(cString: strerror(errno)))", status: Quire.Status.usage)
+            }
+            file = handle
+            temporary = nil
+            isStandardOutput = false
+        } else if let path, path != "-" {
             try OutputSink.refuseOverwriting(inputs, with: path)
             let slash = path.lastIndex(of: "/")
             let folder = slash.map { String(path[...$0]) } ?? ""
@@ -426,9 +436,17 @@ final class OutputSink: @unchecked Sendable {
             }
             return
         }
+        guard let temporary, let path else {
+            // A device or pipe written in place: only the write can fail.
+            let flushed = fflush(file) == 0
+            let status = fclose(file)
+            if commit, failed != 0 || !flushed || status != 0 {
+                throw TaskFailure("writing \(self.path ?? "the output") failed: \(String(cString: strerror(failed != 0 ? failed : errno))).")
+            }
+            return
+        }
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         let status = fclose(file)
-        guard let temporary, let path else { return }
         guard commit, failed == 0, flushed, status == 0 else {
             let code = failed != 0 ? failed : errno
             unlink(temporary)

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import QuireBatch
 import QuireDOCX
 import QuireImport
 import QuireLLM
@@ -269,7 +270,7 @@ struct Reply: AsyncParsableCommand {
             if writesMessage && !common.dryRun {
                 let outcome = try await session.runner().run(task) { _ in }
                 let eml = ReplyComposer(from: sender!, replyAll: all).compose(reply: outcome.text, to: message)
-                try Data(eml.utf8).write(to: URL(fileURLWithPath: output!), options: .atomic)
+                try FileBytes.replace(output!, with: Array(eml.utf8))
                 printError("quire: wrote \(output!) (\(ReplyComposer.replySubject(message.subject)))")
                 if common.json { sink.write(session.json(outcome, file: file)) }
             } else {
@@ -363,7 +364,7 @@ struct Draft: AsyncParsableCommand {
                 var document = MarkdownParser().parse(markdown)
                 document.metadata.authors = ["Quire"]
                 let bytes = try DOCXWriter().write(document)
-                try Data(bytes).write(to: URL(fileURLWithPath: output!), options: .atomic)
+                try FileBytes.replace(output!, with: bytes)
                 printError("quire: wrote \(output!) (\(document.blocks.count) blocks)")
                 if common.json { sink.write(session.json(outcome, file: nil)) }
             } else {

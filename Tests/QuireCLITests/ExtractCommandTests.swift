@@ -67,6 +67,34 @@ struct CommandHelperTests {
 }
 
 struct ExtractCommandTests {
+    @Test("-o to a device or a pipe writes into it: /dev/null stays a device, a FIFO stays a FIFO and gets the text")
+    func specialOutputs() throws {
+        let run = try quire(["extract", "-o", "/dev/null", "TestDocuments/sample-report.docx"])
+        #expect(run.status == 0)
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "/dev/null is no longer a character device")
+
+        let fifo = NSTemporaryDirectory() + "quire-fifo-\(UUID().uuidString)"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let received = Locked<[UInt8]>([])
+        let reader = Thread {
+            guard let handle = FileHandle(forReadingAtPath: fifo) else { return }
+            let data = handle.readDataToEndOfFile()
+            received.withLock { $0 = Array(data) }
+        }
+        reader.start()
+        let piped = try quire(["extract", "-o", fifo, "TestDocuments/sample-report.docx"])
+        while !reader.isFinished { usleep(10_000) }
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(String(decoding: received.withLock { $0 }, as: UTF8.self).hasPrefix("# Q3 Operations Report"))
+        #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter {
+            $0.contains((fifo as NSString).lastPathComponent + ".quire")
+        }
+        #expect(leftovers.isEmpty)
+    }
+
     @Test("Markdown is the default output")
     func markdown() throws {
         let result = try quire(["extract", "TestDocuments/sample-report.docx"])
