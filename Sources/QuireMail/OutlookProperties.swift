@@ -132,7 +132,9 @@ struct OutlookProperties {
     }
 
     /// UTF-16LE text without its terminating zeros.
-    static func utf16(_ bytes: [UInt8]) -> String {
+    /// `lineEnds`: CRLF and lone CR become LF and a run of NULs one space, in the same pass
+    /// (what `MailBody.normaliseLineEnds` does to a body).
+    static func utf16(_ bytes: [UInt8], normalisingLineEnds lineEnds: Bool = false) -> String {
         // Transcoded to UTF-8 by hand: the standard library's UTF-16 decoding goes through a
         // generic path that costs more than the rest of reading a message. An unpaired
         // surrogate becomes U+FFFD, as String(decoding:as:) would make it.
@@ -147,6 +149,18 @@ struct OutlookProperties {
                 while k < count {
                     var scalar = UInt32(b[2 * k]) | UInt32(b[2 * k + 1]) << 8
                     k += 1
+                    if lineEnds && scalar <= 0x0D && (scalar == 0x0D || scalar == 0) {
+                        let next = k < count ? UInt32(b[2 * k]) | UInt32(b[2 * k + 1]) << 8 : 0xFFFF
+                        if scalar == 0x0D {
+                            if next == 0x0A { k += 1 }
+                            out[o] = 0x0A
+                        } else {
+                            while k < count, b[2 * k] == 0, b[2 * k + 1] == 0 { k += 1 }
+                            out[o] = 0x20
+                        }
+                        o += 1
+                        continue
+                    }
                     if scalar >= 0xD800 && scalar < 0xE000 {
                         if scalar < 0xDC00, k < count {
                             let low = UInt32(b[2 * k]) | UInt32(b[2 * k + 1]) << 8
@@ -184,6 +198,12 @@ struct OutlookProperties {
                 return o
             }
         }
+    }
+
+    /// A body: as `string(_:)`, with line ends made LF (and NUL runs one space).
+    func body(_ id: UInt16) throws(DocumentError) -> String? {
+        if file == nil, let bytes = value(id, type: PropertyType.unicode) { return Self.utf16(bytes, normalisingLineEnds: true) }
+        return try string(id).map { MailBody.normaliseLineEnds($0) }
     }
 
     /// 8-bit text in the object's code page, without its terminating zeros.

@@ -87,7 +87,7 @@ public struct OutlookReader: Sendable {
     /// A body whose stream is damaged is left out with a warning; the message is still read.
     func readBodies(_ properties: OutlookProperties, into message: inout MailMessage) {
         do {
-            message.textBody = try properties.string(0x1000).map { MailBody.normaliseLineEnds($0) }.flatMap { $0.isEmpty ? nil : $0 }
+            message.textBody = try properties.body(0x1000).flatMap { $0.isEmpty ? nil : $0 }
         } catch {
             message.warnings.append("the plain-text body could not be read: \(error.message)")
         }

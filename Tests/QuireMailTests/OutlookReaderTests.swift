@@ -233,6 +233,10 @@ struct OutlookReaderTests {
         #expect(OutlookProperties.utf16([0x00, 0xDC, 0x42, 0x00]) == "\u{FFFD}B")  // a low surrogate alone
         #expect(OutlookProperties.utf16(le("x") + [0x3D, 0xD8]) == "x\u{FFFD}")  // cut after a high surrogate
         #expect(OutlookProperties.utf16([]) == "")
+        // A body's line ends in the same pass, as MailBody.normaliseLineEnds makes them.
+        for text in ["a\r\nb\rc\n\r\n", "x\0\0\0y\r", "\r\r\n\0z", "plain"] {
+            #expect(OutlookProperties.utf16(le(text), normalisingLineEnds: true) == MailBody.normaliseLineEnds(text), "\(text.debugDescription)")
+        }
         // The same as the standard library's decoding, over every BMP code unit and a few pairs.
         var units = (0..<0x10000).map { UInt16($0) }.filter { $0 != 0 }
         units += [0xD83D, 0xDE00, 0xDBFF, 0xDFFF]
