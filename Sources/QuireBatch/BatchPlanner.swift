@@ -303,30 +303,38 @@ public struct BatchPlanner: Sendable {
                 unreadable()
             }
         case .pst(let path, _):
-            do {
-                var messages = try importer.outlookArchive(path: path, separatesQuotedText: false).messages()
-                while let entry = messages.next() {
-                    switch entry.result {
-                    case .success(let message):
-                        let location = MessageLocation(container: .pst, file: path, offset: Int(entry.nid), index: entry.index, folder: entry.folder)
-                        try found(message, location) { Self.contentKey(message) }
-                    case .failure(let error):
-                        warnings.append(
-                            "\(path): folder '\(entry.folder)' message \(entry.index + 1): \(error.location.map { $0 + ": " } ?? "")\(error.message)")
-                        unreadable()
-                    }
-                }
-                for folder in messages.folders {
-                    guard let error = folder.error else { continue }
-                    warnings.append("\(path): folder '\(folder.path.isEmpty ? "(root)" : folder.path)' could not be read: \(error)")
-                    unreadable()
-                }
-            } catch let error as DocumentError {
-                warnings.append(error.description)
-                unreadable()
+            try scanArchive(path, warnings: &warnings, unreadable: unreadable) { message, location in
+                try found(message, location) { Self.contentKey(message) }
             }
         case .document:
             break
+        }
+    }
+
+    /// Every message of an Outlook archive, with its folder and node; a message or folder
+    /// that cannot be read is a warning and an unreadable count.
+    func scanArchive(
+        _ path: String, warnings: inout [String], unreadable: () -> Void, _ found: (MailMessage, MessageLocation) throws -> Void
+    ) throws {
+        do {
+            var messages = try importer.outlookArchive(path: path, separatesQuotedText: false).messages()
+            while let entry = messages.next() {
+                switch entry.result {
+                case .success(let message):
+                    try found(message, MessageLocation(container: .pst, file: path, offset: Int(entry.nid), index: entry.index, folder: entry.folder))
+                case .failure(let error):
+                    warnings.append("\(path): folder '\(entry.folder)' message \(entry.index + 1): \(error.location.map { $0 + ": " } ?? "")\(error.message)")
+                    unreadable()
+                }
+            }
+            for folder in messages.folders {
+                guard let error = folder.error else { continue }
+                warnings.append("\(path): folder '\(folder.path.isEmpty ? "(root)" : folder.path)' could not be read: \(error)")
+                unreadable()
+            }
+        } catch let error as DocumentError {
+            warnings.append(error.description)
+            unreadable()
         }
     }
 

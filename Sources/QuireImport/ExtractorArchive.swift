@@ -18,15 +18,41 @@ extension Extractor {
         }
         var output = MailboxOutput(format: format, write: write, progress: progress, size: 0)
         var locations = archive.locations(folder: folder)
-        var tallies: [(read: Int, failed: Int)] = []
-        func tally(_ location: OutlookArchive.Locations.Location, read: Bool) {
-            while tallies.count <= location.folderIndex { tallies.append((0, 0)) }
-            if read { tallies[location.folderIndex].read += 1 } else { tallies[location.folderIndex].failed += 1 }
+        let tallies = renderArchive(archive, walking: &locations, file: file) { output.emit($0, offset: 0) }
+        let folders = locations.folders.enumerated().map { k, count in
+            var count = count
+            if k < tallies.count { (count.read, count.failed) = tallies[k] }
+            return count
         }
-        // Messages are read and rendered on two threads, written here in folder order, as
-        // an mbox's are; the folder walk stays on this thread.
+        report(folders, of: file)
+        if let folder, !folders.contains(where: { $0.error == nil }) {
+            let names = locations.paths.filter { !$0.isEmpty }
+            throw DocumentError(
+                .missingPart, file: file,
+                message: "no folder '\(folder)' in the archive; its folders are: \(names.joined(separator: ", ")).")
+        }
+        if output.count == 0, let broken = folders.first(where: { $0.error != nil }) {
+            throw DocumentError(
+                .corrupt, file: file, message: "no message could be read: folder '\(broken.path.isEmpty ? "(root)" : broken.path)': \(broken.error ?? "")")
+        }
+        try output.finish(file: file)
+    }
+
+    /// Reads and renders every message `locations` walks to, on two threads (one when
+    /// `parallelism` is 1), handing the texts to `emit` in folder order; the folder walk stays
+    /// on this thread. Returns, per folder of the walk, the messages read and those that failed.
+    func renderArchive(
+        _ archive: OutlookArchive, walking locations: inout OutlookArchive.Locations, file: String, emit: (String) -> Void
+    ) -> [(read: Int, failed: Int)] {
+        typealias Location = OutlookArchive.Locations.Location
+        var tallies: [(read: Int, failed: Int)] = []
+        func done(_ location: Location, _ result: (text: String, read: Bool)) {
+            emit(result.text)
+            while tallies.count <= location.folderIndex { tallies.append((0, 0)) }
+            if result.read { tallies[location.folderIndex].read += 1 } else { tallies[location.folderIndex].failed += 1 }
+        }
         let extractor = self
-        let work: @Sendable (OutlookArchive.Locations.Location) -> (text: String, read: Bool) = { location in
+        let work: @Sendable (Location) -> (text: String, read: Bool) = { location in
             let result: Result<MailMessage, DocumentError>
             do throws(DocumentError) {
                 result = .success(try archive.message(nid: location.nid))
@@ -39,7 +65,7 @@ extension Extractor {
         }
         let workers = 2
         let perWorker = 4
-        let jobs = (0..<workers).map { _ in BoundedChannel<OutlookArchive.Locations.Location>(capacity: perWorker) }
+        let jobs = (0..<workers).map { _ in BoundedChannel<Location>(capacity: perWorker) }
         let results = (0..<workers).map { _ in BoundedChannel<(text: String, read: Bool)>(capacity: perWorker) }
         let stop = {
             for channel in jobs { channel.close() }
@@ -59,19 +85,15 @@ extension Extractor {
             stop()
             for thread in threads ?? [] { thread.join() }
         }
-        var inFlight: [(worker: Int, location: OutlookArchive.Locations.Location)] = []
+        var inFlight: [(worker: Int, location: Location)] = []
         var dispatched = 0
         func collect() {
             let (worker, location) = inFlight.removeFirst()
-            guard let done = results[worker].take() else { return }
-            output.emit(done.text, offset: 0)
-            tally(location, read: done.read)
+            if let result = results[worker].take() { done(location, result) }
         }
         while let location = locations.next() {
             guard threads != nil else {
-                let done = work(location)
-                output.emit(done.text, offset: 0)
-                tally(location, read: done.read)
+                done(location, work(location))
                 continue
             }
             while inFlight.count >= workers * perWorker { collect() }
@@ -81,12 +103,11 @@ extension Extractor {
             _ = jobs[worker].put(location)
         }
         while !inFlight.isEmpty { collect() }
-        let folders = locations.folders.enumerated().map { k, count in
-            var count = count
-            if k < tallies.count { (count.read, count.failed) = tallies[k] }
-            return count
-        }
-        let paths = locations.paths
+        return tallies
+    }
+
+    /// The reconciliation: the total, then each folder's counts (or why it could not be read).
+    func report(_ folders: [OutlookArchive.FolderCount], of file: String) {
         let listed = folders.reduce(0) { $0 + $1.listed }
         let failed = folders.reduce(0) { $0 + $1.failed }
         note?("\(file): \(listed) messages listed in \(folders.count) folders: \(listed - failed) read, \(failed) failed")
@@ -98,17 +119,6 @@ extension Extractor {
                 note?("\(file): \(name): \(count.listed) listed, \(count.read) read, \(count.failed) failed")
             }
         }
-        if let folder, !folders.contains(where: { $0.error == nil }) {
-            let names = paths.filter { !$0.isEmpty }
-            throw DocumentError(
-                .missingPart, file: file,
-                message: "no folder '\(folder)' in the archive; its folders are: \(names.joined(separator: ", ")).")
-        }
-        if output.count == 0, let broken = folders.first(where: { $0.error != nil }) {
-            throw DocumentError(
-                .corrupt, file: file, message: "no message could be read: folder '\(broken.path.isEmpty ? "(root)" : broken.path)': \(broken.error ?? "")")
-        }
-        try output.finish(file: file)
     }
 
     /// One archive message rendered, or the line that says it could not be read.
