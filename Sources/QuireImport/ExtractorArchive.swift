@@ -1,4 +1,3 @@
-import QuireInternalThreads
 import QuireMail
 import QuireModel
 import QuirePST
@@ -42,7 +41,7 @@ extension Extractor {
     /// `parallelism` is 1), handing the texts to `emit` in folder order; the folder walk stays
     /// on this thread. Returns, per folder of the walk, the messages read and those that failed.
     func renderArchive(
-        _ archive: OutlookArchive, walking locations: inout OutlookArchive.Locations, file: String, emit: (String) -> Void
+        _ archive: OutlookArchive, walking locations: inout OutlookArchive.Locations, file: String, emit: @escaping (String) -> Void
     ) -> [(read: Int, failed: Int)] {
         typealias Location = OutlookArchive.Locations.Location
         var tallies: [(read: Int, failed: Int)] = []
@@ -63,46 +62,9 @@ extension Extractor {
             if case .success = result { return (extractor.render(entry, file: file), true) }
             return (extractor.render(entry, file: file), false)
         }
-        let workers = 2
-        let perWorker = 4
-        let jobs = (0..<workers).map { _ in BoundedChannel<Location>(capacity: perWorker) }
-        let results = (0..<workers).map { _ in BoundedChannel<(text: String, read: Bool)>(capacity: perWorker) }
-        let stop = {
-            for channel in jobs { channel.close() }
-            for channel in results { channel.cancel() }
-        }
-        let threads =
-            importer.parallelism > 1
-            ? BackgroundThread.start(
-                count: workers, name: "quire-pst", stop: stop,
-                { [jobs, results] k in
-                    defer { results[k].close() }
-                    while let location = jobs[k].take() {
-                        guard results[k].put(work(location)) else { return }
-                    }
-                }) : nil
-        defer {
-            stop()
-            for thread in threads ?? [] { thread.join() }
-        }
-        var inFlight: [(worker: Int, location: Location)] = []
-        var dispatched = 0
-        func collect() {
-            let (worker, location) = inFlight.removeFirst()
-            if let result = results[worker].take() { done(location, result) }
-        }
-        while let location = locations.next() {
-            guard threads != nil else {
-                done(location, work(location))
-                continue
-            }
-            while inFlight.count >= workers * perWorker { collect() }
-            let worker = dispatched % workers
-            dispatched += 1
-            inFlight.append((worker, location))
-            _ = jobs[worker].put(location)
-        }
-        while !inFlight.isEmpty { collect() }
+        let workers = OrderedWorkers<Location, (text: String, read: Bool)>(parallel: importer.parallelism > 1, name: "quire-pst", work: work, done: done)
+        while let location = locations.next() { workers.submit(location) }
+        workers.finish()
         return tallies
     }
 

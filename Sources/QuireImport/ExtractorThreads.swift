@@ -168,49 +168,13 @@ extension Extractor {
         }
         var output = MailboxOutput(format: format, write: write, progress: progress, size: Importer.fileSize(file))
         // Messages are parsed and rendered on two threads, written here in order.
-        let workers = 2
-        let perWorker = 4
-        let jobs = (0..<workers).map { _ in BoundedChannel<MboxReader.Entry>(capacity: perWorker) }
-        let results = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
         let renderer = MailboxRenderer(extractor: self, file: file)
-        let stop = {
-            for channel in jobs { channel.close() }
-            for channel in results { channel.cancel() }
-        }
-        // One thread (parallelism 1, or none to be had): each message is rendered here.
-        let threads =
-            importer.parallelism > 1
-            ? BackgroundThread.start(
-                count: workers, name: "quire-mail", stop: stop,
-                { [jobs, results] k in
-                    defer { results[k].close() }
-                    while let entry = jobs[k].take() {
-                        guard results[k].put(renderer.render(entry)) else { return }
-                    }
-                }) : nil
-        defer {
-            stop()
-            for thread in threads ?? [] { thread.join() }
-        }
-        var inFlight: [(worker: Int, offset: Int)] = []
-        var dispatched = 0
-        func collect() {
-            let (worker, offset) = inFlight.removeFirst()
-            if let text = results[worker].take() { output.emit(text, offset: offset) }
+        let workers = OrderedWorkers<MboxReader.Entry, String>(parallel: importer.parallelism > 1, name: "quire-mail", work: renderer.render) {
+            output.emit($1, offset: $0.offset)
         }
         do {
-            try messages { entry in
-                guard threads != nil else {
-                    output.emit(renderer.render(entry), offset: entry.offset)
-                    return
-                }
-                while inFlight.count >= workers * perWorker { collect() }
-                let worker = dispatched % workers
-                dispatched += 1
-                inFlight.append((worker, entry.offset))
-                _ = jobs[worker].put(entry)
-            }
-            while !inFlight.isEmpty { collect() }
+            try messages { workers.submit($0) }
+            workers.finish()
         } catch let error as DocumentError {
             throw error
         } catch {
