@@ -7,9 +7,13 @@ extension OutlookArchive {
         /// One message's place: its folder path, its position there, its node id, and the
         /// index of its folder in `folders`.
         public struct Location: Sendable, Equatable {
+            /// The folder path, names joined by "/".
             public var folder: String
+            /// The message's position in its folder, from 0.
             public var index: Int
+            /// The message's node id.
             public var nid: UInt32
+            /// Its folder's position in `folders`.
             public var folderIndex: Int
         }
 
