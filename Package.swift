@@ -145,6 +145,7 @@ let package = Package(
         .executableTarget(name: "example-plugin-reader", dependencies: ["QuireImport", "QuireModel"], path: "Examples/PluginReader"),
         .executableTarget(name: "example-custom-task", dependencies: ["QuireLLM", "QuireRouter", "QuireTasks"], path: "Examples/CustomTask"),
         .executableTarget(name: "example-sheet-to-csv", dependencies: ["QuireXLSX", "QuireModel", "QuireRender"], path: "Examples/SheetToCSV"),
+        .executableTarget(name: "example-archive-folders", dependencies: ["QuireMail", "QuireModel", "QuirePST"], path: "Examples/ArchiveFolders"),
     ],
     swiftLanguageModes: [.v6]
 )
