@@ -189,6 +189,18 @@ class NDB:
         for nid in sorted(subnodes):
             node = subnodes[nid]
             entries.append((nid, self.data(node.data), self.subnode_block(node.subnodes)))
+        per = (self.block_max - 8) // (3 * self.w)
+        if len(entries) > per:
+            # More than one SLBLOCK holds: an SIBLOCK over SLBLOCKs, each under its first nid.
+            leaves = [(entries[k][0], self.sl_block(entries[k:k + per])) for k in range(0, len(entries), per)]
+            if self.unicode:
+                body = struct.pack("<BBHI", 2, 1, len(leaves), 0) + b"".join(struct.pack("<QQ", *e) for e in leaves)
+            else:
+                body = struct.pack("<BBH", 2, 1, len(leaves)) + b"".join(struct.pack("<II", *e) for e in leaves)
+            return self.block(body, internal=True)
+        return self.sl_block(entries)
+
+    def sl_block(self, entries):
         if self.unicode:
             body = struct.pack("<BBHI", 2, 0, len(entries), 0) + b"".join(struct.pack("<QQQ", *e) for e in entries)
         else:
@@ -337,8 +349,9 @@ class Heap:
 
 
 def bth(heap, records, cb_key, cb_ent):
-    """A BTH over `records` (key bytes, data bytes); returns the header's HID."""
-    records = sorted(records)
+    """A BTH over `records` (key bytes, data bytes), in the order of the keys as
+    little-endian numbers; returns the header's HID."""
+    records = sorted(records, key=lambda r: int.from_bytes(r[0], "little"))
     level, hid_root = 0, 0
     if records:
         items = [k + d for k, d in records]
@@ -683,6 +696,11 @@ def fixtures():
     write("archive-plain.pst", pst(many(3), crypt=0))
     write("codepage.pst", pst(codepage_archive()))
     write("many.pst", pst(many(600)))
+    # 400 attachments: their subnodes need an SIBLOCK over two SLBLOCKs.
+    ndb = Spec(True)
+    crowded = Message([string_prop(ndb, 0x0037, "Four hundred attachments"), string_prop(ndb, 0x1000, "See the files.\r\n")],
+                      attachments=[file_attachment(ndb, "file-%03d.txt" % k, b"attachment %d\n" % k, "text/plain") for k in range(400)])
+    write("many-attachments.pst", pst([Folder("Top of Personal Folders", folders=[Folder("Inbox", [crowded])])]))
 
 
 def hostile():
@@ -737,7 +755,7 @@ def hostile():
 def check():
     """Reads every fixture back with libpff: folders, messages, bodies, attachments."""
     import pypff
-    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "codepage.pst", "many.pst"):
+    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "codepage.pst", "many.pst", "many-attachments.pst"):
         f = pypff.file()
         f.open(os.path.join(HERE, "outlook", name))
         total = []
@@ -761,7 +779,7 @@ def reference():
     import json
     import pypff
     out = {}
-    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst"):
+    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst", "many-attachments.pst"):
         f = pypff.file()
         f.open(os.path.join(HERE, "outlook", name))
         messages = []

@@ -113,6 +113,16 @@ struct OutlookArchiveTests {
         #expect(folders.last == OutlookArchive.FolderCount(path: "Top of Personal Folders/Inbox", listed: 600, read: 600, failed: 0))
     }
 
+    @Test("400 attachments: the message's subnodes in an SIBLOCK over two SLBLOCKs, every attachment in order with its bytes")
+    func manyAttachments() throws {
+        let (entries, _) = try Self.read("many-attachments.pst")
+        let message = try Self.message(#require(entries.first))
+        #expect(message.attachments.count == 400)
+        #expect(message.attachments.map { $0.filename ?? "" } == (0..<400).map { String(format: "file-%03d.txt", $0) })
+        #expect(message.attachments[399].data == Array("attachment 399\n".utf8))
+        #expect(message.warnings.isEmpty)
+    }
+
     @Test("a message whose block lies past the end fails alone; the count says so")
     func lostMessage() throws {
         let (entries, folders) = try Self.read("hostile-lost-message.pst")
@@ -182,7 +192,7 @@ struct OutlookArchiveTests {
 
     @Test(
         "conformance with libpff: folders, subjects, senders, bodies and attachments as libpff reads the same files",
-        arguments: ["archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst"])
+        arguments: ["archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst", "many-attachments.pst"])
     func libpffReference(name: String) throws {
         let data = try #require(Fixtures.bytes(Fixtures.path("outlook/pst-reference-libpff.json")))
         let all = try #require(JSONSerialization.jsonObject(with: Data(data)) as? [String: [[String: Any]]])
