@@ -68,7 +68,7 @@ extension OutlookArchive {
                 }
                 let properties = OutlookProperties(pst: try file.properties(of: node))
                 if folder.nid != PSTFile.rootFolder {
-                    path.append((try? properties.string(0x3001)).flatMap { $0.isEmpty ? nil : $0 } ?? "0x\(String(folder.nid, radix: 16))")
+                    path.append((try properties.string(0x3001)).flatMap { $0.isEmpty ? nil : $0 } ?? "0x\(String(folder.nid, radix: 16))")
                 }
                 count.path = path.joined(separator: "/")
                 paths.append(count.path)
