@@ -96,7 +96,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "QuireTestSupport", path: "Tests/QuireTestSupport"),
+        .target(name: "QuireTestSupport", dependencies: ["QuireInternalThreads"], path: "Tests/QuireTestSupport"),
         .testTarget(name: "QuireZipTests", dependencies: ["QuireZip", "QuireTestSupport"]),
         .testTarget(name: "QuireCFBTests", dependencies: ["QuireCFB", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuirePSTTests", dependencies: ["QuirePST", "QuireMail", "QuireModel", "QuireTestSupport"]),

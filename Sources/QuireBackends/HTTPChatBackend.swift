@@ -170,6 +170,10 @@ public final class HTTPChatBackend: ChatBackend {
         }
     }
 
+    private func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
     private func pastTotalTimeout() -> LLMError {
         LLMError(.timeout, backend: name, message: "the answer took longer than the total timeout of \(Int(config.totalTimeout)) s; stopped.")
     }
@@ -213,8 +217,12 @@ public final class HTTPChatBackend: ChatBackend {
         }
         if let http = error as? HTTPClientError {
             switch http {
-            case .readTimeout, .connectTimeout, .deadlineExceeded:
-                return LLMError(.timeout, backend: name, message: "no answer in time (\(http)).")
+            case .readTimeout:
+                return LLMError(.timeout, backend: name, message: "the server sent nothing for \(seconds(config.readTimeout)) (read_timeout); stopped.")
+            case .connectTimeout:
+                return LLMError(.timeout, backend: name, message: "no connection within \(seconds(config.connectTimeout)) (connect_timeout).")
+            case .deadlineExceeded:
+                return pastTotalTimeout()
             case .cancelled:
                 return LLMError(.cancelled, backend: name, message: "cancelled.")
             case .remoteConnectionClosed:

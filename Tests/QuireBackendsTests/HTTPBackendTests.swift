@@ -242,6 +242,7 @@ struct HTTPBackendTests {
             let (_, error) = await Self.events(backend)
             try await backend.shutdown()
             #expect(error?.code == .timeout)
+            #expect(error?.message == "the server sent nothing for 0.3 s (read_timeout); stopped.", "\(error?.message ?? "")")
         }
         // An answer bigger than allowed.
         try await Self.with({ _ in .body(String(repeating: "x", count: 5000)) }) { server in

@@ -98,7 +98,7 @@ struct BatchCommandTests {
                 let process = try Self.launch(arguments, directory: dir)
                 pid.store(process.processIdentifier, ordering: .relaxed)
                 if target == 0 { kill(process.processIdentifier, SIGKILL) }
-                process.waitUntilExit()
+                try await offThePool { [process] in process.waitUntilExit() }
                 pid.store(0, ordering: .relaxed)
                 if process.terminationReason == .uncaughtSignal { killedRuns += 1 }
                 // Between runs: whole lines never name an item twice.
@@ -108,7 +108,7 @@ struct BatchCommandTests {
             }
             killAt.store(0, ordering: .relaxed)
             let final = try Self.launch(arguments, directory: dir)
-            final.waitUntilExit()
+            try await offThePool { [final] in final.waitUntilExit() }
             #expect(final.terminationStatus == 0)
             #expect(killedRuns >= 10)
             var lines = Self.resultLines(dir + "/results.jsonl")
@@ -140,14 +140,14 @@ struct BatchCommandTests {
             let arguments = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--jobs", "3", "--config", config, "--quiet"]
             let process = try Self.launch(arguments, directory: dir)
             pid.store(process.processIdentifier, ordering: .relaxed)
-            process.waitUntilExit()
+            try await offThePool { [process] in process.waitUntilExit() }
             pid.store(0, ordering: .relaxed)
             #expect(process.terminationStatus == 130)
             let sent = server.received.count
             let written = Self.resultLines(dir + "/results.jsonl").compactMap(Self.object)
             #expect(written.count == sent, "every request that was sent has its line")
             #expect(sent < 30)
-            let again = try quire(arguments, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let again = try await quire(arguments, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(again.status == 0)
             #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 30)
             #expect(server.received.count == 30, "nothing was asked twice")
@@ -161,7 +161,7 @@ struct BatchCommandTests {
         try await TestHTTPServer.serving(Self.answering(delay: 0, tokens: (400, 900))) { server in
             let config = try Self.config(server, dir: dir)
             let base = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--config", config]
-            let estimate = try quire(base + ["--estimate"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let estimate = try await quire(base + ["--estimate"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(estimate.status == 0, "\(estimate.stderr)")
             #expect(server.received.isEmpty)
             #expect(estimate.stdout.contains("items to do:        12"))
@@ -169,17 +169,17 @@ struct BatchCommandTests {
             #expect(estimate.stdout.contains("cost, one by one:   at most $"))
             #expect(estimate.stdout.contains("cost, provider batch: n/a"))
             // A budget of $0.006 lets two items through, not all.
-            let budget = try quire(base + ["--max-cost", "0.006", "--jobs", "1"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let budget = try await quire(base + ["--max-cost", "0.006", "--jobs", "1"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(budget.status == 5, "\(budget.stderr)")
             #expect(budget.stderr.contains("--max-cost"))
             let done = server.received.count
             #expect(done > 0 && done < 12)
-            let report = try quire(["batch", "report", "results.jsonl"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let report = try await quire(["batch", "report", "results.jsonl"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(report.status == 1, "items are still pending")
             let row = try #require(report.stdout.split(separator: "\n").first { $0.hasPrefix("export.mbox") })
             let cells = row.split(separator: " ").map(String.init)
             #expect(cells[1] == "12" && cells[5] == "12" && cells[6] == "\(done)" && cells[8] == "\(12 - done)")
-            let rest = try quire(base + ["--max-cost", "10"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let rest = try await quire(base + ["--max-cost", "10"], environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(rest.status == 0, "\(rest.stderr)")
             #expect(Self.resultLines(dir + "/results.jsonl").compactMap(Self.object).count == 12)
         }
@@ -191,7 +191,7 @@ struct BatchCommandTests {
         try await TestHTTPServer.serving(Self.answering(delay: 0)) { server in
             let config = try Self.config(server, dir: dir)
             let command = ["batch", "export.mbox", "--per", "message", "--out", "results.jsonl", "--config", config, "--digest", "-o", "digest.md", "--quiet"]
-            let first = try quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let first = try await quire(command, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(server.received.count == 4)  // three items and the digest
             let digestRequest = try #require(server.received.last).bodyText
@@ -207,7 +207,7 @@ struct BatchCommandTests {
                 markdown.trimmingCharacters(in: .whitespacesAndNewlines) == (lines.last?["result"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines))
 
             let loud = Array(command.dropLast())  // without --quiet: the digest's line on standard error
-            let again = try quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let again = try await quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stderr.contains("digest of 3 results (unchanged since the last run)"), "\(again.stderr)")
             #expect(server.received.count == 4, "nothing changed: the stored digest stands")
@@ -220,7 +220,7 @@ struct BatchCommandTests {
             handle.seekToEndOfFile()
             handle.write(Data(more.utf8))
             handle.closeFile()
-            let changed = try quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
+            let changed = try await quire(loud, environment: TaskCommandTests.cleanEnvironment(), directory: dir)
             #expect(changed.status == 0, "\(changed.stderr)")
             // The items' table is drawn before the digest, so the digest's line says what it took.
             #expect(changed.stderr.contains("digest of 4 results (50 tokens in, 5 out, $0.0001)"), "\(changed.stderr)")
@@ -233,29 +233,29 @@ struct BatchCommandTests {
     }
 
     @Test("usage and config errors: an unknown task (2), another run's results file (2), reply with only the offline backend (3)")
-    func errors() throws {
+    func errors() async throws {
         let dir = try Self.mailbox(2)
         let env = TaskCommandTests.cleanEnvironment()
-        let unknown = try quire(["batch", "export.mbox", "--task", "translate", "--out", "r.jsonl"], environment: env, directory: dir)
+        let unknown = try await quire(["batch", "export.mbox", "--task", "translate", "--out", "r.jsonl"], environment: env, directory: dir)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no task 'translate'"))
-        let offline = try quire(["batch", "export.mbox", "--task", "reply", "--out", "r.jsonl"], environment: env, directory: dir)
+        let offline = try await quire(["batch", "export.mbox", "--task", "reply", "--out", "r.jsonl"], environment: env, directory: dir)
         #expect(offline.status == 3)
         #expect(offline.stderr.contains("cannot do 'reply'"))
-        let first = try quire(["batch", "export.mbox", "--out", "s.jsonl", "--quiet"], environment: env, directory: dir)
+        let first = try await quire(["batch", "export.mbox", "--out", "s.jsonl", "--quiet"], environment: env, directory: dir)
         #expect(first.status == 0, "\(first.stderr)")
-        let other = try quire(["batch", "export.mbox", "--out", "s.jsonl", "--per", "message"], environment: env, directory: dir)
+        let other = try await quire(["batch", "export.mbox", "--out", "s.jsonl", "--per", "message"], environment: env, directory: dir)
         #expect(other.status == 2)
         #expect(other.stderr.contains("belongs to a run with other settings (per: default — now message)"))
-        let missing = try quire(["batch", "report", "nothing.jsonl"], environment: env, directory: dir)
+        let missing = try await quire(["batch", "report", "nothing.jsonl"], environment: env, directory: dir)
         #expect(missing.status == 2)
     }
 
     @Test("a list of paths on standard input, documents among them; extract needs no model")
-    func standardInput() throws {
+    func standardInput() async throws {
         let dir = try Self.mailbox(3)
         let list = [Fixtures.path("sample-report.docx"), Fixtures.path("sales.xlsx"), dir + "/export.mbox"].joined(separator: "\n") + "\n"
-        let result = try quire(
+        let result = try await quire(
             ["batch", "-", "--task", "extract", "--out", "r.jsonl", "--quiet"], stdin: Array(list.utf8), environment: TaskCommandTests.cleanEnvironment(),
             directory: dir)
         #expect(result.status == 0, "\(result.stderr)")
@@ -296,12 +296,12 @@ struct ProviderBatchCommandTests {
               summarise: { use: [gpt] }
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let env = TaskCommandTests.cleanEnvironment(["QUIRE_TEST_KEY": "sk-test"])
-            let submit = try quire(
+            let submit = try await quire(
                 ["batch", "export.mbox", "--per", "message", "--out", "r.jsonl", "--via", "provider-batch", "--batch-max-requests", "4", "--config", config],
                 environment: env, directory: dir)
             #expect(submit.status == 0, "\(submit.stderr)")
             #expect(submit.stderr.contains("sent 10 requests to gpt in 3 batches"))
-            let status = try quire(["batch", "status", "r.jsonl"], environment: env, directory: dir)
+            let status = try await quire(["batch", "status", "r.jsonl"], environment: env, directory: dir)
             #expect(status.status == 75)
             #expect(status.stdout.split(separator: "\n").filter { $0.contains("in_progress") }.count == 3)
             // The batches have ended now; the first collect dies after fetching a results file.
@@ -314,18 +314,18 @@ struct ProviderBatchCommandTests {
             process.standardError = FileHandle.nullDevice
             try process.run()
             pid.store(process.processIdentifier, ordering: .relaxed)
-            process.waitUntilExit()
+            try await offThePool { [process] in process.waitUntilExit() }
             pid.store(0, ordering: .relaxed)
             #expect(process.terminationReason == .uncaughtSignal)
             #expect(BatchCommandTests.resultLines(dir + "/r.jsonl").compactMap(BatchCommandTests.object).count == 4, "the first batch's results")
-            let collect = try quire(["batch", "collect", "r.jsonl"], environment: env, directory: dir)
+            let collect = try await quire(["batch", "collect", "r.jsonl"], environment: env, directory: dir)
             #expect(collect.status == 0, "\(collect.stderr)")
             let lines = BatchCommandTests.resultLines(dir + "/r.jsonl").dropLast().map { BatchCommandTests.object($0) }
             #expect(lines.count == 10)
             #expect(Set(lines.compactMap { $0?["id"] as? String }).count == 10)
             #expect(lines.allSatisfy { $0?["result"] as? String == "Summary of " + ($0?["subject"] as? String ?? "") })
             #expect(fake.submittedRequests == 10, "nothing was sent twice")
-            let report = try quire(["batch", "report", "r.jsonl"], environment: env, directory: dir)
+            let report = try await quire(["batch", "report", "r.jsonl"], environment: env, directory: dir)
             #expect(report.status == 0)
         }
     }
@@ -333,21 +333,22 @@ struct ProviderBatchCommandTests {
 
 struct BatchShardCommandTests {
     @Test("three shards of one export, then merge: every item once, the reconciliation across them")
-    func shardsAndMerge() throws {
+    func shardsAndMerge() async throws {
         let dir = NSTemporaryDirectory() + "quire-shards-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let env = TaskCommandTests.cleanEnvironment()
         var ids: [String] = []
         for k in 1...3 {
-            let shard = try quire(
+            let shard = try await quire(
                 ["batch", Fixtures.path("batch"), "--shard", "\(k)/3", "--out", "part-\(k).jsonl", "--quiet"], environment: env, directory: dir)
             #expect(shard.status == 0, "\(shard.stderr)")
             ids += BatchCommandTests.resultLines(dir + "/part-\(k).jsonl").compactMap { BatchCommandTests.object($0)?["id"] as? String }
         }
         #expect(ids.count == 16 && Set(ids).count == 16, "shards are disjoint and cover every thread")
-        let report = try quire(["batch", "report", "part-1.jsonl"], environment: env, directory: dir)
+        let report = try await quire(["batch", "report", "part-1.jsonl"], environment: env, directory: dir)
         #expect(report.stdout.contains("other shards"))
-        let merged = try quire(["batch", "merge", "part-1.jsonl", "part-2.jsonl", "part-3.jsonl", "--out", "all.jsonl"], environment: env, directory: dir)
+        let merged = try await quire(
+            ["batch", "merge", "part-1.jsonl", "part-2.jsonl", "part-3.jsonl", "--out", "all.jsonl"], environment: env, directory: dir)
         #expect(merged.status == 0, "\(merged.stderr)")
         let lines = BatchCommandTests.resultLines(dir + "/all.jsonl").compactMap(BatchCommandTests.object)
         #expect(Set(lines.compactMap { $0["id"] as? String }) == Set(ids))
@@ -355,7 +356,7 @@ struct BatchShardCommandTests {
         let cells = row.split(separator: " ").map(String.init)
         // source, found 20, duplicates 2, filtered 0, unreadable 0, items 16, done 16, failed 0, pending 0
         #expect(Array(cells[1...8]) == ["20", "2", "0", "0", "16", "16", "0", "0"])
-        let again = try quire(["batch", "merge", "part-1.jsonl", "--out", "all.jsonl"], environment: env, directory: dir)
+        let again = try await quire(["batch", "merge", "part-1.jsonl", "--out", "all.jsonl"], environment: env, directory: dir)
         #expect(again.status == 2, "merge never overwrites")
     }
 }

@@ -14,7 +14,11 @@ let gnuTime = "/usr/bin/time"
 /// the peak RSS is the kernel's figure for quire alone. (Measuring a child spawned from the
 /// test process directly would not do: a spawned child's peak starts from its parent's,
 /// because glibc spawns with the parent's memory until exec.)
-func quireMeasured(_ arguments: [String]) throws -> (status: Int32, signal: Int32, rssMB: Int, stderr: String) {
+func quireMeasured(_ arguments: [String]) async throws -> (status: Int32, signal: Int32, rssMB: Int, stderr: String) {
+    try await offThePool { try quireMeasuredBlocking(arguments) }
+}
+
+private func quireMeasuredBlocking(_ arguments: [String]) throws -> (status: Int32, signal: Int32, rssMB: Int, stderr: String) {
     let base = NSTemporaryDirectory() + "quire-hostile-\(UUID().uuidString)"
     defer {
         unlink(base + ".err")
@@ -167,14 +171,14 @@ struct HostileInputTests {
     }
 
     @Test("every hostile case ends with a result or a one-line error naming the file, never a signal, under 256 MB")
-    func boundedResults() throws {
+    func boundedResults() async throws {
         let cases = try Self.makeCases()
         defer { try? FileManager.default.removeItem(atPath: (cases[0] as NSString).deletingLastPathComponent) }
         #expect(cases.count == 12)
         for path in cases {
             let name = (path as NSString).lastPathComponent
             for format in ["markdown", "json"] {
-                let run = try quireMeasured(["extract", "--format", format, path])
+                let run = try await quireMeasured(["extract", "--format", format, path])
                 #expect(run.signal == 0, "\(name) \(format): killed by signal \(run.signal)")
                 #expect(run.status == 0 || run.status == 1, "\(name) \(format): exit \(run.status)")
                 if run.status != 0 {
@@ -187,7 +191,7 @@ struct HostileInputTests {
     }
 
     @Test("compound files, Outlook messages and archives: every damaged fixture, and sparse 4 GB containers, bounded and named")
-    func compoundFiles() throws {
+    func compoundFiles() async throws {
         let dir = NSTemporaryDirectory() + "quire-hostile-cfb-\(UUID().uuidString)/"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -206,7 +210,7 @@ struct HostileInputTests {
         for path in fixtures.map({ Fixtures.path("outlook/" + $0) }) + [sparse, sparsePST] {
             let name = (path as NSString).lastPathComponent
             for format in ["markdown", "json"] {
-                let run = try quireMeasured(["extract", "--format", format, path])
+                let run = try await quireMeasured(["extract", "--format", format, path])
                 #expect(run.signal == 0, "\(name) \(format): killed by signal \(run.signal)")
                 // The .cfb fixtures, the 4 KiB OST and archives whose folder tree is damaged are
                 // refused (1); damaged messages are read with warnings, and an archive with a

@@ -52,20 +52,20 @@ struct TaskCommandTests {
     }
 
     @Test("the README's main command: an offline extractive summary of the sample report")
-    func summariseOffline() throws {
-        let result = try quire(["summarise", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+    func summariseOffline() async throws {
+        let result = try await quire(["summarise", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("*Extractive summary (Quire's built-in offline backend)"))
         #expect(result.stdout.contains("**Revenue by region**"))
         #expect(result.stdout.contains("- Revenue rose to 4.2 million, twelve percent above the second quarter, while costs held flat."))
         #expect(result.stderr.isEmpty)
-        let alias = try quire(["summarize", "--length", "short", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let alias = try await quire(["summarize", "--length", "short", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         #expect(alias.status == 0 && alias.stdout.split(separator: "\n").count < result.stdout.split(separator: "\n").count)
     }
 
     @Test("--json gives the result, the route, who answered and the usage")
-    func json() throws {
-        let result = try quire(["summarise", "--json", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+    func json() async throws {
+        let result = try await quire(["summarise", "--json", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["task"] as? String == "summarise")
         #expect(object["answered_by"] as? String == "builtin")
@@ -73,7 +73,8 @@ struct TaskCommandTests {
         #expect(object["parts"] as? Int == 0)
         #expect((object["result"] as? String)?.contains("Supplier delays remain the main risk.") == true)
         // Several files: one compact object per line.
-        let several = try quire(["summarise", "--json", "TestDocuments/sample-report.docx", "TestDocuments/sales.xlsx"], environment: Self.cleanEnvironment())
+        let several = try await quire(
+            ["summarise", "--json", "TestDocuments/sample-report.docx", "TestDocuments/sales.xlsx"], environment: Self.cleanEnvironment())
         let lines = several.stdout.split(separator: "\n")
         #expect(lines.count == 2)
         let files = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0?["file"] as? String }
@@ -81,14 +82,14 @@ struct TaskCommandTests {
     }
 
     @Test("analyse offline: the profile as prose and tables; reply offline: a clear refusal naming the config")
-    func offlineAnalyseAndReply() throws {
-        let analysis = try quire(["analyse", "TestDocuments/sales.xlsx", "--question", "units by product"], environment: Self.cleanEnvironment())
+    func offlineAnalyseAndReply() async throws {
+        let analysis = try await quire(["analyse", "TestDocuments/sales.xlsx", "--question", "units by product"], environment: Self.cleanEnvironment())
         #expect(analysis.status == 0)
         #expect(analysis.stdout.contains("**Units by Product** (named in the question)"))
-        let reply = try quire(["reply", "TestDocuments/mail/forwarded.eml"], environment: Self.cleanEnvironment())
+        let reply = try await quire(["reply", "TestDocuments/mail/forwarded.eml"], environment: Self.cleanEnvironment())
         #expect(reply.status != 0)
         #expect(reply.stderr.contains("cannot do 'reply'") && reply.stderr.contains("quire config init"))
-        let notBook = try quire(["analyse", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let notBook = try await quire(["analyse", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         #expect(notBook.status != 0 && notBook.stderr.contains("not a workbook"))
     }
 
@@ -96,7 +97,7 @@ struct TaskCommandTests {
     func dryRun() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("unused") }
         let config = try Self.config(server)
-        let result = try quire(
+        let result = try await quire(
             ["summarise", "--config", config, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
         )
         try await server.shutdown()
@@ -114,7 +115,7 @@ struct TaskCommandTests {
     }
 
     @Test("--dry-run redacts secret headers of the config and credentials in the base URL")
-    func dryRunSecrets() throws {
+    func dryRunSecrets() async throws {
         let path = NSTemporaryDirectory() + "quire-config-\(UUID().uuidString).yaml"
         try """
         backends:
@@ -126,7 +127,7 @@ struct TaskCommandTests {
         tasks:
           summarise: { use: [proxy] }
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try quire(["summarise", "--config", path, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let result = try await quire(["summarise", "--config", path, "--dry-run", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains("tok-12345") && !result.stdout.contains("hunter2"))
         let requests = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
@@ -140,9 +141,9 @@ struct TaskCommandTests {
         let server = try await TestHTTPServer { _ in Self.jsonReply("A summary.") }
         let config = try Self.config(server)
         let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
-        _ = try quire(["summarise", "--config", config, "TestDocuments/footnotes-comments.docx"], environment: env)
-        _ = try quire(["summarise", "--config", config, "--include-comments", "TestDocuments/footnotes-comments.docx"], environment: env)
-        _ = try quire(["draft", "A one-page note on the budget", "--config", config], environment: env)
+        _ = try await quire(["summarise", "--config", config, "TestDocuments/footnotes-comments.docx"], environment: env)
+        _ = try await quire(["summarise", "--config", config, "--include-comments", "TestDocuments/footnotes-comments.docx"], environment: env)
+        _ = try await quire(["draft", "A one-page note on the budget", "--config", config], environment: env)
         try await server.shutdown()
         #expect(server.received.count == 3)
         #expect(!Self.userMessage(server.received[0]).contains("Check this figure"))
@@ -173,10 +174,13 @@ struct TaskCommandTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let first = out.fileHandleForReading.availableData  // blocks until the first write
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (first, rest, stderr) = try await offThePool { [process, out, err] in
+            let first = out.fileHandleForReading.availableData  // blocks until the first write
+            let rest = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (first, rest, stderr)
+        }
         try await server.shutdown()
         let firstText = String(decoding: first, as: UTF8.self)
         #expect(firstText.hasPrefix("FIRST-PIECE"))
@@ -193,7 +197,7 @@ struct TaskCommandTests {
     func verbose() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("A short summary.") }
         let config = try Self.config(server)
-        let result = try quire(
+        let result = try await quire(
             ["summarise", "--config", config, "--verbose", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
         )
         try await server.shutdown()
@@ -211,7 +215,7 @@ struct TaskCommandTests {
     func modelOverride() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
         let config = try Self.config(server)
-        let result = try quire(
+        let result = try await quire(
             ["summarise", "--config", config, "--model", "builtin", "TestDocuments/sample-report.docx"],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
@@ -225,9 +229,9 @@ struct TaskCommandTests {
         let server = try await TestHTTPServer { _ in Self.jsonReply("from the server") }
         let config = try Self.config(server, extra: "  default: { use: [local, builtin] }")
         // QUIRE_TEST_KEY is not set: 'local' would go out without its key.
-        let result = try quire(
+        let result = try await quire(
             ["run", "translate", "--config", config, "--var", "language=French", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
-        let summary = try quire(
+        let summary = try await quire(
             ["summarise", "--config", config, "--model", "local", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         try await server.shutdown()
         #expect(server.received.isEmpty, "nothing was sent without its key")
@@ -238,7 +242,7 @@ struct TaskCommandTests {
 
     @Test("--model with a name the config does not have is an error listing the names; --model keeps the task's parameters")
     func modelNames() async throws {
-        let typo = try quire(["summarise", "--model", "gtp", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let typo = try await quire(["summarise", "--model", "gtp", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         #expect(typo.status != 0)
         #expect(typo.stdout.isEmpty)
         #expect(typo.stderr.contains("--model gtp is not configured; use one of: builtin"))
@@ -251,7 +255,8 @@ struct TaskCommandTests {
         tasks:
           summarise: { use: [local], max_output_tokens: 123, temperature: 0.3 }
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try quire(["summarise", "--config", path, "--model", "other", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
+        let result = try await quire(
+            ["summarise", "--config", path, "--model", "other", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment())
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         let body = try #require(server.received.first.map(jsonObjectOf))
@@ -265,10 +270,10 @@ struct TaskCommandTests {
         let server = try await TestHTTPServer { _ in Self.jsonReply("x") }
         let config = try Self.config(server)
         try await server.shutdown()
-        let models = try quire(["models", "--config", config], environment: Self.cleanEnvironment())
+        let models = try await quire(["models", "--config", config], environment: Self.cleanEnvironment())
         #expect(models.status == 0)
         #expect(models.stdout.contains("\ntranslate: (your task: quire run translate)\n  → local — openai-compatible test-model"))
-        let draft = try quire(["draft", "A note"], environment: Self.cleanEnvironment(["XDG_CONFIG_HOME": "/tmp/quire-xdg-hint"]))
+        let draft = try await quire(["draft", "A note"], environment: Self.cleanEnvironment(["XDG_CONFIG_HOME": "/tmp/quire-xdg-hint"]))
         #expect(draft.status != 0)
         #expect(draft.stderr.contains("Configure a model for it in /tmp/quire-xdg-hint/quire/config.yaml"))
     }
@@ -280,8 +285,8 @@ struct TaskCommandTests {
         let dir = NSTemporaryDirectory() + "quire-empty-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
-        let draft = try quire(["draft", "A note", "--config", config, "-o", dir + "/out.docx"], environment: env)
-        let reply = try quire(
+        let draft = try await quire(["draft", "A note", "--config", config, "-o", dir + "/out.docx"], environment: env)
+        let reply = try await quire(
             ["reply", "TestDocuments/mail/report-with-attachments.eml", "--config", config, "--from", "me@example.org", "-o", dir + "/r.eml"], environment: env)
         try await server.shutdown()
         #expect(draft.status != 0 && draft.stderr.contains("empty answer"))
@@ -296,10 +301,10 @@ struct TaskCommandTests {
         let config = try Self.config(server)
         let out = NSTemporaryDirectory() + "quire-inject-\(UUID().uuidString).eml"
         let env = Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key])
-        let given = try quire(
+        let given = try await quire(
             ["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "--from", "me@example.org\r\nBcc: victim@example.com", "-o", out],
             environment: env)
-        let fromEnv = try quire(
+        let fromEnv = try await quire(
             ["reply", "TestDocuments/mail/forwarded.eml", "--config", config, "-o", out],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key, "EMAIL": "a@example.org\nBcc: x@example.com"]))
         try await server.shutdown()
@@ -310,8 +315,8 @@ struct TaskCommandTests {
     }
 
     @Test("a list thread offline: each reply's new text, wherever it stood; no footer, no attribution line")
-    func listThreadSummary() throws {
-        let result = try quire(["summarise", "TestDocuments/mail/list-thread.mbox"], environment: Self.cleanEnvironment())
+    func listThreadSummary() async throws {
+        let result = try await quire(["summarise", "TestDocuments/mail/list-thread.mbox"], environment: Self.cleanEnvironment())
         #expect(result.status == 0)
         #expect(result.stdout.contains("- Pinning it to 13 fixes the build."))
         #expect(result.stdout.contains("- Agreed, pin it until the fix lands in May."))
@@ -323,7 +328,7 @@ struct TaskCommandTests {
     func replyToInterleaved() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Thanks, Cy.") }
         let config = try Self.config(server)
-        let result = try quire(
+        let result = try await quire(
             ["reply", "TestDocuments/mail/list-thread.mbox", "--config", config], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
@@ -339,7 +344,7 @@ struct TaskCommandTests {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Hi Zoë,\n\nthanks, the figures look right.\n\nBest regards") }
         let config = try Self.config(server)
         let output = NSTemporaryDirectory() + "quire-reply-\(UUID().uuidString).eml"
-        let result = try quire(
+        let result = try await quire(
             [
                 "reply", "--config", config, "TestDocuments/mail/report-with-attachments.eml", "--all", "--from", "Ada Lovelace <ada@example.org>",
                 "--instructions", "Confirm the figures", "-o", output,
@@ -351,7 +356,7 @@ struct TaskCommandTests {
         #expect(eml.contains("In-Reply-To: <report-2024-q1@example.com>\r\n"))
         #expect(eml.contains("From: Ada Lovelace <ada@example.org>\r\n"))
         #expect(eml.contains("Subject: =?UTF-8?B?"))
-        let extracted = try quire(["extract", "--format", "json", output], environment: Self.cleanEnvironment())
+        let extracted = try await quire(["extract", "--format", "json", output], environment: Self.cleanEnvironment())
         let object = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [String: Any])
         #expect((object["subject"] as? String)?.hasPrefix("Re: Quarterly report — figures attached ✓") == true)
         #expect((object["text_body"] as? String)?.hasPrefix("Hi Zoë,\n\nthanks, the figures look right.") == true)
@@ -359,8 +364,8 @@ struct TaskCommandTests {
     }
 
     @Test("an Outlook archive: JSON Lines with folder paths, the counts on standard error, --folder, and what to do with summarise")
-    func outlookArchive() throws {
-        let run = try quire(["extract", "TestDocuments/outlook/archive.pst", "--format", "jsonl"], environment: Self.cleanEnvironment())
+    func outlookArchive() async throws {
+        let run = try await quire(["extract", "TestDocuments/outlook/archive.pst", "--format", "jsonl"], environment: Self.cleanEnvironment())
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 6)
@@ -371,34 +376,34 @@ struct TaskCommandTests {
         #expect(run.stderr.contains("6 messages listed in 6 folders: 6 read, 0 failed"), "\(run.stderr)")
         #expect(run.stderr.contains("Top of Personal Folders/Inbox: 3 listed, 3 read, 0 failed"))
 
-        let projects = try quire(["extract", "TestDocuments/outlook/archive.pst", "--folder", "projects"], environment: Self.cleanEnvironment())
+        let projects = try await quire(["extract", "TestDocuments/outlook/archive.pst", "--folder", "projects"], environment: Self.cleanEnvironment())
         #expect(projects.status == 0)
         #expect(projects.stdout.hasPrefix("# FW: Original request\n\n- **Folder:** Top of Personal Folders/Inbox/Projects\n"))
         #expect(projects.stdout.contains("# Minutes (long)"))
         #expect(!projects.stdout.contains("Offsite"))
 
-        let missing = try quire(["extract", "TestDocuments/outlook/archive.pst", "--folder", "Archive"], environment: Self.cleanEnvironment())
+        let missing = try await quire(["extract", "TestDocuments/outlook/archive.pst", "--folder", "Archive"], environment: Self.cleanEnvironment())
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no folder 'Archive' in the archive; its folders are: Top of Personal Folders, "))
 
-        let lost = try quire(["extract", "TestDocuments/outlook/hostile-lost-message.pst", "--format", "jsonl"], environment: Self.cleanEnvironment())
+        let lost = try await quire(["extract", "TestDocuments/outlook/hostile-lost-message.pst", "--format", "jsonl"], environment: Self.cleanEnvironment())
         #expect(lost.status == 0)
         #expect(lost.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"error\":") }.count == 1)
         #expect(lost.stderr.contains("Top of Personal Folders/Inbox: 5 listed, 4 read, 1 failed"))
 
-        let summary = try quire(["summarise", "TestDocuments/outlook/archive.pst"], environment: Self.cleanEnvironment())
+        let summary = try await quire(["summarise", "TestDocuments/outlook/archive.pst"], environment: Self.cleanEnvironment())
         #expect(summary.status == 1)
         #expect(summary.stderr.contains("quire extract FILE --format jsonl"))
     }
 
     @Test("an Outlook .msg: extract and summarise offline; reply through a backend threads under it and answers its sender")
     func outlookMessage() async throws {
-        let extract = try quire(["extract", "TestDocuments/outlook/plain-utf16.msg"], environment: Self.cleanEnvironment())
+        let extract = try await quire(["extract", "TestDocuments/outlook/plain-utf16.msg"], environment: Self.cleanEnvironment())
         #expect(extract.status == 0, "\(extract.stderr)")
         #expect(extract.stdout.hasPrefix("# Q3 report – draft for review\n"))
         #expect(extract.stdout.contains("Ada Lovelace \\<ada@example.org>"))
         #expect(extract.stdout.contains("## Attachment: Q3 report.docx"))
-        let summary = try quire(["summarise", "TestDocuments/outlook/rtf-only.msg"], environment: Self.cleanEnvironment())
+        let summary = try await quire(["summarise", "TestDocuments/outlook/rtf-only.msg"], environment: Self.cleanEnvironment())
         #expect(summary.status == 0, "\(summary.stderr)")
         #expect(summary.stdout.contains("The café budget is 1,200 euros — approved."))
 
@@ -406,7 +411,7 @@ struct TaskCommandTests {
         let config = try Self.config(server)
         let output = NSTemporaryDirectory() + "quire-reply-msg-\(UUID().uuidString).eml"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let reply = try quire(
+        let reply = try await quire(
             ["reply", "--config", config, "TestDocuments/outlook/plain-utf16.msg", "--from", "Grace Hopper <grace@example.org>", "-o", output],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
@@ -415,7 +420,7 @@ struct TaskCommandTests {
         #expect(eml.contains("In-Reply-To: <q3-report@example.org>\r\n"))
         #expect(eml.contains("To: Ada Lovelace <ada@example.org>\r\n"))
         #expect(Self.userMessage(server.received[0]).contains("The Q3 report is attached. Revenue rose to 4.2 million"))
-        let extracted = try quire(["extract", "--format", "json", output], environment: Self.cleanEnvironment())
+        let extracted = try await quire(["extract", "--format", "json", output], environment: Self.cleanEnvironment())
         let object = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [String: Any])
         #expect((object["subject"] as? String)?.hasPrefix("Re: Q3 report – draft for review") == true)
         #expect((object["text_body"] as? String)?.hasPrefix("Hi Ada,\n\nthanks, I will read it today.") == true)
@@ -429,12 +434,12 @@ struct TaskCommandTests {
         let config = try Self.config(server)
         let output = NSTemporaryDirectory() + "quire-draft-\(UUID().uuidString).docx"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let result = try quire(
+        let result = try await quire(
             ["draft", "--config", config, "A board update", "--ref", "TestDocuments/sample-report.docx", "-o", output],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
-        let back = try quire(["extract", output], environment: Self.cleanEnvironment())
+        let back = try await quire(["extract", output], environment: Self.cleanEnvironment())
         #expect(
             back.stdout
                 == "# Board update\n\n## Results\n\n- Revenue **up 12%**\n- Two sites opened\n\n| **Region** | **Q3** |\n| --- | --- |\n| North | 1,720 |\n")
@@ -449,7 +454,7 @@ struct TaskCommandTests {
     func userTask() async throws {
         let server = try await TestHTTPServer { _ in Self.jsonReply("Rapport du T3") }
         let config = try Self.config(server)
-        let result = try quire(
+        let result = try await quire(
             ["run", "--config", config, "translate", "TestDocuments/sample-report.docx", "--var", "language=French"],
             environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         #expect(result.status == 0, "\(result.stderr)")
@@ -460,7 +465,7 @@ struct TaskCommandTests {
         let user = (messages.last?["content"] as? String) ?? ""
         #expect(user.hasPrefix("Translate into French:\n\n<quire-content-"))
         #expect(user.contains("# Q3 Operations Report"))
-        let missing = try quire(
+        let missing = try await quire(
             ["run", "--config", config, "translate", "TestDocuments/sample-report.docx"], environment: Self.cleanEnvironment(["QUIRE_TEST_KEY": Self.key]))
         try await server.shutdown()
         #expect(missing.status != 0)

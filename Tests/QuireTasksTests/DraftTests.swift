@@ -52,15 +52,24 @@ struct DraftTests {
             }
         }
         #expect(kinds == ["h1", "p", "h2", "ol0", "ol0", "ul1", "ul1", "ol0", "h2", "table", "quote", "ul0", "ul0"])
-        guard case .paragraph(let p) = document.blocks[1] else { return }
+        guard case .paragraph(let p) = document.blocks[1] else {
+            Issue.record("unexpected block or content: the checks below could not run")
+            return
+        }
         #expect(p.content.contains(.text("on schedule", .bold)))
         #expect(p.content.contains(.text("slightly", .italic)))
         #expect(p.content.contains(.text("cost.xlsx", .code)))
         #expect(p.content.contains(.link(Link(target: .url("https://example.com/plan"), content: [.text("the plan", .plain)]))))
-        guard case .table(let t) = document.blocks[9] else { return }
+        guard case .table(let t) = document.blocks[9] else {
+            Issue.record("unexpected block or content: the checks below could not run")
+            return
+        }
         #expect(t.rows.count == 3 && t.headerRowCount == 1)
         #expect(t.rows[2].cells[0].blocks == [.paragraph(Paragraph(content: [.text("Cloud | hosting", .plain)]))])
-        guard case .listItem(let item) = document.blocks[6] else { return }
+        guard case .listItem(let item) = document.blocks[6] else {
+            Issue.record("unexpected block or content: the checks below could not run")
+            return
+        }
         #expect(item.content == [.text("front end: ", .plain), .text("late", .strikethrough), .text(" on track", .plain)])
         // Markers without partners stay text.
         let loose = MarkdownParser().parse("2 * 3 = 6 and snake_case_name stays")
@@ -111,7 +120,10 @@ struct DraftTests {
         #expect(items.map(\.isOrdered) == [true, true, false, false, true, false, false])
         #expect(items.prefix(3).map(\.marker) == ["1.", "2.", "◦"])
         #expect(items[4].marker == "3.")
-        guard case .paragraph(let p) = document.blocks[1] else { return }
+        guard case .paragraph(let p) = document.blocks[1] else {
+            Issue.record("unexpected block or content: the checks below could not run")
+            return
+        }
         #expect(p.content.contains(.text("on schedule", .bold)))
         #expect(p.content.contains(.text("slightly", .italic)))
         #expect(p.content.contains { if case .link(let l) = $0 { l.target == .url("https://example.com/plan") } else { false } })
@@ -136,10 +148,11 @@ struct DraftTests {
         #expect(MarkdownRenderer().render(document) == MarkdownRenderer().render(expected))
     }
 
-    @Test("LibreOffice opens the .docx and sees its text (skipped when soffice is not installed)")
-    func libreOffice() throws {
-        let soffice = ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let soffice else { return }
+    static let soffice = ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("LibreOffice opens the .docx and sees its text", .enabled(if: soffice != nil, "LibreOffice (soffice) is not installed"))
+    func libreOffice() async throws {
+        let soffice = try #require(Self.soffice)
         let (_, bytes) = try Self.roundTrip(Self.markdown)
         let dir = NSTemporaryDirectory() + "quire-lo-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -153,7 +166,7 @@ struct DraftTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        try await offThePool { [process] in process.waitUntilExit() }
         let text = try String(contentsOfFile: dir + "/draft.txt", encoding: .utf8)
         #expect(text.contains("Project Falcon — board update"))
         #expect(text.contains("Design signed off"))

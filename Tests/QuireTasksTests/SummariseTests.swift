@@ -248,7 +248,10 @@ extension SummariseTests {
         let content = try ContentLoader().load(path: Fixtures.path("sales.xlsx"))
         #expect(content.kind == .workbook && content.sections.map(\.title) == ["Orders"])
         #expect(content.sections[0].markdown.contains(SheetFacts.marker))
-        guard case .workbook(let book) = content.imported else { return }
+        guard case .workbook(let book) = content.imported else {
+            Issue.record("unexpected block or content: the checks below could not run")
+            return
+        }
         let amount = try #require(TableProfiler.profile(book.sheets[0]).columns.first { $0.name == "Amount" })
         let line =
             "Amount: total \(OfflineAnalysis.figure(amount.sum!)), from \(OfflineAnalysis.figure(amount.min!)) to \(OfflineAnalysis.figure(amount.max!)) over \(amount.values) values."
