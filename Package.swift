@@ -128,7 +128,7 @@ let package = Package(
                 "QuireBackends",
                 "QuireRouter",
             ]),
-        .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuireRender", "QuireTestSupport"]),
+        .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuirePST", "QuireRender", "QuireTestSupport"]),
         .testTarget(
             name: "QuireBatchTests",
             dependencies: [

@@ -294,6 +294,39 @@ def filetime(year, month, day, hour, minute, second):
     return int((moment - datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)).total_seconds()) * 10_000_000
 
 
+MV_UNICODE, MV_STRING8 = 0x101F, 0x101E
+PS_PUBLIC_STRINGS = bytes.fromhex("2903020000000000C000000000000046")
+PSETID_COMMON = bytes.fromhex("0820060000000000C000000000000046")
+
+
+def name_map(names):
+    """The three streams of a named-property map ([MS-OXMSG] 2.2.3.1, the same layout as
+    [MS-PST] 2.4.7): `names` are (property set GUID bytes, name str or number int), given
+    property ids 0x8000, 0x8001, ... in order. Returns (guids, entries, strings)."""
+    guids, entries, strings = bytearray(), bytearray(), bytearray()
+    for index, (guid, name) in enumerate(names):
+        if guid == PS_PUBLIC_STRINGS:
+            guid_index = 2
+        else:
+            if guid not in bytes(guids):
+                guids += guid
+            guid_index = 3 + bytes(guids).index(guid) // 16
+        if isinstance(name, str):
+            encoded = name.encode("utf-16-le")
+            entries += struct.pack("<IHH", len(strings), (guid_index << 1) | 1, index)
+            strings += struct.pack("<I", len(encoded)) + encoded
+            strings += b"\0" * (-len(strings) % 4)
+        else:
+            entries += struct.pack("<IHH", name, guid_index << 1, index)
+    return bytes(guids), bytes(entries), bytes(strings)
+
+
+# The named properties every fixture file maps: the categories, and a numbered one of
+# another property set (so that the GUID stream is used).
+NAMES = [(PS_PUBLIC_STRINGS, "Keywords"), (PSETID_COMMON, 0x8501)]
+KEYWORDS = 0x8000
+
+
 def properties(props, header):
     """The __properties_version1.0 stream and the __substg1.0_ streams of `props`:
     (id, type, value) with str for UNICODE, bytes for STRING8/BINARY, int for INT32/BOOL/TIME."""
@@ -302,7 +335,14 @@ def properties(props, header):
     for pid, ptype, value in props:
         tag = (pid << 16) | ptype
         name = "__substg1.0_%04X%04X" % (pid, ptype)
-        if ptype == UNICODE:
+        if ptype in (MV_UNICODE, MV_STRING8):
+            # One stream per value (with its terminator), and a stream of their lengths.
+            values = [v.encode("utf-16-le") + b"\0\0" if ptype == MV_UNICODE else v + b"\0" for v in value]
+            lengths = b"".join(struct.pack("<I", len(v)) for v in values)
+            streams.append(Stream(name, lengths))
+            streams += [Stream(name + "-%08X" % k, v) for k, v in enumerate(values)]
+            entries += struct.pack("<IIII", tag, 6, len(lengths), 0)
+        elif ptype == UNICODE:
             data = value.encode("utf-16-le")
             streams.append(Stream(name, data))
             entries += struct.pack("<IIII", tag, 6, len(data) + 2, 0)
@@ -335,8 +375,9 @@ def message(props, recipients=(), attachments=(), top=True):
             inner.append(Storage("__substg1.0_3701000D", embedded))
         children.append(Storage("__attach_version1.0_#%08X" % k, inner))
     if top:
-        children.append(Storage("__nameid_version1.0", [Stream("__substg1.0_00020102", b""), Stream("__substg1.0_00030102", b""),
-                                                         Stream("__substg1.0_00040102", b"")]))
+        guids, entries, strings = name_map(NAMES)
+        children.append(Storage("__nameid_version1.0", [Stream("__substg1.0_00020102", guids), Stream("__substg1.0_00030102", entries),
+                                                         Stream("__substg1.0_00040102", strings)]))
     return children
 
 
@@ -364,7 +405,7 @@ def messages():
         [(0x001A, UNICODE, "IPM.Note"), (0x0037, UNICODE, "Q3 report – draft for review"), (0x0C1A, UNICODE, "Ada Lovelace"),
          (0x0C1E, UNICODE, "SMTP"), (0x0C1F, UNICODE, "ada@example.org"), (0x5D01, UNICODE, "ada@example.org"),
          (0x0039, TIME, filetime(2024, 10, 7, 9, 30, 0)), (0x1035, UNICODE, "<q3-report@example.org>"),
-         (0x1042, UNICODE, "<planning@example.org>"), (0x1000, UNICODE, note)],
+         (0x1042, UNICODE, "<planning@example.org>"), (0x1000, UNICODE, note), (KEYWORDS, MV_UNICODE, ["Finance", "Q3 review"])],
         recipients=[recipient(1, "Grace Hopper", "grace@example.org"), recipient(1, "Alan Turing", "alan@example.org"),
                     recipient(2, "Finance", "finance@example.org"), recipient(3, "Archive", "archive@example.org")],
         attachments=[by_value("Q3 report.docx", report), by_value("notes.txt", b"Remember the appendix.\n", "text/plain")])))
@@ -375,7 +416,8 @@ def messages():
         [(0x001A, STRING8, b"IPM.Note"), (0x0037, STRING8, "Отчёт за квартал".encode("cp1251")), (0x0C1A, STRING8, "Петров".encode("cp1251")),
          (0x0C1E, STRING8, b"EX"), (0x0C1F, STRING8, b"/O=EXAMPLE/OU=FIRST ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=PETROV"),
          (0x3FFD, INT32, 1251), (0x007D, STRING8, headers.encode("ascii")),
-         (0x1000, STRING8, "Коллеги, отчёт готов.\r\nСрок — пятница.\r\n".encode("cp1251"))],
+         (0x1000, STRING8, "Коллеги, отчёт готов.\r\nСрок — пятница.\r\n".encode("cp1251")),
+         (KEYWORDS, MV_STRING8, ["Отчёты".encode("cp1251")])],
         recipients=[[(0x0C15, INT32, 1), (0x3001, STRING8, "Команда".encode("cp1251")), (0x3002, STRING8, b"SMTP"),
                      (0x3003, STRING8, b"team@example.ru")]])))
 

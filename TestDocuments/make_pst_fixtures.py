@@ -16,7 +16,8 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from make_msg_fixtures import BINARY, BOOL, INT32, OBJECT, STRING8, TIME, UNICODE, filetime, lzfu, write  # noqa: E402
+from make_msg_fixtures import (  # noqa: E402
+    BINARY, BOOL, INT32, KEYWORDS, MV_STRING8, MV_UNICODE, NAMES, OBJECT, STRING8, TIME, UNICODE, filetime, lzfu, name_map, write)
 
 INT16 = 0x0002
 
@@ -372,6 +373,15 @@ def bth(heap, records, cb_key, cb_ent):
 def encode_value(ptype, value, unicode):
     if ptype == UNICODE:
         return value.encode("utf-16-le")
+    if ptype in (MV_UNICODE, MV_STRING8):
+        # [MS-PST] 2.3.3.4.2: a count, each value's offset from the start, the values.
+        values = [v.encode("utf-16-le") if ptype == MV_UNICODE else bytes(v) for v in value]
+        offset = 4 + 4 * len(values)
+        head = struct.pack("<I", len(values))
+        for v in values:
+            head += struct.pack("<I", offset)
+            offset += len(v)
+        return head + b"".join(values)
     return bytes(value)
 
 
@@ -542,9 +552,9 @@ def pst(root_folders, unicode=True, crypt=1, store_name="Personal Folders", dama
     ndb.node(NID_MESSAGE_STORE, property_context(
         [(0x0FF9, BINARY, record_key), string_prop(ndb, 0x3001, store_name),
          (0x35E0, BINARY, b"\0" * 4 + record_key + struct.pack("<I", 0x8022))], ndb))
+    guids, entries, strings = name_map(NAMES)
     ndb.node(NID_NAME_TO_ID_MAP, property_context(
-        [(0x0001, INT32, 251), (0x0002, BINARY, b"\0" * 16), (0x0003, BINARY, struct.pack("<IHH", 0x8501, 2 << 1, 0)),
-         (0x0004, BINARY, struct.pack("<I", 0))], ndb))
+        [(0x0001, INT32, 251), (0x0002, BINARY, guids), (0x0003, BINARY, entries), (0x0004, BINARY, strings)], ndb))
     counter = [0x400, 0x10000]
     nids = {}
 
@@ -625,7 +635,8 @@ def archive(unicode=True):
     report_mail = Message(
         [string_prop(ndb, 0x0037, "Q3 report – draft for review" if unicode else "Q3 report - draft for review"),
          *sender(ndb, "Ada Lovelace", "ada@example.org"), (0x0039, TIME, filetime(2024, 10, 7, 9, 30, 0)),
-         string_prop(ndb, 0x1035, "<q3-report@example.org>"), string_prop(ndb, 0x1000, note)],
+         string_prop(ndb, 0x1035, "<q3-report@example.org>"), string_prop(ndb, 0x1000, note),
+         (KEYWORDS, MV_UNICODE, ["Finance", "Q3 review"]) if unicode else (KEYWORDS, MV_STRING8, [b"Finance", b"Q3 review"])],
         recipients=[recipient(ndb, 1, "Grace Hopper", "grace@example.org"), recipient(ndb, 2, "Finance", "finance@example.org")],
         attachments=[file_attachment(ndb, "Q3 report.docx", report), file_attachment(ndb, "notes.txt", b"Remember the appendix.\n", "text/plain")])
     html = ("<html><body><p>The <b>offsite</b> is booked for 14 November.</p><p>Bring the roadmap.</p></body></html>")
@@ -675,7 +686,7 @@ def codepage_archive():
     mail = Message(
         [(0x0037, STRING8, "Отчёт за квартал".encode("cp1251")), (0x0C1A, STRING8, "Петров".encode("cp1251")),
          (0x5D01, STRING8, b"petrov@example.ru"), (0x3FFD, INT32, 1251),
-         (0x1000, STRING8, "Коллеги, отчёт готов.\r\n".encode("cp1251"))],
+         (0x1000, STRING8, "Коллеги, отчёт готов.\r\n".encode("cp1251")), (KEYWORDS, MV_STRING8, ["Отчёты".encode("cp1251")])],
         recipients=[[(0x0C15, INT32, 1), (0x3001, STRING8, "Команда".encode("cp1251")), (0x3003, STRING8, b"team@example.ru")]])
     return [Folder("Top of Personal Folders", folders=[Folder("Входящие", [mail])])]
 

@@ -24,6 +24,8 @@ public struct OutlookArchive: Sendable {
     public let file: PSTFile
     /// Reads each message (embedded depth, quoted-text splitting).
     public var reader: OutlookReader
+    /// The file's named properties, read once.
+    let names: OutlookNamedProperties
 
     /// One message of the archive, or why it could not be read.
     public struct Entry: Sendable {
@@ -73,12 +75,14 @@ public struct OutlookArchive: Sendable {
     public init(path: String, limits: PSTFile.Limits = PSTFile.Limits(), reader: OutlookReader = OutlookReader()) throws(DocumentError) {
         file = try PSTFile(path: path, limits: limits)
         self.reader = reader
+        names = OutlookNamedProperties(file: file)
     }
 
     /// An archive over an open file.
     public init(file: PSTFile, reader: OutlookReader = OutlookReader()) {
         self.file = file
         self.reader = reader
+        names = OutlookNamedProperties(file: file)
     }
 
     /// The messages, folder by folder (depth first, in the order of the hierarchy tables);
@@ -96,7 +100,7 @@ public struct OutlookArchive: Sendable {
         guard let node = try file.node(nid) else {
             throw DocumentError(.corrupt, file: file.file, message: "message node 0x\(String(nid, radix: 16)) is not in the file.")
         }
-        return try reader.message(OutlookItem(node: node, in: file), depth: 0)
+        return try reader.message(OutlookItem(node: node, in: file, names: names), depth: 0)
     }
 
     /// The messages of a walk, each read: `Locations` with every message read in its turn.

@@ -22,6 +22,8 @@ struct OutlookItem {
 
     var properties: OutlookProperties
     let source: Source
+    /// The file's named properties (shared by every message of a file).
+    let names: OutlookNamedProperties
     /// What could not be read of the item's own properties.
     var warnings: [String] = []
 
@@ -31,15 +33,18 @@ struct OutlookItem {
 
     /// The message stored in an `.msg` file's storage: recipients in `__recip_version1.0_#N`,
     /// attachments in `__attach_version1.0_#N`.
-    init(in storage: CompoundFile.Entry, of file: CompoundFile, kind: OutlookProperties.Kind) throws(DocumentError) {
+    /// `names`: the file's named properties when the caller has them already.
+    init(in storage: CompoundFile.Entry, of file: CompoundFile, kind: OutlookProperties.Kind, names: OutlookNamedProperties? = nil) throws(DocumentError) {
         properties = try OutlookProperties(file: file, storage: storage, kind: kind)
         source = .compound(file, storage)
+        self.names = names ?? OutlookNamedProperties(file: file)
     }
 
     /// The message stored in a PST node (a top-level message, or an embedded message's
     /// subnode): its property context, with the recipient and attachment tables and the
     /// attachments among its subnodes.
-    init(node: PSTFile.Node, in file: PSTFile) throws(DocumentError) {
+    init(node: PSTFile.Node, in file: PSTFile, names: OutlookNamedProperties) throws(DocumentError) {
+        self.names = names
         let context = try file.propertyContext(of: node)
         properties = OutlookProperties(pst: context.values)
         source = .pst(file, node, subnodes: context.subnodes)
@@ -98,7 +103,7 @@ struct OutlookItem {
             let properties = try OutlookProperties(file: file, storage: entry, kind: .recipientOrAttachment, codepage: codepage)
             let object = file.child(named: "__substg1.0_3701000D", of: entry)
             return OutlookAttachmentItem(
-                properties: properties, embedded: object.map { .storage(file, $0) },
+                properties: properties, embedded: object.map { .storage(file, $0) }, names: names,
                 embeddedSize: object.map { OutlookReader.size(of: $0, in: file) } ?? 0, file: file.file, location: entry.name)
         case (.pst(let file, let node, let subnodes), .subnode(let nid)):
             let location = "message node 0x\(String(node.nid, radix: 16)), attachment 0x\(String(nid, radix: 16))"
@@ -111,7 +116,7 @@ struct OutlookItem {
             let object = values[0x3701].flatMap { $0.type == 0x000D && $0.bytes.count >= 8 ? $0.bytes : nil }
             return OutlookAttachmentItem(
                 properties: OutlookProperties(pst: values, codepage: codepage),
-                embedded: object.map { .subnode(file, attachment, OutlookProperties.u32($0, 0)) },
+                embedded: object.map { .subnode(file, attachment, OutlookProperties.u32($0, 0)) }, names: names,
                 embeddedSize: object.map { Int(OutlookProperties.u32($0, 4)) } ?? 0, file: file.file, location: location)
         case (_, .unreadable(let error)):
             throw error
@@ -133,6 +138,8 @@ struct OutlookAttachmentItem {
     var properties: OutlookProperties
     /// The embedded message (method 5); nil when there is no storage for it.
     var embedded: Embedded?
+    /// The file's named properties, for the embedded message.
+    var names: OutlookNamedProperties
     /// The embedded message's stored size in bytes.
     var embeddedSize: Int
     /// The file, and the attachment's place in it, for errors.
@@ -143,10 +150,10 @@ struct OutlookAttachmentItem {
     func embeddedMessage() throws(DocumentError) -> OutlookItem? {
         switch embedded {
         case .storage(let file, let entry)?:
-            return try OutlookItem(in: entry, of: file, kind: .embeddedMessage)
+            return try OutlookItem(in: entry, of: file, kind: .embeddedMessage, names: names)
         case .subnode(let file, let attachment, let nid)?:
             guard let message = try file.subnodes(of: attachment)[nid] else { return nil }
-            return try OutlookItem(node: message, in: file)
+            return try OutlookItem(node: message, in: file, names: names)
         case nil:
             return nil
         }

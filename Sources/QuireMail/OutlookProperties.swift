@@ -16,6 +16,9 @@ struct OutlookProperties {
     private(set) var streams: [UInt16: [(type: UInt16, entry: CompoundFile.Entry)]] = [:]
     /// Variable-size values read already (from a PST): each type present and its bytes.
     private(set) var values: [UInt16: [(type: UInt16, bytes: [UInt8])]] = [:]
+    /// The value streams of variable-size multi-valued properties (`.msg`), by property id:
+    /// each type present and its streams `-00000000`, `-00000001`, … in order.
+    private(set) var valueStreams: [UInt16: [(type: UInt16, entries: [CompoundFile.Entry])]] = [:]
     /// The code page of 8-bit strings (PidTagMessageCodepage, else PidTagInternetCodepage).
     var codepage: Int?
 
@@ -38,17 +41,32 @@ struct OutlookProperties {
         static let unicode: UInt16 = 0x001F
         static let time: UInt16 = 0x0040
         static let binary: UInt16 = 0x0102
+        /// Set in the type of a multi-valued property (0x101F: several UTF-16 strings).
+        static let multiple: UInt16 = 0x1000
     }
 
     /// The properties of `storage`; `codepage` is the enclosing message's, used for 8-bit
     /// strings when the object names none (recipients and attachments seldom do).
     init(file: CompoundFile, storage: CompoundFile.Entry, kind: Kind, codepage inherited: Int? = nil) throws(DocumentError) {
         self.file = file
+        var indexed: [UInt32: [Int: CompoundFile.Entry]] = [:]
         for entry in file.children(of: storage) {
             let name = entry.name
-            guard name.count == 20, name.hasPrefix("__substg1.0_"), let tag = UInt32(name.dropFirst(12), radix: 16) else { continue }
-            // A multi-valued property's value streams carry a "-NNNNNNNN" suffix: not matched here.
-            streams[UInt16(tag >> 16), default: []].append((UInt16(tag & 0xFFFF), entry))
+            guard name.hasPrefix("__substg1.0_"), name.count == 20 || name.count == 29 else { continue }
+            let rest = name.utf8.dropFirst(12)
+            guard let tag = UInt32(String(decoding: rest.prefix(8), as: UTF8.self), radix: 16) else { continue }
+            if name.count == 20 {
+                streams[UInt16(tag >> 16), default: []].append((UInt16(tag & 0xFFFF), entry))
+            } else if rest.dropFirst(8).first == UInt8(ascii: "-"), let index = Int(String(decoding: rest.dropFirst(9), as: UTF8.self), radix: 16) {
+                // One value of a variable-size multi-valued property ([MS-OXMSG] 2.1.4.2).
+                indexed[tag, default: [:]][index] = entry
+            }
+        }
+        for (tag, byIndex) in indexed {
+            // The values run from index 0 without a gap; a stream past a gap belongs to no value.
+            var entries: [CompoundFile.Entry] = []
+            while let entry = byIndex[entries.count] { entries.append(entry) }
+            valueStreams[UInt16(tag >> 16), default: []].append((UInt16(tag & 0xFFFF), entries))
         }
         if let stream = file.child(named: "__properties_version1.0", of: storage) {
             let bytes = try file.read(stream)
@@ -225,6 +243,67 @@ struct OutlookProperties {
     func binary(_ id: UInt16) throws(DocumentError) -> [UInt8]? {
         if let file, let entry = stream(id, type: PropertyType.binary) { return try file.read(entry) }
         return value(id, type: PropertyType.binary)
+    }
+
+    /// The values of a multi-valued string property (PtypMultipleString, else
+    /// PtypMultipleString8 in the object's code page), in order; nil when there is none.
+    func strings(_ id: UInt16) throws(DocumentError) -> [String]? {
+        if let values = try multiple(id, type: PropertyType.unicode | PropertyType.multiple) { return values.map { Self.utf16($0) } }
+        if let values = try multiple(id, type: PropertyType.string8 | PropertyType.multiple) { return values.map(eightBit) }
+        return nil
+    }
+
+    /// The values of the multi-valued property `id` of `type` (0x1000 set), each as stored:
+    /// a fixed-size type's values cut from one run of bytes, a variable-size type's values
+    /// from their own streams (`.msg`) or from the count-and-offsets layout of [MS-PST]
+    /// 2.3.3.4.2. Nil when the object has no such property.
+    /// - Throws: `DocumentError` when a stream cannot be read or the layout is inconsistent.
+    func multiple(_ id: UInt16, type: UInt16) throws(DocumentError) -> [[UInt8]]? {
+        guard type & PropertyType.multiple != 0 else { return nil }
+        let size = PSTFile.Value.fixedSize(type & ~PropertyType.multiple) ?? (type == 0x1048 ? 16 : nil)
+        if let file {
+            if let size {
+                guard let entry = stream(id, type: type) else { return nil }
+                return try Self.cut(try file.read(entry), size: size, what: "property 0x\(String(id, radix: 16))", file: file.file)
+            }
+            guard let entries = valueStreams[id]?.first(where: { $0.type == type })?.entries else { return nil }
+            var out: [[UInt8]] = []
+            for entry in entries { out.append(try file.read(entry)) }
+            return out
+        }
+        guard let bytes = value(id, type: type) else { return nil }
+        if let size { return try Self.cut(bytes, size: size, what: "property 0x\(String(id, radix: 16))", file: "the archive") }
+        return try Self.counted(bytes, what: "property 0x\(String(id, radix: 16))")
+    }
+
+    /// Fixed-size values laid end to end.
+    static func cut(_ bytes: [UInt8], size: Int, what: String, file: String) throws(DocumentError) -> [[UInt8]] {
+        guard bytes.count % size == 0 else {
+            throw DocumentError(.corrupt, file: file, message: "\(what) holds \(bytes.count) bytes, not a whole number of \(size)-byte values.")
+        }
+        return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<$0 + size]) }
+    }
+
+    /// Variable-size values as a PST stores them: a count, an offset per value from the
+    /// start, then the values; each runs to the next one's offset or the end.
+    static func counted(_ bytes: [UInt8], what: String) throws(DocumentError) -> [[UInt8]] {
+        func corrupt(_ message: String) -> DocumentError {
+            DocumentError(.corrupt, file: "the archive", message: "\(what): \(message)")
+        }
+        guard bytes.count >= 4 else { throw corrupt("the value is \(bytes.count) bytes, too short for its count.") }
+        let count = Int(u32(bytes, 0))
+        guard count <= (bytes.count - 4) / 4 else { throw corrupt("\(count) values do not fit in \(bytes.count) bytes.") }
+        var offsets = (0..<count).map { Int(u32(bytes, 4 + 4 * $0)) }
+        offsets.append(bytes.count)
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        for k in 0..<count {
+            guard offsets[k] >= 4 + 4 * count, offsets[k] <= offsets[k + 1] else {
+                throw corrupt("value \(k) starts at \(offsets[k]), outside the value or before the one after it.")
+            }
+            out.append(Array(bytes[offsets[k]..<offsets[k + 1]]))
+        }
+        return out
     }
 
     /// 8-bit text in a Windows code page (Windows-1252 when none is given or it is unknown).

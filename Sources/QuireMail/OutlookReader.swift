@@ -76,6 +76,7 @@ public struct OutlookReader: Sendable {
         message.inReplyTo = try properties.string(0x1042).map { MessageIDs.parse($0) } ?? transport?.inReplyTo ?? []
         message.references = try properties.string(0x1039).map { MessageIDs.parse($0) } ?? transport?.references ?? []
         readBodies(properties, into: &message)
+        readCategories(item, into: &message)
         message.attachments = attachments(of: item, codepage: properties.codepage, depth: depth, warnings: &message.warnings)
         message.parts = Self.parts(of: message)
         if separatesQuotedText { message.textParts = message.bestText.map(QuoteSplitter.split) }
@@ -117,6 +118,26 @@ public struct OutlookReader: Sendable {
             }
         }
         if message.textBody == nil, let html = message.htmlBody { message.htmlText = HTMLText.convert(html) }
+    }
+
+    /// The categories the user gave the message (the named property "Keywords", several
+    /// strings) as a `Keywords` header field, the one MIME has for them, unless the
+    /// transport headers have one already.
+    func readCategories(_ item: OutlookItem, into message: inout MailMessage) {
+        if let problem = item.names.problem {
+            message.warnings.append("the named-property map could not be read (\(problem)); the categories are left out")
+            return
+        }
+        guard let id = item.names.keywords, message.header("Keywords") == nil else { return }
+        do {
+            let categories = (try item.properties.strings(id) ?? []).map {
+                $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: " \t")
+            }
+            .filter { !$0.isEmpty }
+            if !categories.isEmpty { message.headers.append(MailHeader(name: "Keywords", value: categories.joined(separator: ", "))) }
+        } catch {
+            message.warnings.append("the categories could not be read: \(error.message)")
+        }
     }
 
     /// The sender: "sent representing" (on whose behalf) when present, else the sender.

@@ -31,7 +31,7 @@ extension PSTFile {
             type & 0x1000 != 0 || [0x000D, 0x001E, 0x001F, 0x0048, 0x00FB, 0x00FD, 0x00FE, 0x0102].contains(type)
         }
 
-        static func fixedSize(_ type: UInt16) -> Int? {
+        package static func fixedSize(_ type: UInt16) -> Int? {
             switch type {
             case 0x0002: 2
             case 0x0003, 0x0004, 0x000A: 4

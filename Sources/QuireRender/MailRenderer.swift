@@ -41,6 +41,8 @@ public struct MailRenderer: Sendable {
             lines.append(("Reply-To", addressList(message.replyTo)))
         }
         if let date = message.date { lines.append(("Date", date.raw)) }
+        // The categories (Outlook's, or a MIME Keywords field): a reader sorts mail by them.
+        if let keywords = message.header("Keywords"), !keywords.isEmpty { lines.append(("Keywords", keywords)) }
         return lines
     }
 

@@ -1,10 +1,12 @@
 import Foundation
 import QuireCFB
 import QuireModel
+import QuireRender
 import QuireTestSupport
 import Testing
 
 @testable import QuireMail
+@testable import QuirePST
 
 struct OutlookReaderTests {
     /// The Outlook files of the corpus manifest and their reference JSON (extract-msg).
@@ -149,6 +151,10 @@ struct OutlookReaderTests {
         #expect(message.attachments[0].contentType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         #expect(message.attachments[1].contentType == "text/plain")
         #expect(message.attachments.map(\.section) == ["1", "2"])
+        // The categories: a multi-valued named property (one stream per value), found
+        // through the file's named-property map.
+        #expect(message.header("Keywords") == "Finance, Q3 review")
+        #expect(MailRenderer().markdown(message).contains("- **Keywords:** Finance, Q3 review\n"))
         #expect(message.warnings.isEmpty)
     }
 
@@ -162,6 +168,66 @@ struct OutlookReaderTests {
         #expect(message.date?.iso8601 == "2024-10-07T12:30:00+03:00")
         #expect(message.messageID == "cp1251@example.ru")
         #expect(message.header("Received") == "from mail.example.ru")
+        #expect(message.header("Keywords") == "Отчёты")
+        // A message without categories gets no field.
+        #expect(try Self.fixture("rtf-only.msg").header("Keywords") == nil)
+    }
+
+    @Test("multi-valued values: fixed-size runs, the PST count-and-offsets layout, and layouts that do not add up")
+    func multipleValues() throws {
+        func value(_ type: UInt16, _ bytes: [UInt8]) -> OutlookProperties {
+            OutlookProperties(pst: [0x8000: PSTFile.Value(type: type, bytes: bytes)])
+        }
+        // Two strings: count 2, offsets 12 and 16, then "ab" and "c" in UTF-16.
+        let strings: [UInt8] = [2, 0, 0, 0, 12, 0, 0, 0, 16, 0, 0, 0, 0x61, 0, 0x62, 0, 0x63, 0]
+        #expect(try value(0x101F, strings).strings(0x8000) == ["ab", "c"])
+        #expect(try value(0x101F, [0, 0, 0, 0]).strings(0x8000) == [])
+        #expect(try value(0x1003, [1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]).multiple(0x8000, type: 0x1003) == [[1, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF]])
+        #expect(try value(0x101F, strings).strings(0x8001) == nil)
+        // A count larger than the value, an offset before the offsets' end or past the next
+        // value, a fixed-size run that is not whole: each an error naming the property.
+        for (type, bytes) in [
+            (UInt16(0x101F), [9, 0, 0, 0, 8, 0, 0, 0] as [UInt8]), (0x101F, [1, 0, 0, 0, 2, 0, 0, 0]),
+            (0x101F, [2, 0, 0, 0, 16, 0, 0, 0, 12, 0, 0, 0, 0x61, 0]),
+            (0x101F, [1, 0]), (0x1003, [1, 0, 0]),
+        ] {
+            #expect(throws: DocumentError.self, "\(bytes)") { try value(type, bytes).multiple(0x8000, type: type) }
+            do {
+                _ = try value(type, bytes).multiple(0x8000, type: type)
+            } catch {
+                #expect(error.message.hasPrefix("property 0x8000"), "\(error.message)")
+            }
+        }
+    }
+
+    @Test("the named-property map: string names in PS_PUBLIC_STRINGS, PS_MAPI and a GUID of the file; damaged entries skipped")
+    func namedProperties() {
+        let other: [UInt8] = Array(0x10..<0x20)
+        func name(_ text: String) -> [UInt8] {
+            let utf16 = text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+            return [UInt8(utf16.count), 0, 0, 0] + utf16 + Array(repeating: 0, count: (4 - utf16.count % 4) % 4)
+        }
+        let strings = name("Keywords") + name("Flag")  // "Keywords" at 0, "Flag" at 20
+        func entry(_ nameOrNumber: UInt32, kind: UInt16, set: UInt16, index: UInt16) -> [UInt8] {
+            let word = set << 1 | kind
+            return [
+                UInt8(nameOrNumber & 0xFF), UInt8(nameOrNumber >> 8 & 0xFF), 0, 0, UInt8(word & 0xFF), UInt8(word >> 8), UInt8(index & 0xFF), UInt8(index >> 8),
+            ]
+        }
+        let entries =
+            entry(0x8501, kind: 0, set: 3, index: 0)  // numbered: not looked up by name
+            + entry(0, kind: 1, set: 2, index: 1)  // "Keywords", PS_PUBLIC_STRINGS → 0x8001
+            + entry(20, kind: 1, set: 3, index: 2)  // "Flag" in the file's first GUID → 0x8002
+            + entry(20, kind: 1, set: 1, index: 3)  // "Flag" in PS_MAPI → 0x8003
+            + entry(400, kind: 1, set: 2, index: 4)  // a name past the end of the strings
+            + entry(0, kind: 1, set: 9, index: 5)  // a GUID index past the GUIDs
+        let map = OutlookNamedProperties(guids: other, entries: entries, strings: strings)
+        #expect(map.keywords == 0x8001)
+        #expect(map.id(of: "Flag", in: OutlookNamedProperties.PropertySet(bytes: other)) == 0x8002)
+        #expect(map.id(of: "Flag", in: .mapi) == 0x8003)
+        #expect(map.id(of: "Flag", in: .publicStrings) == nil)
+        #expect(map.damaged == 2)
+        #expect(OutlookNamedProperties().keywords == nil)
     }
 
     @Test("a body only in compressed RTF becomes text; stored RTF too; RTF holding HTML gives the HTML and its text")

@@ -52,6 +52,10 @@ struct OutlookArchiveTests {
         #expect(report.attachments[0].data == Fixtures.bytes(Fixtures.path("sample-report.docx")))
         #expect(report.attachments[1].data == Array("Remember the appendix.\n".utf8))
         #expect(report.attachments[1].contentType == "text/plain")
+        // The categories: a multi-valued named property, found through node 0x61's map.
+        #expect(report.header("Keywords") == "Finance, Q3 review")
+        #expect(report.warnings.isEmpty)
+        #expect(messages.dropFirst().allSatisfy { $0.header("Keywords") == nil })
 
         #expect(messages[1].htmlBody?.contains("<b>offsite</b>") == true)
         #expect(messages[1].htmlText?.contains("The offsite is booked for 14 November.") == true)
@@ -101,6 +105,7 @@ struct OutlookArchiveTests {
         #expect(message.from.first?.name == "Петров")
         #expect(message.textBody == "Коллеги, отчёт готов.\n")
         #expect(message.to == [MailAddress(name: "Команда", address: "team@example.ru")])
+        #expect(message.header("Keywords") == "Отчёты")
         let plain = try Self.read("archive-plain.pst")
         #expect(try PSTFile(path: Fixtures.path("outlook/archive-plain.pst")).encoding == PSTFile.Encoding.none)
         #expect(try plain.entries.map { try Self.message($0).subject ?? "" } == ["Message 0", "Message 1", "Message 2"])
