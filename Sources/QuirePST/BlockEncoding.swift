@@ -63,7 +63,25 @@ enum BlockEncoding {
     static func unpermute(_ bytes: inout [UInt8]) {
         i.withUnsafeBufferPointer { table in
             bytes.withUnsafeMutableBufferPointer { b in
-                for k in b.indices { b[k] = table[Int(b[k])] }
+                guard let base = b.baseAddress else { return }
+                let raw = UnsafeMutableRawPointer(base)
+                // Eight bytes at a time: one load and one store for the eight lookups, which
+                // can then run side by side (a byte-wise store may alias the table, which
+                // keeps each lookup waiting for the store before it).
+                var k = 0
+                while k + 8 <= b.count {
+                    let word = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                    var out: UInt64 = 0
+                    for shift in stride(from: UInt64(0), to: 64, by: 8) {
+                        out |= UInt64(table[Int(truncatingIfNeeded: word >> shift) & 0xFF]) << shift
+                    }
+                    raw.storeBytes(of: out, toByteOffset: k, as: UInt64.self)
+                    k += 8
+                }
+                while k < b.count {
+                    b[k] = table[Int(b[k])]
+                    k += 1
+                }
             }
         }
     }
