@@ -159,6 +159,48 @@ def mailing_list():
     write("list-thread.mbox", data)
 
 
+def triage():
+    # A reader's inbox (grace@example.org) for quire triage: a direct request with a day, a
+    # newsletter, an auto-reply, a message she is copied on with a promise and a date, a
+    # thread whose latest message asks her for something tomorrow, a bounce, an urgent
+    # message marked Importance: high, and one of her own.
+    def message(headers, body):
+        return "".join("%s: %s\n" % h for h in headers).encode() + b"\n" + body.encode()
+    mails = [
+        message([("From", "Ada <ada@example.org>"), ("To", "Grace Hopper <grace@example.org>"), ("Subject", "Supplier contract"),
+                 ("Date", "Mon, 11 Mar 2024 09:00:00 +0100"), ("Message-ID", "<t1@example.org>")],
+                "Hi Grace,\n\nCould you sign the supplier contract by Friday? Legal needs it before the audit.\n\nThanks,\nAda\n"),
+        message([("From", "Weekly Digest <news@lists.example.com>"), ("To", "grace@example.org"), ("Subject", "This week in logistics"),
+                 ("Date", "Mon, 11 Mar 2024 06:00:00 +0000"), ("Message-ID", "<t2@lists.example.com>"), ("List-Id", "<digest.lists.example.com>"),
+                 ("List-Unsubscribe", "<mailto:leave@lists.example.com>")],
+                "Ten stories this week. Could you imagine shipping without containers?\n"),
+        message([("From", "Bob <bob@example.org>"), ("To", "grace@example.org"), ("Subject", "Automatic reply: Q3 numbers"),
+                 ("Date", "Tue, 12 Mar 2024 10:01:00 +0000"), ("Message-ID", "<t3@example.org>"), ("Auto-Submitted", "auto-replied")],
+                "I am out of the office until Monday. Please contact Dan for anything urgent.\n"),
+        message([("From", "Bob <bob@example.org>"), ("To", "team@example.org"), ("Cc", "grace@example.org"), ("Subject", "Q3 numbers"),
+                 ("Date", "Tue, 12 Mar 2024 10:00:00 +0000"), ("Message-ID", "<t4@example.org>")],
+                "The Q3 numbers are final.\n\nI will send the deck on 2024-03-14.\n"),
+        message([("From", "Grace Hopper <grace@example.org>"), ("To", "Dan <dan@example.org>"), ("Subject", "Review meeting"),
+                 ("Date", "Wed, 13 Mar 2024 09:00:00 +0000"), ("Message-ID", "<t5@example.org>")],
+                "Can we move the review to Thursday?\n"),
+        message([("From", "Dan <dan@example.org>"), ("To", "Grace Hopper <grace@example.org>"), ("Subject", "Re: Review meeting"),
+                 ("Date", "Wed, 13 Mar 2024 10:00:00 +0000"), ("Message-ID", "<t6@example.org>"), ("In-Reply-To", "<t5@example.org>"),
+                 ("References", "<t5@example.org>")],
+                "Yes, Thursday works.\n\nPlease book the room for 10:00 tomorrow.\n\nOn Wed, 13 Mar 2024, Grace wrote:\n> Can we move the review to Thursday?\n"),
+        message([("From", "Mail Delivery System <MAILER-DAEMON@example.org>"), ("To", "grace@example.org"),
+                 ("Subject", "Undelivered Mail Returned to Sender"), ("Date", "Wed, 13 Mar 2024 11:00:00 +0000"), ("Message-ID", "<t7@example.org>")],
+                "This is the mail system. Your message could not be delivered to one or more recipients.\n"),
+        message([("From", "Ops <ops@example.org>"), ("To", "grace@example.org"), ("Subject", "EU server down"), ("Importance", "high"),
+                 ("Date", "Thu, 14 Mar 2024 06:30:00 +0000"), ("Message-ID", "<t8@example.org>")],
+                "The EU server is down since 06:00. Can you approve the failover now?\n"),
+        message([("From", "Grace Hopper <grace@example.org>"), ("To", "Ada <ada@example.org>"), ("Subject", "Lunch"),
+                 ("Date", "Thu, 14 Mar 2024 12:00:00 +0000"), ("Message-ID", "<t9@example.org>")],
+                "Shall we have lunch on Friday?\n"),
+    ]
+    data = b"".join(b"From triage@example.org Mon Mar 11 09:00:00 2024\n" + m + b"\n" for m in mails)
+    write("triage.mbox", data)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     inner = report_mail()
@@ -167,4 +209,5 @@ if __name__ == "__main__":
     mbox()
     header_quirks()
     mailing_list()
+    triage()
     print("mail fixtures written to", OUT)

@@ -22,6 +22,7 @@ public struct AskTask: QuireTask {
     public var sources: [Passage]
     /// Language and the other common options.
     public var options: TaskOptions
+    /// `ask`: the route in the config.
     public let routeName = "ask"
 
     /// The answer when the passages do not hold one.

@@ -24,7 +24,10 @@ struct Quire: AsyncParsableCommand {
             --generate-completion-script bash|zsh|fish.
             """,
         version: "0.1.0",
-        subcommands: [Extract.self, Summarise.self, Draft.self, Analyse.self, Reply.self, Ask.self, RunTask.self, Batch.self, Models.self, ConfigCommand.self]
+        subcommands: [
+            Extract.self, Summarise.self, Draft.self, Analyse.self, Reply.self, Ask.self, Triage.self, RunTask.self, Batch.self, Models.self,
+            ConfigCommand.self,
+        ]
     )
 
     /// The exit statuses (see the discussion above and README.md).
