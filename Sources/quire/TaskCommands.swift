@@ -176,9 +176,13 @@ struct Analyse: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write the analysis to this file.")
     var output: String?
 
+    @Option(help: "Also draw the figures Quire computed as an SVG chart (totals by group as bars, a monthly series as a line).")
+    var chart: String?
+
     @OptionGroup var common: TaskCommonOptions
 
     func run() async throws {
+        if let chart, let output, chart == output { throw ValidationError("--chart and -o name the same file.") }
         let input = try readInput(file, loader: ContentLoader(importer: commandLineImporter(common.limits)))
         guard case .content(.workbook(let workbook)) = input else {
             throw TaskFailure("\(file) is a \(kindName(input)), not a workbook: analyse reads XLSX files.")
@@ -191,11 +195,29 @@ struct Analyse: AsyncParsableCommand {
         } else {
             throw TaskFailure("\(file): no visible sheet holds data.")
         }
+        if let chart { try Self.writeChart(of: chosen, question: question, to: chart) }
         let session = try TaskSession(task: "analyse-table", options: common)
         let sink = try TaskOutput(path: output, inputs: [file])
         let options = TaskOptions(length: length, language: language, stream: session.streams)
         try await session.complete(sink) {
             _ = try await session.run(AnalyseTask(file: promptName(file), sheet: chosen, question: question, options: options), file: file, sink: sink)
+        }
+    }
+}
+
+extension Analyse {
+    /// The chart of the sheet's figures, written to `path` (replaced whole, never half-written).
+    static func writeChart(of sheet: Sheet, question: String?, to path: String) throws {
+        switch TableChart.chart(sheet, question: question) {
+        case .success(let chart):
+            do {
+                try FileBytes.replace(path, with: Array(ChartSVG.render(chart).utf8))
+            } catch {
+                throw TaskFailure("\(path): the chart could not be written: \(error)")
+            }
+            printError("quire: chart: \(path) (\(chart.kind == .bars ? "bars" : "a line"): \(chart.title), \(chart.points.count) values)")
+        case .failure(let failure):
+            throw TaskFailure("--chart: \(failure.message)")
         }
     }
 }
