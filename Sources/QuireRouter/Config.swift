@@ -79,6 +79,9 @@ public struct QuireConfig: Sendable {
         public var prompt: String?
         /// A user task's one-line description, for `quire models`.
         public var description: String?
+        /// `check: numbers`: the answer must keep the numbers of the files, add none
+        /// (flagged under it when it does not).
+        public var checksNumbers = false
 
         /// The `{{variables}}` the prompt and system prompt use, in order of first use.
         public var variables: [String] {
@@ -293,6 +296,9 @@ private struct FieldReader {
                 case "system": task.system = try text(value, what)
                 case "prompt": task.prompt = try text(value, what)
                 case "description": task.description = try text(value, what)
+                case "check":
+                    guard value.string == "numbers" else { throw fail(value, "\(what) can only be 'numbers' (the answer keeps the files' numbers).") }
+                    task.checksNumbers = true
                 default:
                     throw fail(fieldNode, "unknown field '\(field)' in task '\(name)'.")
                 }

@@ -16,6 +16,9 @@ public struct CustomTask: QuireTask {
     public var variables: [String: String]
     /// Whether to ask for a streamed answer.
     public var stream: Bool
+    /// Whether the answer must keep the files' numbers and add none (`check: numbers`):
+    /// ``review(_:)`` flags numbers it adds and numbers it loses.
+    public var checksNumbers = false
 
     /// A task named `name` (its route in the config) from a prompt template and the content it is about.
     public init(name: String, system: String?, prompt: String, contents: [TaskContent], variables: [String: String] = [:], stream: Bool = true) {
@@ -25,6 +28,23 @@ public struct CustomTask: QuireTask {
         self.contents = contents
         self.variables = variables
         self.stream = stream
+    }
+
+    /// With `checksNumbers`: the numbers of the answer that are not in the files, and the
+    /// numbers of the files that are not in the answer, each flagged.
+    public func review(_ answer: String) -> [String] {
+        guard checksNumbers else { return [] }
+        let source = contents.map(\.markdown).joined(separator: "\n")
+        var warnings: [String] = []
+        let added = NumberCheck.unverified(in: answer, allowed: NumberCheck.numbers(in: source))
+        if !added.isEmpty {
+            warnings.append("**Warning: these numbers are not in the original: \(added.joined(separator: ", ")).**")
+        }
+        let lost = NumberCheck.unverified(in: source, allowed: NumberCheck.numbers(in: answer))
+        if !lost.isEmpty {
+            warnings.append("**Warning: these numbers of the original are missing from the answer: \(lost.joined(separator: ", ")).**")
+        }
+        return warnings
     }
 
     /// The variables the templates use that were not given (content and file are Quire's).

@@ -111,7 +111,30 @@ struct Models: AsyncParsableCommand {
 }
 
 struct ConfigCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "The model picker's config.", subcommands: [Init.self])
+    static let configuration = CommandConfiguration(commandName: "config", abstract: "The model picker's config.", subcommands: [Init.self, Template.self])
+
+    struct Template: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a task template Quire ships (rewrite, coach), to copy under tasks: in the config and change.")
+        @Argument(help: "rewrite or coach (default: both).")
+        var name: String?
+
+        func validate() throws {
+            if let name, !QuireConfig.shippedTaskNames.contains(name) {
+                throw ValidationError("no template '\(name)'; Quire ships: \(QuireConfig.shippedTaskNames.joined(separator: ", ")).")
+            }
+        }
+
+        func run() {
+            var blocks: [[String]] = [[]]
+            for line in QuireConfig.shippedTaskTemplates.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("  # "), !(blocks.last ?? []).isEmpty, !(blocks.last!.last ?? "").isEmpty { blocks.append([]) }
+                blocks[blocks.count - 1].append(String(line))
+            }
+            let chosen = blocks.filter { block in name.map { wanted in block.contains { $0 == "  \(wanted):" } } ?? true }
+            print("tasks:\n" + chosen.map { $0.joined(separator: "\n") }.joined(separator: "\n").trimmingCharacters(in: .newlines))
+        }
+    }
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -168,10 +191,13 @@ let starterConfig = """
       fast: local
 
     tasks:
-      # The first backend that answers wins; 'builtin' is the offline one (summarise, analyse-table).
+      # The first backend that answers wins; 'builtin' is the offline one (summarise, analyse-table, ask, triage).
       summarise:     { use: [claude, gpt, builtin], max_output_tokens: 800 }
       draft:         { use: [gpt, claude], temperature: 0.7 }
       analyse-table: { use: [claude, builtin] }
       reply:         { use: [gpt, fast] }
-
+      ask:           { use: [claude, builtin] }
+      triage:        { use: [gpt, builtin] }
+      # Templates for quire run (change them freely; delete one to get Quire's own back):
+    \(QuireConfig.shippedTaskTemplates)
     """

@@ -408,6 +408,10 @@ struct RunTask: AsyncParsableCommand {
                   system: You translate business documents faithfully.
                   prompt: "Translate into {{language}}:\\n\\n{{content}}"
             Then: quire run translate report.docx --var language=French
+            Quire ships two templates, used when the config does not define them: rewrite \
+            (--var style="shorter", "more formal", "friendlier", "in plain language"; numbers \
+            added or lost are flagged) and coach (tone, clarity and missing asks of a draft \
+            mail). quire config template NAME prints one to copy into the config and change.
             """)
 
     @Argument(help: "The task's name in the config.")
@@ -426,16 +430,30 @@ struct RunTask: AsyncParsableCommand {
 
     func run() async throws {
         let picker = try common.picker.picker()
-        guard let config = picker.config else {
-            throw TaskFailure(
-                "quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help').",
-                status: Quire.Status.config)
-        }
-        guard let defined = config.tasks[task], let prompt = defined.prompt else {
+        // The config's own prompt for the task, else the template Quire ships under that name
+        // (rewrite, coach), routed as the config routes the task or by default.
+        let defined: QuireConfig.Task
+        if let own = picker.config?.tasks[task], own.prompt != nil {
+            defined = own
+        } else if let shipped = QuireConfig.shippedTask(task) {
+            defined = shipped
+        } else {
+            guard let config = picker.config else {
+                throw TaskFailure(
+                    "quire run needs a config that defines the task '\(task)' (quire config init writes a starter; see 'quire run --help'); Quire ships "
+                        + QuireConfig.shippedTaskNames.joined(separator: " and ") + ".",
+                    status: Quire.Status.config)
+            }
             let own = config.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted()
-            let hint = own.isEmpty ? "; define one under tasks: with system, prompt and use." : "; the config defines: " + own.joined(separator: ", ") + "."
+            let hint =
+                "; the config defines: " + (own.isEmpty ? "none" : own.joined(separator: ", ")) + "; Quire ships "
+                + QuireConfig.shippedTaskNames.joined(separator: " and ") + "."
             throw TaskFailure("\(config.source): no task '\(task)' with a prompt" + hint, status: Quire.Status.config)
         }
+        let prompt = defined.prompt ?? ""
+        let source =
+            picker.config?.tasks[task]?.prompt != nil
+            ? "\(picker.config?.source ?? ""):\(defined.line)" : "Quire's template, which 'quire config template \(task)' prints"
         var given: [String: String] = [:]
         for pair in variables {
             guard let eq = pair.firstIndex(of: "=") else { throw ValidationError("--var \(pair): write name=value.") }
@@ -444,7 +462,7 @@ struct RunTask: AsyncParsableCommand {
         let missing = CustomTask.missing(in: [defined.system, prompt], given: given)
         if !missing.isEmpty {
             throw TaskFailure(
-                "task '\(task)' (\(config.source):\(defined.line)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give "
+                "task '\(task)' (\(source)) uses " + missing.map { "{{\($0)}}" }.joined(separator: ", ") + ": give "
                     + missing.map { "--var \($0)=…" }.joined(separator: " "), status: Quire.Status.usage)
         }
         let loader = taskLoader(common.limits)
@@ -452,7 +470,8 @@ struct RunTask: AsyncParsableCommand {
         let session = try TaskSession(task: task, options: common)
         let sink = try TaskOutput(path: output, inputs: files)
         try await session.complete(sink) {
-            let custom = CustomTask(name: task, system: defined.system, prompt: prompt, contents: contents, variables: given, stream: session.streams)
+            var custom = CustomTask(name: task, system: defined.system, prompt: prompt, contents: contents, variables: given, stream: session.streams)
+            custom.checksNumbers = defined.checksNumbers
             _ = try await session.run(custom, file: files.first, sink: sink)
         }
     }

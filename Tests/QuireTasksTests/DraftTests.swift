@@ -234,3 +234,20 @@ struct BriefLengthTests {
         #expect(DraftTask.length(inBrief: "A note to the team") == nil)
     }
 }
+
+struct NumberKeepingTests {
+    @Test("check: numbers flags numbers a rewrite adds and numbers it loses; a faithful one passes")
+    func numbers() {
+        let content = TaskContent(
+            name: "r.docx", kind: .document,
+            sections: [.init(title: "R", markdown: "Revenue rose to 4.2 million, 12% above Q2. Costs: 1,180 k€ on 5 March 2024.\n")])
+        var task = CustomTask(name: "rewrite", system: nil, prompt: "{{content}}", contents: [content], stream: false)
+        #expect(task.review("Revenue rose to 9 million.").isEmpty, "no check unless asked")
+        task.checksNumbers = true
+        #expect(task.review("On 5 March 2024 costs were 1,180 k€; revenue rose 12% to 4.2 million.").isEmpty)
+        let review = task.review("Revenue rose to 4.5 million, 12% above Q2, on 5 March 2024.")
+        #expect(review.count == 2, "\(review)")
+        #expect(review.first?.contains("not in the original: 4.5 million") == true)
+        #expect(review.last?.contains("missing from the answer: 4.2 million, 1,180") == true, "\(review)")
+    }
+}
