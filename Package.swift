@@ -125,6 +125,7 @@ let package = Package(
             name: "QuireTasksTests",
             dependencies: [
                 "QuireTasks", "QuireLLM", "QuireModel", "QuireRender", "QuireImport", "QuireMail", "QuireDOCX", "QuireTestSupport", "QuireTestServer",
+                "QuireInternalThreads",
                 "QuireBackends",
                 "QuireRouter",
             ]),

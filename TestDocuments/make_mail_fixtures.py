@@ -201,6 +201,27 @@ def triage():
     write("triage.mbox", data)
 
 
+def invoices():
+    # Three supplier mails for quire extract-fields: labelled values in two layouts, and
+    # one mail without any.
+    def message(headers, body):
+        return "".join("%s: %s\n" % h for h in headers).encode() + b"\n" + body.encode()
+    mails = [
+        message([("From", "Billing <billing@supplier.example>"), ("To", "ap@example.org"), ("Subject", "Invoice INV-1042"),
+                 ("Date", "Fri, 1 Mar 2024 09:00:00 +0000"), ("Message-ID", "<inv-1042@supplier.example>")],
+                "Dear customer,\n\nPlease find our invoice below.\n\nInvoice no: INV-1042\nTotal: EUR 4,200.50\nDue: 31 March 2024\nPaid: no\n\n"
+                "Kind regards,\nBilling\n"),
+        message([("From", "Accounts <accounts@other.example>"), ("To", "ap@example.org"), ("Subject", "Your invoice"),
+                 ("Date", "Mon, 4 Mar 2024 10:00:00 +0000"), ("Message-ID", "<inv-7@other.example>")],
+                "Hello,\n\n- **Invoice number:** 7-2024\n- **Total:** 1,180.00 EUR\n- **Due date:** 2024-04-15\n\nThanks!\n"),
+        message([("From", "Billing <billing@supplier.example>"), ("To", "ap@example.org"), ("Subject", "Holiday opening hours"),
+                 ("Date", "Tue, 5 Mar 2024 08:00:00 +0000"), ("Message-ID", "<hours@supplier.example>")],
+                "Our office is closed on Friday.\n"),
+    ]
+    data = b"".join(b"From billing@example.org Fri Mar  1 09:00:00 2024\n" + m + b"\n" for m in mails)
+    write("invoices.mbox", data)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     inner = report_mail()
@@ -210,4 +231,5 @@ if __name__ == "__main__":
     header_quirks()
     mailing_list()
     triage()
+    invoices()
     print("mail fixtures written to", OUT)

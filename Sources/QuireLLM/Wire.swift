@@ -260,8 +260,17 @@ package enum AnthropicWire {
         switch request.responseFormat {
         case .text: break
         case .json: system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object and nothing else."
-        case .jsonSchema(_, let schema):
-            system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object following this JSON Schema, and nothing else:\n" + schema
+        case .jsonSchema(let name, let schema):
+            if thinkingBudget == nil, JSON.object(schema) != nil {
+                // Structured output through tool use: one tool whose input is the answer, and
+                // the model made to call it; its input comes back as the answer's text.
+                let tool = toolName(name)
+                body["tools"] = [["name": tool, "description": "Record the answer: one object following the schema.", "input_schema": JSON.Raw(text: schema)]]
+                body["tool_choice"] = ["type": "tool", "name": tool]
+            } else {
+                // Extended thinking cannot be made to call a tool: the schema goes in the prompt.
+                system += (system.isEmpty ? "" : "\n\n") + "Answer with one JSON object following this JSON Schema, and nothing else:\n" + schema
+            }
         }
         if !system.isEmpty { body["system"] = system }
         if let temperature = request.temperature, thinkingBudget == nil { body["temperature"] = temperature }
@@ -273,7 +282,8 @@ package enum AnthropicWire {
     static func stopReason(_ value: Any?) -> StopReason? {
         guard let reason = value as? String else { return nil }
         switch reason {
-        case "end_turn": return .endTurn
+        // A forced tool call (structured output) ends with tool_use: the answer is complete.
+        case "end_turn", "tool_use": return .endTurn
         case "max_tokens": return .maxTokens
         case "stop_sequence": return .stopSequence
         case "refusal": return .contentFilter
@@ -288,6 +298,12 @@ package enum AnthropicWire {
         return Usage(
             inputTokens: (JSON.int(usage["input_tokens"]) ?? 0) + cacheRead + cacheWrite, outputTokens: JSON.int(usage["output_tokens"]) ?? 0,
             cachedInputTokens: cacheRead)
+    }
+
+    /// A tool name Anthropic accepts (letters, digits, `_` and `-`, at most 64).
+    static func toolName(_ name: String) -> String {
+        let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "_" }.prefix(64))
+        return kept.isEmpty ? "record" : kept
     }
 
     package struct StreamState: Sendable {
@@ -312,6 +328,12 @@ package enum AnthropicWire {
             case "content_block_delta":
                 if let delta = object["delta"] as? [String: Any], delta["type"] as? String == "text_delta", let text = delta["text"] as? String, !text.isEmpty {
                     return [.text(text)]
+                }
+                // A forced tool call's input (structured output) arrives as pieces of JSON.
+                if let delta = object["delta"] as? [String: Any], delta["type"] as? String == "input_json_delta", let json = delta["partial_json"] as? String,
+                    !json.isEmpty
+                {
+                    return [.text(json)]
                 }
             case "message_delta":
                 if let delta = object["delta"] as? [String: Any], let reason = AnthropicWire.stopReason(delta["stop_reason"]) { stop = reason }
@@ -350,7 +372,11 @@ package enum AnthropicWire {
         guard let object = JSON.object(body), let content = object["content"] as? [[String: Any]] else {
             throw LLMError(.malformedResponse, backend: backend, message: "the response is not a message: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
-        let text = content.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined()
+        var text = content.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined()
+        // Structured output through tool use: the tool call's input is the answer.
+        if let input = content.first(where: { $0["type"] as? String == "tool_use" })?["input"] as? [String: Any] {
+            text = String(decoding: JSON.encode(input), as: UTF8.self)
+        }
         return ChatResponse(text: text, usage: usage(object["usage"]), stopReason: stopReason(object["stop_reason"]))
     }
 

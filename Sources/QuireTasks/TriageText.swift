@@ -147,13 +147,15 @@ extension TriageRules {
         return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 
-    /// The day of an ISO date `yyyy-mm-dd`.
+    /// The day of an ISO date `yyyy-mm-dd`; nil for a day the month does not have.
     static func days(ofISO text: String) -> Int? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) else {
             return nil
         }
-        return CivilCalendar.days(year: y, month: m, day: d)
+        let days = CivilCalendar.days(year: y, month: m, day: d)
+        // A day the month does not have (2024-02-31) comes back as another date.
+        return CivilCalendar.date(fromDays: days) == (y, m, d) ? days : nil
     }
 }
 
