@@ -159,13 +159,16 @@ def mailing_list():
     write("list-thread.mbox", data)
 
 
+def message(headers, body):
+    """A message from (name, value) header pairs and a body, as bytes."""
+    return "".join("%s: %s\n" % h for h in headers).encode() + b"\n" + body.encode()
+
+
 def triage():
     # A reader's inbox (grace@example.org) for quire triage: a direct request with a day, a
     # newsletter, an auto-reply, a message she is copied on with a promise and a date, a
     # thread whose latest message asks her for something tomorrow, a bounce, an urgent
     # message marked Importance: high, and one of her own.
-    def message(headers, body):
-        return "".join("%s: %s\n" % h for h in headers).encode() + b"\n" + body.encode()
     mails = [
         message([("From", "Ada <ada@example.org>"), ("To", "Grace Hopper <grace@example.org>"), ("Subject", "Supplier contract"),
                  ("Date", "Mon, 11 Mar 2024 09:00:00 +0100"), ("Message-ID", "<t1@example.org>")],
@@ -204,8 +207,6 @@ def triage():
 def invoices():
     # Three supplier mails for quire extract-fields: labelled values in two layouts, and
     # one mail without any.
-    def message(headers, body):
-        return "".join("%s: %s\n" % h for h in headers).encode() + b"\n" + body.encode()
     mails = [
         message([("From", "Billing <billing@supplier.example>"), ("To", "ap@example.org"), ("Subject", "Invoice INV-1042"),
                  ("Date", "Fri, 1 Mar 2024 09:00:00 +0000"), ("Message-ID", "<inv-1042@supplier.example>")],
