@@ -2,6 +2,7 @@ import QuireImport
 import QuireInternalThreads
 public import QuireLLM
 import QuireModel
+import QuireRender
 public import QuireRouter
 import QuireTasks
 
@@ -274,7 +275,17 @@ public struct BatchRunner: Sendable {
         let ceiling = maxCost == nil ? 0 : ceilingCost(Self.requests(quireTask.plan(runner.budget), runner: runner)) ?? 0
         guard budget.reserve(ceiling) else { return .overBudget }
         do {
-            let outcome = try await runner.run(quireTask) { _ in }
+            var outcome = try await runner.run(quireTask) { _ in }
+            // A record that breaks the schema is asked for once more, with what was wrong.
+            var record: FieldSchema.Checked?
+            if let fields = quireTask as? ExtractFieldsTask {
+                record = fields.schema.check(outcome.text)
+                if let first = record, !first.isValid {
+                    let again = try await runner.run(fields.retry(after: outcome.text, errors: first.errors)) { _ in }
+                    outcome.text = again.text
+                    record = fields.schema.check(again.text)
+                }
+            }
             let total = meter.total
             budget.settle(reserved: ceiling, spent: total.cost ?? 0)
             let answered = notes.withLock { $0 }
@@ -293,9 +304,17 @@ public struct BatchRunner: Sendable {
             line.parts = outcome.parts
             line.review = outcome.review
             if outcome.stopReason == .maxTokens { line.warnings.append("the answer stopped at the output limit (max_output_tokens): it may be cut short") }
+            var result = ResultLine.Result.text(text)
+            if let record, let fields = quireTask as? ExtractFieldsTask {
+                // The record in the schema's order; what does not follow it goes to the review.
+                var w = JSONWriter(pretty: false)
+                fields.schema.write(record.values, to: &w)
+                result = .json(w.takeOutput())
+                line.review = record.errors.map { "does not follow the schema: \($0)" }
+            }
             return .outcome(
                 BatchLedger.Outcome(
-                    id: item.id, state: .done, line: line.json(result: .text(text), warnings: warnings(loaded)), attempts: line.attempts,
+                    id: item.id, state: .done, line: line.json(result: result, warnings: warnings(loaded)), attempts: line.attempts,
                     backend: answered.answeredBy, inputTokens: total.usage.inputTokens, outputTokens: total.usage.outputTokens, cost: total.cost))
         } catch {
             let total = meter.total

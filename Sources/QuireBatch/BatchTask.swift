@@ -17,6 +17,8 @@ public enum BatchTask: Sendable {
     case extract
     /// A task of the user's config (`quire run`): its prompts and the `--var` values.
     case custom(name: String, system: String?, prompt: String, variables: [String: String])
+    /// One record of the schema's fields per item, checked (`quire extract-fields`).
+    case extractFields(FieldSchema)
 
     /// The config route it is sent along (nil: no model).
     public var routeName: String? {
@@ -26,6 +28,7 @@ public enum BatchTask: Sendable {
         case .analyse: "analyse-table"
         case .extract: nil
         case .custom(let name, _, _, _): name
+        case .extractFields: "extract-fields"
         }
     }
 
@@ -37,6 +40,7 @@ public enum BatchTask: Sendable {
         case .analyse: "analyse"
         case .extract: "extract"
         case .custom(let name, _, _, _): name
+        case .extractFields: "extract-fields"
         }
     }
 }
@@ -185,6 +189,8 @@ public struct ItemLoader: Sendable {
         switch (task, loaded) {
         case (.summarise(let options), _):
             return SummariseTask(content: content(item, loaded, label: label), options: options)
+        case (.extractFields(let schema), _):
+            return ExtractFieldsTask(content: content(item, loaded, label: label), schema: schema)
         case (.reply(let options), .messages(let messages)):
             guard let latest = messages.last else { throw ItemFailure(code: "empty", message: "the item holds no message.") }
             return ReplyTask(file: label, message: latest, earlier: Array(messages.dropLast()), options: options)

@@ -73,6 +73,8 @@ struct BatchRun: AsyncParsableCommand {
     @Option(help: "What summaries concentrate on.") var focus: String?
     @Option(help: "The language to write in.") var language: String?
     @Option(help: "The question (analyse).") var question: String?
+    @Option(help: "A JSON Schema file of the fields (extract-fields).") var schema: String?
+    @Option(help: "The fields instead of a schema (extract-fields): \"a, b:number, c:date\".") var fields: String?
     @Option(help: "The sheet to analyse, by name or 1-based position.") var sheet: String?
     @Option(help: "The tone of replies.") var tone: String?
     @Option(help: "What replies should say.") var instructions: String?
@@ -156,11 +158,24 @@ struct BatchRun: AsyncParsableCommand {
         case "reply": return .reply(options)
         case "analyse", "analyze": return .analyse(question: question, sheet: sheet, options)
         case "extract": return .extract
+        case "extract-fields":
+            guard (schema == nil) != (fields == nil) else {
+                throw BatchFailure("--task extract-fields needs --schema FILE or --fields \"a, b:number\" (one of them).", status: Quire.Status.usage)
+            }
+            do {
+                if let fields { return .extractFields(try FieldSchema.parse(fields: fields)) }
+                guard let text = try? String(contentsOfFile: schema!, encoding: .utf8) else {
+                    throw BatchFailure("\(schema!): cannot be read.", status: Quire.Status.usage)
+                }
+                return .extractFields(try FieldSchema.parse(jsonSchema: text))
+            } catch let invalid as FieldSchema.Invalid {
+                throw BatchFailure((schema.map { "\($0): " } ?? "") + invalid.message, status: Quire.Status.usage)
+            }
         default:
             guard let config = picker.config, let defined = config.tasks[task], let prompt = defined.prompt else {
                 let own = picker.config?.tasks.values.filter { $0.prompt != nil }.map(\.name).sorted() ?? []
                 throw BatchFailure(
-                    "no task '\(task)': use summarise, reply, analyse, extract"
+                    "no task '\(task)': use summarise, reply, analyse, extract, extract-fields"
                         + (own.isEmpty
                             ? ", or define one in the config (see 'quire run --help')." : " or one of the config's: " + own.joined(separator: ", ") + "."),
                     status: Quire.Status.usage)
@@ -183,7 +198,7 @@ struct BatchRun: AsyncParsableCommand {
                 "length=\(length.rawValue)", "format=\(format.rawValue)", "focus=\(focus ?? "")", "language=\(language ?? "")",
                 "question=\(question ?? "")", "sheet=\(sheet ?? "")", "tone=\(tone ?? "")", "instructions=\(instructions ?? "")",
                 "vars=\(variables.sorted().joined(separator: ","))", "model=\(model ?? "")",
-            ].joined(separator: " "),
+            ].joined(separator: " ") + { if case .extractFields(let schema) = task { " fields=" + schema.wireSchema } else { "" } }(),
             "selection": selection.fingerprint,
         ]
     }

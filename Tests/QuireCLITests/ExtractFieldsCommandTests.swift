@@ -65,3 +65,46 @@ struct ExtractFieldsCommandTests {
         #expect(wrong.status == 2 && wrong.stderr.contains("'money' of 'total' is no type"))
     }
 }
+
+struct BatchExtractFieldsTests {
+    @Test("quire batch --task extract-fields: one record per message as JSON in result, a broken answer asked again once, still broken: in review")
+    func batch() async throws {
+        let dir = NSTemporaryDirectory() + "quire-batch-fields-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Fixtures.path("mail/invoices.mbox"), toPath: dir + "/invoices.mbox")
+        try await TestHTTPServer.serving({ received in
+            let body = received.bodyText
+            if body.contains("INV-1042") {
+                return TaskCommandTests.jsonReply(
+                    body.contains("does not follow the schema") ? #"{"invoice_no":"INV-1042","total":4200.5}"# : #"{"invoice_no":"INV-1042","total":"4200.50"}"#
+                )
+            }
+            return TaskCommandTests.jsonReply(#"{"invoice_no": null, "total": "n/a"}"#)
+        }) { server in
+            let config = try TaskCommandTests.config(server, extra: "  extract-fields: { use: [local] }")
+            let env = TaskCommandTests.cleanEnvironment(["QUIRE_TEST_KEY": TaskCommandTests.key])
+            let run = try await quire(
+                [
+                    "batch", "invoices.mbox", "--task", "extract-fields", "--fields", "invoice_no, total:number", "--per", "message", "--out", "r.jsonl",
+                    "--config", config, "--quiet",
+                ], environment: env, directory: dir)
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = BatchCommandTests.resultLines(dir + "/r.jsonl").compactMap(BatchCommandTests.object)
+            #expect(lines.count == 3)
+            let invoice = try #require(lines.first { ($0["result"] as? [String: Any])?["invoice_no"] as? String == "INV-1042" })
+            #expect((invoice["result"] as? [String: Any])?["total"] as? Double == 4200.5)
+            #expect(invoice["review"] == nil && invoice["task"] as? String == "extract-fields")
+            let other = try #require(lines.first { ($0["result"] as? [String: Any])?["invoice_no"] is NSNull })
+            #expect((other["review"] as? [String]) == ["does not follow the schema: total: expected a number, got \"n/a\""])
+            #expect(server.received.count == 6, "three items, each asked again once")
+            // The same run again: nothing is asked.
+            let again = try await quire(
+                [
+                    "batch", "invoices.mbox", "--task", "extract-fields", "--fields", "invoice_no, total:number", "--per", "message", "--out", "r.jsonl",
+                    "--config", config, "--quiet",
+                ], environment: env, directory: dir)
+            #expect(again.status == 0 && server.received.count == 6)
+        }
+    }
+}
