@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "QuireRouter", targets: ["QuireRouter"]),
         // Everything, with one-line entry points (`Quire.open`, `Quire.messages(in:)`, `Quire.summarise`).
         .library(name: "Quire", targets: ["QuireKit"]),
+        // Quire's tools for AI agents over MCP (the official SDK), confined to given roots.
+        .library(name: "QuireMCP", targets: ["QuireMCP"]),
         .executable(name: "quire", targets: ["quire"]),
     ],
     dependencies: [
@@ -32,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // `swift package generate-documentation` (DocC catalogs in Sources/*/*.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The Model Context Protocol's official Swift SDK (quire mcp).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -86,10 +90,16 @@ let package = Package(
                 "QuireBackends", "QuireBatch", "QuireDOCX", "QuireImport", "QuireLLM", "QuireMail", "QuireModel", "QuireRender", "QuireRouter", "QuireTasks",
                 "QuireXLSX", "QuireZip", "QuireInternalThreads",
             ]),
+        .target(
+            name: "QuireMCP",
+            dependencies: [
+                "QuireKit", "QuireImport", "QuireMail", "QuireModel", "QuireRender", "QuireTasks", .product(name: "MCP", package: "swift-sdk"),
+            ]),
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireKit", "QuireImport", "QuireModel", "QuireRender", "QuireMail", "QuireDOCX", "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter",
+                "QuireKit", "QuireMCP", .product(name: "MCP", package: "swift-sdk"), "QuireImport", "QuireModel", "QuireRender", "QuireMail", "QuireDOCX",
+                "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter",
                 "QuireTasks",
                 "QuireInternalThreads",
                 "QuireBatch",
@@ -129,6 +139,8 @@ let package = Package(
                 "QuireBackends",
                 "QuireRouter",
             ]),
+        .testTarget(
+            name: "QuireMCPTests", dependencies: ["QuireMCP", "QuireKit", "QuireTestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "QuireMailTests", dependencies: ["QuireMail", "QuireModel", "QuirePST", "QuireRender", "QuireTestSupport"]),
         .testTarget(
             name: "QuireBatchTests",

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FLOOR="${DOC_COVERAGE_FLOOR:-95}"
-modules=(QuireModel QuireRender QuireZip QuireCFB QuirePST QuireXML QuireDOCX QuireXLSX QuireMail QuireImport QuireLLM QuireBackends QuireRouter QuireTasks QuireBatch QuireKit)
+modules=(QuireModel QuireRender QuireZip QuireCFB QuirePST QuireXML QuireDOCX QuireXLSX QuireMail QuireImport QuireLLM QuireBackends QuireRouter QuireTasks QuireBatch QuireKit QuireMCP)
 targets=()
 for m in "${modules[@]}"; do targets+=(--target "$m"); done
 log=$(mktemp)

@@ -120,7 +120,7 @@ public final class MailSourceReader {
     /// The next message of an Outlook archive; its folders that could not be read are
     /// counted and described when the archive ends.
     private func nextFromArchive() -> Found? {
-        guard var (messages, path) = archive else { return nil }
+        guard case (var messages, let path)? = archive else { return nil }
         defer { archive = archive.map { _ in (messages, path) } }
         while let entry = messages.next() {
             do {

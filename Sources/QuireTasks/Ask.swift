@@ -107,6 +107,19 @@ public struct AskTask: QuireTask {
         return out
     }
 
+    /// The cited passages as shown under an answer: number, file, anchor, where, then the
+    /// text quoted; empty when nothing is cited.
+    public static func sourcesText(_ citations: [Citation]) -> String {
+        guard !citations.isEmpty else { return "" }
+        var text = "\nSources:\n"
+        for citation in citations {
+            let passage = citation.passage
+            text += "[\(citation.key)] \(passage.file) \(passage.anchor)" + (passage.location.isEmpty ? "" : " (\(passage.location))") + "\n"
+            for line in citation.quote.split(separator: "\n") { text += "    > " + line + "\n" }
+        }
+        return text
+    }
+
     /// Whether the answer says the files do not answer the question.
     public static func isNotFound(_ answer: String) -> Bool {
         answer.trimmingSpaces().lowercased().hasPrefix(notFound.lowercased().dropLast())

@@ -1,4 +1,4 @@
-public import QuireLLM
+import QuireLLM
 
 /// Extract named fields from one file or message into one JSON object following a
 /// ``FieldSchema``: the provider's structured output (OpenAI `json_schema`, Anthropic tool

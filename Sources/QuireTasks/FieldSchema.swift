@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import QuireRender
 
 /// The fields to extract from each file, message or row group: a small JSON Schema (an
@@ -70,6 +70,7 @@ public struct FieldSchema: Sendable, Equatable {
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
         /// What is wrong.
         public var message: String
+        /// The message.
         public var description: String { message }
     }
 

@@ -88,24 +88,12 @@ struct Ask: AsyncParsableCommand {
             } else {
                 var text = streaming ? "" : outcome.text
                 if !outcome.text.hasSuffix("\n") { text += "\n" }
-                text += sources(task.citations(in: outcome.text))
+                text += AskTask.sourcesText(task.citations(in: outcome.text))
                 for line in outcome.review { text += "\n" + line + "\n" }
                 sink.write(text)
             }
         }
         if failures > 0 { throw ExitCode(1) }
-    }
-
-    /// The cited passages under the answer: number, file, anchor, where, and the text.
-    func sources(_ citations: [AskTask.Citation]) -> String {
-        guard !citations.isEmpty else { return "" }
-        var text = "\nSources:\n"
-        for citation in citations {
-            let passage = citation.passage
-            text += "[\(citation.key)] \(passage.file) \(passage.anchor)" + (passage.location.isEmpty ? "" : " (\(passage.location))") + "\n"
-            for line in citation.quote.split(separator: "\n") { text += "    > " + line + "\n" }
-        }
-        return text
     }
 
     func json(_ task: AskTask, question: String, answer: String, outcome: TaskRunner.Outcome?, session: TaskSession) -> String {
