@@ -279,12 +279,12 @@ public struct BatchRunner: Sendable {
             // A record that breaks the schema is asked for once more, with what was wrong.
             var record: FieldSchema.Checked?
             if let fields = quireTask as? ExtractFieldsTask {
-                record = fields.schema.check(outcome.text)
-                if let first = record, !first.isValid {
-                    let again = try await runner.run(fields.retry(after: outcome.text, errors: first.errors)) { _ in }
-                    outcome.text = again.text
-                    record = fields.schema.check(again.text)
-                }
+                var first: String? = outcome.text
+                record = try await fields.extract { task in
+                    if let answer = first.take() { return answer }
+                    outcome = try await runner.run(task) { _ in }
+                    return outcome.text
+                }.checked
             }
             let total = meter.total
             budget.settle(reserved: ceiling, spent: total.cost ?? 0)

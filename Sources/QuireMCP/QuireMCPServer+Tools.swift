@@ -123,21 +123,8 @@ extension QuireMCPServer {
         }
         let content = try ContentLoader(importer: Importer()).load(path: path)
         let task = ExtractFieldsTask(content: content, schema: schema)
-        let first = try await Quire.run(task, backends: backends).text
-        var checked = schema.check(first)
-        if !checked.isValid { checked = schema.check(try await Quire.run(task.retry(after: first, errors: checked.errors), backends: backends).text) }
-        var w = JSONWriter(pretty: true)
-        w.beginObject()
-        w.field("file", relative(path))
-        w.key("fields")
-        schema.write(checked.values, to: &w)
-        w.field("valid", checked.isValid)
-        w.key("errors")
-        w.beginArray()
-        for error in checked.errors { w.string(error) }
-        w.endArray()
-        w.endObject()
-        return w.takeOutput()
+        let (checked, _) = try await task.extract { try await Quire.run($0, backends: backends).text }
+        return task.json(checked, about: [("file", relative(path))], retried: nil, pretty: true)
     }
 
     func triage(_ arguments: Arguments) async throws -> String {

@@ -166,15 +166,3 @@ enum Charset {
         return decode(bytes, label: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
     }
 }
-
-extension StringProtocol {
-    /// Without the characters of `set` at either end (compared by scalar, so `"\r\n"`
-    /// counts as the two it is made of).
-    func trimmingCharacters(in set: String) -> String {
-        func trimmed(_ ch: Character) -> Bool { ch.unicodeScalars.allSatisfy { set.unicodeScalars.contains($0) } }
-        var text = Substring(self)
-        while let first = text.first, trimmed(first) { text = text.dropFirst() }
-        while let last = text.last, trimmed(last) { text = text.dropLast() }
-        return String(text)
-    }
-}

@@ -1,3 +1,4 @@
+import QuireModel
 import QuireXML
 
 /// An HTML mail body as readable text: paragraphs and line breaks kept, links as

@@ -71,3 +71,15 @@ extension Array where Element == Block {
         return out
     }
 }
+
+extension StringProtocol {
+    /// Without the characters of `set` at either end (compared by scalar, so `"\r\n"`
+    /// counts as the two it is made of).
+    package func trimmingCharacters(in set: String) -> String {
+        func trimmed(_ ch: Character) -> Bool { ch.unicodeScalars.allSatisfy { set.unicodeScalars.contains($0) } }
+        var text = Substring(self)
+        while let first = text.first, trimmed(first) { text = text.dropFirst() }
+        while let last = text.last, trimmed(last) { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -324,7 +324,7 @@ public struct MarkdownRenderer: Sendable {
     ///
     /// Works on UTF-8 bytes: every character that needs escaping is ASCII, and most text
     /// has none, so it is returned untouched.
-    func escape(_ text: String, inTable: Bool = false) -> String {
+    package func escape(_ text: String, inTable: Bool = false) -> String {
         if !MarkdownRenderer.needsEscaping(text, inTable: inTable) { return text }
         var text = text
         return text.withUTF8 { bytes -> String in

@@ -1,4 +1,5 @@
 import QuireLLM
+import QuireRender
 
 /// Extract named fields from one file or message into one JSON object following a
 /// ``FieldSchema``: the provider's structured output (OpenAI `json_schema`, Anthropic tool
@@ -63,6 +64,34 @@ public struct ExtractFieldsTask: QuireTask {
         return ChatRequest(
             system: system(fence, partial: partial), messages: messages, maxOutputTokens: 2000, temperature: 0,
             responseFormat: .jsonSchema(name: schema.name, schema: schema.wireSchema), stream: false, metadata: metadata)
+    }
+
+    /// The record: the answer `ask` gives for this task, checked, and — when it breaks the
+    /// schema — the answer to the one retry with what was wrong. `ask` sends a task along a
+    /// route (a `TaskRunner`, the batch runner, `Quire.run`).
+    public func extract(_ ask: (ExtractFieldsTask) async throws -> String) async throws -> (checked: FieldSchema.Checked, retried: Bool) {
+        let answer = try await ask(self)
+        let checked = schema.check(answer)
+        guard !checked.isValid else { return (checked, false) }
+        return (schema.check(try await ask(retry(after: answer, errors: checked.errors))), true)
+    }
+
+    /// A record as one JSON object: `fields` in the schema's order, `valid`, `errors`, then
+    /// `retried` when given; `about` comes first (`file`, `id`).
+    package func json(_ checked: FieldSchema.Checked, about: [(String, String)], retried: Bool?, pretty: Bool) -> String {
+        var w = JSONWriter(pretty: pretty)
+        w.beginObject()
+        for (key, value) in about { w.field(key, value) }
+        w.key("fields")
+        schema.write(checked.values, to: &w)
+        w.field("valid", checked.isValid)
+        w.key("errors")
+        w.beginArray()
+        for error in checked.errors { w.string(error) }
+        w.endArray()
+        if let retried { w.field("retried", retried) }
+        w.endObject()
+        return w.takeOutput()
     }
 
     /// One request, or one per part and a last one merging the parts' records.

@@ -1,5 +1,5 @@
-public import Foundation
-public import QuireLLM
+import Foundation
+import QuireLLM
 public import QuireMail
 import QuireModel
 import QuireRender
@@ -129,7 +129,9 @@ public struct TriageTask: QuireTask {
             if (x.date ?? "") != (y.date ?? "") { return (x.date ?? "") > (y.date ?? "") }
             return a.offset < b.offset
         }.map(\.element)
-        func cell(_ text: String) -> String { escape(text).replacingOccurrences(of: "\n", with: " ") }
+        let markdown = MarkdownRenderer()
+        func cell(_ text: String) -> String { markdown.escape(text.replacingOccurrences(of: "\n", with: " "), inTable: true) }
+        func escape(_ text: String) -> String { markdown.escape(text) }
         let waiting = results.filter(\.needsReply).count
         let high = results.filter { $0.priority == .high }.count
         var lines = ["# Triage", "", "\(results.count) items: \(waiting) waiting for a reply, \(high) of high priority.", ""]
@@ -155,16 +157,6 @@ public struct TriageTask: QuireTask {
         }
         return lines.joined(separator: "\n") + "\n"
     }
-}
-
-/// Text with Markdown's inline markers (and a table's `|`) escaped.
-private func escape(_ text: String) -> String {
-    var out = ""
-    for character in text {
-        if "\\*_`[]<>|#".contains(character) { out.append("\\") }
-        out.append(character)
-    }
-    return out
 }
 
 /// The built-in backend's triage: the rules' verdict the request carries.

@@ -158,13 +158,3 @@ extension TriageRules {
         return CivilCalendar.date(fromDays: days) == (y, m, d) ? days : nil
     }
 }
-
-extension String {
-    /// Without the given characters at either end.
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-}

@@ -94,37 +94,11 @@ struct ExtractFields: AsyncParsableCommand {
                     sink.write(session.dryRun(task.plan(runner.budget), runner: runner))
                     continue
                 }
-                let (checked, retried) = try await Self.extract(task, runner: runner)
+                let (checked, retried) = try await task.extract { try await runner.run($0) { _ in }.text }
                 if !checked.isValid { invalid += 1 }
-                sink.write(Self.line(file: item.file, id: item.id, schema: schema, checked: checked, retried: retried))
+                sink.write(task.json(checked, about: [("file", item.file), ("id", item.id)], retried: retried, pretty: false) + "\n")
             }
         }
         if failures > 0 || invalid > 0 { throw ExitCode(1) }
-    }
-
-    /// The answer checked, and asked once more with what was wrong when it does not follow the schema.
-    static func extract(_ task: ExtractFieldsTask, runner: TaskRunner) async throws -> (FieldSchema.Checked, Bool) {
-        let answer = try await runner.run(task) { _ in }.text
-        let checked = task.schema.check(answer)
-        guard !checked.isValid else { return (checked, false) }
-        let again = try await runner.run(task.retry(after: answer, errors: checked.errors)) { _ in }.text
-        return (task.schema.check(again), true)
-    }
-
-    static func line(file: String, id: String, schema: FieldSchema, checked: FieldSchema.Checked, retried: Bool) -> String {
-        var w = JSONWriter(pretty: false)
-        w.beginObject()
-        w.field("file", file)
-        w.field("id", id)
-        w.key("fields")
-        schema.write(checked.values, to: &w)
-        w.field("valid", checked.isValid)
-        w.key("errors")
-        w.beginArray()
-        for error in checked.errors { w.string(error) }
-        w.endArray()
-        w.field("retried", retried)
-        w.endObject()
-        return w.takeOutput() + "\n"
     }
 }
