@@ -5,7 +5,7 @@
 /// config to write.
 public struct BuiltinBackend: ChatBackend {
     /// Tasks the built-in backend can serve (once their handler is registered).
-    public static let servedTasks: Set<String> = ["summarise", "analyse-table", "ask", "triage", "extract-fields"]
+    public static let servedTasks: Set<String> = ["summarise", "analyse-table", "ask", "triage", "extract-fields", "review"]
     /// The metadata key that names the task of a request.
     public static let taskKey = "task"
     /// The task name of `quire models test`.

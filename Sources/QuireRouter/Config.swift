@@ -113,7 +113,7 @@ public struct QuireConfig: Sendable {
     }
 
     /// The tasks Quire knows.
-    public static let taskNames = ["summarise", "draft", "analyse-table", "reply", "ask", "triage", "extract-fields"]
+    public static let taskNames = ["summarise", "draft", "analyse-table", "reply", "ask", "triage", "extract-fields", "review"]
 
     /// A config error, naming the file and the line.
     public struct Invalid: Error, CustomStringConvertible, Sendable {

@@ -6,7 +6,7 @@ public enum OfflineTasks {
     public static var handlers: [String: @Sendable (ChatRequest) -> String] {
         [
             "summarise": OfflineSummary.answer, "analyse-table": OfflineAnalysis.answer, "ask": OfflineAsk.answer, "triage": OfflineTriage.answer,
-            "extract-fields": OfflineFields.answer,
+            "extract-fields": OfflineFields.answer, "review": OfflineReview.answer,
         ]
     }
 }

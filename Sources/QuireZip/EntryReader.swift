@@ -46,27 +46,8 @@ public final class ZipEntryReader {
                 )
             }
         }
-        guard let header = try source.bytes(at: entry.localHeaderOffset, count: 30) else {
-            throw ZipError(
-                .truncated, archive: name, entry: entry.path, message: "the entry's local header is past the end of the file; the archive is truncated.")
-        }
-        var r = ByteReader(header)
-        guard r.u32() == CentralDirectory.localHeaderSignature else {
-            throw ZipError(
-                .corrupt, archive: name, entry: entry.path, message: "the entry's local header is missing (bad signature at offset \(entry.localHeaderOffset))."
-            )
-        }
-        r.skip(22)
-        let nameLength = Int64(r.u16())
-        let extraLength = Int64(r.u16())
-        inputOffset = entry.localHeaderOffset + 30 + nameLength + extraLength
+        inputOffset = try archive.dataOffset(of: entry)
         inputRemaining = entry.compressedSize
-        // Compared without adding: a ZIP64 field can claim a size near 2^63.
-        if inputOffset > source.count || inputRemaining > source.count - inputOffset {
-            throw ZipError(
-                .truncated, archive: name, entry: entry.path,
-                message: "the entry's data runs past the end of the file; the archive is truncated.")
-        }
         let size = max(chunkSize, 4096)
         input = .allocate(byteCount: size, alignment: 16)
         output = .allocate(byteCount: size, alignment: 16)

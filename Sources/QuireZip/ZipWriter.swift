@@ -34,6 +34,29 @@ public struct ZipWriter: Sendable {
             compressed = data
             method = 0
         }
+        try append(name, method: method, crc: crc, size: data.count, stored: compressed)
+    }
+
+    /// Adds `entry` of another archive with its bytes exactly as they were stored there
+    /// (``ZipArchive/storedData(of:)``): not inflated, not deflated again, the same CRC-32.
+    public mutating func addStored(_ entry: ZipEntry, data: [UInt8]) throws(ZipError) {
+        guard entry.method == 0 || entry.method == 8 else {
+            throw ZipError(.unsupportedMethod, archive: "<new archive>", entry: entry.path, message: "compression method \(entry.method) cannot be copied.")
+        }
+        guard Int64(data.count) == entry.compressedSize else {
+            throw ZipError(
+                .corrupt, archive: "<new archive>", entry: entry.path,
+                message: "the stored bytes are not the entry's (\(data.count) of \(entry.compressedSize)).")
+        }
+        try append(entry.path, method: entry.method, crc: entry.crc32, size: Int(entry.uncompressedSize), stored: data)
+    }
+
+    private mutating func append(_ name: String, method: UInt16, crc: UInt32, size: Int, stored: [UInt8]) throws(ZipError) {
+        guard size <= Int(UInt32.max) - 1, stored.count <= Int(UInt32.max) - 1, bytes.count + stored.count < Int(UInt32.max) - 1 << 16,
+            records.count < Int(UInt16.max), name.utf8.count < Int(UInt16.max)
+        else {
+            throw ZipError(.entryTooLarge, archive: "<new archive>", entry: name, message: "the archive would need ZIP64, which this writer does not write.")
+        }
         let nameBytes = Array(name.utf8)
         let offset = UInt32(bytes.count)
         append32(0x0403_4b50)
@@ -43,13 +66,13 @@ public struct ZipWriter: Sendable {
         append16(dosTime)
         append16(dosDate)
         append32(crc)
-        append32(UInt32(compressed.count))
-        append32(UInt32(data.count))
+        append32(UInt32(stored.count))
+        append32(UInt32(size))
         append16(UInt16(nameBytes.count))
         append16(0)
         bytes += nameBytes
-        bytes += compressed
-        records.append(Record(name: nameBytes, method: method, crc: crc, compressedSize: UInt32(compressed.count), size: UInt32(data.count), offset: offset))
+        bytes += stored
+        records.append(Record(name: nameBytes, method: method, crc: crc, compressedSize: UInt32(stored.count), size: UInt32(size), offset: offset))
     }
 
     /// Adds a text entry as UTF-8, deflated (stored when that is smaller).

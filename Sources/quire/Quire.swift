@@ -25,7 +25,8 @@ struct Quire: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Extract.self, Summarise.self, Draft.self, Analyse.self, Reply.self, Ask.self, Triage.self, ExtractFields.self, MCPCommand.self, RunTask.self,
+            Extract.self, Summarise.self, Draft.self, Analyse.self, Reply.self, Ask.self, Triage.self, ExtractFields.self, Review.self, MCPCommand.self,
+            RunTask.self,
             Batch.self,
             Models.self,
             ConfigCommand.self,
