@@ -667,8 +667,66 @@ def damaged_parts():
     parts = {"comments.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml", "comments", hostile)}
     package("xxe-in-comments.docx", body, parts=parts)
 
+def review_sources():
+    """The documents `quire review` is tested on: runs split mid-sentence with formatting, a
+    hyperlink, a field, an existing comment, a bookmark, a table, an image, a header, list
+    numbering — and what the offline reviewer flags: doubled words, a repeated sentence, an
+    overlong sentence, numbers written two ways. review-plain.docx has no comments part."""
+    rels = [("rIdLink", "hyperlink", "https://example.com/plan", True), ("rIdImg", "image", "media/chart.png", False)]
+    header = f'{DECL}<w:hdr xmlns:w="{W}"><w:p><w:r><w:t>ACME Confidential</w:t></w:r></w:p></w:hdr>'
+    comments = f"""{DECL}<w:comments xmlns:w="{W}">
+<w:comment w:id="0" w:author="Ada Reviewer" w:date="2024-03-02T10:00:00Z" w:initials="AR"><w:p><w:r><w:t>Check this figure.</w:t></w:r></w:p></w:comment>
+</w:comments>"""
+    parts = {
+        "header1.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml", "header", header),
+        "comments.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml", "comments", comments),
+    }
+    drawing = ('<w:r><w:drawing><wp:inline><wp:extent cx="100" cy="100"/><wp:docPr id="1" name="Picture 1" descr="Revenue chart"/>'
+               '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="1" name="chart.png"/></pic:nvPicPr>'
+               '<pic:blipFill><a:blip r:embed="rIdImg"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+    bold = "<w:b/>"
+    long_sentence = ("The committee, after reviewing the regional reports that arrived late in the quarter and weighing the costs of "
+                     "the new warehouses against the expected growth in orders from the northern and eastern regions, decided that "
+                     "the expansion should go ahead as planned next spring.")
+    body = "".join([
+        p("Quarterly Review", style="Title"),
+        p("Summary", style="Heading1"),
+        p(runs=r("The the budget is ") + r("4,500", bold) + r(" dollars for the the next quarter.")),
+        p(runs=r("Read ") + '<w:hyperlink r:id="rIdLink"><w:r><w:t>the full plan</w:t></w:r></w:hyperlink>' + r(" before Friday.")),
+        p(runs=r("Page ") + '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+          + '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>7</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+          + r(" of the plan.")),
+        p(runs=r("Margins: ") + '<w:commentRangeStart w:id="0"/>' + r("8.5 percent") + '<w:commentRangeEnd w:id="0"/>'
+          + '<w:r><w:commentReference w:id="0"/></w:r>' + r(" this year.")),
+        p(runs=r("Sales grew 15% in March. ") + r("Costs stayed flat in every region we serve.", "<w:i/>")),
+        li("Open the Porto site", 2),
+        li("Costs stayed flat in every region we serve.", 2),
+        p(long_sentence),
+        p("We shipped 12000 units."),
+        "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid><w:tr>"
+        + tc(p("Region")) + tc(p("North")) + "</w:tr></w:tbl>",
+        p(runs='<w:bookmarkStart w:id="1" w:name="_Close"/>' + r("Closing paragraph with a bookmark \u2014 it\u2019s \u201cfinal\u201d.") + '<w:bookmarkEnd w:id="1"/>'),
+        p(runs=r("Chart: ") + drawing),
+    ])
+    sect = '<w:p><w:pPr><w:sectPr><w:headerReference w:type="default" r:id="rId101"/></w:sectPr></w:pPr><w:r><w:t>End of the section.</w:t></w:r></w:p>'
+    for name, these_parts in (("review-source.docx", parts), ("review-plain.docx", {"header1.xml": parts["header1.xml"]})):
+        ids = {k: f"rId{100 + i}" for i, k in enumerate(sorted(dict(these_parts, **{"styles.xml": 0, "numbering.xml": 0})))}
+        section = sect.replace("rId101", ids["header1.xml"])
+        data = package(None, body + section, parts=these_parts, rels=rels)
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out(name), "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                dst.writestr(item, src.read(item.filename))
+            info = zipfile.ZipInfo("word/media/chart.png", date_time=(2024, 3, 1, 9, 30, 0))
+            dst.writestr(info, PNG)
+
 
 if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] == ["review"]:
+        # Only the review fixtures (the others need python-docx and msoffcrypto-tool).
+        review_sources()
+        sys.exit(0)
+    review_sources()
     hidden_text()
     damaged_parts()
     headings_styles()

@@ -136,6 +136,10 @@ enum OfflineReview {
                     j += 1
                 } else if characters[j] == ",", isDigit(j + 1), isDigit(j + 2), isDigit(j + 3), !isDigit(j + 4) {
                     j += 4
+                } else if characters[j] == ".", isDigit(j + 1), j > i {
+                    j += 1
+                    while isDigit(j) { j += 1 }
+                    break
                 } else {
                     break
                 }

@@ -45,6 +45,9 @@ struct Extract: ParsableCommand {
     @Option(help: "Tracked changes: accepted (default), review (both, marked) or original.")
     var changes: ChangeViewArgument = .accepted
 
+    @Flag(help: "Show a reviewed document's tracked changes ({++inserted++}, {--deleted--}) and comments: --changes review.")
+    var review = false
+
     @Flag(help: "Include page headers and footers.")
     var headersFooters = false
 
@@ -88,6 +91,9 @@ struct Extract: ParsableCommand {
         if let maxRows, maxRows < 0 {
             throw ValidationError("--max-rows must be 0 or more.")
         }
+        if review && (changes != .accepted || noComments) {
+            throw ValidationError("--review shows changes and comments: give it without --changes and --no-comments.")
+        }
         if parallelism < 1 || parallelism > 256 {
             throw ValidationError("--parallelism is a number of threads, from 1 to 256.")
         }
@@ -96,7 +102,7 @@ struct Extract: ParsableCommand {
     /// The extractor for this command's options; whether it shows a progress line.
     func makeExtractor(many: Bool) -> (Extractor, Bool) {
         let options = RenderOptions(
-            changes: changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
+            changes: review ? .review : changes.view, includeHeadersAndFooters: headersFooters, includeNotes: !noNotes,
             includeComments: !noComments, includeHidden: includeHidden)
         let kind: Extractor.Format =
             switch format {

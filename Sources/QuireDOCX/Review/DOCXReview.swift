@@ -120,7 +120,18 @@ public struct DOCXReview: Sendable {
         if edit.action == .insertParagraph {
             return .success(ReviewPlacement(edit: edit, order: order, paragraph: located.paragraph, span: located.span, container: 0))
         }
-        let result = ReviewPlacement.place(edit, order: order, paragraph: located.paragraph, span: located.span, in: paragraph)
+        var edit = edit
+        var span = located.span
+        if edit.action == .replace {
+            guard let narrowed = Self.narrowed(Array(paragraph.text[span]), Array(edit.text.unicodeScalars)) else {
+                return .failure(ReviewAnchors.Problem("its new text is the text it replaces"))
+            }
+            span = (span.lowerBound + narrowed.start)..<(span.upperBound - narrowed.end)
+            var text = ""
+            text.unicodeScalars.append(contentsOf: narrowed.text)
+            edit.text = text
+        }
+        let result = ReviewPlacement.place(edit, order: order, paragraph: located.paragraph, span: span, in: paragraph)
         guard case .success(let placement) = result else { return result }
         for other in placed[located.paragraph] ?? [] where other.edit.action != .insertParagraph {
             let overlaps =
@@ -130,5 +141,19 @@ public struct DOCXReview: Sendable {
             if overlaps { return .failure(ReviewAnchors.Problem("it overlaps edit \(other.order + 1), applied before it")) }
         }
         return .success(placement)
+    }
+
+    /// A replacement narrowed to the words that differ: the words `old` and `new` begin and
+    /// end with alike are left in place (so "budget is 4,500 dollars" → "budget is 4,800
+    /// dollars" changes "4,500" only, keeping its formatting). Nil when nothing differs.
+    static func narrowed(_ old: [Unicode.Scalar], _ new: [Unicode.Scalar]) -> (start: Int, end: Int, text: ArraySlice<Unicode.Scalar>)? {
+        guard old != new else { return nil }
+        var prefix = 0
+        while prefix < old.count, prefix < new.count, old[prefix] == new[prefix] { prefix += 1 }
+        while prefix > 0, !(old[prefix - 1].properties.isWhitespace && new[prefix - 1].properties.isWhitespace) { prefix -= 1 }
+        var suffix = 0
+        while suffix < old.count - prefix, suffix < new.count - prefix, old[old.count - 1 - suffix] == new[new.count - 1 - suffix] { suffix += 1 }
+        while suffix > 0, !(old[old.count - suffix].properties.isWhitespace && new[new.count - suffix].properties.isWhitespace) { suffix -= 1 }
+        return (prefix, suffix, new[prefix..<(new.count - suffix)])
     }
 }

@@ -25,6 +25,8 @@ struct ReviewLayout {
         var atoms: [Atom] = []
         /// A field character or field code is in the run.
         var isField = false
+        /// Field begin characters minus field end characters in the run.
+        var fieldBalance = 0
         /// The run's properties carry a tracked formatting change (`w:rPrChange`).
         var hasTrackedFormatting = false
     }
@@ -81,6 +83,8 @@ struct ReviewLayout {
     private(set) var paragraphs: [Paragraph] = []
     /// The largest `w:id` in the part: new annotation ids start above it.
     private(set) var largestID = 0
+    /// Complex fields open at this point of the walk (a field may span paragraphs).
+    private var fieldDepth = 0
 
     static let transitional = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     static let strict = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -108,7 +112,7 @@ struct ReviewLayout {
                 continue
             }
             let end = xml.close(of: k)
-            var paragraph = try paragraphLayout(from: k, to: end)
+            var paragraph = paragraphLayout(from: k, to: end)
             paragraph.nextIsParagraph = nextSibling(after: end).map { xml.tokens[$0].name == qualified("p") } ?? false
             paragraphs.append(paragraph)
             k = end + 1
@@ -137,7 +141,7 @@ struct ReviewLayout {
         return nil
     }
 
-    private func paragraphLayout(from start: Int, to end: Int) throws(Unsupported) -> Paragraph {
+    private mutating func paragraphLayout(from start: Int, to end: Int) -> Paragraph {
         let startToken = xml.tokens[start]
         var paragraph = Paragraph(
             number: paragraphs.count + 1, range: startToken.range.lowerBound..<xml.tokens[end].range.upperBound, startTagEnd: startToken.range.upperBound,
@@ -152,7 +156,7 @@ struct ReviewLayout {
     /// Containers that hold runs but are read through (their children walked).
     static let containers: Set<String> = editableContainers.union(["sdt", "ins", "del", "moveFrom", "moveTo", "fldSimple"])
 
-    private func walk(from: Int, to: Int, container: Int, into paragraph: inout Paragraph) {
+    private mutating func walk(from: Int, to: Int, container: Int, into paragraph: inout Paragraph) {
         var k = from
         while k < to {
             let token = xml.tokens[k]
@@ -170,7 +174,10 @@ struct ReviewLayout {
                 paragraph.propertiesToken = k
                 readProperties(k, close, into: &paragraph)
             case "r" where token.kind == .start:
-                let run = readRun(k, close, deleted: isDeleted(container, paragraph))
+                var run = readRun(k, close, deleted: isDeleted(container, paragraph))
+                // A field's result (between its begin and end characters) is Word's to rewrite.
+                if fieldDepth > 0 { run.isField = true }
+                fieldDepth = max(0, fieldDepth + run.fieldBalance)
                 for atom in run.atoms {
                     switch atom {
                     case .text(let scalars): paragraph.text += scalars
@@ -248,6 +255,11 @@ struct ReviewLayout {
             case "softHyphen", "lastRenderedPageBreak", "delText": run.atoms.append(.raw(range, text: [], isObject: false))
             case "fldChar", "instrText", "delInstrText":
                 run.isField = true
+                switch token.attribute(qualified("fldCharType")) {
+                case "begin": run.fieldBalance += 1
+                case "end": run.fieldBalance -= 1
+                default: break
+                }
                 run.atoms.append(.raw(range, text: [], isObject: false))
             default: run.atoms.append(.raw(range, text: [], isObject: true))
             }
