@@ -21,6 +21,14 @@ public struct DOCXReview: Sendable {
         public var isHeading: Bool
         /// Its text with tracked changes accepted and field codes left out.
         public var text: String
+
+        /// A paragraph from its parts (to build a review request without a document).
+        public init(number: Int, style: String?, isHeading: Bool, text: String) {
+            self.number = number
+            self.style = style
+            self.isHeading = isHeading
+            self.text = text
+        }
     }
 
     /// The file's path or label.
@@ -153,7 +161,13 @@ public struct DOCXReview: Sendable {
         while prefix > 0, !(old[prefix - 1].properties.isWhitespace && new[prefix - 1].properties.isWhitespace) { prefix -= 1 }
         var suffix = 0
         while suffix < old.count - prefix, suffix < new.count - prefix, old[old.count - 1 - suffix] == new[new.count - 1 - suffix] { suffix += 1 }
-        while suffix > 0, !(old[old.count - suffix].properties.isWhitespace && new[new.count - suffix].properties.isWhitespace) { suffix -= 1 }
+        // The kept ending starts a word: it begins with a space, or follows one in both texts.
+        func startsWord(_ k: Int) -> Bool {
+            k == 0 || (old[old.count - k].properties.isWhitespace && new[new.count - k].properties.isWhitespace)
+                || (old.count - k - 1 >= 0 && new.count - k - 1 >= 0 && old[old.count - k - 1].properties.isWhitespace
+                    && new[new.count - k - 1].properties.isWhitespace)
+        }
+        while suffix > 0, !startsWord(suffix) { suffix -= 1 }
         return (prefix, suffix, new[prefix..<(new.count - suffix)])
     }
 }
