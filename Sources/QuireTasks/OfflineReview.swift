@@ -63,6 +63,9 @@ enum OfflineReview {
         return Line(number: number, text: String(raw[raw.index(after: close)...].dropFirst()))
     }
 
+    /// English words that are often right twice in a row ("he had had enough", "that that").
+    static let rightTwice: Set<String> = ["had", "that"]
+
     /// Words of letters written twice in a row, as the text has them ("the the").
     static func doubledWords(_ line: Line) -> [(Int, String, String)] {
         var found: [(Int, String, String)] = []
@@ -70,7 +73,8 @@ enum OfflineReview {
         for (a, b) in zip(words, words.dropFirst()) {
             let first = line.text[a]
             let second = line.text[b]
-            guard first.lowercased() == second.lowercased(), first.allSatisfy(\.isLetter), line.text[a.upperBound..<b.lowerBound].allSatisfy({ $0 == " " })
+            guard first.lowercased() == second.lowercased(), first.allSatisfy(\.isLetter), line.text[a.upperBound..<b.lowerBound].allSatisfy({ $0 == " " }),
+                !Self.rightTwice.contains(first.lowercased())
             else {
                 continue
             }

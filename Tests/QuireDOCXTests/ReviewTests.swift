@@ -149,6 +149,22 @@ struct ReviewTests {
         #expect(accepted.contains("Page 7 of the plan.") && accepted.contains("Read [the full plan]"))
     }
 
+    @Test("a comment on text that crosses a hyperlink or a field goes around the paragraph's items that hold it; a change there is refused")
+    func commentAround() throws {
+        let review = try DOCXReview(path: Fixtures.path("review-source.docx"))
+        let (package, outcomes) = try review.apply(
+            [
+                ReviewEdit(.comment, paragraph: 4, find: "Read the full plan", reason: "Link the final plan."),
+                ReviewEdit(.comment, paragraph: 5, find: "7 of the plan", reason: "Page numbers move."),
+                ReviewEdit(.delete, paragraph: 4, find: "Read"),
+            ], date: Self.date)
+        #expect(outcomes.map(\.problem) == [nil, nil, "it overlaps edit 1, applied before it"])
+        let document = try DOCXReader().read(bytes: package, name: "r")
+        let anchors = document.comments.filter { $0.author == "Quire" }.map(\.anchoredText)
+        #expect(anchors == ["Read the full plan", "7 of the plan."])
+        #expect(try Self.markdown(package, .accepted) == Self.markdown(try #require(Fixtures.bytes(Fixtures.path("review-source.docx"))), .accepted))
+    }
+
     @Test("loose matching: a model's straight quotes, hyphen and doubled space find the document's curly quotes and dash")
     func loose() throws {
         let review = try DOCXReview(path: Fixtures.path("review-source.docx"))

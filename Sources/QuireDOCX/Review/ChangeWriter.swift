@@ -90,7 +90,16 @@ struct ChangeWriter {
     /// Splices every placement of one paragraph: clusters of edits sharing runs, deleted
     /// paragraph marks and new paragraphs after it.
     mutating func write(_ placements: [ReviewPlacement], in paragraph: ReviewLayout.Paragraph, next: ReviewLayout.Paragraph?) {
-        let inline = placements.filter { $0.edit.action != .insertParagraph }.sorted { ($0.span.lowerBound, $0.order) < ($1.span.lowerBound, $1.order) }
+        for placement in placements {
+            guard let around = placement.around, let id = comment(placement) else { continue }
+            let start = paragraph.items[around.lowerBound].range.lowerBound
+            let end = paragraph.items[around.upperBound].range.upperBound
+            addSplice(start..<start, rangeMark("commentRangeStart", id), order: placement.order)
+            addSplice(end..<end, rangeMark("commentRangeEnd", id) + reference(id), order: placement.order)
+        }
+        let inline = placements.filter { $0.edit.action != .insertParagraph && $0.around == nil }.sorted {
+            ($0.span.lowerBound, $0.order) < ($1.span.lowerBound, $1.order)
+        }
         // Edits whose runs overlap are written together; the others each on their own.
         var clusters: [(placements: [ReviewPlacement], reach: Int?)] = []
         for placement in inline {

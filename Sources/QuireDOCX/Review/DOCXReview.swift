@@ -139,14 +139,23 @@ public struct DOCXReview: Sendable {
             text.unicodeScalars.append(contentsOf: narrowed.text)
             edit.text = text
         }
-        let result = ReviewPlacement.place(edit, order: order, paragraph: located.paragraph, span: span, in: paragraph)
+        var result = ReviewPlacement.place(edit, order: order, paragraph: located.paragraph, span: span, in: paragraph)
+        if case .failure = result, edit.action == .comment,
+            let around = ReviewPlacement.comment(edit, order: order, paragraph: located.paragraph, span: span, in: paragraph)
+        {
+            result = .success(around)
+        }
         guard case .success(let placement) = result else { return result }
         for other in placed[located.paragraph] ?? [] where other.edit.action != .insertParagraph {
             let overlaps =
                 other.span.lowerBound < placement.span.upperBound && placement.span.lowerBound < other.span.upperBound
                 || (placement.span.isEmpty && other.span.lowerBound < placement.span.lowerBound && placement.span.lowerBound < other.span.upperBound)
                 || (other.span.isEmpty && placement.span.lowerBound < other.span.lowerBound && other.span.lowerBound < placement.span.upperBound)
-            if overlaps { return .failure(ReviewAnchors.Problem("it overlaps edit \(other.order + 1), applied before it")) }
+            // A comment around whole items must not share bytes with an edit that rewrites them.
+            let sharesBytes =
+                (placement.around != nil || other.around != nil)
+                && (placement.bytes(in: paragraph).flatMap { a in other.bytes(in: paragraph).map { a.overlaps($0) } } ?? false)
+            if overlaps || sharesBytes { return .failure(ReviewAnchors.Problem("it overlaps edit \(other.order + 1), applied before it")) }
         }
         return .success(placement)
     }

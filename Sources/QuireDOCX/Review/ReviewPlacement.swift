@@ -13,6 +13,9 @@ struct ReviewPlacement {
     var properties: Range<Int>?
     /// A delete of the whole paragraph that also deletes its mark.
     var deletesMark = false
+    /// A comment whose text cannot be cut exactly (it crosses a hyperlink, holds a field):
+    /// its range is put around the paragraph's own items that hold the text instead.
+    var around: ClosedRange<Int>?
 
     var deletes: Bool { edit.action == .replace || edit.action == .delete }
     var inserts: Bool { edit.action == .replace || edit.action == .insert }
@@ -47,6 +50,26 @@ struct ReviewPlacement {
             edit.action == .delete && span == 0..<paragraph.text.count && paragraph.nextIsParagraph && !paragraph.endsSection
             && placement.container == 0
         return .success(placement)
+    }
+
+    /// A comment on `span` around the paragraph-level items (runs, hyperlinks, content
+    /// controls, fields) that hold it: less exact, but never cutting into them.
+    static func comment(
+        _ edit: ReviewEdit, order: Int, paragraph index: Int, span: Range<Int>, in paragraph: ReviewLayout.Paragraph
+    ) -> ReviewPlacement? {
+        let top = paragraph.items.indices.filter { paragraph.items[$0].container == 0 && paragraph.items[$0].end > paragraph.items[$0].start }
+        guard let first = top.first(where: { paragraph.items[$0].end > span.lowerBound }),
+            let last = top.last(where: { paragraph.items[$0].start < span.upperBound }), first <= last
+        else { return nil }
+        var placement = ReviewPlacement(edit: edit, order: order, paragraph: index, span: span, container: 0)
+        placement.around = first...last
+        return placement
+    }
+
+    /// The bytes of the part the placement rewrites or writes beside.
+    func bytes(in paragraph: ReviewLayout.Paragraph) -> ClosedRange<Int>? {
+        guard let items = around ?? items else { return nil }
+        return paragraph.items[items.lowerBound].range.lowerBound...paragraph.items[items.upperBound].range.upperBound
     }
 
     /// The run an insertion at `position` goes into: the one whose text ends there, else
