@@ -165,6 +165,19 @@ struct ReviewTests {
         #expect(try Self.markdown(package, .accepted) == Self.markdown(try #require(Fixtures.bytes(Fixtures.path("review-source.docx"))), .accepted))
     }
 
+    @Test("a replacement is written word by word: only the changed words are deleted and inserted, each keeping its formatting, under one comment")
+    func wordByWord() throws {
+        let review = try DOCXReview(path: Fixtures.path("review-source.docx"))
+        let (package, outcomes) = try review.apply(
+            [ReviewEdit(.replace, paragraph: 3, find: "The the budget is 4,500", text: "The budget is 4,800", reason: "Doubled word; revised figure.")],
+            date: Self.date)
+        #expect(outcomes[0].isApplied)
+        #expect(try Self.markdown(package, .accepted).contains("The budget is **4,800** dollars for the the next quarter."))
+        #expect(try Self.markdown(package, .review).contains("The {--the --}budget is {--**4,500**--}{++**4,800**++} dollars"))
+        let document = try DOCXReader().read(bytes: package, name: "r")
+        #expect(document.comments.filter { $0.author == "Quire" }.map(\.anchoredText) == ["budget is 4,800"])
+    }
+
     @Test("loose matching: a model's straight quotes, hyphen and doubled space find the document's curly quotes and dash")
     func loose() throws {
         let review = try DOCXReview(path: Fixtures.path("review-source.docx"))

@@ -11,6 +11,7 @@ struct ChangeWriter {
     private(set) var nextID: Int
     /// The comments to add to the comments part, in order.
     private(set) var comments: [(id: Int, text: String)] = []
+    private var commentIDs: [Int: Int] = [:]
     var splices: [(range: Range<Int>, text: String, order: Int)] = []
 
     init(layout: ReviewLayout, author: String, date: String, firstID: Int) {
@@ -36,10 +37,14 @@ struct ChangeWriter {
         "<\(w(kind)) \(w("id"))=\"\(newID())\" \(w("author"))=\"\(PartXML.escape(author))\" \(w("date"))=\"\(date)\""
     }
 
+    /// The id of the edit's comment (one per edit, however many places it changes), or nil
+    /// when it gives no reason.
     mutating func comment(_ placement: ReviewPlacement) -> Int? {
         let reason = placement.edit.reason.trimmingCharacters(in: " \n\t")
         guard !reason.isEmpty else { return nil }
+        if let id = commentIDs[placement.order] { return id }
         let id = newID()
+        commentIDs[placement.order] = id
         comments.append((id, reason))
         return id
     }
@@ -132,11 +137,11 @@ struct ChangeWriter {
         var events: [(position: Int, xml: String)] = []
         for placement in cluster {
             let id = comment(placement)
-            if let id { events.append((placement.span.lowerBound, rangeMark("commentRangeStart", id))) }
+            if let id, placement.opensComment { events.append((placement.span.lowerBound, rangeMark("commentRangeStart", id))) }
             if placement.inserts, !placement.edit.text.isEmpty {
                 events.append((placement.span.upperBound, insertion(placement.edit.text, properties: placement.properties)))
             }
-            if let id { events.append((placement.span.upperBound, rangeMark("commentRangeEnd", id) + reference(id))) }
+            if let id, placement.closesComment { events.append((placement.span.upperBound, rangeMark("commentRangeEnd", id) + reference(id))) }
         }
         let deleted = cluster.filter(\.deletes).map(\.span)
         let cuts = Set(cluster.flatMap { [$0.span.lowerBound, $0.span.upperBound] })

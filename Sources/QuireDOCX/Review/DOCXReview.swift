@@ -93,9 +93,9 @@ public struct DOCXReview: Sendable {
         for (order, edit) in edits.enumerated() {
             var outcome = ReviewOutcome(edit: edit)
             switch place(edit, order: order, among: placed) {
-            case .success(let placement):
-                outcome.paragraph = placement.paragraph + 1
-                placed[placement.paragraph, default: []].append(placement)
+            case .success(let placements):
+                outcome.paragraph = placements[0].paragraph + 1
+                placed[placements[0].paragraph, default: []] += placements
             case .failure(let problem):
                 outcome.problem = problem.message
             }
@@ -114,7 +114,9 @@ public struct DOCXReview: Sendable {
         return (bytes, outcomes)
     }
 
-    private func place(_ edit: ReviewEdit, order: Int, among placed: [Int: [ReviewPlacement]]) -> Result<ReviewPlacement, ReviewAnchors.Problem> {
+    /// Where `edit` goes: one placement, or — for a replacement that changes words here and
+    /// there — one per changed stretch, sharing one comment.
+    private func place(_ edit: ReviewEdit, order: Int, among placed: [Int: [ReviewPlacement]]) -> Result<[ReviewPlacement], ReviewAnchors.Problem> {
         if edit.action != .insertParagraph && edit.action != .delete && edit.action != .comment && edit.text.isEmpty {
             return .failure(ReviewAnchors.Problem("it has no new text"))
         }
@@ -126,7 +128,7 @@ public struct DOCXReview: Sendable {
         }
         let paragraph = layout.paragraphs[located.paragraph]
         if edit.action == .insertParagraph {
-            return .success(ReviewPlacement(edit: edit, order: order, paragraph: located.paragraph, span: located.span, container: 0))
+            return .success([ReviewPlacement(edit: edit, order: order, paragraph: located.paragraph, span: located.span, container: 0)])
         }
         var edit = edit
         var span = located.span
@@ -139,25 +141,57 @@ public struct DOCXReview: Sendable {
             text.unicodeScalars.append(contentsOf: narrowed.text)
             edit.text = text
         }
-        var result = ReviewPlacement.place(edit, order: order, paragraph: located.paragraph, span: span, in: paragraph)
-        if case .failure = result, edit.action == .comment,
-            let around = ReviewPlacement.comment(edit, order: order, paragraph: located.paragraph, span: span, in: paragraph)
-        {
-            result = .success(around)
+        let candidates: [ReviewPlacement]
+        switch placements(edit, order: order, paragraph: located.paragraph, span: span) {
+        case .success(let found): candidates = found
+        case .failure(let problem): return .failure(problem)
         }
-        guard case .success(let placement) = result else { return result }
-        for other in placed[located.paragraph] ?? [] where other.edit.action != .insertParagraph {
-            let overlaps =
-                other.span.lowerBound < placement.span.upperBound && placement.span.lowerBound < other.span.upperBound
-                || (placement.span.isEmpty && other.span.lowerBound < placement.span.lowerBound && placement.span.lowerBound < other.span.upperBound)
-                || (other.span.isEmpty && placement.span.lowerBound < other.span.lowerBound && other.span.lowerBound < placement.span.upperBound)
-            // A comment around whole items must not share bytes with an edit that rewrites them.
-            let sharesBytes =
-                (placement.around != nil || other.around != nil)
-                && (placement.bytes(in: paragraph).flatMap { a in other.bytes(in: paragraph).map { a.overlaps($0) } } ?? false)
-            if overlaps || sharesBytes { return .failure(ReviewAnchors.Problem("it overlaps edit \(other.order + 1), applied before it")) }
+        for placement in candidates {
+            for other in placed[located.paragraph] ?? [] where other.edit.action != .insertParagraph {
+                let overlaps =
+                    other.span.lowerBound < placement.span.upperBound && placement.span.lowerBound < other.span.upperBound
+                    || (placement.span.isEmpty && other.span.lowerBound < placement.span.lowerBound && placement.span.lowerBound < other.span.upperBound)
+                    || (other.span.isEmpty && placement.span.lowerBound < other.span.lowerBound && other.span.lowerBound < placement.span.upperBound)
+                // A comment around whole items must not share bytes with an edit that rewrites them.
+                let sharesBytes =
+                    (placement.around != nil || other.around != nil)
+                    && (placement.bytes(in: paragraph).flatMap { a in other.bytes(in: paragraph).map { a.overlaps($0) } } ?? false)
+                if overlaps || sharesBytes { return .failure(ReviewAnchors.Problem("it overlaps edit \(other.order + 1), applied before it")) }
+            }
         }
-        return .success(placement)
+        return .success(candidates)
+    }
+
+    /// The placements of an edit at `span`: word by word for a replacement when every
+    /// changed stretch can be placed, else whole; a comment that cannot be cut exactly goes
+    /// around the items that hold its text.
+    private func placements(_ edit: ReviewEdit, order: Int, paragraph index: Int, span: Range<Int>) -> Result<[ReviewPlacement], ReviewAnchors.Problem> {
+        let paragraph = layout.paragraphs[index]
+        if edit.action == .replace, let hunks = WordDiff.hunks(Array(paragraph.text[span]), Array(edit.text.unicodeScalars)) {
+            var parts: [ReviewPlacement] = []
+            for (k, hunk) in hunks.enumerated() {
+                var part = edit
+                part.text = ""
+                part.text.unicodeScalars.append(contentsOf: hunk.new)
+                let range = (span.lowerBound + hunk.old.lowerBound)..<(span.lowerBound + hunk.old.upperBound)
+                guard case .success(var placement) = ReviewPlacement.place(part, order: order, paragraph: index, span: range, in: paragraph) else {
+                    parts = []
+                    break
+                }
+                placement.opensComment = k == 0
+                placement.closesComment = k == hunks.count - 1
+                parts.append(placement)
+            }
+            if !parts.isEmpty { return .success(parts) }
+        }
+        switch ReviewPlacement.place(edit, order: order, paragraph: index, span: span, in: paragraph) {
+        case .success(let placement): return .success([placement])
+        case .failure(let problem):
+            if edit.action == .comment, let around = ReviewPlacement.comment(edit, order: order, paragraph: index, span: span, in: paragraph) {
+                return .success([around])
+            }
+            return .failure(problem)
+        }
     }
 
     /// A replacement narrowed to the words that differ: the words `old` and `new` begin and

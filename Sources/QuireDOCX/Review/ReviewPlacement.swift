@@ -13,6 +13,10 @@ struct ReviewPlacement {
     var properties: Range<Int>?
     /// A delete of the whole paragraph that also deletes its mark.
     var deletesMark = false
+    /// Whether the edit's comment starts and ends here (a replacement placed word by word
+    /// has one comment from its first changed stretch to its last).
+    var opensComment = true
+    var closesComment = true
     /// A comment whose text cannot be cut exactly (it crosses a hyperlink, holds a field):
     /// its range is put around the paragraph's own items that hold the text instead.
     var around: ClosedRange<Int>?
