@@ -60,8 +60,24 @@ public enum ChartSVG {
     static let top = 64.0
     static let bottom = 96.0
 
-    /// The SVG document of `chart`.
-    public static func render(_ chart: Chart) -> String {
+    /// Several charts one under the other in one SVG document (`title` names the whole);
+    /// each keeps its own title, description and axes.
+    public static func render(_ charts: [Chart], title: String) -> String {
+        var out = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height * Double(charts.count)))\" viewBox=\"0 0 \(n(width)) \(n(height * Double(charts.count)))\" role=\"group\" aria-label=\"\(escape(title))\">",
+            "<title>\(escape(title))</title>",
+        ]
+        for (index, chart) in charts.enumerated() {
+            let inner = render(chart, id: "chart\(index + 1)")
+            out.append("<svg y=\"\(n(height * Double(index)))\"" + inner.dropFirst("<svg".count).dropLast())
+        }
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The SVG document of `chart`; `id` prefixes its title's and description's ids (charts
+    /// in one page need their own).
+    public static func render(_ chart: Chart, id: String = "chart") -> String {
         let values = chart.points.map(\.value)
         let (low, high, step) = ticks(min: min(0, values.min() ?? 0), max: max(0, values.max() ?? 1))
         let plotWidth = width - left - right
@@ -70,10 +86,10 @@ public enum ChartSVG {
         var out: [String] = []
         let described = chart.points.map { "\($0.label): \(figure($0.value))" }.joined(separator: "; ")
         out.append(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" font-family=\"Helvetica, Arial, sans-serif\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" font-family=\"Helvetica, Arial, sans-serif\">"
         )
-        out.append("<title id=\"chart-title\">\(escape(chart.title))</title>")
-        out.append("<desc id=\"chart-desc\">\(escape((chart.kind == .bars ? "Bar chart. " : "Line chart. ") + described + "."))</desc>")
+        out.append("<title id=\"\(id)-title\">\(escape(chart.title))</title>")
+        out.append("<desc id=\"\(id)-desc\">\(escape((chart.kind == .bars ? "Bar chart. " : "Line chart. ") + described + "."))</desc>")
         out.append("<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"#ffffff\"/>")
         out.append(
             "<text x=\"\(n(width / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"bold\" fill=\"#1a1a1a\">\(escape(chart.title))</text>")
@@ -121,7 +137,7 @@ public enum ChartSVG {
                 let barWidth = min(slot * 0.7, 80)
                 let (y0, y1) = (y(max(point.value, 0)), y(min(point.value, 0)))
                 out.append(
-                    "<rect class=\"bar\" x=\"\(n(cx - barWidth / 2))\" y=\"\(n(y0))\" width=\"\(n(barWidth))\" height=\"\(n(y1 - y0))\" fill=\"#3b6ea5\" data-value=\"\(n(point.value))\">\(hover)</rect>"
+                    "<rect class=\"bar\" x=\"\(n(cx - barWidth / 2))\" y=\"\(n(y0))\" width=\"\(n(barWidth))\" height=\"\(n(y1 - y0))\" fill=\"#3b6ea5\" data-value=\"\(exact(point.value))\">\(hover)</rect>"
                 )
                 if showValues {
                     let ty = point.value >= 0 ? y0 - 6 : y1 + 14
@@ -132,7 +148,7 @@ public enum ChartSVG {
                 let py = y(point.value)
                 line.append("\(n(cx)),\(n(py))")
                 out.append(
-                    "<circle class=\"point\" cx=\"\(n(cx))\" cy=\"\(n(py))\" r=\"4\" fill=\"#3b6ea5\" data-value=\"\(n(point.value))\">\(hover)</circle>")
+                    "<circle class=\"point\" cx=\"\(n(cx))\" cy=\"\(n(py))\" r=\"4\" fill=\"#3b6ea5\" data-value=\"\(exact(point.value))\">\(hover)</circle>")
             }
             let ly = height - bottom + 18
             if turned {
@@ -173,6 +189,13 @@ public enum ChartSVG {
     /// A number as a reader writes it: thousands grouped, at most two decimals.
     public static func figure(_ value: Double) -> String {
         guard value.isFinite else { return "\(value)" }
+        if value != 0 && abs(value) < 0.995 {
+            // Below one: three significant digits (a cost of 0.0021 is not "0").
+            var digits = 2
+            while digits < 12 && abs(value) * pow10(digits) < 99.5 { digits += 1 }
+            let scaled = (value * pow10(digits)).rounded() / pow10(digits)
+            return exact(scaled)
+        }
         let rounded = (value * 100).rounded() / 100
         let negative = rounded < 0
         let whole = Int64(abs(rounded).rounded(.down))
@@ -194,6 +217,13 @@ public enum ChartSVG {
             }
         }
         return text
+    }
+
+    static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }
+
+    /// A value as it is (for `data-value`): whole numbers without a decimal point.
+    static func exact(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// A coordinate with at most two decimals.

@@ -24,6 +24,9 @@ struct BatchReport: ParsableCommand {
     @Argument(help: "The results file of the batch (its ledger is beside it).")
     var results: String
 
+    @Option(help: "Also draw the finished items and their cost over time (by the date of each item's mail) as an SVG chart.")
+    var chart: String?
+
     func run() throws {
         let path = BatchLedger.path(forResults: results)
         guard FileManager.default.fileExists(atPath: path) else {
@@ -36,7 +39,38 @@ struct BatchReport: ParsableCommand {
         print("batch: --task \(task), --per \(per) → \(results)")
         let rows = try ledger.reconciliation()
         print(BatchText.reconciliation(rows, results: results, summary: nil), terminator: "")
+        if let chart { try Self.writeChart(BatchTimeline(try ledger.finishedDatesAndCosts()), to: chart) }
         if rows.contains(where: { $0.failed > 0 || $0.pending > 0 }) { throw ExitCode(Quire.Status.failed) }
+    }
+}
+
+extension BatchReport {
+    /// The items chart, and under it the cost chart when the backend had prices.
+    static func writeChart(_ timeline: BatchTimeline, to path: String) throws {
+        guard !timeline.periods.isEmpty else {
+            throw TaskFailure("\(path): nothing to chart: no finished item has a date (\(timeline.undated) without one).")
+        }
+        let note = timeline.undated > 0 ? "\(timeline.undated) finished item\(timeline.undated == 1 ? "" : "s") without a date left out" : nil
+        var charts = [
+            Chart(
+                kind: .bars, title: "Items finished by \(timeline.unit) of their mail", xLabel: timeline.unit.capitalized, yLabel: "Items",
+                points: timeline.periods.map { Chart.Point(label: $0.label, value: Double($0.items)) }, note: note)
+        ]
+        if timeline.isPriced {
+            charts.append(
+                Chart(
+                    kind: timeline.periods.count > 12 ? .line : .bars, title: "Cost by \(timeline.unit) of their mail", xLabel: timeline.unit.capitalized,
+                    yLabel: "Cost (prices' currency)", points: timeline.periods.map { Chart.Point(label: $0.label, value: $0.cost ?? 0) }, note: note))
+        }
+        do {
+            try FileBytes.replace(path, with: Array(ChartSVG.render(charts, title: "Batch: items and cost over time").utf8))
+        } catch {
+            throw TaskFailure("\(path): the chart could not be written: \(error)")
+        }
+        let total = timeline.periods.reduce(0) { $0 + $1.items }
+        printError(
+            "quire: chart: \(path) (\(total) items in \(timeline.periods.count) \(timeline.unit)s\(timeline.isPriced ? ", with their cost" : "; no cost: the backend has no prices"))"
+        )
     }
 }
 
