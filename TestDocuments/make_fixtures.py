@@ -709,10 +709,13 @@ def review_sources():
         p(runs=r("Chart: ") + drawing),
     ])
     sect = '<w:p><w:pPr><w:sectPr><w:headerReference w:type="default" r:id="rId101"/></w:sectPr></w:pPr><w:r><w:t>End of the section.</w:t></w:r></w:p>'
-    for name, these_parts in (("review-source.docx", parts), ("review-plain.docx", {"header1.xml": parts["header1.xml"]})):
+    # review-plain.docx has no comments part, so its body has no comment markup either.
+    plain_body = body.replace('<w:commentRangeStart w:id="0"/>', "").replace('<w:commentRangeEnd w:id="0"/>', "").replace(
+        '<w:r><w:commentReference w:id="0"/></w:r>', "")
+    for name, these_parts, content in (("review-source.docx", parts, body), ("review-plain.docx", {"header1.xml": parts["header1.xml"]}, plain_body)):
         ids = {k: f"rId{100 + i}" for i, k in enumerate(sorted(dict(these_parts, **{"styles.xml": 0, "numbering.xml": 0})))}
         section = sect.replace("rId101", ids["header1.xml"])
-        data = package(None, body + section, parts=these_parts, rels=rels)
+        data = package(None, content + section, parts=these_parts, rels=rels)
         with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out(name), "w", zipfile.ZIP_DEFLATED) as dst:
             for item in src.infolist():
                 dst.writestr(item, src.read(item.filename))
