@@ -82,6 +82,10 @@ public struct QuireConfig: Sendable {
         /// `check: numbers`: the answer must keep the numbers of the files, add none
         /// (flagged under it when it does not).
         public var checksNumbers = false
+        /// `triage` only: the categories to choose from, as `quire triage --labels` takes
+        /// them (`"legal: contract audit, finance: invoice budget, ops"`; a YAML list of
+        /// such entries is joined).
+        public var labels: String?
 
         /// The `{{variables}}` the prompt and system prompt use, in order of first use.
         public var variables: [String] {
@@ -296,6 +300,13 @@ private struct FieldReader {
                 case "system": task.system = try text(value, what)
                 case "prompt": task.prompt = try text(value, what)
                 case "description": task.description = try text(value, what)
+                case "labels":
+                    guard name == "triage" else { throw fail(fieldNode, "'labels' is for the triage task only.") }
+                    if let list = value.sequence {
+                        task.labels = list.compactMap(\.string).joined(separator: ", ")
+                    } else {
+                        task.labels = try text(value, what)
+                    }
                 case "check":
                     guard value.string == "numbers" else { throw fail(value, "\(what) can only be 'numbers' (the answer keeps the files' numbers).") }
                     task.checksNumbers = true

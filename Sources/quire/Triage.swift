@@ -4,6 +4,7 @@ import QuireImport
 import QuireLLM
 import QuireMail
 import QuireModel
+import QuireRouter
 import QuireTasks
 
 struct Triage: AsyncParsableCommand {
@@ -81,10 +82,10 @@ struct Triage: AsyncParsableCommand {
             }
         }
         if failures == files.count { throw ExitCode(1) }
-        let rules = TriageRules(me: addresses(), labels: labels.map(TriageRules.Label.parse) ?? [])
+        let session = try TaskSession(task: "triage", options: common)
+        let rules = TriageRules(me: addresses(), labels: try chosenLabels(session))
         let threads = per == .thread ? Threader.threads(messages) : messages.map { MailThread(subject: $0.subject ?? "", messages: [$0]) }
         let tasks = threads.map { TriageTask(thread: $0, rules: rules, options: TaskOptions(stream: false)) }
-        let session = try TaskSession(task: "triage", options: common)
         let sink = try TaskOutput(path: output, inputs: files)
         try await session.complete(sink) {
             if common.dryRun {
@@ -98,6 +99,18 @@ struct Triage: AsyncParsableCommand {
             }
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The labels: --labels, else the config's `tasks: triage: labels:`, else none (the
+    /// rules' own categories).
+    func chosenLabels(_ session: TaskSession) throws -> [TriageRules.Label] {
+        if let labels { return TriageRules.Label.parse(labels) }
+        guard let config = session.picker.config, let configured = config.tasks["triage"]?.labels else { return [] }
+        let parsed = TriageRules.Label.parse(configured)
+        if parsed.isEmpty {
+            throw TaskFailure("\(config.source):\(config.tasks["triage"]!.line): 'labels' of task 'triage' names no label.", status: Quire.Status.config)
+        }
+        return parsed
     }
 
     /// Every item's result, in input order, `jobs` asked at once.

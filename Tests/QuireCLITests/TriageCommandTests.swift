@@ -51,6 +51,28 @@ struct TriageCommandTests {
         }
     }
 
+    @Test("labels from the config (tasks: triage: labels:, a string or a list) when --labels is not given; --labels wins; an empty one is a config error")
+    func configLabels() async throws {
+        let path = NSTemporaryDirectory() + "quire-triage-labels-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let env = TaskCommandTests.cleanEnvironment(["QUIRE_FROM": "grace@example.org"])
+        func labels(_ yaml: String, _ extra: [String] = []) async throws -> (Int32, [String], String) {
+            try "tasks:\n  triage:\n    use: [builtin]\n    labels: \(yaml)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await quire(["triage", "--config", path, "--format", "jsonl", Self.inbox] + extra, environment: env)
+            let objects = run.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            return (run.status, objects.compactMap { $0["category"] as? String }, run.stderr)
+        }
+        let (status, categories, stderr) = try await labels(#""ops: server failover down, legal: contract sign""#)
+        #expect(status == 0, "\(stderr)")
+        #expect(categories.filter { $0 == "ops" }.count == 1 && categories.filter { $0 == "legal" }.count == 1, "\(categories)")
+        let (_, listed, _) = try await labels(#"["ops: server failover down", "legal: contract sign"]"#)
+        #expect(listed == categories)
+        let (_, given, _) = try await labels(#""ops: server""#, ["--labels", "finance: numbers"])
+        #expect(given.contains("finance") && !given.contains("ops"))
+        let (emptyStatus, _, emptyError) = try await labels(#"" , ""#)
+        #expect(emptyStatus == 3 && emptyError.contains("'labels' of task 'triage' names no label"), "\(emptyError)")
+    }
+
     @Test("a document is not mail (exit 1, the others still triaged); --labels with no label is a usage error")
     func arguments() async throws {
         let env = TaskCommandTests.cleanEnvironment()
