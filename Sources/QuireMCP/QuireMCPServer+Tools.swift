@@ -56,6 +56,8 @@ extension QuireMCPServer {
     /// The text of tool `name`'s answer.
     func run(_ name: String, _ arguments: Arguments) async throws -> String {
         let loader = ContentLoader(importer: Importer())
+        let confinement = try await current()
+        let relative = { (path: String) in Self.relative(path, confinement) }
         switch name {
         case "extract":
             let path = try confinement.file(try arguments.string("path"))
@@ -69,7 +71,7 @@ extension QuireMCPServer {
             let options = TaskOptions(length: length, focus: try arguments.optional("focus"), stream: false)
             return try await Quire.summarise(path, options: options, backends: backends).text
         case "analyse":
-            return try await analyse(arguments)
+            return try await analyse(arguments, confinement)
         case "ask":
             let paths = try arguments.strings("paths").map { try confinement.file($0) }
             let question = try arguments.string("question")
@@ -80,9 +82,9 @@ extension QuireMCPServer {
             return answer.text + (answer.text.hasSuffix("\n") ? "" : "\n") + AskTask.sourcesText(task.citations(in: answer.text))
                 + answer.review.map { "\n" + $0 + "\n" }.joined()
         case "extract_fields":
-            return try await extractFields(arguments)
+            return try await extractFields(arguments, confinement)
         case "triage":
-            return try await triage(arguments)
+            return try await triage(arguments, confinement)
         case "reply_draft":
             let path = try confinement.file(try arguments.string("path"))
             guard case .content(.mail(let message)) = try loader.read(path: path) else {
@@ -95,7 +97,8 @@ extension QuireMCPServer {
         }
     }
 
-    func analyse(_ arguments: Arguments) async throws -> String {
+    func analyse(_ arguments: Arguments, _ confinement: Confinement) async throws -> String {
+        let relative = { (path: String) in Self.relative(path, confinement) }
         let path = try confinement.file(try arguments.string("path"))
         guard case .content(.workbook(let workbook)) = try ContentLoader(importer: Importer()).read(path: path) else {
             throw ToolFailure(message: "\(relative(path)) is not a workbook: analyse reads XLSX files.")
@@ -113,7 +116,8 @@ extension QuireMCPServer {
         return answer.text + answer.review.map { "\n\n" + $0 }.joined()
     }
 
-    func extractFields(_ arguments: Arguments) async throws -> String {
+    func extractFields(_ arguments: Arguments, _ confinement: Confinement) async throws -> String {
+        let relative = { (path: String) in Self.relative(path, confinement) }
         let path = try confinement.file(try arguments.string("path"))
         let schema: FieldSchema
         do {
@@ -127,7 +131,8 @@ extension QuireMCPServer {
         return task.json(checked, about: [("file", relative(path))], retried: nil, pretty: true)
     }
 
-    func triage(_ arguments: Arguments) async throws -> String {
+    func triage(_ arguments: Arguments, _ confinement: Confinement) async throws -> String {
+        let relative = { (path: String) in Self.relative(path, confinement) }
         let path = try confinement.file(try arguments.string("path"))
         let messages: [MailMessage]
         switch try ContentLoader(importer: Importer()).read(path: path) {

@@ -20,8 +20,11 @@ import QuireTasks
 /// await server.waitUntilCompleted()
 /// ```
 public struct QuireMCPServer: Sendable {
-    /// Where files may be read.
-    public var confinement: Confinement
+    /// Where files may be read; nil: under the roots the client declares (`roots/list`,
+    /// asked again on `notifications/roots/list_changed`).
+    public var confinement: Confinement?
+    /// The client's roots, when ``confinement`` is nil.
+    let clientRoots: ClientRoots
     /// Where the tools' model requests go (the configured routes by default).
     public var backends: Backends
     /// The longest text a call returns; longer results are cut, and say so.
@@ -29,9 +32,14 @@ public struct QuireMCPServer: Sendable {
     /// Threads of a mailbox triaged in one call, at most.
     public var maxTriageItems: Int
 
-    /// A server over `confinement`, sending model requests along `backends`.
-    public init(confinement: Confinement, backends: Backends = .configured(), maxResultCharacters: Int = 200_000, maxTriageItems: Int = 500) {
+    /// A server over `confinement` — or, when it is nil, over the folders the client
+    /// declares, each file within `maxFileBytes` — sending model requests along `backends`.
+    public init(
+        confinement: Confinement?, maxFileBytes: Int = 64 << 20, backends: Backends = .configured(), maxResultCharacters: Int = 200_000,
+        maxTriageItems: Int = 500
+    ) {
         self.confinement = confinement
+        self.clientRoots = ClientRoots(maxFileBytes: maxFileBytes)
         self.backends = backends
         self.maxResultCharacters = maxResultCharacters
         self.maxTriageItems = maxTriageItems
@@ -45,17 +53,23 @@ public struct QuireMCPServer: Sendable {
                 "Quire reads Word, Excel and mail files (EML, MSG, mbox) under the folders it was started with. Tools take paths relative to the first root, absolute paths under a root, or file:// URIs; files outside the roots are refused. Nothing is written or sent.",
             capabilities: .init(resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)))
         let quire = self
+        if confinement == nil {
+            await clientRoots.attach(server)
+            await server.onNotification(InitializedNotification.self) { _ in await quire.clientRoots.refresh() }
+            await server.onNotification(RootsListChangedNotification.self) { _ in await quire.clientRoots.refresh() }
+        }
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: Self.tools) }
         await server.withMethodHandler(CallTool.self) { params in await quire.call(params.name, params.arguments ?? [:]) }
         await server.withMethodHandler(ListResources.self) { _ in
-            let resources = quire.confinement.files().map { path in
-                Resource(name: quire.relative(path), uri: "file://" + path, mimeType: "text/markdown")
+            guard let confinement = try? await quire.current() else { return ListResources.Result(resources: [], nextCursor: nil) }
+            let resources = confinement.files().map { path in
+                Resource(name: Self.relative(path, confinement), uri: "file://" + path, mimeType: "text/markdown")
             }
             return ListResources.Result(resources: resources, nextCursor: nil)
         }
         await server.withMethodHandler(ReadResource.self) { params in
             do {
-                let path = try quire.confinement.file(params.uri)
+                let path = try await quire.current().file(params.uri)
                 let text = try ContentLoader(importer: Importer()).load(path: path).markdown
                 return ReadResource.Result(contents: [.text(quire.cut(text), uri: params.uri, mimeType: "text/markdown")])
             } catch let refusal as Confinement.Refusal {
@@ -67,8 +81,14 @@ public struct QuireMCPServer: Sendable {
         return server
     }
 
+    /// Where files may be read now: the given roots, or the client's.
+    func current() async throws(Confinement.Refusal) -> Confinement {
+        if let confinement { return confinement }
+        return try await clientRoots.current()
+    }
+
     /// The path as shown: relative to its root.
-    func relative(_ path: String) -> String {
+    static func relative(_ path: String, _ confinement: Confinement) -> String {
         for root in confinement.roots where path.hasPrefix(root + "/") { return String(path.dropFirst(root.count + 1)) }
         return path
     }

@@ -14,11 +14,13 @@ struct MCPCommand: AsyncParsableCommand {
             as Markdown). Every path is resolved — '..' and symlinks — before it is checked \
             against the roots; anything outside them is refused. Nothing is written or sent: \
             reply_draft returns the text. Model requests follow the config's routes, as the \
-            commands' do (offline with none). Example client config: \
+            commands' do (offline with none). Without --root, the folders are those the client \
+            declares (MCP roots, asked again when it says they changed); a client that declares \
+            none can read nothing. Example client config: \
             {"command": "quire", "args": ["mcp", "--root", "/home/ada/Documents"]}.
             """)
 
-    @Option(name: .customLong("root"), help: "A folder the client may read (repeatable; at least one).")
+    @Option(name: .customLong("root"), help: "A folder the client may read (repeatable). None: the folders the client declares as its roots.")
     var roots: [String] = []
 
     @Option(help: "The largest file one call reads, in MB.")
@@ -27,19 +29,19 @@ struct MCPCommand: AsyncParsableCommand {
     @OptionGroup var picker: PickerOptions
 
     func validate() throws {
-        guard !roots.isEmpty else { throw ValidationError("give --root DIR: the folders the client may read.") }
         guard (1...4096).contains(maxFileSize) else { throw ValidationError("--max-file-size must be 1 to 4096 (MB).") }
     }
 
     func run() async throws {
-        let confinement: Confinement
+        var confinement: Confinement?
         do {
-            confinement = try Confinement(roots: roots, maxFileBytes: maxFileSize << 20)
+            if !roots.isEmpty { confinement = try Confinement(roots: roots, maxFileBytes: maxFileSize << 20) }
         } catch {
             throw TaskFailure(error.message, status: Quire.Status.usage)
         }
         _ = try picker.picker()  // a broken config fails now (exit 3), not at the first call
-        let quire = QuireMCPServer(confinement: confinement, backends: .configured(configPath: picker.config))
+        if confinement == nil { printError("quire mcp: no --root: files are read only under the folders the client declares as its roots") }
+        let quire = QuireMCPServer(confinement: confinement, maxFileBytes: maxFileSize << 20, backends: .configured(configPath: picker.config))
         let server = await quire.server()
         try await server.start(transport: StdioTransport())
         await server.waitUntilCompleted()

@@ -124,4 +124,55 @@ struct MCPServerTests {
         #expect(throws: Confinement.Refusal.self) { try Confinement(roots: []) }
         #expect(throws: Confinement.Refusal.self) { try Confinement(roots: ["/nonexistent/quire-root"]) }
     }
+
+    /// The roots a test client declares, changed as the test goes.
+    actor DeclaredRoots {
+        var uris: [String]
+        init(_ uris: [String]) { self.uris = uris }
+        func set(_ uris: [String]) { self.uris = uris }
+    }
+
+    @Test("without roots of its own the server reads under the client's declared roots, asks again when they change, and refuses all when none is declared")
+    func clientRoots() async throws {
+        let sandbox = try Sandbox()
+        let declared = DeclaredRoots(["file://" + sandbox.root, "https://example.com/not-a-folder"])
+        let quire = QuireMCPServer(confinement: nil, backends: .offline)
+        let server = await quire.server()
+        let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
+        try await server.start(transport: serverSide)
+        let client = Client(name: "quire-tests", version: "1.0", capabilities: .init(roots: .init(listChanged: true)))
+        await client.withRootsHandler { await declared.uris.map { Root(uri: $0) } }
+        _ = try await client.connect(transport: clientSide)
+        let inside = try await client.callTool(name: "extract", arguments: ["path": "sample-report.docx"])
+        #expect(inside.isError != true && Self.text(inside.content).hasPrefix("# Q3 Operations Report"), "\(Self.text(inside.content))")
+        let outside = try await client.callTool(name: "extract", arguments: ["path": .string(sandbox.outside + "/secret.docx")])
+        #expect(outside.isError == true && Self.text(outside.content).contains("outside the roots"))
+        #expect(try await client.listResources().resources.count == 6)
+        // The client now declares the other folder only.
+        await declared.set(["file://" + sandbox.outside])
+        try await client.notifyRootsChanged()
+        var moved = try await client.callTool(name: "extract", arguments: ["path": .string(sandbox.outside + "/secret.docx")])
+        for _ in 0..<50 where moved.isError == true {
+            try await Task.sleep(for: .milliseconds(20))
+            moved = try await client.callTool(name: "extract", arguments: ["path": .string(sandbox.outside + "/secret.docx")])
+        }
+        #expect(moved.isError != true)
+        let old = try await client.callTool(name: "extract", arguments: ["path": .string(sandbox.root + "/sample-report.docx")])
+        #expect(old.isError == true && Self.text(old.content).contains("outside the roots"))
+        await client.disconnect()
+        await server.stop()
+
+        // A client that declares no roots can read nothing, and is told why.
+        let bare = QuireMCPServer(confinement: nil, backends: .offline)
+        let bareServer = await bare.server()
+        let (c2, s2) = await InMemoryTransport.createConnectedPair()
+        try await bareServer.start(transport: s2)
+        let plain = Client(name: "quire-tests", version: "1.0")
+        _ = try await plain.connect(transport: c2)
+        let refused = try await plain.callTool(name: "extract", arguments: ["path": .string(sandbox.root + "/sample-report.docx")])
+        #expect(refused.isError == true && Self.text(refused.content).contains("no folder may be read: the client declares no roots"))
+        #expect(try await plain.listResources().resources.isEmpty)
+        await plain.disconnect()
+        await bareServer.stop()
+    }
 }
