@@ -1,5 +1,6 @@
 import Foundation
 public import QuireLLM
+import QuireRender
 import QuireRouter
 import QuireTasks
 
@@ -224,8 +225,18 @@ public struct ProviderBatchRunner: Sendable {
                 id: entry.item.id, state: .failed, line: line.json(result: nil, warnings: []), attempts: line.attempts, errorCode: "empty_answer",
                 backend: client.backend, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: cost)
         }
+        var result = ResultLine.Result.text(response.text)
+        if case .extractFields(let schema) = runner.task {
+            // The record, checked as in a run without batches; a batch has no second turn, so
+            // what breaks the schema goes to the review (--retry-failed does not redo it).
+            let record = schema.check(response.text)
+            var w = JSONWriter(pretty: false)
+            schema.write(record.values, to: &w)
+            result = .json(w.takeOutput())
+            line.review = record.errors.map { "does not follow the schema (not asked again in a provider batch): \($0)" }
+        }
         return BatchLedger.Outcome(
-            id: entry.item.id, state: .done, line: line.json(result: .text(response.text), warnings: []), attempts: line.attempts,
+            id: entry.item.id, state: .done, line: line.json(result: result, warnings: []), attempts: line.attempts,
             backend: client.backend, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: cost)
     }
 }

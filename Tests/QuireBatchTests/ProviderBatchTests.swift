@@ -125,6 +125,50 @@ struct ProviderBatchTests {
     @Test("Anthropic Message Batches: requests inline with custom ids, results streamed from results_url, collected once")
     func anthropic() async throws { try await run(kind: .anthropic, maxRequests: nil) }
 
+    @Test("extract-fields through a provider batch: each answer checked against the schema and written as the record; one that breaks it goes to the review")
+    func extractFields() async throws {
+        let fake = FakeBatchProvider(pollsBeforeEnd: 0) { _, user, _ in
+            let token = Self.token(user)
+            return .succeeded(token == "Item 2" ? #"{"item": "Item 2", "total": "4,200.50"}"# : #"{"item": "\#(token)", "total": 12.5}"#)
+        }
+        try await TestHTTPServer.serving({ fake.handle($0) }) { server in
+            fake.setBaseURL(server.baseURL)
+            let mbox = try Self.mailbox(3)
+            let (ledger, results, path) = try RunnerTests.setUp([BatchSource(path: mbox)], per: .message)
+            let config = BackendConfig(
+                name: "provider", kind: .openai, model: "model-x", baseURL: server.baseURL + "/v1", apiKey: "sk-test",
+                capabilities: BackendCapabilities(contextWindow: 100_000, maxOutputTokens: 1_000), readTimeout: 20, totalTimeout: 60)
+            let client = HTTPBatchClient(config: config, maxRequests: nil)
+            let chat = HTTPChatBackend(config: config)
+            let schema = try FieldSchema.parse(fields: "item, total:number")
+            let runner = BatchRunner(task: .extractFields(schema), route: Route(task: "extract-fields", backends: [chat]))
+            let batch = ProviderBatchRunner(runner: runner, client: client)
+            let outcome: Result<[[String: Any]], any Error>
+            do {
+                _ = try await batch.submit(ledger: ledger, results: results)
+                _ = try await batch.collect(ledger: ledger, results: results)
+                results.close()
+                outcome = .success(try RunnerTests.lines(path))
+            } catch {
+                outcome = .failure(error)
+            }
+            try await chat.shutdown()
+            try await client.shutdown()
+            let lines = try outcome.get()
+            #expect(lines.count == 3)
+            for line in lines {
+                let record = try #require(line["result"] as? [String: Any], "\(line)")
+                #expect(record["item"] as? String == line["subject"] as? String)
+                if line["subject"] as? String == "Item 2" {
+                    #expect(record["total"] is NSNull)
+                    #expect((line["review"] as? [String])?.first?.contains("does not follow the schema (not asked again in a provider batch): total") == true)
+                } else {
+                    #expect(record["total"] as? Double == 12.5 && line["review"] == nil)
+                }
+            }
+        }
+    }
+
     @Test("splitting keeps to both the request and the byte limit")
     func splitting() {
         let requests = (1...10).map {
