@@ -118,7 +118,9 @@ public struct ContentLoader: Sendable {
 
     /// Reads `path` without rendering it (for the tasks that work on the model itself).
     public func read(path: String) throws(DocumentError) -> Input {
-        guard importer.detect(path: path) == .mbox else { return .content(try importer.read(path: path)) }
+        let format = importer.detect(path: path)
+        if format == .pst { return try outlookArchive(path) }
+        guard format == .mbox else { return .content(try importer.read(path: path)) }
         var messages: [MailMessage] = []
         var warnings: [String] = []
         do {
@@ -127,6 +129,22 @@ public struct ContentLoader: Sendable {
             throw error
         } catch {
             throw DocumentError(.io, file: path, message: "\(error)")
+        }
+        return .mailbox(messages, warnings: warnings)
+    }
+
+    /// Every message of an Outlook archive (PST/OST), folder by folder; a message that
+    /// cannot be read is a warning naming its folder.
+    func outlookArchive(_ path: String) throws(DocumentError) -> Input {
+        var messages: [MailMessage] = []
+        var warnings: [String] = []
+        var walk = try importer.outlookArchive(path: path).messages()
+        while let entry = walk.next() {
+            do throws(DocumentError) {
+                messages.append(try importer.readMail(entry: entry, of: path))
+            } catch {
+                warnings.append("\(path): a message in '\(entry.folder)' skipped: \(error.message)")
+            }
         }
         return .mailbox(messages, warnings: warnings)
     }

@@ -19,7 +19,7 @@ struct Ask: AsyncParsableCommand {
             passages that hold most of the question's words.
             """)
 
-    @Argument(help: "The files (DOCX, XLSX, EML, MSG, mbox; '-' for standard input), then the question.")
+    @Argument(help: "The files (DOCX, XLSX, EML, MSG, mbox, Outlook PST; '-' for standard input), then the question.")
     var arguments: [String]
 
     @Option(help: "short, medium or long.")

@@ -89,7 +89,7 @@ struct Summarise: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise documents, workbooks, messages or whole mailboxes.",
         discussion: """
-            Each FILE (DOCX, XLSX, EML, mbox; '-' for standard input) is summarised by the \
+            Each FILE (DOCX, XLSX, EML, MSG, mbox, Outlook PST; '-' for standard input) is summarised by the \
             backend the model picker routes 'summarise' to — offline, with no config, by the \
             built-in extractive summariser. Content longer than the model's context window is \
             summarised in parts cut at headings, sheets or messages, then combined; the output \

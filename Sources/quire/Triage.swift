@@ -26,7 +26,7 @@ struct Triage: AsyncParsableCommand {
     enum Per: String, ExpressibleByArgument, CaseIterable { case thread, message }
     enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, jsonl }
 
-    @Argument(help: "Mailboxes and messages (mbox, EML, MSG; '-' for standard input).")
+    @Argument(help: "Mailboxes and messages (mbox, Outlook PST, EML, MSG; '-' for standard input).")
     var files: [String]
 
     @Option(help: "thread (the latest message of each conversation decides) or message.")
@@ -74,7 +74,7 @@ struct Triage: AsyncParsableCommand {
                 case ContentLoader.Input.content(ImportedContent.mail(let message)):
                     messages.append(message)
                 case let input:
-                    throw TaskFailure("\(file) is a \(kindName(input)), not mail: triage reads mbox, EML and MSG files.")
+                    throw TaskFailure("\(file) is a \(kindName(input)), not mail: triage reads mbox, PST, EML and MSG files.")
                 }
             } catch {
                 failures += 1

@@ -73,6 +73,22 @@ struct TriageCommandTests {
         #expect(emptyStatus == 3 && emptyError.contains("'labels' of task 'triage' names no label"), "\(emptyError)")
     }
 
+    @Test("an Outlook archive (PST) is a mailbox to triage, ask and extract fields from, like an mbox")
+    func outlookArchive() async throws {
+        let env = TaskCommandTests.cleanEnvironment()
+        let archive = "TestDocuments/outlook/archive.pst"
+        let triage = try await quire(["triage", "--format", "jsonl", "--per", "message", archive], environment: env)
+        #expect(triage.status == 0, "\(triage.stderr)")
+        let subjects = triage.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["subject"] as? String
+        }
+        #expect(subjects.contains("Budget approved") && subjects.contains("Offsite booked"))
+        let ask = try await quire(["ask", archive, "What is the café budget?"], environment: env)
+        #expect(ask.status == 0 && ask.stdout.contains("- \"The café budget is 1,200 euros.\" [1]"), "\(ask.stdout)\(ask.stderr)")
+        let fields = try await quire(["extract-fields", "--fields", "subject", archive], environment: env)
+        #expect(fields.status == 0 && fields.stdout.split(separator: "\n").count == subjects.count)
+    }
+
     @Test("a document is not mail (exit 1, the others still triaged); --labels with no label is a usage error")
     func arguments() async throws {
         let env = TaskCommandTests.cleanEnvironment()
