@@ -18,6 +18,7 @@ let package = Package(
         target("fuzz-zip", ["QuireZip"]),
         target("fuzz-xml", ["QuireXML"]),
         target("fuzz-docx", ["QuireDOCX", "QuireModel", "QuireRender"]),
+        target("fuzz-review", ["QuireDOCX", "QuireModel", "QuireZip"]),
         target("fuzz-xlsx", ["QuireXLSX", "QuireModel", "QuireRender"]),
         target("fuzz-mail", ["QuireMail", "QuireModel", "QuireRender"]),
         target("fuzz-mbox", ["QuireMail"]),

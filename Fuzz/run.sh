@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-xlsx fuzz-mail fuzz-mbox fuzz-msg fuzz-pst fuzz-numfmt fuzz-markdown fuzz-config fuzz-stream)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz-zip fuzz-xml fuzz-docx fuzz-review fuzz-xlsx fuzz-mail fuzz-mbox fuzz-msg fuzz-pst fuzz-numfmt fuzz-markdown fuzz-config fuzz-stream)
 SCRATCH=../.build-fuzz
 WORK="${FUZZ_WORK:-/tmp/quire-fuzz-corpus}"
 mkdir -p crashes "$WORK"
@@ -30,6 +30,11 @@ import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 for n in z.namelist():
     if n.endswith('.xml'): open(sys.argv[2] + '/' + sys.argv[1].split('/')[-1] + '-' + n.replace('/', '_'), 'wb').write(z.read(n)[:65536])
+" "$f" "$dir" 2>/dev/null || true; done ;;
+    fuzz-review) for f in $DOCS/*.docx; do python3 -c "
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+open(sys.argv[2] + '/' + sys.argv[1].split('/')[-1] + '.xml', 'wb').write(z.read('word/document.xml')[:65536])
 " "$f" "$dir" 2>/dev/null || true; done ;;
     fuzz-msg) cp $DOCS/outlook/*.msg $DOCS/outlook/*.cfb "$dir"/; [ -d "$CORPUS" ] && find "$CORPUS" -name '*.msg' -size -64k | head -50 | xargs -r -I{} cp {} "$dir"/ ;;
     fuzz-pst) for f in $DOCS/outlook/*.pst $DOCS/outlook/*.ost; do [ "$(stat -c %s "$f")" -le 200000 ] && cp "$f" "$dir"/; done ;;

@@ -1,6 +1,27 @@
 // Small text helpers the model, the renderers and the readers share.
 
 extension String {
+    /// The text escaped for XML element content or a double-quoted attribute value (`"`
+    /// escaped when `quotes`); characters XML 1.0 does not allow (controls other than tab,
+    /// line feed and carriage return; U+FFFE, U+FFFF) are dropped.
+    package func xmlEscaped(quotes: Bool = true) -> String {
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"" where quotes: out += "&quot;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     package func replacingNewlines(with replacement: String = " ") -> String {
         guard contains(where: \.isNewline) else { return self }
         return split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: replacement)

@@ -1,3 +1,5 @@
+import QuireModel
+
 /// A chart of figures: labelled values drawn as bars (totals by group) or as a line (a
 /// series over time).
 public struct Chart: Sendable, Equatable {
@@ -233,20 +235,5 @@ public enum ChartSVG {
     }
 
     /// Text for an SVG element or attribute.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" { out += " " } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { text.xmlEscaped() }
 }

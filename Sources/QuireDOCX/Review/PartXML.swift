@@ -1,3 +1,5 @@
+import QuireModel
+
 /// The markup of a small XML part (document.xml, comments.xml, a relationships part) as
 /// tokens that know their byte ranges, so that a change can be spliced into the original
 /// bytes and everything around it stays as it was. Only what editing needs: tags with their
@@ -204,24 +206,7 @@ struct PartXML {
     }
 
     /// `text` escaped for element content or a double-quoted attribute value.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                // Characters XML 1.0 does not allow are dropped (a model's answer may hold them).
-                if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r" { continue }
-                if scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { text.xmlEscaped() }
 
     /// The index of the end token matching the start token at `index` (itself for any other).
     func close(of index: Int) -> Int { matching[index] }
