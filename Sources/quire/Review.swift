@@ -147,7 +147,6 @@ struct Review: AsyncParsableCommand {
             if !edit.text.isEmpty { line += " → “\(Self.short(edit.text))”" }
             if !edit.reason.isEmpty { line += " — \(edit.reason)" }
             if let problem = outcome.problem { line += "\n      not applied: \(problem)" }
-            if let said = edit.paragraph, let found = outcome.paragraph, said != found { line += "\n      (found in paragraph \(found), not \(said))" }
             out += line + "\n"
         }
         return out

@@ -55,7 +55,7 @@ struct ReviewCommandTests {
         #expect(report["applied"] as? Int == 2 && report["not_applied"] as? Int == 1 && report["output"] as? String == output)
         let outcomes = try #require(report["edits"] as? [[String: Any]])
         #expect(outcomes.map { $0["applied"] as? Bool } == [true, true, false])
-        #expect(outcomes[2]["problem"] as? String == "“a sentence that is not there” is not in paragraph 3 or anywhere else in the document")
+        #expect(outcomes[2]["problem"] as? String == "“a sentence that is not there” is not in paragraph 3 (nor anywhere else in the document)")
         let shown = try await quire(["extract", "--review", output], environment: env)
         #expect(shown.stdout.contains("Sales grew {--15%--}{++16%++}[^c"))
         #expect(shown.stdout.contains("Read [the full plan](https://example.com/plan){-- before Friday--}[^c"))

@@ -131,11 +131,12 @@ struct ReviewTests {
             ReviewEdit(.delete, paragraph: 3, find: "budget is 4,500"),
             ReviewEdit(.replace, paragraph: 3, find: "next quarter", text: ""),
             ReviewEdit(.replace, paragraph: 99, find: "x", text: "y"),
-            ReviewEdit(.delete, paragraph: 16, find: "Chart: "),
+            ReviewEdit(.delete, paragraph: 15, find: "Chart: "),
+            ReviewEdit(.delete, paragraph: 3, find: "Read the full plan"),
         ]
         let (package, outcomes) = try review.apply(edits, date: Self.date)
         let problems = outcomes.map { $0.problem ?? "applied" }
-        #expect(problems[0] == "“no such words” is not in paragraph 3 or anywhere else in the document")
+        #expect(problems[0] == "“no such words” is not in paragraph 3 (nor anywhere else in the document)")
         #expect(problems[1].contains("occurs 2 times"))
         #expect(problems[2].contains("part of a field"))
         #expect(problems[3].contains("crosses a hyperlink"))
@@ -144,6 +145,7 @@ struct ReviewTests {
         #expect(problems[6] == "it has no new text")
         #expect(problems[7] == "there is no paragraph 99 (the document has 16)")
         #expect(problems[8] == "applied")
+        #expect(problems[9] == "“Read the full plan” is not in paragraph 3 (it is in paragraph 4)")
         let accepted = try Self.markdown(package, .accepted)
         #expect(accepted.contains("The the sum is **4,500**") && accepted.contains("\n![Revenue chart]"))
         #expect(accepted.contains("Page 7 of the plan.") && accepted.contains("Read [the full plan]"))

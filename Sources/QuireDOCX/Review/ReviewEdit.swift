@@ -1,7 +1,8 @@
 /// One edit a reviewer proposes for a document, found by its text: `find` is text of
 /// paragraph `paragraph` (numbered from 1 in document order, as ``DOCXReview/paragraphs``
 /// gives them), matched exactly or — when that fails — with quotes, dashes and spaces
-/// compared loosely.
+/// compared loosely. Text found only in another paragraph is not taken; without a
+/// paragraph, the text must occur once in the whole document.
 public struct ReviewEdit: Sendable, Equatable {
     /// What to do with the text.
     public enum Action: String, Sendable, CaseIterable {
@@ -126,13 +127,21 @@ enum ReviewAnchors {
             for span in occurrences(of: needle, in: paragraph.text) { found.append((index, span)) }
             if found.count > 8 { break }
         }
+        let places = found.prefix(4).map { "\($0.0 + 1)" }.joined(separator: ", ")
+        if let number = edit.paragraph {
+            // The paragraph named is where the edit belongs: text found only elsewhere is
+            // not taken for it (it may be another sentence that reads the same).
+            return .failure(
+                Problem(
+                    "“\(edit.find)” is not in paragraph \(number)"
+                        + (found.isEmpty ? " (nor anywhere else in the document)" : " (it is in paragraph \(places))")))
+        }
         switch found.count {
         case 0:
-            return .failure(Problem("“\(edit.find)” is not in \(edit.paragraph.map { "paragraph \($0) or anywhere else in " } ?? "")the document"))
+            return .failure(Problem("“\(edit.find)” is not in the document"))
         case 1:
             return .success((found[0].0, found[0].1))
         default:
-            let places = found.prefix(4).map { "\($0.0 + 1)" }.joined(separator: ", ")
             return .failure(
                 Problem("“\(edit.find)” occurs \(found.count > 8 ? "more than 8" : "\(found.count)") times (paragraphs \(places)); quote more of it"))
         }
