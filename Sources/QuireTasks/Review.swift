@@ -42,13 +42,13 @@ public struct ReviewTask: QuireTask {
         "required":["edits"],"additionalProperties":false}
         """
 
-    /// The paragraphs as the prompt lists them: `[p12] text`, `[p3 heading] text`; empty
-    /// paragraphs left out, breaks and tabs as spaces.
+    /// The paragraphs as the prompt lists them: `[p12] text`, `[p3 heading] text`, `[p9
+    /// cell] text` (in a table); empty paragraphs left out, breaks and tabs as spaces.
     public static func listing(_ paragraphs: [DOCXReview.Paragraph]) -> String {
         paragraphs.compactMap { paragraph in
             guard !paragraph.text.allSatisfy(\.isWhitespace) else { return nil }
             let text = String(paragraph.text.map { $0 == "\n" || $0 == "\t" || $0 == "\r" ? " " : $0 })
-            return "[p\(paragraph.number)\(paragraph.isHeading ? " heading" : "")] " + text
+            return "[p\(paragraph.number)\(paragraph.isHeading ? " heading" : "")\(paragraph.isInTable ? " cell" : "")] " + text
         }.joined(separator: "\n")
     }
 
@@ -56,7 +56,7 @@ public struct ReviewTask: QuireTask {
         [
             "You are Quire, an editor reviewing a Word document. Your edits become tracked changes the author accepts or rejects one by one, each with your reason as a comment.",
             fence.rule,
-            "The document's paragraphs are listed one per line, each after its label ([p12]). Answer with one JSON object and nothing else: {\"edits\": [{\"action\", \"paragraph\", \"find\", \"text\", \"reason\"}]}.",
+            "The document's paragraphs are listed one per line, each after its label ([p12]; \"heading\" and \"cell\" — a table cell's paragraph — say what it is). Answer with one JSON object and nothing else: {\"edits\": [{\"action\", \"paragraph\", \"find\", \"text\", \"reason\"}]}.",
             "action: \"replace\" (find becomes text), \"delete\" (find goes), \"insert\" (text goes right after find), \"insert_paragraph\" (text becomes a new paragraph after the paragraph; find empty) or \"comment\" (a remark on find, nothing changed). paragraph: the label, as \"p12\". find: a phrase or sentence copied character for character from that paragraph, long enough to occur there only once; empty means the whole paragraph. text: the new text (empty for delete and comment). reason: why, in one short sentence.",
             "Edit at the level of words, phrases and sentences; do not rewrite a whole paragraph unless the instructions ask for it. Never change facts, names, dates or numbers unless the instructions ask for it. When nothing needs changing, answer {\"edits\": []}.",
             "The instructions: " + instructions,

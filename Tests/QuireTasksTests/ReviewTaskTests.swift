@@ -26,8 +26,9 @@ struct ReviewTaskTests {
             DOCXReview.Paragraph(number: 1, style: "Heading1", isHeading: true, text: "Intro"),
             DOCXReview.Paragraph(number: 2, style: nil, isHeading: false, text: ""),
             DOCXReview.Paragraph(number: 3, style: nil, isHeading: false, text: "Line one\nline two\tend."),
+            DOCXReview.Paragraph(number: 4, style: nil, isHeading: false, text: "North", isInTable: true),
         ]
-        #expect(ReviewTask.listing(paragraphs) == "[p1 heading] Intro\n[p3] Line one line two end.")
+        #expect(ReviewTask.listing(paragraphs) == "[p1 heading] Intro\n[p3] Line one line two end.\n[p4 cell] North")
         let many = (1...400).map { DOCXReview.Paragraph(number: $0, style: nil, isHeading: false, text: String(repeating: "word ", count: 60)) }
         let groups = ReviewTask.groups(many, budget: PromptBudget(contextWindow: 8000, maxOutputTokens: 2000))
         #expect(groups.count > 1 && groups.flatMap { $0 }.map(\.number) == Array(1...400))

@@ -21,13 +21,16 @@ public struct DOCXReview: Sendable {
         public var isHeading: Bool
         /// Its text with tracked changes accepted and field codes left out.
         public var text: String
+        /// Whether it is in a table cell.
+        public var isInTable: Bool
 
         /// A paragraph from its parts (to build a review request without a document).
-        public init(number: Int, style: String?, isHeading: Bool, text: String) {
+        public init(number: Int, style: String?, isHeading: Bool, text: String, isInTable: Bool = false) {
             self.number = number
             self.style = style
             self.isHeading = isHeading
             self.text = text
+            self.isInTable = isInTable
         }
     }
 
@@ -60,7 +63,7 @@ public struct DOCXReview: Sendable {
         paragraphs = layout.paragraphs.map { paragraph in
             var text = ""
             text.unicodeScalars.append(contentsOf: paragraph.text)
-            return Paragraph(number: paragraph.number, style: paragraph.style, isHeading: paragraph.isHeading, text: text)
+            return Paragraph(number: paragraph.number, style: paragraph.style, isHeading: paragraph.isHeading, text: text, isInTable: paragraph.isInTable)
         }
     }
 

@@ -67,6 +67,8 @@ struct ReviewLayout {
         var tokens: ClosedRange<Int>
         var style: String?
         var isHeading = false
+        /// Inside a table cell.
+        var isInTable = false
         var endsSection = false
         var text: [Unicode.Scalar] = []
         var items: [Item] = []
@@ -104,9 +106,11 @@ struct ReviewLayout {
         }
         var k = 0
         var inBody = false
+        var cells = 0
         while k < xml.tokens.count {
             let token = xml.tokens[k]
             if token.kind == .start && token.name == qualified("body") { inBody = true }
+            if token.name == qualified("tc") { cells += token.kind == .start ? 1 : token.kind == .end ? -1 : 0 }
             guard inBody, token.kind == .start || token.kind == .empty, token.name == qualified("p") else {
                 k += 1
                 continue
@@ -114,6 +118,7 @@ struct ReviewLayout {
             let end = xml.close(of: k)
             var paragraph = paragraphLayout(from: k, to: end)
             paragraph.nextIsParagraph = nextSibling(after: end).map { xml.tokens[$0].name == qualified("p") } ?? false
+            paragraph.isInTable = cells > 0
             paragraphs.append(paragraph)
             k = end + 1
         }
