@@ -131,23 +131,23 @@ public enum Passages {
     /// Each message's own text (without the history it quotes or its signature) in
     /// paragraphs, anchored at the message; its subject and sender say what it is about.
     public static func of(_ messages: [MailMessage], file: String) -> [Passage] {
-        var out: [Passage] = []
-        for (index, message) in messages.enumerated() {
-            let anchor = Anchor.message(message) ?? "\(file)#\(index + 1)"
-            let sender = message.from.first.map { $0.name.flatMap { $0.isEmpty ? nil : $0 } ?? $0.address }
-            let subject = message.subject ?? "(no subject)"
-            var location = "message '\(subject)'"
-            if let sender { location += " from \(sender)" }
-            if let date = message.date { location += ", \(date.raw)" }
-            let text = message.textParts?.newText ?? message.bestText ?? ""
-            let paragraphs = paragraphs(of: text)
-            let context = subject + (sender.map { " " + $0 } ?? "")
-            if paragraphs.isEmpty {
-                out.append(Passage(file: file, anchor: anchor, location: location, text: subject, context: sender ?? ""))
-            }
-            for paragraph in paragraphs { out.append(Passage(file: file, anchor: anchor, location: location, text: paragraph, context: context)) }
-        }
-        return out
+        messages.enumerated().flatMap { of($1, index: $0, file: file) }
+    }
+
+    /// The passages of message `index` (from 0) of `file`, as ``of(_:file:)-([MailMessage],_)``
+    /// cuts them: for callers that read a mailbox one message at a time.
+    public static func of(_ message: MailMessage, index: Int, file: String) -> [Passage] {
+        let anchor = Anchor.message(message) ?? "\(file)#\(index + 1)"
+        let sender = message.from.first.map { $0.name.flatMap { $0.isEmpty ? nil : $0 } ?? $0.address }
+        let subject = message.subject ?? "(no subject)"
+        var location = "message '\(subject)'"
+        if let sender { location += " from \(sender)" }
+        if let date = message.date { location += ", \(date.raw)" }
+        let text = message.textParts?.newText ?? message.bestText ?? ""
+        let paragraphs = paragraphs(of: text)
+        let context = subject + (sender.map { " " + $0 } ?? "")
+        if paragraphs.isEmpty { return [Passage(file: file, anchor: anchor, location: location, text: subject, context: sender ?? "")] }
+        return paragraphs.map { Passage(file: file, anchor: anchor, location: location, text: $0, context: context) }
     }
 
     /// Text split at blank lines, each paragraph trimmed; long ones kept whole.
@@ -170,32 +170,47 @@ public enum Passages {
 /// Lexical retrieval over passages: Okapi BM25 on words (lower-cased, common English words
 /// left out, plurals and -ed/-ing endings folded), so that no embedding model is needed.
 public struct PassageIndex: Sendable {
-    /// The passages, in the order given.
-    public let passages: [Passage]
-    private let terms: [[String: Int]]
-    private let lengths: [Int]
-    private let documentFrequency: [String: Int]
-    private let averageLength: Double
+    /// The passages, in the order given (with ``init(focusedOn:)``: those that hold a word
+    /// of the question).
+    public private(set) var passages: [Passage] = []
+    private var terms: [[String: Int]] = []
+    private var lengths: [Int] = []
+    private var documentFrequency: [String: Int] = [:]
+    /// Passages seen and their words, kept or not: the collection BM25 weighs against.
+    private var seen = 0
+    private var seenWords = 0
+    /// The only words counted, when the index serves one question.
+    private let focus: Set<String>?
+
+    private var averageLength: Double { seen == 0 ? 1 : max(1, Double(seenWords) / Double(seen)) }
 
     /// An index of `passages` (their text and context).
     public init(_ passages: [Passage]) {
-        self.passages = passages
-        var terms: [[String: Int]] = []
-        var lengths: [Int] = []
-        var frequency: [String: Int] = [:]
+        focus = nil
         terms.reserveCapacity(passages.count)
-        for passage in passages {
-            var counts: [String: Int] = [:]
-            let words = Self.words(passage.text) + Self.words(passage.context)
-            for word in words { counts[word, default: 0] += 1 }
-            for word in counts.keys { frequency[word, default: 0] += 1 }
-            terms.append(counts)
-            lengths.append(words.count)
-        }
-        self.terms = terms
-        self.lengths = lengths
-        documentFrequency = frequency
-        averageLength = lengths.isEmpty ? 1 : max(1, Double(lengths.reduce(0, +)) / Double(lengths.count))
+        for passage in passages { add(passage) }
+    }
+
+    /// An index for one question, filled with ``add(_:)``: every passage counts towards the
+    /// collection's statistics, but only those holding a word of `question` are kept — so a
+    /// whole mailbox can be searched without holding its text. Searching it for that
+    /// question gives what an index of every passage gives.
+    public init(focusedOn question: String) {
+        focus = Self.queryWords(question)
+    }
+
+    /// Adds a passage (kept only when it holds a word of the focus question, if any).
+    public mutating func add(_ passage: Passage) {
+        var counts: [String: Int] = [:]
+        let words = Self.words(passage.text) + Self.words(passage.context)
+        seen += 1
+        seenWords += words.count
+        for word in words where focus?.contains(word) ?? true { counts[word, default: 0] += 1 }
+        for word in counts.keys { documentFrequency[word, default: 0] += 1 }
+        guard focus == nil || !counts.isEmpty else { return }
+        passages.append(passage)
+        terms.append(counts)
+        lengths.append(words.count)
     }
 
     /// One passage found: its position in `passages`, its score, and how many of the
@@ -214,7 +229,7 @@ public struct PassageIndex: Sendable {
     public func search(_ question: String, limit: Int = 20) -> [Hit] {
         let query = Array(Set(Self.words(question)))
         guard !query.isEmpty, !passages.isEmpty else { return [] }
-        let n = Double(passages.count)
+        let n = Double(seen)
         let k1 = 1.2
         let b = 0.75
         var hits: [Hit] = []

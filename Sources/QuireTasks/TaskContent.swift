@@ -137,16 +137,45 @@ public struct ContentLoader: Sendable {
     /// cannot be read is a warning naming its folder.
     func outlookArchive(_ path: String) throws(DocumentError) -> Input {
         var messages: [MailMessage] = []
+        let warnings = try forEachArchiveMessage(path) { messages.append($0) }
+        return .mailbox(messages, warnings: warnings)
+    }
+
+    private func forEachArchiveMessage(_ path: String, _ body: (MailMessage) -> Void) throws(DocumentError) -> [String] {
         var warnings: [String] = []
         var walk = try importer.outlookArchive(path: path).messages()
         while let entry = walk.next() {
             do throws(DocumentError) {
-                messages.append(try importer.readMail(entry: entry, of: path))
+                body(try importer.readMail(entry: entry, of: path))
             } catch {
                 warnings.append("\(path): a message in '\(entry.folder)' skipped: \(error.message)")
             }
         }
-        return .mailbox(messages, warnings: warnings)
+        return warnings
+    }
+
+    /// The messages of a mailbox file (mbox, Outlook PST/OST) handed to `body` one at a time,
+    /// none kept: for callers that need each message once. Returns the warnings (messages
+    /// that could not be read), or nil when `path` is no mailbox — `read(path:)` reads that.
+    public func forEachMessage(path: String, _ body: (MailMessage) -> Void) throws(DocumentError) -> [String]? {
+        let format = importer.detect(path: path)
+        if format == .pst { return try forEachArchiveMessage(path, body) }
+        guard format == .mbox else { return nil }
+        var warnings: [String] = []
+        do {
+            try importer.mboxReader.forEachMessage(path: path) { entry in
+                do throws(DocumentError) {
+                    body(try importer.readMail(entry: entry, of: path))
+                } catch {
+                    warnings.append("\(path): message \(entry.index + 1) at byte \(entry.offset) skipped: \(error.message)")
+                }
+            }
+        } catch let error as DocumentError {
+            throw error
+        } catch {
+            throw DocumentError(.io, file: path, message: "\(error)")
+        }
+        return warnings
     }
 
     /// Bytes held in memory, without rendering them.

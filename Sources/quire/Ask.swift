@@ -48,14 +48,28 @@ struct Ask: AsyncParsableCommand {
     func run() async throws {
         let files = Array(arguments.dropLast())
         let question = arguments.last!
-        var all: [Passage] = []
+        var index = PassageIndex(focusedOn: question)
         var failures = 0
         let loader = taskLoader(common.limits)
         for file in files {
             do {
+                // A mailbox is read one message at a time: only the passages that hold a
+                // word of the question are kept.
+                var position = 0
+                if file != "-",
+                    let warnings = try loader.forEachMessage(
+                        path: file,
+                        { message in
+                            for passage in Passages.of(message, index: position, file: file) { index.add(passage) }
+                            position += 1
+                        })
+                {
+                    printWarnings(warnings)
+                    continue
+                }
                 let input = try readInput(file, loader: loader)
                 if case .mailbox(_, let warnings) = input { printWarnings(warnings) }
-                all += Passages.of(input, file: file == "-" ? "standard input" : file)
+                for passage in Passages.of(input, file: file == "-" ? "standard input" : file) { index.add(passage) }
             } catch {
                 failures += 1
                 printError(failureMessage(error, file: file))
@@ -63,7 +77,7 @@ struct Ask: AsyncParsableCommand {
         }
         if failures == files.count { throw ExitCode(1) }
         let options = TaskOptions(length: length, language: language, stream: false)
-        var task = AskTask(question: question, index: PassageIndex(all), limit: passages, options: options)
+        var task = AskTask(question: question, index: index, limit: passages, options: options)
         let session = try TaskSession(task: "ask", options: common)
         task.options.stream = session.streams
         let sink = try TaskOutput(path: output, inputs: files)

@@ -77,6 +77,19 @@ struct AskTests {
         #expect(index.search("the of and").isEmpty)
     }
 
+    @Test("an index focused on one question keeps only the passages that hold its words, and ranks them as the full index does")
+    func focused() throws {
+        let full = try Self.index("sample-report.docx", "sales.xlsx", "mail/thread.mbox")
+        for question in ["Where did the new warehouses open?", "What did Bob suggest adding?", "What was the South's Q3 revenue?"] {
+            var focused = PassageIndex(focusedOn: question)
+            for passage in full.passages { focused.add(passage) }
+            #expect(focused.passages.count < full.passages.count)
+            let expected = full.search(question).map { (full.passages[$0.index], $0.score) }
+            let found = focused.search(question).map { (focused.passages[$0.index], $0.score) }
+            #expect(found.map(\.0) == expected.map(\.0) && zip(found, expected).allSatisfy { abs($0.1 - $1.1) < 1e-9 }, "\(question)")
+        }
+    }
+
     @Test("citations resolve to the passages; a number not given, a quotation not in its passage, no citation: each flagged")
     func citations() throws {
         let task = AskTask(question: "Where did the new warehouses open?", index: try Self.index("sample-report.docx"))
