@@ -143,7 +143,11 @@ struct Review: AsyncParsableCommand {
             let edit = outcome.edit
             let place = (outcome.paragraph ?? edit.paragraph).map { "p\($0)" } ?? "p?"
             var line = "  \(outcome.isApplied ? "✓" : "✗") \(place) \(edit.action.rawValue)"
-            if !edit.find.isEmpty { line += " “\(Self.short(edit.find))”" }
+            if !edit.find.isEmpty {
+                line += " “\(Self.short(edit.find))”"
+            } else if edit.action != .insertParagraph {
+                line += edit.action == .insert ? " (at the end of the paragraph)" : " (the whole paragraph)"
+            }
             if !edit.text.isEmpty { line += " → “\(Self.short(edit.text))”" }
             if !edit.reason.isEmpty { line += " — \(edit.reason)" }
             if let problem = outcome.problem { line += "\n      not applied: \(problem)" }
