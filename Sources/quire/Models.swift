@@ -191,14 +191,15 @@ let starterConfig = """
       fast: local
 
     tasks:
-      # The first backend that answers wins; 'builtin' is the offline one (summarise, analyse-table, ask, triage, extract-fields).
+      # The first backend that answers wins; 'builtin' is the offline one (summarise, analyse-table, ask, triage, extract-fields, review).
       summarise:     { use: [claude, gpt, builtin], max_output_tokens: 800 }
       draft:         { use: [gpt, claude], temperature: 0.7 }
       analyse-table: { use: [claude, builtin] }
       reply:         { use: [gpt, fast] }
       ask:           { use: [claude, builtin] }
-      triage:        { use: [gpt, builtin] }
+      triage:        { use: [gpt, builtin] }   # labels: "legal: contract audit, finance: invoice budget, ops"
       extract-fields: { use: [gpt, builtin] }
+      review:        { use: [claude, builtin] }
       # Templates for quire run (change them freely; delete one to get Quire's own back):
     \(QuireConfig.shippedTaskTemplates)
     """
