@@ -77,7 +77,9 @@ public enum OfflineSummary {
 
         /// The header labels of a message's list lines ("- **From:** …"): facts of the
         /// section, not its content.
-        static let headerLabels: Set<String> = ["From", "To", "Cc", "Date", "Subject", "Attachments", "Reply-To", "Message-ID", "Bcc", "Sender"]
+        static let headerLabels: Set<String> = [
+            "From", "To", "Cc", "Date", "Subject", "Attachments", "Reply-To", "Message-ID", "Bcc", "Sender", "Folder", "Keywords",
+        ]
 
         mutating func read(_ line: String) {
             if line.hasPrefix("|") {
