@@ -4,7 +4,7 @@ import QuireLLM
 
 /// Review a Word document: the model reads its paragraphs, numbered, and proposes edits as
 /// JSON — replace, delete, insert, insert_paragraph or comment, each with the exact text it
-/// applies to and a reason — which ``DOCXReview`` writes as tracked changes and comments. A
+/// applies to and a reason — which `DOCXReview` (QuireDOCX) writes as tracked changes and comments. A
 /// long document is reviewed in groups of paragraphs, one request each.
 public struct ReviewTask: QuireTask {
     /// The file's name as the prompt gives it.
