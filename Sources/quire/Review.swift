@@ -62,7 +62,7 @@ struct Review: AsyncParsableCommand {
         if let output {
             try FileBytes.replace(output, with: package)
         }
-        print(common.json ? report(outcomes, json: true) : report(outcomes, json: false), terminator: "")
+        print(report(outcomes, json: common.json), terminator: "")
         if outcomes.contains(where: { !$0.isApplied }) { throw ExitCode(1) }
     }
 

@@ -211,6 +211,23 @@ struct PartXML {
     /// The index of the end token matching the start token at `index` (itself for any other).
     func close(of index: Int) -> Int { matching[index] }
 
+    /// The elements directly inside tokens `from..<to` (text, comments and deeper elements
+    /// passed over): each start (or empty) tag's index, its end tag's index, and its bytes.
+    func children(from: Int, to: Int) -> [(start: Int, end: Int, range: Range<Int>)] {
+        var out: [(start: Int, end: Int, range: Range<Int>)] = []
+        var k = from
+        while k < to {
+            guard tokens[k].kind == .start || tokens[k].kind == .empty else {
+                k += 1
+                continue
+            }
+            let end = close(of: k)
+            out.append((k, end, tokens[k].range.lowerBound..<tokens[end].range.upperBound))
+            k = end + 1
+        }
+        return out
+    }
+
     /// The index of the token that starts at byte `offset`, if one does.
     func tokenIndex(at offset: Int) -> Int? {
         var low = 0

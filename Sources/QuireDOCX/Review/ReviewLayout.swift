@@ -162,15 +162,8 @@ struct ReviewLayout {
     static let containers: Set<String> = editableContainers.union(["sdt", "ins", "del", "moveFrom", "moveTo", "fldSimple"])
 
     private mutating func walk(from: Int, to: Int, container: Int, into paragraph: inout Paragraph) {
-        var k = from
-        while k < to {
+        for (k, close, range) in xml.children(from: from, to: to) {
             let token = xml.tokens[k]
-            guard token.kind == .start || token.kind == .empty else {
-                k += 1
-                continue
-            }
-            let close = token.kind == .empty ? k : xml.close(of: k)
-            let range = token.range.lowerBound..<xml.tokens[close].range.upperBound
             let name = local(token.name)
             let position = paragraph.text.count
             switch name {
@@ -200,7 +193,6 @@ struct ReviewLayout {
             default:
                 paragraph.items.append(Item(kind: .markup(isObject: close > k + 1), range: range, container: container, start: position, end: position))
             }
-            k = close + 1
         }
     }
 
@@ -235,15 +227,8 @@ struct ReviewLayout {
 
     private func readRun(_ start: Int, _ end: Int, deleted: Bool) -> Run {
         var run = Run(startTag: xml.tokens[start].range)
-        var k = start + 1
-        while k < end {
+        for (k, close, range) in xml.children(from: start + 1, to: end) {
             let token = xml.tokens[k]
-            guard token.kind == .start || token.kind == .empty else {
-                k += 1
-                continue
-            }
-            let close = token.kind == .empty ? k : xml.close(of: k)
-            let range = token.range.lowerBound..<xml.tokens[close].range.upperBound
             switch local(token.name) {
             case "rPr":
                 run.properties = range
@@ -268,7 +253,6 @@ struct ReviewLayout {
                 run.atoms.append(.raw(range, text: [], isObject: false))
             default: run.atoms.append(.raw(range, text: [], isObject: true))
             }
-            k = close + 1
         }
         return run
     }
