@@ -353,19 +353,30 @@ enum Bytes {
 enum MessageIDs {
     static func parse(_ text: String) -> [String] {
         var ids: [String] = []
-        let bytes = Array(ParameterizedValue.stripComments(text).utf8)
-        var i = 0
-        while i < bytes.count {
-            guard bytes[i] == 0x3C else {  // <
-                i += 1
-                continue
+        var stripped = ParameterizedValue.stripComments(text)
+        stripped.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                guard bytes[i] == 0x3C else {  // <
+                    i += 1
+                    continue
+                }
+                var close = i + 1
+                var spaced = false
+                while close < bytes.count && bytes[close] != 0x3E {
+                    if Bytes.isSpace(bytes[close]) { spaced = true }
+                    close += 1
+                }
+                guard close < bytes.count else { break }
+                let id = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<close])
+                if spaced {
+                    let kept = id.filter { !Bytes.isSpace($0) }
+                    if !kept.isEmpty { ids.append(String(decoding: kept, as: UTF8.self)) }
+                } else if !id.isEmpty {
+                    ids.append(String(decoding: id, as: UTF8.self))
+                }
+                i = close + 1
             }
-            var close = i + 1
-            while close < bytes.count && bytes[close] != 0x3E { close += 1 }
-            guard close < bytes.count else { break }
-            let id = bytes[(i + 1)..<close].filter { !Bytes.isSpace($0) }
-            if !id.isEmpty { ids.append(String(decoding: id, as: UTF8.self)) }
-            i = close + 1
         }
         if ids.isEmpty {
             // Ids written without brackets.

@@ -135,7 +135,9 @@ struct ParseState {
     }
 
     /// The message's header fields decoded: subject, addresses, date, ids, and every field.
-    static func headerFields(_ header: HeaderBlock, keeping fields: Set<String>? = nil) -> MailMessage {
+    /// `addresses` false leaves From, Sender, To, Cc and Bcc to `readAddresses` (Reply-To is
+    /// read either way); `ids` false leaves Message-ID, In-Reply-To and References to `readIDs`.
+    static func headerFields(_ header: HeaderBlock, keeping fields: Set<String>? = nil, addresses: Bool = true, ids: Bool = true) -> MailMessage {
         var message = MailMessage()
         let contentType = header.raw("content-type").map { ParameterizedValue(Charset.text($0)) }
         let fallback = contentType?["charset"]
@@ -154,21 +156,35 @@ struct ParseState {
             return MailHeader(name: field.name, value: decodedValue(index))
         }
         message.subject = text("subject").map(MailBody.unfoldedValue)
-        // Address headers are parsed before decoding encoded words (a decoded name may hold commas).
-        func addresses(_ name: String) -> [MailAddress] {
-            header.all(name).flatMap { AddressList.parse(Charset.text($0, fallback: fallback)) }
-        }
-        message.from = addresses("from")
-        message.sender = addresses("sender")
-        message.replyTo = addresses("reply-to")
-        message.to = addresses("to")
-        message.cc = addresses("cc")
-        message.bcc = addresses("bcc")
+        message.replyTo = Self.addresses("reply-to", in: header, fallback: fallback)
+        if addresses { readAddresses(header, fallback: fallback, into: &message) }
         if let raw = text("date") { message.date = DateParser.parse(MailBody.unfoldedValue(raw)) }
+        if ids { readIDs(text, into: &message) }
+        return message
+    }
+
+    /// Message-ID, In-Reply-To and References into `message`; `text` gives a field's decoded
+    /// value by its lower-case name.
+    static func readIDs(_ text: (String) -> String?, into message: inout MailMessage) {
         message.messageID = text("message-id").flatMap { MessageIDs.parse($0).first ?? ($0.isEmpty ? nil : $0.trimmingCharacters(in: " \t")) }
         message.inReplyTo = text("in-reply-to").map(MessageIDs.parse) ?? []
         message.references = text("references").map(MessageIDs.parse) ?? []
-        return message
+    }
+
+    /// From, Sender, To, Cc and Bcc of `header`, into `message`; 8-bit text in `fallback`
+    /// (the charset of the header's Content-Type).
+    static func readAddresses(_ header: HeaderBlock, fallback: String?, into message: inout MailMessage) {
+        message.from = addresses("from", in: header, fallback: fallback)
+        message.sender = addresses("sender", in: header, fallback: fallback)
+        message.to = addresses("to", in: header, fallback: fallback)
+        message.cc = addresses("cc", in: header, fallback: fallback)
+        message.bcc = addresses("bcc", in: header, fallback: fallback)
+    }
+
+    /// The addresses of every field called `name`, parsed before encoded words are decoded
+    /// (a decoded name may hold commas); 8-bit text in `fallback`.
+    static func addresses(_ name: String, in header: HeaderBlock, fallback: String?) -> [MailAddress] {
+        header.all(name).flatMap { AddressList.parse(Charset.text($0, fallback: fallback)) }
     }
 
     /// One MIME entity (the message itself or a part), added to `body`; `section` is its IMAP

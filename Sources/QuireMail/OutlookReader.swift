@@ -61,20 +61,22 @@ public struct OutlookReader: Sendable {
         message.warnings = item.warnings
         // The transport headers, when the message went through SMTP, give what MAPI
         // properties do not: the sender's time zone, SMTP addresses, every header.
-        let transport = try properties.string(0x007D).map(Self.headers(of:))
-        message.headers = transport?.headers ?? []
-        message.subject = try properties.string(0x0037) ?? transport?.subject
+        let transport = try properties.string(0x007D).map(TransportHeaders.init)
+        message.headers = transport?.fields.headers ?? []
+        message.subject = try properties.string(0x0037) ?? transport?.fields.subject
         message.from = try from(properties, transport: transport)
         var recipients = try self.recipients(item.recipients(codepage: properties.codepage), transport: transport)
-        if recipients.isEmpty, let transport { recipients = transport.to.map { (1, $0) } + transport.cc.map { (2, $0) } + transport.bcc.map { (3, $0) } }
+        if recipients.isEmpty, let sent = transport?.addresses {
+            recipients = sent.to.map { (1, $0) } + sent.cc.map { (2, $0) } + sent.bcc.map { (3, $0) }
+        }
         message.to = recipients.filter { $0.type == 1 }.map(\.address)
         message.cc = recipients.filter { $0.type == 2 }.map(\.address)
         message.bcc = recipients.filter { $0.type == 3 }.map(\.address)
-        message.replyTo = transport?.replyTo ?? []
-        message.date = transport?.date ?? (properties.time(0x0039) ?? properties.time(0x0E06)).map(Self.date(_:))
-        message.messageID = try properties.string(0x1035).map(Self.bareID) ?? transport?.messageID
-        message.inReplyTo = try properties.string(0x1042).map { MessageIDs.parse($0) } ?? transport?.inReplyTo ?? []
-        message.references = try properties.string(0x1039).map { MessageIDs.parse($0) } ?? transport?.references ?? []
+        message.replyTo = transport?.fields.replyTo ?? []
+        message.date = transport?.fields.date ?? (properties.time(0x0039) ?? properties.time(0x0E06)).map(Self.date(_:))
+        message.messageID = try properties.string(0x1035).map(Self.bareID) ?? transport?.ids.messageID
+        message.inReplyTo = try properties.string(0x1042).map { MessageIDs.parse($0) } ?? transport?.ids.inReplyTo ?? []
+        message.references = try properties.string(0x1039).map { MessageIDs.parse($0) } ?? transport?.ids.references ?? []
         readBodies(properties, into: &message)
         readCategories(item, into: &message)
         message.attachments = attachments(of: item, codepage: properties.codepage, depth: depth, warnings: &message.warnings)
@@ -141,7 +143,7 @@ public struct OutlookReader: Sendable {
     }
 
     /// The sender: "sent representing" (on whose behalf) when present, else the sender.
-    func from(_ properties: OutlookProperties, transport: MailMessage?) throws(DocumentError) -> [MailAddress] {
+    func from(_ properties: OutlookProperties, transport: TransportHeaders?) throws(DocumentError) -> [MailAddress] {
         let representing = try address(
             name: properties.string(0x0042), smtp: properties.string(0x5D02), email: properties.string(0x0065),
             type: properties.string(0x0064), transport: transport)
@@ -153,19 +155,19 @@ public struct OutlookReader: Sendable {
         if let found = [representing, sender].compactMap({ $0 }).first(where: { !$0.address.isEmpty }) ?? representing ?? sender {
             return [found]
         }
-        return transport?.from ?? []
+        return transport?.addresses.from ?? []
     }
 
     /// An address from its MAPI parts: the SMTP address when the file has one; for an
     /// Exchange (EX) address, the transport headers' address of the same display name;
     /// else the address as written.
-    func address(name: String?, smtp: String?, email: String?, type: String?, transport: MailMessage?) -> MailAddress? {
+    func address(name: String?, smtp: String?, email: String?, type: String?, transport: TransportHeaders?) -> MailAddress? {
         // A display name that only repeats the address (or is quoted) says nothing more.
         let name = name.map { $0.trimmingCharacters(in: " '\"") }.flatMap { $0.isEmpty || $0 == smtp || $0 == email ? nil : $0 }
         if let smtp, !smtp.isEmpty { return MailAddress(name: name, address: smtp) }
         if let email, !email.isEmpty, type?.uppercased() != "EX" { return MailAddress(name: name, address: email) }
-        if let name, let transport {
-            let known = transport.from + transport.sender + transport.to + transport.cc + transport.bcc
+        if let name, let sent = transport?.addresses {
+            let known = sent.from + sent.sender + sent.to + sent.cc + sent.bcc
             if let match = known.first(where: { $0.name?.lowercased() == name.lowercased() }) { return MailAddress(name: name, address: match.address) }
         }
         // An Exchange DN (/O=…/CN=…) is no address a reply can go to: the name stands alone.
@@ -174,7 +176,7 @@ public struct OutlookReader: Sendable {
     }
 
     /// The recipients' addresses in order, with their types (1 To, 2 Cc, 3 Bcc).
-    func recipients(_ list: [OutlookProperties], transport: MailMessage?) throws(DocumentError) -> [(type: Int, address: MailAddress)] {
+    func recipients(_ list: [OutlookProperties], transport: TransportHeaders?) throws(DocumentError) -> [(type: Int, address: MailAddress)] {
         var out: [(type: Int, address: MailAddress)] = []
         for properties in list {
             let found = try address(
@@ -183,12 +185,6 @@ public struct OutlookReader: Sendable {
             if let found { out.append((properties.int32(0x0C15) ?? 1, found)) }
         }
         return out
-    }
-
-    /// The transport headers as a message's header fields.
-    static func headers(of text: String) -> MailMessage {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { ParseState.headerFields(HeaderBlock.parse($0)) }
     }
 
     /// A Message-ID without its angle brackets.
@@ -222,4 +218,34 @@ public struct OutlookReader: Sendable {
         }
         return parts
     }
+}
+
+/// An Outlook message's transport headers (the header block it arrived with): the fields
+/// decoded at once, their addresses and ids parsed only when asked for — MAPI's own sender,
+/// recipients and ids usually say it all.
+final class TransportHeaders {
+    /// Every field, the subject, Reply-To and the date.
+    let fields: MailMessage
+    private let block: HeaderBlock
+
+    init(_ text: String) {
+        block = Array(text.utf8).withUnsafeBufferPointer { HeaderBlock.parse($0) }
+        fields = ParseState.headerFields(block, addresses: false, ids: false)
+    }
+
+    /// `fields` with Message-ID, In-Reply-To and References.
+    lazy var ids: MailMessage = {
+        var message = fields
+        let headers = fields.headers
+        ParseState.readIDs({ name in headers.first { HeaderBlock.lowercasedASCII($0.name) == name }?.value }, into: &message)
+        return message
+    }()
+
+    /// `fields` with the addresses.
+    lazy var addresses: MailMessage = {
+        var message = fields
+        let fallback = block.raw("content-type").flatMap { ParameterizedValue(Charset.text($0))["charset"] }
+        ParseState.readAddresses(block, fallback: fallback, into: &message)
+        return message
+    }()
 }

@@ -79,7 +79,9 @@ extension PSTFile {
         let context = try NodeHeap(file: self, node: node)
         guard context.heap.client == 0xBC else { throw context.error("it is not a property context (heap type 0x\(String(context.heap.client, radix: 16))).") }
         var out = PropertyContext(values: [:], unreadable: [:], subnodes: context.subnodes)
-        for (key, data) in try context.records(at: context.heap.userRoot, keySize: 2, dataSize: 6) {
+        let records = try context.records(at: context.heap.userRoot, keySize: 2, dataSize: 6)
+        out.values.reserveCapacity(records.count)
+        for (key, data) in records {
             let id = UInt16(Self.u16(key, 0))
             let type = UInt16(Self.u16(data, 0))
             let reference = Self.u32(data, 2)
@@ -107,12 +109,13 @@ extension PSTFile {
         var rows: [[UInt16: Value]] = []
         try layout.forEachRow { row throws(DocumentError) in
             var values: [UInt16: Value] = [:]
+            values.reserveCapacity(layout.columns.count)
             for column in layout.columns where row[row.startIndex + layout.bitmapStart + column.bit / 8] & (0x80 >> UInt8(column.bit % 8)) != 0 {
-                let cell = Array(row[(row.startIndex + column.offset)..<(row.startIndex + column.offset + column.size)])
                 if Value.isVariable(column.type) || Value.fixedSize(column.type) == nil {
-                    values[column.id] = Value(type: column.type, bytes: try context.value(Self.u32(cell, 0)))
+                    values[column.id] = Value(type: column.type, bytes: try context.value(Self.u32(row, column.offset)))
                 } else {
-                    values[column.id] = Value(type: column.type, bytes: cell)
+                    values[column.id] = Value(
+                        type: column.type, bytes: Array(row[(row.startIndex + column.offset)..<(row.startIndex + column.offset + column.size)]))
                 }
             }
             rows.append(values)

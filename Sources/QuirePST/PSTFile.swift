@@ -88,6 +88,12 @@ public final class PSTFile: Sendable {
     /// At most `pageCacheSize` pages (256 KiB) are kept; when it is full it starts again.
     private let pages = Locked<[UInt64: [UInt8]]>([:])
     static let pageCacheSize = 512
+    /// Stretches of the file read lately, one set for data blocks and one for B-tree pages
+    /// (64 KiB each, at most four per set): a message's blocks mostly lie side by side, and
+    /// so do the pages of a B-tree's next entries, so one read serves several of them instead
+    /// of one system call each.
+    private let blockStretches = Stretches()
+    private let pageStretches = Stretches()
 
     /// A block or page: its id and offset.
     struct Reference: Equatable {
@@ -163,17 +169,20 @@ public final class PSTFile: Sendable {
     /// - Throws: `DocumentError` when the node B-tree is damaged.
     public func node(_ nid: UInt32) throws(DocumentError) -> Node? {
         let wide = format == .unicode
-        guard let entry = try search(UInt64(nid), in: nodeRoot, pageType: 0x81, leafSize: wide ? 32 : 16, what: "the node B-tree") else {
+        guard let (page, at) = try search(UInt64(nid), in: nodeRoot, pageType: 0x81, leafSize: wide ? 32 : 16, what: "the node B-tree") else {
             return nil
         }
         return wide
-            ? Node(nid: UInt32(truncatingIfNeeded: Self.u64(entry, 0)), parent: Self.u32(entry, 24), data: Self.u64(entry, 8), subnodes: Self.u64(entry, 16))
-            : Node(nid: Self.u32(entry, 0), parent: Self.u32(entry, 12), data: UInt64(Self.u32(entry, 4)), subnodes: UInt64(Self.u32(entry, 8)))
+            ? Node(
+                nid: UInt32(truncatingIfNeeded: Self.u64(page, at)), parent: Self.u32(page, at + 24), data: Self.u64(page, at + 8),
+                subnodes: Self.u64(page, at + 16))
+            : Node(nid: Self.u32(page, at), parent: Self.u32(page, at + 12), data: UInt64(Self.u32(page, at + 4)), subnodes: UInt64(Self.u32(page, at + 8)))
     }
 
-    /// Finds the leaf entry whose key is `key` in the B-tree at `root`. Each step goes one
-    /// level down, so a damaged tree ends in an error, never a loop.
-    func search(_ key: UInt64, in root: Reference, pageType: UInt8, leafSize: Int, what: String) throws(DocumentError) -> [UInt8]? {
+    /// Finds the leaf entry whose key is `key` in the B-tree at `root`: the leaf page and
+    /// where the entry starts in it. Each step goes one level down, so a damaged tree ends in
+    /// an error, never a loop.
+    func search(_ key: UInt64, in root: Reference, pageType: UInt8, leafSize: Int, what: String) throws(DocumentError) -> (page: [UInt8], at: Int)? {
         var reference = root
         var expectedLevel: Int?
         while true {
@@ -196,7 +205,7 @@ public final class PSTFile: Sendable {
                 // ids are 32 bits (a Unicode entry pads them to 8 bytes).
                 let mask: UInt64 = pageType == 0x80 ? ~1 : 0xFFFF_FFFF
                 for k in 0..<count where keyOf(k) & mask == key & mask {
-                    return Array(page[(k * entrySize)..<((k + 1) * entrySize)])
+                    return (page, k * entrySize)
                 }
                 return nil
             }
@@ -222,7 +231,7 @@ public final class PSTFile: Sendable {
         if let cached = pages.withLock({ $0[reference.offset] }) {
             page = cached
         } else {
-            page = try Self.bytes(source, at: Int(reference.offset), count: 512, what: what)
+            page = try bytes(at: Int64(reference.offset), count: 512, from: pageStretches, what: what)
             pages.withLock {
                 if $0.count >= Self.pageCacheSize { $0.removeAll(keepingCapacity: true) }
                 $0[reference.offset] = page
@@ -240,17 +249,17 @@ public final class PSTFile: Sendable {
     /// The data of block `bid`, decoded.
     func block(_ bid: UInt64, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
         let wide = format == .unicode
-        guard let entry = try search(bid, in: blockRoot, pageType: 0x80, leafSize: wide ? 24 : 12, what: "the block B-tree") else {
+        guard let (page, at) = try search(bid, in: blockRoot, pageType: 0x80, leafSize: wide ? 24 : 12, what: "the block B-tree") else {
             throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) is not in the block B-tree.")
         }
-        let offset = wide ? Self.u64(entry, 8) : UInt64(Self.u32(entry, 4))
-        let size = Self.u16(entry, wide ? 16 : 8)
+        let offset = wide ? Self.u64(page, at + 8) : UInt64(Self.u32(page, at + 4))
+        let size = Self.u16(page, at + (wide ? 16 : 8))
         guard offset <= UInt64(Int64.max), Int64(offset) + Int64(size) <= source.count else {
             throw DocumentError(
                 .truncated, file: file, location: what(),
                 message: "block 0x\(String(bid, radix: 16)) at byte \(offset) lies beyond the end of the file (\(source.count) bytes).")
         }
-        var bytes = try Self.bytes(source, at: Int(offset), count: size, what: what())
+        var bytes = try self.bytes(at: Int64(offset), count: size, from: blockStretches, what: what())
         // Internal blocks (bit 1 of the id: data and subnode trees) are never encoded.
         if bid & 2 == 0 {
             switch encoding {
@@ -324,11 +333,11 @@ public final class PSTFile: Sendable {
         return found
     }
 
-    private func collectSubnodes(_ bid: UInt64, level maximum: Int, into found: inout [UInt32: Node], what: String) throws(DocumentError) {
-        guard bid & 2 != 0 else { throw corrupt("\(what): block 0x\(String(bid, radix: 16)) is a data block, not a subnode block.") }
-        let block = try self.block(bid, what: what)
+    private func collectSubnodes(_ bid: UInt64, level maximum: Int, into found: inout [UInt32: Node], what: @autoclosure () -> String) throws(DocumentError) {
+        guard bid & 2 != 0 else { throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) is a data block, not a subnode block.") }
+        let block = try self.block(bid, what: what())
         guard block.count >= 4, block[0] == 2, Int(block[1]) <= maximum else {
-            throw corrupt("\(what): block 0x\(String(bid, radix: 16)) is not a subnode block (SLBLOCK or SIBLOCK).")
+            throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) is not a subnode block (SLBLOCK or SIBLOCK).")
         }
         let level = Int(block[1])
         let count = Self.u16(block, 2)
@@ -336,7 +345,7 @@ public final class PSTFile: Sendable {
         let start = wide ? 8 : 4
         let size = level == 0 ? 3 * idSize : 2 * idSize
         guard start + count * size <= block.count else {
-            throw corrupt("\(what): the subnode block 0x\(String(bid, radix: 16)) lists more entries than it holds.")
+            throw corrupt("\(what()): the subnode block 0x\(String(bid, radix: 16)) lists more entries than it holds.")
         }
         for k in 0..<count {
             let at = start + k * size
@@ -345,12 +354,41 @@ public final class PSTFile: Sendable {
                 let nid = UInt32(truncatingIfNeeded: id(0))
                 found[nid] = Node(nid: nid, parent: 0, data: id(1), subnodes: id(2))
                 guard found.count <= limits.maxSubnodes else {
-                    throw DocumentError(.limitExceeded, file: file, location: what, message: "more than \(limits.maxSubnodes) subnodes.")
+                    throw DocumentError(.limitExceeded, file: file, location: what(), message: "more than \(limits.maxSubnodes) subnodes.")
                 }
             } else {
-                try collectSubnodes(id(1), level: 0, into: &found, what: what)
+                try collectSubnodes(id(1), level: 0, into: &found, what: what())
             }
         }
+    }
+
+    /// Stretches of the file read lately (64 KiB each, the last four), by where they start.
+    final class Stretches: Sendable {
+        static let size = 64 << 10
+        static let count = 4
+        let list = Locked<[(start: Int64, bytes: [UInt8])]>([])
+    }
+
+    /// `count` bytes at `offset` (inside the file), from a stretch read lately or a new one.
+    private func bytes(at offset: Int64, count: Int, from stretches: Stretches, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
+        let size = Int64(Stretches.size)
+        let start = offset & ~(size - 1)
+        guard count <= Stretches.size / 2, offset + Int64(count) <= start + size else {
+            return try Self.bytes(source, at: Int(offset), count: count, what: what())
+        }
+        let within = Int(offset - start)
+        let cached = stretches.list.withLock { list -> [UInt8]? in
+            guard let found = list.first(where: { $0.start == start }), within + count <= found.bytes.count else { return nil }
+            return Array(found.bytes[within..<(within + count)])
+        }
+        if let cached { return cached }
+        let stretch = try Self.bytes(source, at: Int(start), count: Int(min(size, source.count - start)), what: what())
+        stretches.list.withLock { list in
+            if list.count >= Stretches.count { list.removeFirst() }
+            list.append((start, stretch))
+        }
+        guard within + count <= stretch.count else { return try Self.bytes(source, at: Int(offset), count: count, what: what()) }
+        return Array(stretch[within..<(within + count)])
     }
 
     // MARK: Helpers

@@ -303,6 +303,19 @@ struct OutlookReaderTests {
         for text in ["a\r\nb\rc\n\r\n", "x\0\0\0y\r", "\r\r\n\0z", "plain"] {
             #expect(OutlookProperties.utf16(le(text), normalisingLineEnds: true) == MailBody.normaliseLineEnds(text), "\(text.debugDescription)")
         }
+        // ASCII goes four code units at a time: a CR, a NUL or a non-ASCII unit at every
+        // position of a run, and runs of every length, come out as one at a time would.
+        for special in ["\r", "\r\n", "\0", "é", "\u{1}", "\u{0C}", "\u{0E}", "\u{7F}", "\u{80}"] {
+            for position in 0..<9 {
+                for length in position..<(position + 6) {
+                    let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: length - position)
+                    var stored = text  // without the terminating zeros, which are dropped
+                    while stored.hasSuffix("\0") { stored.removeLast() }
+                    #expect(OutlookProperties.utf16(le(text)) == stored, "\(text.debugDescription)")
+                    #expect(OutlookProperties.utf16(le(text), normalisingLineEnds: true) == MailBody.normaliseLineEnds(stored), "\(text.debugDescription)")
+                }
+            }
+        }
         // The same as the standard library's decoding, over every BMP code unit and a few pairs.
         var units = (0..<0x10000).map { UInt16($0) }.filter { $0 != 0 }
         units += [0xD83D, 0xDE00, 0xDBFF, 0xDFFF]
