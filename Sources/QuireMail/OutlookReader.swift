@@ -233,11 +233,12 @@ final class TransportHeaders {
         fields = ParseState.headerFields(block, addresses: false, ids: false)
     }
 
-    /// `fields` with Message-ID, In-Reply-To and References.
+    /// Message-ID, In-Reply-To and References (in a message that has nothing else).
     lazy var ids: MailMessage = {
-        var message = fields
+        var message = MailMessage()
+        // `fields.headers` holds every field of the block, in order, decoded.
         let headers = fields.headers
-        ParseState.readIDs({ name in headers.first { HeaderBlock.lowercasedASCII($0.name) == name }?.value }, into: &message)
+        ParseState.readIDs({ name in block.index(of: name).map { headers[$0].value } }, into: &message)
         return message
     }()
 

@@ -292,7 +292,22 @@ public struct MailMessage: Sendable {
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        headers.first { Self.sameFieldName($0.name, name) }?.value
+    }
+
+    /// Whether two field names are the same without regard to case: ASCII compared byte by
+    /// byte (no copies), anything else lower-cased.
+    static func sameFieldName(_ a: String, _ b: String) -> Bool {
+        var x = a.utf8.makeIterator()
+        var y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return true
+            case (let p?, let q?) where p < 0x80 && q < 0x80:
+                if p | (p >= 0x41 && p <= 0x5A ? 0x20 : 0) != q | (q >= 0x41 && q <= 0x5A ? 0x20 : 0) { return false }
+            case (_?, _?): return a.lowercased() == b.lowercased()
+            default: return false  // one is longer, and lower-casing never empties a character
+            }
+        }
     }
 }
