@@ -48,7 +48,14 @@ open(sys.argv[2] + '/' + sys.argv[1].split('/')[-1] + '.xml', 'wb').write(z.read
         printf '\x80data: {"choices":[{"delta":{"content":"Hel"}}]}\n\ndata: {"choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n' > "$dir/openai.sse"
         printf '\x40event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":5}}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n' > "$dir/anthropic.sse"
         printf '\x10{"message":{"content":"Hi"},"done":false}\n{"message":{"content":"!"},"done":true,"done_reason":"stop","prompt_eval_count":4,"eval_count":2}\n' > "$dir/ollama.ndjson" ;;
-    fuzz-markdown) cp ../README.md "$dir"/; printf '# T\n\n| a | b |\n| --- | --- |\n| 1 | **2** |\n\n- x\n  1. y\n\n> q\n\n```\nc\n```\n' > "$dir/small.md" ;;
+    fuzz-markdown) python3 -c "
+import sys
+text = open('../README.md', encoding='utf-8').read()
+# The README in sections of at most 4 KiB: a whole README per input runs 30 times slower.
+parts = ['## ' + p if k else p for k, p in enumerate(text.split('\\n## '))]
+for k, part in enumerate(parts):
+    open('%s/readme-%02d.md' % (sys.argv[1], k), 'w', encoding='utf-8').write(part.encode('utf-8')[:4096].decode('utf-8', 'ignore'))
+" "$dir"; printf '# T\n\n| a | b |\n| --- | --- |\n| 1 | **2** |\n\n- x\n  1. y\n\n> q\n\n```\nc\n```\n' > "$dir/small.md" ;;
     esac
     echo "$dir"
 }

@@ -123,19 +123,39 @@ class Node:
 class NDB:
     """The node database: blocks appended after the header region, then the two B-trees."""
 
-    def __init__(self, unicode=True, crypt=1):
-        self.unicode, self.crypt = unicode, crypt
+    def __init__(self, unicode=True, crypt=1, page4k=False, compress=False):
+        """`page4k`: the OST layout of Outlook 2013 and later (version 36): 4 KiB B-tree pages,
+        blocks aligned to 512 bytes with a 24-byte trailer that names the inflated size;
+        `compress`: each block that deflate makes smaller is stored compressed."""
+        self.unicode, self.crypt = unicode or page4k, crypt
+        self.page4k, self.compress = page4k, compress
+        self.room = 4056 if page4k else 488 if self.unicode else 496
+        unicode = self.unicode
         self.w = 8 if unicode else 4
         self.block_max = 8176 if unicode else 8180
         self.out = bytearray(0x4600)
         self.bbt, self.nbt = [], []
         self.next_bid, self.next_page = 4, 4
 
-    def block(self, data, internal=False):
+    def block(self, data, internal=False, compressible=True):
         bid = self.next_bid | (2 if internal else 0)
         self.next_bid += 4
         assert len(data) <= self.block_max
         stored = bytes(data) if internal else encode(data, self.crypt, bid)
+        if self.page4k:
+            # Encoded, then compressed: a reader inflates, then decodes.
+            packed = zlib.compress(stored) if self.compress and compressible else stored
+            if len(packed) >= len(stored):
+                packed = stored
+            self.out += bytes(-len(self.out) % 512)
+            ib = len(self.out)
+            span = (len(packed) + 511) // 512 * 512
+            if span - len(packed) < 24:
+                span += 512
+            self.out += packed + bytes(span - 24 - len(packed))
+            self.out += struct.pack("<HHIQHHI", len(packed), signature(ib, bid), crc(packed), bid, 0, len(data), 0)
+            self.bbt.append((bid, ib, len(packed)))
+            return bid
         ib = len(self.out)
         trailer = 16 if self.unicode else 12
         size = (len(data) + trailer + 63) // 64 * 64
@@ -164,7 +184,9 @@ class NDB:
         """A data tree whose leaves are `blocks`, each a block as it is."""
         if len(blocks) == 1:
             return self.block(blocks[0])
-        bids = [self.block(b) for b in blocks]
+        # The leaves of a data tree stay uncompressed: libpff, the reference, misreads
+        # compressed ones (a body garbled part-way, a table's heap not found).
+        bids = [self.block(b, compressible=False) for b in blocks]
         total = sum(len(b) for b in blocks)
         per = (self.block_max - 8) // self.w
         if len(bids) <= per:
@@ -212,11 +234,17 @@ class NDB:
         self.nbt.append((nid, self.data(node.data), self.subnode_block(node.subnodes), parent))
 
     def page(self, ptype, entries, cb, level):
-        """A B-tree page (BTPAGE) at the next 512-byte boundary; returns (bid, ib)."""
-        self.out += bytes(-len(self.out) % 512)
+        """A B-tree page (BTPAGE) at the next page boundary; returns (bid, ib)."""
+        size = 4096 if self.page4k else 512
+        self.out += bytes(-len(self.out) % size)
         ib, bid = len(self.out), self.next_page
         self.next_page += 4
-        room = 488 if self.unicode else 496
+        room = self.room
+        if self.page4k:
+            # 16-bit counts, then padding, the trailer (type, type, signature, CRC, bid) and 8 bytes.
+            body = b"".join(entries).ljust(room, b"\0") + struct.pack("<HHBB", len(entries), room // cb, cb, level) + bytes(10)
+            self.out += body + struct.pack("<BBHIQ", ptype, ptype, signature(ib, bid), crc(body), bid) + bytes(8)
+            return bid, ib
         body = b"".join(entries).ljust(room, b"\0")
         body += struct.pack("<BBBB", len(entries), room // cb, cb, level)
         if self.unicode:
@@ -228,7 +256,7 @@ class NDB:
 
     def btree(self, ptype, leaves, cb):
         """Pages over `leaves` (key, packed entry), as many levels as needed; the root's BREF."""
-        room = 488 if self.unicode else 496
+        room = self.room
         level, items = 0, sorted(leaves)
         while True:
             per = room // (cb if level == 0 else 3 * self.w)
@@ -257,7 +285,8 @@ class NDB:
         eof = len(self.out)
         head = bytearray(564 if self.unicode else 512)
         head[0:4] = b"!BDN"
-        struct.pack_into("<HHHBB", head, 8, 0x4D53, 23 if self.unicode else 14, 19, 1, 1)
+        version = 36 if self.page4k else 23 if self.unicode else 14
+        struct.pack_into("<HHHBB", head, 8, 0x4F53 if self.page4k else 0x4D53, version, 19, 1, 1)
         rgnid = b"".join(struct.pack("<I", 0x400) for _ in range(32))
         if self.unicode:
             struct.pack_into("<QQI", head, 24, 0, self.next_page, 1)
@@ -288,8 +317,10 @@ class Heap:
     """A heap-on-node: items in blocks of at most `block_max` bytes, each block ending with
     its page map. `subnodes` holds the values too large for the heap."""
 
-    def __init__(self, client, block_max, unicode=True):
+    def __init__(self, client, block_max, unicode=True, page4k=False):
         self.client, self.block_max, self.unicode = client, block_max, unicode
+        # A 4 KiB-page file's HIDs hold the item index in 14 bits and the block from bit 19.
+        self.block_shift = 19 if page4k else 16
         self.blocks = [[]]
         self.subnodes = {}
         self.next_sub = 1
@@ -314,7 +345,7 @@ class Heap:
             self.blocks.append([bytes(data)])
             k += 1
             assert len(self.blocks) <= 0xFFFF
-        return (len(self.blocks[k]) << 5) | (k << 16)
+        return (len(self.blocks[k]) << 5) | (k << self.block_shift)
 
     def value(self, data):
         """An HNID for `data`: a heap item, or a subnode for a large value; 0 for nothing."""
@@ -387,7 +418,7 @@ def encode_value(ptype, value, unicode):
 
 def property_context(props, ndb):
     """A PC node of `props` (id, type, value); OBJECT values are (nid, size)."""
-    heap = Heap(0xBC, ndb.block_max, ndb.unicode)
+    heap = Heap(0xBC, ndb.block_max, ndb.unicode, ndb.page4k)
     records = []
     for pid, ptype, value in props:
         if ptype in (INT32, INT16):
@@ -425,7 +456,7 @@ def table_context(columns, rows, ndb):
             end2 = offset
     end1 = offset
     row_size = end1 + (len(columns) + 7) // 8
-    heap = Heap(0x7C, ndb.block_max, ndb.unicode)
+    heap = Heap(0x7C, ndb.block_max, ndb.unicode, ndb.page4k)
     matrix = []
     for row in rows:
         data = bytearray(row_size)
@@ -544,10 +575,10 @@ def message_node(ndb, message):
     return pc
 
 
-def pst(root_folders, unicode=True, crypt=1, store_name="Personal Folders", damage=None):
+def pst(root_folders, unicode=True, crypt=1, store_name="Personal Folders", damage=None, page4k=False, compress=False):
     """A whole PST: the message store, the root folder with `root_folders` below it.
     `damage(ndb, nids)` may spoil the file before its B-trees are written."""
-    ndb = NDB(unicode, crypt)
+    ndb = NDB(unicode, crypt, page4k, compress)
     record_key = bytes(range(16))
     ndb.node(NID_MESSAGE_STORE, property_context(
         [(0x0FF9, BINARY, record_key), string_prop(ndb, 0x3001, store_name),
@@ -707,6 +738,10 @@ def fixtures():
     write("archive-plain.pst", pst(many(3), crypt=0))
     write("codepage.pst", pst(codepage_archive()))
     write("many.pst", pst(many(600)))
+    # The OST layout of Outlook 2013 and later: 4 KiB pages, blocks compressed with deflate
+    # (many-4k.ost stores its blocks as they are).
+    write("archive-4k.ost", pst(archive(), page4k=True, compress=True))
+    write("many-4k.ost", pst(many(600), page4k=True))
     # 400 attachments: their subnodes need an SIBLOCK over two SLBLOCKs.
     ndb = Spec(True)
     crowded = Message([string_prop(ndb, 0x0037, "Four hundred attachments"), string_prop(ndb, 0x1000, "See the files.\r\n")],
@@ -759,14 +794,28 @@ def hostile():
     whole = pst(archive())
     write("hostile-truncated.pst", whole[:len(whole) // 2])
     ost = bytearray(pst(many(1)))
-    struct.pack_into("<H", ost, 10, 36)  # the 4 KiB-page OST format
+    struct.pack_into("<H", ost, 10, 36)  # claims 4 KiB pages, has 512-byte ones
     write("hostile-ost-4k.ost", bytes(ost))
+    ost = bytearray(pst(many(1)))
+    struct.pack_into("<H", ost, 10, 37)  # a version after the 4 KiB-page OST
+    write("hostile-ost-version.ost", bytes(ost))
+
+    def spoil_compressed(ndb, nids):
+        # The first Inbox message's compressed data block: the second half of its deflate stream zeroed.
+        target = nids["/Top of Personal Folders/Inbox/#0"]
+        bid = next(d for nid, d, s, p in ndb.nbt if nid == target)
+        ib, cb = next((ib, cb) for b, ib, cb in ndb.bbt if b == bid)
+        span = (cb + 511) // 512 * 512 + (512 if (cb + 511) // 512 * 512 - cb < 24 else 0)
+        assert struct.unpack_from("<H", ndb.out, ib + span - 24 + 18)[0] != cb, "the block is stored compressed"
+        ndb.out[ib + cb // 2:ib + cb] = bytes(cb - cb // 2)
+    write("hostile-ost-inflate.ost", pst(many(3), page4k=True, compress=True, damage=spoil_compressed))
 
 
 def check():
     """Reads every fixture back with libpff: folders, messages, bodies, attachments."""
     import pypff
-    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "codepage.pst", "many.pst", "many-attachments.pst"):
+    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "codepage.pst", "many.pst", "many-attachments.pst",
+                 "archive-4k.ost", "many-4k.ost"):
         f = pypff.file()
         f.open(os.path.join(HERE, "outlook", name))
         total = []
@@ -790,7 +839,8 @@ def reference():
     import json
     import pypff
     out = {}
-    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst", "many-attachments.pst"):
+    for name in ("archive.pst", "archive-ansi.pst", "archive-cyclic.pst", "archive-plain.pst", "many.pst", "many-attachments.pst",
+                 "archive-4k.ost", "many-4k.ost"):
         f = pypff.file()
         f.open(os.path.join(HERE, "outlook", name))
         messages = []

@@ -144,7 +144,7 @@ struct NodeHeap {
         self.file = file
         self.node = node
         let blocks = try file.data(of: node)
-        heap = try Heap(blocks: blocks, file: file.file, node: node.nid)
+        heap = try Heap(blocks: blocks, file: file.file, node: node.nid, wideItemIndex: file.pageSize == 4096)
         subnodes = try file.subnodes(of: node)
     }
 
@@ -213,11 +213,15 @@ struct Heap {
     let userRoot: UInt32
     let file: String
     let node: UInt32
+    /// Where an HID's block index starts: bit 16, or bit 19 in a 4 KiB-page file (whose
+    /// larger blocks number their items in 14 bits, not 11).
+    let blockShift: UInt32
 
-    init(blocks: [[UInt8]], file: String, node: UInt32) throws(DocumentError) {
+    init(blocks: [[UInt8]], file: String, node: UInt32, wideItemIndex: Bool = false) throws(DocumentError) {
         self.blocks = blocks
         self.file = file
         self.node = node
+        blockShift = wideItemIndex ? 19 : 16
         guard let first = blocks.first, first.count >= 12, first[2] == 0xEC else {
             throw DocumentError(.corrupt, file: file, location: "node 0x\(String(node, radix: 16))", message: "the node holds no heap (no 0xEC signature).")
         }
@@ -227,8 +231,8 @@ struct Heap {
 
     /// The heap item `hid`.
     func item(_ hid: UInt32) throws(DocumentError) -> ArraySlice<UInt8> {
-        let index = Int((hid >> 5) & 0x7FF)
-        let blockIndex = Int(hid >> 16)
+        let index = Int((hid >> 5) & ((1 << (blockShift - 5)) - 1))
+        let blockIndex = Int(hid >> blockShift)
         guard hid & 0x1F == 0, index > 0, blockIndex < blocks.count else { throw bad(hid, "is not in the heap") }
         let block = blocks[blockIndex]
         guard block.count >= 2 else { throw bad(hid, "is in an empty block") }

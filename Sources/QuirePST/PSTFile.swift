@@ -77,6 +77,9 @@ public final class PSTFile: Sendable {
     public let format: Format
     /// How the data blocks are encoded.
     public let encoding: Encoding
+    /// The size of a B-tree page: 512 bytes, or 4,096 in the OST files of Outlook 2013 and
+    /// later (whose blocks are aligned to 512 bytes and may be compressed with deflate).
+    public let pageSize: Int
     /// The bounds applied.
     public let limits: Limits
 
@@ -132,19 +135,22 @@ public final class PSTFile: Sendable {
         switch version {
         case 14, 15:
             format = .ansi
+            pageSize = 512
             nodeRoot = Reference(bid: UInt64(Self.u32(head, 184)), offset: UInt64(Self.u32(head, 188)))
             blockRoot = Reference(bid: UInt64(Self.u32(head, 192)), offset: UInt64(Self.u32(head, 196)))
-        case 23...35:
+        case 21...36:
+            // 21: Unicode as some recovery tools write it; 36: the 4 KiB-page OST.
             guard head.count >= 564 else {
                 throw DocumentError(.truncated, file: source.name, message: "the file ends inside its header (\(head.count) of 564 bytes).")
             }
             format = .unicode
+            pageSize = version == 36 ? 4096 : 512
             nodeRoot = Reference(bid: Self.u64(head, 216), offset: Self.u64(head, 224))
             blockRoot = Reference(bid: Self.u64(head, 232), offset: Self.u64(head, 240))
-        case 36...:
+        case 37...:
             throw DocumentError(
                 .unsupportedFormat, file: source.name,
-                message: "an OST file with 4 KiB pages (Outlook 2013 and later, version \(version)) is not read; export the mailbox to a PST from Outlook.")
+                message: "an Outlook data file of version \(version), newer than this reader knows (up to 36, the 4 KiB-page OST of Outlook 2013 and later).")
         default:
             throw DocumentError(.unsupportedFormat, file: source.name, message: "an Outlook data file of unknown version \(version).")
         }
@@ -187,10 +193,12 @@ public final class PSTFile: Sendable {
         var expectedLevel: Int?
         while true {
             let page = try self.page(reference, type: pageType, what: what)
-            let room = format == .unicode ? 488 : 496
-            let count = Int(page[room])
-            let entrySize = Int(page[room + 2])
-            let level = Int(page[room + 3])
+            // The entries, then their count, the most there is room for, their size and
+            // the page's level (a 4 KiB page counts in 16 bits).
+            let room = pageSize == 4096 ? 4056 : format == .unicode ? 488 : 496
+            let count = pageSize == 4096 ? Self.u16(page, room) : Int(page[room])
+            let entrySize = Int(page[room + (pageSize == 4096 ? 4 : 2)])
+            let level = Int(page[room + (pageSize == 4096 ? 5 : 3)])
             if let expectedLevel, level != expectedLevel {
                 throw corrupt(
                     "\(what): the page at byte \(reference.offset) is at level \(level) where level \(expectedLevel) belongs (a loop or a misplaced page).")
@@ -221,9 +229,9 @@ public final class PSTFile: Sendable {
         }
     }
 
-    /// A 512-byte B-tree page, checked to be of `type`.
+    /// A B-tree page (512 or 4,096 bytes), checked to be of `type`.
     func page(_ reference: Reference, type: UInt8, what: String) throws(DocumentError) -> [UInt8] {
-        guard reference.offset <= UInt64(Int64.max), Int64(reference.offset) + 512 <= source.count else {
+        guard reference.offset <= UInt64(Int64.max), Int64(reference.offset) + Int64(pageSize) <= source.count else {
             throw DocumentError(
                 .truncated, file: file, location: what, message: "a page at byte \(reference.offset) lies beyond the end of the file (\(source.count) bytes).")
         }
@@ -231,13 +239,13 @@ public final class PSTFile: Sendable {
         if let cached = pages.withLock({ $0[reference.offset] }) {
             page = cached
         } else {
-            page = try bytes(at: Int64(reference.offset), count: 512, from: pageStretches, what: what)
+            page = try bytes(at: Int64(reference.offset), count: pageSize, from: pageStretches, what: what)
             pages.withLock {
                 if $0.count >= Self.pageCacheSize { $0.removeAll(keepingCapacity: true) }
                 $0[reference.offset] = page
             }
         }
-        let trailer = format == .unicode ? 496 : 500
+        let trailer = pageSize - (format == .unicode ? (pageSize == 4096 ? 24 : 16) : 12)
         guard page[trailer] == type, page[trailer + 1] == type else {
             throw corrupt("\(what): the page at byte \(reference.offset) is of type 0x\(String(page[trailer], radix: 16)), not a B-tree page.")
         }
@@ -259,7 +267,12 @@ public final class PSTFile: Sendable {
                 .truncated, file: file, location: what(),
                 message: "block 0x\(String(bid, radix: 16)) at byte \(offset) lies beyond the end of the file (\(source.count) bytes).")
         }
-        var bytes = try self.bytes(at: Int64(offset), count: size, from: blockStretches, what: what())
+        var bytes: [UInt8]
+        if pageSize == 4096 {
+            bytes = try compressedBlock(bid, at: Int64(offset), size: size, what: what())
+        } else {
+            bytes = try self.bytes(at: Int64(offset), count: size, from: blockStretches, what: what())
+        }
         // Internal blocks (bit 1 of the id: data and subnode trees) are never encoded.
         if bid & 2 == 0 {
             switch encoding {
@@ -269,6 +282,26 @@ public final class PSTFile: Sendable {
             }
         }
         return bytes
+    }
+
+    /// A block of a 4 KiB-page file: its `size` stored bytes, then padding and a 24-byte
+    /// trailer to the next multiple of 512. When the trailer's inflated size is not the
+    /// stored size, the stored bytes are deflate-compressed.
+    private func compressedBlock(_ bid: UInt64, at offset: Int64, size: Int, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
+        var span = (size + 511) / 512 * 512
+        if span - size < 24 { span += 512 }
+        guard offset + Int64(span) <= source.count else {
+            throw DocumentError(
+                .truncated, file: file, location: what(),
+                message: "block 0x\(String(bid, radix: 16)) at byte \(offset) runs past the end of the file (\(source.count) bytes).")
+        }
+        let stored = try bytes(at: offset, count: span, from: blockStretches, what: what())
+        let inflated = Self.u16(stored, span - 24 + 18)
+        guard inflated != 0, inflated != size else { return Array(stored[0..<size]) }
+        guard let data = Inflate.exactly(stored[0..<size], size: inflated) else {
+            throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) does not inflate to the \(inflated) bytes its trailer declares.")
+        }
+        return data
     }
 
     /// The blocks of the data tree at `bid`, in order: one block, or the leaves of an XBLOCK
