@@ -113,6 +113,13 @@ def encode(data, method, bid):
     return bytes(data)
 
 
+def span_4k(cb):
+    """Bytes a block of `cb` stored bytes takes in a 4 KiB-page file: the data, padding and
+    the 24-byte trailer, to a multiple of 512."""
+    span = (cb + 511) // 512 * 512
+    return span + 512 if span - cb < 24 else span
+
+
 class Node:
     """A node's data (bytes, or a list of blocks laid out as they must stay) and its subnodes."""
 
@@ -149,9 +156,7 @@ class NDB:
                 packed = stored
             self.out += bytes(-len(self.out) % 512)
             ib = len(self.out)
-            span = (len(packed) + 511) // 512 * 512
-            if span - len(packed) < 24:
-                span += 512
+            span = span_4k(len(packed))
             self.out += packed + bytes(span - 24 - len(packed))
             self.out += struct.pack("<HHIQHHI", len(packed), signature(ib, bid), crc(packed), bid, 0, len(data), 0)
             self.bbt.append((bid, ib, len(packed)))
@@ -805,7 +810,7 @@ def hostile():
         target = nids["/Top of Personal Folders/Inbox/#0"]
         bid = next(d for nid, d, s, p in ndb.nbt if nid == target)
         ib, cb = next((ib, cb) for b, ib, cb in ndb.bbt if b == bid)
-        span = (cb + 511) // 512 * 512 + (512 if (cb + 511) // 512 * 512 - cb < 24 else 0)
+        span = span_4k(cb)
         assert struct.unpack_from("<H", ndb.out, ib + span - 24 + 18)[0] != cb, "the block is stored compressed"
         ndb.out[ib + cb // 2:ib + cb] = bytes(cb - cb // 2)
     write("hostile-ost-inflate.ost", pst(many(3), page4k=True, compress=True, damage=spoil_compressed))

@@ -3,11 +3,7 @@
 #include <zlib.h>
 
 // inflateInit2 is a macro; Swift cannot call macros, so wrap it.
-static inline int quire_inflate_init_raw(z_stream *stream) {
-    return inflateInit2(stream, -15);
-}
-
-// windowBits 15: a zlib stream (RFC 1950); -15: raw deflate (RFC 1951).
+// windowBits 15: a zlib stream (RFC 1950); -15: raw deflate (RFC 1951), as ZIP entries hold.
 static inline int quire_inflate_init_bits(z_stream *stream, int bits) {
     return inflateInit2(stream, bits);
 }

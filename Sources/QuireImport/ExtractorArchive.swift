@@ -72,7 +72,7 @@ extension Extractor {
     func report(_ folders: [OutlookArchive.FolderCount], of file: String) {
         let listed = folders.reduce(0) { $0 + $1.listed }
         let failed = folders.reduce(0) { $0 + $1.failed }
-        note?("\(file): \(listed) messages listed in \(folders.count) folders: \(listed - failed) read, \(failed) failed")
+        note?("\(file): \(listed) messages listed in \(folders.count) folder\(folders.count == 1 ? "" : "s"): \(listed - failed) read, \(failed) failed")
         for count in folders {
             let name = count.path.isEmpty ? "(root)" : count.path
             if let error = count.error {

@@ -139,8 +139,7 @@ struct ParseState {
     /// read either way); `ids` false leaves Message-ID, In-Reply-To and References to `readIDs`.
     static func headerFields(_ header: HeaderBlock, keeping fields: Set<String>? = nil, addresses: Bool = true, ids: Bool = true) -> MailMessage {
         var message = MailMessage()
-        let contentType = header.raw("content-type").map { ParameterizedValue(Charset.text($0)) }
-        let fallback = contentType?["charset"]
+        let fallback = charset(of: header)
         // Each value is decoded once, whether it is kept in `headers`, read below, or both.
         var decoded = [String?](repeating: nil, count: header.fields.count)
         func decodedValue(_ index: Int) -> String {
@@ -169,6 +168,11 @@ struct ParseState {
         message.messageID = text("message-id").flatMap { MessageIDs.parse($0).first ?? ($0.isEmpty ? nil : $0.trimmingCharacters(in: " \t")) }
         message.inReplyTo = text("in-reply-to").map(MessageIDs.parse) ?? []
         message.references = text("references").map(MessageIDs.parse) ?? []
+    }
+
+    /// The charset the header's Content-Type names: the one to read 8-bit header text in.
+    static func charset(of header: HeaderBlock) -> String? {
+        header.raw("content-type").flatMap { ParameterizedValue(Charset.text($0))["charset"] }
     }
 
     /// From, Sender, To, Cc and Bcc of `header`, into `message`; 8-bit text in `fallback`

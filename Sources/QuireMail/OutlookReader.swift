@@ -245,8 +245,7 @@ final class TransportHeaders {
     /// `fields` with the addresses.
     lazy var addresses: MailMessage = {
         var message = fields
-        let fallback = block.raw("content-type").flatMap { ParameterizedValue(Charset.text($0))["charset"] }
-        ParseState.readAddresses(block, fallback: fallback, into: &message)
+        ParseState.readAddresses(block, fallback: ParseState.charset(of: block), into: &message)
         return message
     }()
 }

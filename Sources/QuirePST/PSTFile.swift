@@ -82,6 +82,17 @@ public final class PSTFile: Sendable {
     public let pageSize: Int
     /// The bounds applied.
     public let limits: Limits
+    /// Where a B-tree page of this file keeps what it says of itself.
+    let pageLayout: PageLayout
+
+    /// A B-tree page's layout: `room` bytes of entries, then their count (16 bits in a 4 KiB
+    /// page, else 8), the most there is room for, the entry size and the level; the page type
+    /// (twice) at `trailer`.
+    struct PageLayout {
+        let room: Int
+        let wideCount: Bool
+        let trailer: Int
+    }
 
     let source: ByteSource
     let nodeRoot: Reference
@@ -154,6 +165,11 @@ public final class PSTFile: Sendable {
         default:
             throw DocumentError(.unsupportedFormat, file: source.name, message: "an Outlook data file of unknown version \(version).")
         }
+        switch (format, pageSize) {
+        case (.ansi, _): pageLayout = PageLayout(room: 496, wideCount: false, trailer: 500)
+        case (.unicode, 4096): pageLayout = PageLayout(room: 4056, wideCount: true, trailer: 4072)
+        case (.unicode, _): pageLayout = PageLayout(room: 488, wideCount: false, trailer: 496)
+        }
         switch head[format == .ansi ? 461 : 513] {
         case 0: encoding = .none
         case 1: encoding = .permute
@@ -193,12 +209,10 @@ public final class PSTFile: Sendable {
         var expectedLevel: Int?
         while true {
             let page = try self.page(reference, type: pageType, what: what)
-            // The entries, then their count, the most there is room for, their size and
-            // the page's level (a 4 KiB page counts in 16 bits).
-            let room = pageSize == 4096 ? 4056 : format == .unicode ? 488 : 496
-            let count = pageSize == 4096 ? Self.u16(page, room) : Int(page[room])
-            let entrySize = Int(page[room + (pageSize == 4096 ? 4 : 2)])
-            let level = Int(page[room + (pageSize == 4096 ? 5 : 3)])
+            let room = pageLayout.room
+            let count = pageLayout.wideCount ? Self.u16(page, room) : Int(page[room])
+            let entrySize = Int(page[room + (pageLayout.wideCount ? 4 : 2)])
+            let level = Int(page[room + (pageLayout.wideCount ? 5 : 3)])
             if let expectedLevel, level != expectedLevel {
                 throw corrupt(
                     "\(what): the page at byte \(reference.offset) is at level \(level) where level \(expectedLevel) belongs (a loop or a misplaced page).")
@@ -233,7 +247,8 @@ public final class PSTFile: Sendable {
     func page(_ reference: Reference, type: UInt8, what: String) throws(DocumentError) -> [UInt8] {
         guard reference.offset <= UInt64(Int64.max), Int64(reference.offset) + Int64(pageSize) <= source.count else {
             throw DocumentError(
-                .truncated, file: file, location: what, message: "a page at byte \(reference.offset) lies beyond the end of the file (\(source.count) bytes).")
+                .truncated, file: file, location: what,
+                message: "a \(pageSize)-byte page at byte \(reference.offset) runs past the end of the file (\(source.count) bytes).")
         }
         let page: [UInt8]
         if let cached = pages.withLock({ $0[reference.offset] }) {
@@ -245,7 +260,7 @@ public final class PSTFile: Sendable {
                 $0[reference.offset] = page
             }
         }
-        let trailer = pageSize - (format == .unicode ? (pageSize == 4096 ? 24 : 16) : 12)
+        let trailer = pageLayout.trailer
         guard page[trailer] == type, page[trailer + 1] == type else {
             throw corrupt("\(what): the page at byte \(reference.offset) is of type 0x\(String(page[trailer], radix: 16)), not a B-tree page.")
         }

@@ -54,7 +54,7 @@ public final class ZipEntryReader {
         if entry.method == 8 {
             let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             z.initialize(to: z_stream())
-            guard quire_inflate_init_raw(z) == Z_OK else {
+            guard quire_inflate_init_bits(z, -15) == Z_OK else {
                 z.deallocate()
                 input.deallocate()
                 output.deallocate()

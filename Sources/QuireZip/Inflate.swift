@@ -17,10 +17,10 @@ package enum Inflate {
         var produced = 0
         // One byte of room past `size`, so that data inflating to more is seen.
         var out = [UInt8](repeating: 0, count: size + 1)
-        var input = Array(bytes)
-        input.withUnsafeMutableBufferPointer { source in
+        bytes.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
+                // zlib reads its input through a non-const pointer; it never writes there.
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
                 stream.avail_in = uInt(source.count)
                 stream.next_out = target.baseAddress
                 stream.avail_out = uInt(target.count)
