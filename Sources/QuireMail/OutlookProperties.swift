@@ -102,7 +102,7 @@ struct OutlookProperties {
     /// A fixed-size value: its type and its bytes as a little-endian number.
     func fixedValue(_ id: UInt16) -> (type: UInt16, value: UInt64)? {
         if let found = fixed[id] { return found }
-        guard let value = pstValues[id], value.bytes.count <= 8, let number = value.integer else { return nil }
+        guard let value = pstValues[id], let number = value.integer else { return nil }
         return (value.type, UInt64(bitPattern: number))
     }
 

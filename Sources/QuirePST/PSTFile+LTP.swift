@@ -11,19 +11,64 @@ extension PSTFile {
         /// The property type ([MS-OXCDATA] 2.11.1): 0x0003 a 32-bit integer, 0x001F a UTF-16
         /// string, 0x001E an 8-bit string, 0x0102 binary, 0x0040 a time, …
         public let type: UInt16
+        /// A fixed-size value's bytes as a little-endian number (kept inline: a message has
+        /// dozens of these, and an array each would be an allocation each).
+        private let small: UInt64
+        /// How many bytes `small` holds, or `Self.stored` when the bytes are in `large`.
+        private let smallCount: UInt8
+        /// A variable-size value's bytes.
+        private let large: [UInt8]
+
+        private static let stored: UInt8 = 0xFF
+
+        /// A value of `type` with `bytes`.
+        public init(type: UInt16, bytes: [UInt8]) {
+            if bytes.count <= 8 && !Value.isVariable(type) {
+                var bits: UInt64 = 0
+                for (k, byte) in bytes.enumerated() { bits |= UInt64(byte) << (8 * UInt64(k)) }
+                self.init(type: type, bits: bits, count: bytes.count)
+            } else {
+                self.init(type: type, small: 0, smallCount: Self.stored, large: bytes)
+            }
+        }
+
+        private init(type: UInt16, small: UInt64, smallCount: UInt8, large: [UInt8]) {
+            self.type = type
+            self.small = small
+            self.smallCount = smallCount
+            self.large = large
+        }
+
+        /// A fixed-size value of `type`: the low `count` (at most 8) bytes of `bits`.
+        init(type: UInt16, bits: UInt64, count: Int) {
+            self.init(type: type, small: count >= 8 ? bits : bits & ((1 << (8 * UInt64(count))) - 1), smallCount: UInt8(count), large: [])
+        }
+
+        /// A fixed-size value of `type` from up to 8 little-endian bytes.
+        init(type: UInt16, littleEndian bytes: ArraySlice<UInt8>) {
+            var bits: UInt64 = 0
+            var shift: UInt64 = 0
+            for byte in bytes.prefix(8) {
+                bits |= UInt64(byte) << shift
+                shift += 8
+            }
+            self.init(type: type, bits: bits, count: min(bytes.count, 8))
+        }
+
         /// The value's bytes.
-        public let bytes: [UInt8]
+        public var bytes: [UInt8] {
+            guard smallCount != Self.stored else { return large }
+            return (0..<Int(smallCount)).map { UInt8(truncatingIfNeeded: small >> (8 * UInt64($0))) }
+        }
 
         /// The value as an integer, for the fixed-size types (at most 8 bytes).
         public var integer: Int64? {
-            guard !bytes.isEmpty, bytes.count <= 8, !Value.isVariable(type) else { return nil }
-            var value: UInt64 = 0
-            for (k, byte) in bytes.enumerated() { value |= UInt64(byte) << (8 * UInt64(k)) }
+            guard smallCount != Self.stored, smallCount > 0, !Value.isVariable(type) else { return nil }
             switch type {
-            case 0x0002: return Int64(Int16(truncatingIfNeeded: value))
-            case 0x0003: return Int64(Int32(truncatingIfNeeded: value))
-            case 0x000B: return Int64(bytes[0] != 0 ? 1 : 0)
-            default: return Int64(bitPattern: value)
+            case 0x0002: return Int64(Int16(truncatingIfNeeded: small))
+            case 0x0003: return Int64(Int32(truncatingIfNeeded: small))
+            case 0x000B: return Int64(small & 0xFF != 0 ? 1 : 0)
+            default: return Int64(bitPattern: small)
             }
         }
 
@@ -87,9 +132,10 @@ extension PSTFile {
             let reference = Self.u32(data, 2)
             do throws(DocumentError) {
                 if let size = Value.fixedSize(type), size <= 4 {
-                    out.values[id] = Value(type: type, bytes: (0..<size).map { UInt8(truncatingIfNeeded: reference >> (8 * UInt32($0))) })
+                    out.values[id] = Value(type: type, bits: UInt64(reference), count: size)
                 } else if Value.fixedSize(type) != nil {
-                    out.values[id] = Value(type: type, bytes: Array(try context.heap.item(reference)))
+                    let item = try context.heap.item(reference)
+                    out.values[id] = item.count <= 8 ? Value(type: type, littleEndian: item) : Value(type: type, bytes: Array(item))
                 } else {
                     out.values[id] = Value(type: type, bytes: try context.value(reference))
                 }
@@ -114,8 +160,9 @@ extension PSTFile {
                 if Value.isVariable(column.type) || Value.fixedSize(column.type) == nil {
                     values[column.id] = Value(type: column.type, bytes: try context.value(Self.u32(row, column.offset)))
                 } else {
-                    values[column.id] = Value(
-                        type: column.type, bytes: Array(row[(row.startIndex + column.offset)..<(row.startIndex + column.offset + column.size)]))
+                    let start = row.startIndex + column.offset
+                    let cell = row[start..<(start + column.size)]
+                    values[column.id] = cell.count <= 8 ? Value(type: column.type, littleEndian: cell) : Value(type: column.type, bytes: Array(cell))
                 }
             }
             rows.append(values)
