@@ -50,9 +50,15 @@ func compareDecoders(_ open: OpenWorkbook, _ index: Int) {
     }
     // Rows read before a failure are rows all the same (a damaged end, or a sheet's layout
     // parts, may fail one reader later than the other): they must agree as far as both went.
+    // fatalError, not precondition: an optimised build prints its message, so that a run in
+    // CI says which row differed.
     let common = min(typed.count, text.count)
-    precondition(typed[..<common] == text[..<common], "the decoders disagree on sheet \(index)")
-    if !typedFailed && !textFailed { precondition(typed.count == text.count, "the decoders read different rows on sheet \(index)") }
+    if let k = (0..<common).first(where: { typed[$0] != text[$0] }) {
+        fatalError("the decoders disagree on sheet \(index), row \(k): typed \(typed[k]), text \(text[k])")
+    }
+    if !typedFailed && !textFailed && typed.count != text.count {
+        fatalError("the decoders read different rows on sheet \(index): typed \(typed.count), text \(text.count)")
+    }
 }
 
 /// The program's entry: SwiftPM links `main` to this; libFuzzer's driver takes over.
