@@ -17,7 +17,7 @@ enum DateParser {
         let text = ParameterizedValue.stripComments(raw)
         let bytes = Array(text.utf8)
         var fields = Fields()
-        for word in words(bytes) { fields.take(word) }
+        forEachWord(bytes) { fields.take($0) }
         let (day, month, year) = fields.dayMonthYear()
         let (hour, minute, second) = (fields.hour, fields.minute, fields.second)
         guard var y = year, let m = month, let d = day, (1...12).contains(m), (1...31).contains(d),
@@ -41,14 +41,13 @@ enum DateParser {
     static let colon = UInt8(ascii: ":")
     static let dot = UInt8(ascii: ".")
 
-    /// The words of a date: runs of letters, runs of digits (with the colons and dots inside
-    /// them), signs kept with the digits that follow; over UTF-8 bytes (everything a date is
-    /// made of is ASCII).
-    static func words(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var words: [ArraySlice<UInt8>] = []
+    /// The words of a date, in order: runs of letters, runs of digits (with the colons and
+    /// dots inside them), signs kept with the digits that follow; over UTF-8 bytes
+    /// (everything a date is made of is ASCII).
+    static func forEachWord(_ bytes: [UInt8], _ body: (ArraySlice<UInt8>) -> Void) {
         var start = -1
         func push(_ end: Int) {
-            if start >= 0, end > start { words.append(bytes[start..<end]) }
+            if start >= 0, end > start { body(bytes[start..<end]) }
             start = -1
         }
         for (i, ch) in bytes.enumerated() {
@@ -73,7 +72,21 @@ enum DateParser {
             }
         }
         push(bytes.count)
-        return words
+    }
+
+    /// The values of the first `limit` non-empty runs of `word` between colons (each the
+    /// digits it starts with), passed with their place: `10:52:37` gives 10, 52 and 37.
+    static func colonFields(_ word: ArraySlice<UInt8>, limit: Int, _ body: (_ place: Int, _ value: Int) -> Void) {
+        var place = 0
+        var start = word.startIndex
+        while start < word.endIndex, place < limit {
+            let end = word[start...].firstIndex(of: colon) ?? word.endIndex
+            if end > start {
+                body(place, leadingNumber(word[start..<end]).value)
+                place += 1
+            }
+            start = end + 1
+        }
     }
 
     /// The value of the digits that start `slice` (at most 9), and how many there were.
@@ -102,7 +115,11 @@ enum DateParser {
         mutating func take(_ word: ArraySlice<UInt8>) {
             guard let first = word.first else { return }
             if isLetter(first) {
-                let lower = String(decoding: word.map { $0 | 0x20 }, as: UTF8.self)
+                // (Up to 15 bytes a String is held inline: no allocation for a month or zone.)
+                let lower = String(unsafeUninitializedCapacity: word.count) { out in
+                    for (k, byte) in word.enumerated() { out[k] = byte | 0x20 }
+                    return word.count
+                }
                 if lower.utf8.count >= 3, let m = months.firstIndex(where: { lower.hasPrefix($0) }) {
                     month = m + 1
                 } else if offset == nil, let zone = zones[lower] {
@@ -111,10 +128,14 @@ enum DateParser {
                 return
             }
             if !sawTime && word.contains(colon) {
-                let parts = word.split(separator: colon, omittingEmptySubsequences: true).map { leadingNumber($0).value }
-                hour = parts.count > 0 ? parts[0] : 0
-                minute = parts.count > 1 ? parts[1] : 0
-                second = parts.count > 2 ? parts[2] : 0
+                (hour, minute, second) = (0, 0, 0)
+                colonFields(word, limit: 3) { place, value in
+                    switch place {
+                    case 0: hour = value
+                    case 1: minute = value
+                    default: second = value
+                    }
+                }
                 sawTime = true
                 return
             }
@@ -122,20 +143,30 @@ enum DateParser {
                 offset = zone
                 return
             }
-            let digits = word.filter(isDigit)
-            guard !digits.isEmpty, digits.count <= 9 else { return }
-            // ISO 2005-05-08: the dashes are separators, the numbers plain.
-            numbers.append(digits.reduce(0) { $0 * 10 + Int($1 - 0x30) })
+            // The word's digits as one number (ISO 2005-05-08: the dashes are separators, the
+            // numbers plain); a word of more than nine digits is none.
+            var value = 0
+            var count = 0
+            for byte in word where isDigit(byte) {
+                count += 1
+                guard count <= 9 else { return }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            guard count > 0 else { return }
+            numbers.append(value)
         }
 
         /// `+0200`, `-05`, `+5:30` as minutes east of UTC; nil for a word that is none.
         static func zoneOffset(_ word: ArraySlice<UInt8>) -> Int? {
             let sign = word.first == minus ? -1 : 1
-            let parts = word.dropFirst().split(separator: colon)
-            let (value, count) = parts.first.map(leadingNumber) ?? (0, 0)
+            let rest = word.dropFirst()
+            // The first non-empty run between colons: hours (or hhmm); the second: minutes.
+            let start = rest.firstIndex(where: { $0 != colon }) ?? rest.endIndex
+            let (value, count) = leadingNumber(rest[start...])
             if count == 4 { return sign * (value / 100 * 60 + value % 100) }
             if count >= 1 && count <= 2 {
-                let minutes = parts.count > 1 ? leadingNumber(parts[1]).value : 0
+                var minutes = 0
+                colonFields(rest, limit: 2) { place, number in if place == 1 { minutes = number } }
                 return sign * (value * 60 + minutes)
             }
             return nil
@@ -146,7 +177,7 @@ enum DateParser {
             var day: Int?
             var month = self.month
             var year: Int?
-            if let first = numbers.first, first > 31 || String(first).count == 4 {
+            if let first = numbers.first, first > 31 || (1000...9999).contains(first) {
                 year = first
                 if month == nil {
                     if numbers.count >= 3 {
