@@ -94,9 +94,9 @@ struct OutlookProperties {
     }
 
     /// A variable-size value read already (from a PST), of `type`.
-    func value(_ id: UInt16, type: UInt16) -> [UInt8]? {
+    func value(_ id: UInt16, type: UInt16) -> ArraySlice<UInt8>? {
         guard let value = pstValues[id], value.type == type, fixedValue(id) == nil else { return nil }
-        return value.bytes
+        return value.slice
     }
 
     /// A fixed-size value: its type and its bytes as a little-endian number.
@@ -155,6 +155,11 @@ struct OutlookProperties {
     /// `lineEnds`: CRLF and lone CR become LF and a run of NULs one space, in the same pass
     /// (what `MailBody.normaliseLineEnds` does to a body).
     static func utf16(_ bytes: [UInt8], normalisingLineEnds lineEnds: Bool = false) -> String {
+        utf16(bytes[...], normalisingLineEnds: lineEnds)
+    }
+
+    /// As `utf16(_:normalisingLineEnds:)`, over a slice.
+    static func utf16(_ bytes: ArraySlice<UInt8>, normalisingLineEnds lineEnds: Bool = false) -> String {
         // Transcoded to UTF-8 by hand: the standard library's UTF-16 decoding goes through a
         // generic path that costs more than the rest of reading a message. An unpaired
         // surrogate becomes U+FFFD, as String(decoding:as:) would make it.
@@ -247,9 +252,14 @@ struct OutlookProperties {
 
     /// 8-bit text in the object's code page, without its terminating zeros.
     func eightBit(_ bytes: [UInt8]) -> String {
+        eightBit(bytes[...])
+    }
+
+    /// As `eightBit(_:)`, over a slice.
+    func eightBit(_ bytes: ArraySlice<UInt8>) -> String {
         var bytes = bytes
         while bytes.last == 0 { bytes.removeLast() }
-        return Self.decode(bytes, codepage: codepage)
+        return Self.decode(Array(bytes), codepage: codepage)
     }
 
     /// The first of the string properties `ids` that the object has.
@@ -263,7 +273,7 @@ struct OutlookProperties {
     /// A binary property's bytes.
     func binary(_ id: UInt16) throws(DocumentError) -> [UInt8]? {
         if let file, let entry = stream(id, type: PropertyType.binary) { return try file.read(entry) }
-        return value(id, type: PropertyType.binary)
+        return value(id, type: PropertyType.binary).map { Array($0) }
     }
 
     /// The values of a multi-valued string property (PtypMultipleString, else
@@ -292,7 +302,7 @@ struct OutlookProperties {
             for entry in entries { out.append(try file.read(entry)) }
             return out
         }
-        guard let bytes = value(id, type: type) else { return nil }
+        guard let bytes = value(id, type: type).map({ Array($0) }) else { return nil }
         if let size { return try Self.cut(bytes, size: size, what: "property 0x\(String(id, radix: 16))", file: "the archive") }
         return try Self.counted(bytes, what: "property 0x\(String(id, radix: 16))")
     }

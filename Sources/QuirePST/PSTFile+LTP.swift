@@ -16,13 +16,19 @@ extension PSTFile {
         private let small: UInt64
         /// How many bytes `small` holds, or `Self.stored` when the bytes are in `large`.
         private let smallCount: UInt8
-        /// A variable-size value's bytes.
-        private let large: [UInt8]
+        /// A variable-size value's bytes: often a slice of the heap block it was read from
+        /// (no copy; the block lives as long as the value).
+        private let large: ArraySlice<UInt8>
 
         private static let stored: UInt8 = 0xFF
 
         /// A value of `type` with `bytes`.
         public init(type: UInt16, bytes: [UInt8]) {
+            self.init(type: type, slice: bytes[...])
+        }
+
+        /// A value of `type` with the bytes of `slice`, kept without a copy.
+        package init(type: UInt16, slice bytes: ArraySlice<UInt8>) {
             if bytes.count <= 8 && !Value.isVariable(type) {
                 var bits: UInt64 = 0
                 for (k, byte) in bytes.enumerated() { bits |= UInt64(byte) << (8 * UInt64(k)) }
@@ -32,7 +38,7 @@ extension PSTFile {
             }
         }
 
-        private init(type: UInt16, small: UInt64, smallCount: UInt8, large: [UInt8]) {
+        private init(type: UInt16, small: UInt64, smallCount: UInt8, large: ArraySlice<UInt8>) {
             self.type = type
             self.small = small
             self.smallCount = smallCount
@@ -56,9 +62,12 @@ extension PSTFile {
         }
 
         /// The value's bytes.
-        public var bytes: [UInt8] {
+        public var bytes: [UInt8] { Array(slice) }
+
+        /// The value's bytes as a slice: for a variable-size value, without a copy.
+        package var slice: ArraySlice<UInt8> {
             guard smallCount != Self.stored else { return large }
-            return (0..<Int(smallCount)).map { UInt8(truncatingIfNeeded: small >> (8 * UInt64($0))) }
+            return (0..<Int(smallCount)).map { UInt8(truncatingIfNeeded: small >> (8 * UInt64($0))) }[...]
         }
 
         /// The value as an integer, for the fixed-size types (at most 8 bytes).
@@ -137,7 +146,7 @@ extension PSTFile {
                     let item = try context.heap.item(reference)
                     out.values[id] = item.count <= 8 ? Value(type: type, littleEndian: item) : Value(type: type, bytes: Array(item))
                 } else {
-                    out.values[id] = Value(type: type, bytes: try context.value(reference))
+                    out.values[id] = Value(type: type, slice: try context.value(reference))
                 }
             } catch {
                 out.unreadable[id] = error
@@ -158,7 +167,7 @@ extension PSTFile {
             values.reserveCapacity(layout.columns.count)
             for column in layout.columns where row[row.startIndex + layout.bitmapStart + column.bit / 8] & (0x80 >> UInt8(column.bit % 8)) != 0 {
                 if Value.isVariable(column.type) || Value.fixedSize(column.type) == nil {
-                    values[column.id] = Value(type: column.type, bytes: try context.value(Self.u32(row, column.offset)))
+                    values[column.id] = Value(type: column.type, slice: try context.value(Self.u32(row, column.offset)))
                 } else {
                     let start = row.startIndex + column.offset
                     let cell = row[start..<(start + column.size)]
@@ -199,16 +208,18 @@ struct NodeHeap {
         DocumentError(.corrupt, file: file.file, location: "node 0x\(String(node.nid, radix: 16))", message: message)
     }
 
-    /// The bytes an HNID names: a heap item, a subnode's data, or nothing for 0.
-    func value(_ hnid: UInt32) throws(DocumentError) -> [UInt8] {
+    /// The bytes an HNID names: a heap item, a subnode's data, or nothing for 0 — slices of
+    /// the blocks read, not copies, where the value lies in one block.
+    func value(_ hnid: UInt32) throws(DocumentError) -> ArraySlice<UInt8> {
         if hnid == 0 { return [] }
-        if hnid & 0x1F == 0 { return Array(try heap.item(hnid)) }
+        if hnid & 0x1F == 0 { return try heap.item(hnid) }
         guard let subnode = subnodes[hnid] else { throw error("the value in subnode 0x\(String(hnid, radix: 16)) is missing.") }
         let blocks = try file.data(of: subnode)
+        if blocks.count == 1 { return blocks[0][...] }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(blocks.reduce(0) { $0 + $1.count })
         for block in blocks { bytes += block }
-        return bytes
+        return bytes[...]
     }
 
     /// A subnode of this node (an attachment, an embedded message).
