@@ -59,6 +59,10 @@ struct TextRowState: XMLSink {
             value.removeAll(keepingCapacity: true)
         case .v:
             if kind != .inline { capturing = true }
+        case .f:
+            // A formula is not the value, even inside a `v` (as `SheetState` reads it: the
+            // text after the formula's end is not captured either).
+            capturing = false
         case .t:
             if kind == .inline && phonetic == 0 { capturing = true }
         case .rPh:
@@ -74,7 +78,7 @@ struct TextRowState: XMLSink {
     mutating func endElement(_ name: XMLName) throws {
         guard name.namespace == NS.spreadsheet, let tag = Tag(rawValue: name.localID) else { return }
         switch tag {
-        case .v, .t:
+        case .v, .f, .t:
             capturing = false
         case .rPh:
             phonetic -= 1

@@ -29,6 +29,13 @@ struct SheetTextRowReaderTests {
             }
         }
         sheet += "</sheetData></worksheet>"
+        return try workbook(sheet: sheet, name: "rows-\(rows)")
+    }
+
+    /// A workbook whose one sheet is `sheet` (two shared strings, a date style), written to
+    /// a temporary file whose path is returned.
+    static func workbook(sheet: String, name: String) throws -> String {
+        let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
         let ml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
         var zip = ZipWriter()
@@ -54,7 +61,7 @@ struct SheetTextRowReaderTests {
         try zip.add(
             "xl/styles.xml", text: #"<styleSheet xmlns="\#(ns)"><cellXfs><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#)
         try zip.add("xl/worksheets/sheet1.xml", text: sheet)
-        let path = NSTemporaryDirectory() + "quire-text-rows-\(rows)-\(UUID().uuidString).xlsx"
+        let path = NSTemporaryDirectory() + "quire-text-\(name)-\(UUID().uuidString).xlsx"
         try Data(zip.finish()).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -92,6 +99,24 @@ struct SheetTextRowReaderTests {
             #expect(all == typed, "parallelism \(parallelism)")
             #expect(pulls > 3, "the rows came in several batches")
         }
+    }
+
+    @Test("a formula, or an element inside a value, stops the value in both readers (found by fuzz-xlsx)")
+    func oddNesting() throws {
+        let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        let cells = [
+            #"<c r="A1"><v>1<f>x</f>2</v></c>"#, #"<c r="B1"><v>3<f/>4</v></c>"#, #"<c r="C1" t="str"><v>a<f>b</f>c</v></c>"#,
+            #"<c r="D1"><f>SUM(1)</f><v>5</v></c>"#, #"<c r="E1" t="inlineStr"><is><t>i<f>j</f>k</t></is></c>"#,
+            #"<c r="F1"><v>6<t>7</t>8</v></c>"#,
+        ]
+        let path = try Self.workbook(
+            sheet: #"<worksheet xmlns="\#(ns)"><sheetData><row r="1">"# + cells.joined() + "</row></sheetData></worksheet>", name: "odd")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let open = try XLSXReader().open(path: path)
+        let typed = try #require(try open.rows(ofSheet: 0, formatted: false).next())
+        let text = try #require(try open.textRows(ofSheet: 0).next())
+        #expect(SheetTextRow(typed) == text)
+        #expect((0..<text.count).map(text.text) == ["1", "3", "a", "5", "i", "67"])
     }
 
     @Test("a reader dropped early on two threads stops its threads; a new one reads the sheet whole")
