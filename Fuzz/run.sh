@@ -87,7 +87,7 @@ for target in "${TARGETS[@]}"; do
         echo "$target: FAILED — $(grep -m1 -E 'ERROR|SUMMARY|Fatal error|crash' "$log")"
         grep -E "ERROR|#[0-9]+ .* in " "$log" | head -15
         # A Swift trap (an overflow, a precondition) prints the backtracer's frames instead.
-        grep -A 14 -E "^Thread [0-9]+ crashed:" "$log" | head -15 || true
+        grep -A 14 -E "^Thread [0-9]+.* crashed:" "$log" | head -15 || true
         ls -1 crashes/"$target"-* 2>/dev/null | head -3 | sed 's/^/  kept: /' || true
     fi
 done

@@ -245,7 +245,7 @@ public final class PSTFile: Sendable {
 
     /// A B-tree page (512 or 4,096 bytes), checked to be of `type`.
     func page(_ reference: Reference, type: UInt8, what: String) throws(DocumentError) -> [UInt8] {
-        guard reference.offset <= UInt64(Int64.max), Int64(reference.offset) + Int64(pageSize) <= source.count else {
+        guard reference.offset <= UInt64(Int64.max), Int64(reference.offset) <= source.count - Int64(pageSize) else {
             throw DocumentError(
                 .truncated, file: file, location: what,
                 message: "a \(pageSize)-byte page at byte \(reference.offset) runs past the end of the file (\(source.count) bytes).")
@@ -277,7 +277,7 @@ public final class PSTFile: Sendable {
         }
         let offset = wide ? Self.u64(page, at + 8) : UInt64(Self.u32(page, at + 4))
         let size = Self.u16(page, at + (wide ? 16 : 8))
-        guard offset <= UInt64(Int64.max), Int64(offset) + Int64(size) <= source.count else {
+        guard offset <= UInt64(Int64.max), Int64(offset) <= source.count - Int64(size) else {
             throw DocumentError(
                 .truncated, file: file, location: what(),
                 message: "block 0x\(String(bid, radix: 16)) at byte \(offset) lies beyond the end of the file (\(source.count) bytes).")
@@ -305,7 +305,7 @@ public final class PSTFile: Sendable {
     private func compressedBlock(_ bid: UInt64, at offset: Int64, size: Int, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
         var span = (size + 511) / 512 * 512
         if span - size < 24 { span += 512 }
-        guard offset + Int64(span) <= source.count else {
+        guard offset <= source.count - Int64(span) else {
             throw DocumentError(
                 .truncated, file: file, location: what(),
                 message: "block 0x\(String(bid, radix: 16)) at byte \(offset) runs past the end of the file (\(source.count) bytes).")

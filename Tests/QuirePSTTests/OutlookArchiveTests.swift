@@ -200,6 +200,22 @@ struct OutlookArchiveTests {
         }
     }
 
+    @Test("a B-tree root at an offset near the top of the 64-bit range is an error naming the page, not an overflow (found by fuzz-pst)")
+    func rootFarAway() throws {
+        let original = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.path("outlook/archive.pst"))))
+        for (field, offset) in [(224, UInt64(0x7FFF_FFFF_FFFF_FF00)), (240, 0x7FFF_FFFF_FFFF_FFFF), (240, 0xFFFF_FFFF_FFFF_FF00)] {
+            var bytes = original
+            for k in 0..<8 { bytes[field + k] = UInt8(truncatingIfNeeded: offset >> (8 * UInt64(k))) }
+            let file = try PSTFile(bytes: bytes, name: "far.pst")
+            let error = #expect(throws: DocumentError.self) {
+                // The root folder's node, then its data through the block B-tree.
+                let node = try #require(try file.node(0x122))
+                _ = try file.data(of: node)
+            }
+            #expect(error?.message.contains("runs past the end of the file") == true, "field \(field): \(String(describing: error))")
+        }
+    }
+
     @Test("an OST of a version after 36 and a file that is no PST are refused with what they are; a PST that claims 4 KiB pages fails on its first page")
     func refused() throws {
         let ost = #expect(throws: DocumentError.self) { try PSTFile(path: Fixtures.path("outlook/hostile-ost-version.ost")) }
