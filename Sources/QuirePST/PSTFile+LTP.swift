@@ -30,9 +30,7 @@ extension PSTFile {
         /// A value of `type` with the bytes of `slice`, kept without a copy.
         package init(type: UInt16, slice bytes: ArraySlice<UInt8>) {
             if bytes.count <= 8 && !Value.isVariable(type) {
-                var bits: UInt64 = 0
-                for (k, byte) in bytes.enumerated() { bits |= UInt64(byte) << (8 * UInt64(k)) }
-                self.init(type: type, bits: bits, count: bytes.count)
+                self.init(type: type, littleEndian: bytes)
             } else {
                 self.init(type: type, small: 0, smallCount: Self.stored, large: bytes)
             }
@@ -143,8 +141,7 @@ extension PSTFile {
                 if let size = Value.fixedSize(type), size <= 4 {
                     out.values[id] = Value(type: type, bits: UInt64(reference), count: size)
                 } else if Value.fixedSize(type) != nil {
-                    let item = try context.heap.item(reference)
-                    out.values[id] = item.count <= 8 ? Value(type: type, littleEndian: item) : Value(type: type, bytes: Array(item))
+                    out.values[id] = Value(type: type, slice: try context.heap.item(reference))
                 } else {
                     out.values[id] = Value(type: type, slice: try context.value(reference))
                 }
@@ -170,8 +167,7 @@ extension PSTFile {
                     values[column.id] = Value(type: column.type, slice: try context.value(Self.u32(row, column.offset)))
                 } else {
                     let start = row.startIndex + column.offset
-                    let cell = row[start..<(start + column.size)]
-                    values[column.id] = cell.count <= 8 ? Value(type: column.type, littleEndian: cell) : Value(type: column.type, bytes: Array(cell))
+                    values[column.id] = Value(type: column.type, slice: row[start..<(start + column.size)])
                 }
             }
             rows.append(values)
