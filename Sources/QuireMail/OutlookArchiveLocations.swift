@@ -1,4 +1,4 @@
-public import QuireModel
+import QuireModel
 import QuirePST
 
 extension OutlookArchive {

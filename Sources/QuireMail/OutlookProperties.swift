@@ -169,26 +169,51 @@ struct OutlookProperties {
         }
         return String(unsafeUninitializedCapacity: count * 3) { out in
             bytes.withUnsafeBufferPointer { b in
-                guard let raw = UnsafeRawPointer(b.baseAddress) else { return 0 }
+                guard let raw = UnsafeRawPointer(b.baseAddress), let to = UnsafeMutableRawPointer(out.baseAddress) else { return 0 }
+                // Eight, then four, code units at a time while they are ASCII (and neither CR
+                // nor NUL when line ends are normalised): most of a mail's text. At the first
+                // unit that is not, the units before it are stored and it takes the slow path.
+                // Each unit is at most 3 bytes out, so the 8-byte store stays in `out`.
+                let ones: UInt64 = 0x0001_0001_0001_0001
+                let tops: UInt64 = 0x8000_8000_8000_8000
+                // A bit set in the lane of each unit that needs the slow path; the lowest is
+                // exact (the subtraction can only borrow into lanes above a NUL).
+                func special(_ units: UInt64) -> UInt64 {
+                    let wide = units & 0xFF80_FF80_FF80_FF80
+                    guard lineEnds else { return wide }
+                    return wide | ((units &- ones) | ((units ^ 0x000D_000D_000D_000D) &- ones)) & tops
+                }
+                // The low bytes of four units side by side; right in each lane whose unit and
+                // those before it are ASCII.
+                func packed(_ units: UInt64) -> UInt64 {
+                    let pairs = (units | units >> 8) & 0x0000_FFFF_0000_FFFF
+                    return (pairs | pairs >> 16) & 0xFFFF_FFFF
+                }
                 var o = 0
                 var k = 0
                 while k < count {
-                    // Four ASCII code units at a time (no CR or NUL among them when line
-                    // ends are normalised): most of a mail's text. A lane that is 0 after
-                    // subtracting 1 sets its top bit; a false alarm only takes the slow path.
-                    while k + 4 <= count {
+                    while k + 8 <= count {
+                        let low = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt64.self))
+                        let high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * k + 8, as: UInt64.self))
+                        to.storeBytes(of: (packed(low) | packed(high) << 32).littleEndian, toByteOffset: o, as: UInt64.self)
+                        let lowSpecial = special(low)
+                        let highSpecial = special(high)
+                        guard lowSpecial | highSpecial != 0 else {
+                            o += 8
+                            k += 8
+                            continue
+                        }
+                        let plain = lowSpecial != 0 ? lowSpecial.trailingZeroBitCount / 16 : 4 + highSpecial.trailingZeroBitCount / 16
+                        o += plain
+                        k += plain
+                        break
+                    }
+                    if k + 8 > count, k + 4 <= count {
                         let units = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt64.self))
-                        let ones: UInt64 = 0x0001_0001_0001_0001
-                        let tops: UInt64 = 0x8000_8000_8000_8000
-                        guard units & 0xFF80_FF80_FF80_FF80 == 0,
-                            !lineEnds || ((units &- ones) | ((units ^ 0x000D_000D_000D_000D) &- ones)) & tops == 0
-                        else { break }
-                        out[o] = UInt8(truncatingIfNeeded: units)
-                        out[o + 1] = UInt8(truncatingIfNeeded: units >> 16)
-                        out[o + 2] = UInt8(truncatingIfNeeded: units >> 32)
-                        out[o + 3] = UInt8(truncatingIfNeeded: units >> 48)
-                        o += 4
-                        k += 4
+                        to.storeBytes(of: UInt32(truncatingIfNeeded: packed(units)).littleEndian, toByteOffset: o, as: UInt32.self)
+                        let plain = special(units) == 0 ? 4 : special(units).trailingZeroBitCount / 16
+                        o += plain
+                        k += plain
                     }
                     guard k < count else { break }
                     var scalar = UInt32(b[2 * k]) | UInt32(b[2 * k + 1]) << 8

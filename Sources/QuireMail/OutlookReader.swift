@@ -229,7 +229,8 @@ final class TransportHeaders {
     private let block: HeaderBlock
 
     init(_ text: String) {
-        block = Array(text.utf8).withUnsafeBufferPointer { HeaderBlock.parse($0) }
+        var text = text
+        block = text.withUTF8 { HeaderBlock.parse($0) }
         fields = ParseState.headerFields(block, addresses: false, ids: false)
     }
 

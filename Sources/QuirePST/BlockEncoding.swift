@@ -65,26 +65,34 @@ enum BlockEncoding {
 
     /// Decodes a permuted block in place.
     static func unpermute(_ bytes: inout [UInt8]) {
+        bytes = unpermuted(bytes[...])
+    }
+
+    /// A permuted block's bytes decoded into a new array: the copy out of the bytes read and
+    /// the decoding are one pass.
+    static func unpermuted(_ stored: ArraySlice<UInt8>) -> [UInt8] {
         pairs.withUnsafeBufferPointer { table in
-            bytes.withUnsafeMutableBufferPointer { b in
-                guard let base = b.baseAddress else { return }
-                let raw = UnsafeMutableRawPointer(base)
-                // Eight bytes at a time: one load and one store for four lookups, which can
-                // then run side by side (a byte-wise store may alias the table, which keeps
-                // each lookup waiting for the store before it).
-                var k = 0
-                while k + 8 <= b.count {
-                    let word = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                    var out: UInt64 = 0
-                    for shift in stride(from: UInt64(0), to: 64, by: 16) {
-                        out |= UInt64(table[Int(truncatingIfNeeded: word >> shift) & 0xFFFF]) << shift
+            stored.withUnsafeBufferPointer { source in
+                [UInt8](unsafeUninitializedCapacity: source.count) { out, initialized in
+                    initialized = source.count
+                    guard let from = UnsafeRawPointer(source.baseAddress), let to = UnsafeMutableRawPointer(out.baseAddress) else { return }
+                    // Eight bytes at a time: one load and one store for four lookups, which
+                    // can then run side by side (a byte-wise store may alias the table, which
+                    // keeps each lookup waiting for the store before it).
+                    var k = 0
+                    while k + 8 <= source.count {
+                        let word = from.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                        var decoded: UInt64 = 0
+                        for shift in stride(from: UInt64(0), to: 64, by: 16) {
+                            decoded |= UInt64(table[Int(truncatingIfNeeded: word >> shift) & 0xFFFF]) << shift
+                        }
+                        to.storeBytes(of: decoded, toByteOffset: k, as: UInt64.self)
+                        k += 8
                     }
-                    raw.storeBytes(of: out, toByteOffset: k, as: UInt64.self)
-                    k += 8
-                }
-                while k < b.count {
-                    b[k] = i[Int(b[k])]
-                    k += 1
+                    while k < source.count {
+                        out[k] = i[Int(source[k])]
+                        k += 1
+                    }
                 }
             }
         }

@@ -97,10 +97,11 @@ public final class PSTFile: Sendable {
     let source: ByteSource
     let nodeRoot: Reference
     let blockRoot: Reference
-    /// B-tree pages read lately, by offset: each lookup starts at the same root and the
-    /// next message's entries sit beside the last one's, so most pages are read once.
-    /// At most `pageCacheSize` pages (256 KiB) are kept; when it is full it starts again.
-    private let pages = Locked<[UInt64: [UInt8]]>([:])
+    /// B-tree pages read lately: each lookup starts at the same root and the next message's
+    /// entries sit beside the last one's, so most pages are read once. A page has one slot,
+    /// chosen by its offset (a lookup is an index, not a hash); a page read later for the
+    /// same slot takes it. At most `pageCacheSize` pages (256 KiB of 512-byte pages).
+    private let pages = Locked<[(offset: UInt64, page: [UInt8])]>(Array(repeating: (UInt64.max, []), count: PSTFile.pageCacheSize))
     static let pageCacheSize = 512
     /// Stretches of the file read lately, one set for data blocks and one for B-tree pages
     /// (64 KiB each, at most four per set): a message's blocks mostly lie side by side, and
@@ -221,19 +222,19 @@ public final class PSTFile: Sendable {
             guard entrySize == wanted, count * entrySize <= room else {
                 throw corrupt("\(what): the page at byte \(reference.offset) declares \(count) entries of \(entrySize) bytes.")
             }
-            let keyOf = { (k: Int) -> UInt64 in self.format == .unicode ? Self.u64(page, k * entrySize) : UInt64(Self.u32(page, k * entrySize)) }
             if level == 0 {
                 // Block ids are compared without their lowest bit, which readers ignore; node
                 // ids are 32 bits (a Unicode entry pads them to 8 bytes).
                 let mask: UInt64 = pageType == 0x80 ? ~1 : 0xFFFF_FFFF
-                for k in 0..<count where keyOf(k) & mask == key & mask {
-                    return (page, k * entrySize)
+                guard let k = Self.firstEntry(in: page, count: count, size: entrySize, wide: format == .unicode, where: { $0 & mask == key & mask }) else {
+                    return nil
                 }
+                return (page, k * entrySize)
+            }
+            // The last entry whose key is at most `key`.
+            guard let chosen = Self.firstEntry(in: page, count: count, size: entrySize, wide: format == .unicode, backwards: true, where: { $0 <= key }) else {
                 return nil
             }
-            var chosen = -1
-            for k in 0..<count where keyOf(k) <= key { chosen = k }
-            guard chosen >= 0 else { return nil }
             let at = chosen * entrySize + idSize
             reference =
                 format == .unicode
@@ -251,20 +252,38 @@ public final class PSTFile: Sendable {
                 message: "a \(pageSize)-byte page at byte \(reference.offset) runs past the end of the file (\(source.count) bytes).")
         }
         let page: [UInt8]
-        if let cached = pages.withLock({ $0[reference.offset] }) {
+        let slot = Int(truncatingIfNeeded: reference.offset / UInt64(pageSize)) & (Self.pageCacheSize - 1)
+        if let cached = pages.withLock({ $0[slot].offset == reference.offset ? $0[slot].page : nil }) {
             page = cached
         } else {
-            page = try bytes(at: Int64(reference.offset), count: pageSize, from: pageStretches, what: what)
-            pages.withLock {
-                if $0.count >= Self.pageCacheSize { $0.removeAll(keepingCapacity: true) }
-                $0[reference.offset] = page
-            }
+            page = Array(try stored(at: Int64(reference.offset), count: pageSize, from: pageStretches, what: what))
+            pages.withLock { $0[slot] = (reference.offset, page) }
         }
         let trailer = pageLayout.trailer
         guard page[trailer] == type, page[trailer + 1] == type else {
             throw corrupt("\(what): the page at byte \(reference.offset) is of type 0x\(String(page[trailer], radix: 16)), not a B-tree page.")
         }
         return page
+    }
+
+    /// The index of the first of a page's `count` entries of `size` bytes (the last, when
+    /// `backwards`) whose key (the entry's first 8 bytes, or 4 when not `wide`) satisfies
+    /// `test`; the entries have been checked to lie inside the page.
+    private static func firstEntry(
+        in page: [UInt8], count: Int, size: Int, wide: Bool, backwards: Bool = false, where test: (UInt64) -> Bool
+    ) -> Int? {
+        page.withUnsafeBytes { raw in
+            precondition(count * size <= raw.count && (count == 0 || size >= (wide ? 8 : 4)))
+            for n in 0..<count {
+                let k = backwards ? count - 1 - n : n
+                let key =
+                    wide
+                    ? UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k * size, as: UInt64.self))
+                    : UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: k * size, as: UInt32.self)))
+                if test(key) { return k }
+            }
+            return nil
+        }
     }
 
     // MARK: Blocks
@@ -282,27 +301,25 @@ public final class PSTFile: Sendable {
                 .truncated, file: file, location: what(),
                 message: "block 0x\(String(bid, radix: 16)) at byte \(offset) lies beyond the end of the file (\(source.count) bytes).")
         }
-        var bytes: [UInt8]
-        if pageSize == 4096 {
-            bytes = try compressedBlock(bid, at: Int64(offset), size: size, what: what())
-        } else {
-            bytes = try self.bytes(at: Int64(offset), count: size, from: blockStretches, what: what())
-        }
+        let stored =
+            pageSize == 4096
+            ? try compressedBlock(bid, at: Int64(offset), size: size, what: what())
+            : try self.stored(at: Int64(offset), count: size, from: blockStretches, what: what())
         // Internal blocks (bit 1 of the id: data and subnode trees) are never encoded.
-        if bid & 2 == 0 {
-            switch encoding {
-            case .none: break
-            case .permute: BlockEncoding.unpermute(&bytes)
-            case .cyclic: BlockEncoding.cyclic(&bytes, key: UInt32(truncatingIfNeeded: bid))
-            }
+        switch bid & 2 == 0 ? encoding : .none {
+        case .none: return Array(stored)
+        case .permute: return BlockEncoding.unpermuted(stored)
+        case .cyclic:
+            var bytes = Array(stored)
+            BlockEncoding.cyclic(&bytes, key: UInt32(truncatingIfNeeded: bid))
+            return bytes
         }
-        return bytes
     }
 
     /// A block of a 4 KiB-page file: its `size` stored bytes, then padding and a 24-byte
     /// trailer to the next multiple of 512. When the trailer's inflated size is not the
     /// stored size, the stored bytes are deflate-compressed.
-    private func compressedBlock(_ bid: UInt64, at offset: Int64, size: Int, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
+    private func compressedBlock(_ bid: UInt64, at offset: Int64, size: Int, what: @autoclosure () -> String) throws(DocumentError) -> ArraySlice<UInt8> {
         var span = (size + 511) / 512 * 512
         if span - size < 24 { span += 512 }
         guard offset <= source.count - Int64(span) else {
@@ -310,13 +327,14 @@ public final class PSTFile: Sendable {
                 .truncated, file: file, location: what(),
                 message: "block 0x\(String(bid, radix: 16)) at byte \(offset) runs past the end of the file (\(source.count) bytes).")
         }
-        let stored = try bytes(at: offset, count: span, from: blockStretches, what: what())
+        let stored = try self.stored(at: offset, count: span, from: blockStretches, what: what())
         let inflated = Self.u16(stored, span - 24 + 18)
-        guard inflated != 0, inflated != size else { return Array(stored[0..<size]) }
-        guard let data = Inflate.exactly(stored[0..<size], size: inflated) else {
+        let data = stored.prefix(size)
+        guard inflated != 0, inflated != size else { return data }
+        guard let inflatedData = Inflate.exactly(data, size: inflated) else {
             throw corrupt("\(what()): block 0x\(String(bid, radix: 16)) does not inflate to the \(inflated) bytes its trailer declares.")
         }
-        return data
+        return inflatedData[...]
     }
 
     /// The blocks of the data tree at `bid`, in order: one block, or the leaves of an XBLOCK
@@ -417,26 +435,27 @@ public final class PSTFile: Sendable {
         let list = Locked<[(start: Int64, bytes: [UInt8])]>([])
     }
 
-    /// `count` bytes at `offset` (inside the file), from a stretch read lately or a new one.
-    private func bytes(at offset: Int64, count: Int, from stretches: Stretches, what: @autoclosure () -> String) throws(DocumentError) -> [UInt8] {
+    /// `count` bytes at `offset` (inside the file), as stored: a slice of a stretch read
+    /// lately or of a new one (a read of its own when it would not fit in one stretch). The
+    /// caller copies what it keeps, outside the lock.
+    private func stored(at offset: Int64, count: Int, from stretches: Stretches, what: @autoclosure () -> String) throws(DocumentError) -> ArraySlice<UInt8> {
         let size = Int64(Stretches.size)
         let start = offset & ~(size - 1)
         guard count <= Stretches.size / 2, offset + Int64(count) <= start + size else {
-            return try Self.bytes(source, at: Int(offset), count: count, what: what())
+            return try Self.bytes(source, at: Int(offset), count: count, what: what())[...]
         }
         let within = Int(offset - start)
         let cached = stretches.list.withLock { list -> [UInt8]? in
-            guard let found = list.first(where: { $0.start == start }), within + count <= found.bytes.count else { return nil }
-            return Array(found.bytes[within..<(within + count)])
+            list.first(where: { $0.start == start })?.bytes
         }
-        if let cached { return cached }
+        if let cached, within + count <= cached.count { return cached[within..<(within + count)] }
         let stretch = try Self.bytes(source, at: Int(start), count: Int(min(size, source.count - start)), what: what())
         stretches.list.withLock { list in
             if list.count >= Stretches.count { list.removeFirst() }
             list.append((start, stretch))
         }
-        guard within + count <= stretch.count else { return try Self.bytes(source, at: Int(offset), count: count, what: what()) }
-        return Array(stretch[within..<(within + count)])
+        guard within + count <= stretch.count else { return try Self.bytes(source, at: Int(offset), count: count, what: what())[...] }
+        return stretch[within..<(within + count)]
     }
 
     // MARK: Helpers
