@@ -17,19 +17,26 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
     private let jobs: [BoundedChannel<[Item]>]
     private let results: [BoundedChannel<[Output]>]
     private let threads: [BackgroundThread]?
-    private let work: @Sendable (Item) -> Output
+    /// The work, when the items are done here (no threads).
+    private let work: ((Item) -> Output)?
     private let done: (Item, Output) -> Void
     private var pending: [Item] = []
     private var inFlight: [(worker: Int, items: [Item])] = []
     private var dispatched = 0
 
     /// `work` runs on the threads; `done` runs here, with each item and its output, in order.
-    init(parallel: Bool, name: String, work: @escaping @Sendable (Item) -> Output, done: @escaping (Item, Output) -> Void) {
+    convenience init(parallel: Bool, name: String, work: @escaping @Sendable (Item) -> Output, done: @escaping (Item, Output) -> Void) {
+        self.init(parallel: parallel, name: name, workers: { _ in work }, done: done)
+    }
+
+    /// As `init(parallel:name:work:done:)`, with the work of each thread made for it by
+    /// `workers` (called with 0 and 1, or only 0 when the items are done here): a worker that
+    /// keeps state, such as caches of its own, shares it with no other thread.
+    init(parallel: Bool, name: String, workers: @escaping @Sendable (Int) -> (Item) -> Output, done: @escaping (Item, Output) -> Void) {
         let jobs = (0..<Self.workers).map { _ in BoundedChannel<[Item]>(capacity: Self.perWorker) }
         let results = (0..<Self.workers).map { _ in BoundedChannel<[Output]>(capacity: Self.perWorker) }
         self.jobs = jobs
         self.results = results
-        self.work = work
         self.done = done
         threads =
             parallel
@@ -37,10 +44,13 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
                 count: Self.workers, name: name, stop: { Self.stop(jobs, results) },
                 { k in
                     defer { results[k].close() }
+                    let work = workers(k)
                     while let batch = jobs[k].take() {
                         guard results[k].put(batch.map(work)) else { return }
                     }
                 }) : nil
+        // Made here only when needed: with threads, each makes its own.
+        work = threads == nil ? workers(0) : nil
         pending.reserveCapacity(Self.batchSize)
     }
 
@@ -56,7 +66,7 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
 
     /// Hands `item` to a thread (or does it here); earlier items that are done are passed on.
     func submit(_ item: Item) {
-        guard threads != nil else {
+        if let work {
             done(item, work(item))
             return
         }

@@ -21,7 +21,7 @@ public import QuirePST
 /// ```
 public struct OutlookArchive: Sendable {
     /// The file.
-    public let file: PSTFile
+    public private(set) var file: PSTFile
     /// Reads each message (embedded depth, quoted-text splitting).
     public var reader: OutlookReader
     /// The file's named properties, read once.
@@ -83,6 +83,15 @@ public struct OutlookArchive: Sendable {
         self.file = file
         self.reader = reader
         names = OutlookNamedProperties(file: file)
+    }
+
+    /// The same archive with caches of its own (the named-property map is shared), for
+    /// reading messages on another thread.
+    /// - Throws: `DocumentError` when the file's header can no longer be read.
+    public func withOwnCaches() throws(DocumentError) -> OutlookArchive {
+        var copy = self
+        copy.file = try file.withOwnCaches()
+        return copy
     }
 
     /// The messages, folder by folder (depth first, in the order of the hierarchy tables);

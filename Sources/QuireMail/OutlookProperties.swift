@@ -95,7 +95,9 @@ struct OutlookProperties {
 
     /// A variable-size value read already (from a PST), of `type`.
     func value(_ id: UInt16, type: UInt16) -> ArraySlice<UInt8>? {
-        guard let value = pstValues[id], value.type == type, fixedValue(id) == nil else { return nil }
+        // One lookup: an archive's object has no `fixed` values, and a value with an integer
+        // is a fixed one.
+        guard let value = pstValues[id], value.type == type, value.integer == nil else { return nil }
         return value.slice
     }
 
@@ -140,15 +142,17 @@ struct OutlookProperties {
 
     /// A string property: the UTF-16 form, else the 8-bit form in the object's code page.
     func string(_ id: UInt16) throws(DocumentError) -> String? {
-        if let file, let entry = stream(id, type: PropertyType.unicode) {
-            return Self.utf16(try file.read(entry))
+        if let file {
+            if let entry = stream(id, type: PropertyType.unicode) { return Self.utf16(try file.read(entry)) }
+            if let entry = stream(id, type: PropertyType.string8) { return eightBit(try file.read(entry)) }
+            return nil
         }
-        if let bytes = value(id, type: PropertyType.unicode) { return Self.utf16(bytes) }
-        if let file, let entry = stream(id, type: PropertyType.string8) {
-            return eightBit(try file.read(entry))
+        // An archive's object: one lookup, whichever of the two types the value has.
+        switch pstValues[id] {
+        case let value? where value.type == PropertyType.unicode: return Self.utf16(value.slice)
+        case let value? where value.type == PropertyType.string8: return eightBit(value.slice)
+        default: return nil
         }
-        if let bytes = value(id, type: PropertyType.string8) { return eightBit(bytes) }
-        return nil
     }
 
     /// UTF-16LE text without its terminating zeros.

@@ -135,6 +135,13 @@ public final class PSTFile: Sendable {
         try self.init(source: ByteSource(bytes: bytes, name: name), limits: limits)
     }
 
+    /// Another reader of the same file, with caches of its own: for a second thread, which
+    /// would otherwise share this reader's caches (and wait at their locks).
+    /// - Throws: `DocumentError` when the header can no longer be read.
+    public func withOwnCaches() throws(DocumentError) -> PSTFile {
+        try PSTFile(source: source, limits: limits)
+    }
+
     init(source: ByteSource, limits: Limits) throws(DocumentError) {
         self.source = source
         self.file = source.name
