@@ -299,4 +299,26 @@ struct OutlookArchiveTests {
             #expect(messages.folders.allSatisfy { $0.error == nil }, "\(path): \(messages.folders.compactMap(\.error))")
         }
     }
+
+    @Test("a copy with caches of its own reads every message as the archive it was made from, the two used in turn")
+    func ownCaches() throws {
+        for name in ["archive.pst", "archive-ansi.pst", "archive-4k.ost"] {
+            let archive = try OutlookArchive(path: Fixtures.path("outlook/" + name))
+            let copy = try archive.withOwnCaches()
+            #expect(copy.file !== archive.file)
+            #expect(copy.file.file == archive.file.file && copy.file.format == archive.file.format && copy.file.pageSize == archive.file.pageSize)
+            var locations = archive.locations()
+            var count = 0
+            while let location = locations.next() {
+                // Alternating, as the two extract threads do: neither depends on the other's caches.
+                let (first, second) = count % 2 == 0 ? (archive, copy) : (copy, archive)
+                let a = try first.message(nid: location.nid)
+                let b = try second.message(nid: location.nid)
+                #expect(a.subject == b.subject && a.textBody == b.textBody && a.htmlBody == b.htmlBody, "\(name) \(location.nid)")
+                #expect(a.attachments.map(\.data) == b.attachments.map(\.data) && a.from == b.from && a.to == b.to, "\(name) \(location.nid)")
+                count += 1
+            }
+            #expect(count == 6, "\(name)")
+        }
+    }
 }
