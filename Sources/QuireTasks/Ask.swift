@@ -1,4 +1,4 @@
-public import QuireLLM
+import QuireLLM
 
 /// Answer a question from files, citing the passages the answer rests on.
 ///

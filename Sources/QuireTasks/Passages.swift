@@ -1,4 +1,4 @@
-public import QuireImport
+import QuireImport
 import QuireMail
 public import QuireModel
 

@@ -1,5 +1,5 @@
 public import QuireMail
-public import QuireModel
+import QuireModel
 
 /// What triage says about one message or thread: what it is, how urgent, whether it waits
 /// for an answer, what is to be done by whom and when, in one line.
