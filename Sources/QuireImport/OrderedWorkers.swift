@@ -4,16 +4,17 @@ import QuireInternalThreads
 /// came: what `quire extract` does to the messages of an mbox or an Outlook archive, which
 /// are read on this thread (in order) and parsed and rendered on the others.
 ///
-/// Items travel in batches of eight: handing each one over on its own cost a thread wake-up
-/// per message, about a tenth of the time of reading a short one. At most four batches per
-/// thread are in flight, so memory holds 64 results at most.
+/// Items travel in batches (of eight unless told): handing each one over on its own cost a
+/// thread wake-up per message, about a tenth of the time of reading a short one. At most four
+/// batches per thread are in flight, so memory holds eight batches' results at most.
 ///
 /// With `parallel` false, or when no thread can be started, each item is done here when it
 /// is submitted.
 final class OrderedWorkers<Item: Sendable, Output: Sendable> {
     private static var workers: Int { 2 }
     private static var perWorker: Int { 4 }
-    private static var batchSize: Int { 8 }
+    /// Items per batch.
+    private let batchSize: Int
     private let jobs: [BoundedChannel<[Item]>]
     private let results: [BoundedChannel<[Output]>]
     private let threads: [BackgroundThread]?
@@ -26,13 +27,19 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
 
     /// `work` runs on the threads; `done` runs here, with each item and its output, in order.
     convenience init(parallel: Bool, name: String, work: @escaping @Sendable (Item) -> Output, done: @escaping (Item, Output) -> Void) {
-        self.init(parallel: parallel, name: name, workers: { _ in work }, done: done)
+        self.init(parallel: parallel, name: name, batchSize: 8, workers: { _ in work }, done: done)
     }
 
     /// As `init(parallel:name:work:done:)`, with the work of each thread made for it by
     /// `workers` (called with 0 and 1, or only 0 when the items are done here): a worker that
-    /// keeps state, such as caches of its own, shares it with no other thread.
-    init(parallel: Bool, name: String, workers: @escaping @Sendable (Int) -> (Item) -> Output, done: @escaping (Item, Output) -> Void) {
+    /// keeps state, such as caches of its own, shares it with no other thread. `batchSize`
+    /// items go to a thread at a time: larger batches give each thread longer runs of
+    /// neighbouring items (and of the file's bytes, when items are read where they lie).
+    init(
+        parallel: Bool, name: String, batchSize: Int = 8, workers: @escaping @Sendable (Int) -> (Item) -> Output,
+        done: @escaping (Item, Output) -> Void
+    ) {
+        self.batchSize = max(1, batchSize)
         let jobs = (0..<Self.workers).map { _ in BoundedChannel<[Item]>(capacity: Self.perWorker) }
         let results = (0..<Self.workers).map { _ in BoundedChannel<[Output]>(capacity: Self.perWorker) }
         self.jobs = jobs
@@ -51,7 +58,7 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
                 }) : nil
         // Made here only when needed: with threads, each makes its own.
         work = threads == nil ? workers(0) : nil
-        pending.reserveCapacity(Self.batchSize)
+        pending.reserveCapacity(self.batchSize)
     }
 
     deinit {
@@ -71,7 +78,7 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
             return
         }
         pending.append(item)
-        if pending.count == Self.batchSize { dispatch() }
+        if pending.count == batchSize { dispatch() }
     }
 
     /// Waits for every item submitted and passes each on.
