@@ -56,6 +56,9 @@ extension Extractor {
         // Batches of 64 messages (about half a megabyte of a PST built from mail) keep each
         // thread's reads in runs of their own, so few stretches of the file are read twice.
         let workers: @Sendable (Int) -> (Location) -> (text: String, read: Bool) = { k in
+            // Should the header no longer read (the file changed since it was opened), the
+            // second thread shares the first one's caches: slower, nothing lost; each message
+            // still reads or fails on its own.
             let archive = k == 0 ? archive : (try? archive.withOwnCaches()) ?? archive
             return { location in
                 let result: Result<MailMessage, DocumentError>
