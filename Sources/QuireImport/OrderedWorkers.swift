@@ -27,7 +27,7 @@ final class OrderedWorkers<Item: Sendable, Output: Sendable> {
 
     /// `work` runs on the threads; `done` runs here, with each item and its output, in order.
     convenience init(parallel: Bool, name: String, work: @escaping @Sendable (Item) -> Output, done: @escaping (Item, Output) -> Void) {
-        self.init(parallel: parallel, name: name, batchSize: 8, workers: { _ in work }, done: done)
+        self.init(parallel: parallel, name: name, workers: { _ in work }, done: done)
     }
 
     /// As `init(parallel:name:work:done:)`, with the work of each thread made for it by

@@ -215,7 +215,8 @@ struct OutlookProperties {
                     if k + 8 > count, k + 4 <= count {
                         let units = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt64.self))
                         to.storeBytes(of: UInt32(truncatingIfNeeded: packed(units)).littleEndian, toByteOffset: o, as: UInt32.self)
-                        let plain = special(units) == 0 ? 4 : special(units).trailingZeroBitCount / 16
+                        let flagged = special(units)
+                        let plain = flagged == 0 ? 4 : flagged.trailingZeroBitCount / 16
                         o += plain
                         k += plain
                     }

@@ -63,11 +63,6 @@ enum BlockEncoding {
     /// bytes per lookup.
     static let pairs: [UInt16] = (0..<65536).map { UInt16(i[$0 & 0xFF]) | UInt16(i[$0 >> 8]) << 8 }
 
-    /// Decodes a permuted block in place.
-    static func unpermute(_ bytes: inout [UInt8]) {
-        bytes = unpermuted(bytes[...])
-    }
-
     /// A permuted block's bytes decoded into a new array: the copy out of the bytes read and
     /// the decoding are one pass.
     static func unpermuted(_ stored: ArraySlice<UInt8>) -> [UInt8] {
