@@ -26,6 +26,9 @@ let package = Package(
         // Quire's tools for AI agents over MCP (the official SDK), confined to given roots.
         .library(name: "QuireMCP", targets: ["QuireMCP"]),
         .executable(name: "quire", targets: ["quire"]),
+        // The MCP server (`quire mcp` starts it): its own program, so that the MCP SDK's
+        // networking libraries are loaded by it alone.
+        .executable(name: "quire-mcp", targets: ["quire-mcp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -98,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "quire",
             dependencies: [
-                "QuireKit", "QuireMCP", .product(name: "MCP", package: "swift-sdk"), "QuireImport", "QuireModel", "QuireRender", "QuireMail", "QuireDOCX",
+                "QuireKit", "QuireImport", "QuireModel", "QuireRender", "QuireMail", "QuireDOCX",
                 "QuireXLSX", "QuireLLM", "QuireBackends", "QuireRouter",
                 "QuireTasks",
                 "QuireInternalThreads",
@@ -106,6 +109,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "quire-mcp",
+            dependencies: [
+                "QuireMCP", "QuireKit", "QuireRouter", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .target(name: "QuireTestSupport", dependencies: ["QuireInternalThreads"], path: "Tests/QuireTestSupport"),
         .testTarget(name: "QuireZipTests", dependencies: ["QuireZip", "QuireTestSupport"]),
         .testTarget(name: "QuireCFBTests", dependencies: ["QuireCFB", "QuireModel", "QuireTestSupport"]),

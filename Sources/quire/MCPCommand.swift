@@ -1,49 +1,47 @@
 import ArgumentParser
 import Foundation
-import MCP
-import QuireKit
-import QuireMCP
 
-struct MCPCommand: AsyncParsableCommand {
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `quire mcp`: starts the MCP server, the `quire-mcp` program beside this one, with these
+/// arguments. The server is a program of its own so that the MCP SDK and the networking
+/// libraries it links are not loaded by every other command (they were a third of the time a
+/// small `quire extract` took).
+struct MCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve Quire's tools to AI agents over the Model Context Protocol (stdio), confined to the given folders.",
-        discussion: """
-            Tools: extract, summarise, analyse, ask, extract_fields, triage, reply_draft; the \
-            office and mail files under the roots are listed as resources (file:// URIs, read \
-            as Markdown). Every path is resolved — '..' and symlinks — before it is checked \
-            against the roots; anything outside them is refused. Nothing is written or sent: \
-            reply_draft returns the text. Model requests follow the config's routes, as the \
-            commands' do (offline with none). Without --root, the folders are those the client \
-            declares (MCP roots, asked again when it says they changed); a client that declares \
-            none can read nothing. Example client config: \
-            {"command": "quire", "args": ["mcp", "--root", "/home/ada/Documents"]}.
-            """)
+        discussion:
+            "The options (quire mcp --help): --root DIR (repeatable), --max-file-size MB, --config FILE. The server is the quire-mcp program, found beside quire or on PATH."
+    )
 
-    @Option(name: .customLong("root"), help: "A folder the client may read (repeatable). None: the folders the client declares as its roots.")
-    var roots: [String] = []
+    @Argument(parsing: .captureForPassthrough, help: "--root DIR..., --max-file-size MB, --config FILE (see quire mcp --help).")
+    var arguments: [String] = []
 
-    @Option(help: "The largest file one call reads, in MB.")
-    var maxFileSize = 64
-
-    @OptionGroup var picker: PickerOptions
-
-    func validate() throws {
-        guard (1...4096).contains(maxFileSize) else { throw ValidationError("--max-file-size must be 1 to 4096 (MB).") }
+    /// The server's program: beside this executable (symlinks resolved), else on PATH.
+    static func serverPath() -> String? {
+        var candidates: [String] = []
+        if let own = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            candidates.append(own.deletingLastPathComponent().appendingPathComponent("quire-mcp").path)
+        }
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append(String(folder) + "/quire-mcp")
+        }
+        return candidates.first { access($0, X_OK) == 0 }
     }
 
-    func run() async throws {
-        var confinement: Confinement?
-        do {
-            if !roots.isEmpty { confinement = try Confinement(roots: roots, maxFileBytes: maxFileSize << 20) }
-        } catch {
-            throw TaskFailure(error.message, status: Quire.Status.usage)
+    func run() throws {
+        guard let server = Self.serverPath() else {
+            throw TaskFailure(
+                "quire mcp: the MCP server is the program quire-mcp, and there is none beside this quire or on PATH; build it with `swift build --product quire-mcp` (swift build builds both)"
+            )
         }
-        _ = try picker.picker()  // a broken config fails now (exit 3), not at the first call
-        if confinement == nil { printError("quire mcp: no --root: files are read only under the folders the client declares as its roots") }
-        let quire = QuireMCPServer(confinement: confinement, maxFileBytes: maxFileSize << 20, backends: .configured(configPath: picker.config))
-        let server = await quire.server()
-        try await server.start(transport: StdioTransport())
-        await server.waitUntilCompleted()
+        let argv = (["quire-mcp"] + arguments).map { strdup($0) } + [nil]
+        execv(server, argv)
+        throw TaskFailure("quire mcp: cannot start \(server): \(String(cString: strerror(errno)))")
     }
 }
