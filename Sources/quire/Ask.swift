@@ -7,6 +7,7 @@ import QuireTasks
 
 struct Ask: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ask",
         abstract: "Answer a question from documents, workbooks and mail, citing the passages it rests on.",
         discussion: """
             The files are cut into passages — a document's paragraphs and table rows, a sheet's \

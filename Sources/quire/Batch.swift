@@ -38,6 +38,7 @@ enum BatchClients {
 
 struct Batch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "batch",
         abstract: "Run a task over every message, thread or file of mail exports and document folders.",
         discussion: """
             quire batch SOURCE... --task NAME --out results.jsonl

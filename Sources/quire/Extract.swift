@@ -16,6 +16,7 @@ import QuireZip
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "extract",
         abstract: "Extract the content of documents, workbooks and mail as Markdown, plain text or JSON.",
         discussion: """
             Reads each FILE (DOCX, XLSX, EML, MSG, mbox, Outlook PST; or '-' for standard \

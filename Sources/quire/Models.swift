@@ -21,6 +21,7 @@ struct PickerOptions: ParsableArguments {
 
 struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "models",
         abstract: "Show which model serves each task, and why; test a backend.",
         subcommands: [Show.self, Test.self], defaultSubcommand: Show.self)
 
@@ -56,6 +57,7 @@ struct Models: AsyncParsableCommand {
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Send a one-token request to a backend (default: each backend of the summarise route) and report the latency or the exact error.")
         @OptionGroup var options: PickerOptions
         @Argument(help: "A backend name of the config, or 'builtin'.")
@@ -115,6 +117,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Template: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "template",
             abstract: "Print a task template Quire ships (rewrite, coach), to copy under tasks: in the config and change.")
         @Argument(help: "rewrite or coach (default: both).")
         var name: String?
@@ -138,6 +141,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Write a commented starter config (to $XDG_CONFIG_HOME/quire/config.yaml unless a path is given).")
         @Argument(help: "Where to write it.")
         var path: String?

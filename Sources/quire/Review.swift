@@ -8,6 +8,7 @@ import QuireTasks
 
 struct Review: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "review",
         abstract: "Review a Word document: edits written into it as tracked changes, each with its reason as a comment.",
         discussion: """
             The backend the model picker routes 'review' to reads the document's paragraphs, \

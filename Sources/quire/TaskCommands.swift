@@ -87,6 +87,7 @@ func kindName(_ input: ContentLoader.Input) -> String {
 
 struct Summarise: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "summarise",
         abstract: "Summarise documents, workbooks, messages or whole mailboxes.",
         discussion: """
             Each FILE (DOCX, XLSX, EML, MSG, mbox, Outlook PST; '-' for standard input) is summarised by the \
@@ -147,6 +148,7 @@ struct Summarise: AsyncParsableCommand {
 
 struct Analyse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "analyse",
         abstract: "Analyse a table of a workbook: Quire computes the figures, the model writes about them.",
         discussion: """
             Quire profiles the sheet over every row — column types, counts, blanks, distinct \
@@ -224,6 +226,7 @@ extension Analyse {
 
 struct Reply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reply",
         abstract: "Write a reply to a message (EML, or the latest message of an mbox).",
         discussion: """
             The model gets the message's new text, its quoted history and signature in separate \
@@ -339,6 +342,7 @@ struct Reply: AsyncParsableCommand {
 
 struct Draft: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "draft",
         abstract: "Draft a new document from a brief, grounded on reference files.",
         discussion: """
             The model writes Markdown; with -o out.docx Quire turns it into a Word document \

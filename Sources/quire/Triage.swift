@@ -9,6 +9,7 @@ import QuireTasks
 
 struct Triage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "triage",
         abstract: "Triage a mailbox: per thread or message, category, priority, needs-reply, actions with owners and days, one line.",
         discussion: """
             Offline (the built-in backend), rules decide: List-Id, List-Unsubscribe and \
