@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "QuirePSTTests", dependencies: ["QuirePST", "QuireMail", "QuireModel", "QuireTestSupport"]),
         .testTarget(name: "QuireXMLTests", dependencies: ["QuireXML", "QuireTestSupport"]),
         .testTarget(name: "QuireModelTests", dependencies: ["QuireModel", "QuireRender"]),
-        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport"]),
+        .testTarget(name: "QuireDOCXTests", dependencies: ["QuireDOCX", "QuireModel", "QuireOOXML", "QuireRender", "QuireZip", "QuireTestSupport"]),
         .testTarget(name: "QuireXLSXTests", dependencies: ["QuireXLSX", "QuireModel", "QuireRender", "QuireZip", "QuireTestSupport"]),
         .testTarget(
             name: "QuireImportTests",

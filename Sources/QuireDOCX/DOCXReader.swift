@@ -13,9 +13,10 @@ public struct DOCXReader: Sendable {
     public struct Options: Sendable {
         /// Bounds on the ZIP container (zip bombs, huge entries).
         public var limits: ZipLimits
-        /// With `parallelism` above 1, parts at least this big (uncompressed bytes) are read
-        /// on two cores: one thread tokenises the XML, another builds the model (and calls a
-        /// streaming `body` closure), a third inflates ahead.
+        /// With `parallelism` above 1, parts at least this big (uncompressed bytes) are
+        /// inflated ahead on another thread while the calling thread reads them. (A part in
+        /// another encoding than UTF-8, which libxml2 reads, also has its model built, and a
+        /// streaming `body` closure called, on a third.)
         public var parallelThreshold: Int64
         /// Threads the reader may use: 1 (the default) reads on the calling thread only.
         public var parallelism: Int
@@ -52,8 +53,9 @@ public struct DOCXReader: Sendable {
     /// Reads the document at `path`, handing each top-level body block to `body` as soon as
     /// it is complete instead of keeping it, so the body is never held whole.
     ///
-    /// For a large body (`Options.parallelThreshold`) `body` is called on another thread
-    /// while this one waits; calls are in order and never concurrent.
+    /// `body` is called on the calling thread, in order. (For a large body in another
+    /// encoding than UTF-8, `Options.parallelThreshold`, on another thread while this one
+    /// waits: still in order, never concurrently.)
     ///
     /// - Returns: the document without its body (`blocks` is empty): metadata, notes,
     ///   comments, headers and footers. Blocks already handed over before an error was

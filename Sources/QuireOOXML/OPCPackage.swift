@@ -9,6 +9,8 @@ package struct OPCPackage: Sendable {
     package let archive: ZipArchive
     /// The path or label used in errors.
     package let file: String
+    /// Every part goes to libxml2, the byte scanner not tried (the tests compare the two).
+    package var generalParserOnly = false
 
     package init(path: String, limits: ZipLimits) throws(DocumentError) {
         do {
@@ -52,29 +54,50 @@ package struct OPCPackage: Sendable {
     /// Streams a part through `sink` without holding it in memory and returns the sink, or
     /// nil when the part is absent.
     ///
-    /// Parts of `parallelThreshold` bytes or more (uncompressed) use both cores: this thread
-    /// inflates and tokenises, and the sink runs on another thread; it is called in order,
-    /// never concurrently, and is done when this returns.
+    /// Parts are read by QuireXML's byte scanner on this thread; parts of `parallelThreshold`
+    /// bytes or more (uncompressed) are inflated ahead on another. The few parts the scanner
+    /// hands back before the sink has seen anything (another encoding than UTF-8, or a
+    /// document type declaration) are read again by libxml2, and then, when big, the sink
+    /// runs on another thread: it is called in order, never concurrently, and is done when
+    /// this returns.
     package func stream<Sink: XMLSink>(
         _ part: String, into sink: Sink, localNames: [String: Int32] = [:], parallelThreshold: Int64 = 1 << 20
     ) throws(DocumentError) -> Sink? {
         guard let entry = archive.entry(part) else { return nil }
         let big = entry.uncompressedSize >= parallelThreshold
-        // Without a thread to be had, the parser calls the sink itself and the chunks are
-        // inflated here: slower, never failing.
+        // The scanner does only what the grammar needs, which is far less work than libxml2
+        // does for the same part: the part's thread keeps up with the inflating.
+        if !generalParserOnly {
+            var scanner = ByteScanner(sink: sink, part: entry.path, namespaces: NS.table, localNames: localNames)
+            do {
+                try read(entry, prefetched: big) { chunk in try scanner.feed(chunk) }
+                try scanner.finish()
+                return scanner.sink
+            } catch let error as ZipError {
+                throw DocumentError(zip: error)
+            } catch {
+                guard scanner.needsGeneralParser else { throw DocumentError(xml: error, file: file, part: entry.path) }
+            }
+        }
+        // Without a thread to be had, the parser calls the sink itself: slower, never failing.
         let parser = XMLPushParser(part: entry.path, namespaces: NS.table, localNames: localNames, sink: sink, concurrentSink: big)
         do {
-            if big {
-                // A third thread inflates ahead, so zlib's time comes off the tokenising core.
-                try archive.forEachChunkPrefetched(of: entry) { chunk in try parser.feed(chunk) }
-            } else {
-                try archive.forEachChunk(of: entry, chunkSize: 256 * 1024) { chunk in try parser.feed(chunk) }
-            }
+            try read(entry, prefetched: big) { chunk in try parser.feed(chunk) }
             return try parser.finish()
         } catch let error as ZipError {
             throw DocumentError(zip: error)
         } catch {
             throw DocumentError(xml: error, file: file, part: entry.path)
+        }
+    }
+
+    /// An entry's inflated bytes in order; `prefetched`: another thread inflates ahead, so
+    /// zlib's time comes off the parsing core.
+    private func read(_ entry: ZipEntry, prefetched: Bool, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if prefetched {
+            try archive.forEachChunkPrefetched(of: entry, body)
+        } else {
+            try archive.forEachChunk(of: entry, chunkSize: 256 * 1024, body)
         }
     }
 

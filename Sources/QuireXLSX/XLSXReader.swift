@@ -189,14 +189,12 @@ public struct OpenWorkbook: Sendable {
         return (entry, relationship?.target, sheetRels)
     }
 
-    /// The shared strings table: scanned, or through libxml2 for a part the scanner hands back.
+    /// The shared strings table (scanned, or read by libxml2 when the scanner hands it back).
     static func sharedStrings(_ rels: Relationships, _ package: OPCPackage, prefetchThreshold: Int64) throws(DocumentError) -> SharedStringBytes {
         guard let part = rels.first(typeSuffix: "/sharedStrings")?.target, package.hasPart(part) else { return SharedStringBytes() }
         let localNames = SharedStringsState.Tag.localNames
-        if let scanned = try scan(part, of: package, with: SharedStringsState(), localNames: localNames, prefetchThreshold: prefetchThreshold) {
-            return scanned.strings
-        }
-        return try package.stream(part, into: SharedStringsState(), localNames: localNames)?.strings ?? SharedStringBytes()
+        return try package.stream(part, into: SharedStringsState(), localNames: localNames, parallelThreshold: prefetchThreshold)?.strings
+            ?? SharedStringBytes()
     }
 
     /// Reads a part beside the cells (see `SidePart`): the cells are never lost with it.
@@ -258,27 +256,6 @@ public struct OpenWorkbook: Sendable {
             }
         }
         return out
-    }
-
-    /// Runs `sink` over a part with the byte scanner; nil when the part needs libxml2
-    /// (another encoding than UTF-8, or a DTD), which is known before the sink sees
-    /// anything.
-    static func scan<Sink: XMLSink>(
-        _ part: String, of package: OPCPackage, with sink: Sink, localNames: [String: Int32], prefetchThreshold: Int64 = .max
-    ) throws(DocumentError) -> Sink? {
-        var scanner = ByteScanner(sink: sink, part: part, namespaces: NS.table, localNames: localNames)
-        do throws(DocumentError) {
-            try package.forEachChunk(of: part, prefetchThreshold: prefetchThreshold) { chunk in try scanner.feed(chunk) }
-            do {
-                try scanner.finish()
-            } catch {
-                throw DocumentError(xml: error, file: package.file, part: part)
-            }
-        } catch {
-            if scanner.needsGeneralParser { return nil }
-            throw error
-        }
-        return scanner.sink
     }
 
     /// What a sheet's XML says besides its cells (read with them, so known at the end).

@@ -101,10 +101,13 @@ struct MCPCommandTests {
 
     @Test("a quire without the quire-mcp program beside it or on PATH says so, and what to build")
     func serverMissing() async throws {
-        let folder = NSTemporaryDirectory() + "quire-alone-\(UUID().uuidString)"
+        // A hard link beside the build (the same file system), not a copy: a copy's file is
+        // written, and a process forked meanwhile by another test would hold it open for
+        // writing, so that running it fails with "text file busy".
+        let folder = Fixtures.root + "/.build/quire-alone-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.copyItem(atPath: Fixtures.quireExecutable, toPath: folder + "/quire")
+        try FileManager.default.linkItem(atPath: Fixtures.quireExecutable, toPath: folder + "/quire")
         let result = try await offThePool {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: folder + "/quire")

@@ -1,7 +1,10 @@
+import Foundation
 import QuireDOCX
 import QuireModel
+import QuireOOXML
 import QuireRender
 import QuireTestSupport
+import QuireZip
 import Testing
 
 func read(_ name: String) throws -> Document {
@@ -387,6 +390,65 @@ struct ParallelReadTests {
         var streamed: [Block] = []
         _ = try parallel.read(path: Fixtures.path(name)) { streamed.append($0) }
         #expect(streamed == b.blocks)
+    }
+
+    /// Every .docx of TestDocuments.
+    static let allDOCX: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.root + "/TestDocuments")) ?? []
+        return names.filter { $0.hasSuffix(".docx") }.sorted()
+    }()
+
+    @Test("libxml2 and the byte scanner give the same document (or the same kind of error), on one thread and on two")
+    func sameDocumentBothParsers() throws {
+        #expect(Self.allDOCX.count >= 30)
+        var read = 0
+        for name in Self.allDOCX {
+            for threshold: Int64 in [0, .max] {
+                let reader = DOCXReader(options: .init(parallelThreshold: threshold, parallelism: 2))
+                func outcome(_ generalParserOnly: Bool) -> Result<Document, DocumentError> {
+                    Result { () throws(DocumentError) -> Document in
+                        var package = try OPCPackage(path: Fixtures.path(name), limits: .default)
+                        package.generalParserOnly = generalParserOnly
+                        return try reader.read(package: package)
+                    }
+                }
+                switch (outcome(false), outcome(true)) {
+                case (.success(var scanned), .success(var general)):
+                    // A damaged part's warning is in each parser's words; the part it names is the same.
+                    scanned.warnings = scanned.warnings.map(Self.part)
+                    general.warnings = general.warnings.map(Self.part)
+                    #expect(scanned == general, "\(name), threshold \(threshold)")
+                    read += 1
+                case (.failure(let scanned), .failure(let general)):
+                    #expect(scanned.code == general.code, "\(name): \(scanned) / \(general)")
+                    #expect(scanned.location.map(Self.part) == general.location.map(Self.part), "\(name)")
+                case (let scanned, let general):
+                    Issue.record("\(name): \(scanned) against libxml2's \(general)")
+                }
+            }
+        }
+        #expect(read >= 40)
+    }
+
+    /// What a warning or location says before its first colon: the part.
+    static func part(_ text: String) -> String { String(text.prefix { $0 != ":" }) }
+
+    @Test("a streamed body is handed over on the calling thread when the scanner reads it, and in order either way")
+    func streamingThread() throws {
+        let reader = DOCXReader(options: .init(parallelThreshold: 0, parallelism: 2))
+        let caller = pthread_self()
+        var onCaller: [Bool] = []
+        var blocks: [Block] = []
+        _ = try reader.read(path: Fixtures.path("sample-report.docx")) { block in
+            onCaller.append(pthread_equal(pthread_self(), caller) != 0)
+            blocks.append(block)
+        }
+        #expect(!onCaller.isEmpty && onCaller.allSatisfy { $0 })
+        #expect(blocks == (try DOCXReader().read(path: Fixtures.path("sample-report.docx"))).blocks)
+        // A UTF-16 body goes to libxml2, whose big parts have the model built on another thread.
+        var utf16: [Block] = []
+        _ = try reader.read(path: Fixtures.path("utf16-document.docx")) { utf16.append($0) }
+        #expect(utf16 == (try DOCXReader().read(path: Fixtures.path("utf16-document.docx"))).blocks)
     }
 
     @Test("errors are the same on the parallel path", arguments: ["xxe.docx", "malformed-xml.docx", "corrupt-crc.docx", "zip-bomb-lying-size.docx"])
