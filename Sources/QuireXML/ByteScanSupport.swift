@@ -85,12 +85,14 @@ public struct ScannerNeedsGeneralParser: Error {
         self.depth = depth
     }
 
-    /// The namespace a prefix is bound to by the innermost declaration, or unknown.
+    /// The namespace a prefix is bound to by the innermost declaration. `xml` is bound by
+    /// the XML spec to a namespace no table lists (unknown); a prefix nobody declared gives no
+    /// namespace, as libxml2 gives it (after a namespace error it does not stop for).
     @inlinable static func namespace(of prefix: UnsafeBufferPointer<UInt8>, in bindings: [ScanBinding]) -> Int32 {
         for binding in bindings.reversed() where binding.prefix.count == prefix.count && binding.prefix.elementsEqual(prefix) {
             return binding.namespace
         }
-        return XMLName.unknownNamespace
+        return prefix.elementsEqual("xml".utf8) ? XMLName.unknownNamespace : XMLName.noNamespace
     }
 }
 
