@@ -11,7 +11,10 @@ struct Log: XMLSink {
     var oddName = false
 
     mutating func check(_ local: String) {
-        guard let first = local.utf8.first else { return oddName = true }
+        guard let first = local.utf8.first else {
+            oddName = true
+            return
+        }
         let start = (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z") || first == UInt8(ascii: "_") || first >= 0x80
         if !start || local.utf8.contains(UInt8(ascii: ":")) { oddName = true }
     }
