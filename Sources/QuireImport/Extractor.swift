@@ -147,8 +147,13 @@ public struct Extractor: Sendable {
         }
         let workers = 2
         let perWorker = 2
-        let jobs = (0..<workers).map { _ in BoundedChannel<String>(capacity: perWorker) }
-        let results = (0..<workers).map { _ in BoundedChannel<Done>(capacity: perWorker) }
+        // Small files go to the workers a few at a time (up to 8, or 1 MiB of input): a folder
+        // of small messages would otherwise spend as long handing each one over, and its text
+        // back, as reading it. A bigger file still goes alone, so no more is held than before.
+        let filesPerJob = 8
+        let bytesPerJob = 1 << 20
+        let jobs = (0..<workers).map { _ in BoundedChannel<[String]>(capacity: perWorker) }
+        let results = (0..<workers).map { _ in BoundedChannel<[Done]>(capacity: perWorker) }
         let extractor = self
         let stop = {
             for channel in jobs { channel.close() }
@@ -169,16 +174,20 @@ public struct Extractor: Sendable {
                 count: workers, name: "quire-files", stop: stop,
                 { [jobs, results] k in
                     defer { results[k].close() }
-                    while let path = jobs[k].take() {
-                        let collected = Collected()
-                        var done = Done(output: "", error: nil)
-                        do throws(DocumentError) {
-                            try extractor.extract(path: path) { collected.append($0) }
-                        } catch {
-                            done.error = error
+                    while let paths = jobs[k].take() {
+                        var batch: [Done] = []
+                        for path in paths {
+                            let collected = Collected()
+                            var done = Done(output: "", error: nil)
+                            do throws(DocumentError) {
+                                try extractor.extract(path: path) { collected.append($0) }
+                            } catch {
+                                done.error = error
+                            }
+                            done.output = collected.text
+                            batch.append(done)
                         }
-                        done.output = collected.text
-                        guard results[k].put(done) else { return }
+                        guard results[k].put(batch) else { return }
                     }
                 })
         else {
@@ -190,28 +199,45 @@ public struct Extractor: Sendable {
             stop()
             for thread in threads { thread.join() }
         }
-        var inFlight: [(path: String, worker: Int)] = []
+        var inFlight: [(paths: [String], worker: Int)] = []
         var dispatched = 0
+        var pending: [String] = []
+        var pendingBytes = 0
         func collect() {
-            let (path, worker) = inFlight.removeFirst()
-            let done = results[worker].take() ?? Done(output: "", error: DocumentError(.io, file: path, message: "the extraction stopped."))
-            write(header(path))
-            if !done.output.isEmpty { write(done.output) }
-            if let error = done.error { failed(path, error) }
-            write(footer)
+            let (paths, worker) = inFlight.removeFirst()
+            let batch = results[worker].take() ?? []
+            for (i, path) in paths.enumerated() {
+                let done = i < batch.count ? batch[i] : Done(output: "", error: DocumentError(.io, file: path, message: "the extraction stopped."))
+                write(header(path))
+                if !done.output.isEmpty { write(done.output) }
+                if let error = done.error { failed(path, error) }
+                write(footer)
+            }
+        }
+        func dispatch() {
+            guard !pending.isEmpty else { return }
+            while inFlight.count >= workers * perWorker { collect() }
+            let worker = dispatched % workers
+            dispatched += 1
+            inFlight.append((pending, worker))
+            _ = jobs[worker].put(pending)
+            pending = []
+            pendingBytes = 0
         }
         for path in paths {
-            if Importer.fileSize(path) > streamAbove {
+            let size = Importer.fileSize(path)
+            if size > streamAbove {
+                dispatch()
                 while !inFlight.isEmpty { collect() }
                 streamHere(path)
                 continue
             }
-            while inFlight.count >= workers * perWorker { collect() }
-            let worker = dispatched % workers
-            dispatched += 1
-            inFlight.append((path, worker))
-            _ = jobs[worker].put(path)
+            if pendingBytes + size > bytesPerJob { dispatch() }
+            pending.append(path)
+            pendingBytes += size
+            if pending.count == filesPerJob { dispatch() }
         }
+        dispatch()
         while !inFlight.isEmpty { collect() }
     }
 

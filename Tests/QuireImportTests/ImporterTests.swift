@@ -327,6 +327,44 @@ struct ParallelismTests {
     }
 }
 
+struct ExtractAllTests {
+    @Test("many files in batches on two threads, bigger ones streamed between them, failures in their turn: the order of one thread")
+    func batchesInOrder() throws {
+        let mail = (try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("mail"))).filter { $0.hasSuffix(".eml") }.sorted()
+        #expect(mail.count >= 8)
+        // Small messages (several per batch; each three times), failures, and files above
+        // `streamAbove` that break the batches and are streamed on the calling thread.
+        var names = (mail + mail + mail).map { "mail/" + $0 }
+        names.insert("not-a-zip.docx", at: 3)
+        names.insert("sample-report.docx", at: 9)
+        names.insert("missing-\(UUID().uuidString).eml", at: 14)
+        names.insert("sales.xlsx", at: 15)
+        names.append("truncated.docx")
+        let files = names.map(Fixtures.path)
+        let streamAbove = 20_000
+        #expect(files.contains { Importer.fileSize($0) > streamAbove } && files.filter { Importer.fileSize($0) <= streamAbove }.count > 16)
+        func all(_ parallelism: Int) -> (String, [String]) {
+            let collected = Gathered()
+            var failures: [String] = []
+            Extractor(format: .markdown, importer: Importer(parallelism: parallelism)).extractAll(
+                paths: files, header: { "@@\($0)\n" }, footer: "</>\n", streamAbove: streamAbove, write: { collected.append($0) },
+                failed: { path, _ in
+                    failures.append(path)
+                    collected.append("<failed \(path)>\n")
+                })
+            return (collected.text, failures)
+        }
+        let (one, oneFailures) = all(1)
+        let (two, twoFailures) = all(2)
+        #expect(one == two)
+        #expect(oneFailures == twoFailures && oneFailures.count == 3)
+        #expect(one.components(separatedBy: "</>\n").count == files.count + 1)
+        // Each file's header comes in the order given.
+        let headers = one.split(separator: "\n").filter { $0.hasPrefix("@@") }
+        #expect(headers.map { String($0.dropFirst(2)) } == files)
+    }
+}
+
 /// Text written from any thread, in the order written.
 final class Gathered: @unchecked Sendable {
     private let lock = NSLock()
