@@ -37,11 +37,11 @@ struct MCPCommand: ParsableCommand {
     func run() throws {
         guard let server = Self.serverPath() else {
             throw TaskFailure(
-                "quire mcp: the MCP server is the program quire-mcp, and there is none beside this quire or on PATH; build it with `swift build --product quire-mcp` (swift build builds both)"
+                "the MCP server is the program quire-mcp, and there is none beside this quire or on PATH; build it with `swift build --product quire-mcp` (swift build builds both)"
             )
         }
         let argv = (["quire-mcp"] + arguments).map { strdup($0) } + [nil]
         execv(server, argv)
-        throw TaskFailure("quire mcp: cannot start \(server): \(String(cString: strerror(errno)))")
+        throw TaskFailure("cannot start the MCP server \(server): \(String(cString: strerror(errno)))")
     }
 }
