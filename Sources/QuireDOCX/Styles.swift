@@ -28,7 +28,7 @@ struct ParagraphRole {
 }
 
 /// `styles.xml`: style ids to names, heading levels, numbering and character formatting.
-struct StyleSheet {
+package struct StyleSheet {
     var styles: [String: StyleInfo] = [:]
     var defaultParagraphStyle: String?
     private var roleCache: [String: ParagraphRole] = [:]
@@ -46,10 +46,25 @@ struct StyleSheet {
         !(value == "0" || value == "false" || value == "off" || value == "none")
     }
 
-    static func looksLikeCode(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower.contains("code") || lower.contains("verbatim") || lower == "html preformatted" || lower == "plain text"
-            || lower.contains("source")
+    /// Whether a style's name or id says it is for code ("Code", "HTML Preformatted",
+    /// "SourceCode", …). ASCII case is folded byte by byte: the words are ASCII, and a styles
+    /// part may hold hundreds of styles, which `String.lowercased` and `contains` made cost
+    /// 57,000 instructions each.
+    package static func looksLikeCode(_ name: String) -> Bool {
+        var lower = Array(name.utf8)
+        for i in lower.indices where lower[i] >= UInt8(ascii: "A") && lower[i] <= UInt8(ascii: "Z") { lower[i] |= 0x20 }
+        func has(_ word: StaticString) -> Bool {
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            guard lower.count >= w.count else { return false }
+            for start in 0...(lower.count - w.count) where lower[start] == w[0] {
+                if lower[start..<(start + w.count)].elementsEqual(w) { return true }
+            }
+            return false
+        }
+        func equals(_ word: StaticString) -> Bool {
+            lower.elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+        }
+        return has("code") || has("verbatim") || has("source") || equals("html preformatted") || equals("plain text")
     }
 
     /// Character formatting of a character style (following `basedOn`).

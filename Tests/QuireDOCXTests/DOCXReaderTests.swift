@@ -59,6 +59,20 @@ struct DOCXReaderTests {
         #expect(code == ["let total = 1 + 2", "print(total)"])
     }
 
+    @Test("a style is for code by its name or id, in any ASCII case: code, verbatim, source, HTML Preformatted, Plain Text")
+    func codeStyleNames() {
+        let code = [
+            "Code", "SourceCode", "Source Code", "HTML Code", "VERBATIM", "Verbatim Char", "HTML Preformatted", "html preformatted",
+            "Plain Text", "PLAIN TEXT", "Quellcode", "codeblock", "Résumé source",
+        ]
+        let notCode = [
+            "", "Normal", "Heading 1", "Plain Text Char", "HTML Preformatted Char", "Cod", "C o d e", "Sourc", "Verbatin",
+            "Title", "Kode", "Plain  Text", "Ｃｏｄｅ",
+        ]
+        for name in code { #expect(StyleSheet.looksLikeCode(name), "\(name)") }
+        for name in notCode { #expect(!StyleSheet.looksLikeCode(name), "\(name)") }
+    }
+
     @Test("list markers are the numbers Word shows, with levels, formats and restarts")
     func listNumbering() throws {
         let items = listItems(try read("lists-numbering.docx"))
