@@ -50,6 +50,13 @@ public struct ByteScanner<Sink: XMLSink> {
     @usableFromInline var consumed = 0
     @usableFromInline var lineStart = 0
     @usableFromInline var attributeCount = 0
+    /// The last element-name prefix resolved (up to 8 bytes, packed little-endian; length -1:
+    /// none) and its namespace. Nearly every element of an OOXML part has the same prefix
+    /// (`w:`, `x:`), and the root declares dozens: one comparison instead of a walk over
+    /// them. Forgotten whenever the bindings change.
+    @usableFromInline var lastPrefix: UInt64 = 0
+    @usableFromInline var lastPrefixLength = -1
+    @usableFromInline var lastPrefixNamespace: Int32 = 0
 
     /// The part needs a general XML parser; nothing has been reported.
     public typealias NeedsGeneralParser = ScannerNeedsGeneralParser
@@ -358,6 +365,7 @@ public struct ByteScanner<Sink: XMLSink> {
             let namespace = uri.isEmpty ? XMLName.noNamespace : (namespaceTable[String(decoding: uri, as: UTF8.self)] ?? XMLName.unknownNamespace)
             if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
             scratch.bindings.append(ScanBinding(prefix: prefix, namespace: namespace, depth: depth))
+            lastPrefixLength = -1
             bindingDepth = depth
             if prefix.isEmpty { currentDefaultNamespace = namespace }
         }
@@ -385,12 +393,24 @@ public struct ByteScanner<Sink: XMLSink> {
     }
 
     /// The namespace id and local name of a qualified name.
-    @inlinable func resolve(_ base: UnsafePointer<UInt8>, _ name: Range<Int>) -> (Int32, Range<Int>) {
+    @inlinable mutating func resolve(_ base: UnsafePointer<UInt8>, _ name: Range<Int>) -> (Int32, Range<Int>) {
         var colon = name.lowerBound
-        while colon < name.upperBound && base[colon] != UInt8(ascii: ":") { colon += 1 }
+        var packed: UInt64 = 0
+        while colon < name.upperBound && base[colon] != UInt8(ascii: ":") {
+            if colon - name.lowerBound < 8 { packed |= UInt64(base[colon]) << (8 * UInt64(colon - name.lowerBound)) }
+            colon += 1
+        }
         guard colon < name.upperBound else { return (defaultNamespace, name) }
-        let prefix = UnsafeBufferPointer(start: base + name.lowerBound, count: colon - name.lowerBound)
-        return (ScanBinding.namespace(of: prefix, in: scratch.bindings), (colon + 1)..<name.upperBound)
+        let length = colon - name.lowerBound
+        if length <= 8 && length == lastPrefixLength && packed == lastPrefix { return (lastPrefixNamespace, (colon + 1)..<name.upperBound) }
+        let prefix = UnsafeBufferPointer(start: base + name.lowerBound, count: length)
+        let namespace = ScanBinding.namespace(of: prefix, in: scratch.bindings)
+        if length <= 8 {
+            lastPrefix = packed
+            lastPrefixLength = length
+            lastPrefixNamespace = namespace
+        }
+        return (namespace, (colon + 1)..<name.upperBound)
     }
 
     @inlinable mutating func endTag(_ base: UnsafePointer<UInt8>, _ start: Int, _ close: Int) throws {
@@ -415,6 +435,7 @@ public struct ByteScanner<Sink: XMLSink> {
         guard bindingDepth >= depth else { return }
         if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
         while let last = scratch.bindings.last, last.depth >= depth { scratch.bindings.removeLast() }
+        lastPrefixLength = -1
         bindingDepth = scratch.bindings.last?.depth ?? 0
         currentDefaultNamespace = scratch.bindings.last(where: { $0.prefix.isEmpty })?.namespace ?? XMLName.noNamespace
     }

@@ -30,6 +30,9 @@ struct ByteScannerSinkTests {
         // Prefixes nobody declared: no namespace, as libxml2 reports them (found by fuzz-xml);
         // `xml:` is bound by the spec, to a namespace the table does not list.
         #"<r xmlns:a="urn:a"><a:item q:k="1" xml:space="preserve"/><z:e z:v="2">t</z:e></r>"#,
+        // The scanner remembers the last element prefix it resolved: a prefix one byte longer,
+        // one rebound inside and restored after, and one longer than eight bytes.
+        #"<p:r xmlns:p="urn:a" xmlns:pq="urn:b" xmlns:longprefix9="urn:b"><p:item><pq:item/><p:item xmlns:p="urn:b"><p:item/></p:item><p:item/><longprefix9:item/><longprefix9:item xmlns:longprefix9="urn:a"/><p:item/></p:item></p:r>"#,
     ]
 
     @Test("same events and text as libxml2, whole and cut into pieces of every size")
