@@ -111,11 +111,7 @@ package struct OPCPackage: Sendable {
     ) throws(DocumentError) -> Bool {
         guard let entry = archive.entry(part) else { return false }
         do {
-            if entry.uncompressedSize >= prefetchThreshold {
-                try archive.forEachChunkPrefetched(of: entry, body)
-            } else {
-                try archive.forEachChunk(of: entry, chunkSize: 256 * 1024, body)
-            }
+            try read(entry, prefetched: entry.uncompressedSize >= prefetchThreshold, body)
         } catch let error as ZipError {
             throw DocumentError(zip: error)
         } catch {
